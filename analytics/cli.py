@@ -1,0 +1,286 @@
+"""The command line: ``python -m analytics COMMAND``. It mirrors what the app's pages do.
+
+Exit codes: 0 success, 1 a file had errors or could not be imported, 2 wrong usage or an unusable database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import store
+from .definitions import FrameworkError, load_framework_file
+from .i18n import kind_label, problem_text
+
+LANG = "en"
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="DuckDB file (default: $NETWERKLEREN_DB or data/netwerkleren.duckdb)")
+
+
+def _add_file_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (a folder: every data file in it)")
+    _add_db(p)
+    p.add_argument("--kind", choices=["participants", "dimensions", "values", "ties", "events"],
+                   help="what the file holds (default: detected from its columns)")
+    p.add_argument("--network", help="network name for files without a network column")
+    p.add_argument("--date", help="survey date (YYYY-MM-DD) for files without a date column")
+    p.add_argument("--wave", help="wave label (e.g. 2025-voorjaar) for files without one")
+    p.add_argument("--scale", action="append", metavar="MIN-MAX|CODE=MIN-MAX",
+                   help="scale of the dimension scores, for all indicators or one (repeatable)")
+    p.add_argument("--framework", metavar="FILE", help="instrument definition (TOML) instead of the default")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
+                   help="map a header by hand, e.g. 'Wie helpt jou?=target' or 'Vraag 7=indicator:2b'")
+    p.add_argument("--json", action="store_true", help="print a machine-readable result per file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description="Netwerkleren Monitor: import and analyse networked-learning data.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="validate and store files")
+    _add_file_options(p)
+    p.add_argument("--skip-invalid", action="store_true", help="import the valid rows of a file with errors")
+    p.add_argument("--rejected-out", metavar="FILE", help="with --skip-invalid: write refused rows + reasons (CSV)")
+
+    p = sub.add_parser("validate", help="check files and report problems; writes nothing")
+    _add_file_options(p)
+
+    p = sub.add_parser("imports", help="list imports")
+    _add_db(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("undo", help="remove exactly the rows one import added")
+    p.add_argument("import_id", type=int)
+    _add_db(p)
+
+    p = sub.add_parser("sample", help="write synthetic sample data")
+    p.add_argument("--scale", type=float, default=1.0, help="size relative to the demo set (default 1)")
+    p.add_argument("--out", default="sample_out", help="output folder")
+    p.add_argument("--seed", type=int, default=2026)
+
+    p = sub.add_parser("load-sample", help="import the demo data in sample_data/ into the database")
+    _add_db(p)
+
+    for name, helptext in (
+        ("dimensions", "dimension means and spread per network, period and situation"),
+        ("values", "value-cycle counts per network and period"),
+        ("metrics", "tie-network measures per network and period"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        _add_db(p)
+        p.add_argument("--network")
+        if name == "dimensions":
+            p.add_argument("--by", choices=["indicator", "dimension"], default="dimension")
+        if name == "metrics":
+            p.add_argument("--period")
+        p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("report", help="a standalone HTML report")
+    _add_db(p)
+    p.add_argument("--network", action="append")
+    p.add_argument("--period")
+    p.add_argument("--pseudonymise", action="store_true")
+    p.add_argument("--lang", choices=["nl", "en"], default="nl")
+    p.add_argument("--out", default="report.html")
+    p.add_argument("--pdf", action="store_true", help="also write a PDF through headless Chromium")
+    return parser
+
+
+def _file_options(args) -> dict:
+    from .importer import parse_scale
+
+    opts = {
+        "kind": args.kind, "network": args.network, "date": args.date, "wave": args.wave,
+        "scale": parse_scale(args.scale), "sheet": args.sheet,
+    }
+    if args.framework:
+        opts["framework"] = load_framework_file(args.framework)
+    if args.map:
+        overrides = {}
+        for m in args.map:
+            header, sep, target = m.rpartition("=")
+            if not sep or not header:
+                raise ValueError(f"--map {m!r}: write it as HEADER=COLUMN")
+            overrides[header] = target
+        opts["mapping_overrides"] = overrides
+    return opts
+
+
+def _print_report(r, out=sys.stdout, max_problems: int = 25) -> None:
+    kind = kind_label(r.kind, LANG) if r.kind else "?"
+    if r.status == "imported":
+        head = f"✓ {r.file_name}: {r.rows_stored:,} row(s) imported as {kind} (import {r.import_id})"
+    elif r.status == "validated":
+        head = f"{'✓' if not r.errors else '✗'} {r.file_name}: {r.rows_valid:,} of {r.rows_read:,} row(s) valid ({kind})"
+    elif r.status == "duplicate":
+        head = f"= {r.file_name}: already imported (import {r.duplicate_of}); nothing added"
+    else:
+        head = f"✗ {r.message or r.file_name}"
+    print(head, file=out)
+    fmt = r.file_format
+    if fmt.get("format"):
+        bits = [fmt["format"]]
+        if fmt.get("encoding"):
+            bits.append(fmt["encoding"])
+        if fmt.get("delimiter"):
+            bits.append("delimiter " + {"\t": "tab"}.get(fmt["delimiter"], repr(fmt["delimiter"])))
+        if fmt.get("sheet"):
+            bits.append(f"sheet {fmt['sheet']}")
+        print("  read as " + ", ".join(bits), file=out)
+    if r.scales:
+        scales = sorted({(v["min"], v["max"], v["source"]) for v in r.scales.values()})
+        print("  scale " + "; ".join(f"{lo:g}-{hi:g} ({src})" for lo, hi, src in scales), file=out)
+    if r.unmapped:
+        print("  ignored columns: " + ", ".join(r.unmapped), file=out)
+    for note in r.notes:
+        print(f"  note: {note}", file=out)
+    if r.status in ("rejected", "imported", "validated") and (r.errors or r.warnings):
+        print(f"  {r.errors} error(s), {r.warnings} note(s); rows refused: {r.rows_rejected}, "
+              f"skipped: {r.rows_skipped}", file=out)
+    if r.status == "rejected" and r.message:
+        print(f"  {r.message.split(': ', 1)[-1]}", file=out)
+    for _, p in r.problems.head(max_problems).iterrows():
+        if r.status == "failed":
+            break
+        where = f"row {int(p['row'])}" if p["row"] == p["row"] and p["row"] is not None else "file"
+        col = f", column '{p['column']}'" if isinstance(p["column"], str) and p["column"] else ""
+        val = f" '{p['value']}'" if isinstance(p["value"], str) and p["value"] else ""
+        print(f"  [{p['severity']}] {where}{col}:{val} {problem_text(p['code'], LANG, p['detail'])}", file=out)
+    shown = min(len(r.problems), max_problems)
+    total = int(r.problem_counts["n"].sum()) if len(r.problem_counts) else len(r.problems)
+    if total > shown and r.status != "failed":
+        print(f"  … and {total - shown} more (use --json for all)", file=out)
+
+
+def cmd_import(args, validate_only: bool = False) -> int:
+    from . import importer
+
+    try:
+        opts = _file_options(args)
+    except (ValueError, FrameworkError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    con = store.connect(args.db)
+    files = importer.data_files(args.paths)
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        print(f"error: no such file: {missing[0]}", file=sys.stderr)
+        return 2
+    if validate_only:
+        reports = [importer.validate_file(con, f, **opts) for f in files]
+    else:
+        reports = importer.import_paths(con, files, skip_invalid=args.skip_invalid, **opts)
+    failed = False
+    rejected_frames = []
+    for r in reports:
+        if r.status in ("rejected", "failed") or (validate_only and r.errors):
+            failed = True
+        if len(r.rejected_rows):
+            df = r.rejected_rows.copy()
+            df.insert(0, "file", r.file_name)
+            rejected_frames.append(df)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2, default=str))
+    else:
+        for r in reports:
+            _print_report(r)
+    if not validate_only and args.rejected_out and rejected_frames:
+        import pandas as pd
+
+        from .export import safe_csv
+
+        Path(args.rejected_out).write_bytes(safe_csv(pd.concat(rejected_frames, ignore_index=True)))
+        print(f"rejected rows written to {args.rejected_out}", file=sys.stderr)
+    if failed:
+        bad = [r for r in reports if r.status in ("rejected", "failed") or (validate_only and r.errors)]
+        for r in bad:
+            print(f"error: {r.message or r.file_name + ': has errors'}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_imports(args) -> int:
+    con = store.connect(args.db)
+    recs = store.list_imports(con)
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.__dict__.items() if k != "details"} for r in recs], default=str,
+                         ensure_ascii=False, indent=2))
+        return 0
+    if not recs:
+        print("no imports yet")
+    for r in recs:
+        state = f"undone {r.undone_at:%Y-%m-%d %H:%M}" if r.undone_at else f"{r.rows_imported:,} rows"
+        print(f"{r.import_id:>4}  {r.imported_at:%Y-%m-%d %H:%M}  {r.kind:<16} {r.source:<7} {state:<22} {r.file_name}")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    con = store.connect(args.db)
+    try:
+        removed = store.undo_import(con, args.import_id)
+    except store.StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    parts = ", ".join(f"{n:,} {table}" for table, n in removed.items() if n) or "no rows"
+    print(f"import {args.import_id} undone: removed {parts}")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from .sample import write_sample
+
+    written = write_sample(args.out, scale=args.scale, seed=args.seed)
+    for kind, path in written.items():
+        print(f"{kind}: {path}")
+    return 0
+
+
+def cmd_load_sample(args) -> int:
+    from .demo import load_demo
+
+    con = store.connect(args.db)
+    reports = load_demo(con)
+    for r in reports:
+        _print_report(r)
+    return 0 if all(r.status in ("imported", "duplicate") for r in reports) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "import":
+            return cmd_import(args)
+        if args.command == "validate":
+            return cmd_import(args, validate_only=True)
+        if args.command == "imports":
+            return cmd_imports(args)
+        if args.command == "undo":
+            return cmd_undo(args)
+        if args.command == "sample":
+            return cmd_sample(args)
+        if args.command == "load-sample":
+            return cmd_load_sample(args)
+        if args.command in ("dimensions", "values", "metrics", "report"):
+            from . import commands
+
+            return getattr(commands, f"cmd_{args.command}")(args)
+    except store.StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-imported was kept", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

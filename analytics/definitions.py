@@ -1,0 +1,263 @@
+"""The product's vocabulary as data: canonical tables, header synonyms, code lists, instruments.
+
+Everything here is read from the TOML files in ``analytics/definitions/`` so that a network can adapt the
+words (or load an instrument of its own) without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+
+KINDS = ("participants", "dimension_scores", "value_reports", "ties", "events")
+#: Short names for the command line and the UI (``--kind values``) -> table name.
+KIND_ALIASES = {
+    "participants": "participants",
+    "people": "participants",
+    "dimensions": "dimension_scores",
+    "dimension_scores": "dimension_scores",
+    "scores": "dimension_scores",
+    "values": "value_reports",
+    "value": "value_reports",
+    "value_reports": "value_reports",
+    "ties": "ties",
+    "edges": "ties",
+    "events": "events",
+}
+LANGS = ("nl", "en")
+
+
+def fold(text: object) -> str:
+    """Fold a header or code for comparison: lower case, no accents, runs of other characters -> '_'."""
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # text | date | number | code
+    required: bool = False
+    vocabulary: str | None = None
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableDef:
+    name: str
+    description: str
+    columns: dict[str, Column]
+
+
+@cache
+def _tables_toml() -> dict:
+    with open(DEFINITIONS_DIR / "tables.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def tables() -> dict[str, TableDef]:
+    raw = _tables_toml()
+    out = {}
+    for kind in KINDS:
+        spec = raw[kind]
+        cols = {
+            name: Column(
+                name=name,
+                type=c["type"],
+                required=c.get("required", False),
+                vocabulary=c.get("vocabulary"),
+                synonyms=tuple(fold(s) for s in c.get("synonyms", [])),
+            )
+            for name, c in spec["columns"].items()
+        }
+        out[kind] = TableDef(kind, spec.get("description", ""), cols)
+    return out
+
+
+@cache
+def vocabularies() -> dict[str, dict[str, str]]:
+    """Vocabulary name -> {folded spelling: canonical code}."""
+    out: dict[str, dict[str, str]] = {}
+    for vname, codes in _tables_toml()["vocabularies"].items():
+        m: dict[str, str] = {}
+        for code, spellings in codes.items():
+            m[fold(code)] = code
+            for s in spellings:
+                m[fold(s)] = code
+        out[vname] = m
+    return out
+
+
+# ---------------------------------------------------------------- value cycles
+
+
+@dataclass(frozen=True)
+class Cycle:
+    code: str
+    order: int
+    in_funnel: bool
+    name: dict[str, str]
+    explanation: dict[str, str]
+    synonyms: tuple[str, ...]
+
+
+@cache
+def value_cycles() -> tuple[Cycle, ...]:
+    with open(DEFINITIONS_DIR / "value_cycles.toml", "rb") as f:
+        raw = tomllib.load(f)
+    cycles = [
+        Cycle(
+            code=c["code"],
+            order=c["order"],
+            in_funnel=c["in_funnel"],
+            name=c["name"],
+            explanation=c["explanation"],
+            synonyms=tuple(fold(s) for s in c["synonyms"]) + (fold(c["code"]),),
+        )
+        for c in raw["cycles"]
+    ]
+    return tuple(sorted(cycles, key=lambda c: c.order))
+
+
+def funnel_cycles() -> list[str]:
+    return [c.code for c in value_cycles() if c.in_funnel]
+
+
+def cycle_vocabulary() -> dict[str, str]:
+    return {s: c.code for c in value_cycles() for s in c.synonyms}
+
+
+# ---------------------------------------------------------------- instruments (frameworks)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    dimension: str
+    name: dict[str, str]
+    question: dict[str, str]
+    left: dict[str, str]
+    right: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    name: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Framework:
+    """An instrument: dimensions of indicators, each marked on a continuum between two poles."""
+
+    id: str
+    name: dict[str, str]
+    dimensions: tuple[Dimension, ...]
+    indicators: tuple[Indicator, ...]
+    source: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> list[str]:
+        return [i.code for i in self.indicators]
+
+    def indicator(self, code: str) -> Indicator:
+        return next(i for i in self.indicators if i.code == code)
+
+    def dimension_of(self, code: str) -> str:
+        return self.indicator(code).dimension
+
+    def code_pattern(self) -> re.Pattern:
+        """Finds an indicator code at the start of, or standing alone in, a header ('1a', '1a.', 'Q 1a: ...')."""
+        codes = "|".join(sorted((re.escape(c) for c in self.codes), key=len, reverse=True))
+        return re.compile(rf"(?<![0-9a-z])({codes})(?![0-9a-z])", re.IGNORECASE)
+
+
+class FrameworkError(ValueError):
+    pass
+
+
+def _bilingual(d: dict, key: str, where: str) -> dict[str, str]:
+    v = d.get(key)
+    if isinstance(v, str):
+        return {lang: v for lang in LANGS}
+    if not isinstance(v, dict) or not any(v.get(lang) for lang in LANGS):
+        raise FrameworkError(f"{where}: '{key}' needs text in Dutch (nl) and/or English (en)")
+    first = next(v[lang] for lang in LANGS if v.get(lang))
+    return {lang: str(v.get(lang) or first) for lang in LANGS}
+
+
+def parse_framework(raw: dict, origin: str = "definition") -> Framework:
+    """Build a Framework from a parsed TOML/JSON mapping, with messages that name what is wrong."""
+    fid = str(raw.get("id") or "").strip()
+    if not re.fullmatch(r"[a-z0-9_\-]{1,40}", fid):
+        raise FrameworkError(f"{origin}: 'id' must be 1-40 lower-case letters, digits, '-' or '_'")
+    dims = []
+    for i, d in enumerate(raw.get("dimensions", []), 1):
+        code = str(d.get("code", "")).strip()
+        if not code:
+            raise FrameworkError(f"{origin}: dimension {i} has no code")
+        dims.append(Dimension(code, _bilingual(d, "name", f"{origin}: dimension {code}")))
+    if not dims:
+        raise FrameworkError(f"{origin}: no [[dimensions]]")
+    dim_codes = {d.code for d in dims}
+    inds = []
+    for i, d in enumerate(raw.get("indicators", []), 1):
+        code = str(d.get("code", "")).strip().lower()
+        where = f"{origin}: indicator {code or i}"
+        if not re.fullmatch(r"[0-9a-z_]{1,12}", code):
+            raise FrameworkError(f"{where}: code must be 1-12 letters or digits")
+        if str(d.get("dimension")) not in dim_codes:
+            raise FrameworkError(f"{where}: dimension '{d.get('dimension')}' is not defined")
+        inds.append(
+            Indicator(
+                code=code,
+                dimension=str(d["dimension"]),
+                name=_bilingual(d, "name", where),
+                question=_bilingual(d, "question", where) if "question" in d else _bilingual(d, "name", where),
+                left=_bilingual(d, "left", where),
+                right=_bilingual(d, "right", where),
+            )
+        )
+    if not inds:
+        raise FrameworkError(f"{origin}: no [[indicators]]")
+    if len({i.code for i in inds}) != len(inds):
+        raise FrameworkError(f"{origin}: indicator codes must be unique")
+    return Framework(
+        id=fid,
+        name=_bilingual(raw, "name", origin),
+        dimensions=tuple(dims),
+        indicators=tuple(inds),
+        source=raw.get("source", {}) if isinstance(raw.get("source"), dict) else {},
+    )
+
+
+def load_framework_file(path: str | Path) -> Framework:
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise FrameworkError(f"{path.name}: not valid TOML ({e})") from e
+    return parse_framework(raw, path.name)
+
+
+@cache
+def default_framework() -> Framework:
+    return load_framework_file(DEFINITIONS_DIR / "dimensions.toml")
+
+
+def frameworks(extra_dir: str | Path | None = None) -> dict[str, Framework]:
+    """The shipped instrument plus any ``*.toml`` definitions in ``extra_dir`` (e.g. data/frameworks)."""
+    out = {default_framework().id: default_framework()}
+    if extra_dir and Path(extra_dir).is_dir():
+        for p in sorted(Path(extra_dir).glob("*.toml")):
+            fw = load_framework_file(p)
+            out[fw.id] = fw
+    return out

@@ -1,0 +1,31 @@
+"""The demo data: loaded on first run so a new user sees a working dashboard, and removable in one click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from . import store
+from .importer import ImportReport, import_paths
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def load_demo(con: duckdb.DuckDBPyConnection, folder: Path = SAMPLE_DIR) -> list[ImportReport]:
+    """Import every sample file, marked as demo data (source 'sample')."""
+    return import_paths(con, [folder], source_label="sample")
+
+
+def has_demo(con) -> bool:
+    return any(r.source == "sample" and r.undone_at is None for r in store.list_imports(con))
+
+
+def remove_demo(con) -> int:
+    """Undo every demo import; the user's own imports stay."""
+    n = 0
+    for r in store.list_imports(con):
+        if r.source == "sample" and r.undone_at is None:
+            store.undo_import(con, r.import_id)
+            n += 1
+    return n

@@ -1,0 +1,97 @@
+"""Dutch and English texts, kept as data in ``definitions/translations.toml``.
+
+``t("key", "nl", n=3)`` formats the text with its fields; an unknown key shows as the key itself, so a
+missing translation is visible instead of crashing a page.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+
+from .definitions import DEFINITIONS_DIR, LANGS, default_framework, tables, value_cycles
+
+DEFAULT_LANG = "nl"
+
+
+@cache
+def _texts() -> dict[str, dict[str, str]]:
+    with open(DEFINITIONS_DIR / "translations.toml", "rb") as f:
+        raw = tomllib.load(f)
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        if set(node) & set(LANGS) and all(isinstance(v, str) for v in node.values()):
+            flat[prefix] = node
+            return
+        for k, v in node.items():
+            if isinstance(v, dict):
+                walk(f"{prefix}.{k}" if prefix else k, v)
+
+    walk("", raw)
+    return flat
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
+    entry = _texts().get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get("en") or next(iter(entry.values()))
+    if fields:
+        try:
+            return text.format(**fields)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def has(key: str) -> bool:
+    return key in _texts()
+
+
+def problem_text(code: str, lang: str = DEFAULT_LANG, detail: object = None) -> str:
+    """The reason for a validation problem in plain words."""
+    d = "" if detail is None or (isinstance(detail, float) and detail != detail) else str(detail)
+    return t(f"problem.{code}", lang, detail=d) if has(f"problem.{code}") else (f"{code} {d}".strip())
+
+
+def kind_label(kind: str, lang: str = DEFAULT_LANG) -> str:
+    return t(f"kind.{kind}", lang)
+
+
+def role_label(role: str | None, lang: str = DEFAULT_LANG) -> str:
+    if not role:
+        return t("role.unknown", lang)
+    return t(f"role.{role}", lang) if has(f"role.{role}") else role
+
+
+def cycle_label(code: str, lang: str = DEFAULT_LANG) -> str:
+    for c in value_cycles():
+        if c.code == code:
+            return c.name[lang]
+    return code
+
+
+def dimension_label(code: str, lang: str = DEFAULT_LANG, framework=None) -> str:
+    fw = framework or default_framework()
+    for d in fw.dimensions:
+        if d.code == code:
+            return d.name[lang]
+    return code
+
+
+def indicator_label(code: str, lang: str = DEFAULT_LANG, framework=None) -> str:
+    fw = framework or default_framework()
+    try:
+        return fw.indicator(code).name[lang]
+    except StopIteration:
+        return code
+
+
+def column_label(kind: str, column: str, lang: str = DEFAULT_LANG) -> str:
+    key = f"column.{column}"
+    return t(key, lang) if has(key) else column
+
+
+def all_columns(kind: str) -> list[str]:
+    return list(tables()[kind].columns)

@@ -1,0 +1,493 @@
+"""Import: read -> map -> validate -> store, as one all-or-nothing DuckDB transaction per file.
+
+``validate_file`` does everything but the write and is what the Data page shows before the user imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import store
+from .db import frame, rows, run, scalar
+from .definitions import KIND_ALIASES, Framework, default_framework, fold, tables
+from .mapping import Mapping, detect_kind, map_columns
+from .readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
+from .validate import FileProblem, Staged, drop_staged, stage
+
+#: Import order for a folder: people first, so ties and scores can find them.
+KIND_ORDER = ["participants", "events", "dimension_scores", "value_reports", "ties"]
+MAX_PROBLEMS_KEPT = 10_000
+MAX_REJECTED_KEPT = 200_000
+
+
+@dataclass
+class ImportReport:
+    """What happened to one file: everything the Data page and ``--json`` show."""
+
+    file_name: str
+    status: str = "validated"  # validated | imported | rejected | duplicate | failed
+    kind: str | None = None
+    import_id: int | None = None
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    rows_empty: int = 0
+    rows_stored: int = 0
+    errors: int = 0
+    warnings: int = 0
+    message: str | None = None
+    file_format: dict = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+    scales: dict[str, dict] = field(default_factory=dict)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    problems: pd.DataFrame = field(default_factory=lambda: _empty_problems())
+    problem_counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    duplicate_of: int | None = None
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("validated", "imported", "duplicate") and not (self.errors and self.status == "validated")
+
+    def to_dict(self, max_problems: int = 1000) -> dict:
+        probs = self.problems.head(max_problems)
+        return {
+            "file": self.file_name,
+            "status": self.status,
+            "kind": self.kind,
+            "import_id": self.import_id,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_stored if self.status == "imported" else 0,
+            "rows_valid": self.rows_valid,
+            "rows_rejected": self.rows_rejected,
+            "rows_skipped": self.rows_skipped,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "message": self.message,
+            "format": self.file_format,
+            "mapping": self.mapping,
+            "unmapped": self.unmapped,
+            "scales": self.scales,
+            "date_formats": self.date_formats,
+            "notes": self.notes,
+            "duplicate_of": self.duplicate_of,
+            "problems": [
+                {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in probs.to_dict(orient="records")
+            ],
+            "problems_total": int(self.problem_counts["n"].sum()) if len(self.problem_counts) else 0,
+        }
+
+
+def _empty_problems() -> pd.DataFrame:
+    return pd.DataFrame(columns=["file", "row", "column", "value", "code", "detail", "severity"])
+
+
+def normalise_kind(kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    k = KIND_ALIASES.get(fold(kind))
+    if not k:
+        raise ValueError(f"unknown kind {kind!r}; use participants, dimensions, values, ties or events")
+    return k
+
+
+def parse_scale(specs: Iterable[str] | None) -> dict[str | None, tuple[float, float]]:
+    """``["1-5"]`` -> {None: (1, 5)}; ``["1a=0-10"]`` -> {"1a": (0, 10)}."""
+    out: dict[str | None, tuple[float, float]] = {}
+    for spec in specs or []:
+        code, _, rng = spec.rpartition("=")
+        lo, sep, hi = rng.replace("–", "-").partition("-")
+        try:
+            a, b = float(lo), float(hi)
+        except ValueError as e:
+            raise ValueError(f"scale {spec!r}: write it as MIN-MAX or CODE=MIN-MAX, e.g. 1-5 or 1a=0-10") from e
+        if not sep or b <= a:
+            raise ValueError(f"scale {spec!r}: the maximum must be above the minimum")
+        out[code.strip().lower() or None] = (a, b)
+    return out
+
+
+@dataclass
+class _Options:
+    kind: str | None = None
+    network: str | None = None
+    date: str | None = None
+    wave: str | None = None
+    scale: dict | None = None
+    framework: Framework | None = None
+    mapping_overrides: dict[str, str] | None = None
+    sheet: str | int | None = None
+
+    def defaults(self) -> dict[str, str]:
+        return {k: v for k, v in (("network", self.network), ("date", self.date), ("wave", self.wave)) if v}
+
+    def identity(self, data_hash: str, kind: str) -> str:
+        """Same bytes imported with the same options is the same import; other options make another."""
+        extra = {"defaults": self.defaults(), "scale": {str(k): v for k, v in (self.scale or {}).items()},
+                 "mapping": self.mapping_overrides or {}, "sheet": self.sheet}
+        if not any(extra.values()):
+            return data_hash
+        blob = json.dumps(extra, sort_keys=True, default=str).encode()
+        return hashlib.sha256(data_hash.encode() + b"\0" + blob).hexdigest()
+
+
+def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> Staged | None:
+    try:
+        raw = read_file(con, source, file_name=file_name, sheet=opts.sheet)
+    except ReadError as e:
+        report.status, report.message = "failed", str(e)
+        report.problems = _one_problem(report.file_name, e.row, e.column, None, "unreadable", e.reason)
+        report.errors = 1
+        return None
+    report.rows_read = raw.n_rows
+    report.headers = list(raw.headers)
+    report.file_format = {
+        "format": raw.format, "encoding": raw.encoding, "delimiter": raw.delimiter, "sheet": raw.sheet,
+        "first_data_row": raw.first_data_row,
+    }
+    report.notes = list(raw.notes)
+    framework = opts.framework or default_framework()
+    try:
+        kind = opts.kind or detect_kind(raw.headers, raw.extra_headers, framework)
+        if kind is None:
+            raise FileProblem(
+                raw.file_name,
+                "cannot tell which kind of data this is from its headers (" + ", ".join(raw.headers[:12])
+                + "); choose the kind (--kind) or map the columns",
+                code="unknown_kind",
+            )
+        report.kind = kind
+        mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, opts.mapping_overrides)
+        _describe_mapping(report, raw, mapping)
+        if raw.n_rows == 0:
+            raise FileProblem(raw.file_name, "there are no data rows below the header", code="no_rows")
+        staged = stage(con, raw, mapping, defaults=opts.defaults(), scale=opts.scale, framework=framework)
+    except FileProblem as e:
+        run(con, f"DROP TABLE IF EXISTS {raw.table}")
+        report.status, report.message = "failed", str(e)
+        report.problems = _one_problem(report.file_name, None, e.column, None, e.code, e.reason)
+        report.errors = 1
+        return None
+    except duckdb.Error as e:
+        run(con, f"DROP TABLE IF EXISTS {raw.table}")
+        report.status = "failed"
+        report.message = f"{raw.file_name}: could not be checked ({str(e).splitlines()[0][:200]})"
+        report.errors = 1
+        return None
+    report.scales = {c: {"min": lo, "max": hi, "source": src} for c, (lo, hi, src) in staged.scales.items()}
+    report.date_formats = staged.date_formats
+    report.notes += staged.notes
+    report.rows_empty = staged.rows_empty
+    _summarise_problems(con, staged, report)
+    return staged
+
+
+def _describe_mapping(report: ImportReport, raw: RawTable, mapping: Mapping) -> None:
+    report.mapping = {raw.headers[i]: col for col, i in mapping.columns.items()}
+    for (code, sit), i in mapping.indicators.items():
+        report.mapping[raw.headers[i]] = f"indicator:{code}" + (f":{sit}" if sit else "")
+    for code, i in mapping.cycles.items():
+        report.mapping[raw.headers[i]] = f"cycle:{code}"
+    report.unmapped = [raw.headers[i] for i in mapping.unmapped]
+
+
+def _one_problem(file, row, column, value, code, detail) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"file": file, "row": row, "column": column, "value": value, "code": code, "detail": detail,
+          "severity": "error"}]
+    )
+
+
+def _summarise_problems(con, staged: Staged, report: ImportReport) -> None:
+    p = staged.problems
+    report.problem_counts = frame(
+        con,
+        f"""SELECT severity, code, "column", count(*) AS n, min(row_number) AS first_row FROM {p}
+            GROUP BY 1, 2, 3 ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'skipped' THEN 1 ELSE 2 END, n DESC""",
+    )
+    probs = frame(
+        con,
+        f"""SELECT ? AS file, row_number AS row, "column", value, code, detail, severity FROM {p}
+            ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'skipped' THEN 1 ELSE 2 END, row_number
+            LIMIT {MAX_PROBLEMS_KEPT}""",
+        [report.file_name],
+    )
+    report.problems = probs
+    counts = dict(rows(con, f"SELECT severity, count(DISTINCT rid) FROM {p} GROUP BY 1"))
+    report.errors = scalar(con, f"SELECT count(*) FROM {p} WHERE severity = 'error'") or 0
+    report.warnings = scalar(con, f"SELECT count(*) FROM {p} WHERE severity <> 'error'") or 0
+    n_typed = scalar(con, f"SELECT count(*) FROM {staged.table}")
+    report.rows_rejected = counts.get("error", 0)
+    report.rows_skipped = scalar(
+        con,
+        f"""SELECT count(DISTINCT rid) FROM {p} WHERE severity = 'skipped'
+            AND rid NOT IN (SELECT rid FROM {p} WHERE severity = 'error')""",
+    )
+    report.rows_valid = n_typed - scalar(
+        con, f"SELECT count(DISTINCT rid) FROM {p} WHERE severity IN ('error', 'skipped')"
+    )
+    if report.rows_rejected:
+        report.rejected_rows = _rejected_rows(con, staged)
+
+
+def _rejected_rows(con, staged: Staged) -> pd.DataFrame:
+    """The refused rows as they were in the file, with their reasons: ready to fix and import again."""
+    raw = staged.raw
+    cols = ", ".join(f'r.c{i} AS "{h.replace(chr(34), chr(39))}"' for i, h in enumerate(raw.headers))
+    df = frame(
+        con,
+        f"""WITH bad AS (SELECT rid, min(row_number) AS row_number,
+                           string_agg(coalesce("column" || ': ', '') || code || coalesce(' (' || detail || ')', ''),
+                                      '; ' ORDER BY "column") AS reasons
+                         FROM {staged.problems} WHERE severity = 'error' GROUP BY rid)
+            SELECT bad.row_number AS "row", bad.reasons AS "reasons", {cols}
+            FROM bad JOIN {raw.table} r ON r.rowid = bad.rid ORDER BY bad.row_number LIMIT {MAX_REJECTED_KEPT}""",
+    )
+    return df
+
+
+def validate_file(
+    con: duckdb.DuckDBPyConnection,
+    source: str | Path | bytes,
+    *,
+    file_name: str | None = None,
+    kind: str | None = None,
+    network: str | None = None,
+    date: str | None = None,
+    wave: str | None = None,
+    scale: dict | None = None,
+    framework: Framework | None = None,
+    mapping_overrides: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+) -> ImportReport:
+    """Check a file and report every problem; writes nothing to the store."""
+    cur = con.cursor()
+    try:
+        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet)
+        report = ImportReport(file_name=file_name or (Path(source).name if not isinstance(source, bytes) else "upload"))
+        staged = _prepare(cur, source, file_name, opts, report)
+        if staged is not None:
+            drop_staged(cur, staged)
+        return report
+    finally:
+        cur.close()
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    source: str | Path | bytes,
+    *,
+    file_name: str | None = None,
+    kind: str | None = None,
+    network: str | None = None,
+    date: str | None = None,
+    wave: str | None = None,
+    scale: dict | None = None,
+    framework: Framework | None = None,
+    mapping_overrides: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    skip_invalid: bool = False,
+    source_label: str = "file",
+    on_progress: Callable[[float, str], None] | None = None,
+) -> ImportReport:
+    """Validate and, when it may, store a file in one transaction. Never leaves a partial import behind."""
+    progress = on_progress or (lambda f, s: None)
+    cur = con.cursor()
+    try:
+        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet)
+        report = ImportReport(file_name=file_name or (Path(source).name if not isinstance(source, bytes) else "upload"))
+        progress(0.05, "read")
+        staged = _prepare(cur, source, file_name, opts, report)
+        if staged is None:
+            return report
+        try:
+            progress(0.6, "validated")
+            if report.errors and not skip_invalid:
+                report.status = "rejected"
+                report.message = (
+                    f"{report.file_name}: {report.errors} problem(s) in {report.rows_rejected} row(s); nothing "
+                    "was imported. Fix the file, or import only the valid rows."
+                )
+                return report
+            identity = opts.identity(staged.raw.content_hash, staged.kind)
+            with store.transaction(cur):
+                dup = store.find_import_by_hash(cur, identity, staged.kind)
+                if dup is not None:
+                    report.status, report.duplicate_of = "duplicate", dup
+                    report.message = f"{report.file_name}: the same content was already imported (import {dup})."
+                    return report
+                import_id = store.new_import_id(cur)
+                stored = _write(cur, staged, import_id)
+                details = {
+                    "format": report.file_format, "mapping": report.mapping, "unmapped": report.unmapped,
+                    "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,
+                    "defaults": opts.defaults(), "framework": staged.framework, "stored": stored,
+                    "problems": report.problem_counts.to_dict(orient="records"),
+                }
+                run(
+                    cur,
+                    """INSERT INTO imports (import_id, file_name, content_hash, kind, source, rows_read,
+                           rows_imported, rows_rejected, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [import_id, report.file_name, identity, staged.kind, source_label, report.rows_read,
+                     stored.get(staged.kind, 0), report.rows_rejected, json.dumps(details, default=str)],
+                )
+            progress(1.0, "stored")
+            report.status, report.import_id = "imported", import_id
+            report.rows_stored = stored.get(staged.kind, 0)
+            return report
+        finally:
+            drop_staged(cur, staged)
+    finally:
+        cur.close()
+
+
+def _ok_rows(staged: Staged) -> str:
+    return f"_rid NOT IN (SELECT rid FROM {staged.problems} WHERE severity IN ('error', 'skipped'))"
+
+
+def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
+    """Insert the accepted rows. Runs inside the import's transaction."""
+    cols = {r[0] for r in rows(cur, f"DESCRIBE {staged.table}")}
+
+    def v(name: str, expr: str | None = None, cast: str = "VARCHAR") -> str:
+        return (expr or f"t_{name}") if f"t_{name}" in cols else f"NULL::{cast}"
+
+    t, ok, kind = staged.table, _ok_rows(staged), staged.kind
+    written: dict[str, int] = {}
+    if kind == "participants":
+        run(cur, f"""INSERT INTO participants SELECT {import_id}, _row, t_participant_id, {v('name')}, {v('network')},
+                     {v('organisation')}, {v('role', "coalesce(k_role, CASE WHEN t_role IS NOT NULL THEN 'other' END)")},
+                     {v('role')}, {v('joined', 'd_joined', 'DATE')}, {v('left', 'd_left', 'DATE')}, false
+                     FROM {t} WHERE {ok}""")
+    elif kind == "events":
+        run(cur, f"""INSERT INTO events SELECT {import_id}, _row, {v('network')}, d_date, t_label FROM {t} WHERE {ok}""")
+    elif kind == "dimension_scores":
+        lt = staged.long_table
+        run(cur, f"""INSERT INTO dimension_scores SELECT {import_id}, _row, '{import_id}-' || CAST(_row AS VARCHAR),
+                     {_sql_str(staged.framework)}, network, participant_id, date, wave, coalesce(situation, 'current'),
+                     indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min)
+                     FROM {lt} WHERE raw IS NOT NULL AND isfinite(raw) AND indicator IS NOT NULL AND {ok}""")
+    elif kind == "value_reports":
+        common = (f"{import_id}, _row, t_network, {v('participant_id')}, {v('date', 'd_date', 'DATE')}, {v('wave')}")
+        if "cycle" in staged.mapping.columns:
+            run(cur, f"""INSERT INTO value_reports SELECT {common}, k_cycle, {v('indicator')}, {v('description')},
+                         {v('evidence')} FROM {t} WHERE {ok}""")
+        for code in staged.mapping.cycles:
+            run(cur, f"""INSERT INTO value_reports SELECT {common}, {_sql_str(code)}, {v('indicator')},
+                         {v('description')}, {v('evidence')} FROM {t}
+                         WHERE {ok} AND (b_{code} = 'true' OR (b_{code} IS NULL AND n_{code} > 0))""")
+    elif kind == "ties":
+        e = staged.ends_table
+        weight = v("weight", "coalesce(n_weight, CAST(f_weight AS DOUBLE), 1.0)", "DOUBLE")
+        if weight.startswith("NULL"):
+            weight = "1.0"
+        if staged.renamed:
+            ends, joins = "s.resolved, g.resolved", f"JOIN {e} s ON s.v = t_source JOIN {e} g ON g.v = t_target"
+        else:
+            ends, joins = "t_source, t_target", ""
+        run(cur, f"""INSERT INTO ties SELECT {import_id}, _row, t_network, {ends},
+                     {v('date', 'd_date', 'DATE')}, {v('wave')}, {v('tie_type', 'coalesce(k_tie_type, t_tie_type)')},
+                     {v('topic')}, {weight}, {v('channel', 'coalesce(k_channel, lower(t_channel))')}
+                     FROM {t} {joins} WHERE {ok}""")
+        # People named in ties but not in the participant list: kept, marked external.
+        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external)
+                     SELECT {import_id}, first_row, v, v, network, true FROM {e}
+                     WHERE how = 'external' AND v IN (SELECT source FROM ties WHERE import_id = {import_id}
+                                                      UNION SELECT target FROM ties WHERE import_id = {import_id})""")
+    for table in store.FACT_TABLES:
+        n = scalar(cur, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
+        if n:
+            written[table] = n
+    return written
+
+
+def _sql_str(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def data_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the data files in them (sorted), keep files as given."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(
+                q for q in p.iterdir() if q.is_file() and q.suffix.lower() in TEXT_SUFFIXES | EXCEL_SUFFIXES
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def import_paths(
+    con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], **options
+) -> list[ImportReport]:
+    """Import several files (folders expanded), participants first so that ties can find them."""
+    files = data_files(paths)
+    kind = normalise_kind(options.get("kind"))
+    if kind is None and len(files) > 1:
+        guessed = {}
+        for f in files:
+            guessed[f] = _guess_kind(con, f, options.get("framework"))
+        files.sort(key=lambda f: KIND_ORDER.index(guessed[f]) if guessed[f] in KIND_ORDER else 99)
+    return [import_file(con, f, **options) for f in files]
+
+
+def _guess_kind(con, path: Path, framework) -> str | None:
+    cur = con.cursor()
+    try:
+        raw = read_file(cur, path)
+        try:
+            return detect_kind(raw.headers, raw.extra_headers, framework)
+        finally:
+            run(cur, f"DROP TABLE IF EXISTS {raw.table}")
+    except ReadError:
+        return None
+    finally:
+        cur.close()
+
+
+TEMPLATE_EXAMPLES = {
+    "participants": {"participant_id": "P001", "name": "Anouk de Vries", "network": "Rekenen",
+                     "organisation": "OBS De Regenboog", "role": "teacher", "joined": "2024-09-01", "left": ""},
+    "dimension_scores": {"network": "Rekenen", "date": "2025-03-15", "wave": "", "participant_id": "P001",
+                         "situation": "current"},
+    "value_reports": {"network": "Rekenen", "participant_id": "P001", "date": "2025-03-15", "wave": "",
+                      "cycle": "applied", "indicator": "afspraken in het team",
+                      "description": "We use the new feedback routine in all groups 5-8.",
+                      "evidence": "team meeting notes"},
+    "ties": {"network": "Rekenen", "source": "P001", "target": "P002", "date": "2025-03-15", "wave": "",
+             "tie_type": "advice", "topic": "rekendidactiek", "weight": "3", "channel": "face_to_face"},
+    "events": {"network": "Rekenen", "date": "2025-01-15", "label": "Study day"},
+}
+
+
+def template_csv(kind: str) -> bytes:
+    """A file with the canonical headers and one example row, for the Data page's template download."""
+    import csv
+    import io
+
+    kind = normalise_kind(kind)
+    cols = list(tables()[kind].columns)
+    example = dict(TEMPLATE_EXAMPLES[kind])
+    if kind == "dimension_scores":
+        cols = [c for c in cols if c not in ("indicator", "score")]
+        for i, code in enumerate(default_framework().codes):
+            header = f"{code} (0-10)"
+            cols.append(header)
+            example[header] = str((i * 3) % 11)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(cols)
+    w.writerow([example.get(c, "") for c in cols])
+    return buf.getvalue().encode("utf-8")

@@ -1,0 +1,441 @@
+"""Reading exports as they come: sniff format, encoding, delimiter and header rows, land text in DuckDB.
+
+Every cell lands as text (VARCHAR) in a temporary DuckDB table; typing and validation happen afterwards in
+SQL (see ``validate``), so that a bad cell becomes a precise message instead of a failed read.
+Row numbers in messages are spreadsheet rows: the header is row 1 when it is the first line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .db import run, scalar
+
+DELIMITERS = [",", ";", "\t", "|"]
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+SNIFF_BYTES = 256 * 1024
+#: Files up to this size are split by Python's csv module (exact row numbers, precise messages).
+PYTHON_READ_LIMIT = 4 * 1024 * 1024
+MAX_HEADER_SEARCH = 10
+
+
+class ReadError(ValueError):
+    """A file that cannot be read as a table. ``row``/``column`` are filled when known."""
+
+    def __init__(self, file: str, reason: str, row: int | None = None, column: str | None = None):
+        self.file, self.reason, self.row, self.column = file, reason, row, column
+        where = f"{file}" + (f", row {row}" if row else "") + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class RawTable:
+    """A file landed as text in a temp table of ``con``: columns c0..cN, record order kept in rowid."""
+
+    file_name: str
+    table: str
+    headers: list[str]
+    #: Other header rows (e.g. Qualtrics' question texts), one list per extra row.
+    extra_headers: list[list[str]]
+    #: Spreadsheet row number of the record with rowid 0.
+    first_data_row: int
+    n_rows: int
+    content_hash: str
+    format: str  # csv | xlsx
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, i: int) -> str:
+        return f"c{i}"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """Return (text, encoding name). UTF-8 (with or without BOM) first, then Windows-1252, then Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as e:
+            raise ReadError(name, f"starts as UTF-16 but byte {e.start} cannot be decoded") from e
+    try:
+        text = data.decode("utf-8")
+        if text.startswith("\ufeff"):
+            return text[1:], "utf-8-sig"
+        return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    if not head:
+        return False
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control / len(head) > 0.02
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Pick the delimiter that splits the first lines into the most consistent number of fields (>1)."""
+    sample = "\n".join(lines[:60])
+    best, best_score = ",", (-1.0, 0)
+    for d in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=d) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        share = counts.count(mode) / len(counts)
+        score = (share, mode)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _non_empty(row: list[str]) -> int:
+    return sum(1 for c in row if str(c).strip())
+
+
+def locate_header(records: list[list[str]]) -> tuple[int, int]:
+    """Find the header row and how many rows after it are header too.
+
+    Skips title lines above the header (a line with a single filled cell while later lines have several),
+    and recognises Qualtrics' three header rows (names, question texts, ``{"ImportId": ...}``).
+    Returns (index of header record, number of extra header records after it).
+    """
+    if not records:
+        return 0, 0
+    widths = [_non_empty(r) for r in records[: MAX_HEADER_SEARCH + 20]]
+    target = max(2, max(widths) // 2) if widths else 2
+    header = 0
+    for i, w in enumerate(widths[:MAX_HEADER_SEARCH]):
+        if w >= target:
+            header = i
+            break
+    extra = 0
+    for j in (1, 2):
+        k = header + j
+        if k < len(records) and any('"importid"' in str(c).lower().replace(" ", "") for c in records[k]):
+            extra = j
+            break
+    return header, extra
+
+
+def _dedupe_headers(headers: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        h = str(h).strip() if h is not None else ""
+        if not h:
+            h = f"column_{i + 1}"
+        n = seen.get(h.lower(), 0)
+        seen[h.lower()] = n + 1
+        out.append(h if n == 0 else f"{h} ({n + 1})")
+    return out
+
+
+def _temp_name() -> str:
+    return "raw_" + uuid.uuid4().hex[:12]
+
+
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    source: str | Path | bytes,
+    file_name: str | None = None,
+    sheet: str | int | None = None,
+) -> RawTable:
+    """Land a CSV/TSV/TXT/XLSX file (a path, or bytes from an upload) as text in a temp table of ``con``."""
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+        name = file_name or "upload"
+        path = None
+    else:
+        path = Path(source)
+        name = file_name or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise ReadError(name, f"cannot be opened ({e.strerror or e})") from e
+    if not data.strip():
+        raise ReadError(name, "the file is empty")
+    digest = content_hash(data)
+    suffix = Path(name).suffix.lower()
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(con, data, name, digest, sheet)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError(name, "this is an old Excel file (.xls); save it as .xlsx or CSV and try again")
+    if suffix in EXCEL_SUFFIXES:
+        raise ReadError(name, "has an Excel name but is not an Excel workbook (.xlsx)")
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data[:SNIFF_BYTES]):
+        pos = data.find(b"\x00")
+        at = f" (byte {pos})" if pos >= 0 else ""
+        raise ReadError(name, f"holds binary data{at}, not a text table; export it as CSV or .xlsx")
+    return _read_text(con, data, name, digest, path)
+
+
+def _read_text(con, data: bytes, name: str, digest: str, path: Path | None) -> RawTable:
+    text, encoding = _decode(data, name)
+    notes: list[str] = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"encoding: read as {encoding}")
+    head_lines = [ln.rstrip("\r") for ln in text[:SNIFF_BYTES].split("\n")]
+    skip_lines = 0
+    delimiter = None
+    # Excel's "sep=;" hint line.
+    if head_lines and re.fullmatch(r'"?sep=(.)"?', head_lines[0].strip()):
+        delimiter = re.fullmatch(r'"?sep=(.)"?', head_lines[0].strip()).group(1)
+        skip_lines = 1
+        head_lines = head_lines[1:]
+    # Leading blank lines (Excel shows them as rows, so they count in row numbers).
+    blank_lines = 0
+    while head_lines and not head_lines[0].strip():
+        head_lines.pop(0)
+        skip_lines += 1
+        blank_lines += 1
+    if not head_lines:
+        raise ReadError(name, "the file holds no lines of text")
+    delimiter = delimiter or sniff_delimiter(head_lines)
+    reader = csv.reader(io.StringIO("\n".join(head_lines[:200])), delimiter=delimiter)
+    records: list[list[str]] = []
+    line_after: list[int] = []
+    try:
+        for rec in reader:
+            records.append(rec)
+            line_after.append(reader.line_num)
+            if len(records) >= MAX_HEADER_SEARCH + 20:
+                break
+    except csv.Error as e:
+        raise ReadError(name, f"cannot be split into columns ({e})", row=reader.line_num + skip_lines) from e
+    header_idx, extra = locate_header(records)
+    headers = records[header_idx]
+    extra_headers = [records[header_idx + j] for j in range(1, extra + 1)]
+    header_lines = skip_lines + line_after[header_idx + extra]
+    if header_idx:
+        notes.append(f"skipped {header_idx} line(s) above the header")
+    if extra:
+        notes.append(f"read {extra + 1} header rows (Qualtrics style)")
+    headers = list(headers)
+    table = _temp_name()
+    body = text.split("\n", header_lines)[-1] if header_lines else text
+    if len(data) <= PYTHON_READ_LIMIT or re.search(r"\n[ \t]*\r?\n", body):
+        # Small files (and any with blank lines, which DuckDB skips) are split here, so row numbers stay exact.
+        _load_records(con, table, name, body, delimiter, len(headers), first_row=blank_lines + header_idx + extra + 2)
+    else:
+        _load_with_duckdb(con, table, name, data, text, encoding, path, delimiter, header_lines, len(headers))
+    n = scalar(con, f"SELECT count(*) FROM {table}")
+    first_data_row = blank_lines + header_idx + extra + 2
+    raw = RawTable(
+        file_name=name,
+        table=table,
+        headers=headers,
+        extra_headers=extra_headers,
+        first_data_row=first_data_row,
+        n_rows=n,
+        content_hash=digest,
+        format="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        notes=notes,
+    )
+    _drop_empty_trailing(con, raw)
+    return raw
+
+
+def _load_records(con, table: str, name: str, body: str, delimiter: str, width: int, first_row: int) -> None:
+    import pandas as pd
+
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=False)
+    records: list[list[str | None]] = []
+    starts = []
+    try:
+        for rec in reader:
+            if len(rec) > width and any(c.strip() for c in rec[width:]):
+                raise ReadError(
+                    name,
+                    f"this row has {len(rec)} fields where the header has {width}; mixed delimiters or an "
+                    f"unquoted '{delimiter}' inside a value?",
+                    row=first_row + len(records),
+                )
+            rec = rec[:width]
+            records.append([c if c != "" else None for c in rec] + [None] * (width - len(rec)))
+            starts.append(reader.line_num)
+    except csv.Error as e:
+        raise ReadError(name, f"cannot be split into columns ({e})", row=first_row + len(records)) from e
+    if records and any("\n" in (c or "") for c in records[-1]) and not body.rstrip().endswith('"'):
+        raise ReadError(name, 'a quoted value is never closed (unbalanced " quote)', row=first_row + len(records) - 1)
+    frame = pd.DataFrame(records, columns=[f"c{i}" for i in range(width)], dtype=object).astype("string")
+    con.register("_csv_frame", frame)
+    try:
+        run(con, f"CREATE TEMP TABLE {table} AS SELECT * FROM _csv_frame")
+    finally:
+        con.unregister("_csv_frame")
+
+
+def _load_with_duckdb(con, table, name, data, text, encoding, path, delimiter, header_lines, width) -> None:
+    names = [f"c{i}" for i in range(width)]
+    # DuckDB reads UTF-8; transcode anything else to a temporary UTF-8 copy.
+    tmp = None
+    if path is None or encoding not in ("utf-8", "utf-8-sig"):
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="")
+        tmp.write(text)
+        tmp.close()
+        csv_path = tmp.name
+    else:
+        csv_path = str(path)
+    cols = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+    sql = f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim=?, quote='"', escape='"',
+              header=false, skip=?, columns={cols}, null_padding=true, auto_detect=false,
+              parallel=PARALLEL)"""
+    try:
+        try:
+            run(con, sql.replace("PARALLEL", "true"), [csv_path, delimiter, header_lines])
+        except duckdb.Error as e:
+            if "parallel" not in str(e):
+                raise
+            run(con, sql.replace("PARALLEL", "false"), [csv_path, delimiter, header_lines])
+    except duckdb.Error as e:
+        raise _csv_error(name, e, width) from None
+    finally:
+        if tmp is not None:
+            os.unlink(tmp.name)
+
+
+def _csv_error(name: str, e: Exception, width: int) -> ReadError:
+    msg = str(e)
+    line = re.search(r"[Ll]ine:?\s*(\d+)", msg)
+    row = int(line.group(1)) if line else None
+    if "Expected Number of Columns" in msg or "too many columns" in msg.lower():
+        found = re.search(r"Found:?\s*(\d+)", msg)
+        extra = f" ({found.group(1)} fields where the header has {width})" if found else ""
+        return ReadError(name, f"a row has more fields than the header{extra}; mixed delimiters or an unquoted delimiter in a value?", row=row)
+    if "Maximum line size" in msg or "max_line_size" in msg:
+        return ReadError(name, "a line is longer than 2 MB (DuckDB's line limit); is this really a table export?", row=row)
+    if "quote" in msg.lower():
+        return ReadError(name, "a quoted value is never closed (unbalanced \" quote)", row=row)
+    first = msg.strip().splitlines()[0][:200]
+    return ReadError(name, f"cannot be read as a table ({first})", row=row)
+
+
+def _drop_empty_trailing(con, raw: RawTable) -> None:
+    """Drop trailing columns that have neither a header nor any data (Excel's ';;;' tails)."""
+    while len(raw.headers) > 1 and not raw.headers[-1].strip():
+        c = raw.column(len(raw.headers) - 1)
+        filled = scalar(con, f"SELECT count(*) FROM {raw.table} WHERE nullif(trim({c}), '') IS NOT NULL")
+        if filled:
+            break
+        run(con, f"ALTER TABLE {raw.table} DROP COLUMN {c}")
+        raw.headers.pop()
+        for h in raw.extra_headers:
+            del h[len(raw.headers) :]
+    raw.headers = _dedupe_headers(raw.headers)
+
+
+def _cell_text(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def sheet_names(data: bytes) -> list[str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None) -> RawTable:
+    import openpyxl
+    import pandas as pd
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise ReadError(name, f"is not a readable Excel workbook ({type(e).__name__})") from e
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int):
+            ws = wb.worksheets[sheet]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            raise ReadError(name, f"has no sheet named '{sheet}' (sheets: {', '.join(wb.sheetnames)})")
+        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        sheet_title = ws.title
+    finally:
+        wb.close()
+    while rows and not any(c is not None and str(c).strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ReadError(name, f"sheet '{sheet_title}' is empty")
+    header_idx, extra = locate_header([[c or "" for c in r] for r in rows[: MAX_HEADER_SEARCH + 20]])
+    width = max(len(r) for r in rows)
+    rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    headers = [c or "" for c in rows[header_idx]]
+    extra_headers = [[c or "" for c in rows[header_idx + j]] for j in range(1, extra + 1)]
+    body = rows[header_idx + extra + 1 :]
+    frame = pd.DataFrame(body, columns=[f"c{i}" for i in range(width)], dtype=object).astype("string")
+    table = _temp_name()
+    con.register("_xlsx_frame", frame)
+    try:
+        run(con, f"CREATE TEMP TABLE {table} AS SELECT * FROM _xlsx_frame")
+    finally:
+        con.unregister("_xlsx_frame")
+    notes = [f"sheet: {sheet_title}"]
+    if header_idx:
+        notes.append(f"skipped {header_idx} row(s) above the header")
+    raw = RawTable(
+        file_name=name,
+        table=table,
+        headers=headers,
+        extra_headers=extra_headers,
+        first_data_row=header_idx + extra + 2,
+        n_rows=len(body),
+        content_hash=digest,
+        format="xlsx",
+        sheet=sheet_title,
+        notes=notes,
+    )
+    _drop_empty_trailing(con, raw)
+    return raw
+
+
+def drop(con, raw: RawTable) -> None:
+    run(con, f"DROP TABLE IF EXISTS {raw.table}")

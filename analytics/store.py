@@ -1,0 +1,288 @@
+"""The DuckDB store: one file, a versioned schema, one transaction per import, undo by import id.
+
+Fact tables are append-only and carry the ``import_id`` that brought each row, so an undo removes exactly
+that import's rows and nothing else. Views add the ``period`` of each row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .db import rows, run, scalar
+from .periods import DEFAULT_SCHEME, period_sql
+
+DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
+SCHEMA_VERSION = 1
+FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
+
+#: Serialises writers inside one process (DuckDB allows one writer per file; this makes the second wait).
+WRITE_LOCK = threading.RLock()
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            content_hash VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            source VARCHAR NOT NULL DEFAULT 'file',
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            rows_imported INTEGER NOT NULL DEFAULT 0,
+            rows_rejected INTEGER NOT NULL DEFAULT 0,
+            details VARCHAR,
+            imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            undone_at TIMESTAMP
+        )""",
+        "CREATE SEQUENCE import_ids START 1",
+        """CREATE TABLE participants (
+            import_id INTEGER NOT NULL, row_number INTEGER,
+            participant_id VARCHAR NOT NULL, name VARCHAR, network VARCHAR, organisation VARCHAR,
+            role VARCHAR, role_label VARCHAR, joined DATE, "left" DATE,
+            external BOOLEAN NOT NULL DEFAULT false
+        )""",
+        """CREATE TABLE dimension_scores (
+            import_id INTEGER NOT NULL, row_number INTEGER, response_id VARCHAR NOT NULL,
+            framework VARCHAR NOT NULL DEFAULT 'dimensions',
+            network VARCHAR NOT NULL, participant_id VARCHAR, date DATE, wave VARCHAR,
+            situation VARCHAR NOT NULL DEFAULT 'current',
+            indicator VARCHAR NOT NULL, raw DOUBLE NOT NULL, scale_min DOUBLE NOT NULL, scale_max DOUBLE NOT NULL,
+            position DOUBLE NOT NULL
+        )""",
+        """CREATE TABLE value_reports (
+            import_id INTEGER NOT NULL, row_number INTEGER,
+            network VARCHAR NOT NULL, participant_id VARCHAR, date DATE, wave VARCHAR,
+            cycle VARCHAR NOT NULL, indicator VARCHAR, description VARCHAR, evidence VARCHAR
+        )""",
+        """CREATE TABLE ties (
+            import_id INTEGER NOT NULL, row_number INTEGER,
+            network VARCHAR NOT NULL, source VARCHAR NOT NULL, target VARCHAR NOT NULL,
+            date DATE, wave VARCHAR, tie_type VARCHAR, topic VARCHAR,
+            weight DOUBLE NOT NULL DEFAULT 1, channel VARCHAR
+        )""",
+        """CREATE TABLE events (
+            import_id INTEGER NOT NULL, row_number INTEGER,
+            network VARCHAR, date DATE NOT NULL, label VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE pseudonyms (
+            participant_id VARCHAR PRIMARY KEY, code VARCHAR NOT NULL UNIQUE
+        )""",
+        "CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+    ],
+}
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """``--db`` beats ``NETWERKLEREN_DB`` beats ``data/netwerkleren.duckdb``."""
+    return Path(explicit or os.environ.get("NETWERKLEREN_DB") or DEFAULT_DB)
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate) the database file. ``":memory:"`` gives a throwaway store for tests."""
+    target = str(path) if str(path) == ":memory:" else str(db_path(path))
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as e:
+        msg = str(e)
+        if "lock" in msg.lower():
+            raise StoreError(
+                f"{target} is in use by another program (is the app running?). Import through the app's "
+                "Data page, or stop the app first."
+            ) from e
+        if "read-only" in msg.lower() or "permission" in msg.lower():
+            raise StoreError(f"{target} cannot be written (read-only disk or no permission).") from e
+        raise StoreError(f"{target} cannot be opened: {msg.splitlines()[0]}") from e
+    if not read_only:
+        migrate(con)
+        refresh_views(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+    if not exists:
+        return 0
+    return scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version") or 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the schema up to SCHEMA_VERSION, one transaction per step."""
+    with WRITE_LOCK:
+        current = schema_version(con)
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"this database has schema version {current}, newer than this program ({SCHEMA_VERSION}); "
+                "update Netwerkleren Monitor"
+            )
+        if current == 0:
+            run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            run(con, "BEGIN TRANSACTION")
+            try:
+                for stmt in MIGRATIONS[version]:
+                    run(con, stmt)
+                run(con, "INSERT INTO schema_version VALUES (?, current_timestamp)", [version])
+                run(con, "COMMIT")
+            except Exception:
+                run(con, "ROLLBACK")
+                raise
+        return SCHEMA_VERSION
+
+
+def get_setting(con, key: str, default: str | None = None) -> str | None:
+    v = scalar(con, "SELECT value FROM settings WHERE key = ?", [key])
+    return default if v is None else v
+
+
+def set_setting(con, key: str, value: str) -> None:
+    with WRITE_LOCK:
+        run(con, "INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+
+def period_scheme(con) -> str:
+    return get_setting(con, "period_scheme", DEFAULT_SCHEME) or DEFAULT_SCHEME
+
+
+def set_period_scheme(con, scheme: str) -> None:
+    period_sql("date", scheme)  # validates
+    set_setting(con, "period_scheme", scheme)
+    refresh_views(con)
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the views that add ``period`` and pick each person's latest details."""
+    p = period_sql("date", period_scheme(con))
+    with WRITE_LOCK:
+        for table, view in (
+            ("dimension_scores", "v_scores"),
+            ("value_reports", "v_values"),
+            ("ties", "v_ties"),
+        ):
+            run(con, f"CREATE OR REPLACE VIEW {view} AS SELECT *, coalesce(wave, {p}) AS period FROM {table}")
+        run(con, f"CREATE OR REPLACE VIEW v_events AS SELECT *, {p} AS period FROM events")
+        run(
+            con,
+            """CREATE OR REPLACE VIEW people AS
+               SELECT participant_id, name, organisation, role, role_label, external
+               FROM (SELECT *, row_number() OVER (PARTITION BY participant_id
+                                                  ORDER BY external, import_id DESC, row_number DESC) AS rn
+                     FROM participants) WHERE rn = 1""",
+        )
+        run(
+            con,
+            """CREATE OR REPLACE VIEW memberships AS
+               SELECT DISTINCT participant_id, network FROM participants WHERE network IS NOT NULL""",
+        )
+        # Periods in time order: by their first date, wave labels without dates last, then by label.
+        run(
+            con,
+            """CREATE OR REPLACE VIEW v_periods AS
+               SELECT period, min(date) AS first_date, max(date) AS last_date FROM (
+                 SELECT period, date FROM v_scores UNION ALL SELECT period, date FROM v_values
+                 UNION ALL SELECT period, date FROM v_ties) GROUP BY period""",
+        )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One all-or-nothing unit of work, serialised against other writers in this process."""
+    with WRITE_LOCK:
+        run(con, "BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            run(con, "ROLLBACK")
+            raise
+        run(con, "COMMIT")
+
+
+def new_import_id(con) -> int:
+    return scalar(con, "SELECT nextval('import_ids')")
+
+
+def find_import_by_hash(con, content_hash: str, kind: str) -> int | None:
+    return scalar(
+        con,
+        "SELECT import_id FROM imports WHERE content_hash = ? AND kind = ? AND undone_at IS NULL "
+        "ORDER BY import_id LIMIT 1",
+        [content_hash, kind],
+    )
+
+
+@dataclass
+class ImportRecord:
+    import_id: int
+    file_name: str
+    kind: str
+    source: str
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    imported_at: object
+    undone_at: object
+    content_hash: str
+    details: dict
+
+
+def list_imports(con, include_undone: bool = True) -> list[ImportRecord]:
+    where = "" if include_undone else "WHERE undone_at IS NULL"
+    out = []
+    for r in rows(
+        con,
+        f"""SELECT import_id, file_name, kind, source, rows_read, rows_imported, rows_rejected, imported_at,
+                   undone_at, content_hash, details FROM imports {where} ORDER BY import_id""",
+    ):
+        out.append(ImportRecord(*r[:10], details=json.loads(r[10]) if r[10] else {}))
+    return out
+
+
+def undo_import(con, import_id: int) -> dict[str, int]:
+    """Remove exactly the rows an import added; keep its record, marked undone. Returns rows removed per table."""
+    with transaction(con):
+        state = rows(con, "SELECT undone_at FROM imports WHERE import_id = ?", [import_id])
+        if not state:
+            raise StoreError(f"there is no import {import_id}")
+        if state[0][0] is not None:
+            raise StoreError(f"import {import_id} was already undone")
+        removed = {}
+        for table in FACT_TABLES:
+            n = scalar(con, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
+            run(con, f"DELETE FROM {table} WHERE import_id = ?", [import_id])
+            removed[table] = n
+        run(con, "UPDATE imports SET undone_at = current_timestamp WHERE import_id = ?", [import_id])
+    return removed
+
+
+def data_version(con) -> tuple:
+    """Changes whenever stored data changes: the cache key for everything computed from the store."""
+    return tuple(
+        rows(
+            con,
+            "SELECT count(*), coalesce(max(import_id), 0), count(undone_at), max(undone_at) FROM imports",
+        )[0]
+    ) + (period_scheme(con),)
+
+
+def is_empty(con) -> bool:
+    return scalar(con, "SELECT count(*) FROM imports") == 0
+
+
+def table_checksums(con) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent hash of every stored table: 'nothing changed' made checkable."""
+    out = {}
+    for table in (*FACT_TABLES, "imports", "pseudonyms", "settings"):
+        out[table] = tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t")[0])
+    return out

@@ -1,0 +1,240 @@
+"""Data: upload exports, see how they are read and what is wrong, import, list and undo imports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import importer, store
+from analytics.definitions import default_framework, tables, value_cycles
+from analytics.export import safe_csv
+from analytics.i18n import kind_label, problem_text
+from pages import ui
+
+t = ui.t
+lang = ui.lang()
+KIND_CHOICES = ["", "participants", "dimension_scores", "value_reports", "ties", "events"]
+
+st.title("📥 " + t("nav.data"))
+ui.demo_banner()
+st.markdown(t("data.intro"))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def check(data: bytes, name: str, kind: str, network: str, date: str, wave: str, scale: str,
+          overrides: tuple, sheet: str, _v: tuple) -> importer.ImportReport:
+    c = ui.con()
+    try:
+        return importer.validate_file(
+            c, data, file_name=name, kind=kind or None, network=network or None, date=date or None,
+            wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
+            mapping_overrides=dict(overrides) or None, sheet=sheet or None,
+        )
+    finally:
+        c.close()
+
+
+def target_options(kind: str | None) -> list[str]:
+    """What an unmapped header can be mapped to, for the file's kind."""
+    if not kind:
+        return ["ignore"]
+    opts = ["ignore", *tables()[kind].columns]
+    if kind == "dimension_scores":
+        opts += [f"indicator:{c}" for c in default_framework().codes]
+        opts += [f"indicator:{c}:desired" for c in default_framework().codes]
+    if kind == "value_reports":
+        opts += [f"cycle:{c.code}" for c in value_cycles()]
+    return opts
+
+
+def target_label(opt: str) -> str:
+    if opt == "ignore":
+        return t("data.map_ignore")
+    if opt.startswith("indicator:"):
+        parts = opt.split(":")
+        return f"{t('column.indicator')} {parts[1]}" + (f" ({t('situation.desired')})" if len(parts) > 2 else "")
+    if opt.startswith("cycle:"):
+        from analytics.i18n import cycle_label
+
+        return cycle_label(opt.split(":")[1], lang)
+    return t(f"column.{opt}")
+
+
+def problems_table(report: importer.ImportReport) -> pd.DataFrame:
+    p = report.problems
+    if p.empty:
+        return p
+    return pd.DataFrame({
+        t("column.severity"): [t(f"severity.{s}") for s in p["severity"]],
+        t("column.row"): p["row"].astype("Int64"),
+        t("column.column"): p["column"],
+        t("column.value"): p["value"],
+        t("column.reason"): [problem_text(c, lang, d) for c, d in zip(p["code"], p["detail"], strict=True)],
+    })
+
+
+def show_report(report: importer.ImportReport) -> None:
+    fmt = report.file_format
+    icon = {"imported": "✅", "validated": "✅" if not report.errors else "⚠️", "duplicate": "ℹ️"}.get(
+        report.status, "⛔")
+    if report.status == "failed":
+        st.error(f"{icon} {report.message}")
+        return
+    cols = st.columns(4)
+    cols[0].metric(t("data.kind"), kind_label(report.kind, lang) if report.kind else "?")
+    cols[1].metric(t("data.rows_read"), f"{report.rows_read:,}".replace(",", "."))
+    cols[2].metric(t("data.rows_valid"), f"{report.rows_valid:,}".replace(",", "."))
+    cols[3].metric(t("data.rows_refused"), f"{report.rows_rejected:,}".replace(",", "."))
+    bits = [fmt.get("format", "")]
+    if fmt.get("encoding"):
+        bits.append(fmt["encoding"])
+    if fmt.get("delimiter"):
+        bits.append(t("data.delimiter") + " " + {"\t": "tab", ";": "';'", ",": "','", "|": "'|'"}.get(
+            fmt["delimiter"], fmt["delimiter"]))
+    if fmt.get("sheet"):
+        bits.append(f"{t('data.sheet')} {fmt['sheet']}")
+    st.caption(t("data.read_as") + ": " + ", ".join(b for b in bits if b))
+    if report.scales:
+        scales = sorted({(v["min"], v["max"], v["source"]) for v in report.scales.values()})
+        st.caption(t("data.scale") + ": " + "; ".join(f"{lo:g}–{hi:g} ({t('data.scale_' + src)})"
+                                                      for lo, hi, src in scales))
+    if report.date_formats:
+        st.caption(t("data.date_format") + ": " + ", ".join(f"{k}: {v}" for k, v in report.date_formats.items()))
+    for note in report.notes:
+        st.caption("• " + note)
+
+
+st.subheader(t("data.upload"))
+uploads = st.file_uploader(
+    t("data.upload_help"), type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True, key="uploads",
+)
+for up in uploads or []:
+    data = up.getvalue()
+    key = f"{up.name}:{up.size}:{getattr(up, 'file_id', '')}"
+    with st.container(border=True):
+        st.markdown(f"#### 📄 {up.name}")
+        c1, c2, c3, c4 = st.columns(4)
+        kind = c1.selectbox(t("data.kind"), KIND_CHOICES, key=f"kind:{key}",
+                            format_func=lambda k: kind_label(k, lang) if k else t("data.detect"))
+        network = c2.text_input(t("data.default_network"), key=f"net:{key}", help=t("data.default_network_help"))
+        date = c3.text_input(t("data.default_date"), key=f"date:{key}", placeholder="2025-03-15",
+                             help=t("data.default_date_help"))
+        scale = c4.text_input(t("data.scale_override"), key=f"scale:{key}", placeholder="1-5",
+                              help=t("data.scale_override_help"))
+        sheet = ""
+        if up.name.lower().endswith((".xlsx", ".xlsm")):
+            from analytics.readers import sheet_names
+
+            try:
+                names = sheet_names(data)
+                sheet = st.selectbox(t("data.sheet"), names, key=f"sheet:{key}") if len(names) > 1 else ""
+            except Exception:  # noqa: BLE001 - the report below names the problem
+                sheet = ""
+        overrides = st.session_state.setdefault(f"map:{key}", {})
+        try:
+            report = check(data, up.name, kind, network, date, "", scale, tuple(sorted(overrides.items())),
+                           sheet, ui.version())
+        except ValueError as e:
+            st.error(str(e))
+            continue
+        show_report(report)
+        if report.status == "failed" and report.kind is None and report.headers:
+            st.warning(t("data.choose_kind"))
+        if report.mapping or report.unmapped:
+            with st.expander(t("data.mapping") + (f" — {len(report.unmapped)} {t('data.unmapped')}"
+                                                  if report.unmapped else ""), expanded=bool(report.unmapped)):
+                mapped = pd.DataFrame({t("data.header"): list(report.mapping),
+                                       t("data.maps_to"): [target_label(v) for v in report.mapping.values()]})
+                ui.show_table(mapped)
+                opts = target_options(report.kind)
+                for h in report.unmapped:
+                    choice = st.selectbox(f"{t('data.map_header')} “{h}”", opts, key=f"mapsel:{key}:{h}",
+                                          format_func=target_label)
+                    if choice != "ignore" and overrides.get(h) != choice:
+                        overrides[h] = choice
+                        st.rerun()
+                if overrides and st.button(t("data.reset_mapping"), key=f"mapreset:{key}"):
+                    overrides.clear()
+                    st.rerun()
+        if not report.problems.empty and report.status != "failed":
+            st.markdown(f"**{t('data.problems')}** ({report.errors} {t('severity.error')}, "
+                        f"{report.warnings} {t('severity.warning')}/{t('severity.skipped')})")
+            ui.show_table(problems_table(report), height=min(400, 38 + 35 * len(report.problems)))
+        if len(report.rejected_rows):
+            st.download_button(t("data.download_rejected"), safe_csv(report.rejected_rows),
+                               file_name=f"rejected_{up.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
+                               key=f"rej:{key}")
+        if report.status == "failed":
+            continue
+        skip = False
+        if report.errors:
+            st.warning(t("data.has_errors"))
+            skip = st.checkbox(t("data.import_valid_only"), key=f"skip:{key}")
+        if st.button(t("data.import"), key=f"imp:{key}", type="primary", disabled=bool(report.errors) and not skip):
+            bar = st.progress(0.0, text=t("data.importing"))
+            c = ui.con()
+            try:
+                result = importer.import_file(
+                    c, data, file_name=up.name, kind=kind or None, network=network or None, date=date or None,
+                    scale=importer.parse_scale(scale.split()) if scale else None,
+                    mapping_overrides=dict(overrides) or None, sheet=sheet or None, skip_invalid=skip,
+                    on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("data.importing")),
+                )
+            finally:
+                c.close()
+            bar.empty()
+            if result.status == "imported":
+                st.success(t("data.imported", n=f"{result.rows_stored:,}".replace(",", "."),
+                             kind=kind_label(result.kind, lang), id=result.import_id))
+                st.cache_data.clear()
+            elif result.status == "duplicate":
+                st.info(t("data.duplicate", id=result.duplicate_of))
+            else:
+                st.error(result.message or t("status.rejected"))
+
+st.divider()
+st.subheader(t("data.imports"))
+c = ui.con()
+try:
+    recs = store.list_imports(c)
+finally:
+    c.close()
+if not recs:
+    st.caption(t("data.no_imports"))
+else:
+    table = pd.DataFrame([{
+        "#": r.import_id,
+        t("column.file"): r.file_name,
+        t("data.kind"): kind_label(r.kind, lang),
+        t("data.rows"): r.rows_imported,
+        t("data.refused"): r.rows_rejected,
+        t("data.when"): r.imported_at,
+        t("data.source"): t(f"data.source_{r.source}"),
+        t("data.state"): t("data.undone") if r.undone_at else t("data.active"),
+    } for r in reversed(recs)])
+    ui.show_table(table)
+    active = [r for r in recs if r.undone_at is None]
+    if active:
+        c1, c2 = st.columns([3, 1])
+        chosen = c1.selectbox(t("data.undo_which"), [r.import_id for r in reversed(active)],
+                              format_func=lambda i: next(f"#{r.import_id} {r.file_name}" for r in recs
+                                                         if r.import_id == i), key="undo_choice")
+        if c2.button(t("data.undo"), key="undo_button"):
+            c = ui.con()
+            try:
+                removed = store.undo_import(c, int(chosen))
+            except store.StoreError as e:
+                st.error(str(e))
+            else:
+                st.cache_data.clear()
+                st.success(t("data.undone_msg", id=chosen, n=sum(removed.values())))
+            finally:
+                c.close()
+
+st.divider()
+st.subheader(t("data.templates"))
+st.caption(t("data.templates_help"))
+cols = st.columns(5)
+for col, k in zip(cols, KIND_CHOICES[1:], strict=True):
+    col.download_button(kind_label(k, lang), importer.template_csv(k), file_name=f"template_{k}.csv",
+                        mime="text/csv", key=f"tpl:{k}")

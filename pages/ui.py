@@ -1,0 +1,194 @@
+"""Streamlit glue shared by every page: the store connection, the sidebar's filters and switches, and a
+few display helpers. All state the pages share lives here, read the same way everywhere."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from analytics import demo, i18n, privacy, store
+from analytics.db import rows
+
+LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    con = store.connect(path)
+    if store.is_empty(con) and os.environ.get("NETWERKLEREN_NO_DEMO") != "1":
+        demo.load_demo(con)
+    return con
+
+
+def con():
+    """The shared DuckDB connection (one per server process); each caller gets its own cursor."""
+    return _connection(str(store.db_path())).cursor()
+
+
+def version() -> tuple:
+    """Cache key for anything computed from stored data."""
+    c = con()
+    try:
+        return store.data_version(c)
+    finally:
+        c.close()
+
+
+def lang() -> str:
+    return st.session_state.get("lang", i18n.DEFAULT_LANG)
+
+
+def t(key: str, **fields) -> str:
+    return i18n.t(key, lang(), **fields)
+
+
+def pseudonymise() -> bool:
+    return bool(st.session_state.get("pseudonymise", False))
+
+
+def min_group() -> int:
+    return int(st.session_state.get("min_group", privacy.DEFAULT_MIN_GROUP))
+
+
+def network() -> str | None:
+    v = st.session_state.get("network")
+    return None if v in (None, "") else v
+
+
+def period() -> str | None:
+    v = st.session_state.get("period")
+    return None if v in (None, "") else v
+
+
+@st.cache_data(show_spinner=False)
+def _networks(_v: tuple) -> list[str]:
+    c = con()
+    try:
+        return [
+            r[0]
+            for r in rows(
+                c,
+                """SELECT DISTINCT network FROM (
+                     SELECT network FROM participants UNION ALL SELECT network FROM dimension_scores
+                     UNION ALL SELECT network FROM value_reports UNION ALL SELECT network FROM ties)
+                   WHERE network IS NOT NULL ORDER BY 1""",
+            )
+        ]
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False)
+def _periods(_v: tuple, net: str | None) -> list[str]:
+    c = con()
+    try:
+        where = "WHERE network = ?" if net else ""
+        params = [net] * 3 if net else []
+        return [
+            r[0]
+            for r in rows(
+                c,
+                f"""SELECT period, min(date) AS d FROM (
+                      SELECT period, date FROM v_scores {where} UNION ALL SELECT period, date FROM v_values {where}
+                      UNION ALL SELECT period, date FROM v_ties {where})
+                    WHERE period IS NOT NULL GROUP BY period ORDER BY d NULLS LAST, period""",
+                params,
+            )
+        ]
+    finally:
+        c.close()
+
+
+def networks() -> list[str]:
+    return _networks(version())
+
+
+def periods(net: str | None = None) -> list[str]:
+    return _periods(version(), net)
+
+
+def sidebar() -> None:
+    """The filters and switches every page reads."""
+    with st.sidebar:
+        st.radio(
+            i18n.t("sidebar.language", lang()),
+            list(LANG_OPTIONS),
+            format_func=LANG_OPTIONS.get,
+            key="lang",
+            horizontal=True,
+        )
+        nets = networks()
+        if st.session_state.get("network") not in [None, "", *nets]:
+            st.session_state["network"] = ""
+        st.selectbox(
+            t("sidebar.network"),
+            ["", *nets],
+            format_func=lambda v: v or t("sidebar.all_networks"),
+            key="network",
+        )
+        pers = periods(network())
+        if st.session_state.get("period") not in [None, "", *pers]:
+            st.session_state["period"] = ""
+        st.selectbox(
+            t("sidebar.period"),
+            ["", *pers],
+            format_func=lambda v: v or t("sidebar.all_periods"),
+            key="period",
+        )
+        st.toggle(t("sidebar.pseudonymise"), key="pseudonymise", help=t("sidebar.pseudonymise_help"))
+        with st.expander("⚙️ " + t("sidebar.settings")):
+            st.number_input(
+                t("sidebar.min_group"), min_value=1, max_value=50, value=privacy.DEFAULT_MIN_GROUP,
+                key="min_group", help=t("sidebar.min_group_help"),
+            )
+            c = con()
+            try:
+                current = store.period_scheme(c)
+                from analytics.periods import SCHEMES
+
+                choice = st.selectbox(
+                    t("sidebar.period_scheme"), list(SCHEMES), index=list(SCHEMES).index(current),
+                    format_func=lambda s: t(f"scheme.{s}"),
+                )
+                if choice != current:
+                    store.set_period_scheme(c, choice)
+                    st.rerun()
+            finally:
+                c.close()
+        if has_demo():
+            st.caption("ℹ️ " + t("sidebar.demo_note"))
+
+
+@st.cache_data(show_spinner=False)
+def _has_demo(_v: tuple) -> bool:
+    c = con()
+    try:
+        return demo.has_demo(c)
+    finally:
+        c.close()
+
+
+def has_demo() -> bool:
+    return _has_demo(version())
+
+
+def demo_banner() -> None:
+    """Say clearly that the data is synthetic, with one click to start empty."""
+    if not has_demo():
+        return
+    col1, col2 = st.columns([4, 1])
+    col1.info(t("data.demo_banner"))
+    if col2.button(t("data.start_empty"), key="start_empty", type="secondary"):
+        c = con()
+        try:
+            demo.remove_demo(c)
+        finally:
+            c.close()
+        st.cache_data.clear()
+        st.rerun()
+
+
+def show_table(df: pd.DataFrame, **kwargs) -> None:
+    st.dataframe(df, hide_index=True, width="stretch", **kwargs)

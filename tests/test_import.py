@@ -1,0 +1,382 @@
+"""Validation rules and the import transaction: one small file per rule, exact rows, columns and reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import importer, store
+from analytics.db import rows, scalar
+
+
+def problems(report, code=None):
+    p = report.problems
+    if code:
+        p = p[p["code"] == code]
+    return [(None if r != r else int(r), c, v) for r, c, v in zip(p["row"], p["column"], p["value"], strict=True)]
+
+
+def imp(con, files, name, **kw):
+    return importer.import_file(con, files / name, **kw)
+
+
+# ---------------------------------------------------------------- kinds and mapping
+
+
+@pytest.mark.parametrize(
+    "name,kind",
+    [("participants_semicolon.csv", "participants"), ("dims_wide_dutch_excel.csv", "dimension_scores"),
+     ("dims_long.csv", "dimension_scores"), ("values_long_dutch.csv", "value_reports"),
+     ("values_wide_yes_no.csv", "value_reports"), ("ties_basic.csv", "ties"), ("ties_gephi.csv", "ties"),
+     ("events.csv", "events"), ("dims_qualtrics.csv", "dimension_scores")],
+)
+def test_kind_is_detected_from_headers(con, files, name, kind):
+    assert importer.validate_file(con, files / name, date="2024-10-01", network="Rekenen").kind == kind
+
+
+def test_dutch_synonyms_map_and_roles_normalise(con, files):
+    r = imp(con, files, "participants_semicolon.csv")
+    assert r.status == "imported", r.message
+    assert r.mapping == {"deelnemer": "participant_id", "naam": "name", "netwerk": "network",
+                         "school": "organisation", "rol": "role"}
+    assert rows(con, "SELECT participant_id, role, role_label FROM participants ORDER BY 1") == [
+        ("P1", "teacher", "leerkracht"), ("P2", "student_teacher", "student")]
+
+
+def test_names_round_trip_through_the_store(con, files):
+    imp(con, files, "names_cp1252.csv")
+    assert [r[0] for r in rows(con, "SELECT name FROM participants ORDER BY participant_id")] == [
+        "Émile Çelik", "Zoë Müller", "Jürgen Noël", "Anouk van 't Hof"]
+
+
+def test_hostile_text_is_stored_as_text(con, files):
+    r = imp(con, files, "script_and_formula.csv")
+    assert r.status == "imported"
+    assert rows(con, "SELECT name, organisation FROM participants ORDER BY 1") == [
+        ("<img src=x onerror=alert(1)>", '=HYPERLINK("http://evil","x")'),
+        ("<script>alert(1)</script>", "@SUM(1+1)")]
+
+
+def test_sql_looking_header_is_just_an_ignored_header(con, files):
+    before = store.table_checksums(con)["ties"]
+    r = imp(con, files, "sql_header.csv")
+    assert r.status == "imported"
+    assert r.unmapped == ['x"; DROP TABLE ties; --']
+    assert store.table_checksums(con)["ties"] == before
+
+
+def test_unknown_kind_asks_for_a_choice(con, files):
+    r = importer.validate_file(con, files / "unknown_headers.csv")
+    assert r.status == "failed"
+    assert "cannot tell which kind" in r.message
+
+
+def test_mapping_override_maps_an_unknown_header(con, tmp_path):
+    p = tmp_path / "forms.csv"
+    p.write_text("Wie ben jij?,Van wie leer je?,Netwerk,Datum\nP1,P2,Rekenen,2024-10-01\n", encoding="utf-8")
+    r = importer.import_file(con, p, kind="ties",
+                             mapping_overrides={"Wie ben jij?": "source", "Van wie leer je?": "target"})
+    assert r.status == "imported", r.message
+    assert rows(con, "SELECT source, target FROM ties") == [("P1", "P2")]
+
+
+# ---------------------------------------------------------------- rows, duplicates, headers
+
+
+def test_repeated_header_line_is_skipped(con, files):
+    r = imp(con, files, "repeated_header.csv")
+    assert r.status == "imported"
+    assert problems(r, "repeated_header") == [(4, None, None)]
+    assert scalar(con, "SELECT count(*) FROM participants") == 3
+
+
+def test_exact_duplicate_rows_are_reported_and_kept_once(con, files):
+    r = imp(con, files, "duplicate_rows.csv")
+    assert r.status == "imported"
+    assert problems(r, "duplicate_row") == [(4, None, None)]
+    assert r.problems.loc[r.problems.code == "duplicate_row", "detail"].tolist() == ["copy of row 2"]
+    assert scalar(con, "SELECT count(*) FROM participants") == 2
+
+
+def test_duplicate_ids_with_other_details_are_errors(con, files):
+    r = imp(con, files, "duplicate_ids.csv")
+    assert r.status == "rejected"
+    assert problems(r, "duplicate_id") == [(4, "participant_id", "P1")]
+    assert scalar(con, "SELECT count(*) FROM participants") == 0
+
+
+def test_blank_line_and_missing_values(con, files):
+    r = imp(con, files, "blank_line_inside.csv")
+    assert r.status == "imported"
+    assert r.rows_empty == 1
+    assert rows(con, "SELECT participant_id, name FROM participants ORDER BY 1") == [("P1", "Anouk"), ("P2", None)]
+
+
+def test_unknown_role_is_a_warning_and_stored_as_other(con, files):
+    r = imp(con, files, "unknown_role.csv")
+    assert r.status == "imported"
+    assert problems(r, "unknown_role") == [(2, "role", "schoolleider-plus")]
+    assert rows(con, "SELECT role FROM participants ORDER BY participant_id") == [("other",), ("teacher",)]
+
+
+def test_left_before_joined(con, files):
+    r = importer.validate_file(con, files / "left_before_joined.csv")
+    assert problems(r, "left_before_joined") == [(2, "left", "2024-08-01")]
+
+
+def test_header_only_and_empty_files(con, files):
+    assert "no data rows" in importer.validate_file(con, files / "header_only.csv").message
+    r = importer.validate_file(con, files / "empty.csv")
+    assert r.status == "failed" and "empty" in r.message
+
+
+def test_mixed_delimiters_point_at_the_row(con, files):
+    r = importer.validate_file(con, files / "mixed_delimiters.csv")
+    # Row 3 was written with commas: its whole text lands in the first column and the network is missing.
+    assert (3, "participant_id", None) not in problems(r)
+    assert r.rows_read == 2
+
+
+# ---------------------------------------------------------------- dimension scores
+
+
+def test_dutch_excel_wide_dimensions(con, files):
+    r = imp(con, files, "dims_wide_dutch_excel.csv")
+    assert r.status == "imported", r.message
+    assert r.file_format["encoding"] == "utf-8"  # ASCII-only content decodes as UTF-8
+    assert r.date_formats == {"Datum": "dd-mm-yyyy"}
+    assert {c: (v["min"], v["max"], v["source"]) for c, v in r.scales.items()} == {
+        "1a": (0, 10, "header"), "1b": (0, 10, "header"), "2a": (0, 10, "header")}
+    got = rows(con, """SELECT participant_id, situation, indicator, raw, position, CAST(date AS VARCHAR)
+                       FROM dimension_scores ORDER BY 1, 3""")
+    assert got == [
+        ("P1", "current", "1a", 6.5, 0.65, "2024-10-01"),
+        ("P1", "current", "2a", 7.0, 0.7, "2024-10-01"),
+        ("P2", "desired", "1a", 8.0, 0.8, "2024-10-01"),
+        ("P2", "desired", "1b", 3.0, 0.3, "2024-10-01"),
+    ]  # 'n.v.t.' and empty are missing, never zero
+
+
+def test_long_dimensions_with_question_text_codes(con, files):
+    r = imp(con, files, "dims_long.csv")
+    assert r.status == "imported", r.message
+    assert {v["source"] for v in r.scales.values()} == {"inferred"}
+    assert rows(con, "SELECT indicator, raw, scale_min, scale_max FROM dimension_scores ORDER BY 1") == [
+        ("1a", 4.0, 1.0, 5.0), ("3b", 2.0, 1.0, 5.0), ("4c", 5.0, 1.0, 5.0)]
+
+
+def test_value_outside_scale_is_an_error_never_clipped(con, files):
+    r = imp(con, files, "dims_outside_scale.csv")
+    assert r.status == "rejected"
+    assert problems(r, "outside_scale") == [(2, "1a (1-5)", "6"), (3, "1a (1-5)", "0")]
+    assert r.problems.loc[r.problems.code == "outside_scale", "detail"].tolist() == ["1–5", "1–5"]
+    assert scalar(con, "SELECT count(*) FROM dimension_scores") == 0
+
+
+def test_skip_invalid_imports_valid_rows_and_returns_rejected(con, files):
+    r = imp(con, files, "dims_outside_scale.csv", skip_invalid=True)
+    assert r.status == "imported"
+    assert scalar(con, "SELECT count(*) FROM dimension_scores") == 0  # both rows have a bad cell
+    assert r.rejected_rows["row"].tolist() == [2, 3]
+    assert "outside_scale" in r.rejected_rows["reasons"].iloc[0]
+
+
+def test_unknown_indicator_code(con, files):
+    r = importer.validate_file(con, files / "dims_unknown_indicator.csv")
+    assert problems(r, "unknown_indicator") == [(2, "indicator", "9z")]
+
+
+def test_impossible_and_malformed_dates(con, files):
+    r = importer.validate_file(con, files / "dims_impossible_date.csv")
+    assert problems(r, "date_not_exist") == [(2, "datum", "31-02-2025")]
+    assert problems(r, "not_a_date") == [(4, "datum", "gisteren")]
+
+
+def test_nan_negative_and_text_scores(con, files):
+    r = importer.validate_file(con, files / "dims_nan_negative.csv", scale={None: (1.0, 5.0)})
+    assert problems(r, "not_a_number") == [(2, "1a", "NaN"), (4, "1a", "abc")]
+    assert problems(r, "outside_scale") == [(3, "1a", "-2")]
+
+
+def test_scale_from_anchors_in_header(con, files):
+    r = importer.validate_file(con, files / "dims_anchor_scale.csv")
+    assert {(v["min"], v["max"], v["source"]) for v in r.scales.values()} == {(1, 5, "header")}
+
+
+@pytest.mark.parametrize("name,scale", [("dims_inferred_1_5.csv", (1, 5)), ("dims_inferred_0_100.csv", (0, 100))])
+def test_scale_inferred(con, files, name, scale):
+    r = importer.validate_file(con, files / name)
+    assert {(v["min"], v["max"], v["source"]) for v in r.scales.values()} == {(*scale, "inferred")}
+
+
+def test_scale_declared_overrides_per_indicator(con, files):
+    r = imp(con, files, "dims_inferred_1_5.csv", scale=importer.parse_scale(["0-10", "1b=1-7"]))
+    assert {c: (v["min"], v["max"], v["source"]) for c, v in r.scales.items()} == {
+        "1a": (0, 10, "declared"), "1b": (1, 7, "declared")}
+    assert rows(con, "SELECT indicator, round(position, 4) FROM dimension_scores WHERE raw = 5 ORDER BY 1") == [
+        ("1b", round(4 / 6, 4))]
+
+
+def test_no_date_column_needs_a_date(con, files):
+    r = importer.validate_file(con, files / "dims_no_date.csv")
+    assert r.status == "failed" and "no date or wave" in r.message
+    r = imp(con, files, "dims_no_date.csv", date="2025-03-01")
+    assert r.status == "imported"
+    assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("2025-H1",)]
+
+
+def test_unknown_situation(con, files):
+    r = importer.validate_file(con, files / "dims_unknown_situation.csv")
+    assert problems(r, "unknown_situation") == [(2, "situation", "soms")]
+
+
+def test_current_and_desired_in_one_row(con, files):
+    imp(con, files, "dims_current_desired_columns.csv")
+    assert rows(con, "SELECT situation, raw FROM dimension_scores ORDER BY 1") == [("current", 3.0), ("desired", 8.0)]
+
+
+def test_qualtrics_export(con, files):
+    r = imp(con, files, "dims_qualtrics.csv")
+    assert r.status == "imported", r.message
+    assert rows(con, "SELECT participant_id, indicator, raw FROM dimension_scores ORDER BY 1, 2") == [
+        ("P1", "1a", 7.0), ("P1", "3c", 3.0), ("P2", "1a", 6.0), ("P2", "3c", 8.0)]
+
+
+def test_xlsx_forms_export(con, files):
+    r = imp(con, files, "dims_forms.xlsx")
+    assert r.status == "imported", r.message
+    assert rows(con, "SELECT participant_id, indicator, position FROM dimension_scores ORDER BY 1, 2") == [
+        ("P1", "1a", 0.75), ("P1", "1b", 0.375), ("P2", "1a", 1.0), ("P2", "1b", 0.0)]
+
+
+# ---------------------------------------------------------------- value reports
+
+
+def test_dutch_cycle_names_and_reframing(con, files):
+    r = imp(con, files, "values_long_dutch.csv")
+    assert r.status == "imported", r.message
+    assert rows(con, "SELECT cycle FROM value_reports ORDER BY row_number") == [
+        ("immediate",), ("potential",), ("transformative",), ("strategic",)]
+
+
+def test_unknown_cycle(con, files):
+    r = importer.validate_file(con, files / "values_unknown_cycle.csv")
+    assert problems(r, "unknown_cycle") == [(2, "cycle", "heel veel")]
+
+
+def test_wide_yes_no_values(con, files):
+    r = imp(con, files, "values_wide_yes_no.csv", skip_invalid=True)
+    assert problems(r, "not_yes_no") == [(4, "Potentiële waarde", "misschien")]
+    assert rows(con, "SELECT participant_id, list(cycle ORDER BY cycle) FROM value_reports GROUP BY 1 ORDER BY 1") == [
+        ("P1", ["immediate", "potential"]), ("P2", ["applied", "immediate", "potential", "realized"])]
+
+
+# ---------------------------------------------------------------- ties
+
+
+def test_ties_vocabularies_and_frequency_words(con, files):
+    imp(con, files, "participants_comma.csv")
+    r = imp(con, files, "ties_basic.csv")
+    assert r.status == "imported", r.message
+    assert rows(con, "SELECT source, target, tie_type, weight, channel FROM ties ORDER BY 1") == [
+        ("P1", "P2", "advice", 3.0, "face_to_face"), ("P2", "P1", "knowledge_sharing", 4.0, "online")]
+
+
+def test_tie_problems(con, files):
+    imp(con, files, "participants_comma.csv")
+    r = imp(con, files, "ties_problems.csv", skip_invalid=True)
+    assert problems(r, "self_loop") == [(2, "target", "P1")]
+    assert problems(r, "negative_weight") == [(3, "weight", "-2")]
+    assert problems(r, "zero_weight") == [(4, "weight", "0")]
+    assert problems(r, "missing_value") == [(6, "source", "")]
+    assert problems(r, "unknown_channel") == [(5, "channel", "telepathie")]
+    assert problems(r, "external_person") == [(5, "target", "Dr. A. Bakker (lector)")]
+    assert rows(con, "SELECT source, target FROM ties") == [("P1", "Dr. A. Bakker (lector)")]
+    assert rows(con, "SELECT participant_id, external FROM people WHERE external") == [("Dr. A. Bakker (lector)", True)]
+
+
+def test_tie_end_given_by_name_is_resolved(con, files):
+    imp(con, files, "participants_comma.csv")
+    r = imp(con, files, "ties_by_name.csv")
+    assert problems(r, "matched_by_name") == [(2, "target", "Bram Jansen")]
+    assert rows(con, "SELECT source, target FROM ties") == [("P1", "P2")]
+
+
+def test_gephi_edges_with_network_default(con, files):
+    r = imp(con, files, "ties_gephi.csv", network="Rekenen", date="2024-10-01")
+    assert r.status == "imported", r.message
+    assert scalar(con, "SELECT count(*) FROM ties WHERE network = 'Rekenen'") == 2
+
+
+# ---------------------------------------------------------------- events
+
+
+def test_events(con, files):
+    r = imp(con, files, "events.csv")
+    assert r.status == "imported"
+    assert rows(con, "SELECT network, CAST(date AS VARCHAR), label FROM events ORDER BY date") == [
+        (None, "2024-11-20", "Studiedag"), ("Rekenen", "2025-01-15", "Gezamenlijke lunch gestopt")]
+
+
+def test_events_missing_label(con, files):
+    r = importer.validate_file(con, files / "events_missing_label.csv")
+    assert problems(r, "missing_value") == [(2, "label", "")]
+
+
+# ---------------------------------------------------------------- the store: all or nothing, undo, twice
+
+
+def test_same_content_twice_adds_nothing(con, files):
+    assert imp(con, files, "ties_basic.csv").status == "imported"
+    before = store.table_checksums(con)
+    r = imp(con, files, "ties_basic.csv")
+    assert r.status == "duplicate" and r.duplicate_of == 1
+    assert store.table_checksums(con) == before
+
+
+def test_rejected_file_changes_nothing(con, files):
+    imp(con, files, "participants_comma.csv")
+    before = store.table_checksums(con)
+    for name in ("dims_outside_scale.csv", "duplicate_ids.csv", "binary_garbage.csv", "empty.csv"):
+        assert imp(con, files, name).status in ("rejected", "failed")
+    assert store.table_checksums(con) == before
+
+
+def test_undo_removes_exactly_its_rows(con, files):
+    imp(con, files, "participants_comma.csv")
+    keep = store.table_checksums(con)
+    r = imp(con, files, "ties_problems.csv", skip_invalid=True)  # adds ties and an external person
+    assert scalar(con, "SELECT count(*) FROM participants") == 3
+    removed = store.undo_import(con, r.import_id)
+    assert removed["ties"] == 1 and removed["participants"] == 1
+    after = store.table_checksums(con)
+    assert {k: v for k, v in after.items() if k != "imports"} == {k: v for k, v in keep.items() if k != "imports"}
+    assert store.list_imports(con)[-1].undone_at is not None
+    with pytest.raises(store.StoreError, match="already undone"):
+        store.undo_import(con, r.import_id)
+    # After undo the same content may come in again.
+    assert imp(con, files, "ties_problems.csv", skip_invalid=True).status == "imported"
+
+
+def test_failure_inside_the_write_rolls_back(con, files, monkeypatch):
+    imp(con, files, "participants_comma.csv")
+    before = store.table_checksums(con)
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "_write", boom)
+    with pytest.raises(RuntimeError):
+        imp(con, files, "ties_basic.csv")
+    assert store.table_checksums(con) == before
+
+
+def test_participants_latest_import_wins_and_undo_restores(con, tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_text("participant_id,name,organisation\nP1,Anouk,School A\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text("participant_id,name,organisation\nP1,Anouk,School B\n", encoding="utf-8")
+    importer.import_file(con, a)
+    rb = importer.import_file(con, b)
+    assert rows(con, "SELECT organisation FROM people") == [("School B",)]
+    store.undo_import(con, rb.import_id)
+    assert rows(con, "SELECT organisation FROM people") == [("School A",)]

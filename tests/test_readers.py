@@ -1,0 +1,159 @@
+"""Reading exports as they come: one small file under tests/files per reader feature."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from analytics.db import rows
+from analytics.readers import ReadError, locate_header, read_file, sniff_delimiter
+
+
+@pytest.fixture
+def c():
+    con = duckdb.connect()
+    yield con
+    con.close()
+
+
+def cells(c, raw):
+    return rows(c, f"SELECT * FROM {raw.table} ORDER BY rowid")
+
+
+@pytest.mark.parametrize(
+    "name,delimiter",
+    [("participants_comma.csv", ","), ("participants_semicolon.csv", ";"), ("participants_tab.tsv", "\t"),
+     ("participants_pipe.txt", "|")],
+)
+def test_detects_delimiter(c, files, name, delimiter):
+    raw = read_file(c, files / name)
+    assert raw.delimiter == delimiter
+    assert raw.n_rows == 2
+    assert len(raw.headers) == 5
+    assert cells(c, raw)[0][1] == "Anouk de Vries"
+
+
+@pytest.mark.parametrize(
+    "name,encoding",
+    [("names_cp1252.csv", "cp1252"), ("names_utf8_bom.csv", "utf-8-sig"), ("names_utf8.csv", "utf-8"),
+     ("names_utf16.csv", "utf-16")],
+)
+def test_encodings_round_trip_names_exactly(c, files, name, encoding):
+    raw = read_file(c, files / name)
+    assert raw.encoding == encoding
+    assert raw.headers[0] == "participant_id"  # no BOM glued to the first header
+    got = [r[1] for r in cells(c, raw)]
+    assert got == ["Émile Çelik", "Zoë Müller", "Jürgen Noël", "Anouk van 't Hof"]
+    assert [r[3] for r in cells(c, raw)][0] == "CBS 't Kompas"
+
+
+def test_excel_sep_hint_line(c, files):
+    raw = read_file(c, files / "excel_sep_hint.csv")
+    assert raw.delimiter == ";"
+    assert raw.headers == ["participant_id", "name"]
+    assert raw.first_data_row == 2
+
+
+def test_title_lines_above_header_are_skipped_and_rows_counted(c, files):
+    raw = read_file(c, files / "title_lines_above_header.csv")
+    assert raw.headers == ["participant_id", "name", "network"]
+    assert raw.first_data_row == 4  # title, blank, header; data starts in spreadsheet row 4
+    assert cells(c, raw)[0][0] == "P1"
+
+
+def test_trailing_empty_columns_are_dropped(c, files):
+    raw = read_file(c, files / "trailing_empty_columns.csv")
+    assert raw.headers == ["participant_id", "name", "network"]
+
+
+def test_qualtrics_three_header_rows(c, files):
+    raw = read_file(c, files / "dims_qualtrics.csv")
+    assert raw.headers[2:] == ["Q1", "Q2", "Q3_1", "Q3_2"]
+    assert raw.extra_headers[0][4].startswith("1a.")
+    assert raw.n_rows == 2
+    assert raw.first_data_row == 4
+
+
+def test_blank_line_inside_keeps_row_numbers(c, files):
+    raw = read_file(c, files / "blank_line_inside.csv")
+    data = cells(c, raw)
+    assert len(data) == 3
+    assert data[2][0] == "P2"  # row 4 of the file = rowid 2
+
+
+def test_quoted_newline_is_one_record(c, files):
+    raw = read_file(c, files / "quoted_newline.csv")
+    assert cells(c, raw)[0][1] == "Anouk\nde Vries"
+    assert raw.n_rows == 2
+
+
+def test_xlsx_first_sheet_title_rows_and_dates(c, files):
+    raw = read_file(c, files / "dims_forms.xlsx")
+    assert raw.format == "xlsx"
+    assert raw.sheet == "Scores"
+    assert raw.headers[:3] == ["Netwerk", "Datum", "Deelnemer"]
+    assert raw.first_data_row == 4
+    data = cells(c, raw)
+    assert data[0][1] == "2025-03-10 09:30:00"
+    assert data[1][1] == "2025-03-11"
+    assert data[0][3] == "4" and data[0][4] == "2.5"
+
+
+def test_xlsx_chosen_sheet(c, files):
+    raw = read_file(c, files / "dims_forms.xlsx", sheet="Deelnemers")
+    assert raw.headers == ["id", "naam", "school"]
+    assert cells(c, raw)[0][1] == "Émile Çelik"
+
+
+def test_xlsx_unknown_sheet_names_the_sheets(c, files):
+    with pytest.raises(ReadError, match="Scores, Deelnemers"):
+        read_file(c, files / "dims_forms.xlsx", sheet="Nope")
+
+
+@pytest.mark.parametrize(
+    "name,reason",
+    [
+        ("empty.csv", "empty"),
+        ("binary_garbage.csv", "binary"),
+        ("not_excel.xlsx", "not an Excel workbook"),
+        ("unbalanced_quote.csv", "never closed|fields"),
+        ("too_many_fields.csv", "4 fields where the header has 3"),
+    ],
+)
+def test_unreadable_files_say_why(c, files, name, reason):
+    with pytest.raises(ReadError, match=reason) as exc:
+        read_file(c, files / name)
+    assert exc.value.file == name
+
+
+def test_too_many_fields_names_the_row(c, files):
+    with pytest.raises(ReadError) as exc:
+        read_file(c, files / "too_many_fields.csv")
+    assert exc.value.row == 2
+
+
+def test_bytes_and_path_give_the_same_table(c, files):
+    a = read_file(c, files / "names_cp1252.csv")
+    b = read_file(c, (files / "names_cp1252.csv").read_bytes(), file_name="upload.csv")
+    assert cells(c, a) == cells(c, b)
+    assert a.content_hash == b.content_hash
+
+
+def test_large_file_goes_through_duckdb_with_same_rows(c, tmp_path):
+    lines = ["participant_id;name;network"] + [f"P{i};Naam {i} Ü;Net" for i in range(120_000)]
+    p = tmp_path / "big.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert p.stat().st_size > 2_000_000
+    raw = read_file(c, p)
+    assert raw.n_rows == 120_000
+    assert rows(c, f"SELECT c1 FROM {raw.table} WHERE rowid = 99999")[0][0] == "Naam 99999 Ü"
+
+
+def test_sniff_prefers_consistent_split():
+    assert sniff_delimiter(["a;b;c", "1,5;2;3", "4;5,5;6"]) == ";"
+    assert sniff_delimiter(["a,b", "1,2"]) == ","
+
+
+def test_locate_header_skips_title():
+    assert locate_header([["Titel"], [], ["a", "b", "c"], ["1", "2", "3"]]) == (2, 0)
+    assert locate_header([["a", "b"], ["q", "r"], ['{"ImportId":"x"}', "y"], ["1", "2"]]) == (0, 2)
