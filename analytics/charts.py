@@ -1,0 +1,1131 @@
+"""Chart builders: pandas DataFrames in, Altair charts out (no Streamlit here).
+
+Design rules that every builder follows:
+
+* The Dimensions of Social Learning are a mirror, not a test: no red/green, no good/bad colouring, no diverging
+  palettes. Time order uses a single-hue blue ramp (older = lighter); categories use Okabe-Ito colours (without
+  vermillion, so no red/green pair can appear).
+* Every mark that carries a number has a tooltip with that number.
+* All words come from the caller (the app is bilingual): code -> label dicts plus a ``text`` dict whose keys are
+  listed in ``DEFAULT_TEXT`` (English defaults).
+* Data goes into the spec inline (``alt.InlineData``) after Altair's own sanitising, keeping only the columns a
+  layer needs. This keeps specs small, sidesteps Altair's 5,000-row guard (the caller decides what is too much) and
+  makes the output identical whether it is shown by Streamlit or exported by vl-convert.
+* Charts have fixed pixel sizes and hidden view strokes so they can be concatenated and exported as they are; show
+  them with ``st.altair_chart(chart, theme=None, width="content")`` to keep the colours.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from altair.utils.core import sanitize_pandas_dataframe
+
+# ----------------------------------------------------------------------------------------------- constants
+
+#: Okabe-Ito colours without vermillion (#D55E00) and yellow (#F0E442): colour-blind safe, no red/green pair,
+#: and readable on white. Beyond six categories line charts add dash patterns.
+CATEGORY_PALETTE = ["#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#009E73", "#555555"]
+#: ColorBrewer "Blues" anchors from light to dark (single hue, so it never reads as good/bad).
+BLUE_RAMP = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+NEUTRAL = "#3b6a8f"  # one calm blue for single-series marks
+INK = "#262626"
+MUTED = "#6b6b6b"
+GRID = "#d4d4d4"
+BAND = "#dde3ea"  # interquartile band behind the marks
+RINGS = (0.25, 0.5, 0.75, 1.0)
+
+#: Every word a builder may show, with English defaults. Pass ``text={...}`` with translations; keys that are
+#: templates keep their ``{...}`` placeholders.
+DEFAULT_TEXT: dict[str, str] = {
+    "series": "Period",
+    "indicator": "Indicator",
+    "position": "Position between the poles (0–1)",
+    "n": "Respondents",
+    "pole_outer": "edge: {pole}",
+    "pole_centre": "centre: {pole}",
+    "left_pole": "Left pole",
+    "right_pole": "Right pole",
+    "group": "Role",
+    "median": "Median",
+    "q1": "25th percentile",
+    "q3": "75th percentile",
+    "iqr": "Middle half of the marks",
+    "stage": "Cycle",
+    "count": "Participants",
+    "kept": "{share} of the previous stage",
+    "share_kept": "Kept from the previous stage",
+    "period": "Period",
+    "value": "Value",
+    "event": "Event",
+    "share_of_period": "Share of the period",
+    "thousands_sep": ",",
+}
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+
+
+def _text(text: Mapping[str, str] | None) -> dict[str, str]:
+    return {**DEFAULT_TEXT, **(text or {})}
+
+
+def _fld(name: str) -> str:
+    """Escape a column name for Vega-Lite, where '.' and '[]' would mean nested access."""
+    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
+def _inline(df: pd.DataFrame) -> alt.InlineData:
+    """Inline values, sanitised the way Altair does it (NaN -> null, datetimes -> ISO strings)."""
+    clean = sanitize_pandas_dataframe(df.reset_index(drop=True))
+    return alt.InlineData(values=clean.to_dict(orient="records"))
+
+
+def _hex_to_rgb(h: str) -> tuple[int, int, int]:
+    h = h.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def sequential_blues(n: int, *, lightest: float = 0.0) -> list[str]:
+    """``n`` blues from light to dark (for things in time or stage order: older/earlier = lighter).
+
+    One colour gives a mid-dark blue; ``lightest`` (0..1) skips the palest part of the ramp.
+    """
+    if n <= 0:
+        return []
+    if n == 1:
+        return [BLUE_RAMP[-2]]
+    out = []
+    for i in range(n):
+        t = lightest + (1 - lightest) * i / (n - 1)
+        pos = t * (len(BLUE_RAMP) - 1)
+        lo = min(int(math.floor(pos)), len(BLUE_RAMP) - 2)
+        f = pos - lo
+        a, b = _hex_to_rgb(BLUE_RAMP[lo]), _hex_to_rgb(BLUE_RAMP[lo + 1])
+        out.append("#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b, strict=True)))
+    return out
+
+
+def _category_colors(n: int) -> tuple[list[str], list[list[int]]]:
+    """Colours plus dash patterns so that more than six categories stay distinguishable."""
+    dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+    colors = [CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i in range(n)]
+    dash = [dashes[(i // len(CATEGORY_PALETTE)) % len(dashes)] for i in range(n)]
+    return colors, dash
+
+
+def _wrap(s: object, width: int) -> str:
+    lines = textwrap.wrap(str(s), width=width, break_long_words=True) or [""]
+    return "\n".join(lines)
+
+
+def _fmt_int(n: object, sep: str) -> str:
+    try:
+        return f"{int(n):,}".replace(",", sep)
+    except (TypeError, ValueError):
+        return ""
+
+
+def _is_numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+
+
+def _extra_tooltips(df: pd.DataFrame, cols: Sequence[str], t: Mapping[str, str]) -> list[alt.Tooltip]:
+    """Tooltips for the extra columns that are present (numbers as numbers, rest as text)."""
+    out = []
+    for c in cols:
+        if c in df.columns:
+            if _is_numeric(df[c]):
+                out.append(alt.Tooltip(field=_fld(c), type="quantitative", title=t.get(c, c), format=",~r"))
+            else:
+                out.append(alt.Tooltip(field=_fld(c), type="nominal", title=t.get(c, c)))
+    return out
+
+
+def _with_title(chart, title: str):
+    return chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=14)) if title else chart
+
+
+def _x_kind(values: pd.Series) -> str:
+    return "temporal" if pd.api.types.is_datetime64_any_dtype(values) else "ordinal"
+
+
+def _domain(values: pd.Series, order: Sequence[str] | None) -> list:
+    if order is not None:
+        return list(order)
+    return sorted(values.dropna().unique().tolist())
+
+
+# ----------------------------------------------------------------------------------------------- radar
+
+
+def radar_points(df: pd.DataFrame, axis_col: str, value_col: str, order: Sequence[str]) -> pd.DataFrame:
+    """Polar -> cartesian for a radar: axis i of k sits at angle pi/2 - 2*pi*i/k (first axis up, clockwise).
+
+    The radius is the value itself (0 = centre, 1 = outer ring). Returns the input columns plus ``axis_index``,
+    ``angle``, ``x`` and ``y`` (rounded to 12 decimals so that a square comes out as exact 0/1/-1). Rows whose
+    axis is not in ``order`` are left out: the order defines the radar. Missing values give NaN x/y.
+    """
+    k = len(order)
+    if k < 3:
+        raise ValueError("a radar needs at least three axes")
+    index = {code: i for i, code in enumerate(order)}
+    out = df[df[axis_col].isin(list(index))].copy()
+    out["axis_index"] = out[axis_col].map(index).astype(int)
+    angle = np.pi / 2 - 2 * np.pi * out["axis_index"].to_numpy(dtype=float) / k
+    r = pd.to_numeric(out[value_col], errors="coerce").to_numpy(dtype=float)
+    out["angle"] = angle
+    out["x"] = np.round(r * np.cos(angle), 12) + 0.0  # + 0.0 turns -0.0 into 0.0
+    out["y"] = np.round(r * np.sin(angle), 12) + 0.0
+    return out.reset_index(drop=True)
+
+
+def _xy(extent: float, x: str = "x", y: str = "y") -> dict:
+    scale = alt.Scale(domain=[-extent, extent], nice=False, zero=False)
+    return {
+        "x": alt.X(field=x, type="quantitative", scale=scale, axis=None),
+        "y": alt.Y(field=y, type="quantitative", scale=scale, axis=None),
+    }
+
+
+def _radar_frame(
+    order: Sequence[str],
+    axis_labels: Mapping[str, str],
+    pole_labels: Mapping[str, tuple[str, str]] | None,
+    t: Mapping[str, str],
+    size: int,
+    extent: float,
+) -> tuple[list[alt.Chart], float]:
+    """Grid rings, spokes and axis labels (the parts that do not depend on the data).
+
+    Also returns how many pixels the labels reach below the plot area, so the legend can be placed under them.
+    """
+    k = len(order)
+    ppu = size / (2 * extent)  # pixels per data unit (equal on both axes)
+    rings = pd.DataFrame([{"_axis": c, "_r": r} for r in RINGS for c in order])
+    rings = radar_points(rings, "_axis", "_r", order)
+    ring_layer = (
+        alt.Chart(_inline(rings[["_r", "axis_index", "x", "y"]]))
+        .mark_line(interpolate="linear-closed", stroke=GRID, strokeWidth=0.8)
+        .encode(
+            **_xy(extent), detail=alt.Detail(field="_r", type="nominal"), order=alt.Order(field="axis_index")
+        )
+    )
+    spokes = rings[rings["_r"] == 1.0].assign(x0=0.0, y0=0.0)
+    spoke_layer = (
+        alt.Chart(_inline(spokes[["x", "y", "x0", "y0"]]))
+        .mark_rule(stroke=GRID, strokeWidth=0.8)
+        .encode(**_xy(extent, "x0", "y0"), x2=alt.X2(field="x"), y2=alt.Y2(field="y"))
+    )
+
+    # Axis labels: a bold name and (optionally) the two poles in smaller type. The block sits outside the outer
+    # ring; it is shifted vertically by its own height so that it never covers the rings.
+    name_lh, pole_lh = 14, 12
+    gap_px = 8
+    rows = []
+    for i, code in enumerate(order):
+        ang = math.pi / 2 - 2 * math.pi * i / k
+        ax, ay = math.cos(ang), math.sin(ang)
+        align = "left" if ax > 0.2 else "right" if ax < -0.2 else "center"
+        name = _wrap(axis_labels.get(code, code), 24)
+        poles = ""
+        if pole_labels and code in pole_labels:
+            left, right = pole_labels[code]
+            poles = "\n".join(
+                [_wrap(t["pole_outer"].format(pole=right), 30), _wrap(t["pole_centre"].format(pole=left), 30)]
+            )
+        n_name = name.count("\n") + 1
+        n_pole = poles.count("\n") + 1 if poles else 0
+        height = n_name * name_lh + n_pole * pole_lh
+        r_anchor = 1.0 + gap_px / ppu
+        top_px = (
+            height * (1 + ay) / 2
+        )  # above the anchor at the top, below it at the bottom, centred at the sides
+        y_name = r_anchor * ay + top_px / ppu
+        rows.append(
+            {
+                "x": r_anchor * ax,
+                "y": y_name,
+                "y_pole": y_name - n_name * name_lh / ppu,
+                "_align": align,
+                "_name": name,
+                "_poles": poles,
+                "_bottom_px": (y_name - height / ppu + extent) * -ppu,
+            }
+        )
+    labels = pd.DataFrame(rows)
+    name_layer = (
+        alt.Chart(_inline(labels))
+        .mark_text(
+            align=alt.expr("datum._align"),
+            baseline="top",
+            lineBreak="\n",
+            lineHeight=name_lh,
+            fontSize=12,
+            fontWeight="bold",
+            color=INK,
+        )
+        .encode(**_xy(extent), text=alt.Text(field="_name", type="nominal"))
+    )
+    layers = [ring_layer, spoke_layer, name_layer]
+    if pole_labels:
+        layers.append(
+            alt.Chart(_inline(labels[labels["_poles"] != ""]))
+            .mark_text(
+                align=alt.expr("datum._align"),
+                baseline="top",
+                lineBreak="\n",
+                lineHeight=pole_lh,
+                fontSize=10,
+                color=MUTED,
+            )
+            .encode(**_xy(extent, "x", "y_pole"), text=alt.Text(field="_poles", type="nominal"))
+        )
+    return layers, max(0.0, float(labels["_bottom_px"].max()))
+
+
+def radar_chart(
+    df: pd.DataFrame,
+    *,
+    axis_col: str = "code",
+    value_col: str = "mean",
+    series_col: str = "period",
+    axis_order: Sequence[str],
+    axis_labels: Mapping[str, str] | None = None,
+    series_order: Sequence[str] | None = None,
+    emphasise: str | None = None,
+    pole_labels: Mapping[str, tuple[str, str]] | None = None,
+    tooltip_cols: Sequence[str] = ("n",),
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    size: int = 420,
+    extent: float = 1.15,
+) -> alt.LayerChart:
+    """A radar of positions (0 = left pole at the centre, 1 = right pole at the edge), one polygon per series.
+
+    Series are coloured by time order on a single-hue ramp (``series_order``: oldest first, lighter); the
+    ``emphasise`` series (normally the latest period) is drawn thicker and filled lightly, the others thinner.
+    ``pole_labels`` (code -> (left, right)) adds both poles under each axis name so the radar reads without a
+    legend of the instrument. Missing values (NaN, e.g. a suppressed small group, or no row at all) never draw a
+    polygon: a series with any missing axis shows its remaining points only, because a polygon that skips an axis would suggest a
+    position that was never measured. ``extent`` is the data range drawn (the labels sit outside it and the
+    chart grows to fit them).
+    """
+    t = _text(text)
+    axis_labels = dict(axis_labels or {})
+    series_order = _domain(df[series_col], series_order) if series_col in df.columns else []
+    pts = radar_points(df, axis_col, value_col, axis_order)
+    pts = pts[pts[series_col].isin(series_order)] if series_order else pts
+    pts = pts.assign(_axis_label=pts[axis_col].map(lambda c: axis_labels.get(c, c)))
+    value = pd.to_numeric(pts[value_col], errors="coerce")
+    pts = pts.assign(_value=value)
+    missing = pts[value.isna()][series_col].unique().tolist()
+    counts = pts[value.notna()].groupby(series_col, observed=True)[axis_col].nunique()
+    complete = [s for s in series_order if s not in missing and counts.get(s, 0) == len(axis_order)]
+
+    keep = [series_col, "axis_index", "x", "y", "_axis_label", "_value"] + [
+        c for c in tooltip_cols if c in pts.columns and c not in (series_col, "x", "y")
+    ]
+    keep = list(dict.fromkeys(keep))
+    layers, overflow = _radar_frame(axis_order, axis_labels, pole_labels, t, size, extent)
+    colors = sequential_blues(len(series_order), lightest=0.1)
+    color_scale = alt.Scale(domain=list(series_order), range=colors)
+    color = alt.Color(
+        field=_fld(series_col),
+        type="ordinal",
+        scale=color_scale,
+        sort=list(series_order),
+        title=t["series"],
+        legend=alt.Legend(
+            orient="bottom",
+            symbolType="stroke",
+            symbolStrokeWidth=3,
+            direction="horizontal",
+            offset=overflow + 14,
+        ),
+    )
+    if emphasise is not None:
+        is_emph = alt.FieldEqualPredicate(field=_fld(series_col), equal=emphasise)
+        stroke_width = alt.when(is_emph).then(alt.value(3.2)).otherwise(alt.value(1.4))
+        opacity = alt.when(is_emph).then(alt.value(1.0)).otherwise(alt.value(0.75))
+        point_size = alt.when(is_emph).then(alt.value(55)).otherwise(alt.value(28))
+    else:
+        stroke_width, opacity, point_size = alt.value(2.0), alt.value(0.95), alt.value(40)
+
+    poly = pts[pts[series_col].isin(complete)][keep]
+    if emphasise is not None and emphasise in complete:
+        layers.append(
+            alt.Chart(_inline(poly[poly[series_col] == emphasise]))
+            .mark_line(
+                interpolate="linear-closed",
+                fill=colors[list(series_order).index(emphasise)],
+                fillOpacity=0.10,
+                strokeOpacity=0,
+            )
+            .encode(**_xy(extent), order=alt.Order(field="axis_index"))
+        )
+    layers.append(
+        alt.Chart(_inline(poly))
+        .mark_line(interpolate="linear-closed")
+        .encode(
+            **_xy(extent),
+            color=color,
+            detail=alt.Detail(field=_fld(series_col), type="nominal"),
+            order=alt.Order(field="axis_index"),
+            strokeWidth=stroke_width,
+            opacity=opacity,
+        )
+    )
+    tooltip = [
+        alt.Tooltip(field=_fld(series_col), type="nominal", title=t["series"]),
+        alt.Tooltip(field="_axis_label", type="nominal", title=t["indicator"]),
+        alt.Tooltip(field="_value", type="quantitative", title=t["position"], format=".2f"),
+        *_extra_tooltips(pts, [c for c in tooltip_cols if c in keep], t),
+    ]
+    layers.append(
+        alt.Chart(_inline(pts[value.notna()][keep]))
+        .mark_point(filled=True, opacity=1)
+        .encode(**_xy(extent), color=color, size=point_size, tooltip=tooltip)
+    )
+    chart = alt.layer(*layers).properties(width=size, height=size, view=alt.ViewBackground(stroke=None))
+    return _with_title(chart, title)
+
+
+def small_multiples_radar(
+    df: pd.DataFrame,
+    facet_col: str = "network",
+    *,
+    facet_order: Sequence[str] | None = None,
+    facet_labels: Mapping[str, str] | None = None,
+    columns: int = 3,
+    size: int = 260,
+    title: str = "",
+    series_col: str = "period",
+    series_order: Sequence[str] | None = None,
+    **radar_kwargs,
+) -> alt.ConcatChart:
+    """Radars side by side (one per network), all on the same 0..1 scale and the same period colours.
+
+    Concatenation of per-facet radars (a facet of a layered radar would need the frame data repeated per facet).
+    Facets without data still show an empty frame, so the grid does not shift.
+    """
+    facet_labels = dict(facet_labels or {})
+    facets = _domain(df[facet_col], facet_order)
+    series_order = _domain(df[series_col], series_order)
+    charts = [
+        radar_chart(
+            df[df[facet_col] == f],
+            series_col=series_col,
+            series_order=series_order,
+            size=size,
+            title=str(facet_labels.get(f, f)),
+            **radar_kwargs,
+        )
+        for f in facets
+    ]
+    chart = alt.concat(*charts, columns=columns, spacing=28).resolve_scale(color="shared")
+    return _with_title(chart, title)
+
+
+# ----------------------------------------------------------------------------------------------- strip chart
+
+
+def _golden_jitter(n: int) -> np.ndarray:
+    """Deterministic, evenly spread jitter in [-1, 1) for the j-th mark of a row (golden-ratio sequence)."""
+    return ((np.arange(n) * 0.6180339887498949) % 1.0) * 2 - 1
+
+
+def marks_strip_chart(
+    df: pd.DataFrame,
+    *,
+    indicator_col: str = "code",
+    value_col: str = "position",
+    order: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    pole_labels: Mapping[str, tuple[str, str]] | None = None,
+    color_col: str | None = "role",
+    color_labels: Mapping[str, str] | None = None,
+    color_order: Sequence[str] | None = None,
+    iqr: pd.DataFrame | None = None,
+    tooltip_cols: Sequence[str] = (),
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    width: int = 360,
+    pole_width: int = 170,
+    row_height: int = 58,
+) -> alt.LayerChart:
+    """ "The shared picture": every participant's mark per indicator on a line from left pole (0) to right pole (1).
+
+    Marks are dots, jittered vertically in a deterministic way (same data, same picture). Behind them a light band
+    shows the middle half of the marks (interquartile range) with a tick at the median; pass ``iqr`` (columns
+    ``indicator_col``, ``q1``, ``median``, ``q3``, optional ``n``) to use precomputed figures (e.g. when small
+    groups are suppressed), otherwise they are computed from ``df``. The indicator name stands above its line,
+    the left pole text left of it and the right pole text right of it. ``width`` is the line length in pixels,
+    ``pole_width`` the room for each pole text (wrapped to fit).
+    """
+    t = _text(text)
+    labels = dict(labels or {})
+    color_labels = dict(color_labels or {})
+    order = list(order)
+    row = {c: i for i, c in enumerate(order)}
+    d = df[df[indicator_col].isin(order)].copy()
+    d["_value"] = pd.to_numeric(d[value_col], errors="coerce")
+    d = d[d["_value"].notna()]
+    d["_row"] = d[indicator_col].map(row).astype(float)
+    d["_j"] = d.groupby(indicator_col, observed=True).cumcount()
+    d["_y"] = d["_row"] + 0.13 * _golden_jitter(int(d["_j"].max()) + 1 if len(d) else 0)[d["_j"].to_numpy()]
+    d["_label"] = d[indicator_col].map(lambda c: labels.get(c, c))
+
+    if iqr is None:
+        g = d.groupby(indicator_col, observed=True)["_value"]
+        iqr = pd.DataFrame(
+            {"q1": g.quantile(0.25), "median": g.median(), "q3": g.quantile(0.75), "n": g.size()}
+        ).reset_index()
+    q = iqr[iqr[indicator_col].isin(order)].copy()
+    q["_row"] = q[indicator_col].map(row).astype(float)
+    q["_label"] = q[indicator_col].map(lambda c: labels.get(c, c))
+    q_cols = ["_row", "_label", "q1", "median", "q3"] + (["n"] if "n" in q.columns else [])
+    q = q[q_cols].dropna(subset=["q1", "q3"])
+
+    frame = pd.DataFrame(
+        {
+            "_row": [float(i) for i in range(len(order))],
+            "_name": [labels.get(c, c) for c in order],
+            "_left": [
+                _wrap(pole_labels[c][0], max(8, pole_width // 6)) if pole_labels else "" for c in order
+            ],
+            "_right": [
+                _wrap(pole_labels[c][1], max(8, pole_width // 6)) if pole_labels else "" for c in order
+            ],
+            "x0": 0.0,
+            "x1": 1.0,
+        }
+    )
+    # Vega puts the first line of a multi-line text at the baseline: shift up by half the extra lines.
+    for side in ("_left", "_right"):
+        frame[side + "_y"] = frame["_row"] - frame[side].str.count("\n") * (13 / 2) / row_height
+    pad = pole_width / width
+    xs = alt.Scale(domain=[-pad, 1 + pad], nice=False, zero=False)
+    ys = alt.Scale(domain=[-0.62, len(order) - 0.45], nice=False, zero=False, reverse=True)
+
+    def x(field: str) -> alt.X:
+        return alt.X(field=field, type="quantitative", scale=xs, axis=None)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(field=field, type="quantitative", scale=ys, axis=None)
+
+    base = alt.Chart(_inline(frame))
+    layers = [
+        base.mark_rule(stroke="#9a9a9a", strokeWidth=1.2).encode(
+            x=x("x0"), x2=alt.X2(field="x1"), y=y("_row")
+        ),
+        base.transform_calculate(_top="datum._row - 0.09", _bot="datum._row + 0.09")
+        .mark_rule(stroke="#9a9a9a", strokeWidth=1.2)
+        .encode(x=x("x0"), y=y("_top"), y2=alt.Y2(field="_bot")),
+        base.transform_calculate(_top="datum._row - 0.09", _bot="datum._row + 0.09")
+        .mark_rule(stroke="#9a9a9a", strokeWidth=1.2)
+        .encode(x=x("x1"), y=y("_top"), y2=alt.Y2(field="_bot")),
+        base.transform_calculate(_yt="datum._row - 0.44", _xm="0.5")
+        .mark_text(baseline="middle", align="center", fontSize=12, fontWeight="bold", color=INK)
+        .encode(x=x("_xm"), y=y("_yt"), text=alt.Text(field="_name", type="nominal")),
+    ]
+    if pole_labels:
+        layers += [
+            base.transform_calculate(_xl=f"{-8 / width}")
+            .mark_text(
+                align="right", baseline="middle", lineBreak="\n", fontSize=11, lineHeight=13, color=MUTED
+            )
+            .encode(x=x("_xl"), y=y("_left_y"), text=alt.Text(field="_left", type="nominal")),
+            base.transform_calculate(_xr=f"{1 + 8 / width}")
+            .mark_text(
+                align="left", baseline="middle", lineBreak="\n", fontSize=11, lineHeight=13, color=MUTED
+            )
+            .encode(x=x("_xr"), y=y("_right_y"), text=alt.Text(field="_right", type="nominal")),
+        ]
+    q_tooltip = [
+        alt.Tooltip(field="_label", type="nominal", title=t["indicator"]),
+        alt.Tooltip(field="q1", type="quantitative", title=t["q1"], format=".2f"),
+        alt.Tooltip(field="median", type="quantitative", title=t["median"], format=".2f"),
+        alt.Tooltip(field="q3", type="quantitative", title=t["q3"], format=".2f"),
+    ] + ([alt.Tooltip(field="n", type="quantitative", title=t["n"])] if "n" in q.columns else [])
+    qb = alt.Chart(_inline(q)).transform_calculate(_top="datum._row - 0.16", _bot="datum._row + 0.16")
+    layers += [
+        qb.mark_rect(fill=BAND, opacity=0.95, cornerRadius=3).encode(
+            x=x("q1"), x2=alt.X2(field="q3"), y=y("_top"), y2=alt.Y2(field="_bot"), tooltip=q_tooltip
+        ),
+    ]
+    dot_cols = ["_y", "_value", "_label"] + [
+        c for c in tooltip_cols if c in d.columns and not c.startswith("_")
+    ]
+    tooltip = [
+        alt.Tooltip(field="_label", type="nominal", title=t["indicator"]),
+        alt.Tooltip(field="_value", type="quantitative", title=t["position"], format=".2f"),
+    ]
+    enc: dict = {"x": x("_value"), "y": y("_y")}
+    if color_col and color_col in d.columns:
+        d["_group"] = d[color_col].map(lambda v: color_labels.get(v, v))
+        groups = [color_labels.get(v, v) for v in _domain(d[color_col], color_order)]
+        colors, _ = _category_colors(len(groups))
+        enc["color"] = alt.Color(
+            field="_group",
+            type="nominal",
+            scale=alt.Scale(domain=groups, range=colors),
+            title=t["group"],
+            legend=alt.Legend(orient="bottom", direction="horizontal"),
+        )
+        dot_cols.append("_group")
+        tooltip.append(alt.Tooltip(field="_group", type="nominal", title=t["group"]))
+        dots = alt.Chart(_inline(d[list(dict.fromkeys(dot_cols))])).mark_circle(
+            size=58, opacity=0.85, stroke="white", strokeWidth=0.6
+        )
+    else:
+        dots = alt.Chart(_inline(d[list(dict.fromkeys(dot_cols))])).mark_circle(
+            size=58, opacity=0.8, color=NEUTRAL, stroke="white", strokeWidth=0.6
+        )
+    tooltip += _extra_tooltips(d, [c for c in dot_cols if c in tooltip_cols], t)
+    layers.append(dots.encode(**enc, tooltip=tooltip))
+    layers.append(
+        qb.mark_rule(stroke=INK, strokeWidth=2.5).encode(
+            x=x("median"), y=y("_top"), y2=alt.Y2(field="_bot"), tooltip=q_tooltip
+        )
+    )
+    chart = alt.layer(*layers).properties(
+        width=width + 2 * pole_width,
+        height=row_height * len(order) + 10,
+        view=alt.ViewBackground(stroke=None),
+    )
+    return _with_title(chart, title)
+
+
+# ----------------------------------------------------------------------------------------------- over time
+
+
+def _event_layers(
+    events: pd.DataFrame | None,
+    xenc: alt.X,
+    domain: Sequence | None,
+    t: Mapping[str, str],
+) -> list[alt.Chart]:
+    """Dashed vertical rules with a short label at the top for events (columns ``period`` or ``date``, ``label``).
+
+    ``xenc`` is the main chart's x encoding on field ``_x`` (reused as is, so the layers share one axis). On an
+    ordinal axis only events whose period is on the axis are drawn; on a time axis the ``date`` (or a parseable
+    ``period``) is used. Labels at the same position are stacked.
+    """
+    x_type = xenc.to_dict()["type"]
+    if events is None or len(events) == 0:
+        return []
+    ev = events.copy()
+    if x_type == "temporal":
+        src = "date" if "date" in ev.columns else "period"
+        ev["_x"] = pd.to_datetime(ev[src], errors="coerce")
+        ev = ev[ev["_x"].notna()]
+    else:
+        if "period" not in ev.columns:
+            return []
+        ev["_x"] = ev["period"]
+        ev = ev[ev["_x"].isin(list(domain or []))]
+    if ev.empty:
+        return []
+    ev["_label"] = ev["label"].astype(str) if "label" in ev.columns else ""
+    ev["_ypx"] = ev.groupby("_x").cumcount() * 12 + 2
+    ev = ev[["_x", "_label", "_ypx"]]
+    tooltip = [
+        alt.Tooltip(field="_label", type="nominal", title=t["event"]),
+        alt.Tooltip(field="_x", type=x_type, title=t["period"]),
+    ]
+    base = alt.Chart(_inline(ev))
+    return [
+        base.mark_rule(stroke="#8c8c8c", strokeDash=[4, 3], strokeWidth=1.2).encode(x=xenc, tooltip=tooltip),
+        base.mark_text(align="left", baseline="top", dx=4, fontSize=10, color="#4d4d4d").encode(
+            x=xenc,
+            y=alt.Y(field="_ypx", type="quantitative", scale=None),
+            text=alt.Text(field="_label"),
+            tooltip=tooltip,
+        ),
+    ]
+
+
+def dodge(
+    values: Sequence[float], gap: float, lo: float | None = None, hi: float | None = None
+) -> np.ndarray:
+    """Move label positions apart so that neighbours are at least ``gap`` apart, as little as possible.
+
+    Keeps the input order of the returned array; stays within [lo, hi] when the labels fit.
+    """
+    v = np.asarray(values, dtype=float)
+    if len(v) < 2:
+        return v.copy()
+    idx = np.argsort(v, kind="stable")
+    pos = v[idx].copy()
+    for i in range(1, len(pos)):  # push up
+        pos[i] = max(pos[i], pos[i - 1] + gap)
+    if hi is not None and pos[-1] > hi:
+        pos[-1] = max(hi, v[idx][-1])
+        for i in range(len(pos) - 2, -1, -1):  # push back down
+            pos[i] = min(pos[i], pos[i + 1] - gap)
+    if lo is not None and pos[0] < lo:
+        pos += lo - pos[0]
+    out = np.empty_like(pos)
+    out[idx] = pos
+    return out
+
+
+def line_over_time(
+    df: pd.DataFrame,
+    x: str = "period",
+    y: str = "mean",
+    color: str | None = "code",
+    *,
+    x_order: Sequence[str] | None = None,
+    color_labels: Mapping[str, str] | None = None,
+    color_order: Sequence[str] | None = None,
+    events: pd.DataFrame | None = None,
+    y_domain: tuple[float, float] | None = None,
+    y_title: str | None = None,
+    x_title: str | None = None,
+    end_labels: bool = False,
+    tooltip_cols: Sequence[str] = ("n",),
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    width: int = 520,
+    height: int = 300,
+) -> alt.LayerChart:
+    """Lines over time, one per ``color`` value, with events as dashed rules on the time axis.
+
+    ``x`` may hold periods (ordinal, ordered by ``x_order``) or datetimes (a time axis). Colours are categorical
+    (Okabe-Ito); beyond six lines dash patterns keep them apart. ``end_labels`` writes each line's label at its
+    last point (handy when there are many lines; the legend is then dropped).
+    """
+    t = _text(text)
+    color_labels = dict(color_labels or {})
+    x_type = _x_kind(df[x])
+    d = df.copy()
+    d["_x"] = d[x]
+    d["_y"] = pd.to_numeric(d[y], errors="coerce")
+    domain = None
+    if x_type == "temporal":
+        x_scale = alt.Scale()
+    else:
+        domain = _domain(d[x], x_order)
+        d = d[d["_x"].isin(domain)]
+        x_scale = alt.Scale(domain=domain, type="point", padding=0.3)
+    y_scale = alt.Scale(domain=list(y_domain), nice=False) if y_domain else alt.Scale(zero=False)
+    xenc = alt.X(
+        field="_x",
+        type=x_type,
+        scale=x_scale,
+        title=x_title if x_title is not None else t["period"],
+        axis=alt.Axis(labelAngle=0, labelLimit=140, grid=False),
+    )
+    yenc = alt.Y(
+        field="_y", type="quantitative", scale=y_scale, title=y_title if y_title is not None else t["value"]
+    )
+    tooltip = [alt.Tooltip(field="_x", type=x_type, title=t["period"])]
+    enc: dict = {"x": xenc, "y": yenc}
+    cols = ["_x", "_y"]
+    if color and color in d.columns:
+        d["_c"] = d[color].map(lambda v: color_labels.get(v, v))
+        groups = [color_labels.get(v, v) for v in _domain(d[color], color_order)]
+        colors, dashes = _category_colors(len(groups))
+        legend = None if end_labels else alt.Legend(orient="right", symbolType="stroke")
+        enc["color"] = alt.Color(
+            field="_c",
+            type="nominal",
+            scale=alt.Scale(domain=groups, range=colors),
+            title=t["indicator"],
+            legend=legend,
+        )
+        if len(groups) > len(CATEGORY_PALETTE):
+            enc["strokeDash"] = alt.StrokeDash(
+                field="_c", type="nominal", scale=alt.Scale(domain=groups, range=dashes), legend=legend
+            )
+        enc["detail"] = alt.Detail(field="_c", type="nominal")
+        cols.append("_c")
+        tooltip.append(alt.Tooltip(field="_c", type="nominal", title=t["indicator"]))
+    tooltip.append(alt.Tooltip(field="_y", type="quantitative", title=y_title or t["value"], format=".2f"))
+    extra = [c for c in tooltip_cols if c in d.columns and c not in cols]
+    tooltip += _extra_tooltips(d, extra, t)
+    cols += extra
+    if x_type == "ordinal":
+        d["_order"] = d["_x"].map({v: i for i, v in enumerate(domain or [])})
+        cols.append("_order")
+        enc["order"] = alt.Order(field="_order")
+    data = d[list(dict.fromkeys(cols))].dropna(subset=["_y"])
+    base = alt.Chart(_inline(data))
+    layers = [
+        base.mark_line(strokeWidth=2.2, color=NEUTRAL).encode(**enc),
+        base.mark_point(filled=True, size=46, opacity=1, color=NEUTRAL).encode(
+            **{k: v for k, v in enc.items() if k not in ("strokeDash", "detail", "order")}, tooltip=tooltip
+        ),
+    ]
+    if end_labels and "_c" in data.columns:
+        last = (
+            data.sort_values(["_order"] if "_order" in data.columns else ["_x"]).groupby("_c").tail(1).copy()
+        )
+        lo, hi = y_domain if y_domain else (float(data["_y"].min()), float(data["_y"].max()))
+        last["_ly"] = dodge(last["_y"].to_numpy(dtype=float), 13 * (hi - lo) / max(height, 1), lo, hi)
+        layers.append(
+            alt.Chart(_inline(last))
+            .mark_text(align="left", baseline="middle", dx=8, fontSize=11)
+            .encode(
+                x=xenc,
+                y=alt.Y(field="_ly", type="quantitative", scale=y_scale),
+                color=enc["color"],
+                text=alt.Text(field="_c", type="nominal"),
+            )
+        )
+    layers += _event_layers(events, xenc, domain, t)
+    chart = alt.layer(*layers).properties(width=width, height=height)
+    return _with_title(chart, title)
+
+
+def slope_chart(
+    df: pd.DataFrame,
+    *,
+    code_col: str = "code",
+    period_col: str = "period",
+    value_col: str = "mean",
+    labels: Mapping[str, str] | None = None,
+    period_order: Sequence[str] | None = None,
+    events: pd.DataFrame | None = None,
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    width: int = 300,
+    height: int = 380,
+) -> alt.LayerChart:
+    """Positions (0..1) per indicator from one period to the next, labelled at the right end.
+
+    A slope chart is a line chart on a short ordinal axis with the 0..1 scale fixed, so that a small change does
+    not look big. The line labels replace the legend.
+    """
+    t = _text(text)
+    return line_over_time(
+        df,
+        x=period_col,
+        y=value_col,
+        color=code_col,
+        x_order=period_order,
+        color_labels=labels,
+        events=events,
+        y_domain=(0.0, 1.0),
+        y_title=t["position"],
+        end_labels=True,
+        text=text,
+        title=title,
+        width=width,
+        height=height,
+    )
+
+
+# ----------------------------------------------------------------------------------------------- value creation
+
+
+def funnel_chart(
+    df: pd.DataFrame,
+    *,
+    stage_col: str = "cycle",
+    value_col: str = "participants",
+    order: Sequence[str],
+    stage_labels: Mapping[str, str] | None = None,
+    share_col: str | None = "kept_share",
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    width: int = 420,
+    bar_height: int = 30,
+) -> alt.LayerChart:
+    """The value-creation funnel: one left-aligned bar per cycle in ``order``, labelled with its count and
+    the share kept from the previous stage (``share_col``, computed upstream; the first stage has none).
+
+    Bars are blue from light (first cycle) to dark (last), never red/green. A point selection named ``stage`` on
+    ``stage_col`` lets a page filter a table when a bar is clicked (Streamlit: ``on_select="rerun"``); the other
+    bars fade while a selection is active.
+    """
+    t = _text(text)
+    stage_labels = dict(stage_labels or {})
+    order = list(order)
+    d = df[df[stage_col].isin(order)].copy()
+    d["_stage"] = d[stage_col].map(lambda c: stage_labels.get(c, c))
+    d["_value"] = pd.to_numeric(d[value_col], errors="coerce").fillna(0)
+    d["_idx"] = d[stage_col].map({c: i for i, c in enumerate(order)})
+    d = d.sort_values("_idx")
+    share = pd.to_numeric(d[share_col], errors="coerce") if share_col and share_col in d.columns else None
+    texts = []
+    for i, (_, r) in enumerate(d.iterrows()):
+        s = _fmt_int(r["_value"], t["thousands_sep"])
+        sh = None if share is None else share.iloc[i]
+        if sh is not None and pd.notna(sh):
+            s += "  ·  " + t["kept"].format(share=f"{round(100 * float(sh))}%")
+        texts.append(s)
+    d["_text"] = texts
+    cols = [stage_col, "_stage", "_value", "_idx", "_text"]
+    tooltip = [
+        alt.Tooltip(field="_stage", type="nominal", title=t["stage"]),
+        alt.Tooltip(field="_value", type="quantitative", title=t["count"], format=","),
+    ]
+    if share is not None:
+        d["_share"] = share.to_numpy()
+        cols.append("_share")
+        tooltip.append(alt.Tooltip(field="_share", type="quantitative", title=t["share_kept"], format=".0%"))
+    labels_in_order = [stage_labels.get(c, c) for c in order]
+    yenc = alt.Y(
+        field="_stage",
+        type="nominal",
+        sort=labels_in_order,
+        title=None,
+        scale=alt.Scale(domain=labels_in_order, paddingInner=0.25),
+        axis=alt.Axis(labelLimit=220, labelFontSize=12, ticks=False, domain=False, labelPadding=8),
+    )
+    xmax = float(d["_value"].max()) if len(d) else 1.0
+    xenc = alt.X(
+        field="_value",
+        type="quantitative",
+        title=None,
+        axis=None,
+        scale=alt.Scale(domain=[0, max(xmax, 1.0)], nice=False),
+    )
+    sel = alt.selection_point(name="stage", fields=[_fld(stage_col)])
+    base = alt.Chart(_inline(d[cols]))
+    bars = (
+        base.mark_bar(cornerRadiusEnd=3)
+        .encode(
+            x=xenc,
+            y=yenc,
+            color=alt.Color(
+                field="_stage",
+                type="nominal",
+                legend=None,
+                scale=alt.Scale(domain=labels_in_order, range=sequential_blues(len(order), lightest=0.25)),
+            ),
+            opacity=alt.when(sel).then(alt.value(1.0)).otherwise(alt.value(0.35)),
+            tooltip=tooltip,
+        )
+        .add_params(sel)
+    )
+    label = base.mark_text(align="left", baseline="middle", dx=6, fontSize=12, color=INK).encode(
+        x=xenc, y=yenc, text=alt.Text(field="_text", type="nominal"), tooltip=tooltip
+    )
+    chart = alt.layer(bars, label).properties(
+        width=width, height=alt.Step(bar_height / 0.75), view=alt.ViewBackground(stroke=None)
+    )
+    return _with_title(chart, title)
+
+
+def stacked_highest_cycle_chart(
+    df: pd.DataFrame,
+    period_col: str = "period",
+    cycle_col: str = "highest_cycle",
+    count_col: str = "participants",
+    *,
+    order: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    period_order: Sequence[str] | None = None,
+    events: pd.DataFrame | None = None,
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    width: int = 520,
+    height: int = 300,
+) -> alt.LayerChart:
+    """Per period, how many participants reached each cycle as their highest: stacked bars, cycle 1 at the bottom.
+
+    Cycles use the same light-to-dark blue ramp as the funnel; tooltips give the count and the share of the
+    period. Events are drawn as dashed rules between the bars' periods.
+    """
+    t = _text(text)
+    labels = dict(labels or {})
+    order = list(order)
+    d = df[df[cycle_col].isin(order)].copy()
+    periods = _domain(d[period_col], period_order)
+    d = d[d[period_col].isin(periods)]
+    d["_x"] = d[period_col]
+    d["_cycle"] = d[cycle_col].map(lambda c: labels.get(c, c))
+    d["_idx"] = d[cycle_col].map({c: i for i, c in enumerate(order)})
+    d["_n"] = pd.to_numeric(d[count_col], errors="coerce").fillna(0)
+    total = d.groupby("_x")["_n"].transform("sum")
+    d["_share"] = (d["_n"] / total.where(total > 0)).astype(float)
+    cycle_labels = [labels.get(c, c) for c in order]
+    x_scale = alt.Scale(domain=periods, paddingInner=0.3)
+    xenc = alt.X(field="_x", type="ordinal", scale=x_scale, title=t["period"], axis=alt.Axis(labelAngle=0))
+    tooltip = [
+        alt.Tooltip(field="_x", type="ordinal", title=t["period"]),
+        alt.Tooltip(field="_cycle", type="nominal", title=t["stage"]),
+        alt.Tooltip(field="_n", type="quantitative", title=t["count"], format=","),
+        alt.Tooltip(field="_share", type="quantitative", title=t["share_of_period"], format=".0%"),
+    ]
+    bars = (
+        alt.Chart(_inline(d[["_x", "_cycle", "_idx", "_n", "_share"]]))
+        .mark_bar()
+        .encode(
+            x=xenc,
+            y=alt.Y(field="_n", type="quantitative", title=t["count"], stack="zero"),
+            color=alt.Color(
+                field="_cycle",
+                type="ordinal",
+                title=t["stage"],
+                sort=cycle_labels,
+                scale=alt.Scale(domain=cycle_labels, range=sequential_blues(len(order), lightest=0.15)),
+                legend=alt.Legend(orient="right", values=cycle_labels[::-1]),  # top of stack first
+            ),
+            order=alt.Order(field="_idx", sort="ascending"),
+            tooltip=tooltip,
+        )
+    )
+    layers = [bars, *_event_layers(events, xenc, periods, t)]
+    chart = alt.layer(*layers).properties(width=width, height=height)
+    return _with_title(chart, title)
+
+
+# ----------------------------------------------------------------------------------------------- small pieces
+
+
+def sparkline(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    x_order: Sequence[str] | None = None,
+    y_domain: tuple[float, float] | None = None,
+    color: str = NEUTRAL,
+    text: Mapping[str, str] | None = None,
+    width: int = 140,
+    height: int = 34,
+) -> alt.LayerChart:
+    """A tiny line (no axes) for the overview table, with the last point marked and tooltips on every point.
+
+    Pass ``y_domain=(0, 1)`` for positions so that rows of the table share one scale.
+    """
+    t = _text(text)
+    x_type = _x_kind(df[x])
+    d = df.copy()
+    d["_x"] = d[x]
+    d["_y"] = pd.to_numeric(d[y], errors="coerce")
+    if x_type == "temporal":
+        d = d.sort_values("_x")
+        x_scale = alt.Scale()
+    else:
+        domain = _domain(d[x], x_order)
+        d = d[d["_x"].isin(domain)]
+        d = d.assign(_o=d["_x"].map({v: i for i, v in enumerate(domain)})).sort_values("_o")
+        x_scale = alt.Scale(domain=domain, type="point", padding=0.15)
+    d = d.dropna(subset=["_y"])[["_x", "_y"]]
+    d["_last"] = False
+    if len(d):
+        d.iloc[-1, d.columns.get_loc("_last")] = True
+    xenc = alt.X(field="_x", type=x_type, scale=x_scale, axis=None, sort=None)
+    yscale = alt.Scale(domain=list(y_domain), nice=False) if y_domain else alt.Scale(zero=False)
+    yenc = alt.Y(field="_y", type="quantitative", scale=yscale, axis=None)
+    tooltip = [
+        alt.Tooltip(field="_x", type=x_type, title=t["period"]),
+        alt.Tooltip(field="_y", type="quantitative", title=t["value"], format=".2f"),
+    ]
+    base = alt.Chart(_inline(d))
+    chart = alt.layer(
+        base.mark_line(color=color, strokeWidth=1.6).encode(x=xenc, y=yenc),
+        base.mark_point(filled=True, color=color).encode(
+            x=xenc,
+            y=yenc,
+            size=alt.when(alt.FieldEqualPredicate(field="_last", equal=True))
+            .then(alt.value(30))
+            .otherwise(alt.value(12)),
+            opacity=alt.when(alt.FieldEqualPredicate(field="_last", equal=True))
+            .then(alt.value(1.0))
+            .otherwise(alt.value(0.0)),
+            tooltip=tooltip,
+        ),
+    )
+    return chart.properties(width=width, height=height, view=alt.ViewBackground(stroke=None))
+
+
+def matrix_heatmap(
+    df: pd.DataFrame,
+    row_col: str,
+    col_col: str,
+    count_col: str,
+    *,
+    row_order: Sequence[str] | None = None,
+    col_order: Sequence[str] | None = None,
+    row_labels: Mapping[str, str] | None = None,
+    col_labels: Mapping[str, str] | None = None,
+    row_title: str = "",
+    col_title: str = "",
+    count_title: str | None = None,
+    fill_missing: bool = True,
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    cell: int = 40,
+) -> alt.LayerChart:
+    """Counts in a grid as a single-hue (blue) heatmap with the count written in each cell.
+
+    Used for the value-creation matrix (cycles x indicators) and organisation x organisation tie counts.
+    With ``fill_missing`` absent row/column pairs show as 0 so the grid has no holes; the text turns white on
+    dark cells.
+    """
+    t = _text(text)
+    count_title = count_title or t["count"]
+    row_labels = dict(row_labels or {})
+    col_labels = dict(col_labels or {})
+    rows = _domain(df[row_col], row_order)
+    cols = _domain(df[col_col], col_order)
+    d = df[df[row_col].isin(rows) & df[col_col].isin(cols)][[row_col, col_col, count_col]].copy()
+    d["_n"] = pd.to_numeric(d[count_col], errors="coerce")
+    d = d.groupby([row_col, col_col], observed=True, as_index=False)["_n"].sum(min_count=1)
+    if fill_missing:
+        grid = pd.MultiIndex.from_product([rows, cols], names=[row_col, col_col]).to_frame(index=False)
+        d = grid.merge(d, how="left", on=[row_col, col_col])
+        d["_n"] = d["_n"].fillna(0)
+    d["_r"] = d[row_col].map(lambda v: row_labels.get(v, v))
+    d["_c"] = d[col_col].map(lambda v: col_labels.get(v, v))
+    vmax = float(d["_n"].max()) if d["_n"].notna().any() else 0.0
+    d["_ink"] = np.where(d["_n"] > 0.55 * max(vmax, 1e-9), "white", INK)
+    d["_t"] = d["_n"].map(lambda v: "" if pd.isna(v) else _fmt_int(v, t["thousands_sep"]))
+    r_dom = [row_labels.get(v, v) for v in rows]
+    c_dom = [col_labels.get(v, v) for v in cols]
+    xenc = alt.X(
+        field="_c",
+        type="nominal",
+        scale=alt.Scale(domain=c_dom),
+        title=col_title or None,
+        axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=160, ticks=False, domain=False),
+    )
+    yenc = alt.Y(
+        field="_r",
+        type="nominal",
+        scale=alt.Scale(domain=r_dom),
+        title=row_title or None,
+        axis=alt.Axis(labelLimit=200, ticks=False, domain=False),
+    )
+    tooltip = [
+        alt.Tooltip(field="_r", type="nominal", title=row_title or t["value"]),
+        alt.Tooltip(field="_c", type="nominal", title=col_title or t["value"]),
+        alt.Tooltip(field="_n", type="quantitative", title=count_title, format=","),
+    ]
+    base = alt.Chart(_inline(d[["_r", "_c", "_n", "_ink", "_t"]]))
+    chart = alt.layer(
+        base.mark_rect(stroke="white", strokeWidth=1.5).encode(
+            x=xenc,
+            y=yenc,
+            color=alt.Color(
+                field="_n",
+                type="quantitative",
+                title=count_title,
+                scale=alt.Scale(domain=[0, max(vmax, 1.0)], range=["#f4f8fc", "#08519c"], interpolate="hcl"),
+                legend=alt.Legend(orient="right", gradientLength=max(60, min(200, cell * len(rows)))),
+            ),
+            tooltip=tooltip,
+        ),
+        base.mark_text(fontSize=11).encode(
+            x=xenc,
+            y=yenc,
+            text=alt.Text(field="_t", type="nominal"),
+            color=alt.when(alt.FieldEqualPredicate(field="_ink", equal="white"))
+            .then(alt.value("white"))
+            .otherwise(alt.value(INK)),
+            tooltip=tooltip,
+        ),
+    ).properties(width=alt.Step(cell), height=alt.Step(cell), view=alt.ViewBackground(stroke=None))
+    return _with_title(chart, title)

@@ -1,0 +1,441 @@
+"""Chart builders: exact radar geometry and the spec properties the design rules promise."""
+
+import colorsys
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import charts as C
+
+CODES = ["1a", "1b", "2a", "3a", "4a"]
+LABELS = {c: f"Indicator {c}" for c in CODES}
+POLES = {c: (f"left {c}", f"right {c}") for c in CODES}
+PERIODS = ["2024-1", "2024-2", "2025-1"]
+
+
+def radar_df() -> pd.DataFrame:
+    rows = [
+        {"period": p, "code": c, "mean": 0.2 + 0.1 * i + 0.05 * j, "n": 9}
+        for i, p in enumerate(PERIODS)
+        for j, c in enumerate(CODES)
+    ]
+    return pd.DataFrame(rows)
+
+
+def walk(node):
+    """Every dict in a spec, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk(v)
+
+
+def layers_of(spec: dict) -> list[dict]:
+    """Every unit layer, with ``data`` resolved from its parents (Altair lifts shared data to the layer chart)."""
+    datasets = spec.get("datasets", {})
+    out = []
+
+    def visit(node, data):
+        if isinstance(node, dict):
+            data = node.get("data", data)
+            if "mark" in node:
+                if isinstance(data, dict) and "name" in data and "values" not in data:
+                    data = {"values": datasets[data["name"]]}
+                out.append({**node, "data": data or {}})
+                return
+            for v in node.values():
+                visit(v, data)
+        elif isinstance(node, list):
+            for v in node:
+                visit(v, data)
+
+    visit(spec, None)
+    return out
+
+
+def mark_type(layer: dict) -> str:
+    m = layer["mark"]
+    return m if isinstance(m, str) else m["type"]
+
+
+# --------------------------------------------------------------------------------------------- colours
+
+FORBIDDEN_COLOURS = {
+    "red",
+    "green",
+    "#ff0000",
+    "#00ff00",
+    "#008000",
+    "#d62728",
+    "#2ca02c",
+    "#e41a1c",
+    "#4daf4a",
+    "#d7191c",
+    "#1a9641",
+    "#d73027",
+    "#1a9850",
+    "#f44336",
+    "#4caf50",
+}
+FORBIDDEN_SCHEMES = (
+    "redyellowgreen",
+    "redgreen",
+    "redblue",
+    "redgrey",
+    "category10",
+    "tableau10",
+    "set1",
+    "spectral",
+    "redyellowblue",
+    "pinkyellowgreen",
+    "purplegreen",
+    "brownbluegreen",
+)
+
+
+def colours_in(spec: dict) -> tuple[set[str], set[str]]:
+    text = json.dumps(spec).lower()
+    hexes = set(re.findall(r"#[0-9a-f]{6}\b", text))
+    named = {c for c in ("red", "green") if re.search(rf'"{c}"', text)}
+    schemes = {d["scheme"].lower() for d in walk(spec) if isinstance(d.get("scheme"), str)}
+    return hexes | named, schemes
+
+
+def hue_class(hexcol: str) -> str | None:
+    r, g, b = (int(hexcol[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    h, light, s = colorsys.rgb_to_hls(r, g, b)
+    if s < 0.45 or light < 0.15 or light > 0.9:
+        return None
+    deg = h * 360
+    if deg < 15 or deg > 345:
+        return "red"
+    if 85 <= deg <= 150:
+        return "green"
+    return None
+
+
+def assert_no_red_green(spec: dict) -> None:
+    colours, schemes = colours_in(spec)
+    assert not colours & FORBIDDEN_COLOURS, colours & FORBIDDEN_COLOURS
+    assert not [s for s in schemes if s in FORBIDDEN_SCHEMES], schemes
+    classes = {hue_class(c) for c in colours if c.startswith("#")}
+    assert not {"red", "green"} <= classes, colours
+
+
+def luminance(hexcol: str) -> float:
+    r, g, b = (int(hexcol[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_palettes_have_no_red_green_pair():
+    classes = {hue_class(c) for c in C.CATEGORY_PALETTE + C.BLUE_RAMP}
+    assert not {"red", "green"} <= classes
+    ramp = C.sequential_blues(5)
+    assert len(ramp) == 5 and all(luminance(a) > luminance(b) for a, b in zip(ramp, ramp[1:], strict=False))
+
+
+# --------------------------------------------------------------------------------------------- radar geometry
+
+
+def test_radar_points_square_is_exact():
+    df = pd.DataFrame({"code": ["n", "e", "s", "w"], "v": [1.0, 1.0, 1.0, 1.0]})
+    pts = C.radar_points(df, "code", "v", ["n", "e", "s", "w"])
+    assert list(zip(pts["x"], pts["y"], strict=True)) == [(0.0, 1.0), (1.0, 0.0), (0.0, -1.0), (-1.0, 0.0)]
+    assert pts["axis_index"].tolist() == [0, 1, 2, 3]
+    assert pts["angle"].iloc[0] == pytest.approx(math.pi / 2)
+    assert list(pts.columns[:2]) == ["code", "v"]  # input columns kept
+
+
+def test_radar_points_triangle_exact_sin_cos():
+    df = pd.DataFrame({"code": ["c", "a", "b"], "v": [0.5, 1.0, 1.0]})  # rows in any order
+    pts = C.radar_points(df, "code", "v", ["a", "b", "c"]).set_index("code")
+    h = math.sqrt(3) / 2
+    assert (pts.loc["a", "x"], pts.loc["a", "y"]) == (0.0, 1.0)
+    assert pts.loc["b", "x"] == pytest.approx(h, abs=1e-12)
+    assert pts.loc["b", "y"] == pytest.approx(-0.5, abs=1e-12)
+    assert pts.loc["c", "x"] == pytest.approx(-0.5 * h, abs=1e-12)  # radius 0.5, clockwise third axis
+    assert pts.loc["c", "y"] == pytest.approx(-0.25, abs=1e-12)
+
+
+def test_radar_points_missing_and_unknown_axes():
+    df = pd.DataFrame({"code": ["a", "b", "c", "zz"], "v": [1.0, np.nan, 0.0, 1.0]})
+    pts = C.radar_points(df, "code", "v", ["a", "b", "c"])
+    assert pts["code"].tolist() == ["a", "b", "c"]  # 'zz' is not on the radar
+    assert np.isnan(pts.loc[1, "x"]) and np.isnan(pts.loc[1, "y"])
+    assert (pts.loc[2, "x"], pts.loc[2, "y"]) == (0.0, 0.0)
+    with pytest.raises(ValueError):
+        C.radar_points(df, "code", "v", ["a", "b"])
+
+
+# --------------------------------------------------------------------------------------------- radar spec
+
+
+def radar_spec(**kw) -> dict:
+    args = dict(axis_order=CODES, axis_labels=LABELS, series_order=PERIODS, emphasise="2025-1")
+    args.update(kw)
+    return C.radar_chart(radar_df(), **args).to_dict()
+
+
+def test_radar_spec_grid_polygons_domains():
+    spec = radar_spec(pole_labels=POLES, size=400)
+    assert spec["width"] == spec["height"] == 400
+    layers = layers_of(spec)
+    closed = [
+        lyr
+        for lyr in layers
+        if isinstance(lyr["mark"], dict) and lyr["mark"].get("interpolate") == "linear-closed"
+    ]
+    assert len(closed) >= 3  # grid rings, emphasised fill, series polygons
+    ring_values = {v["_r"] for lyr in closed for v in lyr.get("data", {}).get("values", []) if "_r" in v}
+    assert ring_values == {0.25, 0.5, 0.75, 1.0}
+    for lyr in layers:
+        for ch in ("x", "y"):
+            enc = lyr.get("encoding", {}).get(ch)
+            if enc and enc.get("type") == "quantitative":
+                assert enc["scale"]["domain"] == [-1.15, 1.15]
+                assert enc["axis"] is None
+    series_line = next(lyr for lyr in closed if "color" in lyr.get("encoding", {}))
+    assert series_line["encoding"]["order"]["field"] == "axis_index"
+    texts = json.dumps(spec)
+    assert "edge: right 1a" in texts and "centre: left 1a" in texts and "Indicator 4a" in texts
+
+
+def test_radar_colour_is_sequential_and_not_red_green():
+    spec = radar_spec()
+    assert_no_red_green(spec)
+    color = next(lyr["encoding"]["color"] for lyr in layers_of(spec) if "color" in lyr.get("encoding", {}))
+    assert color["scale"]["domain"] == PERIODS
+    rng = color["scale"]["range"]
+    assert all(luminance(a) > luminance(b) for a, b in zip(rng, rng[1:], strict=False))  # older = lighter
+
+
+def test_radar_emphasised_series_is_thicker():
+    spec = radar_spec()
+    line = next(
+        lyr
+        for lyr in layers_of(spec)
+        if mark_type(lyr) == "line" and "strokeWidth" in lyr.get("encoding", {})
+    )
+    sw = line["encoding"]["strokeWidth"]
+    cond = sw["condition"] if isinstance(sw["condition"], dict) else sw["condition"][0]
+    assert cond["test"]["equal"] == "2025-1"
+    assert cond["value"] > sw["value"]
+
+
+def test_radar_tooltips_have_numbers():
+    spec = radar_spec()
+    pts = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "point")
+    fields = {t["field"]: t for t in pts["encoding"]["tooltip"]}
+    assert fields["_value"]["format"] == ".2f" and "n" in fields and "_axis_label" in fields
+
+
+def test_radar_missing_value_draws_no_polygon_for_that_series():
+    df = radar_df()
+    df.loc[(df.period == "2024-2") & (df.code == "2a"), "mean"] = np.nan
+    spec = C.radar_chart(df, axis_order=CODES, series_order=PERIODS).to_dict()
+    layers = layers_of(spec)
+    poly = next(lyr for lyr in layers if mark_type(lyr) == "line" and "color" in lyr.get("encoding", {}))
+    assert {v["period"] for v in poly["data"]["values"]} == {"2024-1", "2025-1"}
+    pts = next(lyr for lyr in layers if mark_type(lyr) == "point")
+    p2 = [v for v in pts["data"]["values"] if v["period"] == "2024-2"]
+    assert len(p2) == len(CODES) - 1 and all(v["_value"] is not None for v in p2)
+
+
+def test_small_multiples_share_scale_and_colours():
+    df = pd.concat([radar_df().assign(network="A"), radar_df().iloc[:5].assign(network="B")])
+    spec = C.small_multiples_radar(df, axis_order=CODES, columns=2).to_dict()
+    assert spec["columns"] == 2 and len(spec["concat"]) == 2
+    domains = {
+        json.dumps(lyr["encoding"]["color"]["scale"]["domain"])
+        for lyr in layers_of(spec)
+        if "color" in lyr.get("encoding", {})
+    }
+    assert domains == {json.dumps(PERIODS)}
+    assert_no_red_green(spec)
+
+
+# --------------------------------------------------------------------------------------------- strip chart
+
+
+def marks_df() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    roles = ["teacher", "student", "coach"]
+    return pd.DataFrame(
+        [
+            {"code": c, "position": float(rng.uniform()), "role": roles[i % 3], "participant": i}
+            for i in range(12)
+            for c in CODES
+        ]
+    )
+
+
+def test_strip_chart_iqr_poles_and_deterministic_jitter():
+    df = marks_df()
+    kw = dict(order=CODES, labels=LABELS, pole_labels=POLES)
+    spec = C.marks_strip_chart(df, **kw).to_dict()
+    assert spec == C.marks_strip_chart(df, **kw).to_dict()  # same data, same picture
+    texts = json.dumps(spec)
+    assert "left 1a" in texts and "right 4a" in texts and "Indicator 2a" in texts
+    layers = layers_of(spec)
+    rect = next(lyr for lyr in layers if mark_type(lyr) == "rect")
+    q = {v["_label"]: v for v in rect["data"]["values"]}
+    expected = df[df.code == "1a"]["position"]
+    assert q["Indicator 1a"]["q1"] == pytest.approx(expected.quantile(0.25))
+    assert q["Indicator 1a"]["median"] == pytest.approx(expected.median())
+    assert q["Indicator 1a"]["q3"] == pytest.approx(expected.quantile(0.75))
+    dots = next(lyr for lyr in layers if mark_type(lyr) == "circle")
+    rows = {c: i for i, c in enumerate(CODES)}
+    for v in dots["data"]["values"]:
+        row = rows[v["_label"].split()[-1]]
+        assert abs(v["_y"] - row) <= 0.13 + 1e-9
+    assert len({v["_y"] for v in dots["data"]["values"]}) > len(CODES)  # marks are spread out
+    assert {t["field"] for t in dots["encoding"]["tooltip"]} >= {"_value", "_label", "_group"}
+    assert_no_red_green(spec)
+
+
+def test_strip_chart_uses_given_iqr_and_no_colour_column():
+    iqr = pd.DataFrame({"code": CODES, "q1": 0.1, "median": 0.2, "q3": 0.3, "n": 4})
+    spec = C.marks_strip_chart(marks_df(), order=CODES, color_col=None, iqr=iqr).to_dict()
+    rect = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "rect")
+    assert {v["q3"] for v in rect["data"]["values"]} == {0.3}
+    dots = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "circle")
+    assert "color" not in dots["encoding"]
+
+
+# --------------------------------------------------------------------------------------------- over time
+
+EVENTS = pd.DataFrame({"period": ["2024-2", "1999-9"], "label": ["Shared lunch cut", "not on the axis"]})
+
+
+def test_line_over_time_events_and_categorical_colours():
+    spec = C.line_over_time(radar_df(), color_labels=LABELS, events=EVENTS, x_order=PERIODS).to_dict()
+    layers = layers_of(spec)
+    rule = next(lyr for lyr in layers if mark_type(lyr) == "rule")
+    assert rule["mark"]["strokeDash"] == [4, 3]
+    assert [v["_label"] for v in rule["data"]["values"]] == ["Shared lunch cut"]
+    line = next(lyr for lyr in layers if mark_type(lyr) == "line")
+    assert line["encoding"]["x"]["scale"]["domain"] == PERIODS
+    assert_no_red_green(spec)
+
+
+def test_line_over_time_with_dates():
+    df = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-01", "2024-06-01"]), "mean": [0.2, 0.4], "code": "1a"}
+    )
+    ev = pd.DataFrame({"date": ["2024-03-01"], "label": ["visit"]})
+    spec = C.line_over_time(df, x="date", events=ev).to_dict()
+    rule = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "rule")
+    assert rule["encoding"]["x"]["type"] == "temporal"
+
+
+def test_slope_chart_labels_do_not_overlap():
+    df = radar_df()
+    df["mean"] = 0.5  # every line ends at the same height
+    spec = C.slope_chart(df, labels=LABELS, period_order=["2024-1", "2025-1"], height=300).to_dict()
+    text = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "text" and "color" in lyr["encoding"])
+    ys = sorted(v["_ly"] for v in text["data"]["values"])
+    assert len(ys) == len(CODES)
+    gap = 13 / 300
+    assert all(b - a >= gap - 1e-9 for a, b in zip(ys, ys[1:], strict=False))
+    y = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "line")["encoding"]["y"]
+    assert y["scale"]["domain"] == [0.0, 1.0]
+
+
+def test_dodge_keeps_order_and_bounds():
+    out = C.dodge([0.5, 0.5, 0.99, 0.1], 0.05, 0.0, 1.0)
+    assert out[3] == pytest.approx(0.1)
+    assert out[3] < min(out[0], out[1]) and out[2] == out.max()  # the order of the labels is kept
+    assert out.max() <= 1.0 + 1e-12
+    s = np.sort(out)
+    assert np.all(np.diff(s) >= 0.05 - 1e-12)
+
+
+# --------------------------------------------------------------------------------------------- value creation
+
+CYCLES = ["immediate", "potential", "applied", "realized", "transformative"]
+CYCLE_LABELS = {c: c.title() + " value" for c in CYCLES}
+
+
+def funnel_df() -> pd.DataFrame:
+    df = pd.DataFrame({"cycle": CYCLES[::-1], "participants": [4, 11, 23, 37, 48]})  # given out of order
+    df["kept_share"] = df["participants"] / df["participants"].shift(-1)
+    return df
+
+
+def test_funnel_order_shares_and_selection():
+    spec = C.funnel_chart(funnel_df(), order=CYCLES, stage_labels=CYCLE_LABELS, title="Funnel").to_dict()
+    layers = layers_of(spec)
+    bar = next(lyr for lyr in layers if mark_type(lyr) == "bar")
+    assert bar["encoding"]["y"]["sort"] == [CYCLE_LABELS[c] for c in CYCLES]
+    assert [v["cycle"] for v in bar["data"]["values"]] == CYCLES
+    text = next(lyr for lyr in layers if mark_type(lyr) == "text")
+    shown = [v["_text"] for v in text["data"]["values"]]
+    assert shown[0] == "48"
+    assert shown[1] == "37  ·  77% of the previous stage"
+    assert shown[4] == "4  ·  36% of the previous stage"
+    params = [p for d in walk(spec) for p in d.get("params", [])]
+    stage = [p for p in params if p.get("name") == "stage"]
+    assert len(stage) == 1 and stage[0]["select"]["type"] == "point"
+    assert stage[0]["select"]["fields"] == ["cycle"]
+    cond = bar["encoding"]["opacity"]["condition"]
+    assert (cond[0] if isinstance(cond, list) else cond)["param"] == "stage"
+    assert_no_red_green(spec)
+
+
+def test_funnel_text_is_translatable():
+    spec = C.funnel_chart(
+        funnel_df(), order=CYCLES, text={"kept": "{share} van de vorige fase", "thousands_sep": "."}
+    ).to_dict()
+    assert "77% van de vorige fase" in json.dumps(spec)
+
+
+def test_stacked_highest_cycle():
+    df = pd.DataFrame(
+        [
+            {"period": p, "highest_cycle": c, "participants": 2 + i}
+            for p in PERIODS
+            for i, c in enumerate(CYCLES)
+        ]
+    )
+    spec = C.stacked_highest_cycle_chart(df, order=CYCLES, labels=CYCLE_LABELS, events=EVENTS).to_dict()
+    layers = layers_of(spec)
+    bar = next(lyr for lyr in layers if mark_type(lyr) == "bar")
+    assert bar["encoding"]["order"]["field"] == "_idx"
+    assert bar["encoding"]["color"]["scale"]["domain"] == [CYCLE_LABELS[c] for c in CYCLES]
+    shares = [v["_share"] for v in bar["data"]["values"] if v["_x"] == "2024-1"]
+    assert sum(shares) == pytest.approx(1.0)
+    assert any(mark_type(lyr) == "rule" for lyr in layers)
+    assert_no_red_green(spec)
+
+
+# --------------------------------------------------------------------------------------------- small pieces
+
+
+def test_sparkline_marks_last_point():
+    df = pd.DataFrame({"period": ["b", "a", "c"], "mean": [0.2, 0.1, 0.3]})
+    spec = C.sparkline(df, "period", "mean", x_order=["a", "b", "c"], y_domain=(0, 1)).to_dict()
+    pts = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "point")
+    vals = pts["data"]["values"]
+    assert [v["_x"] for v in vals] == ["a", "b", "c"] and [v["_last"] for v in vals] == [False, False, True]
+    assert spec["width"] <= 200 and spec["height"] <= 60
+
+
+def test_matrix_heatmap_fills_grid_and_contrasts_text():
+    df = pd.DataFrame({"cycle": ["immediate", "applied"], "code": ["1a", "2a"], "stories": [10, 2]})
+    spec = C.matrix_heatmap(
+        df, "cycle", "code", "stories", row_order=CYCLES, col_order=CODES, count_title="Stories"
+    ).to_dict()
+    rect = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "rect")
+    vals = rect["data"]["values"]
+    assert len(vals) == len(CYCLES) * len(CODES)
+    top = next(v for v in vals if v["_n"] == 10)
+    assert top["_ink"] == "white" and top["_t"] == "10"
+    assert rect["encoding"]["color"]["title"] == "Stories"
+    assert_no_red_green(spec)
