@@ -95,3 +95,18 @@ def column_label(kind: str, column: str, lang: str = DEFAULT_LANG) -> str:
 
 def all_columns(kind: str) -> list[str]:
     return list(tables()[kind].columns)
+
+
+def chart_text(lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """The words inside charts, for ``text=`` of the chart builders."""
+    return {k.split(".", 1)[1]: v.get(lang) or v["en"] for k, v in _texts().items() if k.startswith("chart.")}
+
+
+def fmt_num(x: float | int | None, lang: str = DEFAULT_LANG, digits: int = 2) -> str:
+    """A number as people write it: 0,25 in Dutch, 0.25 in English; '—' for missing."""
+    if x is None or x != x:
+        return "—"
+    s = f"{x:,.{digits}f}"
+    if lang == "nl":
+        s = s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return s

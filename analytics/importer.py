@@ -18,6 +18,7 @@ from . import store
 from .db import frame, rows, run, scalar
 from .definitions import KIND_ALIASES, Framework, default_framework, fold, tables
 from .mapping import Mapping, detect_kind, map_columns
+from .privacy import ensure_pseudonyms
 from .readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
 from .validate import FileProblem, Staged, drop_staged, stage
 
@@ -329,6 +330,7 @@ def import_file(
                     return report
                 import_id = store.new_import_id(cur)
                 stored = _write(cur, staged, import_id)
+                ensure_pseudonyms(cur)
                 details = {
                     "format": report.file_format, "mapping": report.mapping, "unmapped": report.unmapped,
                     "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,

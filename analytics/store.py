@@ -262,6 +262,8 @@ def undo_import(con, import_id: int) -> dict[str, int]:
             n = scalar(con, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
             run(con, f"DELETE FROM {table} WHERE import_id = ?", [import_id])
             removed[table] = n
+        # Codes of people who are gone with this import go too: a code table must not keep their ids.
+        run(con, "DELETE FROM pseudonyms WHERE participant_id NOT IN (SELECT participant_id FROM participants)")
         run(con, "UPDATE imports SET undone_at = current_timestamp WHERE import_id = ?", [import_id])
     return removed
 

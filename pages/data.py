@@ -11,7 +11,7 @@ from analytics.export import safe_csv
 from analytics.i18n import kind_label, problem_text
 from pages import ui
 
-t = ui.t
+t = ui.translator()
 lang = ui.lang()
 KIND_CHOICES = ["", "participants", "dimension_scores", "value_reports", "ties", "events"]
 

@@ -1,10 +1,239 @@
-"""Dimensions: filled in by its own issue; shows what data there is until then."""
+"""Dimensions of social learning: the radar over time, the shared picture, comparisons and change."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from analytics import charts, timeline
+from analytics import dimensions as dims
+from analytics.definitions import default_framework
+from analytics.i18n import fmt_num, role_label
 from pages import ui
 
-st.title(ui.t("nav.dimensions"))
+t, lang = ui.translator(), ui.lang()
+fw = default_framework()
+text = ui.chart_text()
+
+st.title("🎯 " + t("nav.dimensions"))
 ui.demo_banner()
+st.markdown(t("dims.intro"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def stats(data_version, filters: dims.Filters, by: str, min_group: int, group_roles: bool = False) -> pd.DataFrame:
+    c = ui.con()
+    try:
+        return dims.indicator_stats(c, filters, by=by, min_group=min_group, group_roles=group_roles)
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def marks(data_version, filters: dims.Filters, pseudonymise: bool) -> pd.DataFrame:
+    c = ui.con()
+    try:
+        return dims.marks(c, filters, pseudonymise=pseudonymise)
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def events(data_version, networks: tuple[str, ...]) -> pd.DataFrame:
+    c = ui.con()
+    try:
+        return timeline.events(c, networks)
+    finally:
+        c.close()
+
+
+def labels(by: str) -> dict[str, str]:
+    if by == "dimension":
+        return {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
+    return {i.code: f"{i.code} {i.name[lang]}" for i in fw.indicators}
+
+
+def order(by: str) -> list[str]:
+    return [d.code for d in fw.dimensions] if by == "dimension" else fw.codes
+
+
+def poles() -> dict[str, tuple[str, str]]:
+    return {i.code: (i.left[lang], i.right[lang]) for i in fw.indicators}
+
+
+def table_view(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The numbers behind a chart, with readable column names."""
+    lab = labels(by)
+    out = pd.DataFrame({
+        t("column.network"): df["network"],
+        t("column.period"): df["period"],
+        t("column.situation"): [t(f"situation.{s}") for s in df["situation"]],
+        t("dims.code"): [lab.get(c, c) for c in df["code"]],
+        "n": df["n"],
+        t("dims.mean"): df["mean"].round(3),
+        t("dims.median"): df["median"].round(3),
+        t("dims.iqr"): df["iqr"].round(3),
+    })
+    if "role" in df:
+        out.insert(3, t("column.role"), [role_label(r, lang) for r in df["role"]])
+    return out
+
+
+v = ui.version()
+min_group = ui.min_group()
+periods_all = ui.periods()
+net = ui.pick_network()
+if net is None or not periods_all:
+    st.info(t("ui.no_data"))
+    st.stop()
+
+tab_time, tab_shared, tab_compare, tab_change = st.tabs(
+    [t("dims.tab_time"), t("dims.tab_shared"), t("dims.tab_compare"), t("dims.tab_change")]
+)
+
+# ---------------------------------------------------------------- over time
+with tab_time:
+    by = st.segmented_control(t("dims.level"), ["dimension", "indicator"], default="dimension",
+                              format_func=lambda b: t(f"dims.by_{b}"), key="dims_by_time") or "dimension"
+    df = stats(v, dims.Filters(networks=(net,), situation="current"), by, min_group)
+    net_periods = [p for p in periods_all if p in set(df["period"])]
+    if df.empty:
+        st.info(t("ui.no_data"))
+    else:
+        latest = net_periods[-1]
+        chart = charts.radar_chart(
+            df, axis_order=order(by), axis_labels=labels(by), series_order=net_periods, emphasise=latest,
+            pole_labels=poles() if by == "indicator" else None, text=text,
+            title=t("dims.radar_title", network=net), size=460 if by == "dimension" else 520,
+        )
+        ui.chart_block(chart, table_view(df, by), f"radar_{net}_{by}", how_to_read=t("dims.read_radar"))
+        if df["suppressed"].any():
+            st.caption(t("ui.suppressed", n=min_group))
+        ev = events(v, (net,))
+        line = charts.line_over_time(
+            df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
+            color_order=order(by), events=ev, y_domain=(0, 1), y_title=text["position"], text=text,
+            title=t("dims.lines_title"), width=640,
+        )
+        ui.chart_block(line, table_view(df, by), f"lines_{net}_{by}", how_to_read=t("dims.read_lines"),
+                       key=f"lines_{by}")
+
+# ---------------------------------------------------------------- shared picture
+with tab_shared:
+    per = ui.period() if ui.period() in periods_all else None
+    net_periods = list(stats(v, dims.Filters(networks=(net,), situation="current"), "dimension",
+                             min_group)["period"].unique())
+    net_periods = [p for p in periods_all if p in net_periods]
+    if not net_periods:
+        st.info(t("ui.no_data"))
+    else:
+        per = per if per in net_periods else net_periods[-1]
+        c1, c2 = st.columns([1, 2])
+        per = c1.selectbox(t("sidebar.period"), net_periods, index=net_periods.index(per), key="shared_period")
+        roles_present = sorted(set(marks(v, dims.Filters(networks=(net,), periods=(per,)), True)["role"]))
+        roles = c2.multiselect(t("dims.roles"), roles_present, default=roles_present,
+                               format_func=lambda r: role_label(r, lang), key="shared_roles")
+        f = dims.Filters(networks=(net,), periods=(per,), situation="current", roles=tuple(roles) or None)
+        m = marks(v, f, ui.pseudonymise())
+        s = stats(v, f, "indicator", min_group)
+        if m.empty:
+            st.info(t("ui.no_data"))
+        else:
+            n_resp = int(s["n"].max()) if len(s) else 0
+            if n_resp < min_group:
+                st.warning(t("dims.too_few", n=n_resp, min=min_group))
+            else:
+                top = dims.disagreement(s, top=3)
+                st.markdown("**" + t("dims.discussion_starters") + "**")
+                for _, r in top.iterrows():
+                    ind = fw.indicator(r["code"])
+                    st.markdown(t("dims.starter", code=r["code"], name=ind.name[lang], left=ind.left[lang],
+                                  right=ind.right[lang], iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
+                                  q3=fmt_num(r["q3"], lang)))
+                iqr = s.set_index("code")[["q1", "median", "q3", "n"]].reset_index()
+                strip = charts.marks_strip_chart(
+                    m.assign(role_label=[role_label(r, lang) for r in m["role"]]), order=fw.codes,
+                    labels=labels("indicator"), pole_labels=poles(), color_col="role_label", iqr=iqr,
+                    tooltip_cols=("label",), text=text, title=t("dims.strip_title", network=net, period=per),
+                )
+                table = pd.DataFrame({
+                    t("dims.code"): m["code"], t("column.role"): [role_label(r, lang) for r in m["role"]],
+                    t("dims.who"): m["label"], t("dims.position"): m["position"].round(3), t("dims.raw"): m["raw"],
+                })
+                ui.chart_block(strip, table, f"shared_{net}_{per}", how_to_read=t("dims.read_strip"))
+                if len(roles_present) > 1:
+                    st.markdown("**" + t("dims.by_role_title") + "**")
+                    by_role = stats(v, dims.Filters(networks=(net,), periods=(per,), situation="current"),
+                                    "dimension", min_group, group_roles=True)
+                    if by_role["mean"].notna().any():
+                        rr = by_role.assign(series=[role_label(r, lang) for r in by_role["role"]])
+                        role_chart = charts.radar_chart(
+                            rr, axis_order=order("dimension"), axis_labels=labels("dimension"),
+                            series_col="series", series_order=sorted(rr["series"].unique()), text=text,
+                            title=t("dims.by_role_title"), size=380,
+                        )
+                        ui.chart_block(role_chart, table_view(by_role, "dimension"), f"roles_{net}_{per}",
+                                       how_to_read=t("dims.read_roles"))
+                    if by_role["suppressed"].any():
+                        st.caption(t("ui.suppressed", n=min_group))
+
+# ---------------------------------------------------------------- compare
+with tab_compare:
+    st.markdown("**" + t("dims.compare_networks") + "**")
+    per = ui.period() if ui.period() in periods_all else None
+    all_df = stats(v, dims.Filters(situation="current"), "dimension", min_group)
+    pers = [p for p in periods_all if p in set(all_df["period"])]
+    if not pers:
+        st.info(t("ui.no_data"))
+    else:
+        per = st.selectbox(t("sidebar.period"), pers, index=pers.index(per) if per in pers else len(pers) - 1,
+                           key="compare_period")
+        one = all_df[all_df["period"] == per]
+        small = charts.small_multiples_radar(
+            one, facet_col="network", series_col="period", axis_order=order("dimension"),
+            axis_labels=labels("dimension"), text=text, columns=2, size=260,
+        )
+        ui.chart_block(small, table_view(one, "dimension"), f"networks_{per}", how_to_read=t("dims.read_compare"))
+    st.markdown("**" + t("dims.current_desired") + "**")
+    both = stats(v, dims.Filters(networks=(net,)), "indicator", min_group)
+    both_periods = [p for p in periods_all if p in set(both[both["situation"] == "desired"]["period"])]
+    if not both_periods:
+        st.caption(t("dims.no_desired"))
+    else:
+        p2 = st.selectbox(t("sidebar.period"), both_periods, index=len(both_periods) - 1, key="desired_period")
+        cd = both[both["period"] == p2].assign(series=lambda d: [t(f"situation.{s}") for s in d["situation"]])
+        chart = charts.radar_chart(
+            cd, axis_order=fw.codes, axis_labels=labels("indicator"), series_col="series",
+            series_order=[t("situation.current"), t("situation.desired")], emphasise=t("situation.desired"),
+            pole_labels=poles(), text=text, title=t("dims.desired_title", network=net, period=p2), size=520,
+        )
+        ui.chart_block(chart, table_view(cd, "indicator"), f"desired_{net}_{p2}", how_to_read=t("dims.read_desired"))
+
+# ---------------------------------------------------------------- change
+with tab_change:
+    by = st.segmented_control(t("dims.level"), ["dimension", "indicator"], default="dimension",
+                              format_func=lambda b: t(f"dims.by_{b}"), key="dims_by_change") or "dimension"
+    df = stats(v, dims.Filters(networks=(net,), situation="current"), by, min_group)
+    net_periods = [p for p in periods_all if p in set(df["period"])]
+    if len(net_periods) < 2:
+        st.info(t("dims.need_two_periods"))
+    else:
+        c1, c2 = st.columns(2)
+        a = c1.selectbox(t("dims.from_period"), net_periods, index=len(net_periods) - 2, key="change_a")
+        b = c2.selectbox(t("dims.to_period"), net_periods, index=len(net_periods) - 1, key="change_b")
+        ch = dims.change(df, a, b)
+        lab = labels(by)
+        table = pd.DataFrame({
+            t("dims.code"): [lab.get(c, c) for c in ch["code"]],
+            f"n {a}": ch["n_a"], f"{t('dims.mean')} {a}": ch["mean_a"].round(3),
+            f"n {b}": ch["n_b"], f"{t('dims.mean')} {b}": ch["mean_b"].round(3),
+            t("dims.change"): ch["change"].round(3),
+            f"{t('dims.iqr')} {a}": ch["iqr_a"].round(3), f"{t('dims.iqr')} {b}": ch["iqr_b"].round(3),
+        })
+        st.markdown(t("dims.change_note"))
+        ui.show_table(table)
+        slope = charts.slope_chart(
+            df[df["period"].isin([a, b])], code_col="code", period_col="period", value_col="mean", labels=lab,
+            period_order=[a, b], events=None, text=text, title=t("dims.slope_title", a=a, b=b),
+        )
+        ui.chart_block(slope, table, f"change_{net}_{a}_{b}", how_to_read=t("dims.read_slope"))

@@ -44,6 +44,17 @@ def t(key: str, **fields) -> str:
     return i18n.t(key, lang(), **fields)
 
 
+def translator():
+    """``t`` bound to the language of this run: safe inside format_func callbacks, which Streamlit (and
+    AppTest) may call outside the script run, where session state cannot be read."""
+    bound = lang()
+
+    def tr(key: str, **fields) -> str:
+        return i18n.t(key, bound, **fields)
+
+    return tr
+
+
 def pseudonymise() -> bool:
     return bool(st.session_state.get("pseudonymise", False))
 
@@ -63,7 +74,7 @@ def period() -> str | None:
 
 
 @st.cache_data(show_spinner=False)
-def _networks(_v: tuple) -> list[str]:
+def _networks(data_version: tuple) -> list[str]:
     c = con()
     try:
         return [
@@ -81,7 +92,7 @@ def _networks(_v: tuple) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def _periods(_v: tuple, net: str | None) -> list[str]:
+def _periods(data_version: tuple, net: str | None) -> list[str]:
     c = con()
     try:
         where = "WHERE network = ?" if net else ""
@@ -111,6 +122,7 @@ def periods(net: str | None = None) -> list[str]:
 
 def sidebar() -> None:
     """The filters and switches every page reads."""
+    t = translator()
     with st.sidebar:
         st.radio(
             i18n.t("sidebar.language", lang()),
@@ -162,7 +174,7 @@ def sidebar() -> None:
 
 
 @st.cache_data(show_spinner=False)
-def _has_demo(_v: tuple) -> bool:
+def _has_demo(data_version: tuple) -> bool:
     c = con()
     try:
         return demo.has_demo(c)
@@ -192,3 +204,50 @@ def demo_banner() -> None:
 
 def show_table(df: pd.DataFrame, **kwargs) -> None:
     st.dataframe(df, hide_index=True, width="stretch", **kwargs)
+
+
+def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | None = None,
+                key: str | None = None, on_select=None):
+    """A chart with its numbers one click away, its reading guide, and PNG/SVG/CSV downloads.
+
+    Returns the selection event when ``on_select`` is given (e.g. a clicked funnel stage)."""
+    from analytics import export
+
+    key = key or name
+    if how_to_read:
+        with st.expander("ℹ️ " + t("ui.how_to_read")):
+            st.markdown(how_to_read)
+    tab_chart, tab_table = st.tabs([t("ui.chart"), t("ui.table")])
+    event = None
+    with tab_chart:
+        if on_select:
+            event = st.altair_chart(chart, theme=None, key=f"chart:{key}", on_select=on_select)
+        else:
+            st.altair_chart(chart, theme=None)
+    with tab_table:
+        show_table(table)
+    c1, c2, c3, _ = st.columns([1, 1, 1.4, 3])
+    locale = "nl-NL" if lang() == "nl" else None
+    c1.download_button(t("ui.download_png"), data=lambda: export.chart_png(chart, locale=locale),
+                       file_name=f"{name}.png", mime="image/png", key=f"png:{key}", on_click="ignore")
+    c2.download_button(t("ui.download_svg"), data=lambda: export.chart_svg(chart, locale=locale),
+                       file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg:{key}", on_click="ignore")
+    c3.download_button(t("ui.download_csv"), data=lambda: export.safe_csv(table), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"csv:{key}", on_click="ignore")
+    return event
+
+
+def chart_text() -> dict[str, str]:
+    return i18n.chart_text(lang())
+
+
+def pick_network() -> str | None:
+    """The sidebar's network, or the first one (said on the page) for views that need exactly one."""
+    net = network()
+    if net:
+        return net
+    nets = networks()
+    if not nets:
+        return None
+    st.caption(t("ui.showing_network", network=nets[0]))
+    return nets[0]

@@ -1,0 +1,158 @@
+"""Dimensions of social learning: means, spread and disagreement of the marks, computed in DuckDB.
+
+Positions run from 0 (left pole) to 1 (right pole). Neither pole is better: the numbers describe where a
+network places itself and how much its members agree, not how well it does.
+A dimension's score for one respondent is the mean of their marks on its indicators; the network's score
+is the mean over respondents. Groups smaller than ``min_group`` get no mean (privacy), only their n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from .db import frame
+from .definitions import Framework, default_framework
+from .privacy import DEFAULT_MIN_GROUP
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The slice of marks a chart is about. None means 'all'."""
+
+    networks: tuple[str, ...] | None = None
+    periods: tuple[str, ...] | None = None
+    situation: str | None = None
+    roles: tuple[str, ...] | None = None
+    framework: str = "dimensions"
+
+    def where(self) -> tuple[str, list]:
+        conds, params = ["s.framework = ?"], [self.framework]
+        if self.networks:
+            conds.append(f"s.network IN ({', '.join('?' * len(self.networks))})")
+            params += list(self.networks)
+        if self.periods:
+            conds.append(f"s.period IN ({', '.join('?' * len(self.periods))})")
+            params += list(self.periods)
+        if self.situation:
+            conds.append("s.situation = ?")
+            params.append(self.situation)
+        if self.roles:
+            conds.append(f"coalesce(p.role, 'unknown') IN ({', '.join('?' * len(self.roles))})")
+            params += list(self.roles)
+        return " AND ".join(conds), params
+
+
+def _dimension_map(framework: Framework) -> str:
+    values = ", ".join(f"('{i.code}', '{i.dimension}', {n})" for n, i in enumerate(framework.indicators))
+    return f"(VALUES {values}) AS fw(indicator, dimension, ord)"
+
+
+def _marks_sql(f: Filters, framework: Framework) -> tuple[str, list]:
+    where, params = f.where()
+    sql = f"""SELECT s.network, s.period, s.situation, s.indicator, fw.dimension, fw.ord,
+                     coalesce(s.participant_id, s.response_id) AS respondent, s.position, s.raw, s.date,
+                     coalesce(p.role, 'unknown') AS role
+              FROM v_scores s JOIN {_dimension_map(framework)} ON fw.indicator = s.indicator
+              LEFT JOIN people p ON p.participant_id = s.participant_id
+              WHERE {where}"""
+    return sql, params
+
+
+def _suppress(df: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    small = df["n"] < min_group
+    for c in ("mean", "median", "q1", "q3", "iqr", "sd", "min", "max"):
+        if c in df:
+            df[c] = df[c].astype("float64")
+            df.loc[small, c] = float("nan")
+    df["suppressed"] = small
+    return df
+
+
+def indicator_stats(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = Filters(),
+    *,
+    by: str = "indicator",
+    framework: Framework | None = None,
+    min_group: int = DEFAULT_MIN_GROUP,
+    group_roles: bool = False,
+) -> pd.DataFrame:
+    """Per network, period and situation (and role, when ``group_roles``): n respondents, mean, median,
+    quartiles, IQR and standard deviation of the positions, per indicator or per dimension."""
+    fw = framework or default_framework()
+    marks, params = _marks_sql(filters, fw)
+    role = ", role" if group_roles else ""
+    if by == "indicator":
+        unit = f"""SELECT network, period, situation{role}, indicator AS code, ord, respondent, position
+                   FROM marks"""
+    elif by == "dimension":
+        unit = f"""SELECT network, period, situation{role}, dimension AS code, min(ord) AS ord, respondent,
+                          avg(position) AS position
+                   FROM marks GROUP BY network, period, situation{role}, dimension, respondent"""
+    else:
+        raise ValueError("by must be 'indicator' or 'dimension'")
+    df = frame(
+        con,
+        f"""WITH marks AS ({marks}), unit AS ({unit})
+            SELECT network, period, situation{role}, code, min(ord) AS ord,
+                   count(DISTINCT respondent) AS n, avg(position) AS mean, median(position) AS median,
+                   quantile_cont(position, 0.25) AS q1, quantile_cont(position, 0.75) AS q3,
+                   quantile_cont(position, 0.75) - quantile_cont(position, 0.25) AS iqr,
+                   coalesce(stddev_pop(position), 0) AS sd, min(position) AS min, max(position) AS max
+            FROM unit GROUP BY ALL ORDER BY network, period, situation{role}, ord""",
+        params,
+    )
+    return _suppress(df, min_group).drop(columns=["ord"])
+
+
+def marks(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = Filters(),
+    *,
+    framework: Framework | None = None,
+    pseudonymise: bool = True,
+) -> pd.DataFrame:
+    """Every individual mark, as the dots on the paper form: with the marker's role and display label."""
+    fw = framework or default_framework()
+    sql, params = _marks_sql(filters, fw)
+    label = "coalesce(ps.code, '?')" if pseudonymise else "coalesce(pp.name, m.respondent)"
+    return frame(
+        con,
+        f"""WITH m AS ({sql})
+            SELECT m.network, m.period, m.situation, m.indicator AS code, m.dimension, m.position, m.raw,
+                   m.role, {label} AS label
+            FROM m LEFT JOIN people pp ON pp.participant_id = m.respondent
+                   LEFT JOIN pseudonyms ps ON ps.participant_id = m.respondent
+            ORDER BY m.ord, m.position""",
+        params,
+    )
+
+
+def disagreement(stats: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+    """The indicators where marks lie furthest apart (IQR, then standard deviation): discussion starters."""
+    df = stats.dropna(subset=["iqr"]).sort_values(["iqr", "sd", "code"], ascending=[False, False, True])
+    return df.head(top).reset_index(drop=True)
+
+
+def change(stats: pd.DataFrame, period_a: str, period_b: str) -> pd.DataFrame:
+    """Mean and spread per code in two periods side by side, with the difference (b - a)."""
+    keys = [c for c in ("network", "situation", "code") if c in stats]
+    a = stats[stats["period"] == period_a].set_index(keys)[["n", "mean", "iqr"]]
+    b = stats[stats["period"] == period_b].set_index(keys)[["n", "mean", "iqr"]]
+    out = a.join(b, how="outer", lsuffix="_a", rsuffix="_b")
+    out["change"] = out["mean_b"] - out["mean_a"]
+    return out.reset_index()
+
+
+def period_order(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return frame(con, "SELECT period FROM v_periods ORDER BY first_date NULLS LAST, period")["period"].tolist()
+
+
+def situations(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> list[str]:
+    where, params = Filters(networks=filters.networks, periods=filters.periods,
+                            framework=filters.framework).where()
+    df = frame(con, f"SELECT DISTINCT situation FROM v_scores s WHERE {where} ORDER BY 1", params)
+    return df["situation"].tolist()

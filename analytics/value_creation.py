@@ -1,0 +1,168 @@
+"""Value creation (Wenger, Trayner & De Laat 2011): how far value travels from a good meeting to changed
+practice, counted in DuckDB.
+
+A participant "reached" a cycle in a period when they reported at least one value story in that cycle.
+Anonymous reports each count as their own reporter. The funnel stages are the five main cycles; strategic
+and enabling value are counted beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from .db import frame
+from .definitions import funnel_cycles, value_cycles
+
+
+@dataclass(frozen=True)
+class Filters:
+    networks: tuple[str, ...] | None = None
+    periods: tuple[str, ...] | None = None
+    roles: tuple[str, ...] | None = None
+
+    def where(self) -> tuple[str, list]:
+        conds, params = ["TRUE"], []
+        for col, vals in (("v.network", self.networks), ("v.period", self.periods),
+                          ("coalesce(p.role, 'unknown')", self.roles)):
+            if vals:
+                conds.append(f"{col} IN ({', '.join('?' * len(vals))})")
+                params += list(vals)
+        return " AND ".join(conds), params
+
+
+def _reports_sql(f: Filters) -> tuple[str, list]:
+    where, params = f.where()
+    order = " ".join(f"WHEN '{c.code}' THEN {c.order}" for c in value_cycles())
+    return (
+        f"""SELECT v.*, coalesce(v.participant_id, 'anon-' || CAST(v.import_id AS VARCHAR) || '-'
+                   || CAST(v.row_number AS VARCHAR)) AS reporter,
+                   coalesce(p.role, 'unknown') AS role, CASE v.cycle {order} END AS cycle_order
+            FROM v_values v LEFT JOIN people p ON p.participant_id = v.participant_id
+            WHERE {where}""",
+        params,
+    )
+
+
+def cycle_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
+                 by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Participants and reports per cycle (and per ``by`` columns: network, period, role)."""
+    sql, params = _reports_sql(filters)
+    keys = "".join(f"{k}, " for k in by)
+    return frame(
+        con,
+        f"""WITH r AS ({sql})
+            SELECT {keys}cycle, min(cycle_order) AS cycle_order, count(DISTINCT reporter) AS participants,
+                   count(*) AS reports
+            FROM r GROUP BY {keys}cycle ORDER BY {keys}cycle_order""",
+        params,
+    )
+
+
+def funnel(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), by: tuple[str, ...] = (),
+           measure: str = "participants") -> pd.DataFrame:
+    """The five funnel stages with counts (zero where nobody reported), the share kept from the previous
+    stage and the share of the first stage. ``measure`` is 'participants' or 'reports'."""
+    counts = cycle_counts(con, filters, by)
+    stages = pd.DataFrame({"cycle": funnel_cycles(), "stage": range(1, len(funnel_cycles()) + 1)})
+    if by:
+        groups = counts[list(by)].drop_duplicates()
+        if groups.empty:
+            return pd.DataFrame(columns=[*by, "cycle", "stage", "participants", "reports", "value",
+                                         "kept_share", "share_of_first"])
+        stages = groups.merge(stages, how="cross")
+    out = stages.merge(counts.drop(columns=["cycle_order"]), on=[*by, "cycle"], how="left")
+    out[["participants", "reports"]] = out[["participants", "reports"]].fillna(0).astype("int64")
+    out["value"] = out[measure]
+    grouped = out.groupby(list(by), sort=False)["value"] if by else None
+    prev = grouped.shift(1) if by else out["value"].shift(1)
+    first = grouped.transform("first") if by else pd.Series(out["value"].iloc[0] if len(out) else 0,
+                                                                index=out.index)
+    out["kept_share"] = (out["value"] / prev.where(prev > 0)).astype("float64")
+    out["share_of_first"] = (out["value"] / first.where(first > 0)).astype("float64")
+    return out.reset_index(drop=True)
+
+
+def side_values(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """Strategic and enabling value: shown beside the funnel, not inside it."""
+    counts = cycle_counts(con, filters)
+    side = [c.code for c in value_cycles() if not c.in_funnel]
+    return counts[counts["cycle"].isin(side)].drop(columns=["cycle_order"]).reset_index(drop=True)
+
+
+def highest_cycle(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per period: how many participants reached each funnel cycle as their highest one."""
+    sql, params = _reports_sql(filters)
+    stages = ", ".join(f"'{c}'" for c in funnel_cycles())
+    return frame(
+        con,
+        f"""WITH r AS ({sql}), top AS (
+                SELECT period, reporter, max(cycle_order) AS top FROM r WHERE cycle IN ({stages})
+                GROUP BY period, reporter)
+            SELECT t.period, c.cycle AS highest_cycle, count(*) AS participants
+            FROM top t JOIN (SELECT DISTINCT cycle, cycle_order FROM r) c ON c.cycle_order = t.top
+            GROUP BY ALL ORDER BY t.period, min(t.top)""",
+        params,
+    )
+
+
+def matrix(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
+    """The value-creation matrix: reports per cycle x value indicator (reports without one: '—')."""
+    sql, params = _reports_sql(filters)
+    return frame(
+        con,
+        f"""WITH r AS ({sql})
+            SELECT cycle, min(cycle_order) AS cycle_order, coalesce(indicator, '—') AS indicator,
+                   count(*) AS reports, count(DISTINCT reporter) AS participants
+            FROM r GROUP BY ALL ORDER BY cycle_order, reports DESC""",
+        params,
+    )
+
+
+def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cycles: list[str] | None = None,
+            indicator: str | None = None, search: str | None = None, pseudonymise: bool = True) -> pd.DataFrame:
+    """The reports behind the numbers, newest first, searchable in description, evidence and indicator."""
+    sql, params = _reports_sql(filters)
+    conds = ["TRUE"]
+    if cycles:
+        conds.append(f"r.cycle IN ({', '.join('?' * len(cycles))})")
+        params += list(cycles)
+    if indicator:
+        conds.append("coalesce(r.indicator, '—') = ?")
+        params.append(indicator)
+    if search:
+        conds.append("(r.description ILIKE ? OR r.evidence ILIKE ? OR r.indicator ILIKE ?)")
+        like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [like] * 3
+    label = "coalesce(ps.code, CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END)" if pseudonymise else \
+        "coalesce(pp.name, r.participant_id, '—')"
+    return frame(
+        con,
+        f"""WITH r AS ({sql})
+            SELECT r.network, r.period, r.date, r.cycle, r.indicator, r.description, r.evidence,
+                   {label} AS participant, r.role
+            FROM r LEFT JOIN people pp ON pp.participant_id = r.participant_id
+                   LEFT JOIN pseudonyms ps ON ps.participant_id = r.participant_id
+            WHERE {' AND '.join(conds)}
+            ORDER BY r.date DESC NULLS LAST, r.cycle_order""",
+        params,
+    )
+
+
+def where_value_stops(funnel_df: pd.DataFrame, min_first: int = 5) -> list[dict]:
+    """Reflection prompts, not verdicts: the stages after which most value seems to stay behind.
+
+    Returns dicts {from, to, kept_share} for each step where less than half of the previous stage is
+    kept, largest drop first; nothing when the first stage is too small to say anything.
+    """
+    df = funnel_df.reset_index(drop=True)
+    if df.empty or df["value"].iloc[0] < min_first:
+        return []
+    out = []
+    for i in range(1, len(df)):
+        prev, cur = df["value"].iloc[i - 1], df["value"].iloc[i]
+        if prev > 0 and cur / prev < 0.5:
+            out.append({"from": df["cycle"].iloc[i - 1], "to": df["cycle"].iloc[i], "kept_share": cur / prev})
+    return sorted(out, key=lambda d: d["kept_share"])
