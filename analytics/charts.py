@@ -838,6 +838,7 @@ def funnel_chart(
     title: str = "",
     width: int = 420,
     bar_height: int = 30,
+    selectable: bool = True,
 ) -> alt.LayerChart:
     """The value-creation funnel: one left-aligned bar per cycle in ``order``, labelled with its count and
     the share kept from the previous stage (``share_col``, computed upstream; the first stage has none).
@@ -889,24 +890,21 @@ def funnel_chart(
         axis=None,
         scale=alt.Scale(domain=[0, max(xmax, 1.0)], nice=False),
     )
-    sel = alt.selection_point(name="stage", fields=[_fld(stage_col)])
     base = alt.Chart(_inline(d[cols]))
-    bars = (
-        base.mark_bar(cornerRadiusEnd=3)
-        .encode(
-            x=xenc,
-            y=yenc,
-            color=alt.Color(
-                field="_stage",
-                type="nominal",
-                legend=None,
-                scale=alt.Scale(domain=labels_in_order, range=sequential_blues(len(order), lightest=0.25)),
-            ),
-            opacity=alt.when(sel).then(alt.value(1.0)).otherwise(alt.value(0.35)),
-            tooltip=tooltip,
-        )
-        .add_params(sel)
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        x=xenc,
+        y=yenc,
+        color=alt.Color(
+            field="_stage",
+            type="nominal",
+            legend=None,
+            scale=alt.Scale(domain=labels_in_order, range=sequential_blues(len(order), lightest=0.25)),
+        ),
+        tooltip=tooltip,
     )
+    if selectable:  # small multiples of funnels share no selection
+        sel = alt.selection_point(name="stage", fields=[_fld(stage_col)])
+        bars = bars.encode(opacity=alt.when(sel).then(alt.value(1.0)).otherwise(alt.value(0.35))).add_params(sel)
     label = base.mark_text(align="left", baseline="middle", dx=6, fontSize=12, color=INK).encode(
         x=xenc, y=yenc, text=alt.Text(field="_text", type="nominal"), tooltip=tooltip
     )

@@ -11,6 +11,8 @@ from analytics.export import safe_csv
 from analytics.i18n import kind_label, problem_text
 from pages import ui
 
+ui.page_setup()
+
 t = ui.translator()
 lang = ui.lang()
 KIND_CHOICES = ["", "participants", "dimension_scores", "value_reports", "ties", "events"]

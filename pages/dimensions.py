@@ -11,6 +11,8 @@ from analytics.definitions import default_framework
 from analytics.i18n import fmt_num, role_label
 from pages import ui
 
+ui.page_setup()
+
 t, lang = ui.translator(), ui.lang()
 fw = default_framework()
 text = ui.chart_text()

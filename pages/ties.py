@@ -6,5 +6,7 @@ import streamlit as st
 
 from pages import ui
 
+ui.page_setup()
+
 st.title(ui.t("nav.ties"))
 ui.demo_banner()

@@ -14,6 +14,17 @@ from analytics.db import rows
 LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
 
 
+def page_setup() -> None:
+    """First call of every page. Streamlit runs a page file directly (its old pages/ folder mode) when the
+    first request after a server start is a deep link such as /dimensions; then the sidebar and login of
+    app.py would be skipped. Switch that mode off and rerun through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     con = store.connect(path)

@@ -1,10 +1,215 @@
-"""Values: filled in by its own issue; shows what data there is until then."""
+"""Value creation: the funnel from immediate to transformative value, the matrix, and the stories."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from analytics import charts, timeline
+from analytics import value_creation as vc
+from analytics.definitions import funnel_cycles, value_cycles
+from analytics.i18n import cycle_label, fmt_num, role_label
 from pages import ui
 
-st.title(ui.t("nav.values"))
+ui.page_setup()
+
+t, lang = ui.translator(), ui.lang()
+text = ui.chart_text()
+text["count"] = t("values.count_participants")
+stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
+
+st.title("🌱 " + t("nav.values"))
 ui.demo_banner()
+st.markdown(t("values.intro"))
+with st.expander("📖 " + t("values.cycles_explained")):
+    for c in value_cycles():
+        side = "" if c.in_funnel else f" *({t('values.beside_funnel')})*"
+        st.markdown(f"**{c.order}. {c.name[lang]}**{side} — {c.explanation[lang]}")
+
+
+def _run(fn, *args, **kwargs):
+    c = ui.con()
+    try:
+        return fn(c, *args, **kwargs)
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def funnel(data_version, filters: vc.Filters, by: tuple, measure: str) -> pd.DataFrame:
+    return _run(vc.funnel, filters, by, measure)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def side(data_version, filters: vc.Filters) -> pd.DataFrame:
+    return _run(vc.side_values, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def highest(data_version, filters: vc.Filters) -> pd.DataFrame:
+    return _run(vc.highest_cycle, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def matrix(data_version, filters: vc.Filters) -> pd.DataFrame:
+    return _run(vc.matrix, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def stories(data_version, filters: vc.Filters, cycles: tuple, indicator: str | None, search: str,
+            pseudonymise: bool) -> pd.DataFrame:
+    return _run(vc.stories, filters, cycles=list(cycles) or None, indicator=indicator, search=search or None,
+                pseudonymise=pseudonymise)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def events(data_version, networks: tuple) -> pd.DataFrame:
+    return _run(timeline.events, networks)
+
+
+def funnel_table(df: pd.DataFrame, extra: tuple = ()) -> pd.DataFrame:
+    out = pd.DataFrame({t(f"column.{k}"): df[k] for k in extra})
+    out[t("column.cycle")] = [stage_labels[c] for c in df["cycle"]]
+    out[t("values.participants")] = df["participants"]
+    out[t("values.reports")] = df["reports"]
+    out[t("values.kept")] = [fmt_num(x * 100, lang, 0) + " %" if x == x else "—" for x in df["kept_share"]]
+    return out
+
+
+v = ui.version()
+net = ui.network()
+per = ui.period()
+f = vc.Filters(networks=(net,) if net else None, periods=(per,) if per else None)
+where = " · ".join([net or t("sidebar.all_networks"), per or t("sidebar.all_periods")])
+
+measure = st.segmented_control(t("values.measure"), ["participants", "reports"], default="participants",
+                               format_func=lambda m: t(f"values.{m}"), key="values_measure") or "participants"
+if measure == "reports":
+    text["count"] = t("values.count_reports")
+fd = funnel(v, f, (), measure)
+if fd["value"].sum() == 0:
+    st.info(t("ui.no_data"))
+    st.stop()
+
+tab_funnel, tab_compare, tab_time, tab_matrix = st.tabs(
+    [t("values.tab_funnel"), t("values.tab_compare"), t("values.tab_time"), t("values.tab_matrix")]
+)
+
+# ---------------------------------------------------------------- the funnel and its stories
+with tab_funnel:
+    col_f, col_side = st.columns([3, 1])
+    with col_f:
+        chart = charts.funnel_chart(fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
+                                    value_col="value", text=text, title=t("values.funnel_title", where=where))
+        event = ui.chart_block(chart, funnel_table(fd), "funnel", how_to_read=t("values.read_funnel"),
+                               key="funnel", on_select="rerun")
+    with col_side:
+        sd = side(v, f)
+        st.markdown("**" + t("values.side_title") + "**")
+        if sd.empty:
+            st.caption(t("values.no_side"))
+        for _, r in sd.iterrows():
+            st.metric(stage_labels[r["cycle"]], int(r[measure]))
+        st.caption(t("values.side_help"))
+    stops = vc.where_value_stops(fd)
+    if stops:
+        s = stops[0]
+        st.info("💬 " + t("values.prompt", frm=stage_labels[s["from"]].lower(), to=stage_labels[s["to"]].lower(),
+                         share=fmt_num(s["kept_share"] * 100, lang, 0)))
+
+    st.subheader(t("values.stories"))
+    clicked = []
+    if event is not None:
+        sel = (event.get("selection") or {}).get("stage") or []
+        clicked = [p.get("cycle") for p in sel if isinstance(p, dict) and p.get("cycle")]
+    c1, c2 = st.columns([1, 2])
+    chosen = c1.multiselect(t("column.cycle"), [c.code for c in value_cycles()], default=clicked,
+                            format_func=lambda c: stage_labels[c], key=f"story_cycles:{','.join(clicked)}")
+    search = c2.text_input(t("values.search"), key="story_search", placeholder=t("values.search_placeholder"))
+    sdf = stories(v, f, tuple(chosen), None, search, ui.pseudonymise())
+    st.caption(t("values.n_stories", n=len(sdf)))
+    view = pd.DataFrame({
+        t("column.network"): sdf["network"], t("column.period"): sdf["period"],
+        t("column.cycle"): [stage_labels.get(c, c) for c in sdf["cycle"]], t("column.indicator"): sdf["indicator"],
+        t("column.description"): sdf["description"], t("column.evidence"): sdf["evidence"],
+        t("column.participant_id"): sdf["participant"], t("column.role"): [role_label(r, lang) for r in sdf["role"]],
+    })
+    ui.show_table(view, height=360)
+    from analytics.export import safe_csv
+
+    st.download_button(t("values.download_stories"), data=lambda: safe_csv(view), file_name="value_stories.csv",
+                       mime="text/csv", on_click="ignore", key="dl_stories")
+
+# ---------------------------------------------------------------- compare
+with tab_compare:
+    dim = st.radio(t("values.compare_by"), ["network", "period", "role"], horizontal=True,
+                   format_func=lambda d: t(f"column.{d}"), key="values_compare_by")
+    if dim == "period":
+        pers = ui.periods(net)
+        c1, c2 = st.columns(2)
+        pa = c1.selectbox(t("dims.from_period"), pers, index=max(0, len(pers) - 2), key="vc_pa")
+        pb = c2.selectbox(t("dims.to_period"), pers, index=len(pers) - 1, key="vc_pb")
+        cmp = funnel(v, vc.Filters(networks=f.networks, periods=(pa, pb)), ("period",), measure)
+    else:
+        cmp = funnel(v, f, (dim,), measure)
+    if cmp.empty:
+        st.info(t("ui.no_data"))
+    else:
+        if dim == "role":
+            cmp = cmp.assign(role=[role_label(r, lang) for r in cmp["role"]])
+        groups = list(dict.fromkeys(cmp[dim]))
+        panels = [charts.funnel_chart(cmp[cmp[dim] == g], order=funnel_cycles(), stage_labels=stage_labels,
+                                      value_col="value", text=text, title=str(g), width=300, selectable=False)
+                  for g in groups]
+        import altair as alt
+
+        rows_ = [alt.hconcat(*panels[i:i + 2]) for i in range(0, len(panels), 2)]
+        ui.chart_block(alt.vconcat(*rows_), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
+                       how_to_read=t("values.read_compare"))
+
+# ---------------------------------------------------------------- over time
+with tab_time:
+    hf = vc.Filters(networks=f.networks)
+    hd = highest(v, hf)
+    if hd.empty:
+        st.info(t("ui.no_data"))
+    else:
+        pers = [p for p in ui.periods(net) if p in set(hd["period"])]
+        chart = charts.stacked_highest_cycle_chart(
+            hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=events(v, f.networks or ()),
+            text=text, title=t("values.time_title", where=net or t("sidebar.all_networks")),
+        )
+        table = pd.DataFrame({t("column.period"): hd["period"],
+                              t("values.highest"): [stage_labels[c] for c in hd["highest_cycle"]],
+                              t("values.participants"): hd["participants"]})
+        ui.chart_block(chart, table, "highest_cycle", how_to_read=t("values.read_time"))
+
+# ---------------------------------------------------------------- the value-creation matrix
+with tab_matrix:
+    md = matrix(v, f)
+    if md.empty:
+        st.info(t("ui.no_data"))
+    else:
+        st.markdown(t("values.matrix_intro"))
+        ind_order = md.groupby("indicator")["reports"].sum().sort_values(ascending=False).index.tolist()
+        chart = charts.matrix_heatmap(
+            md, row_col="indicator", col_col="cycle", count_col="reports", row_order=ind_order,
+            col_order=[c.code for c in value_cycles()], col_labels=stage_labels, row_title=t("column.indicator"),
+            col_title=t("column.cycle"), count_title=t("values.reports"), text=text,
+        )
+        table = md.pivot_table(index="indicator", columns="cycle", values="reports", fill_value=0)
+        table = table[[c for c in (c.code for c in value_cycles()) if c in table.columns]]
+        table = table.rename(columns=stage_labels).reset_index().rename(columns={"indicator": t("column.indicator")})
+        ui.chart_block(chart, table, "value_matrix", how_to_read=t("values.read_matrix"))
+        st.markdown("**" + t("values.cell_stories") + "**")
+        c1, c2 = st.columns(2)
+        cell_cycle = c1.selectbox(t("column.cycle"), [c for c in (c.code for c in value_cycles())
+                                                       if c in set(md["cycle"])],
+                                  format_func=lambda c: stage_labels[c], key="cell_cycle")
+        inds = md[md["cycle"] == cell_cycle]["indicator"].tolist()
+        cell_ind = c2.selectbox(t("column.indicator"), inds, key="cell_indicator")
+        cell = stories(v, f, (cell_cycle,), cell_ind, "", ui.pseudonymise())
+        ui.show_table(pd.DataFrame({
+            t("column.period"): cell["period"], t("column.description"): cell["description"],
+            t("column.evidence"): cell["evidence"], t("column.participant_id"): cell["participant"],
+        }), height=300)

@@ -1,0 +1,86 @@
+"""Analysis commands of the CLI: the numbers behind the charts, for researchers' own analyses."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+from . import store
+
+
+def _clean(v):
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if hasattr(v, "item"):
+        return _clean(v.item())
+    return v
+
+
+def _print(records: list[dict], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([{k: _clean(v) for k, v in r.items()} for r in records], ensure_ascii=False, indent=2,
+                         default=str))
+        return
+    if not records:
+        print("no data")
+        return
+    cols = list(records[0])
+    print("\t".join(cols))
+    for r in records:
+        print("\t".join("" if _clean(r[c]) is None else str(_clean(r[c])) for c in cols))
+
+
+def cmd_dimensions(args) -> int:
+    from .dimensions import Filters, indicator_stats
+
+    con = store.connect(args.db, read_only=False)
+    f = Filters(networks=(args.network,) if args.network else None)
+    df = indicator_stats(con, f, by=args.by)
+    out = [
+        {"network": r.network, "period": r.period, "situation": r.situation, "code": r.code, "n": int(r.n),
+         "mean": r.mean, "iqr": r.iqr}
+        for r in df.itertuples()
+    ]
+    _print(out, args.json)
+    return 0
+
+
+def cmd_values(args) -> int:
+    from .value_creation import Filters, cycle_counts
+
+    con = store.connect(args.db)
+    f = Filters(networks=(args.network,) if args.network else None)
+    df = cycle_counts(con, f, by=("network", "period"))
+    out = [
+        {"network": r.network, "period": r.period, "cycle": r.cycle, "participants": int(r.participants),
+         "reports": int(r.reports)}
+        for r in df.itertuples()
+    ]
+    _print(out, args.json)
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    from .ties import metrics_table
+
+    con = store.connect(args.db)
+    records = metrics_table(con, network=args.network, period=args.period)
+    if args.json:
+        print(json.dumps([{k: _clean(v) if not isinstance(v, dict | list) else v for k, v in r.items()}
+                          for r in records], ensure_ascii=False, indent=2, default=str))
+    else:
+        for r in records:
+            print(f"{r['network']} {r['period']}: {r['nodes']} participants, {r['edges']} ties, density "
+                  f"{r['density']:.3f}, reciprocity {r['reciprocity']:.3f}, isolates {len(r['isolates'])}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    con = store.connect(args.db)
+    path = write_report(con, args.out, networks=args.network, period=args.period, pseudonymise=args.pseudonymise,
+                        lang=args.lang, pdf=args.pdf)
+    print(f"report written to {path}", file=sys.stderr)
+    return 0
