@@ -50,13 +50,17 @@ def _dimension_map(framework: Framework) -> str:
     return f"(VALUES {values}) AS fw(indicator, dimension, ord)"
 
 
-def _marks_sql(f: Filters, framework: Framework) -> tuple[str, list]:
+def _marks_sql(f: Filters, framework: Framework, with_role: bool = True) -> tuple[str, list]:
+    """The marks in the filter; the join with people (for roles) only when roles are asked for."""
     where, params = f.where()
+    with_role = with_role or bool(f.roles)
+    role = "coalesce(p.role, 'unknown')" if with_role else "NULL"
+    join = "LEFT JOIN people p ON p.participant_id = s.participant_id" if with_role else ""
     sql = f"""SELECT s.network, s.period, s.situation, s.indicator, fw.dimension, fw.ord,
                      coalesce(s.participant_id, s.response_id) AS respondent, s.position, s.raw, s.date,
-                     coalesce(p.role, 'unknown') AS role
+                     {role} AS role
               FROM v_scores s JOIN {_dimension_map(framework)} ON fw.indicator = s.indicator
-              LEFT JOIN people p ON p.participant_id = s.participant_id
+              {join}
               WHERE {where}"""
     return sql, params
 
@@ -83,7 +87,7 @@ def indicator_stats(
     """Per network, period and situation (and role, when ``group_roles``): n respondents, mean, median,
     quartiles, IQR and standard deviation of the positions, per indicator or per dimension."""
     fw = framework or default_framework()
-    marks, params = _marks_sql(filters, fw)
+    marks, params = _marks_sql(filters, fw, with_role=group_roles)
     role = ", role" if group_roles else ""
     if by == "indicator":
         unit = f"""SELECT network, period, situation{role}, indicator AS code, ord, respondent, position

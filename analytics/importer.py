@@ -18,6 +18,7 @@ from . import store
 from .db import frame, rows, run, scalar
 from .definitions import KIND_ALIASES, Framework, default_framework, fold, tables
 from .mapping import Mapping, detect_kind, map_columns
+from .periods import period_of
 from .privacy import ensure_pseudonyms
 from .readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
 from .validate import FileProblem, Staged, drop_staged, stage
@@ -366,6 +367,7 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
         return (expr or f"t_{name}") if f"t_{name}" in cols else f"NULL::{cast}"
 
     t, ok, kind = staged.table, _ok_rows(staged), staged.kind
+    scheme = store.period_scheme(cur)
     written: dict[str, int] = {}
     if kind == "participants":
         run(cur, f"""INSERT INTO participants SELECT {import_id}, _row, t_participant_id, {v('name')}, {v('network')},
@@ -373,21 +375,24 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
                      {v('role')}, {v('joined', 'd_joined', 'DATE')}, {v('left', 'd_left', 'DATE')}, false
                      FROM {t} WHERE {ok}""")
     elif kind == "events":
-        run(cur, f"""INSERT INTO events SELECT {import_id}, _row, {v('network')}, d_date, t_label FROM {t} WHERE {ok}""")
+        run(cur, f"""INSERT INTO events SELECT {import_id}, _row, {v('network')}, d_date, t_label,
+                     {period_of('d_date', scheme)} FROM {t} WHERE {ok}""")
     elif kind == "dimension_scores":
         lt = staged.long_table
         run(cur, f"""INSERT INTO dimension_scores SELECT {import_id}, _row, '{import_id}-' || CAST(_row AS VARCHAR),
                      {_sql_str(staged.framework)}, network, participant_id, date, wave, coalesce(situation, 'current'),
-                     indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min)
+                     indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min),
+                     {period_of('date', scheme, 'wave')}
                      FROM {lt} WHERE raw IS NOT NULL AND isfinite(raw) AND indicator IS NOT NULL AND {ok}""")
     elif kind == "value_reports":
         common = (f"{import_id}, _row, t_network, {v('participant_id')}, {v('date', 'd_date', 'DATE')}, {v('wave')}")
+        period = period_of(v("date", "d_date", "DATE"), scheme, v("wave"))
         if "cycle" in staged.mapping.columns:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, k_cycle, {v('indicator')}, {v('description')},
-                         {v('evidence')} FROM {t} WHERE {ok}""")
+                         {v('evidence')}, {period} FROM {t} WHERE {ok}""")
         for code in staged.mapping.cycles:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, {_sql_str(code)}, {v('indicator')},
-                         {v('description')}, {v('evidence')} FROM {t}
+                         {v('description')}, {v('evidence')}, {period} FROM {t}
                          WHERE {ok} AND (b_{code} = 'true' OR (b_{code} IS NULL AND n_{code} > 0))""")
     elif kind == "ties":
         e = staged.ends_table
@@ -400,7 +405,8 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
             ends, joins = "t_source, t_target", ""
         run(cur, f"""INSERT INTO ties SELECT {import_id}, _row, t_network, {ends},
                      {v('date', 'd_date', 'DATE')}, {v('wave')}, {v('tie_type', 'coalesce(k_tie_type, t_tie_type)')},
-                     {v('topic')}, {weight}, {v('channel', 'coalesce(k_channel, lower(t_channel))')}
+                     {v('topic')}, {weight}, {v('channel', 'coalesce(k_channel, lower(t_channel))')},
+                     {period_of(v('date', 'd_date', 'DATE'), scheme, v('wave'))}
                      FROM {t} {joins} WHERE {ok}""")
         # People named in ties but not in the participant list: kept, marked external.
         run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external)

@@ -28,7 +28,13 @@ DEFAULT_SCHEME = "half-year"
 
 
 def period_sql(date_col: str, scheme: str = DEFAULT_SCHEME) -> str:
-    """SQL expression for the period label of ``date_col`` (NULL when the date is NULL)."""
+    """SQL expression for the period label of column ``date_col`` (NULL when the date is NULL)."""
+    return period_of(ident(date_col), scheme)
+
+
+def period_of(date_expr: str, scheme: str = DEFAULT_SCHEME, wave_expr: str | None = None) -> str:
+    """SQL for the period of a date expression we built ourselves; a wave label wins when given."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown period scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
-    return "(" + SCHEMES[scheme].format(d=ident(date_col)) + ")"
+    expr = "(" + SCHEMES[scheme].format(d=f"({date_expr})") + ")"
+    return f"coalesce({wave_expr}, {expr})" if wave_expr else expr

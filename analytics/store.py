@@ -17,11 +17,14 @@ from pathlib import Path
 import duckdb
 
 from .db import rows, run, scalar
-from .periods import DEFAULT_SCHEME, period_sql
+from .periods import DEFAULT_SCHEME, period_of
 
 DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
 SCHEMA_VERSION = 1
 FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
+#: Tables with a time axis. Their ``period`` column is stored (computed at import from the wave label or the
+#: date) so that filtering by period costs nothing; changing the period scheme recomputes it.
+TIMED_TABLES = ("dimension_scores", "value_reports", "ties", "events")
 
 #: Serialises writers inside one process (DuckDB allows one writer per file; this makes the second wait).
 WRITE_LOCK = threading.RLock()
@@ -54,22 +57,22 @@ MIGRATIONS: dict[int, list[str]] = {
             network VARCHAR NOT NULL, participant_id VARCHAR, date DATE, wave VARCHAR,
             situation VARCHAR NOT NULL DEFAULT 'current',
             indicator VARCHAR NOT NULL, raw DOUBLE NOT NULL, scale_min DOUBLE NOT NULL, scale_max DOUBLE NOT NULL,
-            position DOUBLE NOT NULL
+            position DOUBLE NOT NULL, period VARCHAR
         )""",
         """CREATE TABLE value_reports (
             import_id INTEGER NOT NULL, row_number INTEGER,
             network VARCHAR NOT NULL, participant_id VARCHAR, date DATE, wave VARCHAR,
-            cycle VARCHAR NOT NULL, indicator VARCHAR, description VARCHAR, evidence VARCHAR
+            cycle VARCHAR NOT NULL, indicator VARCHAR, description VARCHAR, evidence VARCHAR, period VARCHAR
         )""",
         """CREATE TABLE ties (
             import_id INTEGER NOT NULL, row_number INTEGER,
             network VARCHAR NOT NULL, source VARCHAR NOT NULL, target VARCHAR NOT NULL,
             date DATE, wave VARCHAR, tie_type VARCHAR, topic VARCHAR,
-            weight DOUBLE NOT NULL DEFAULT 1, channel VARCHAR
+            weight DOUBLE NOT NULL DEFAULT 1, channel VARCHAR, period VARCHAR
         )""",
         """CREATE TABLE events (
             import_id INTEGER NOT NULL, row_number INTEGER,
-            network VARCHAR, date DATE NOT NULL, label VARCHAR NOT NULL
+            network VARCHAR, date DATE NOT NULL, label VARCHAR NOT NULL, period VARCHAR
         )""",
         """CREATE TABLE pseudonyms (
             participant_id VARCHAR PRIMARY KEY, code VARCHAR NOT NULL UNIQUE
@@ -157,22 +160,24 @@ def period_scheme(con) -> str:
 
 
 def set_period_scheme(con, scheme: str) -> None:
-    period_sql("date", scheme)  # validates
-    set_setting(con, "period_scheme", scheme)
-    refresh_views(con)
+    """Change how periods are derived from dates, and recompute every stored period in one transaction."""
+    with transaction(con):
+        for table in TIMED_TABLES:
+            wave = "NULL" if table == "events" else "wave"
+            run(con, f"UPDATE {table} SET period = {period_of('date', scheme, wave)}")
+        run(con, "INSERT OR REPLACE INTO settings VALUES ('period_scheme', ?)", [scheme])
 
 
 def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the views that add ``period`` and pick each person's latest details."""
-    p = period_sql("date", period_scheme(con))
+    """(Re)create the views: short names for the timed tables, and each person's latest details."""
     with WRITE_LOCK:
         for table, view in (
             ("dimension_scores", "v_scores"),
             ("value_reports", "v_values"),
             ("ties", "v_ties"),
+            ("events", "v_events"),
         ):
-            run(con, f"CREATE OR REPLACE VIEW {view} AS SELECT *, coalesce(wave, {p}) AS period FROM {table}")
-        run(con, f"CREATE OR REPLACE VIEW v_events AS SELECT *, {p} AS period FROM events")
+            run(con, f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}")
         run(
             con,
             """CREATE OR REPLACE VIEW people AS

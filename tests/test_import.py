@@ -380,3 +380,24 @@ def test_participants_latest_import_wins_and_undo_restores(con, tmp_path):
     assert rows(con, "SELECT organisation FROM people") == [("School B",)]
     store.undo_import(con, rb.import_id)
     assert rows(con, "SELECT organisation FROM people") == [("School A",)]
+
+
+def test_period_scheme_change_recomputes_stored_periods(con, files):
+    imp(con, files, "dims_forms.xlsx")  # 2025-03-10 and 2025-03-11
+    imp(con, files, "events.csv")  # 2024-11-20 and 2025-01-15
+    assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("2025-H1",)]
+    store.set_period_scheme(con, "school-half-year")
+    assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("2024/25-2",)]
+    assert rows(con, "SELECT period FROM v_events ORDER BY date") == [("2024/25-1",), ("2024/25-1",)]
+    store.set_period_scheme(con, "quarter")
+    assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("2025-Q1",)]
+    with pytest.raises(ValueError, match="unknown period scheme"):
+        store.set_period_scheme(con, "fortnight")
+    assert store.period_scheme(con) == "quarter"
+
+
+def test_wave_label_beats_the_date(con, tmp_path):
+    p = tmp_path / "w.csv"
+    p.write_text("network,date,wave,1a,1b\nRekenen,2025-03-10,voorjaar 2025,3,4\n", encoding="utf-8")
+    importer.import_file(con, p)
+    assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("voorjaar 2025",)]

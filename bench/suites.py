@@ -1,0 +1,237 @@
+"""The benchmark suites. Each prints a table: our figure, the baseline measured in the same run, the ratio."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from analytics.periods import period_of
+
+from .timing import best_of, table
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "_out"
+
+
+def _child(code: str, timeout: float = 900) -> dict:
+    """Run ``code`` in a fresh interpreter; it must set ``result`` (a dict). Adds the child's peak RSS (MB)."""
+    import subprocess
+
+    wrapped = textwrap.dedent(code) + textwrap.dedent("""
+        import json, resource
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, timeout=timeout,
+                         env=env, cwd=str(ROOT))
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- import
+
+
+def bench_import(scale: float = 1.0) -> str:
+    from analytics.sample import write_participants_csv, write_ties_csv
+
+    n_people, n_ties = int(200_000 * scale), int(1_000_000 * scale)
+    work = Path(tempfile.mkdtemp(prefix="bench_import_"))
+    try:
+        people = write_participants_csv(work / "participants.csv", n_people, seed=7)
+        ties = write_ties_csv(work / "ties.csv", n_people, n_ties, seed=7)
+        size_mb = ties.stat().st_size / 1e6
+        rows = []
+        raw = _child(f"""
+            import time, duckdb
+            con = duckdb.connect({str(work / 'raw.duckdb')!r})
+            t = time.perf_counter()
+            con.execute("CREATE TABLE ties AS SELECT * FROM read_csv({str(ties)!r})").fetchall()
+            con.close()
+            result = {{"s": time.perf_counter() - t}}
+        """)
+        pdx = _child(f"""
+            import time, duckdb, pandas as pd
+            con = duckdb.connect({str(work / 'pandas.duckdb')!r})
+            t = time.perf_counter()
+            df = pd.read_csv({str(ties)!r})
+            con.register("df", df)
+            con.execute("CREATE TABLE ties AS SELECT * FROM df").fetchall()
+            con.close()
+            result = {{"s": time.perf_counter() - t}}
+        """)
+        ours = _child(f"""
+            import time
+            from analytics import store, importer
+            con = store.connect({str(work / 'ours.duckdb')!r})
+            r = importer.import_file(con, {str(people)!r})
+            assert r.status == "imported", r.message
+            t = time.perf_counter()
+            r = importer.import_file(con, {str(ties)!r})
+            s = time.perf_counter() - t
+            assert r.status == "imported", r.message
+            con.close()
+            result = {{"s": s, "rows": r.rows_stored, "warnings": r.warnings}}
+        """)
+        base = raw["s"]
+        rows.append(["DuckDB CREATE TABLE AS read_csv (baseline)", raw["s"], 1.0, raw["peak_mb"]])
+        rows.append(["pandas.read_csv + insert into DuckDB", pdx["s"], pdx["s"] / base, pdx["peak_mb"]])
+        rows.append(["Netwerkleren import (read, validate, normalise, store)", ours["s"], ours["s"] / base,
+                     ours["peak_mb"]])
+        title = (f"Import of a {n_ties:,}-row ties CSV ({size_mb:.0f} MB; {n_people:,} participants imported "
+                 f"first) — target: at most 2x the baseline, peak memory under 1 GB")
+        return table(title, ["what", "seconds", "x baseline", "peak MB"], rows) + (
+            f"\nrows stored: {ours['rows']:,}; notes: {ours['warnings']:,}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- dimensions page
+
+
+def _dimension_store(n_respondents: int, n_periods: int, n_networks: int):
+    """A store filled directly (no CSV) with respondents x periods x 11 indicators of marks."""
+    import numpy as np
+    import pandas as pd
+
+    from analytics import store
+    from analytics.definitions import default_framework
+
+    con = store.connect(":memory:")
+    codes = default_framework().codes
+    rng = np.random.default_rng(3)
+    per_net = n_respondents // n_networks
+    n = n_respondents * n_periods
+    resp = np.repeat(np.arange(n_respondents), n_periods)
+    period = np.tile(np.arange(n_periods), n_respondents)
+    rows = pd.DataFrame({
+        "network": [f"Netwerk {i}" for i in (resp // per_net).clip(max=n_networks - 1)],
+        "participant_id": [f"P{i:06d}" for i in resp],
+        "date": pd.to_datetime("2023-10-01") + pd.to_timedelta(period * 182, unit="D"),
+        "resp": resp, "period": period,
+    })
+    long = rows.loc[rows.index.repeat(len(codes))].reset_index(drop=True)
+    long["indicator"] = np.tile(codes, n)
+    long["raw"] = rng.integers(0, 11, size=len(long)).astype(float)
+    con.register("long", long)
+    con.execute("""INSERT INTO dimension_scores SELECT 1, resp, CAST(resp AS VARCHAR) || '-' || CAST(period AS VARCHAR),
+                   'dimensions', network, participant_id, CAST(date AS DATE), NULL, 'current', indicator, raw, 0, 10,
+                   raw / 10, NULL FROM long""").fetchall()
+    con.execute(f"UPDATE dimension_scores SET period = {period_of('date')}").fetchall()
+    con.unregister("long")
+    people = pd.DataFrame({"pid": [f"P{i:06d}" for i in range(n_respondents)],
+                           "role": np.where(np.arange(n_respondents) % 5 == 0, "student_teacher", "teacher")})
+    con.register("people_df", people)
+    con.execute("INSERT INTO participants (import_id, participant_id, role) SELECT 1, pid, role FROM people_df"
+                ).fetchall()
+    con.unregister("people_df")
+    return con, long
+
+
+def bench_dimensions(scale: float = 1.0) -> str:
+    from analytics import dimensions as dims
+
+    n_resp = int(10_000 * scale)
+    con, long = _dimension_store(n_resp, 6, 4)
+    net = "Netwerk 0"
+    periods = sorted(set(con.execute("SELECT DISTINCT period FROM v_scores").df()["period"]))
+
+    def page_rerun():
+        over_time = dims.indicator_stats(con, dims.Filters(networks=(net,), situation="current"), by="dimension")
+        shared = dims.Filters(networks=(net,), periods=(periods[-1],), situation="current")
+        s = dims.indicator_stats(con, shared)
+        dims.disagreement(s)
+        dims.marks(con, shared, pseudonymise=True)
+        dims.indicator_stats(con, dims.Filters(situation="current", periods=(periods[-1],)), by="dimension")
+        return over_time
+
+    def pandas_baseline():
+        d = long[long["network"] == net]
+        per_resp = d.assign(dim=d["indicator"].str[0]).groupby(["period", "dim", "resp"])["raw"].mean()
+        per_resp.groupby(level=[0, 1]).agg(["mean", "median", "count"])
+        last = d[d["period"] == d["period"].max()]
+        last.groupby("indicator")["raw"].quantile([0.25, 0.5, 0.75])
+        long[long["period"] == long["period"].max()].groupby(["network", "indicator"])["raw"].mean()
+
+    ours = best_of(page_rerun, repeat=5)
+    base = best_of(pandas_baseline, repeat=5)
+    rows = [["pandas groupby of the same numbers (baseline)", base * 1000, 1.0],
+            ["Dimensions page data per rerun (DuckDB)", ours * 1000, ours / base]]
+    return table(f"Dimensions page: {n_resp:,} respondents x 6 periods x 4 networks ({len(long):,} marks) — "
+                 "target under 200 ms per rerun", ["what", "ms", "x baseline"], rows)
+
+
+# ---------------------------------------------------------------- value creation page
+
+
+def bench_values(scale: float = 1.0) -> str:
+    import numpy as np
+    import pandas as pd
+
+    from analytics import store
+    from analytics import value_creation as vc
+
+    n = int(200_000 * scale)
+    con = store.connect(":memory:")
+    rng = np.random.default_rng(5)
+    cycles = np.array(["immediate", "potential", "applied", "realized", "transformative", "strategic"])
+    df = pd.DataFrame({
+        "network": [f"Netwerk {i}" for i in rng.integers(0, 4, n)],
+        "participant_id": [f"P{i:06d}" for i in rng.integers(0, n // 5, n)],
+        "date": pd.to_datetime("2023-10-01") + pd.to_timedelta(rng.integers(0, 1000, n), unit="D"),
+        "cycle": cycles[rng.choice(6, n, p=[0.3, 0.3, 0.2, 0.1, 0.05, 0.05])],
+        "indicator": [f"indicator {i}" for i in rng.integers(0, 12, n)],
+        "description": [f"verhaal over leerlingen nummer {i}" for i in range(n)],
+    })
+    con.register("df", df)
+    con.execute("""INSERT INTO value_reports SELECT 1, row_number() OVER (), network, participant_id,
+                   CAST(date AS DATE), NULL, cycle, indicator, description, NULL, NULL FROM df""").fetchall()
+    con.execute(f"UPDATE value_reports SET period = {period_of('date')}").fetchall()
+    f = vc.Filters(networks=("Netwerk 0",))
+
+    def page_rerun():
+        vc.funnel(con, f)
+        vc.side_values(con, f)
+        vc.stories(con, f, cycles=["applied"], search="leerlingen")
+        vc.highest_cycle(con, f)
+        vc.matrix(con, f)
+
+    order = {c: i for i, c in enumerate(cycles)}
+
+    def pandas_baseline():
+        d = df[df["network"] == "Netwerk 0"]
+        d.groupby("cycle")["participant_id"].nunique()
+        d[(d["cycle"] == "applied") & d["description"].str.contains("leerlingen")]
+        top = d.assign(o=d["cycle"].map(order)).groupby([d["date"].dt.year, "participant_id"])["o"].max()
+        top.groupby(level=0).value_counts()
+        d.groupby(["cycle", "indicator"]).size()
+
+    ours = best_of(page_rerun, repeat=5)
+    base = best_of(pandas_baseline, repeat=5)
+    rows = [["pandas of the same numbers (baseline)", base * 1000, 1.0],
+            ["Value page data per rerun (funnel, stories, over time, matrix)", ours * 1000, ours / base]]
+    return table(f"Value-creation page: {n:,} reports — target under 200 ms per rerun",
+                 ["what", "ms", "x baseline"], rows)
+
+
+SUITES = {"import": bench_import, "dimensions": bench_dimensions, "values": bench_values}
+
+
+def run(only: list[str] | None = None, scale: float = 1.0) -> None:
+    try:
+        from . import ties_suite
+
+        SUITES.update(ties_suite.SUITES)
+    except ImportError:
+        pass
+    print(f"# Netwerkleren Monitor benchmarks (scale {scale:g}; {os.cpu_count()} cores)")
+    for name, fn in SUITES.items():
+        if only and name not in only:
+            continue
+        print(fn(scale), flush=True)
