@@ -42,8 +42,8 @@ def ensure_pseudonyms(con: duckdb.DuckDBPyConnection) -> None:
                     SELECT split_part(code, '-', 1) AS prefix, max(CAST(split_part(code, '-', 2) AS INTEGER)) AS top
                     FROM pseudonyms GROUP BY 1)
                 SELECT participant_id,
-                       prefix || '-' || lpad(CAST(coalesce(u.top, 0)
-                            + row_number() OVER (PARTITION BY prefix ORDER BY participant_id) AS VARCHAR), 3, '0')
+                       prefix || '-' || printf('%03d', coalesce(u.top, 0)
+                            + row_number() OVER (PARTITION BY prefix ORDER BY participant_id))
                 FROM new LEFT JOIN used u USING (prefix)""",
         )
 
