@@ -189,7 +189,9 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
         run(
             con,
             """CREATE OR REPLACE VIEW memberships AS
-               SELECT DISTINCT participant_id, network FROM participants WHERE network IS NOT NULL""",
+               SELECT participant_id, network, min(joined) AS joined,
+                      CASE WHEN count("left") = count(*) THEN max("left") END AS "left"
+               FROM participants WHERE network IS NOT NULL AND NOT external GROUP BY ALL""",
         )
         # Periods in time order: by their first date, wave labels without dates last, then by label.
         run(

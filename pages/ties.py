@@ -1,12 +1,267 @@
-"""Ties: filled in by its own issue; shows what data there is until then."""
+"""Learning ties: who learns from whom — the map, its measures, and how it changed."""
 
 from __future__ import annotations
 
+import html
+
+import pandas as pd
 import streamlit as st
 
+from analytics import charts, export, tie_map, tie_prompts
+from analytics import tie_measures as tm
+from analytics import ties as tq
+from analytics.i18n import fmt_num, role_label
 from pages import ui
 
 ui.page_setup()
 
-st.title(ui.t("nav.ties"))
+t, lang = ui.translator(), ui.lang()
+text = ui.chart_text()
+
+st.title("🕸️ " + t("nav.ties"))
 ui.demo_banner()
+st.markdown(t("ties.intro"))
+
+
+def _run(fn, *args, **kwargs):
+    c = ui.con()
+    try:
+        return fn(c, *args, **kwargs)
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def options(data_version, network: str) -> dict:
+    return _run(tq.options, network)
+
+
+@st.cache_data(show_spinner=t("ties.computing_layout"), max_entries=16)
+def positions(data_version, network: str) -> dict:
+    """One layout per network over all periods: a person keeps their place when filters change."""
+    G = _run(tq.full_graph, network)
+    return tm.layout(G)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
+    G, warnings = _run(tq.graph, f, pseudonymise=pseudonymise)
+    k = 200 if G.number_of_nodes() > 2000 else None
+    summary, people = tm.measure_all(G, strong_threshold=strong, betweenness_k=k)
+    return G, warnings, summary, people
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def over_time(data_version, network: str, strong: float) -> pd.DataFrame:
+    rows = _run(tq.metrics_table, network, strong_threshold=strong)
+    keep = ["period", "nodes", "edges", "density", "reciprocity", "weak_components", "clustering",
+            "cross_organisation_share", "strong_share", "weak_share", "communities", "modularity"]
+    df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
+    return df
+
+
+def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,
+             people: pd.DataFrame | None) -> str:
+    """Not cached: building the page takes well under a second even at 2,000 people."""
+    return tie_map.tie_map_html(G, pos, color_by=color_by, size_by=size_by, strong_threshold=strong,
+                                compare_status=status, height_px=height, lang=lang_, person_df=people)
+
+
+def legend(G, color_by: str, people: pd.DataFrame, compare: bool) -> None:
+    items = tie_map.legend_items(G, color_by=color_by, person_df=people, compare=compare, lang=lang)
+    chips = []
+    for it in items:
+        label = html.escape(str(it.get("label", "")))
+        colour = html.escape(str(it.get("color", "#888")))
+        shape = it.get("kind", "node")
+        style = "border-radius:50%" if shape == "node" else "height:4px;margin-top:7px"
+        dash = ";border-top:3px dashed " + colour + ";background:none" if it.get("dashes") else ""
+        chips.append(f'<span style="display:inline-flex;align-items:center;margin:2px 12px 2px 0">'
+                     f'<span style="display:inline-block;width:14px;height:14px;background:{colour};{style}{dash}">'
+                     f'</span><span style="margin-left:6px">{label}</span></span>')
+    st.html('<div style="font-size:0.9rem;line-height:1.6">' + "".join(chips) + "</div>")
+
+
+v = ui.version()
+net = ui.pick_network()
+if net is None:
+    st.info(t("ui.no_data"))
+    st.stop()
+opts = options(v, net)
+if not opts["period"]:
+    st.info(t("ties.no_ties"))
+    st.stop()
+pers_order = [p for p in ui.periods(net) if p in set(opts["period"])]
+
+# ---------------------------------------------------------------- filters
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns(4)
+    default_p = ui.period() if ui.period() in pers_order else pers_order[-1]
+    period = c1.selectbox(t("sidebar.period"), pers_order, index=pers_order.index(default_p), key="ties_period")
+    view = c2.selectbox(t("ties.view"), ["people", "ego", "compare", "organisations"],
+                        format_func=lambda x: t(f"ties.view_{x}"), key="ties_view")
+    color_by = c3.selectbox(t("ties.color_by"), ["organisation", "role", "community"],
+                            format_func=lambda x: t(f"ties.color_{x}"), key="ties_color")
+    size_by = c4.selectbox(t("ties.size_by"), ["degree", "betweenness"],
+                           format_func=lambda x: t(f"ties.size_{x}"), key="ties_size")
+    with st.expander(t("ties.more_filters")):
+        d1, d2, d3 = st.columns(3)
+        tie_types = d1.multiselect(t("column.tie_type"), opts["tie_type"], key="ties_types")
+        topics = d2.multiselect(t("column.topic"), opts["topic"], key="ties_topics")
+        channels = d3.multiselect(t("column.channel"), opts["channel"], key="ties_channels")
+        e1, e2, e3 = st.columns(3)
+        roles_all = ["teacher", "student_teacher", "teacher_educator", "researcher", "coach", "expert", "other",
+                     "unknown"]
+        roles = e1.multiselect(t("column.role"), roles_all, format_func=lambda r: role_label(r, lang),
+                               key="ties_roles")
+        min_weight = e2.number_input(t("ties.min_weight"), min_value=0.0, value=0.0, step=1.0, key="ties_minw")
+        strong = e3.number_input(t("ties.strong_threshold"), min_value=0.0, value=3.0, step=1.0,
+                                 help=t("ties.strong_help"), key="ties_strong")
+
+f = tq.TieFilters(network=net, periods=(period,), tie_types=tuple(tie_types) or None, topics=tuple(topics) or None,
+                  channels=tuple(channels) or None, roles=tuple(roles) or None, min_weight=float(min_weight))
+G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
+pos = positions(v, net)
+for w in warnings:
+    st.caption("ℹ️ " + w)
+
+# ---------------------------------------------------------------- the map
+status = None
+shown = G
+if view == "ego":
+    labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
+    who = st.selectbox(t("ties.search_person"), sorted(labels, key=lambda n: str(labels[n]).lower()),
+                       format_func=lambda n: str(labels[n]), key="ties_ego")
+    ego_nodes = {who} | set(G.predecessors(who)) | set(G.successors(who))
+    shown = G.subgraph(ego_nodes).copy()
+    st.caption(t("ties.ego_caption", n=len(ego_nodes) - 1))
+elif view == "compare":
+    others = [p for p in pers_order if p != period]
+    if not others:
+        st.info(t("dims.need_two_periods"))
+    else:
+        idx = pers_order.index(period)
+        before = st.selectbox(t("ties.compare_with"), others, index=max(0, min(idx - 1, len(others) - 1)),
+                              key="ties_before")
+        fb = tq.TieFilters(**{**f.__dict__, "periods": (before,)})
+        Gb, _, _, _ = graph_and_measures(v, fb, ui.pseudonymise(), float(strong))
+        cmp = tm.compare_periods(tm.edge_frame(Gb), tm.edge_frame(G))
+        status = {(r.source, r.target): r.status for r in cmp.itertuples()}
+        shown = G.copy()
+        for (s, tgt), st_ in status.items():
+            if st_ == "dropped":
+                for n in (s, tgt):
+                    if n not in shown:
+                        shown.add_node(n, **Gb.nodes[n])
+                shown.add_edge(s, tgt, **Gb.edges[s, tgt])
+        counts = cmp["status"].value_counts()
+        st.caption(t("ties.compare_caption", new=int(counts.get("new", 0)), kept=int(counts.get("kept", 0)),
+                     dropped=int(counts.get("dropped", 0)), a=before, b=period))
+elif view == "organisations":
+    shown = tm.organisation_graph(G, unknown_label=t("ties.unknown_org"))
+    org_pos = tm.layout(shown)
+    pos = org_pos
+
+if shown.number_of_nodes() == 0:
+    st.info(t("ties.empty_selection"))
+else:
+    people_for_map = people if view != "organisations" else None
+    html_doc = map_html(shown, pos, color_by if view != "organisations" else "organisation", size_by,
+                        float(strong), status, 620, lang, people_for_map)
+    st.iframe(html_doc, height=640)
+    legend(shown, color_by if view != "organisations" else "organisation", people_for_map, status is not None)
+    with st.expander("ℹ️ " + t("ui.how_to_read")):
+        st.markdown(t("ties.read_map"))
+    d1, d2, d3, d4, d5 = st.columns(5)
+    d1.download_button(t("ties.dl_html"), data=html_doc, file_name=f"tie_map_{net}_{period}.html",
+                       mime="text/html", on_click="ignore", key="dl_map")
+    node_table = tm.edge_frame(shown)
+    d2.download_button(t("ties.dl_edges"), data=lambda: export.safe_csv(node_table), on_click="ignore",
+                       file_name=f"ties_{net}_{period}.csv", mime="text/csv", key="dl_edges")
+    d3.download_button(t("ties.dl_nodes"), data=lambda: export.safe_csv(people.drop(columns=["participant_id"])),
+                       on_click="ignore", file_name=f"people_{net}_{period}.csv", mime="text/csv", key="dl_nodes")
+    d4.download_button("⬇️ GEXF", data=lambda: tm.to_gexf(tm.with_measures(G, people)), on_click="ignore",
+                       file_name=f"ties_{net}_{period}.gexf", mime="application/xml", key="dl_gexf")
+    d5.download_button("⬇️ GraphML", data=lambda: tm.to_graphml(tm.with_measures(G, people)), on_click="ignore",
+                       file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
+
+# ---------------------------------------------------------------- questions for the network
+prompts = tie_prompts.prompts(G, summary, people)
+if prompts:
+    st.subheader(t("ties.questions"))
+    for p in prompts:
+        figures = {k: fmt_num(x, lang, 0 if k == "share" else 1) if isinstance(x, float) else x
+                   for k, x in p.items() if k != "code"}
+        st.markdown("💬 " + t(f"ties.prompt_{p['code']}", **figures))
+
+# ---------------------------------------------------------------- measures
+st.subheader(t("ties.measures"))
+m = summary
+cols = st.columns(6)
+cols[0].metric(t("ties.m_nodes"), m["nodes"])
+cols[1].metric(t("ties.m_edges"), m["edges"])
+cols[2].metric(t("ties.m_density"), fmt_num(m["density"], lang, 3))
+cols[3].metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
+cols[4].metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
+cols[5].metric(t("ties.m_isolates"), len(m["isolates"]))
+if m.get("betweenness_sampled"):
+    st.caption(t("ties.sampled"))
+with st.expander(t("ties.definitions")):
+    st.markdown(t("ties.definitions_text"))
+
+measure_rows = [
+    (t("ties.m_nodes"), m["nodes"]), (t("ties.m_edges"), m["edges"]),
+    (t("ties.m_density"), fmt_num(m["density"], lang, 3)),
+    (t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 3)),
+    (t("ties.m_components"), m["weak_components"]), (t("ties.m_isolates"), len(m["isolates"])),
+    (t("ties.m_avg_in"), fmt_num(m["avg_in_degree"], lang, 2)),
+    (t("ties.m_clustering"), fmt_num(m["clustering"], lang, 3)),
+    (t("ties.m_centralization"), fmt_num(m["degree_centralization"], lang, 3)),
+    (t("ties.m_ei_org"), fmt_num((m["ei_index"] or {}).get("organisation"), lang, 2)),
+    (t("ties.m_ei_role"), fmt_num((m["ei_index"] or {}).get("role"), lang, 2)),
+    (t("ties.m_strong"), fmt_num((m.get("strong_share") or 0) * 100, lang, 0) + " %"),
+    (t("ties.m_weak"), fmt_num((m.get("weak_share") or 0) * 100, lang, 0) + " %"),
+    (t("ties.m_communities"), m["communities"]), (t("ties.m_modularity"), fmt_num(m["modularity"], lang, 3)),
+]
+tab_measures, tab_time, tab_people, tab_orgs = st.tabs(
+    [t("ties.tab_measures"), t("ties.tab_time"), t("ties.tab_people"), t("ties.tab_orgs")])
+with tab_measures:
+    ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
+with tab_time:
+    ot = over_time(v, net, float(strong))
+    long = ot.melt(id_vars=["period"], value_vars=["density", "reciprocity", "cross_organisation_share",
+                                                   "weak_share"], var_name="measure", value_name="value")
+    names = {"density": t("ties.m_density"), "reciprocity": t("ties.m_reciprocity"),
+             "cross_organisation_share": t("ties.m_cross_org"), "weak_share": t("ties.m_weak")}
+    from analytics import timeline
+
+    ev = _run(timeline.events, (net,))
+    chart = charts.line_over_time(long, x="period", y="value", color="measure", x_order=pers_order,
+                                  color_labels=names, color_order=list(names), events=ev, y_domain=(0, 1),
+                                  y_title=t("ties.share"), text=text, title=t("ties.time_title", network=net),
+                                  tooltip_cols=())
+    ui.chart_block(chart, ot, f"tie_measures_{net}", how_to_read=t("ties.read_time"))
+with tab_people:
+    if ui.st.session_state.get("presentation"):
+        st.caption(t("ties.people_hidden"))
+    else:
+        st.caption(t("ties.people_caption"))
+        show = people.sort_values(["betweenness", "in_degree"], ascending=False)
+        table = pd.DataFrame({
+            t("dims.who"): show["label"], t("column.role"): [role_label(r, lang) for r in show["role"]],
+            t("column.organisation"): show["organisation"], t("ties.in_degree"): show["in_degree"],
+            t("ties.out_degree"): show["out_degree"], t("ties.betweenness"): show["betweenness"].round(3),
+            t("ties.brokerage"): show["brokerage"], t("ties.community"): show["community"],
+        })
+        ui.show_table(table, height=360)
+with tab_orgs:
+    om = tm.organisation_matrix(G, unknown_label=t("ties.unknown_org"))
+    if om.empty:
+        st.info(t("ties.empty_selection"))
+    else:
+        longm = om.stack().rename("ties").reset_index()
+        longm.columns = ["from_org", "to_org", "ties"]
+        chart = charts.matrix_heatmap(longm, row_col="from_org", col_col="to_org", count_col="ties",
+                                      row_title=t("ties.from_org"), col_title=t("ties.to_org"),
+                                      count_title=t("ties.m_edges"), text=text, cell=28)
+        ui.chart_block(chart, om.reset_index(), f"org_matrix_{net}_{period}", how_to_read=t("ties.read_orgs"))

@@ -1,0 +1,121 @@
+"""Learning ties from the store: the people and ties of a network and period, ready for the measures and maps.
+
+A network's people are its members (from the participant list) plus everyone its ties name, so isolated
+members count and people from outside the network show as external.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import networkx as nx
+import pandas as pd
+
+from . import tie_measures as tm
+from .db import frame
+
+
+@dataclass(frozen=True)
+class TieFilters:
+    network: str
+    periods: tuple[str, ...] | None = None
+    tie_types: tuple[str, ...] | None = None
+    topics: tuple[str, ...] | None = None
+    channels: tuple[str, ...] | None = None
+    roles: tuple[str, ...] | None = None
+    min_weight: float = 0.0
+
+    def where(self) -> tuple[str, list]:
+        conds, params = ["t.network = ?", "t.weight >= ?"], [self.network, self.min_weight]
+        for col, vals in (("t.period", self.periods), ("t.tie_type", self.tie_types), ("t.topic", self.topics),
+                          ("t.channel", self.channels)):
+            if vals:
+                conds.append(f"{col} IN ({', '.join('?' * len(vals))})")
+                params += list(vals)
+        return " AND ".join(conds), params
+
+
+def nodes(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = True,
+          periods: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Members of the network plus the people its ties (in ``periods``) name, with display labels."""
+    label = "coalesce(ps.code, '?')" if pseudonymise else "coalesce(p.name, p.participant_id)"
+    marks = ", ".join("?" * len(periods or ()))
+    period_cond = f"AND period IN ({marks})" if periods else ""
+    # Members count in a period when they had joined by its last date and not left before its first date.
+    active = (f"""AND (joined IS NULL OR joined <= (SELECT max(last_date) FROM v_periods WHERE period IN ({marks})))
+                  AND ("left" IS NULL OR "left" >= (SELECT min(first_date) FROM v_periods WHERE period IN ({marks})))"""
+              if periods else "")
+    params = [network, *(periods or ()), *(periods or ()), network, *(periods or ()), network, *(periods or ())]
+    return frame(
+        con,
+        f"""WITH ids AS (
+                SELECT participant_id FROM memberships WHERE network = ? {active}
+                UNION SELECT source FROM ties WHERE network = ? {period_cond}
+                UNION SELECT target FROM ties WHERE network = ? {period_cond})
+            SELECT ids.participant_id, {label} AS label, p.organisation, p.role,
+                   coalesce(p.external, true) AS external, p.name
+            FROM ids LEFT JOIN people p USING (participant_id)
+                     LEFT JOIN pseudonyms ps USING (participant_id)
+            ORDER BY ids.participant_id""",
+        params,
+    )
+
+
+def edges(con: duckdb.DuckDBPyConnection, f: TieFilters) -> pd.DataFrame:
+    where, params = f.where()
+    return frame(
+        con,
+        f"""SELECT t.source, t.target, t.weight, t.tie_type, t.topic, t.channel, t.period
+            FROM v_ties t WHERE {where}""",
+        params,
+    )
+
+
+def graph(con: duckdb.DuckDBPyConnection, f: TieFilters, *, pseudonymise: bool = True) -> tuple[nx.DiGraph, list[str]]:
+    """The directed graph of the filtered ties; a role filter keeps only people with those roles."""
+    n = nodes(con, f.network, pseudonymise=pseudonymise, periods=f.periods)
+    e = edges(con, f)
+    if f.roles:
+        keep = set(n.loc[n["role"].fillna("unknown").isin(f.roles), "participant_id"])
+        n = n[n["participant_id"].isin(keep)]
+        e = e[e["source"].isin(keep) & e["target"].isin(keep)]
+    return tm.build_graph(n.drop(columns=["name"]), e.drop(columns=["period"]))
+
+
+def full_graph(con: duckdb.DuckDBPyConnection, network: str) -> nx.DiGraph:
+    """All periods together: the basis of the network's one stable layout."""
+    G, _ = graph(con, TieFilters(network=network), pseudonymise=True)
+    return G
+
+
+def options(con: duckdb.DuckDBPyConnection, network: str) -> dict[str, list[str]]:
+    """The tie types, topics and channels present in a network, for its filter widgets."""
+    out = {}
+    for col in ("tie_type", "topic", "channel", "period"):
+        df = frame(con, f"SELECT DISTINCT {col} AS v FROM v_ties WHERE network = ? AND {col} IS NOT NULL ORDER BY 1",
+                   [network])
+        out[col] = df["v"].tolist()
+    return out
+
+
+def networks_with_ties(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return frame(con, "SELECT DISTINCT network FROM ties ORDER BY 1")["network"].tolist()
+
+
+def metrics_table(con: duckdb.DuckDBPyConnection, network: str | None = None, period: str | None = None,
+                  strong_threshold: float = 3.0) -> list[dict]:
+    """Whole-network measures per network and period (the CLI's ``metrics`` and the overview)."""
+    nets = [network] if network else networks_with_ties(con)
+    out = []
+    for net in nets:
+        periods = [period] if period else frame(
+            con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period", [net]
+        )["period"].tolist()
+        for per in periods:
+            G, warnings = graph(con, TieFilters(network=net, periods=(per,)), pseudonymise=True)
+            k = 200 if G.number_of_nodes() > 2000 else None
+            m = tm.network_measures(G, strong_threshold=strong_threshold, betweenness_k=k)
+            m = {key: m[key] for key in m if key != "community_of"}
+            out.append({"network": net, "period": per, **m, "warnings": warnings})
+    return out
