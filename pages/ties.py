@@ -17,6 +17,8 @@ ui.page_setup()
 
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
+#: Pixels between nearest neighbours on the map: room for a label without zooming in.
+LAYOUT_UNIT = 110.0
 
 st.title("🕸️ " + t("nav.ties"))
 ui.demo_banner()
@@ -40,7 +42,7 @@ def options(data_version, network: str) -> dict:
 def positions(data_version, network: str) -> dict:
     """One layout per network over all periods: a person keeps their place when filters change."""
     G = _run(tq.full_graph, network)
-    return tm.layout(G)
+    return tm.layout(G, unit=LAYOUT_UNIT)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -159,7 +161,7 @@ elif view == "compare":
                      dropped=int(counts.get("dropped", 0)), a=before, b=period))
 elif view == "organisations":
     shown = tm.organisation_graph(G, unknown_label=t("ties.unknown_org"))
-    org_pos = tm.layout(shown)
+    org_pos = tm.layout(shown, unit=LAYOUT_UNIT * 2)
     pos = org_pos
 
 if shown.number_of_nodes() == 0:

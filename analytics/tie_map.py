@@ -1,0 +1,552 @@
+"""The tie map: a self-contained, offline HTML page drawing a tie graph with vis-network (from pyvis).
+
+This is the only module that touches pyvis, and only for the vis-network files it ships. The page is rendered
+from a template of our own, modelled on pyvis' ``template.html`` but without its unsafe or online parts,
+because the HTML ends up in an iframe whose sandbox lets script reach the whole app:
+
+* pyvis' "in_line" template still links Bootstrap from a CDN; this page loads nothing from anywhere
+  (vis-network JS/CSS are inlined, and a Content-Security-Policy ``default-src 'none'`` forbids fetching);
+* pyvis switches to a popup that sets ``innerHTML = title`` as soon as a title contains "href"; we have no
+  such popup, and still break up "href" in every text (defence in depth);
+* no ``heading``, ``select_menu`` or ``filter_menu`` (written raw / need Bootstrap);
+* all data goes through Jinja's ``|tojson`` (``<``, ``>``, ``&``, ``'`` become ``\\u003c`` ...), so a label
+  cannot close the ``<script>``; vis-network draws labels on canvas and sets string tooltips as text;
+* ``pyvis.Network.add_edge`` scans all nodes per edge (quadratic), so we hand vis the lists directly.
+
+Positions are fixed (see ``tie_measures.layout``) and physics is off: 2,000 people draw in about 2 s.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+import pandas as pd
+from jinja2 import Environment, Template
+from markupsafe import Markup
+
+from analytics.tie_measures import communities, person_measures, suggest_betweenness_k
+
+ColorBy = Literal["organisation", "role", "community"]
+SizeBy = Literal["degree", "betweenness"]
+Status = Literal["new", "kept", "dropped"]
+
+#: Okabe-Ito colours (colour-blind safe) for categories; combined with shapes for more than seven.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+SHAPES = ("dot", "square", "triangle", "diamond")
+MAX_CATEGORIES = len(PALETTE) * len(SHAPES)
+NODE_BORDER = "#4D4D4D"
+UNKNOWN_COLOR = "#FFFFFF"
+OTHER_COLOR = "#BBBBBB"
+#: Tie styles. Colour is never the only cue: strength is also width and dashes, status also dashes/width.
+EDGE_STYLE = {
+    "strong": {"color": "#8C8C8C", "width": 3.0, "dashes": False},
+    "weak": {"color": "#8C8C8C", "width": 1.0, "dashes": True},
+    "cross": {"color": "#CC79A7"},  # Okabe-Ito reddish purple, kept out of the node palette
+    "new": {"color": "#0072B2", "width": 2.5, "dashes": False},
+    "kept": {"color": "#B3B3B3", "width": 1.0, "dashes": False},
+    "dropped": {"color": "#E69F00", "width": 1.5, "dashes": True},
+}
+ROLE_ORDER = ("teacher", "student_teacher", "teacher_educator", "researcher", "coach", "expert", "other")
+LABEL_MAX = 30
+TITLE_LABEL_MAX = 200
+EDGE_TITLE_LIMIT = 5000
+VIS_DIR = "vis-9.1.2"
+
+TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "role": "Rol",
+        "organisation": "Organisatie",
+        "unknown": "onbekend",
+        "other": "overige",
+        "external": "Van buiten de deelnemerslijst",
+        "in_degree": "Genoemd door",
+        "out_degree": "Noemt",
+        "betweenness": "Betweenness",
+        "community": "Groep",
+        "weight": "Gewicht",
+        "strong": "sterk",
+        "weak": "zwak",
+        "tie_type": "Soort",
+        "topic": "Onderwerp",
+        "channel": "Kanaal",
+        "cross": "Tussen organisaties",
+        "new": "Nieuw",
+        "kept": "Gebleven",
+        "dropped": "Verdwenen",
+        "strong_tie": "Sterke band",
+        "weak_tie": "Zwakke band",
+        "cross_tie": "Band tussen organisaties",
+        "external_node": "Extern (stippelrand)",
+        "map": "Netwerkkaart",
+        "people": "deelnemers",
+        "ties": "banden",
+        "members": "Deelnemers",
+        "internal_ties": "Banden binnen de organisatie",
+        "org_ties": "Banden",
+        "teacher": "leraar",
+        "student_teacher": "student",
+        "teacher_educator": "lerarenopleider",
+        "researcher": "onderzoeker",
+        "coach": "coach",
+        "expert": "expert",
+    },
+    "en": {
+        "role": "Role",
+        "organisation": "Organisation",
+        "unknown": "unknown",
+        "other": "other",
+        "external": "From outside the participant list",
+        "in_degree": "Named by",
+        "out_degree": "Names",
+        "betweenness": "Betweenness",
+        "community": "Community",
+        "weight": "Weight",
+        "strong": "strong",
+        "weak": "weak",
+        "tie_type": "Type",
+        "topic": "Topic",
+        "channel": "Channel",
+        "cross": "Across organisations",
+        "new": "New",
+        "kept": "Kept",
+        "dropped": "Dropped",
+        "strong_tie": "Strong tie",
+        "weak_tie": "Weak tie",
+        "cross_tie": "Tie across organisations",
+        "external_node": "External (dotted border)",
+        "map": "Tie map",
+        "people": "people",
+        "ties": "ties",
+        "members": "Members",
+        "internal_ties": "Ties inside the organisation",
+        "org_ties": "Ties",
+        "teacher": "teacher",
+        "student_teacher": "student teacher",
+        "teacher_educator": "teacher educator",
+        "researcher": "researcher",
+        "coach": "coach",
+        "expert": "expert",
+    },
+}
+
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_HREF = re.compile("href", re.IGNORECASE)
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
+style-src 'unsafe-inline'; img-src data:; font-src data:">
+<style>{{ vis_css }}</style>
+<script>{{ vis_js }}</script>
+<style>
+html, body { margin: 0; padding: 0; background: #ffffff; }
+#tie-map { width: 100%; height: {{ height }}px; position: relative; }
+div.vis-tooltip { font-family: system-ui, sans-serif; font-size: 13px; white-space: pre-line; max-width: 360px; }
+</style>
+</head>
+<body>
+<div id="tie-map" role="img" aria-label="{{ aria_label }}"></div>
+<script>
+(function () {
+  "use strict";
+  var nodes = new vis.DataSet({{ nodes|tojson }});
+  var edges = new vis.DataSet({{ edges|tojson }});
+  var options = {{ options|tojson }};
+  var network = new vis.Network(document.getElementById("tie-map"), {nodes: nodes, edges: edges}, options);
+  network.fit({animation: false, maxZoomLevel: 1.5});
+  window.tieMap = {network: network, nodes: nodes, edges: edges};
+})();
+</script>
+</body>
+</html>
+"""
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(autoescape=True, keep_trailing_newline=True)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":"), "allow_nan": False}
+    return env
+
+
+@cache
+def _template() -> Template:
+    return _environment().from_string(_TEMPLATE)
+
+
+@cache
+def _vis_assets() -> tuple[Markup, Markup]:
+    """vis-network's JS and CSS as shipped inside pyvis (trusted files of an installed package)."""
+    import pyvis
+
+    lib = Path(pyvis.__file__).parent / "templates" / "lib" / VIS_DIR
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
+    if "</script" in js.lower() or "</style" in css.lower():  # would end the inline element early
+        raise RuntimeError("vis-network assets cannot be inlined safely")
+    return Markup(js), Markup(css)
+
+
+def plain_text(value: Any, limit: int | None = None) -> str:
+    """Text for a label or tooltip: no control/bidi characters, "href" broken up, optionally shortened.
+
+    Nothing is HTML-escaped: vis-network shows it as text, and escaping would show ``&amp;`` to people.
+    """
+    s = "" if value is None else str(value)
+    s = _CONTROL.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
+    if limit is not None and len(s) > limit:
+        s = s[: limit - 1].rstrip() + "…"
+    return _HREF.sub(lambda m: m.group(0)[:2] + "\u200b" + m.group(0)[2:], s)
+
+
+def _fmt(x: float, lang: str, digits: int = 3) -> str:
+    s = f"{x:.{digits}f}".rstrip("0").rstrip(".") if not float(x).is_integer() else str(int(x))
+    return s.replace(".", ",") if lang == "nl" else s
+
+
+def _category_values(G: nx.Graph, color_by: str, community: Mapping[Hashable, int]) -> dict[Hashable, Any]:
+    if color_by == "community":
+        return {v: community.get(v) for v in G}
+    if color_by not in ("organisation", "role"):
+        raise ValueError(f"color_by must be organisation, role or community, not {color_by!r}")
+    return {v: G.nodes[v].get(color_by) for v in G}
+
+
+def _category_styles(
+    values: Mapping[Hashable, Any], color_by: str, order: Sequence | None
+) -> dict[Any, tuple[str, str]]:
+    """Category -> (colour, shape). Roles and communities get fixed slots; others by ``order`` or by name.
+
+    Beyond ``MAX_CATEGORIES`` the most frequent keep a symbol and the rest share "other".
+    """
+    counts = Counter(v for v in values.values() if v is not None)
+    if color_by == "role":
+        ranked = [r for r in ROLE_ORDER if r in counts] + sorted(
+            str(r) for r in counts if r not in ROLE_ORDER
+        )
+    elif color_by == "community":
+        ranked = sorted(counts)
+    elif order is not None:
+        listed = set(order)
+        ranked = [c for c in order if c in counts] + sorted((c for c in counts if c not in listed), key=str)
+    else:
+        ranked = sorted(counts, key=str)
+    if len(ranked) > MAX_CATEGORIES:
+        keep = set(sorted(ranked, key=lambda c: (-counts[c], str(c)))[:MAX_CATEGORIES])
+        ranked = [c for c in ranked if c in keep]
+    return {
+        c: (PALETTE[i % len(PALETTE)], SHAPES[(i // len(PALETTE)) % len(SHAPES)])
+        for i, c in enumerate(ranked)
+    }
+
+
+def _category_name(c: Any, color_by: str, t: dict[str, str]) -> str:
+    if color_by == "role":
+        return t.get(str(c), str(c))
+    if color_by == "community":
+        return f"{t['community']} {int(c) + 1}"
+    return str(c)
+
+
+def legend_items(
+    G: nx.Graph,
+    *,
+    color_by: ColorBy = "organisation",
+    person_df: pd.DataFrame | None = None,
+    category_order: Sequence | None = None,
+    compare: bool = False,
+    highlight_cross_org: bool = True,
+    lang: str = "nl",
+) -> list[dict[str, Any]]:
+    """The legend of the map built with the same arguments, for the page to draw.
+
+    Each item: ``kind`` ("node" or "edge"), ``label`` (plain text: escape it when writing HTML), ``color``,
+    and ``shape`` (nodes) or ``width``/``dashes`` (edges).
+    """
+    t = TEXT.get(lang, TEXT["en"])
+    community = _community_map(G, person_df) if color_by == "community" else {}
+    values = _category_values(G, color_by, community)
+    styles = _category_styles(values, color_by, category_order)
+    items: list[dict[str, Any]] = [
+        {"kind": "node", "label": _category_name(c, color_by, t), "color": col, "shape": shape}
+        for c, (col, shape) in styles.items()
+    ]
+    if any(v is not None and v not in styles for v in values.values()):
+        items.append({"kind": "node", "label": t["other"], "color": OTHER_COLOR, "shape": "dot"})
+    if any(v is None for v in values.values()):
+        items.append({"kind": "node", "label": t["unknown"], "color": UNKNOWN_COLOR, "shape": "dot"})
+    if any(G.nodes[v].get("external") for v in G):
+        items.append({"kind": "node", "label": t["external_node"], "color": UNKNOWN_COLOR, "shape": "dot"})
+    if compare:
+        keys = [("new", "new"), ("kept", "kept"), ("dropped", "dropped")]
+    else:
+        keys = [("strong", "strong_tie"), ("weak", "weak_tie")]
+    for key, text in keys:
+        st = EDGE_STYLE[key]
+        items.append(
+            {
+                "kind": "edge",
+                "label": t[text],
+                "color": st["color"],
+                "width": st["width"],
+                "dashes": st["dashes"],
+            }
+        )
+    if highlight_cross_org and not compare:
+        items.append(
+            {
+                "kind": "edge",
+                "label": t["cross_tie"],
+                "color": EDGE_STYLE["cross"]["color"],
+                "width": 1.0,
+                "dashes": False,
+            }
+        )
+    return items
+
+
+def _community_map(G: nx.Graph, person_df: pd.DataFrame | None) -> dict[Hashable, int]:
+    if person_df is not None and "community" in person_df:
+        return dict(zip(person_df["participant_id"], person_df["community"].astype(int), strict=True))
+    return {v: i for i, c in enumerate(communities(G)) for v in c}
+
+
+def _person_table(G: nx.DiGraph, person_df: pd.DataFrame | None) -> pd.DataFrame:
+    if person_df is not None:
+        return person_df.set_index("participant_id")
+    k = suggest_betweenness_k(G.number_of_nodes(), G.number_of_edges())
+    return person_measures(G, betweenness_k=k).set_index("participant_id")
+
+
+def _fill_positions(
+    nodes: Sequence[Hashable], positions: Mapping[Hashable, tuple[float, float]]
+) -> dict[Hashable, tuple[float, float]]:
+    """Positions for every node; people without one get a row below the drawing (sorted, deterministic)."""
+    pos = {v: positions[v] for v in nodes if v in positions}
+    missing = sorted((v for v in nodes if v not in positions), key=str)
+    if missing:
+        xs = [p[0] for p in pos.values()] or [0.0]
+        ys = [p[1] for p in pos.values()] or [0.0]
+        x0, y0 = min(xs), max(ys) + 120.0
+        width = max(max(xs) - x0, 800.0)
+        per_row = max(1, int(width // 60) + 1)
+        for i, v in enumerate(missing):
+            pos[v] = (x0 + 60.0 * (i % per_row), y0 + 60.0 * (i // per_row))
+    return pos
+
+
+def tie_map_html(
+    G: nx.DiGraph,
+    positions: Mapping[Hashable, tuple[float, float]],
+    *,
+    color_by: ColorBy = "organisation",
+    size_by: SizeBy = "degree",
+    strong_threshold: float = 3.0,
+    highlight_cross_org: bool = True,
+    compare_status: Mapping[tuple[Hashable, Hashable], Status] | None = None,
+    height_px: int = 650,
+    labels: Mapping[Hashable, str] | None = None,
+    lang: str = "nl",
+    person_df: pd.DataFrame | None = None,
+    category_order: Sequence | None = None,
+    edge_titles: bool | None = None,
+) -> str:
+    """A complete HTML page drawing ``G`` at ``positions`` (physics off), safe to put in the app's iframe.
+
+    * Nodes: colour (+ shape beyond seven categories) by ``color_by``, size by ``size_by``, dotted border
+      for external people; tooltip = label, role, organisation, named by / names, betweenness (plain text).
+    * Ties: arrows; strong (weight >= ``strong_threshold``) solid and thick, weak thin and dashed; ties
+      between two known, different organisations in their own colour when ``highlight_cross_org``.
+    * ``compare_status`` ((source, target) -> new/kept/dropped, from ``compare_periods``) switches to the
+      compare view: new solid blue, kept thin grey, dropped dashed orange. Dropped ties missing from ``G`` are
+      drawn too (their people added if needed), so pass the later period's graph.
+    * ``labels``: display names by id (e.g. pseudonyms) overriding the graph's ``label``.
+    * A graph from ``organisation_graph`` gets organisation tooltips (members, ties inside) and its tie
+      weight (number of ties) is called "ties"; ``strong_threshold`` then counts ties.
+    * ``person_df``: output of ``person_measures`` for ``G``, to reuse degrees/betweenness/communities;
+      computed here when missing (betweenness sampled as ``suggest_betweenness_k`` says).
+    * ``category_order``: categories in a fixed order (e.g. all organisations of the network) so colours
+      stay the same across periods; ``edge_titles``: tie tooltips (default: only up to 5,000 ties).
+
+    Labels longer than 30 characters are shortened on the map (the tooltip keeps the full name); labels are
+    drawn only once zoomed in far enough to read them. The node list is the ``new vis.DataSet([...])`` JSON
+    literal; ``window.tieMap`` exposes the network, nodes and edges to a browser test.
+    """
+    if size_by not in ("degree", "betweenness"):
+        raise ValueError(f"size_by must be degree or betweenness, not {size_by!r}")
+    lang = lang if lang in TEXT else "en"
+    t = TEXT[lang]
+    height_px = min(max(int(height_px), 150), 5000)
+
+    G_draw = G
+    compare = compare_status is not None
+    if compare:
+        extra = [(s, d) for (s, d) in compare_status if not G.has_edge(s, d) and s != d]
+        if extra:
+            G_draw = G.copy()
+            for s, d in extra:
+                for v in (s, d):
+                    if v not in G_draw:
+                        G_draw.add_node(v, label=str(v), organisation=None, role=None, external=False)
+                G_draw.add_edge(s, d, weight=float("nan"), dropped_only=True)
+
+    people = _person_table(G, person_df)
+    community = _community_map(G, person_df) if color_by == "community" else {}
+    values = _category_values(G_draw, color_by, community)
+    styles = _category_styles(values, color_by, category_order)
+    group_of: dict[Any, str] = {c: f"g{i}" for i, c in enumerate(styles)}
+    groups: dict[str, Any] = {
+        group_of[c]: {
+            "shape": shape,
+            "color": {
+                "background": col,
+                "border": NODE_BORDER,
+                "highlight": {"background": col, "border": "#000000"},
+                "hover": {"background": col, "border": "#000000"},
+            },
+        }
+        for c, (col, shape) in styles.items()
+    }
+    groups["other"] = {"shape": "dot", "color": {"background": OTHER_COLOR, "border": NODE_BORDER}}
+    groups["unknown"] = {"shape": "dot", "color": {"background": UNKNOWN_COLOR, "border": NODE_BORDER}}
+
+    node_ids = sorted(G_draw.nodes, key=str)
+    pos = _fill_positions(node_ids, positions)
+    label_of = {
+        v: plain_text((labels or {}).get(v) or G_draw.nodes[v].get("label") or v, TITLE_LABEL_MAX)
+        for v in node_ids
+    }
+
+    cols = {c: people[c].to_dict() for c in ("in_degree", "out_degree", "betweenness")}
+
+    def measure(v: Hashable, col: str) -> float:
+        x = cols[col].get(v, 0.0)
+        x = float(x) if x is not None else 0.0
+        return x if math.isfinite(x) else 0.0
+
+    org_map = bool(node_ids) and all("members" in G_draw.nodes[v] for v in node_ids)  # organisation_graph
+    nodes_json = []
+    for v in node_ids:
+        d = G_draw.nodes[v]
+        cat = values.get(v)
+        group = "unknown" if cat is None else group_of.get(cat, "other")
+        in_deg, out_deg, bc = measure(v, "in_degree"), measure(v, "out_degree"), measure(v, "betweenness")
+        lines = [label_of[v]]
+        if org_map:
+            lines.append(f"{t['members']}: {d.get('members', 0)}")
+            lines.append(f"{t['internal_ties']}: {d.get('internal_ties', 0)}")
+        else:
+            role = d.get("role")
+            lines.append(f"{t['role']}: {t.get(role, role) if role else t['unknown']}")
+            lines.append(f"{t['organisation']}: {d.get('organisation') or t['unknown']}")
+        if d.get("external"):
+            lines.append(t["external"])
+        lines.append(f"{t['in_degree']}: {int(in_deg)} · {t['out_degree']}: {int(out_deg)}")
+        lines.append(f"{t['betweenness']}: {_fmt(bc, lang)}")
+        if color_by == "community" and v in community:
+            lines.append(f"{t['community']}: {community[v] + 1}")
+        node: dict[str, Any] = {
+            "id": v,
+            "label": plain_text(label_of[v], LABEL_MAX),
+            "title": plain_text("\n".join(lines)),
+            "group": group,
+            "x": float(pos[v][0]),
+            "y": float(pos[v][1]),
+            "value": bc if size_by == "betweenness" else in_deg + out_deg,
+        }
+        if d.get("external"):
+            node["shapeProperties"] = {"borderDashes": [3, 3]}
+            node["borderWidth"] = 2
+        nodes_json.append(node)
+
+    org = nx.get_node_attributes(G_draw, "organisation")
+    m = G_draw.number_of_edges()
+    with_titles = m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles
+    edges_json = []
+    for s, d, data in G_draw.edges(data=True):
+        w = data.get("weight", 1.0)
+        known_w = isinstance(w, int | float) and math.isfinite(w)
+        cross = org.get(s) is not None and org.get(d) is not None and org.get(s) != org.get(d)
+        if compare:
+            status = compare_status.get((s, d), "kept")
+            st = EDGE_STYLE.get(status, EDGE_STYLE["kept"])
+            color = st["color"]
+        else:
+            status = None
+            st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else "weak"]
+            color = EDGE_STYLE["cross"]["color"] if highlight_cross_org and cross else st["color"]
+        edge: dict[str, Any] = {"from": s, "to": d, "color": color, "width": st["width"]}
+        if st["dashes"]:
+            edge["dashes"] = True
+        if with_titles:
+            lines = [f"{label_of[s]} → {label_of[d]}"]
+            if status:
+                lines.append(t[status])
+            if known_w:
+                strength = t["strong"] if w >= strong_threshold else t["weak"]
+                lines.append(f"{t['org_ties' if org_map else 'weight']}: {_fmt(w, lang)} ({strength})")
+            for key in ("tie_type", "topic", "channel"):
+                if data.get(key):
+                    lines.append(f"{t[key]}: {data[key]}")
+            if cross:
+                lines.append(t["cross"])
+            edge["title"] = plain_text("\n".join(lines))
+        edges_json.append(edge)
+
+    big = m > 5000 or len(node_ids) > 2000
+    options = {
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            "scaling": {
+                "min": 5,
+                "max": 18,
+                "label": {"enabled": True, "min": 10, "max": 14, "drawThreshold": 7, "maxVisible": 20},
+            },
+            "font": {
+                "face": "system-ui, sans-serif",
+                "color": "#1A1A1A",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "smooth": False,
+            "color": {"inherit": False, "opacity": 0.8},
+            "selectionWidth": 1.5,
+            "hoverWidth": 0.5,
+        },
+        "groups": groups,
+        "interaction": {
+            "hover": not big,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+    }
+    aria = f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}"
+    js, css = _vis_assets()
+    return _template().render(
+        lang=lang,
+        vis_js=js,
+        vis_css=css,
+        height=height_px,
+        aria_label=aria,
+        nodes=nodes_json,
+        edges=edges_json,
+        options=options,
+    )

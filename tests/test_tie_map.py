@@ -1,0 +1,316 @@
+"""The tie map HTML: offline, hostile text stays data, fixed positions, the styles the legend promises."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from analytics.tie_map import (
+    EDGE_STYLE,
+    MAX_CATEGORIES,
+    PALETTE,
+    _vis_assets,
+    legend_items,
+    plain_text,
+    tie_map_html,
+)
+from analytics.tie_measures import build_graph, compare_periods, layout, person_measures
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+BREAKOUT = "</script><script>alert(1)</script>"
+
+#: Inert URL text inside vis-network's own minified code (licence notes, SVG namespace, error messages).
+VIS_URL_TEXT = {
+    "http://almende.com",
+    "http://opensource.org/licenses/MIT",
+    "http://www.apache.org/licenses/LICENSE-2.0",
+    "http://www.w3.org/2000/svg",
+    "https://github.com/uuidjs/uuid#getrandomvalues-not-supported",
+    "https://github.com/visjs",
+    "https://github.com/zloirock/core-js",
+    "https://github.com/zloirock/core-js/blob/v3.21.1/LICENSE",
+    "https://visjs.github.io/vis-network/",
+}
+
+
+def data_line(html: str, name: str) -> list | dict:
+    """The JSON literal on the template line ``var <name> = new vis.DataSet(...)`` (or ``= {...};``).
+
+    json.dumps never writes a raw newline, so one line holds the whole literal.
+    """
+    for line in html.splitlines():
+        line = line.strip()
+        if line.startswith(f"var {name} = new vis.DataSet("):
+            return json.loads(line[len(f"var {name} = new vis.DataSet(") : -len(");")])
+        if line.startswith(f"var {name} = "):
+            return json.loads(line[len(f"var {name} = ") : -1])
+    raise AssertionError(f"no {name} line")
+
+
+@pytest.fixture
+def graph() -> nx.DiGraph:
+    nodes = pd.DataFrame(
+        {
+            "participant_id": ["a", "b", "c", "d"],
+            "label": [HOSTILE, BREAKOUT, "Jan <a HREF='javascript:alert(1)'>x</a>", "Piet & 'Co'"],
+            "organisation": ["School <X>", "School <X>", "Y", None],
+            "role": ["teacher", "coach", "expert", None],
+            "external": [False, False, False, True],
+        }
+    )
+    edges = pd.DataFrame(
+        {
+            "source": ["a", "b", "c", "a"],
+            "target": ["b", "c", "d", "c"],
+            "weight": [1, 5, 2, 3],
+            "topic": ["<b>rekenen</b>", None, "see href", None],
+        }
+    )
+    return build_graph(nodes, edges)[0]
+
+
+@pytest.fixture
+def html(graph: nx.DiGraph) -> str:
+    return tie_map_html(graph, layout(graph))
+
+
+def test_no_outside_resource(html: str) -> None:
+    lowered = html.lower()
+    for tag in ("<link", "<img", "<iframe", "<object", "<embed", "<base", "@import"):
+        assert tag not in lowered
+    assert not re.search(r"<script[^>]*\bsrc\s*=", lowered)
+    assert not re.search(r"\b(src|href|action|srcset)\s*=\s*[\"']?\s*(https?:)?//", lowered)
+    assert "//cdn" not in lowered and "jsdelivr" not in lowered and "cloudflare" not in lowered
+    assert "bootstrap" not in lowered
+    # Every "http" in the page is vis-network's own inert text: remove the inlined library, none is left...
+    js, css = _vis_assets()
+    assert js in html and css in html
+    without_js = html.replace(js, "").lower()
+    assert "url(" in without_js and not re.search(r"url\(\s*(?![\"']?data:)", without_js)  # CSS: data: only
+    rest = html.replace(js, "").replace(css, "")
+    assert "https:" not in rest.lower() and "http:" not in rest.lower() and "//" not in rest
+    # ...and inside the library it is only licence/namespace/error text that nothing fetches.
+    found = set(re.findall(r"https?://[A-Za-z0-9./#_-]+", str(js) + str(css)))
+    assert found <= VIS_URL_TEXT
+    # the browser is told not to fetch anything either
+    assert "default-src 'none'" in html
+
+
+def test_hostile_labels_stay_inside_json(html: str, graph: nx.DiGraph) -> None:
+    assert HOSTILE not in html and "<img" not in html
+    assert BREAKOUT not in html and "alert(1)</script>" not in html
+    assert html.count("</script>") == 2  # the library's and ours: nothing closes early
+    assert "\\u003c/script\\u003e" in html
+    nodes = {n["id"]: n for n in data_line(html, "nodes")}
+    assert nodes["a"]["label"] == HOSTILE  # shown as typed, not escaped twice
+    assert nodes["b"]["title"].startswith(BREAKOUT)
+    assert "Piet & 'Co'" in nodes["d"]["title"]
+
+
+def test_href_is_neutralised_everywhere(html: str) -> None:
+    texts = [n["title"] for n in data_line(html, "nodes")] + [n["label"] for n in data_line(html, "nodes")]
+    texts += [e["title"] for e in data_line(html, "edges")]
+    assert any("javascript:" in t for t in texts)  # the text is still there...
+    assert all("href" not in t.lower() for t in texts)  # ...but never as the word pyvis would react to
+    assert plain_text("a HrEf b") == "a Hr\u200bEf b"
+    assert plain_text("x\x00y\u202ez\r\nw") == "xyz\nw"
+    assert plain_text("abcdef", limit=4) == "abc…"
+
+
+def test_physics_off_and_fixed_positions(html: str, graph: nx.DiGraph) -> None:
+    options = data_line(html, "options")
+    assert options["physics"] == {"enabled": False}
+    assert options["edges"]["arrows"]["to"]["enabled"] is True
+    nodes = data_line(html, "nodes")
+    assert len(nodes) == graph.number_of_nodes()
+    pos = layout(graph)
+    assert {n["id"]: (n["x"], n["y"]) for n in nodes} == pos
+    assert len(data_line(html, "edges")) == graph.number_of_edges()
+    for forbidden in ("select-menu", "filter-menu", "<h1", "tom-select", "popup.innerHTML", "innerHTML"):
+        assert forbidden not in html.replace(str(_vis_assets()[0]), "")
+
+
+def test_tooltip_lines(html: str) -> None:
+    nodes = {n["id"]: n for n in data_line(html, "nodes")}
+    assert nodes["c"]["title"].split("\n")[1:] == [
+        "Rol: expert",
+        "Organisatie: Y",
+        "Genoemd door: 2 · Noemt: 1",
+        "Betweenness: 0,333",
+    ]
+    assert "Van buiten de deelnemerslijst" in nodes["d"]["title"]
+    assert nodes["d"]["shapeProperties"] == {"borderDashes": [3, 3]}
+
+
+def test_edge_styles(graph: nx.DiGraph) -> None:
+    html = tie_map_html(graph, layout(graph), strong_threshold=3.0, highlight_cross_org=True, lang="en")
+    edges = {(e["from"], e["to"]): e for e in data_line(html, "edges")}
+    strong, weak, cross = EDGE_STYLE["strong"], EDGE_STYLE["weak"], EDGE_STYLE["cross"]
+    assert edges[("a", "b")]["width"] == weak["width"] and edges[("a", "b")]["dashes"] is True
+    assert edges[("a", "b")]["color"] == weak["color"]  # same school
+    assert edges[("b", "c")]["width"] == strong["width"] and "dashes" not in edges[("b", "c")]
+    assert edges[("b", "c")]["color"] == cross["color"]  # School <X> -> Y
+    assert edges[("c", "d")]["color"] == weak["color"]  # d's school unknown: not "across"
+    assert (
+        "Weight: 5 (strong)" in edges[("b", "c")]["title"]
+        and "Across organisations" in edges[("b", "c")]["title"]
+    )
+    plain = tie_map_html(graph, layout(graph), highlight_cross_org=False)
+    assert all(e["color"] != cross["color"] for e in data_line(plain, "edges"))
+
+
+def test_compare_view_three_styles(graph: nx.DiGraph) -> None:
+    earlier = pd.DataFrame({"source": ["a", "b", "d"], "target": ["b", "c", "a"]})
+    later = pd.DataFrame({"source": ["a", "b", "c", "a"], "target": ["b", "c", "d", "c"]})
+    cmp = compare_periods(earlier, later)
+    status = {(s, t): st for s, t, st in cmp[["source", "target", "status"]].itertuples(index=False)}
+    html = tie_map_html(graph, layout(graph), compare_status=status)
+    edges = {(e["from"], e["to"]): e for e in data_line(html, "edges")}
+    assert edges[("a", "b")]["color"] == EDGE_STYLE["kept"]["color"]
+    assert edges[("c", "d")]["color"] == EDGE_STYLE["new"]["color"]
+    assert edges[("d", "a")]["color"] == EDGE_STYLE["dropped"]["color"] and edges[("d", "a")]["dashes"]
+    styles = {(e["color"], e["width"], e.get("dashes", False)) for e in edges.values()}
+    assert len(styles) == 3
+    legend = [i["label"] for i in legend_items(graph, compare=True)]
+    assert {"Nieuw", "Gebleven", "Verdwenen"} <= set(legend)
+
+
+def test_same_place_in_two_periods() -> None:
+    people = pd.DataFrame({"participant_id": list("abcdef"), "organisation": list("XXXYYY")})
+    ties = pd.DataFrame({"source": list("abcdea"), "target": list("bcdefd"), "period": [1, 1, 1, 2, 2, 2]})
+    G_all = build_graph(people, ties)[0]
+    positions = layout(G_all)
+    xy = []
+    for period in (1, 2):
+        G = build_graph(people, ties[ties["period"] == period])[0]
+        nodes = {n["id"]: (n["x"], n["y"]) for n in data_line(tie_map_html(G, positions), "nodes")}
+        xy.append(nodes)
+    assert xy[0] == xy[1] == positions
+
+
+def test_missing_positions_get_a_place(graph: nx.DiGraph) -> None:
+    pos = layout(graph)
+    del pos["d"]
+    nodes = {n["id"]: n for n in data_line(tie_map_html(graph, pos), "nodes")}
+    assert set(nodes) == set(graph.nodes)
+    assert nodes["d"]["y"] > max(p[1] for p in pos.values())
+
+
+def test_colour_by_and_legend(graph: nx.DiGraph) -> None:
+    for color_by in ("organisation", "role", "community"):
+        html = tie_map_html(graph, layout(graph), color_by=color_by, size_by="betweenness")
+        options = data_line(html, "options")
+        groups = {n["group"] for n in data_line(html, "nodes")}
+        assert groups <= set(options["groups"])
+        items = legend_items(graph, color_by=color_by)
+        node_colours = {i["color"] for i in items if i["kind"] == "node"}
+        assert node_colours <= set(PALETTE) | {"#FFFFFF", "#BBBBBB"}
+    roles = [i["label"] for i in legend_items(graph, color_by="role", lang="en") if i["kind"] == "node"]
+    assert roles[:3] == ["teacher", "coach", "expert"]  # fixed role order, so colours match across networks
+    assert "unknown" in roles
+    with pytest.raises(ValueError):
+        tie_map_html(graph, layout(graph), color_by="height")  # type: ignore[arg-type]
+
+
+def test_many_categories_share_other() -> None:
+    n = MAX_CATEGORIES + 5
+    people = pd.DataFrame(
+        {"participant_id": [f"p{i}" for i in range(n)], "organisation": [f"S{i}" for i in range(n)]}
+    )
+    G = build_graph(people, pd.DataFrame())[0]
+    groups = [node["group"] for node in data_line(tie_map_html(G, layout(G)), "nodes")]
+    assert groups.count("other") == 5
+    assert len(set(groups)) == MAX_CATEGORIES + 1
+
+
+def test_labels_override_and_person_df(graph: nx.DiGraph) -> None:
+    people = person_measures(graph)
+    html = tie_map_html(graph, layout(graph), labels={"a": "Deelnemer 1"}, person_df=people, lang="en")
+    nodes = {n["id"]: n for n in data_line(html, "nodes")}
+    assert nodes["a"]["label"] == "Deelnemer 1" and HOSTILE not in nodes["a"]["title"]
+    assert nodes["c"]["title"].split("\n")[1] == "Role: expert"
+
+
+def test_empty_and_deterministic() -> None:
+    G = nx.DiGraph()
+    html = tie_map_html(G, {})
+    assert data_line(html, "nodes") == [] and data_line(html, "edges") == []
+    people = pd.DataFrame({"participant_id": list("abc"), "organisation": list("XYX")})
+    ties = pd.DataFrame({"source": list("ab"), "target": list("bc")})
+    G = build_graph(people, ties)[0]
+    assert tie_map_html(G, layout(G)) == tie_map_html(G, layout(G))
+
+
+def test_only_this_module_uses_pyvis() -> None:
+    root = Path(__file__).resolve().parents[1]
+    users = sorted(
+        p.relative_to(root).as_posix()
+        for p in (root / "analytics").rglob("*.py")
+        if re.search(r"^\s*(import pyvis|from pyvis)", p.read_text(encoding="utf-8"), re.M)
+        or "import pyvis" in p.read_text(encoding="utf-8")
+    )
+    assert users == ["analytics/tie_map.py"]
+
+
+def test_organisation_map(graph: nx.DiGraph) -> None:
+    from analytics.tie_measures import organisation_graph
+
+    OG = organisation_graph(graph)
+    html = tie_map_html(OG, layout(OG), strong_threshold=2, lang="en")
+    nodes = {n["id"]: n for n in data_line(html, "nodes")}
+    assert set(nodes) == {"School <X>", "Y"}
+    assert nodes["School <X>"]["title"].split("\n")[1:3] == ["Members: 2", "Ties inside the organisation: 1"]
+    (edge,) = data_line(html, "edges")
+    assert "Ties: 2 (strong)" in edge["title"]
+
+
+@pytest.mark.browser
+def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path) -> None:
+    """Chromium draws the map offline, tooltips show hostile text as text, nothing is fetched or run."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("no /usr/bin/chromium")
+    page_file = tmp_path / "map.html"
+    page_file.write_text(tie_map_html(graph, layout(graph)), encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
+        )
+        try:
+            page = browser.new_page()
+            requests, dialogs, errors = [], [], []
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(page_file.as_uri())
+            page.wait_for_function("window.tieMap !== undefined", timeout=30_000)
+            assert page.evaluate("tieMap.nodes.length") == graph.number_of_nodes()
+            assert page.evaluate("tieMap.edges.length") == graph.number_of_edges()
+            for node_id in ("a", "b", "c"):  # hover each hostile label until its tooltip shows
+                xy = page.evaluate(
+                    f"tieMap.network.canvasToDOM(tieMap.network.getPositions(['{node_id}'])['{node_id}'])"
+                )
+                box = page.locator("#tie-map").bounding_box()
+                page.mouse.move(box["x"] + xy["x"] + 1, box["y"] + xy["y"] + 1)
+                page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
+                page.wait_for_function(
+                    "(t) => { const e = document.querySelector('.vis-tooltip');"
+                    " return e && e.style.visibility !== 'hidden' && e.innerText.startsWith(t); }",
+                    arg=page.evaluate(f"tieMap.nodes.get('{node_id}').title.split('\\n')[0]"),
+                    timeout=10_000,
+                )
+            assert page.evaluate("document.querySelectorAll('a, img, iframe, object, embed').length") == 0
+            assert page.evaluate("document.scripts.length") == 2
+            tooltip = page.evaluate("document.querySelector('.vis-tooltip').innerHTML")
+            assert tooltip.startswith("Jan &lt;a ")  # c's label, shown as text
+        finally:
+            browser.close()
+    assert requests == [page_file.as_uri()]
+    assert dialogs == [] and errors == []
