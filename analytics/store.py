@@ -20,7 +20,7 @@ from .db import rows, run, scalar
 from .periods import DEFAULT_SCHEME, period_of
 
 DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
 #: Tables with a time axis. Their ``period`` column is stored (computed at import from the wave label or the
 #: date) so that filtering by period costs nothing; changing the period scheme recomputes it.
@@ -78,6 +78,18 @@ MIGRATIONS: dict[int, list[str]] = {
             participant_id VARCHAR PRIMARY KEY, code VARCHAR NOT NULL UNIQUE
         )""",
         "CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+    ],
+    # Meeting notes: the agreements a network makes. Every edit is a new version; nothing is overwritten.
+    2: [
+        """CREATE TABLE meeting_notes (
+            note_id INTEGER NOT NULL, version INTEGER NOT NULL,
+            network VARCHAR NOT NULL, date DATE NOT NULL,
+            went_well VARCHAR, differently VARCHAR,
+            deleted BOOLEAN NOT NULL DEFAULT false,
+            written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (note_id, version)
+        )""",
+        "CREATE SEQUENCE note_ids START 1",
     ],
 }
 
@@ -292,6 +304,6 @@ def is_empty(con) -> bool:
 def table_checksums(con) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent hash of every stored table: 'nothing changed' made checkable."""
     out = {}
-    for table in (*FACT_TABLES, "imports", "pseudonyms", "settings"):
+    for table in (*FACT_TABLES, "imports", "pseudonyms", "settings", "meeting_notes"):
         out[table] = tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t")[0])
     return out

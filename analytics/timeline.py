@@ -15,8 +15,17 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
         where, params = f"WHERE network IS NULL OR network IN ({marks})", list(networks)
     else:
         where, params = "", []
+    from .periods import period_of
+    from .store import period_scheme
+
+    # Meeting agreements show on the time axis too, marked with a note sign.
+    notes = f"""SELECT network, date, {period_of('date', period_scheme(con))} AS period,
+                       '📝 ' || left(coalesce(went_well, differently), 40) AS label
+                FROM meeting_notes
+                QUALIFY version = max(version) OVER (PARTITION BY note_id) AND NOT deleted"""
     return frame(
         con,
-        f"SELECT network, date, period, label FROM v_events {where} ORDER BY date, label",
+        f"""SELECT * FROM (SELECT network, date, period, label FROM v_events UNION ALL {notes}) {where}
+            ORDER BY date, label""",
         params,
     )

@@ -1,12 +1,182 @@
-"""Overview: filled in by its own issue; shows what data there is until then."""
+"""Overview for the coaches' meeting: every network side by side, and the questions worth asking."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from analytics import charts, notes
+from analytics import overview as ov
+from analytics.definitions import default_framework, funnel_cycles, value_cycles
+from analytics.i18n import cycle_label, fmt_num
 from pages import ui
 
 ui.page_setup()
 
-st.title(ui.t("nav.overview"))
+t, lang = ui.translator(), ui.lang()
+text = ui.chart_text()
+fw = default_framework()
+dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
+stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
+
+
+def _run(fn, *args, **kwargs):
+    c = ui.con()
+    try:
+        return fn(c, *args, **kwargs)
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False)
+def overview_data(data_version, min_group: int):
+    return {
+        "table": _run(ov.network_table, min_group),
+        "trends": _run(ov.dimension_trends, min_group),
+        "funnels": _run(ov.value_funnels),
+        "ties": _run(ov.latest_tie_measures),
+    }
+
+
+@st.cache_data(show_spinner=False)
+def signal_list(data_version, min_group: int, trends, ties_latest, funnels) -> list[ov.Signal]:
+    return _run(ov.signals, min_group, trends=trends, ties_latest=ties_latest, funnels=funnels)
+
+
+st.title("🧭 " + t("nav.overview"))
 ui.demo_banner()
+
+v = ui.version()
+if not ui.networks():
+    st.info(t("overview.empty"))
+    st.page_link("pages/data.py", label=t("overview.go_data"), icon="📥")
+    st.stop()
+
+st.markdown(t("overview.intro"))
+data = overview_data(v, ui.min_group())
+table, trends, funnels, tie_latest = data["table"], data["trends"], data["funnels"], data["ties"]
+order = ui.periods()
+
+
+def go(page: str, network: str, period: str | None) -> None:
+    st.session_state["network"] = network
+    st.session_state["period"] = period or ""
+
+
+# ---------------------------------------------------------------- questions for the coaches' meeting
+sig = signal_list(v, ui.min_group(), trends, tie_latest, funnels)
+st.subheader(t("overview.signals"))
+if not sig:
+    st.caption(t("overview.no_signals"))
+pages = {"dimensions": "pages/dimensions.py", "values": "pages/values.py", "ties": "pages/ties.py"}
+for i, s in enumerate(sig):
+    f = dict(s.figures)
+    if "code" in f:
+        code = f["code"]
+        f["name"] = dim_labels.get(code) or f"{code} {fw.indicator(code).name[lang]}"
+    for k in ("change", "iqr"):
+        if k in f:
+            f[k] = fmt_num(f[k], lang, 2)
+    if "share" in f:
+        f["share"] = fmt_num(f["share"] * 100, lang, 0)
+    c1, c2 = st.columns([5, 1])
+    c1.markdown(f"💬 **{s.network}** — " + t(f"overview.signal_{s.code}", **f))
+    if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
+        st.switch_page(pages[s.page])
+
+# ---------------------------------------------------------------- meeting agreements
+recent = _run(notes.latest, limit=5)
+if len(recent):
+    st.subheader(t("overview.agreements"))
+    for r in recent.itertuples():
+        st.markdown(f"📝 **{r.network}**, {r.date:%d-%m-%Y}: {r.went_well or ''} "
+                    + (f"— *{t('notes.differently')}:* {r.differently}" if r.differently else ""))
+
+# ---------------------------------------------------------------- every network side by side
+st.subheader(t("overview.networks"))
+nets = table["network"].tolist()
+for row_start in range(0, len(nets), 2):
+    cols = st.columns(2)
+    for col, net in zip(cols, nets[row_start:row_start + 2], strict=False):
+        with col.container(border=True):
+            info = table[table["network"] == net].iloc[0]
+            st.markdown(f"### {net}")
+            span = ""
+            if pd.notna(info["first_date"]):
+                span = f" · {info['first_date']:%m-%Y} – {info['last_date']:%m-%Y}"
+            st.caption(t("overview.card_caption", n=int(info["participants"]), periods=int(info["periods"])) + span)
+            tr = trends[trends["network"] == net].dropna(subset=["mean"])
+            if len(tr):
+                spark = charts.line_over_time(
+                    tr, x="period", y="mean", color="code", x_order=[p for p in order if p in set(tr["period"])],
+                    color_labels=dim_labels, color_order=[d.code for d in fw.dimensions], y_domain=(0, 1),
+                    y_title="", x_title="", text=text, width=380, height=130, title=t("overview.dims_title"),
+                )
+                st.altair_chart(spark, theme=None)
+            fn = funnels[funnels["network"] == net]
+            if len(fn) and fn["value"].sum():
+                mini = charts.funnel_chart(fn, order=funnel_cycles(), stage_labels=stage_labels, value_col="value",
+                                           text=text, title=t("overview.funnel_title"), width=260, bar_height=16,
+                                           selectable=False)
+                st.altair_chart(mini, theme=None)
+            tl = tie_latest[tie_latest["network"] == net]
+            if len(tl):
+                r = tl.iloc[0]
+                m1, m2, m3, m4 = st.columns(4)
+                m1.metric(t("ties.m_density"), fmt_num(r["density"], lang, 2))
+                m2.metric(t("ties.m_reciprocity"), fmt_num(r["reciprocity"], lang, 2))
+                cross = r["cross_organisation_share"]
+                m3.metric(t("ties.m_cross_org"), (fmt_num(cross * 100, lang, 0) + " %") if pd.notna(cross) else "—")
+                m4.metric(t("ties.m_isolates"), int(r["isolates"]))
+                st.caption(t("overview.ties_period", period=r["period"]))
+
+with st.expander("🔢 " + t("overview.numbers")):
+    wide = trends.dropna(subset=["mean"]).pivot_table(index=["network", "period"], columns="code", values="mean")
+    wide = wide.rename(columns=dim_labels).round(2).reset_index()
+    ui.show_table(wide)
+    f2 = funnels.pivot_table(index="network", columns="cycle", values="participants", fill_value=0)
+    f2 = f2[[c for c in funnel_cycles() if c in f2.columns]].rename(columns=stage_labels).reset_index()
+    ui.show_table(f2)
+    ui.show_table(tie_latest)
+
+# ---------------------------------------------------------------- meeting notes: add, edit, history
+st.subheader("📝 " + t("notes.title"))
+st.caption(t("notes.help"))
+with st.form("add_note", clear_on_submit=True):
+    c1, c2 = st.columns(2)
+    n_net = c1.selectbox(t("sidebar.network"), nets, index=nets.index(ui.network()) if ui.network() in nets else 0)
+    n_date = c2.date_input(t("column.date"), format="DD-MM-YYYY")
+    well = st.text_area(t("notes.went_well"), max_chars=notes.MAX_TEXT)
+    diff = st.text_area(t("notes.differently"), max_chars=notes.MAX_TEXT)
+    if st.form_submit_button(t("notes.save")):
+        try:
+            _run(notes.add, n_net, n_date, well, diff)
+        except notes.NoteError as e:
+            st.error(str(e))
+        else:
+            st.cache_data.clear()
+            st.success(t("notes.saved"))
+all_notes = _run(notes.latest, (ui.network(),) if ui.network() else None)
+for r in all_notes.itertuples():
+    with st.expander(f"{r.network} · {r.date:%d-%m-%Y} · {(r.went_well or r.differently or '')[:60]}"):
+        with st.form(f"edit_note:{r.note_id}"):
+            d = st.date_input(t("column.date"), value=r.date, format="DD-MM-YYYY")
+            w = st.text_area(t("notes.went_well"), value=r.went_well or "", max_chars=notes.MAX_TEXT)
+            x = st.text_area(t("notes.differently"), value=r.differently or "", max_chars=notes.MAX_TEXT)
+            b1, b2 = st.columns(2)
+            if b1.form_submit_button(t("notes.save_version")):
+                try:
+                    _run(notes.edit, r.note_id, date=d, went_well=w, differently=x)
+                except notes.NoteError as e:
+                    st.error(str(e))
+                else:
+                    st.cache_data.clear()
+                    st.rerun()
+            if b2.form_submit_button(t("notes.remove")):
+                _run(notes.remove, r.note_id)
+                st.cache_data.clear()
+                st.rerun()
+        hist = _run(notes.history, r.note_id)
+        if len(hist) > 1:
+            st.caption(t("notes.versions", n=len(hist)))
+            ui.show_table(hist[["version", "date", "went_well", "differently", "written_at"]])

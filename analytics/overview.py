@@ -1,0 +1,157 @@
+"""The coaches' overview: every network side by side, and the signals worth a question.
+
+Signals are worded as questions for the coaches' meeting, never as grades. Each carries the page (and the
+filter) that shows it, so the overview can link straight to the evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import dimensions as dims
+from . import ties as tq
+from . import value_creation as vc
+from .db import frame
+from .privacy import DEFAULT_MIN_GROUP
+
+#: A shift of at least this much (on the 0-1 continuum) between two periods is worth a question.
+LARGE_SHIFT = 0.10
+#: An interquartile range of at least this much means participants see an indicator differently.
+WIDE_SPREAD = 0.35
+#: Fewer ties than this share across organisations: the network may lack outside perspectives.
+FEW_CROSS = 0.2
+#: Fewer applied-value reports than this share of the potential-value reports.
+STOPS_AT_POTENTIAL = 0.4
+
+
+@dataclass
+class Signal:
+    network: str
+    code: str
+    page: str  # dimensions | values | ties
+    figures: dict[str, Any] = field(default_factory=dict)
+    period: str | None = None
+
+
+def network_table(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
+    """One row per network: participants, periods covered, and the latest period of each kind of data."""
+    return frame(
+        con,
+        """WITH nets AS (
+               SELECT network FROM memberships UNION SELECT network FROM dimension_scores
+               UNION SELECT network FROM value_reports UNION SELECT network FROM ties)
+           SELECT n.network,
+                  (SELECT count(*) FROM memberships m WHERE m.network = n.network) AS participants,
+                  (SELECT count(DISTINCT period) FROM (
+                       SELECT period FROM dimension_scores d WHERE d.network = n.network
+                       UNION SELECT period FROM value_reports v WHERE v.network = n.network
+                       UNION SELECT period FROM ties t WHERE t.network = n.network)) AS periods,
+                  (SELECT min(date) FROM (
+                       SELECT date FROM dimension_scores d WHERE d.network = n.network
+                       UNION ALL SELECT date FROM value_reports v WHERE v.network = n.network
+                       UNION ALL SELECT date FROM ties t WHERE t.network = n.network)) AS first_date,
+                  (SELECT max(date) FROM (
+                       SELECT date FROM dimension_scores d WHERE d.network = n.network
+                       UNION ALL SELECT date FROM value_reports v WHERE v.network = n.network
+                       UNION ALL SELECT date FROM ties t WHERE t.network = n.network)) AS last_date
+           FROM nets n WHERE n.network IS NOT NULL ORDER BY n.network""",
+    )
+
+
+def dimension_trends(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
+    """Dimension means per network and period (current situation), for the sparklines."""
+    return dims.indicator_stats(con, dims.Filters(situation="current"), by="dimension", min_group=min_group)
+
+
+def value_funnels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The funnel of each network over all its periods (participants per cycle)."""
+    return vc.funnel(con, vc.Filters(), by=("network",))
+
+
+def latest_tie_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Key tie measures of each network's latest period."""
+    rows = []
+    for net in tq.networks_with_ties(con):
+        measures = tq.metrics_table(con, network=net)
+        if not measures:
+            continue
+        m = measures[-1]
+        rows.append({"network": net, "period": m["period"], "density": m["density"],
+                     "reciprocity": m["reciprocity"], "cross_organisation_share": m["cross_organisation_share"],
+                     "isolates": len(m["isolates"]), "nodes": m["nodes"], "edges": m["edges"]})
+    return pd.DataFrame(rows, columns=["network", "period", "density", "reciprocity", "cross_organisation_share",
+                                       "isolates", "nodes", "edges"])
+
+
+def signals(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP,
+            trends: pd.DataFrame | None = None, ties_latest: pd.DataFrame | None = None,
+            funnels: pd.DataFrame | None = None) -> list[Signal]:
+    """Everything worth a question, network by network (pass precomputed frames to avoid recomputing)."""
+    out: list[Signal] = []
+    trends = dimension_trends(con, min_group) if trends is None else trends
+    order = dims.period_order(con)
+    out += largest_shift(trends, order)
+    ind = dims.indicator_stats(con, dims.Filters(situation="current"), min_group=min_group)
+    out += widest_disagreement(ind, order)
+    out += tie_signals(latest_tie_measures(con) if ties_latest is None else ties_latest)
+    out += value_signals(value_funnels(con) if funnels is None else funnels)
+    return out
+
+
+def largest_shift(trends: pd.DataFrame, order: list[str]) -> list[Signal]:
+    """Per network, the dimension that moved most between its last two periods, when it moved a lot."""
+    out = []
+    rank = {p: i for i, p in enumerate(order)}
+    for net, d in trends.dropna(subset=["mean"]).groupby("network"):
+        pers = sorted(d["period"].unique(), key=lambda p: rank.get(p, 1e9))
+        if len(pers) < 2:
+            continue
+        a, b = pers[-2], pers[-1]
+        ch = dims.change(d, a, b).dropna(subset=["change"])
+        if ch.empty:
+            continue
+        top = ch.loc[ch["change"].abs().idxmax()]
+        if abs(top["change"]) >= LARGE_SHIFT:
+            out.append(Signal(net, "shift", "dimensions", {"code": top["code"], "change": float(top["change"]),
+                                                            "from": a, "to": b}, period=b))
+    return out
+
+
+def widest_disagreement(ind: pd.DataFrame, order: list[str]) -> list[Signal]:
+    """Per network, in its latest period, the indicator with the widest spread of marks, when it is wide."""
+    out = []
+    rank = {p: i for i, p in enumerate(order)}
+    for net, d in ind.dropna(subset=["iqr"]).groupby("network"):
+        latest = max(d["period"].unique(), key=lambda p: rank.get(p, -1))
+        top = dims.disagreement(d[d["period"] == latest], top=1)
+        if len(top) and top["iqr"].iloc[0] >= WIDE_SPREAD:
+            out.append(Signal(net, "disagreement", "dimensions", {"code": top["code"].iloc[0],
+                                                                   "iqr": float(top["iqr"].iloc[0])}, period=latest))
+    return out
+
+
+def tie_signals(latest: pd.DataFrame) -> list[Signal]:
+    out = []
+    for r in latest.itertuples():
+        if r.cross_organisation_share is not None and r.cross_organisation_share == r.cross_organisation_share \
+                and r.cross_organisation_share < FEW_CROSS:
+            out.append(Signal(r.network, "few_cross", "ties", {"share": float(r.cross_organisation_share)},
+                              period=r.period))
+        if r.isolates:
+            out.append(Signal(r.network, "isolates", "ties", {"n": int(r.isolates)}, period=r.period))
+    return out
+
+
+def value_signals(funnels: pd.DataFrame) -> list[Signal]:
+    out = []
+    for net, d in funnels.groupby("network"):
+        by = d.set_index("cycle")["reports"]
+        pot, app = int(by.get("potential", 0)), int(by.get("applied", 0))
+        if pot >= 5 and app / pot < STOPS_AT_POTENTIAL:
+            out.append(Signal(net, "stops_at_potential", "values", {"potential": pot, "applied": app,
+                                                                    "share": app / pot}))
+    return out
