@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--period")
         p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
+    p.add_argument("--secrets", default=".streamlit/secrets.toml")
+
     p = sub.add_parser("report", help="a standalone HTML report")
     _add_db(p)
     p.add_argument("--network", action="append")
@@ -252,6 +255,24 @@ def cmd_load_sample(args) -> int:
     return 0 if all(r.status in ("imported", "duplicate") for r in reports) else 1
 
 
+def cmd_set_password(args) -> int:
+    import getpass
+
+    from .auth import write_secret
+
+    pw = getpass.getpass("New password: ")
+    if pw != getpass.getpass("Again: "):
+        print("error: the passwords differ", file=sys.stderr)
+        return 1
+    try:
+        path = write_secret(args.secrets, pw)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"password set in {path} (restart the app)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -268,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sample(args)
         if args.command == "load-sample":
             return cmd_load_sample(args)
+        if args.command == "set-password":
+            return cmd_set_password(args)
         if args.command in ("dimensions", "values", "metrics", "report"):
             from . import commands
 

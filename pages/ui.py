@@ -33,6 +33,46 @@ def _connection(path: str):
     return con
 
 
+def _auth_config() -> dict:
+    try:
+        return dict(st.secrets.get("auth", {}))
+    except (FileNotFoundError, KeyError, AttributeError, ValueError):
+        return {}
+    except Exception:  # noqa: BLE001 - a broken secrets file must not open the app
+        return {"broken": True}
+
+
+def require_login() -> bool:
+    """Show the login and return False until the visitor is in. Nothing else is drawn or queried before."""
+    cfg = _auth_config()
+    if cfg.get("broken"):
+        st.error("`.streamlit/secrets.toml` cannot be read; fix it before the app can open.")
+        return False
+    if cfg.get("client_id"):  # Streamlit's own OIDC login (needs streamlit[auth] and the identity provider)
+        if st.user.is_logged_in:
+            return True
+        st.title("🕸️ Netwerkleren Monitor")
+        st.button("Log in", on_click=st.login)
+        return False
+    stored = cfg.get("password_hash")
+    if not stored or st.session_state.get("_logged_in"):
+        return True
+    from analytics.auth import verify_password
+
+    st.title("🕸️ Netwerkleren Monitor")
+    with st.form("login"):
+        pw = st.text_input("Wachtwoord / Password", type="password")
+        if st.form_submit_button("Inloggen / Log in"):
+            if verify_password(pw, stored):
+                st.session_state["_logged_in"] = True
+                st.rerun()
+            import time
+
+            time.sleep(1.0)  # slows down guessing
+            st.error("Onjuist wachtwoord / Wrong password")
+    return False
+
+
 def con():
     """The shared DuckDB connection (one per server process); each caller gets its own cursor."""
     return _connection(str(store.db_path())).cursor()
