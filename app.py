@@ -7,9 +7,9 @@ import streamlit as st
 from pages import ui
 
 st.set_page_config(page_title="Netwerkleren Monitor", page_icon="🕸️", layout="wide")
-ui.page_setup()  # never fall back to Streamlit's pages/ folder mode (it would list pages before login)
 
 if not ui.require_login():
+    ui.leave_pages_folder_mode()  # so the next run cannot list the pages folder either
     st.stop()
 
 ui.sidebar()

@@ -4,6 +4,8 @@ few display helpers. All state the pages share lives here, read the same way eve
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -14,14 +16,31 @@ from analytics.db import rows
 LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
 
 
-def page_setup() -> None:
-    """First call of every page. Streamlit runs a page file directly (its old pages/ folder mode) when the
-    first request after a server start is a deep link such as /dimensions; then the sidebar and login of
-    app.py would be skipped. Switch that mode off and rerun through app.py."""
+ENTRY_SCRIPT = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _entry_on_stack() -> bool:
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_filename == ENTRY_SCRIPT:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def leave_pages_folder_mode() -> None:
+    """Streamlit falls back to its old pages/ folder mode until st.navigation has run once; switch it off."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    PagesManager.uses_pages_directory = False
+
+
+def page_setup() -> None:
+    """First call of every page. When the first request after a server start is a deep link such as
+    /dimensions, Streamlit runs that page file directly, skipping app.py's login and sidebar: then switch
+    the folder mode off and rerun through app.py."""
+    if not _entry_on_stack():
+        leave_pages_folder_mode()
         st.rerun()
 
 

@@ -124,7 +124,8 @@ with tab_funnel:
         clicked = [p.get("cycle") for p in sel if isinstance(p, dict) and p.get("cycle")]
     c1, c2 = st.columns([1, 2])
     chosen = c1.multiselect(t("column.cycle"), [c.code for c in value_cycles()], default=clicked,
-                            format_func=lambda c: stage_labels[c], key=f"story_cycles:{','.join(clicked)}")
+                            format_func=lambda c: stage_labels[c], key=f"story_cycles:{','.join(clicked)}",
+                            placeholder=t("values.all_cycles"))
     search = c2.text_input(t("values.search"), key="story_search", placeholder=t("values.search_placeholder"))
     sdf = stories(v, f, tuple(chosen), None, search, ui.pseudonymise())
     st.caption(t("values.n_stories", n=len(sdf)))
