@@ -105,7 +105,11 @@ def _file_options(args) -> dict:
         "scale": parse_scale(args.scale), "sheet": args.sheet,
     }
     if args.framework:
-        opts["framework"] = load_framework_file(args.framework)
+        from .definitions import frameworks_dir, save_framework
+
+        # Keep a copy next to the database, so the app can draw this instrument too.
+        load_framework_file(args.framework)
+        opts["framework"] = save_framework(args.framework, frameworks_dir(store.db_path(args.db)))
     if args.map:
         overrides = {}
         for m in args.map:

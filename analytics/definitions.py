@@ -254,10 +254,35 @@ def default_framework() -> Framework:
 
 
 def frameworks(extra_dir: str | Path | None = None) -> dict[str, Framework]:
-    """The shipped instrument plus any ``*.toml`` definitions in ``extra_dir`` (e.g. data/frameworks)."""
+    """The shipped instrument plus any ``*.toml`` definitions in ``extra_dir`` (e.g. data/frameworks).
+    A broken definition file is skipped here; it was checked when it was saved."""
     out = {default_framework().id: default_framework()}
     if extra_dir and Path(extra_dir).is_dir():
         for p in sorted(Path(extra_dir).glob("*.toml")):
-            fw = load_framework_file(p)
+            try:
+                fw = load_framework_file(p)
+            except FrameworkError:
+                continue
             out[fw.id] = fw
     return out
+
+
+def frameworks_dir(db_file: str | Path) -> Path:
+    """User instruments live next to the database, so a copy of the data folder carries them along."""
+    return Path(db_file).resolve().parent / "frameworks"
+
+
+def save_framework(source: str | Path | bytes, folder: str | Path) -> Framework:
+    """Check a definition and keep a copy in ``folder`` under its id; refuses to replace the default."""
+    text = source.decode("utf-8") if isinstance(source, bytes) else Path(source).read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise FrameworkError(f"not valid TOML ({e})") from e
+    fw = parse_framework(raw, "definition")
+    if fw.id == default_framework().id:
+        raise FrameworkError(f"the id '{fw.id}' belongs to the shipped instrument; choose another id")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{fw.id}.toml").write_text(text, encoding="utf-8")
+    return fw

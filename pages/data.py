@@ -6,7 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from analytics import importer, store
-from analytics.definitions import default_framework, tables, value_cycles
+from analytics.definitions import (
+    FrameworkError,
+    frameworks,
+    frameworks_dir,
+    save_framework,
+    tables,
+    value_cycles,
+)
 from analytics.export import safe_csv
 from analytics.i18n import kind_label, problem_text
 from pages import ui
@@ -16,6 +23,8 @@ ui.page_setup()
 t = ui.translator()
 lang = ui.lang()
 KIND_CHOICES = ["", "participants", "dimension_scores", "value_reports", "ties", "events"]
+FW_DIR = frameworks_dir(store.db_path())
+FRAMEWORKS = frameworks(FW_DIR)
 
 st.title("📥 " + t("nav.data"))
 ui.demo_banner()
@@ -24,13 +33,13 @@ st.markdown(t("data.intro"))
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def check(data: bytes, name: str, kind: str, network: str, date: str, wave: str, scale: str,
-          overrides: tuple, sheet: str, _v: tuple) -> importer.ImportReport:
+          overrides: tuple, sheet: str, fid: str, data_version: tuple) -> importer.ImportReport:
     c = ui.con()
     try:
         return importer.validate_file(
             c, data, file_name=name, kind=kind or None, network=network or None, date=date or None,
             wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
-            mapping_overrides=dict(overrides) or None, sheet=sheet or None,
+            mapping_overrides=dict(overrides) or None, sheet=sheet or None, framework=FRAMEWORKS[fid],
         )
     finally:
         c.close()
@@ -42,8 +51,9 @@ def target_options(kind: str | None) -> list[str]:
         return ["ignore"]
     opts = ["ignore", *tables()[kind].columns]
     if kind == "dimension_scores":
-        opts += [f"indicator:{c}" for c in default_framework().codes]
-        opts += [f"indicator:{c}:desired" for c in default_framework().codes]
+        codes = [c for fw in FRAMEWORKS.values() for c in fw.codes]
+        opts += [f"indicator:{c}" for c in codes]
+        opts += [f"indicator:{c}:desired" for c in codes]
     if kind == "value_reports":
         opts += [f"cycle:{c.code}" for c in value_cycles()]
     return opts
@@ -123,6 +133,10 @@ for up in uploads or []:
                              help=t("data.default_date_help"))
         scale = c4.text_input(t("data.scale_override"), key=f"scale:{key}", placeholder="1-5",
                               help=t("data.scale_override_help"))
+        fid = "dimensions"
+        if len(FRAMEWORKS) > 1:
+            fid = st.selectbox(t("dims.instrument"), list(FRAMEWORKS), key=f"fw:{key}",
+                               format_func=lambda f: FRAMEWORKS[f].name[lang])
         sheet = ""
         if up.name.lower().endswith((".xlsx", ".xlsm")):
             from analytics.readers import sheet_names
@@ -135,7 +149,7 @@ for up in uploads or []:
         overrides = st.session_state.setdefault(f"map:{key}", {})
         try:
             report = check(data, up.name, kind, network, date, "", scale, tuple(sorted(overrides.items())),
-                           sheet, ui.version())
+                           sheet, fid, ui.version())
         except ValueError as e:
             st.error(str(e))
             continue
@@ -180,6 +194,7 @@ for up in uploads or []:
                     c, data, file_name=up.name, kind=kind or None, network=network or None, date=date or None,
                     scale=importer.parse_scale(scale.split()) if scale else None,
                     mapping_overrides=dict(overrides) or None, sheet=sheet or None, skip_invalid=skip,
+                    framework=FRAMEWORKS[fid],
                     on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("data.importing")),
                 )
             finally:
@@ -240,3 +255,18 @@ cols = st.columns(5)
 for col, k in zip(cols, KIND_CHOICES[1:], strict=True):
     col.download_button(kind_label(k, lang), importer.template_csv(k), file_name=f"template_{k}.csv",
                         mime="text/csv", key=f"tpl:{k}")
+
+st.divider()
+st.subheader(t("data.instruments"))
+st.caption(t("data.instruments_help"))
+st.markdown(" · ".join(f"**{fw.name[lang]}** (`{fw.id}`, {len(fw.indicators)} {t('data.indicators')})"
+                       for fw in FRAMEWORKS.values()))
+definition = st.file_uploader(t("data.load_instrument"), type=["toml"], key="instrument_upload")
+if definition is not None and st.button(t("data.save_instrument"), key="save_instrument"):
+    try:
+        fw = save_framework(definition.getvalue(), FW_DIR)
+    except (FrameworkError, UnicodeDecodeError) as e:
+        st.error(f"{definition.name}: {e}")
+    else:
+        st.success(t("data.instrument_saved", name=fw.name[lang], n=len(fw.indicators)))
+        st.rerun()

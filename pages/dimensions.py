@@ -5,28 +5,40 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, timeline
+from analytics import charts, store, timeline
 from analytics import dimensions as dims
-from analytics.definitions import default_framework
+from analytics.db import rows
+from analytics.definitions import frameworks, frameworks_dir
 from analytics.i18n import fmt_num, role_label
 from pages import ui
 
 ui.page_setup()
 
 t, lang = ui.translator(), ui.lang()
-fw = default_framework()
 text = ui.chart_text()
+FRAMEWORKS = frameworks(frameworks_dir(store.db_path()))
 
 st.title("🎯 " + t("nav.dimensions"))
 ui.demo_banner()
 st.markdown(t("dims.intro"))
+
+_c = ui.con()
+try:
+    present = [r[0] for r in rows(_c, "SELECT DISTINCT framework FROM dimension_scores ORDER BY 1")]
+finally:
+    _c.close()
+present = [f for f in present if f in FRAMEWORKS] or ["dimensions"]
+fid = present[0] if len(present) == 1 else st.selectbox(
+    t("dims.instrument"), present, format_func=lambda f: FRAMEWORKS[f].name[lang], key="dims_framework")
+fw = FRAMEWORKS[fid]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def stats(data_version, filters: dims.Filters, by: str, min_group: int, group_roles: bool = False) -> pd.DataFrame:
     c = ui.con()
     try:
-        return dims.indicator_stats(c, filters, by=by, min_group=min_group, group_roles=group_roles)
+        return dims.indicator_stats(c, filters, by=by, min_group=min_group, group_roles=group_roles,
+                                    framework=FRAMEWORKS[filters.framework])
     finally:
         c.close()
 
@@ -35,7 +47,7 @@ def stats(data_version, filters: dims.Filters, by: str, min_group: int, group_ro
 def marks(data_version, filters: dims.Filters, pseudonymise: bool) -> pd.DataFrame:
     c = ui.con()
     try:
-        return dims.marks(c, filters, pseudonymise=pseudonymise)
+        return dims.marks(c, filters, pseudonymise=pseudonymise, framework=FRAMEWORKS[filters.framework])
     finally:
         c.close()
 
@@ -97,7 +109,7 @@ tab_time, tab_shared, tab_compare, tab_change = st.tabs(
 with tab_time:
     by = st.segmented_control(t("dims.level"), ["dimension", "indicator"], default="dimension",
                               format_func=lambda b: t(f"dims.by_{b}"), key="dims_by_time") or "dimension"
-    df = stats(v, dims.Filters(networks=(net,), situation="current"), by, min_group)
+    df = stats(v, dims.Filters(framework=fid, networks=(net,), situation="current"), by, min_group)
     net_periods = [p for p in periods_all if p in set(df["period"])]
     if df.empty:
         st.info(t("ui.no_data"))
@@ -123,7 +135,7 @@ with tab_time:
 # ---------------------------------------------------------------- shared picture
 with tab_shared:
     per = ui.period() if ui.period() in periods_all else None
-    net_periods = list(stats(v, dims.Filters(networks=(net,), situation="current"), "dimension",
+    net_periods = list(stats(v, dims.Filters(framework=fid, networks=(net,), situation="current"), "dimension",
                              min_group)["period"].unique())
     net_periods = [p for p in periods_all if p in net_periods]
     if not net_periods:
@@ -132,10 +144,10 @@ with tab_shared:
         per = per if per in net_periods else net_periods[-1]
         c1, c2 = st.columns([1, 2])
         per = c1.selectbox(t("sidebar.period"), net_periods, index=net_periods.index(per), key="shared_period")
-        roles_present = sorted(set(marks(v, dims.Filters(networks=(net,), periods=(per,)), True)["role"]))
+        roles_present = sorted(set(marks(v, dims.Filters(framework=fid, networks=(net,), periods=(per,)), True)["role"]))
         roles = c2.multiselect(t("dims.roles"), roles_present, default=roles_present,
                                format_func=lambda r: role_label(r, lang), key="shared_roles")
-        f = dims.Filters(networks=(net,), periods=(per,), situation="current", roles=tuple(roles) or None)
+        f = dims.Filters(framework=fid, networks=(net,), periods=(per,), situation="current", roles=tuple(roles) or None)
         m = marks(v, f, ui.pseudonymise())
         s = stats(v, f, "indicator", min_group)
         if m.empty:
@@ -165,7 +177,7 @@ with tab_shared:
                 ui.chart_block(strip, table, f"shared_{net}_{per}", how_to_read=t("dims.read_strip"))
                 if len(roles_present) > 1:
                     st.markdown("**" + t("dims.by_role_title") + "**")
-                    by_role = stats(v, dims.Filters(networks=(net,), periods=(per,), situation="current"),
+                    by_role = stats(v, dims.Filters(framework=fid, networks=(net,), periods=(per,), situation="current"),
                                     "dimension", min_group, group_roles=True)
                     if by_role["mean"].notna().any():
                         rr = by_role.assign(series=[role_label(r, lang) for r in by_role["role"]])
@@ -183,7 +195,7 @@ with tab_shared:
 with tab_compare:
     st.markdown("**" + t("dims.compare_networks") + "**")
     per = ui.period() if ui.period() in periods_all else None
-    all_df = stats(v, dims.Filters(situation="current"), "dimension", min_group)
+    all_df = stats(v, dims.Filters(framework=fid, situation="current"), "dimension", min_group)
     pers = [p for p in periods_all if p in set(all_df["period"])]
     if not pers:
         st.info(t("ui.no_data"))
@@ -197,7 +209,7 @@ with tab_compare:
         )
         ui.chart_block(small, table_view(one, "dimension"), f"networks_{per}", how_to_read=t("dims.read_compare"))
     st.markdown("**" + t("dims.current_desired") + "**")
-    both = stats(v, dims.Filters(networks=(net,)), "indicator", min_group)
+    both = stats(v, dims.Filters(framework=fid, networks=(net,)), "indicator", min_group)
     both_periods = [p for p in periods_all if p in set(both[both["situation"] == "desired"]["period"])]
     if not both_periods:
         st.caption(t("dims.no_desired"))
@@ -215,7 +227,7 @@ with tab_compare:
 with tab_change:
     by = st.segmented_control(t("dims.level"), ["dimension", "indicator"], default="dimension",
                               format_func=lambda b: t(f"dims.by_{b}"), key="dims_by_change") or "dimension"
-    df = stats(v, dims.Filters(networks=(net,), situation="current"), by, min_group)
+    df = stats(v, dims.Filters(framework=fid, networks=(net,), situation="current"), by, min_group)
     net_periods = [p for p in periods_all if p in set(df["period"])]
     if len(net_periods) < 2:
         st.info(t("dims.need_two_periods"))
