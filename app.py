@@ -7,6 +7,17 @@ import streamlit as st
 from pages import ui
 
 st.set_page_config(page_title="Netwerkleren Monitor", page_icon="🕸️", layout="wide")
+# Streamlit starts in its old pages/ folder mode until st.navigation has run once. Widgets drawn in that
+# first run would belong to another page and lose their first click, so leave the mode and start over.
+if ui.in_pages_folder_mode() and not ui.under_apptest():
+    ui.leave_pages_folder_mode()
+    st.rerun()
+
+# Live collection: a participant's link (?round=...) opens only the phone form, before and without the login,
+# with no navigation or sidebar. The form's token admits its own round and nothing else (analytics/live.py).
+if "round" in st.query_params:
+    st.navigation([st.Page("pages/live_form.py", title="Netwerkleren", url_path="form")], position="hidden").run()
+    st.stop()
 
 if not ui.require_login():
     ui.leave_pages_folder_mode()  # so the next run cannot list the pages folder either

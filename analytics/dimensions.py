@@ -144,11 +144,11 @@ def disagreement(stats: pd.DataFrame, top: int = 3) -> pd.DataFrame:
 def change(stats: pd.DataFrame, period_a: str, period_b: str) -> pd.DataFrame:
     """Mean and spread per code in two periods side by side, with the difference (b - a)."""
     keys = [c for c in ("network", "situation", "code") if c in stats]
-    a = stats[stats["period"] == period_a].set_index(keys)[["n", "mean", "iqr"]]
-    b = stats[stats["period"] == period_b].set_index(keys)[["n", "mean", "iqr"]]
-    out = a.join(b, how="outer", lsuffix="_a", rsuffix="_b")
+    a = stats[stats["period"] == period_a][[*keys, "n", "mean", "iqr"]]
+    b = stats[stats["period"] == period_b][[*keys, "n", "mean", "iqr"]]
+    out = a.merge(b, on=keys, how="outer", suffixes=("_a", "_b"))
     out["change"] = out["mean_b"] - out["mean_a"]
-    return out.reset_index()
+    return out
 
 
 def period_order(con: duckdb.DuckDBPyConnection) -> list[str]:

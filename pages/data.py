@@ -209,8 +209,29 @@ for up in uploads or []:
             else:
                 st.error(result.message or t("status.rejected"))
 
+def undo() -> None:
+    """Undo the import chosen in the box right now (not the one chosen when the button was drawn)."""
+    import_id = st.session_state.get("undo_choice")
+    if import_id is None:
+        return
+    import_id = int(import_id)
+    c = ui.con()
+    try:
+        removed = store.undo_import(c, import_id)
+    except store.StoreError as e:
+        st.session_state["undo_message"] = ("error", str(e))
+    else:
+        st.cache_data.clear()
+        st.session_state["undo_message"] = ("success", t("data.undone_msg", id=import_id, n=sum(removed.values())))
+    finally:
+        c.close()
+    st.session_state.pop("undo_choice", None)
+
+
 st.divider()
 st.subheader(t("data.imports"))
+if msg := st.session_state.pop("undo_message", None):
+    (st.error if msg[0] == "error" else st.success)(msg[1])
 c = ui.con()
 try:
     recs = store.list_imports(c)
@@ -233,21 +254,12 @@ else:
     active = [r for r in recs if r.undone_at is None]
     if active:
         c1, c2 = st.columns([3, 1])
-        chosen = c1.selectbox(t("data.undo_which"), [r.import_id for r in reversed(active)],
-                              format_func=lambda i: next(f"#{r.import_id} {r.file_name}" for r in recs
-                                                         if r.import_id == i), key="undo_choice")
-        if c2.button(t("data.undo"), key="undo_button"):
-            c = ui.con()
-            try:
-                removed = store.undo_import(c, int(chosen))
-            except store.StoreError as e:
-                st.error(str(e))
-            else:
-                st.cache_data.clear()
-                st.success(t("data.undone_msg", id=chosen, n=sum(removed.values())))
-            finally:
-                c.close()
-
+        names = {r.import_id: f"#{r.import_id} {r.file_name}" for r in recs}
+        c1.selectbox(t("data.undo_which"), [r.import_id for r in reversed(active)],
+                              format_func=lambda i: names[i], key="undo_choice")
+        # The undo runs in the button's callback, before this page is drawn again: the table above and the
+        # choices here then already show the new state (and a second click cannot hit a stale choice).
+        c2.button(t("data.undo"), key="undo_button", on_click=undo)
 st.divider()
 st.subheader(t("data.templates"))
 st.caption(t("data.templates_help"))

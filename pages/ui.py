@@ -35,6 +35,17 @@ def leave_pages_folder_mode() -> None:
     PagesManager.uses_pages_directory = False
 
 
+def in_pages_folder_mode() -> bool:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    return bool(PagesManager.uses_pages_directory)
+
+
+def under_apptest() -> bool:
+    """AppTest runs every script run in pages-folder mode by design; a real server never imports it."""
+    return "streamlit.testing.v1" in sys.modules
+
+
 def page_setup() -> None:
     """First call of every page. When the first request after a server start is a deep link such as
     /dimensions, Streamlit runs that page file directly, skipping app.py's login and sidebar: then switch
@@ -190,6 +201,23 @@ def periods(net: str | None = None) -> list[str]:
     return _periods(version(), net)
 
 
+def _synced_select(label: str, options: list[str], state_key: str, fmt) -> None:
+    """A selectbox whose value lives in ``st.session_state[state_key]`` (read by every page, settable by a
+    link), drawn under a per-language widget key so that its option labels follow the language switch."""
+    current = st.session_state.get(state_key, "")
+    if current not in options:
+        current = ""
+    st.session_state[state_key] = current
+    widget = f"_{state_key}_{lang()}"
+    if st.session_state.get(widget) != current:
+        st.session_state[widget] = current
+
+    def store_choice() -> None:
+        st.session_state[state_key] = st.session_state[widget]
+
+    st.selectbox(label, options, format_func=fmt, key=widget, on_change=store_choice)
+
+
 def sidebar() -> None:
     """The filters and switches every page reads."""
     t = translator()
@@ -201,24 +229,10 @@ def sidebar() -> None:
             key="lang",
             horizontal=True,
         )
-        nets = networks()
-        if st.session_state.get("network") not in [None, "", *nets]:
-            st.session_state["network"] = ""
-        st.selectbox(
-            t("sidebar.network"),
-            ["", *nets],
-            format_func=lambda v: v or t("sidebar.all_networks"),
-            key="network",
-        )
-        pers = periods(network())
-        if st.session_state.get("period") not in [None, "", *pers]:
-            st.session_state["period"] = ""
-        st.selectbox(
-            t("sidebar.period"),
-            ["", *pers],
-            format_func=lambda v: v or t("sidebar.all_periods"),
-            key="period",
-        )
+        _synced_select(t("sidebar.network"), ["", *networks()], "network",
+                       lambda v: v or t("sidebar.all_networks"))
+        _synced_select(t("sidebar.period"), ["", *periods(network())], "period",
+                       lambda v: v or t("sidebar.all_periods"))
         st.toggle(t("sidebar.pseudonymise"), key="pseudonymise", help=t("sidebar.pseudonymise_help"))
         with st.expander("⚙️ " + t("sidebar.settings")):
             st.number_input(
@@ -321,3 +335,7 @@ def pick_network() -> str | None:
         return None
     st.caption(t("ui.showing_network", network=nets[0]))
     return nets[0]
+
+
+if __name__ == "__main__":  # opened as a page of its own (/ui) in pages-folder mode: go through app.py
+    page_setup()
