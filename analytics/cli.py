@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--network", action="append")
     p.add_argument("--period")
-    p.add_argument("--pseudonymise", action="store_true")
+    p.add_argument("--pseudonymise", action=argparse.BooleanOptionalAction, default=True,
+                   help="codes instead of names (default; --no-pseudonymise shows names)")
     p.add_argument("--lang", choices=["nl", "en"], default="nl")
     p.add_argument("--out", default="report.html")
     p.add_argument("--pdf", action="store_true", help="also write a PDF through headless Chromium")

@@ -77,10 +77,18 @@ def cmd_metrics(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write_report
+    from pathlib import Path
+
+    from .report import ReportError, write_report
 
     con = store.connect(args.db)
-    path = write_report(con, args.out, networks=args.network, period=args.period, pseudonymise=args.pseudonymise,
-                        lang=args.lang, pdf=args.pdf)
+    try:
+        path = write_report(con, args.out, networks=args.network, period=args.period,
+                            pseudonymise=args.pseudonymise, lang=args.lang, pdf=args.pdf)
+    except ReportError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print(f"report written to {path}", file=sys.stderr)
+    if args.pdf:
+        print(f"PDF written to {Path(path).with_suffix('.pdf')}", file=sys.stderr)
     return 0

@@ -224,10 +224,14 @@ SUITES = {"import": bench_import, "dimensions": bench_dimensions, "values": benc
 
 
 def run(only: list[str] | None = None, scale: float = 1.0) -> None:
-    try:
-        from . import ties_suite
+    from . import report_suite, ties_suite
 
-        SUITES.update(ties_suite.SUITES)
+    SUITES.update(ties_suite.SUITES)
+    SUITES.update(report_suite.SUITES)
+    try:
+        from . import scale_suite  # the 10x sizes; long
+
+        SUITES.update(scale_suite.SUITES)
     except ImportError:
         pass
     print(f"# Netwerkleren Monitor benchmarks (scale {scale:g}; {os.cpu_count()} cores)")

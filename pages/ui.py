@@ -53,6 +53,7 @@ def page_setup() -> None:
     if not _entry_on_stack():
         leave_pages_folder_mode()
         st.rerun()
+    st.session_state["presentation"] = False  # pages/present.py turns it on for itself
 
 
 @st.cache_resource(show_spinner=False)

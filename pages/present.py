@@ -1,0 +1,288 @@
+"""Presentation mode: one network's current period as slides for the projector, the tie map over time as an
+animation, and the report to take home.
+
+Group views only (no per-person tables or rankings), and always pseudonymised whatever the sidebar says. The
+page sets ``st.session_state["presentation"]`` so other pages know a projector may be watching.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from analytics import charts, notes, playback, report
+from analytics import dimensions as dims
+from analytics import value_creation as vc
+from analytics.definitions import default_framework, funnel_cycles, value_cycles
+from analytics.i18n import cycle_label, fmt_num
+from pages import ui
+
+ui.page_setup()
+st.session_state["presentation"] = True
+
+#: Projector styling: a constant of this file (never data), the only use of unsafe_allow_html here.
+PRESENT_CSS = """<style>
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.5; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.8rem; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 2.3rem; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.8rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] p { font-size: 1.45rem; }
+</style>"""
+st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+
+t, lang = ui.translator(), ui.lang()
+text = ui.chart_text()
+fw = default_framework()
+PSEUDONYMISE = True  # forced on: a projector is a public place
+SLIDES = ("dims", "shared", "values", "ties", "notes")
+SECONDS_PER_FRAME = 1.5
+MAP_HEIGHT = 600
+dim_codes = [d.code for d in fw.dimensions]
+dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
+ind_labels = {i.code: f"{i.code} {i.name[lang]}" for i in fw.indicators}
+poles = {i.code: (i.left[lang], i.right[lang]) for i in fw.indicators}
+stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
+
+
+def plain(value: object) -> str:
+    """Text from data for st.markdown/st.caption: markdown characters escaped, so a network name or a note
+    cannot become a link or an image (which the browser would fetch)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def _run(fn, *args, **kwargs):
+    c = ui.con()
+    try:
+        return fn(c, *args, **kwargs)
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def dim_stats(data_version, net: str, period: str | None, by: str, min_group: int) -> pd.DataFrame:
+    f = dims.Filters(networks=(net,), periods=(period,) if period else None, situation="current")
+    return _run(dims.indicator_stats, f, by=by, min_group=min_group)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def funnel(data_version, net: str, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    f = vc.Filters(networks=(net,), periods=(period,) if period else None)
+    return _run(vc.funnel, f), _run(vc.side_values, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def ties(data_version, net: str, period: str | None, lang_: str) -> report.TieView | None:
+    return _run(report.tie_view, net, period, pseudonymise=PSEUDONYMISE, lang=lang_, height=MAP_HEIGHT)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def agreements(data_version, net: str) -> pd.DataFrame:
+    return _run(notes.latest, (net,), limit=3)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def gif(data_version, net: str, lang_: str) -> bytes | None:
+    c = ui.con()
+    try:
+        if not playback.periods_with_ties(c, net):
+            return None
+        return playback.playback_gif(c, net, seconds_per_frame=SECONDS_PER_FRAME, pseudonymise=PSEUDONYMISE,
+                                     lang=lang_)
+    finally:
+        c.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def report_html(data_version, net: str, period: str | None, lang_: str, min_group: int) -> str:
+    return _run(report.build_report, networks=[net], period=period, pseudonymise=PSEUDONYMISE, lang=lang_,
+                min_group=min_group)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def report_pdf(data_version, net: str, period: str | None, lang_: str, min_group: int) -> bytes:
+    return report.pdf_bytes(report_html(data_version, net, period, lang_, min_group), lang=lang_)
+
+
+# ---------------------------------------------------------------- what to show
+v = ui.version()
+min_group = ui.min_group()
+net = ui.pick_network()
+if net is None:
+    st.info(t("ui.no_data"))
+    st.stop()
+net_periods = ui.periods(net)
+if not net_periods:
+    st.info(t("ui.no_data"))
+    st.stop()
+#: The sidebar's period, or None: then each slide shows its latest period (the funnel: all periods).
+period = ui.period() if ui.period() in net_periods else None
+upto = net_periods[: net_periods.index(period) + 1] if period else net_periods
+period_label = period or t("report.all_periods")
+
+
+def shown_period(have: set) -> str | None:
+    """The period a slide shows: the chosen one when it has data, else the latest one before it."""
+    pers = [p for p in upto if p in have]
+    return pers[-1] if pers else None
+
+
+def shows_other(p: str) -> None:
+    if p != period:
+        st.caption(t("present.period_caption", network=plain(net), period=plain(p)))
+
+mode = st.segmented_control(t("present.mode"), ["slides", "play", "report"], default="slides",
+                            format_func=lambda m: t(f"present.mode_{m}"), key="present_mode") or "slides"
+
+
+def _move(step: int) -> None:
+    i = int(st.session_state.get("present_slide", 0)) + step
+    st.session_state["present_slide"] = min(max(i, 0), len(SLIDES) - 1)
+
+
+def slide_dims() -> None:
+    df = dim_stats(v, net, None, "dimension", min_group)
+    pers = [p for p in upto if p in set(df.dropna(subset=["mean"])["period"])]
+    df = df[df["period"].isin(pers)]
+    if df.empty or df["mean"].notna().sum() == 0:
+        st.info(t("report.no_dims"))
+        return
+    chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
+                               emphasise=pers[-1], text=text, title="", size=520)
+    st.altair_chart(chart, theme=None, width="content")
+    st.caption(t("report.dims_read"))
+
+
+def slide_shared() -> None:
+    have = dim_stats(v, net, None, "dimension", min_group)
+    focus = shown_period(set(have["period"]))
+    if focus is None:
+        st.info(t("report.no_dims"))
+        return
+    shows_other(focus)
+    ind = dim_stats(v, net, focus, "indicator", min_group)
+    n_resp = int(ind["n"].max()) if len(ind) else 0
+    if n_resp < min_group:
+        st.info(t("dims.too_few", n=n_resp, min=min_group))
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        chart = charts.radar_chart(ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
+                                   emphasise=focus, pole_labels=poles, text=text, title="", size=500)
+        st.altair_chart(chart, theme=None, width="content")
+    with right:
+        for r in dims.disagreement(ind, top=3).itertuples():
+            i = fw.indicator(r.code)
+            st.markdown(f"**{r.code} {i.name[lang]}**")
+            st.markdown("💬 " + t("report.starter", q1=fmt_num(r.q1, lang), q3=fmt_num(r.q3, lang),
+                                  iqr=fmt_num(r.iqr, lang), left=i.left[lang], right=i.right[lang]))
+
+
+def slide_values() -> None:
+    fd, side = funnel(v, net, period)
+    if fd.empty or fd["value"].sum() == 0:
+        st.info(t("report.no_values"))
+        return
+    left, right = st.columns([3, 1])
+    with left:
+        chart = charts.funnel_chart(fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
+                                    value_col="value", text=text, title="", width=620, bar_height=46,
+                                    selectable=False)
+        st.altair_chart(chart, theme=None, width="content")
+    with right:
+        st.markdown("**" + t("present.side_values") + "**")
+        for r in side.itertuples():
+            st.metric(stage_labels.get(r.cycle, r.cycle), int(r.participants))
+    stops = vc.where_value_stops(fd)
+    if stops:
+        s = stops[0]
+        st.info("💬 " + t("values.prompt", frm=stage_labels[s["from"]].lower(), to=stage_labels[s["to"]].lower(),
+                         share=fmt_num(s["kept_share"] * 100, lang, 0)))
+    else:
+        st.caption(t("report.no_stop"))
+
+
+def slide_ties() -> None:
+    view = ties(v, net, period, lang)
+    if view is None:
+        st.info(t("report.no_ties"))
+        return
+    shows_other(view.period)
+    st.iframe(view.html, height=MAP_HEIGHT + 20)
+    m = view.summary
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("ties.m_density"), fmt_num(m["density"], lang, 2))
+    c2.metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
+    c3.metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
+    c4.metric(t("ties.m_isolates"), len(m["isolates"]))
+    for p in view.prompts:
+        st.markdown("💬 " + report.prompt_text(p, lang))
+
+
+def slide_notes() -> None:
+    nd = agreements(v, net)
+    if nd.empty:
+        st.info(t("report.no_notes"))
+        return
+    for r in nd.itertuples():
+        with st.container(border=True):
+            st.caption(f"{r.date:%d-%m-%Y}")
+            if isinstance(r.went_well, str) and r.went_well.strip():
+                st.markdown(f"**{t('notes.went_well')}** " + plain(r.went_well))
+            if isinstance(r.differently, str) and r.differently.strip():
+                st.markdown(f"**{t('notes.differently')}** " + plain(r.differently))
+
+
+# ---------------------------------------------------------------- slides
+if mode == "slides":
+    i = min(max(int(st.session_state.get("present_slide", 0)), 0), len(SLIDES) - 1)
+    key = SLIDES[i]
+    st.title(t(f"present.slide_{key}"))
+    st.caption(t("present.period_caption", network=plain(net), period=plain(period_label)) + " · "
+               + t("present.names_note"))
+    {"dims": slide_dims, "shared": slide_shared, "values": slide_values, "ties": slide_ties,
+     "notes": slide_notes}[key]()
+    st.divider()
+    b1, mid, b2 = st.columns([1.4, 2, 1.4])
+    b1.button(t("present.previous"), on_click=_move, args=(-1,), disabled=i == 0, key="present_prev",
+              width="stretch", shortcut="PageUp")
+    mid.markdown(t("present.counter", i=i + 1, n=len(SLIDES)), text_alignment="center")
+    b2.button(t("present.next"), on_click=_move, args=(1,), disabled=i == len(SLIDES) - 1, key="present_next",
+              width="stretch", shortcut="PageDown")
+
+# ---------------------------------------------------------------- the tie map over time
+elif mode == "play":
+    st.title(t("present.slide_ties"))
+    st.caption(plain(net) + " · " + t("present.play_caption", seconds=fmt_num(SECONDS_PER_FRAME, lang, 1)))
+    with st.spinner(t("present.mode_play")):
+        data = gif(v, net, lang)
+    if data is None:
+        st.info(t("present.no_ties_over_time"))
+    else:
+        st.image(data, width="content")
+        st.download_button(t("present.download_gif"), data=data, file_name=f"tie_map_{net}.gif", mime="image/gif",
+                           on_click="ignore", key="present_gif")
+
+# ---------------------------------------------------------------- the report to take home
+else:
+    st.title(t("present.mode_report"))
+    st.caption(t("present.period_caption", network=plain(net), period=plain(period_label)))
+    st.markdown(t("present.report_intro"))
+    name = re.sub(r"[^\w.-]+", "_", f"netwerkleren_{net}_{period or 'alle'}")
+    c1, c2 = st.columns(2)
+    c1.download_button(t("present.download_html"), data=lambda: report_html(v, net, period, lang, min_group),
+                       file_name=f"{name}.html", mime="text/html", on_click="ignore", key="present_report_html")
+    if report.find_chromium():
+        c2.download_button(t("present.download_pdf"), data=lambda: report_pdf(v, net, period, lang, min_group),
+                           file_name=f"{name}.pdf", mime="application/pdf", on_click="ignore",
+                           key="present_report_pdf")
+    else:
+        c2.caption(t("present.no_pdf"))
