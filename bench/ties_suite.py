@@ -43,9 +43,9 @@ def bench_ties(scale: float = 1.0) -> str:
         k = tm.suggest_betweenness_k(G.number_of_nodes(), G.number_of_edges()) if n > 2000 else None
         ours = best_of(lambda G=G, k=k: tm.measure_all(G, betweenness_k=k), repeat=1)
         pos: dict = {}
-        lay = best_of(lambda G=G: pos.update(tm.layout(G, unit=110.0)), repeat=1)
+        lay = best_of(lambda G=G, pos=pos: pos.update(tm.layout(G, unit=110.0)), repeat=1)
         html: list[str] = []
-        html_s = best_of(lambda G=G: html.append(tm_html(tie_map, G, pos)), repeat=1)
+        html_s = best_of(lambda G=G, pos=pos, html=html: html.append(tm_html(tie_map, G, pos)), repeat=1)
 
         def plain_networkx(G=G, k=k):
             U = G.to_undirected()
