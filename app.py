@@ -32,6 +32,7 @@ pages = [
     st.Page("pages/values.py", title=ui.t("nav.values"), icon="🌱", url_path="values"),
     st.Page("pages/ties.py", title=ui.t("nav.ties"), icon="🕸️", url_path="ties"),
     st.Page("pages/present.py", title=ui.t("nav.present"), icon="🎬", url_path="present"),
+    st.Page("pages/live_coach.py", title=ui.t("nav.live"), icon="📡", url_path="live"),
     st.Page("pages/data.py", title=ui.t("nav.data"), icon="📥", url_path="data"),
 ]
 st.navigation(pages).run()

@@ -20,7 +20,7 @@ from .db import rows, run, scalar
 from .periods import DEFAULT_SCHEME, period_of
 
 DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
 #: Tables with a time axis. Their ``period`` column is stored (computed at import from the wave label or the
 #: date) so that filtering by period costs nothing; changing the period scheme recomputes it.
@@ -90,6 +90,46 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (note_id, version)
         )""",
         "CREATE SEQUENCE note_ids START 1",
+    ],
+    # Live collection in the meeting (analytics/live.py): rounds, participant tokens (hashed), answers.
+    3: [
+        """CREATE TABLE live_rounds (
+            round_id VARCHAR PRIMARY KEY,
+            network VARCHAR NOT NULL,
+            title VARCHAR,
+            date DATE NOT NULL,
+            wave VARCHAR,
+            mode VARCHAR NOT NULL,
+            config VARCHAR NOT NULL,
+            join_hash VARCHAR,
+            max_tokens INTEGER NOT NULL,
+            status VARCHAR NOT NULL DEFAULT 'open',
+            created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL,
+            closed_at TIMESTAMP,
+            import_id INTEGER
+        )""",
+        """CREATE TABLE live_tokens (
+            token_hash VARCHAR PRIMARY KEY,
+            round_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            participant_id VARCHAR,
+            issued_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP
+        )""",
+        """CREATE TABLE live_responses (
+            round_id VARCHAR NOT NULL,
+            slot VARCHAR NOT NULL,
+            participant_id VARCHAR,
+            token_hash VARCHAR NOT NULL,
+            seq INTEGER NOT NULL,
+            draft VARCHAR,
+            answers VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            submitted_at TIMESTAMP,
+            PRIMARY KEY (round_id, slot)
+        )""",
     ],
 }
 

@@ -37,6 +37,8 @@ PAGES = [
     ("Dimensies", "Dimensions", "dimensions"),
     ("Waardecreatie", "Value creation", "values"),
     ("Leerrelaties", "Learning ties", "ties"),
+    ("Presentatie", "Presentation", "present"),
+    ("Live verzamelen", "Live collection", "live"),
     ("Gegevens", "Data", "data"),
 ]
 NO_DEMO = {"NETWERKLEREN_NO_DEMO": "1"}

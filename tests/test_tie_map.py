@@ -21,6 +21,8 @@ from analytics.tie_map import (
 )
 from analytics.tie_measures import build_graph, compare_periods, layout, person_measures
 
+pytest_plugins = ["browser"]
+
 HOSTILE = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</script><script>alert(1)</script>"
 
@@ -270,47 +272,40 @@ def test_organisation_map(graph: nx.DiGraph) -> None:
 
 
 @pytest.mark.browser
-def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path) -> None:
+def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
     """Chromium draws the map offline, tooltips show hostile text as text, nothing is fetched or run."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("no /usr/bin/chromium")
     page_file = tmp_path / "map.html"
     page_file.write_text(tie_map_html(graph, layout(graph)), encoding="utf-8")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
-        )
-        try:
-            page = browser.new_page()
-            requests, dialogs, errors = [], [], []
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(page_file.as_uri())
-            page.wait_for_function("window.tieMap !== undefined", timeout=30_000)
-            assert page.evaluate("tieMap.nodes.length") == graph.number_of_nodes()
-            assert page.evaluate("tieMap.edges.length") == graph.number_of_edges()
-            for node_id in ("a", "b", "c"):  # hover each hostile label until its tooltip shows
-                xy = page.evaluate(
-                    f"tieMap.network.canvasToDOM(tieMap.network.getPositions(['{node_id}'])['{node_id}'])"
-                )
-                box = page.locator("#tie-map").bounding_box()
-                page.mouse.move(box["x"] + xy["x"] + 1, box["y"] + xy["y"] + 1)
-                page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
-                page.wait_for_function(
-                    "(t) => { const e = document.querySelector('.vis-tooltip');"
-                    " return e && e.style.visibility !== 'hidden' && e.innerText.startsWith(t); }",
-                    arg=page.evaluate(f"tieMap.nodes.get('{node_id}').title.split('\\n')[0]"),
-                    timeout=10_000,
-                )
-            assert page.evaluate("document.querySelectorAll('a, img, iframe, object, embed').length") == 0
-            assert page.evaluate("document.scripts.length") == 2
-            tooltip = page.evaluate("document.querySelector('.vis-tooltip').innerHTML")
-            assert tooltip.startswith("Jan &lt;a ")  # c's label, shown as text
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        requests, dialogs, errors = [], [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(page_file.as_uri())
+        page.wait_for_function("window.tieMap !== undefined", timeout=30_000)
+        assert page.evaluate("tieMap.nodes.length") == graph.number_of_nodes()
+        assert page.evaluate("tieMap.edges.length") == graph.number_of_edges()
+        for node_id in ("a", "b", "c"):  # hover each hostile label until its tooltip shows
+            xy = page.evaluate(
+                f"tieMap.network.canvasToDOM(tieMap.network.getPositions(['{node_id}'])['{node_id}'])"
+            )
+            box = page.locator("#tie-map").bounding_box()
+            page.mouse.move(box["x"] + xy["x"] + 1, box["y"] + xy["y"] + 1)
+            page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
+            page.wait_for_function(
+                "(t) => { const e = document.querySelector('.vis-tooltip');"
+                " return e && e.style.visibility !== 'hidden' && e.innerText.startsWith(t); }",
+                arg=page.evaluate(f"tieMap.nodes.get('{node_id}').title.split('\\n')[0]"),
+                timeout=10_000,
+            )
+        assert page.evaluate("document.querySelectorAll('a, img, iframe, object, embed').length") == 0
+        assert page.evaluate("document.scripts.length") == 2
+        tooltip = page.evaluate("document.querySelector('.vis-tooltip').innerHTML")
+        assert tooltip.startswith("Jan &lt;a ")  # c's label, shown as text
+    finally:
+        context.close()
     assert requests == [page_file.as_uri()]
     assert dialogs == [] and errors == []
