@@ -126,7 +126,8 @@ with tab_time:
         ev = events(v, (net,))
         line = charts.line_over_time(
             df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
-            color_order=order(by), events=ev, y_domain=(0, 1), y_title=text["position"], text=text,
+            color_order=order(by), events=ev, y_domain=(0, 1), y_title=text["position"],
+            text={**text, "indicator": t("overview.dimension") if by == "dimension" else text["indicator"]},
             title=t("dims.lines_title"), width=640,
         )
         ui.chart_block(line, table_view(df, by), f"lines_{net}_{by}", how_to_read=t("dims.read_lines"),

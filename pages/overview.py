@@ -110,8 +110,9 @@ for row_start in range(0, len(nets), 2):
                 spark = charts.line_over_time(
                     tr, x="period", y="mean", color="code", x_order=[p for p in order if p in set(tr["period"])],
                     color_labels=dim_labels, color_order=[d.code for d in fw.dimensions], y_domain=(0, 1),
-                    y_title="", x_title="", text=text, width=380, height=130, title=t("overview.dims_title"),
-                )
+                    y_title="", x_title="", text={**text, "indicator": t("overview.dimension")}, width=300,
+                    height=120, title=t("overview.dims_title"),
+                ).configure_axisX(labelAngle=-40, labelFontSize=9)
                 st.altair_chart(spark, theme=None)
             fn = funnels[funnels["network"] == net]
             if len(fn) and fn["value"].sum():
@@ -126,7 +127,8 @@ for row_start in range(0, len(nets), 2):
                 m1.metric(t("ties.m_density"), fmt_num(r["density"], lang, 2))
                 m2.metric(t("ties.m_reciprocity"), fmt_num(r["reciprocity"], lang, 2))
                 cross = r["cross_organisation_share"]
-                m3.metric(t("ties.m_cross_org"), (fmt_num(cross * 100, lang, 0) + " %") if pd.notna(cross) else "—")
+                m3.metric(t("overview.m_cross"), (fmt_num(cross * 100, lang, 0) + " %") if pd.notna(cross) else "—",
+                          help=t("ties.m_cross_org"))
                 m4.metric(t("ties.m_isolates"), int(r["isolates"]))
                 st.caption(t("overview.ties_period", period=r["period"]))
 
