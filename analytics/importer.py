@@ -174,7 +174,8 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
         _describe_mapping(report, raw, mapping)
         if raw.n_rows == 0:
             raise FileProblem(raw.file_name, "there are no data rows below the header", code="no_rows")
-        staged = stage(con, raw, mapping, defaults=opts.defaults(), scale=opts.scale, framework=framework)
+        staged = stage(con, raw, mapping, defaults=opts.defaults(), scale=opts.scale, framework=framework,
+                       period_scheme=store.period_scheme(con))
     except FileProblem as e:
         run(con, f"DROP TABLE IF EXISTS {raw.table}")
         report.status, report.message = "failed", str(e)
@@ -229,7 +230,7 @@ def _summarise_problems(con, staged: Staged, report: ImportReport) -> None:
     counts = dict(rows(con, f"SELECT severity, count(DISTINCT rid) FROM {p} GROUP BY 1"))
     report.errors = scalar(con, f"SELECT count(*) FROM {p} WHERE severity = 'error'") or 0
     report.warnings = scalar(con, f"SELECT count(*) FROM {p} WHERE severity <> 'error'") or 0
-    n_typed = scalar(con, f"SELECT count(*) FROM {staged.table}")
+    n_typed = staged.raw.n_rows - staged.rows_empty
     report.rows_rejected = counts.get("error", 0)
     report.rows_skipped = scalar(
         con,
@@ -331,7 +332,8 @@ def import_file(
                     return report
                 import_id = store.new_import_id(cur)
                 stored = _write(cur, staged, import_id)
-                ensure_pseudonyms(cur)
+                if stored.get("participants"):
+                    ensure_pseudonyms(cur)  # new people get their code now (nobody else is new)
                 details = {
                     "format": report.file_format, "mapping": report.mapping, "unmapped": report.unmapped,
                     "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,
@@ -355,19 +357,35 @@ def import_file(
         cur.close()
 
 
-def _ok_rows(staged: Staged) -> str:
-    return f"_rid NOT IN (SELECT rid FROM {staged.problems} WHERE severity IN ('error', 'skipped'))"
+def _ok_rows(cur, staged: Staged) -> str:
+    """SQL condition for the rows to store: none with an error or a reason to skip them."""
+    bad = f"SELECT rid FROM {staged.problems} WHERE severity IN ('error', 'skipped')"
+    if not scalar(cur, f"SELECT count(*) FROM ({bad})"):
+        return "TRUE"
+    return f"_rid NOT IN ({bad})"
 
 
 def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
-    """Insert the accepted rows. Runs inside the import's transaction."""
-    cols = {r[0] for r in rows(cur, f"DESCRIBE {staged.table}")}
+    """Insert the accepted rows. Runs inside the import's transaction.
+
+    The rows come straight from the staged view (raw cells joined to their maps of typed values), so the file
+    is typed once per distinct value and copied once, into the store.
+    """
+    cols = set(staged.columns)
 
     def v(name: str, expr: str | None = None, cast: str = "VARCHAR") -> str:
         return (expr or f"t_{name}") if f"t_{name}" in cols else f"NULL::{cast}"
 
-    t, ok, kind = staged.table, _ok_rows(staged), staged.kind
+    t, ok, kind = staged.table, _ok_rows(cur, staged), staged.kind
     scheme = store.period_scheme(cur)
+
+    def period() -> str:
+        """The wave label, else the period of the date: computed per distinct date while staging (again here
+        only if the period scheme changed in between)."""
+        if "t_date" in cols and scheme == staged.period_scheme:
+            return f"coalesce({v('wave')}, p_date)"
+        return period_of(v("date", "d_date", "DATE"), scheme, v("wave"))
+
     written: dict[str, int] = {}
     if kind == "participants":
         run(cur, f"""INSERT INTO participants SELECT {import_id}, _row, t_participant_id, {v('name')}, {v('network')},
@@ -376,23 +394,24 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
                      FROM {t} WHERE {ok}""")
     elif kind == "events":
         run(cur, f"""INSERT INTO events SELECT {import_id}, _row, {v('network')}, d_date, t_label,
-                     {period_of('d_date', scheme)} FROM {t} WHERE {ok}""")
+                     {period()} FROM {t} WHERE {ok}""")
     elif kind == "dimension_scores":
         lt = staged.long_table
+        date_period = "date_period" if scheme == staged.period_scheme else period_of("date", scheme)
         run(cur, f"""INSERT INTO dimension_scores SELECT {import_id}, _row, '{import_id}-' || CAST(_row AS VARCHAR),
                      {_sql_str(staged.framework)}, network, participant_id, date, wave, coalesce(situation, 'current'),
                      indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min),
-                     {period_of('date', scheme, 'wave')}
+                     coalesce(wave, {date_period})
                      FROM {lt} WHERE raw IS NOT NULL AND isfinite(raw) AND indicator IS NOT NULL AND {ok}""")
     elif kind == "value_reports":
         common = (f"{import_id}, _row, t_network, {v('participant_id')}, {v('date', 'd_date', 'DATE')}, {v('wave')}")
-        period = period_of(v("date", "d_date", "DATE"), scheme, v("wave"))
+        p = period()
         if "cycle" in staged.mapping.columns:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, k_cycle, {v('indicator')}, {v('description')},
-                         {v('evidence')}, {period} FROM {t} WHERE {ok}""")
+                         {v('evidence')}, {p} FROM {t} WHERE {ok}""")
         for code in staged.mapping.cycles:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, {_sql_str(code)}, {v('indicator')},
-                         {v('description')}, {v('evidence')}, {period} FROM {t}
+                         {v('description')}, {v('evidence')}, {p} FROM {t}
                          WHERE {ok} AND (b_{code} = 'true' OR (b_{code} IS NULL AND n_{code} > 0))""")
     elif kind == "ties":
         e = staged.ends_table
@@ -400,19 +419,19 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
         if weight.startswith("NULL"):
             weight = "1.0"
         if staged.renamed:
-            ends, joins = "s.resolved, g.resolved", f"JOIN {e} s ON s.v = t_source JOIN {e} g ON g.v = t_target"
+            named = f"(SELECT v, resolved FROM {e} WHERE how = 'name')"
+            ends = "coalesce(s.resolved, t_source), coalesce(g.resolved, t_target)"
+            joins = f"LEFT JOIN {named} s ON s.v = t_source LEFT JOIN {named} g ON g.v = t_target"
         else:
             ends, joins = "t_source, t_target", ""
         run(cur, f"""INSERT INTO ties SELECT {import_id}, _row, t_network, {ends},
                      {v('date', 'd_date', 'DATE')}, {v('wave')}, {v('tie_type', 'coalesce(k_tie_type, t_tie_type)')},
                      {v('topic')}, {weight}, {v('channel', 'coalesce(k_channel, lower(t_channel))')},
-                     {period_of(v('date', 'd_date', 'DATE'), scheme, v('wave'))}
-                     FROM {t} {joins} WHERE {ok}""")
-        # People named in ties but not in the participant list: kept, marked external.
+                     {period()} FROM {t} {joins} WHERE {ok}""")
+        # People named in stored ties but not in the participant list: kept, marked external.
         run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external)
                      SELECT {import_id}, first_row, v, v, network, true FROM {e}
-                     WHERE how = 'external' AND v IN (SELECT source FROM ties WHERE import_id = {import_id}
-                                                      UNION SELECT target FROM ties WHERE import_id = {import_id})""")
+                     WHERE how = 'external' AND v IN (SELECT v FROM {staged.end_rows_table} WHERE {ok})""")
     for table in store.FACT_TABLES:
         n = scalar(cur, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
         if n:

@@ -16,6 +16,7 @@ import re
 import tempfile
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,8 @@ DELIMITERS = [",", ";", "\t", "|"]
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 SNIFF_BYTES = 256 * 1024
-#: Files up to this size are split by Python's csv module (exact row numbers, precise messages).
+#: Files up to this size are split by Python's csv module (exact row numbers, precise messages). Bigger ones
+#: are read by DuckDB, from disk when they are UTF-8 files (never held in Python's memory).
 PYTHON_READ_LIMIT = 4 * 1024 * 1024
 MAX_HEADER_SEARCH = 10
 
@@ -179,6 +181,10 @@ def read_file(
         path = Path(source)
         name = file_name or path.name
         try:
+            if path.stat().st_size > PYTHON_READ_LIMIT and Path(name).suffix.lower() not in EXCEL_SUFFIXES:
+                raw = _read_big_text(con, path, name)
+                if raw is not None:
+                    return raw
             data = path.read_bytes()
         except OSError as e:
             raise ReadError(name, f"cannot be opened ({e.strerror or e})") from e
@@ -199,12 +205,24 @@ def read_file(
     return _read_text(con, data, name, digest, path)
 
 
-def _read_text(con, data: bytes, name: str, digest: str, path: Path | None) -> RawTable:
-    text, encoding = _decode(data, name)
+@dataclass
+class _Layout:
+    """Where the table sits in a text file, read from its first lines."""
+
+    delimiter: str
+    headers: list[str]
+    extra_headers: list[list[str]]
+    #: Lines above the data: hint line, blank lines, title lines, header rows.
+    header_lines: int
+    first_data_row: int
+    notes: list[str]
+
+
+def _layout(head: str, name: str) -> _Layout:
+    """Find delimiter and header rows in the first part of the text (a "sep=;" hint, blank and title lines
+    above the header, Qualtrics' extra header rows)."""
+    head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
     notes: list[str] = []
-    if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(f"encoding: read as {encoding}")
-    head_lines = [ln.rstrip("\r") for ln in text[:SNIFF_BYTES].split("\n")]
     skip_lines = 0
     delimiter = None
     # Excel's "sep=;" hint line.
@@ -233,38 +251,159 @@ def _read_text(con, data: bytes, name: str, digest: str, path: Path | None) -> R
     except csv.Error as e:
         raise ReadError(name, f"cannot be split into columns ({e})", row=reader.line_num + skip_lines) from e
     header_idx, extra = locate_header(records)
-    headers = records[header_idx]
-    extra_headers = [records[header_idx + j] for j in range(1, extra + 1)]
-    header_lines = skip_lines + line_after[header_idx + extra]
     if header_idx:
         notes.append(f"skipped {header_idx} line(s) above the header")
     if extra:
         notes.append(f"read {extra + 1} header rows (Qualtrics style)")
-    headers = list(headers)
+    return _Layout(
+        delimiter=delimiter,
+        headers=list(records[header_idx]),
+        extra_headers=[records[header_idx + j] for j in range(1, extra + 1)],
+        header_lines=skip_lines + line_after[header_idx + extra],
+        first_data_row=blank_lines + header_idx + extra + 2,
+        notes=notes,
+    )
+
+
+#: A blank line in the data (DuckDB's reader would skip it and shift every row number after it).
+_BLANK_LINE = re.compile(r"(?:^|\n)[ \t]*\r?\n")
+_BLANK_LINE_BYTES = re.compile(rb"\n[ \t]*\r?\n")
+
+
+def _read_text(con, data: bytes, name: str, digest: str, path: Path | None, split_here: bool = False) -> RawTable:
+    """Decode, find the layout and land the records. ``split_here``: Python's csv module splits the records,
+    whatever the size (for files DuckDB's reader would read wrongly)."""
+    text, encoding = _decode(data, name)
+    notes: list[str] = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"encoding: read as {encoding}")
+    lay = _layout(text[:SNIFF_BYTES], name)
     table = _temp_name()
-    body = text.split("\n", header_lines)[-1] if header_lines else text
-    if len(data) <= PYTHON_READ_LIMIT or re.search(r"\n[ \t]*\r?\n", body):
+    body = text.split("\n", lay.header_lines)[-1] if lay.header_lines else text
+    width = len(lay.headers)
+    if split_here or len(data) <= PYTHON_READ_LIMIT or _BLANK_LINE.search(body):
         # Small files (and any with blank lines, which DuckDB skips) are split here, so row numbers stay exact.
-        _load_records(con, table, name, body, delimiter, len(headers), first_row=blank_lines + header_idx + extra + 2)
+        _load_records(con, table, name, body, lay.delimiter, width, first_row=lay.first_data_row)
     else:
-        _load_with_duckdb(con, table, name, data, text, encoding, path, delimiter, header_lines, len(headers))
-    n = scalar(con, f"SELECT count(*) FROM {table}")
-    first_data_row = blank_lines + header_idx + extra + 2
+        _load_with_duckdb(con, table, name, text, encoding, path, lay.delimiter, lay.header_lines, width)
+        lines = body.count("\n") + (0 if body.endswith("\n") else 1)
+        if scalar(con, f"SELECT count(*) FROM {table}") != lines and body.count('"') % 2:
+            # A quote never closed (DuckDB's reader may pass over it silently): split here, which says where.
+            run(con, f"DROP TABLE {table}")
+            _load_records(con, table, name, body, lay.delimiter, width, first_row=lay.first_data_row)
+    return _landed(con, table, name, digest, encoding, lay, notes)
+
+
+def _landed(con, table: str, name: str, digest: str, encoding: str, lay: _Layout, notes: list[str]) -> RawTable:
     raw = RawTable(
         file_name=name,
         table=table,
-        headers=headers,
-        extra_headers=extra_headers,
-        first_data_row=first_data_row,
-        n_rows=n,
+        headers=list(lay.headers),
+        extra_headers=lay.extra_headers,
+        first_data_row=lay.first_data_row,
+        n_rows=scalar(con, f"SELECT count(*) FROM {table}"),
         content_hash=digest,
         format="csv",
         encoding=encoding,
-        delimiter=delimiter,
-        notes=notes,
+        delimiter=lay.delimiter,
+        notes=notes + lay.notes,
     )
     _drop_empty_trailing(con, raw)
     return raw
+
+
+def _read_big_text(con, path: Path, name: str) -> RawTable | None:
+    """Land a big UTF-8 file without holding it in Python: DuckDB reads the file itself while one streaming
+    pass takes the content hash and counts lines and quotes. None sends the file to the in-memory path (not
+    UTF-8, or not text at all)."""
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    if (not head.strip() or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff"))
+            or _looks_binary(head)):
+        return None
+    encoding = "utf-8"
+    if head.startswith(b"\xef\xbb\xbf"):
+        head, encoding = head[3:], "utf-8-sig"
+    cut = head.rfind(b"\n")
+    try:
+        head_text = head[: cut if cut >= 0 else len(head)].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lay = _layout(head_text, name)
+    table = _temp_name()
+    width = len(lay.headers)
+    # The hash is taken on a second core while DuckDB reads (both let go of Python's lock).
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(_scan, path)
+        try:
+            _duckdb_csv(con, table, str(path), lay.delimiter, lay.header_lines, width)
+        except duckdb.Error as e:
+            run(con, f"DROP TABLE IF EXISTS {table}")
+            if "unicode" in str(e).lower() or "utf-8" in str(e).lower():
+                return None  # not UTF-8 after all: the in-memory path finds the encoding
+            raise _csv_error(name, e, width) from None
+        digest, line_feeds, ends_with_lf, quotes = scan.result()
+    lines = line_feeds + (0 if ends_with_lf else 1)
+    if scalar(con, f"SELECT count(*) FROM {table}") != lines - lay.header_lines:
+        # Fewer records than lines: line breaks inside quoted values (fine), or blank lines (DuckDB skips them,
+        # so row numbers would shift), or a quote never closed (DuckDB's reader may pass over it silently).
+        # For the last two Python's csv module splits the file, as it does small files.
+        offset = _offset_after_lines(path, lay.header_lines)
+        with path.open("rb") as f:
+            quotes -= f.read(offset).count(b'"')
+        if quotes % 2 or _has_blank_line(path, offset):
+            run(con, f"DROP TABLE {table}")
+            return _read_text(con, path.read_bytes(), name, digest, path, split_here=True)
+    return _landed(con, table, name, digest, encoding, lay, [])
+
+
+def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int]:
+    """SHA-256 of the bytes, the number of line feeds, whether the file ends with one, the number of quotes."""
+    h = hashlib.sha256()
+    lf = quotes = 0
+    last = b""
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+            lf += block.count(b"\n")
+            quotes += block.count(b'"')
+            last = block[-1:]
+    return h.hexdigest(), lf, last == b"\n", quotes
+
+
+def _offset_after_lines(path: Path, n: int) -> int:
+    """Byte offset just after the n-th line feed (the start of the data below the header)."""
+    pos = 0
+    with path.open("rb") as f:
+        while n > 0:
+            block = f.read(1 << 16)
+            if not block:
+                break
+            i = -1
+            while n > 0:
+                i = block.find(b"\n", i + 1)
+                if i < 0:
+                    break
+                n -= 1
+            if n == 0:
+                return pos + i + 1
+            pos += len(block)
+    return pos
+
+
+def _has_blank_line(path: Path, offset: int, chunk: int = 1 << 22) -> bool:
+    """Is there a blank (or whitespace-only) line from ``offset`` on? Streams; a line may span chunks."""
+    carry = b"\n"  # the data starts right after a line feed
+    with path.open("rb") as f:
+        f.seek(offset)
+        while block := f.read(chunk):
+            buf = carry + block
+            if _BLANK_LINE_BYTES.search(buf):
+                return True
+            # Keep the last line when it is blank so far: it may end in the next chunk.
+            i = buf.rfind(b"\n")
+            carry = buf[i:] if i >= 0 and not buf[i + 1 :].strip(b" \t\r") else b""
+    return False
 
 
 def _load_records(con, table: str, name: str, body: str, delimiter: str, width: int, first_row: int) -> None:
@@ -297,8 +436,7 @@ def _load_records(con, table: str, name: str, body: str, delimiter: str, width: 
         con.unregister("_csv_frame")
 
 
-def _load_with_duckdb(con, table, name, data, text, encoding, path, delimiter, header_lines, width) -> None:
-    names = [f"c{i}" for i in range(width)]
+def _load_with_duckdb(con, table, name, text, encoding, path, delimiter, header_lines, width) -> None:
     # DuckDB reads UTF-8; transcode anything else to a temporary UTF-8 copy.
     tmp = None
     if path is None or encoding not in ("utf-8", "utf-8-sig"):
@@ -308,22 +446,29 @@ def _load_with_duckdb(con, table, name, data, text, encoding, path, delimiter, h
         csv_path = tmp.name
     else:
         csv_path = str(path)
-    cols = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    sql = f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim=?, quote='"', escape='"',
-              header=false, skip=?, columns={cols}, null_padding=true, auto_detect=false,
-              parallel=PARALLEL)"""
     try:
-        try:
-            run(con, sql.replace("PARALLEL", "true"), [csv_path, delimiter, header_lines])
-        except duckdb.Error as e:
-            if "parallel" not in str(e):
-                raise
-            run(con, sql.replace("PARALLEL", "false"), [csv_path, delimiter, header_lines])
+        _duckdb_csv(con, table, csv_path, delimiter, header_lines, width)
     except duckdb.Error as e:
         raise _csv_error(name, e, width) from None
     finally:
         if tmp is not None:
             os.unlink(tmp.name)
+
+
+def _duckdb_csv(con, table: str, csv_path: str, delimiter: str, header_lines: int, width: int) -> None:
+    """Every field as text, records in file order (rowid = record number).
+
+    One reader thread: DuckDB's parallel reader has to put the records back in file order, and on two cores
+    that costs twice the CPU time for little gain in wall time. The default line size limit stays (a larger
+    one makes the reader much slower).
+    """
+    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    run(
+        con,
+        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim=?, quote='"', escape='"',
+            header=false, skip=?, columns={cols}, null_padding=true, auto_detect=false, parallel=false)""",
+        [csv_path, delimiter, header_lines],
+    )
 
 
 def _csv_error(name: str, e: Exception, width: int) -> ReadError:

@@ -1,16 +1,25 @@
 """Typing and checking a landed file, set-based in DuckDB SQL.
 
-Input: a RawTable (text cells) and a Mapping. Output: a temp table of typed canonical rows and a temp table
+Input: a RawTable (text cells) and a Mapping. Output: the typed canonical rows (a temp view) and a temp table
 of problems, each naming the spreadsheet row, the column header, the value and a reason code.
 Severity: ``error`` rejects the row (and by default the file); ``skipped`` drops the row but is no reason
 to refuse the file (an exact duplicate, a self-loop); ``warning`` keeps the row (an unknown role stored as
 "other", a tie to someone outside the participant list).
+
+Why it is built on maps: most columns hold few distinct values (a network, a date, a tie type), and even id
+columns repeat. So each raw column is first reduced to a *map* of its distinct values, and the work per cell
+happens there, once per value: cleaning (trim, missing-answer tokens like "n.v.t."), typing (dates in the
+file's format, numbers with a decimal comma, vocabulary codes, the period) and every check that looks at one
+cell. Rows are visited only to find the rows that hold a bad value (a join with the few bad values), for the
+checks that compare cells of one row, and to store them: the typed rows are a view that joins the raw table
+to its maps, never a second copy of the file.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -18,6 +27,7 @@ import duckdb
 from .db import rows, run, scalar
 from .definitions import Framework, cycle_vocabulary, default_framework, tables, vocabularies
 from .mapping import Mapping, scale_from_header
+from .periods import DEFAULT_SCHEME, period_of
 from .readers import RawTable
 
 MISSING_TOKENS = (
@@ -35,6 +45,8 @@ DATE_FORMAT_LABEL = {
 }
 KNOWN_SCALES = [(1.0, 5.0), (1.0, 7.0), (0.0, 10.0), (0.0, 100.0)]
 SEVERITIES = ("error", "skipped", "warning")
+#: Map key of the one-row table holding the defaults given for the whole file (--network, --date, --wave).
+DEFAULTS = -1
 
 
 class FileProblem(ValueError):
@@ -47,12 +59,12 @@ class FileProblem(ValueError):
 
 @dataclass
 class Staged:
-    """A validated file, waiting in temp tables of the connection that staged it."""
+    """A validated file, waiting in temp tables (and views) of the connection that staged it."""
 
     raw: RawTable
     mapping: Mapping
     kind: str
-    table: str  # typed canonical rows, with _rid and _row
+    table: str  # typed canonical rows, with _rid and _row (a view over the raw table and its maps)
     problems: str  # temp table of problems
     scales: dict[str, tuple[float, float, str]] = field(default_factory=dict)
     date_formats: dict[str, str] = field(default_factory=dict)
@@ -61,9 +73,18 @@ class Staged:
     externals: list[str] = field(default_factory=list)
     #: Some tie ends were given as names and resolved to ids (so writes must join the resolution).
     renamed: bool = False
+    #: Tie ends that are no participant id: how each was resolved (``how``: name | external).
     ends_table: str | None = None
+    #: Every row holding such an end (v, _rid), so the write can tell which external people it stores.
+    end_rows_table: str | None = None
     long_table: str | None = None
     framework: str = "dimensions"
+    #: Columns of ``table``.
+    columns: list[str] = field(default_factory=list)
+    #: The period scheme the ``p_date`` column was computed with.
+    period_scheme: str = DEFAULT_SCHEME
+    #: Every temp object made for this file, as ("TABLE" | "VIEW", name), dropped by ``drop_staged``.
+    temps: list[tuple[str, str]] = field(default_factory=list)
 
     def header(self, i: int) -> str:
         return self.raw.headers[i]
@@ -113,13 +134,14 @@ def _vocab_lookup(vocabulary: str, expr: str) -> str:
     )
 
 
-def choose_date_format(con, raw_table: str, cols: list[str]) -> str:
-    """The format that parses most of a sample of the values (day-first wins a tie)."""
-    exprs = []
-    for fmt in DATE_FORMATS:
-        exprs.append(f"count(try_strptime({_date_part('v')}, {_q(fmt)}))")
-    union = " UNION ALL ".join(f"SELECT {_clean(c, False)} AS v FROM {raw_table}" for c in cols)
-    counts = rows(con, f"SELECT {', '.join(exprs)} FROM (SELECT v FROM ({union}) WHERE v IS NOT NULL LIMIT 5000)")[0]
+def choose_date_format(con, table: str, col: str) -> str:
+    """The format that parses most of the values of ``col`` in a map (counted with their repeats ``n``;
+    day-first wins a tie)."""
+    exprs = [
+        f"coalesce(sum(n) FILTER (WHERE try_strptime({_date_part(col)}, {_q(fmt)}) IS NOT NULL), 0)"
+        for fmt in DATE_FORMATS
+    ]
+    counts = rows(con, f"SELECT {', '.join(exprs)} FROM {table} WHERE {col} IS NOT NULL")[0]
     best = max(range(len(DATE_FORMATS)), key=lambda i: (counts[i], -i))
     if counts[best] == 0:
         return DATE_FORMATS[1]
@@ -137,8 +159,34 @@ def _date_expr(text: str, fmt: str) -> str:
     return f"CAST(coalesce({parsed}, {serial}) AS DATE)"
 
 
+@dataclass
+class _Map:
+    """The distinct values of one raw column (or the one row of defaults), with their cleaned and typed forms.
+
+    Columns: ``v`` (the raw text, NULL included), ``n`` (how many rows hold it), then per canonical column
+    its cleaned text (``t_network``, or ``w_1a_row`` / ``y_applied`` for wide columns) and typed forms
+    (``d_`` date, ``p_`` period, ``n_`` number, ``k_`` code, ``f_`` frequency word, ``b_`` yes/no).
+    """
+
+    table: str
+    column: int  # raw column index, or DEFAULTS
+    texts: list[str] = field(default_factory=list)  # cleaned text columns, e.g. ["t_date"]
+    columns: list[str] = field(default_factory=list)  # everything it provides to the typed rows
+    #: Plain text that cleaning leaves as it is (ids without stray spaces): rows read the raw cell, no join.
+    identity: bool = False
+    #: Facts about the values, for checks that can then skip the rows: some value is blank (or NULL), the
+    #: most rows holding one value, values equal to the column's header (a header line repeated as data).
+    blanks: int = 0
+    most: int = 0
+    header_hits: int = 0
+
+    @property
+    def raw_col(self) -> str:
+        return f"r.c{self.column}"
+
+
 class Stager:
-    """Builds the typed table and the problems table for one file."""
+    """Builds the maps, the typed rows and the problems table for one file."""
 
     def __init__(
         self,
@@ -149,32 +197,39 @@ class Stager:
         defaults: dict[str, str] | None = None,
         scale: dict[str | None, tuple[float, float]] | None = None,
         framework: Framework | None = None,
+        period_scheme: str = DEFAULT_SCHEME,
     ):
         self.con, self.raw, self.mapping = con, raw, mapping
         self.kind = mapping.kind
         self.defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
         self.scale = scale or {}
         self.framework = framework or default_framework()
-        uid = uuid.uuid4().hex[:10]
-        self.typed = f"typ_{uid}"
-        self.problems = f"prob_{uid}"
-        self.staged = Staged(raw, mapping, self.kind, self.typed, self.problems, framework=self.framework.id)
+        self.uid = uuid.uuid4().hex[:10]
+        self.typed = f"typ_{self.uid}"
+        self.problems = f"prob_{self.uid}"
+        self.empty = f"empty_{self.uid}"
+        self.staged = Staged(raw, mapping, self.kind, self.typed, self.problems, framework=self.framework.id,
+                             period_scheme=period_scheme)
+        self.maps: dict[int, _Map] = {}
+        self.pending: list[tuple[str, ...]] = []  # single-cell checks waiting for run_checks
+        self.map_of: dict[str, _Map] = {}  # text or typed column -> its map
         _ensure_vocab(con)
-        run(
-            con,
-            f"""CREATE TEMP TABLE {self.problems} (row_number BIGINT, rid BIGINT, "column" VARCHAR,
-                value VARCHAR, code VARCHAR, detail VARCHAR, severity VARCHAR)""",
+        self._temp_table(
+            self.problems,
+            """(row_number BIGINT, rid BIGINT, "column" VARCHAR, value VARCHAR, code VARCHAR, detail VARCHAR,
+                severity VARCHAR)""",
         )
 
     # ------------------------------------------------------------ helpers
 
-    def col_text(self, name: str) -> str | None:
-        """SQL for the cleaned text of canonical column ``name`` (a default literal when the file lacks it)."""
-        if name in self.mapping.columns:
-            return _clean(f"c{self.mapping.columns[name]}", name in FREE_TEXT)
-        if name in self.defaults:
-            return _q(self.defaults[name])
-        return None
+    def _temp_table(self, name: str, body: str) -> None:
+        """``CREATE TEMP TABLE name <body>``, remembered for ``drop_staged``."""
+        run(self.con, f"CREATE TEMP TABLE {name} {body}")
+        self.staged.temps.append(("TABLE", name))
+
+    def has(self, name: str) -> bool:
+        """Does the file give canonical column ``name`` (as a column, or as a default for every row)?"""
+        return name in self.mapping.columns or name in self.defaults
 
     def header_of(self, name: str) -> str:
         if name in self.mapping.columns:
@@ -183,7 +238,8 @@ class Stager:
 
     def problem(self, where: str, column: str | None, value: str, code: str, detail: str = "NULL",
                 severity: str = "error", table: str | None = None) -> None:
-        """Record a problem for every row matching ``where``. ``column=None`` takes the row's ``header``."""
+        """Record a problem for every row of ``table`` matching ``where``. ``column=None`` takes the row's
+        ``header``."""
         col = "header" if column is None else _q(column)
         run(
             self.con,
@@ -191,10 +247,74 @@ class Stager:
                 {_q(code)}, {detail}, {_q(severity)} FROM {table or self.typed} WHERE {where}""",
         )
 
+    def check(self, col: str, bad: str, header: str, value: str, code: str, detail: str = "NULL",
+              severity: str = "error") -> None:
+        """Record a problem (under ``header``) for every row whose value in text column ``col`` is ``bad``: a
+        condition on the columns of its map, so it is decided once per distinct value. Checks wait in a list
+        until ``run_checks`` decides them all in one query (most find nothing and read no row)."""
+        self.pending.append((col, bad, header, value, code, detail, severity))
+
+    def run_checks(self) -> None:
+        pending, self.pending = self.pending, []
+        counts = " UNION ALL ".join(
+            f"""SELECT {j}, count(*) FILTER (WHERE v IS NOT NULL), count(*) FILTER (WHERE v IS NULL)
+                FROM {self.map_of[col].table} WHERE {bad}""" for j, (col, bad, *_) in enumerate(pending))
+        for j, values, nulls in rows(self.con, counts) if pending else []:
+            col, bad, header, value, code, detail, severity = pending[j]
+            if values or nulls:
+                rel = self.rows_sql([col], where={col: bad}, found={col: (values, nulls)})
+                self.problem("TRUE", header, value, code, detail, severity, table=rel)
+        # Dates that do not parse: impossible (31-02-2025) or not a date at all.
+        run(self.con, f"""UPDATE {self.problems} SET code = CASE WHEN regexp_full_match(
+            split_part(split_part(value, ' ', 1), 'T', 1), '[0-9]{{1,4}}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,4}}')
+            THEN 'date_not_exist' ELSE 'not_a_date' END WHERE code = '__date__'""")
+
+    def rows_sql(self, cols: Iterable[str] = (), where: dict[str, str] | None = None,
+                 found: dict[str, tuple[int, int]] | None = None) -> str | None:
+        """A subquery of typed rows: ``_rid``, ``_row`` and everything the maps of ``cols`` provide.
+
+        ``where`` keeps the rows whose value in a text column meets a condition on its map: decided per
+        distinct value, then the rows are found by a join on the matching values (so a check that finds no
+        bad value reads no row at all). ``found``: how many values (non-NULL, NULL) meet it, when already
+        counted. Empty rows are left out. None when no row can match.
+        """
+        where = where or {}
+        maps = {self.map_of[c].column: self.map_of[c] for c in [*cols, *where]}
+        conds = []
+        for col, cond in where.items():
+            m = self.map_of[col]
+            values, nulls = (found or {}).get(col) or rows(
+                self.con,
+                f"""SELECT count(*) FILTER (WHERE v IS NOT NULL), count(*) FILTER (WHERE v IS NULL)
+                    FROM {m.table} WHERE {cond}""",
+            )[0]
+            if not values and not nulls:
+                return None
+            if m.column == DEFAULTS:
+                continue
+            alts = [f"{m.raw_col} IN (SELECT v FROM {m.table} WHERE v IS NOT NULL AND ({cond}))"] if values else []
+            alts += [f"{m.raw_col} IS NULL"] if nulls else []
+            conds.append("(" + " OR ".join(alts) + ")")
+        if self.staged.rows_empty:
+            conds.append(f"r.rowid NOT IN (SELECT rid FROM {self.empty})")
+        select = ["r.rowid AS _rid", f"{self.raw.first_data_row} + r.rowid AS _row"]
+        joins = []
+        for k, m in maps.items():
+            if m.identity:
+                select.append(f"{m.raw_col} AS {m.texts[0]}")
+                continue
+            select += [f"m{k + 1}.{c}" for c in m.columns]
+            if k == DEFAULTS:
+                joins.append(f"CROSS JOIN {m.table} m{k + 1}")
+            else:
+                joins.append(f"LEFT JOIN {m.table} m{k + 1} ON {m.raw_col} = m{k + 1}.v")
+        return (f"(SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)}"
+                + (f" WHERE {' AND '.join(conds)}" if conds else "") + ")")
+
     def require_columns(self) -> None:
         spec = tables()[self.kind]
         for col in spec.columns.values():
-            if col.required and self.col_text(col.name) is None:
+            if col.required and not self.has(col.name):
                 if self.kind == "dimension_scores" and col.name in ("indicator", "score"):
                     continue
                 raise FileProblem(self.raw.file_name, f"no column for '{col.name}' was found", code="missing_column")
@@ -211,7 +331,7 @@ class Stager:
                 self.raw.file_name, "no 'cycle' column and no column per cycle was found", code="missing_column"
             )
         if self.kind in ("dimension_scores", "value_reports", "ties"):
-            if self.col_text("date") is None and self.col_text("wave") is None:
+            if not self.has("date") and not self.has("wave"):
                 raise FileProblem(
                     self.raw.file_name,
                     "no date or wave column; give the date of the survey (--date) or a wave label (--wave)",
@@ -222,158 +342,206 @@ class Stager:
 
     def run(self) -> Staged:
         self.require_columns()
-        base = self.base_select()
-        kind_select = getattr(self, f"select_{self.kind}")()
-        run(
-            self.con,
-            f"""CREATE TEMP TABLE {self.typed} AS
-                WITH stg AS MATERIALIZED (SELECT rowid AS _rid, {self.raw.first_data_row} + rowid AS _row, {base}
-                             FROM {self.raw.table})
-                SELECT _rid, _row, {kind_select} FROM stg WHERE NOT _empty""",
-        )
-        self.staged.rows_empty = self.raw.n_rows - scalar(self.con, f"SELECT count(*) FROM {self.typed}")
+        self.build_maps()
+        self.find_empty_rows()
+        self.make_typed()
         self.common_checks()
         getattr(self, f"check_{self.kind}")()
+        self.run_checks()
         self.duplicate_rows()
         # An exact copy is dropped quietly; it is no second, conflicting row.
         run(self.con, f"""DELETE FROM {self.problems} WHERE code = 'duplicate_id' AND rid IN
                           (SELECT rid FROM {self.problems} WHERE code = 'duplicate_row')""")
         return self.staged
 
-    def base_select(self) -> str:
-        """Cleaned text of every mapped column, plus ``_empty`` for rows with nothing in them."""
-        parts = []
-        cells = []
+    def text_columns(self) -> dict[int, list[tuple[str, str]]]:
+        """Per raw column (DEFAULTS: the defaults row), its cleaned text columns as (name, SQL over ``v``)."""
+        out: dict[int, list[tuple[str, str]]] = {}
         for name in tables()[self.kind].columns:
-            expr = self.col_text(name)
-            if expr is not None:
-                parts.append(f"{expr} AS t_{name}")
-                if name in self.mapping.columns:
-                    cells.append(f"t_{name}")
+            if name in self.mapping.columns:
+                out.setdefault(self.mapping.columns[name], []).append((f"t_{name}", _clean("v", name in FREE_TEXT)))
+            elif name in self.defaults:
+                out.setdefault(DEFAULTS, []).append((f"t_{name}", _q(self.defaults[name])))
         for (code, situation), i in self.mapping.indicators.items():
-            alias = f"w_{code}_{situation or 'row'}"
-            parts.append(f"{_clean(f'c{i}', False)} AS {alias}")
+            out.setdefault(i, []).append((f"w_{code}_{situation or 'row'}", _clean("v", False)))
         for code, i in self.mapping.cycles.items():
-            parts.append(f"{_clean(f'c{i}', False)} AS y_{code}")
-        used = [f"c{i}" for i in sorted(self.mapping.used())] or ["NULL"]
-        parts.append("(" + " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in used) + ") AS _empty")
-        return ", ".join(parts)
-
-    def _date_cols(self) -> dict[str, str]:
-        spec = tables()[self.kind]
-        out = {}
-        for name, col in spec.columns.items():
-            if col.type == "date" and self.col_text(name) is not None:
-                if name in self.mapping.columns:
-                    fmt = choose_date_format(self.con, self.raw.table, [f"c{self.mapping.columns[name]}"])
-                else:
-                    fmt = "%Y-%m-%d"
-                out[name] = fmt
-                self.staged.date_formats[self.header_of(name)] = DATE_FORMAT_LABEL[fmt]
+            out.setdefault(i, []).append((f"y_{code}", _clean("v", False)))
         return out
 
-    def typed_columns(self, skip: set[str] = frozenset()) -> list[str]:
-        """Typed expressions for the plain (non-wide) canonical columns."""
-        spec = tables()[self.kind]
-        out = []
-        self.date_fmt = self._date_cols()
-        for name, col in spec.columns.items():
-            if name in skip:
+    def typed_forms(self, text: str) -> list[str]:
+        """Typed forms of a cleaned text column, as SQL over the map's columns (``t_date`` ->
+        ``d_date``, ``p_date``)."""
+        if text.startswith("w_"):
+            return []
+        if text.startswith("y_"):
+            code = text[2:]
+            return [f"{_vocab_lookup('booleans', text)} AS b_{code}", f"{_number(text)} AS n_{code}"]
+        name = text[2:]
+        col = tables()[self.kind].columns[name]
+        if col.type == "date":
+            out = [f"{_date_expr(text, self.date_fmt[name])} AS d_{name}"]
+            if name == "date":
+                out.append(f"{period_of(f'd_{name}', self.staged.period_scheme)} AS p_{name}")
+            return out
+        if col.type == "number":
+            out = [f"{_number(text)} AS n_{name}"]
+            if self.kind == "ties" and name == "weight":
+                out.append(f"{_vocab_lookup('frequencies', text)} AS f_{name}")
+            return out
+        if col.type == "code" and col.vocabulary:
+            return [f"{_vocab_lookup(col.vocabulary, text)} AS k_{name}"]
+        if self.kind == "dimension_scores" and name == "indicator":
+            codes = "|".join(sorted((re.escape(c) for c in self.framework.codes), key=len, reverse=True))
+            pattern = f"(^|[^0-9a-z])({codes})([^0-9a-z]|$)"
+            return [f"regexp_extract(lower({text}), {_q(pattern)}, 2) AS k_{name}"]
+        return []
+
+    def build_maps(self) -> None:
+        """One map per used raw column: its distinct values, counted, cleaned and typed."""
+        self.date_fmt: dict[str, str] = {}
+        for k, texts in self.text_columns().items():
+            table = f"map_{self.uid}_{'d' if k == DEFAULTS else k}"
+            names = ", ".join(f"{expr} AS {name}" for name, expr in texts)
+            if k == DEFAULTS:
+                source = f"(SELECT NULL::VARCHAR AS v, {self.raw.n_rows} AS n)"
+            else:
+                source = f"(SELECT c{k} AS v, count(*) AS n FROM {self.raw.table} GROUP BY c{k})"
+            cleaned = f"(SELECT v, n, {names} FROM {source})"
+            dates = [name for name, _ in texts
+                     if name.startswith("t_") and tables()[self.kind].columns[name[2:]].type == "date"]
+            if dates:
+                # The date format is chosen from the values (with their counts), before the dates are typed.
+                self._temp_table(f"{table}_text", f"AS {cleaned[1:-1]}")
+                cleaned = f"{table}_text"
+                for name in dates:
+                    fmt = choose_date_format(self.con, cleaned, name) if k != DEFAULTS else "%Y-%m-%d"
+                    self.date_fmt[name[2:]] = fmt
+                    self.staged.date_formats[self.header_of(name[2:])] = DATE_FORMAT_LABEL[fmt]
+            forms = [f for name, _ in texts for f in self.typed_forms(name)]
+            self._temp_table(table, f"AS SELECT *{''.join(', ' + f for f in forms)} FROM {cleaned}")
+            columns = [name for name, _ in texts] + [f.rsplit(" AS ", 1)[1] for f in forms]
+            m = _Map(table, k, [name for name, _ in texts], columns)
+            self.maps[k] = m
+            for c in columns:
+                self.map_of[c] = m
+        self.map_facts()
+
+    def map_facts(self) -> None:
+        """What later steps need to know about each map, in one query."""
+        parts = []
+        for k, m in self.maps.items():
+            if k == DEFAULTS:
                 continue
-            t = f"t_{name}"
-            if self.col_text(name) is None:
-                continue
-            out.append(t)
-            if col.type == "date":
-                out.append(f"{_date_expr(t, self.date_fmt[name])} AS d_{name}")
-            elif col.type == "number":
-                out.append(f"{_number(t)} AS n_{name}")
-            elif col.type == "code" and col.vocabulary and col.vocabulary != "cycles":
-                out.append(f"{_vocab_lookup(col.vocabulary, t)} AS k_{name}")
-        return out
+            changed = (f"count(*) FILTER (WHERE v IS NOT NULL AND {m.texts[0]} IS DISTINCT FROM v)"
+                       if len(m.columns) == 1 else "1")
+            header = _q(self.raw.headers[k].strip().lower())
+            parts.append(f"""SELECT {k}, {changed}, count(*) FILTER (WHERE nullif(trim(v), '') IS NULL), max(n),
+                                    count(*) FILTER (WHERE lower(trim(v)) = {header}) FROM {m.table}""")
+        for k, changed, blanks, most, header_hits in rows(self.con, " UNION ALL ".join(parts)) if parts else []:
+            m = self.maps[k]
+            m.identity, m.blanks, m.most, m.header_hits = not changed, blanks, most, header_hits
+
+    def find_empty_rows(self) -> None:
+        """Rows with nothing in any mapped cell are no data (Excel leaves them between blocks)."""
+        used = sorted(self.mapping.used())
+        if not all(self.maps[i].blanks for i in used):
+            return  # a column without blanks: no row is empty
+        blank = "nullif(trim(v), '') IS NULL"
+        conds = [f"(c{i} IS NULL OR c{i} IN (SELECT v FROM {self.maps[i].table} WHERE v IS NOT NULL AND {blank}))"
+                 for i in used]
+        self._temp_table(self.empty, f"AS SELECT rowid AS rid FROM {self.raw.table} WHERE {' AND '.join(conds) or 'TRUE'}")
+        self.staged.rows_empty = scalar(self.con, f"SELECT count(*) FROM {self.empty}")
+
+    def make_typed(self) -> None:
+        """The typed rows: a view joining the raw table to its maps. Dimension scores are read once per indicator
+        column to unpivot them, so there the rows are made once, as a table."""
+        select = self.rows_sql([c for m in self.maps.values() for c in m.texts])
+        if self.kind == "dimension_scores":
+            self._temp_table(self.typed, f"AS SELECT * FROM {select}")
+        else:
+            run(self.con, f"CREATE TEMP VIEW {self.typed} AS SELECT * FROM {select}")
+            self.staged.temps.append(("VIEW", self.typed))
+        self.staged.columns = ["_rid", "_row"] + [c for m in self.maps.values() for c in m.columns]
 
     def common_checks(self) -> None:
         spec = tables()[self.kind]
         for name, col in spec.columns.items():
-            if self.col_text(name) is None:
+            if not self.has(name):
                 continue
             h = self.header_of(name)
             t = f"t_{name}"
             if col.required and name not in ("indicator", "score"):
-                self.problem(f"{t} IS NULL", h, "''", "missing_value")
+                self.check(t, f"{t} IS NULL", h, "''", "missing_value")
             limit = MAX_LONG_TEXT if name in LONG_TEXT else MAX_TEXT
-            self.problem(f"length({t}) > {limit}", h, f"left({t}, 60) || '…'", "too_long",
-                         f"CAST(length({t}) AS VARCHAR) || ' > {limit}'")
+            self.check(t, f"length({t}) > {limit}", h, f"left({t}, 60) || '…'", "too_long",
+                       f"CAST(length({t}) AS VARCHAR) || ' > {limit}'")
             if col.type == "date":
                 fmt = self.date_fmt[name]
-                self.problem(
-                    f"{t} IS NOT NULL AND d_{name} IS NULL", h, t, "__date__",
-                    f"{_q(DATE_FORMAT_LABEL[fmt])}",
-                )
-                run(self.con, f"""UPDATE {self.problems} SET code = CASE WHEN regexp_full_match(
-                    split_part(split_part(value, ' ', 1), 'T', 1), '[0-9]{{1,4}}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,4}}')
-                    THEN 'date_not_exist' ELSE 'not_a_date' END WHERE code = '__date__'""")
-                self.problem(f"d_{name} < DATE '1900-01-01' OR d_{name} > DATE '2200-01-01'", h, t,
-                             "date_out_of_range")
+                self.check(t, f"{t} IS NOT NULL AND d_{name} IS NULL", h, t, "__date__", _q(DATE_FORMAT_LABEL[fmt]))
+                self.check(t, f"d_{name} < DATE '1900-01-01' OR d_{name} > DATE '2200-01-01'", h, t,
+                           "date_out_of_range")
             if col.type == "number" and name != "score":
-                self.problem(f"{t} IS NOT NULL AND (n_{name} IS NULL OR NOT isfinite(n_{name}))", h, t,
-                             "not_a_number")
+                bad = f"{t} IS NOT NULL AND (n_{name} IS NULL OR NOT isfinite(n_{name}))"
+                if f"f_{name}" in self.map_of:
+                    bad += f" AND f_{name} IS NULL"  # frequency words ("wekelijks") are numbers too
+                self.check(t, bad, h, t, "not_a_number")
 
     def _period_check(self) -> None:
-        d, w = self.col_text("date"), self.col_text("wave")
-        conds = []
-        if d is not None:
-            conds.append("t_date IS NULL")
-        if w is not None:
-            conds.append("t_wave IS NULL")
-        header = self.header_of("date") if d is not None else self.header_of("wave")
-        self.problem(" AND ".join(conds), header, "''", "no_period")
+        cols = [f"t_{c}" for c in ("date", "wave") if self.has(c)]
+        header = self.header_of("date") if self.has("date") else self.header_of("wave")
+        rel = self.rows_sql(cols, where={c: f"{c} IS NULL" for c in cols})
+        if rel is not None:
+            self.problem("TRUE", header, "''", "no_period", table=rel)
 
     # ------------------------------------------------------------ participants
 
-    def select_participants(self) -> str:
-        return ", ".join(self.typed_columns())
-
     def check_participants(self) -> None:
-        if self.col_text("role") is not None:
-            self.problem("t_role IS NOT NULL AND k_role IS NULL", self.header_of("role"), "t_role",
-                         "unknown_role", severity="warning")
-        if self.col_text("joined") is not None and self.col_text("left") is not None:
-            self.problem("d_left < d_joined", self.header_of("left"), "t_left", "left_before_joined")
-        net = "t_network" if self.col_text("network") is not None else "NULL"
+        if self.has("role"):
+            self.check("t_role", "t_role IS NOT NULL AND k_role IS NULL", self.header_of("role"), "t_role",
+                       "unknown_role", severity="warning")
+        if self.has("joined") and self.has("left"):
+            lo, hi = rows(self.con, f"""SELECT (SELECT min(d_left) FROM {self.map_of['d_left'].table}),
+                                               (SELECT max(d_joined) FROM {self.map_of['d_joined'].table})""")[0]
+            if lo is not None and hi is not None and lo < hi:
+                rel = self.rows_sql(["t_joined", "t_left"],
+                                    where={"t_joined": "d_joined IS NOT NULL", "t_left": "d_left IS NOT NULL"})
+                if rel is not None:
+                    self.problem("d_left < d_joined", self.header_of("left"), "t_left", "left_before_joined",
+                                 table=rel)
         # The same id twice (in the same network) with different details; exact copies are caught later.
+        # Only ids that occur more than once in the file (the map counts them) need the comparison.
+        ids = self.map_of["t_participant_id"].table
+        net = ["t_network"] if self.has("network") else []
+        rel = self.rows_sql(
+            ["t_participant_id", *net],
+            where={"t_participant_id": f"""t_participant_id IN (SELECT t_participant_id FROM {ids}
+                                           GROUP BY 1 HAVING sum(n) > 1)"""},
+        )
+        if rel is None:
+            return
         run(
             self.con,
             f"""INSERT INTO {self.problems}
                 SELECT _row, _rid, {_q(self.header_of('participant_id'))}, t_participant_id, 'duplicate_id',
                        'first in row ' || CAST(first_row AS VARCHAR), 'error'
                 FROM (SELECT _row, _rid, t_participant_id,
-                             min(_row) OVER (PARTITION BY t_participant_id, {net}) AS first_row,
-                             count(*) OVER (PARTITION BY t_participant_id, {net}) AS n
-                      FROM {self.typed} WHERE t_participant_id IS NOT NULL)
+                             min(_row) OVER (PARTITION BY t_participant_id, {net[0] if net else 'NULL'}) AS first_row,
+                             count(*) OVER (PARTITION BY t_participant_id, {net[0] if net else 'NULL'}) AS n
+                      FROM {rel} WHERE t_participant_id IS NOT NULL)
                 WHERE n > 1 AND _row > first_row""",
         )
 
     # ------------------------------------------------------------ dimension scores
 
-    def select_dimension_scores(self) -> str:
-        cols = self.typed_columns(skip={"score"})
-        cols.append("t_score" if "score" in self.mapping.columns else "NULL AS t_score")
-        cols += [f"w_{code}_{sit or 'row'}" for code, sit in self.mapping.indicators]
-        if "indicator" in self.mapping.columns:
-            codes = "|".join(sorted((re.escape(c) for c in self.framework.codes), key=len, reverse=True))
-            pattern = f"(^|[^0-9a-z])({codes})([^0-9a-z]|$)"
-            cols.append(f"regexp_extract(lower(t_indicator), {_q(pattern)}, 2) AS k_indicator")
-        return ", ".join(cols)
-
     def long_scores_sql(self) -> str:
         """One row per (file row, indicator) with a score; wide files are unpivoted here."""
         common = ["_rid", "_row"]
         for name in ("network", "participant_id", "wave"):
-            common.append(f"t_{name} AS {name}" if self.col_text(name) is not None else f"NULL AS {name}")
-        common.append("d_date AS date" if self.col_text("date") is not None else "NULL::DATE AS date")
-        row_sit = "k_situation" if self.col_text("situation") is not None else "'current'"
-        row_sit_text = "t_situation" if self.col_text("situation") is not None else "NULL"
+            common.append(f"t_{name} AS {name}" if self.has(name) else f"NULL AS {name}")
+        common.append("d_date AS date" if self.has("date") else "NULL::DATE AS date")
+        common.append("p_date AS date_period" if self.has("date") else "NULL::VARCHAR AS date_period")
+        row_sit = "k_situation" if self.has("situation") else "'current'"
+        row_sit_text = "t_situation" if self.has("situation") else "NULL"
         common_sql = ", ".join(common)
         if self.mapping.indicators:
             parts = []
@@ -431,17 +599,20 @@ class Stager:
 
     def check_dimension_scores(self) -> None:
         self._period_check()
-        if self.col_text("situation") is not None:
-            self.problem("t_situation IS NOT NULL AND k_situation IS NULL", self.header_of("situation"),
-                         "t_situation", "unknown_situation")
+        if self.has("situation"):
+            self.check("t_situation", "t_situation IS NOT NULL AND k_situation IS NULL", self.header_of("situation"),
+                       "t_situation", "unknown_situation")
         self.long = f"long_{self.typed}"
-        run(self.con, f"CREATE TEMP TABLE {self.long} AS {self.long_scores_sql()}")
+        self._temp_table(self.long, f"AS {self.long_scores_sql()}")
         if "indicator" in self.mapping.columns:
-            self.problem("t_indicator IS NOT NULL AND nullif(k_indicator, '') IS NULL",
-                         self.header_of("indicator"), "t_indicator", "unknown_indicator",
-                         _q(", ".join(self.framework.codes)))
-            self.problem("t_indicator IS NULL AND t_score IS NOT NULL", self.header_of("indicator"), "''",
-                         "missing_value")
+            self.check("t_indicator", "t_indicator IS NOT NULL AND nullif(k_indicator, '') IS NULL",
+                       self.header_of("indicator"), "t_indicator", "unknown_indicator",
+                       _q(", ".join(self.framework.codes)))
+            if "score" in self.mapping.columns:
+                rel = self.rows_sql(["t_indicator", "t_score"],
+                                    where={"t_indicator": "t_indicator IS NULL", "t_score": "t_score IS NOT NULL"})
+                if rel is not None:
+                    self.problem("TRUE", self.header_of("indicator"), "''", "missing_value", table=rel)
         self.problem("score_text IS NOT NULL AND (raw IS NULL OR NOT isfinite(raw))", None, "score_text",
                      "not_a_number", table=self.long)
         scales = self.resolve_scales()
@@ -467,71 +638,77 @@ class Stager:
 
     # ------------------------------------------------------------ value reports
 
-    def select_value_reports(self) -> str:
-        cols = self.typed_columns()
-        if "cycle" in self.mapping.columns:
-            cols.append(f"{_vocab_lookup('cycles', 't_cycle')} AS k_cycle")
-        for code in self.mapping.cycles:
-            cols.append(f"y_{code}")
-            cols.append(f"{_vocab_lookup('booleans', f'y_{code}')} AS b_{code}")
-            cols.append(f"{_number(f'y_{code}')} AS n_{code}")
-        return ", ".join(cols)
-
     def check_value_reports(self) -> None:
         self._period_check()
         if "cycle" in self.mapping.columns:
-            self.problem("t_cycle IS NOT NULL AND k_cycle IS NULL", self.header_of("cycle"), "t_cycle",
-                         "unknown_cycle")
+            self.check("t_cycle", "t_cycle IS NOT NULL AND k_cycle IS NULL", self.header_of("cycle"), "t_cycle",
+                       "unknown_cycle")
         for code, i in self.mapping.cycles.items():
-            self.problem(
-                f"y_{code} IS NOT NULL AND b_{code} IS NULL AND (n_{code} IS NULL OR NOT isfinite(n_{code}) "
-                f"OR n_{code} < 0)", self.raw.headers[i], f"y_{code}", "not_yes_no",
-            )
+            y = f"y_{code}"
+            self.check(y, f"{y} IS NOT NULL AND b_{code} IS NULL AND (n_{code} IS NULL OR NOT isfinite(n_{code}) "
+                          f"OR n_{code} < 0)", self.raw.headers[i], y, "not_yes_no")
 
     # ------------------------------------------------------------ ties
 
-    def select_ties(self) -> str:
-        cols = self.typed_columns()
-        if self.col_text("weight") is not None:
-            cols.append(f"{_vocab_lookup('frequencies', 't_weight')} AS f_weight")
-        return ", ".join(cols)
-
     def check_ties(self) -> None:
         self._period_check()
-        self.problem("t_source = t_target", self.header_of("target"), "t_target", "self_loop", severity="skipped")
-        if self.col_text("weight") is not None:
+        self.self_loops()
+        if self.has("weight"):
             h = self.header_of("weight")
-            # Frequency words ("wekelijks") are numbers too.
-            run(self.con, f"DELETE FROM {self.problems} WHERE code = 'not_a_number' AND \"column\" = {_q(h)} "
-                          f"AND rid IN (SELECT _rid FROM {self.typed} WHERE f_weight IS NOT NULL)")
-            self.problem("n_weight < 0", h, "t_weight", "negative_weight")
-            self.problem("n_weight = 0 OR f_weight = '0'", h, "t_weight", "zero_weight", severity="skipped")
-        if self.col_text("channel") is not None:
-            self.problem("t_channel IS NOT NULL AND k_channel IS NULL", self.header_of("channel"), "t_channel",
-                         "unknown_channel", severity="warning")
+            self.check("t_weight", "n_weight < 0", h, "t_weight", "negative_weight")
+            self.check("t_weight", "n_weight = 0 OR f_weight = '0'", h, "t_weight", "zero_weight",
+                       severity="skipped")
+        if self.has("channel"):
+            self.check("t_channel", "t_channel IS NOT NULL AND k_channel IS NULL", self.header_of("channel"),
+                       "t_channel", "unknown_channel", severity="warning")
         self.resolve_people()
 
+    def self_loops(self) -> None:
+        """A tie from someone to themselves (a plain comparison of raw cells when cleaning changes no end)."""
+        self.problem("t_source = t_target", self.header_of("target"), "t_target", "self_loop", severity="skipped",
+                     table=self.rows_sql(["t_source", "t_target"]))
+
     def resolve_people(self) -> None:
-        """Map each tie end to a participant: by id, else by a unique name, else an external person."""
+        """Map each tie end to a participant: by id, else by a unique name, else an external person.
+
+        Only ends that are no participant id (usually a handful) are looked at row by row.
+        """
+        s, g = self.map_of["t_source"], self.map_of["t_target"]
         self.ends = f"ends_{self.typed}"
-        self.staged.ends_table = self.ends
-        run(
-            self.con,
-            f"""CREATE TEMP TABLE {self.ends} AS
-                WITH e AS (SELECT v, min(_row) AS first_row, min(_rid) AS first_rid, min(network) AS network,
-                                  min(col) AS col
-                           FROM (SELECT t_source AS v, _row, _rid, {self._network()} AS network, 's' AS col
-                                 FROM {self.typed}
-                                 UNION ALL SELECT t_target, _row, _rid, {self._network()}, 't' FROM {self.typed})
-                           WHERE v IS NOT NULL GROUP BY v),
+        self.end_rows = f"end_rows_{self.typed}"
+        self.staged.ends_table, self.staged.end_rows_table = self.ends, self.end_rows
+        unknown = f"unknown_{self.typed}"
+        self._temp_table(
+            unknown,
+            f"""AS SELECT DISTINCT v FROM (SELECT t_source AS v FROM {s.table} UNION ALL SELECT t_target FROM {g.table}) e
+                WHERE v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.participant_id = e.v)""",
+        )
+        net = "t_network" if self.has("network") else "NULL"
+        parts = []
+        for end, col in (("t_source", "s"), ("t_target", "t")):
+            rel = self.rows_sql([end] + (["t_network"] if self.has("network") else []),
+                                where={end: f"{end} IN (SELECT v FROM {unknown})"})
+            if rel is not None:
+                parts.append(f"SELECT {end} AS v, _rid, _row, {net} AS network, '{col}' AS col FROM {rel}")
+        parts = parts or ["SELECT NULL::VARCHAR AS v, NULL::BIGINT AS _rid, NULL::BIGINT AS _row, "
+                          "NULL::VARCHAR AS network, NULL::VARCHAR AS col WHERE false"]
+        self._temp_table(self.end_rows, f"AS {' UNION ALL '.join(parts)}")
+        # Names as the people view has them (each id's latest row), for the few ids whose name could match.
+        self._temp_table(
+            self.ends,
+            f"""AS WITH e AS (SELECT v, min(_row) AS first_row, min(_rid) AS first_rid, min(network) AS network,
+                                    min(col) AS col FROM {self.end_rows} GROUP BY v),
+                     cand AS (SELECT DISTINCT participant_id FROM participants
+                              WHERE lower(trim(name)) IN (SELECT lower(trim(v)) FROM e)),
+                     latest AS (SELECT participant_id, name, external FROM participants
+                                WHERE participant_id IN (SELECT participant_id FROM cand)
+                                QUALIFY row_number() OVER (PARTITION BY participant_id
+                                                           ORDER BY external, import_id DESC, row_number DESC) = 1),
                      byname AS (SELECT lower(trim(name)) AS n, min(participant_id) AS pid, count(*) AS c
-                                FROM people WHERE name IS NOT NULL AND NOT external GROUP BY 1)
-                SELECT e.*, CASE WHEN k.participant_id IS NOT NULL THEN e.v WHEN b.c = 1 THEN b.pid ELSE e.v END
-                              AS resolved,
-                       CASE WHEN k.participant_id IS NOT NULL THEN 'id' WHEN b.c = 1 THEN 'name' ELSE 'external' END
-                              AS how
-                FROM e LEFT JOIN (SELECT DISTINCT participant_id FROM people) k ON k.participant_id = e.v
-                       LEFT JOIN byname b ON b.n = lower(trim(e.v))""",
+                                FROM latest WHERE name IS NOT NULL AND NOT external GROUP BY 1)
+                SELECT e.*, CASE WHEN b.c = 1 THEN b.pid ELSE e.v END AS resolved,
+                       CASE WHEN b.c = 1 THEN 'name' ELSE 'external' END AS how
+                FROM e LEFT JOIN byname b ON b.n = lower(trim(e.v))""",
         )
         for how, code in (("external", "external_person"), ("name", "matched_by_name")):
             run(
@@ -546,13 +723,7 @@ class Stager:
         ]
         self.staged.renamed = bool(scalar(self.con, f"SELECT count(*) FROM {self.ends} WHERE how = 'name'"))
 
-    def _network(self) -> str:
-        return "t_network" if self.col_text("network") is not None else "NULL"
-
     # ------------------------------------------------------------ events
-
-    def select_events(self) -> str:
-        return ", ".join(self.typed_columns())
 
     def check_events(self) -> None:
         pass
@@ -561,23 +732,28 @@ class Stager:
 
     def duplicate_rows(self) -> None:
         """Exact copies of an earlier row, and header lines repeated inside the data (two exports pasted)."""
-        cols = [f"c{i}" for i in sorted(self.mapping.used())]
+        used = sorted(self.mapping.used())
+        cols = [f"c{i}" for i in used]
         if not cols:
             return
         tbl = self.raw.table
-        # Header repeated as data: most mapped cells equal their header text. The first used column
-        # filters cheaply before the full comparison.
-        used = sorted(self.mapping.used())
-        eq = [f"lower(trim(c{i})) = {_q(self.raw.headers[i].strip().lower())}" for i in used]
-        count = " + ".join(f"CASE WHEN {e} THEN 1 ELSE 0 END" for e in eq)
-        prefilter = " OR ".join(eq[:2])
-        run(
-            self.con,
-            f"""INSERT INTO {self.problems}
-                SELECT {self.raw.first_data_row} + rowid, rowid, NULL, NULL, 'repeated_header', NULL, 'skipped'
-                FROM {tbl} WHERE ({prefilter}) AND ({count}) * 2 > {len(cols)}""",
-        )
-        # Exact copies: rows whose hash repeats are candidates, then compared cell by cell.
+        # Header repeated as data: most mapped cells equal their header text. The maps tell which columns
+        # hold their header text at all; usually none, and no row needs to be looked at.
+        eq = [f"c{i} IN (SELECT v FROM {self.maps[i].table} "
+              f"WHERE lower(trim(v)) = {_q(self.raw.headers[i].strip().lower())})"
+              for i in used if self.maps[i].header_hits]
+        if len(eq) * 2 > len(cols):
+            count = " + ".join(f"CASE WHEN {e} THEN 1 ELSE 0 END" for e in eq)
+            run(
+                self.con,
+                f"""INSERT INTO {self.problems}
+                    SELECT {self.raw.first_data_row} + rowid, rowid, NULL, NULL, 'repeated_header', NULL, 'skipped'
+                    FROM {tbl} WHERE ({' OR '.join(eq)}) AND ({count}) * 2 > {len(cols)}""",
+            )
+        # Exact copies. A column whose values all differ (an id column, say) rules them out at no cost.
+        if any(self.maps[i].most <= 1 for i in used):
+            return
+        # Else rows whose hash repeats are candidates, then compared cell by cell.
         hashed = f"hash({', '.join(cols)})"
         distinct, total = rows(self.con, f"SELECT count(DISTINCT {hashed}), count(*) FROM {tbl}")[0]
         if distinct == total:
@@ -605,15 +781,22 @@ def stage(
     defaults: dict[str, str] | None = None,
     scale: dict[str | None, tuple[float, float]] | None = None,
     framework: Framework | None = None,
+    period_scheme: str = DEFAULT_SCHEME,
 ) -> Staged:
     """Type and check ``raw`` as ``mapping.kind``; leaves temp tables in ``con`` (see ``drop_staged``)."""
-    stager = Stager(con, raw, mapping, defaults=defaults, scale=scale, framework=framework)
-    staged = stager.run()
+    stager = Stager(con, raw, mapping, defaults=defaults, scale=scale, framework=framework,
+                    period_scheme=period_scheme)
+    try:
+        staged = stager.run()
+    except BaseException:
+        drop_staged(con, stager.staged)
+        raise
     staged.long_table = getattr(stager, "long", None)
     return staged
 
 
 def drop_staged(con, staged: Staged) -> None:
-    for t in (staged.table, staged.problems, staged.long_table, staged.ends_table, staged.raw.table):
-        if t:
-            run(con, f"DROP TABLE IF EXISTS {t}")
+    """Drop the views first (they read the tables), then the tables, the raw table last."""
+    for kind, name in sorted(staged.temps, key=lambda t: t[0] != "VIEW"):
+        run(con, f"DROP {kind} IF EXISTS {name}")
+    run(con, f"DROP TABLE IF EXISTS {staged.raw.table}")

@@ -401,3 +401,134 @@ def test_wave_label_beats_the_date(con, tmp_path):
     p.write_text("network,date,wave,1a,1b\nRekenen,2025-03-10,voorjaar 2025,3,4\n", encoding="utf-8")
     importer.import_file(con, p)
     assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("voorjaar 2025",)]
+
+
+# ---------------------------------------------------------------- big files and the map-based checks
+
+
+def _report(r):
+    return (r.status, r.rows_read, r.rows_valid, r.rows_rejected, r.rows_skipped, r.rows_empty, r.errors,
+            r.warnings, r.date_formats, sorted(map(str, r.problems.itertuples(index=False))))
+
+
+@pytest.mark.parametrize(
+    "name,kw",
+    [("ties_problems.csv", {}), ("ties_by_name.csv", {}), ("duplicate_rows.csv", {}), ("repeated_header.csv", {}),
+     ("duplicate_ids.csv", {}), ("dims_impossible_date.csv", {}), ("dims_nan_negative.csv", {"scale": {None: (1, 5)}}),
+     ("values_wide_yes_no.csv", {}), ("events_missing_label.csv", {}), ("ties_gephi.csv", {"network": "R", "date": "2024-10-01"})],
+)
+def test_big_file_path_gives_the_same_report(con, files, monkeypatch, name, kw):
+    from analytics import readers
+
+    importer.import_file(con, files / "participants_comma.csv")
+    small = _report(importer.validate_file(con, files / name, **kw))
+    monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
+    assert _report(importer.validate_file(con, files / name, **kw)) == small
+
+
+def test_stray_spaces_and_missing_tokens_in_tie_ends(con, files, tmp_path):
+    imp(con, files, "participants_comma.csv")
+    p = tmp_path / "ties.csv"
+    p.write_text("network,source,target,date\nR, P1 ,P2,2024-10-01\nR,P2 , P2,2024-10-01\nR,n.v.t.,P1,2024-10-01\n"
+                 "R,P1,P2,2024-10-02\n", encoding="utf-8")
+    r = importer.import_file(con, p, skip_invalid=True)
+    assert problems(r, "self_loop") == [(3, "target", "P2")]
+    assert problems(r, "missing_value") == [(4, "source", "")]
+    assert problems(r, "external_person") == []
+    assert rows(con, "SELECT source, target, CAST(date AS VARCHAR) FROM ties ORDER BY row_number") == [
+        ("P1", "P2", "2024-10-01"), ("P1", "P2", "2024-10-02")]
+
+
+def test_rows_with_nothing_in_them_are_counted_not_checked(con, tmp_path, monkeypatch):
+    from analytics import readers
+
+    monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)  # DuckDB keeps ",,," rows (it only skips blank lines)
+    p = tmp_path / "p.csv"
+    p.write_text("participant_id,name,network\nP1,Anouk,R\n,,\n , ,\nP2,,R\n", encoding="utf-8")
+    r = importer.import_file(con, p)
+    assert r.status == "imported", r.message
+    assert (r.rows_read, r.rows_empty, r.rows_valid, r.errors) == (4, 2, 2, 0)
+    assert rows(con, "SELECT participant_id, row_number FROM participants ORDER BY 1") == [("P1", 2), ("P2", 5)]
+
+
+def test_periods_follow_the_scheme_in_force(con, files):
+    store.set_period_scheme(con, "quarter")
+    imp(con, files, "ties_gephi.csv", network="Rekenen", date="2024-10-01")
+    imp(con, files, "events.csv")
+    assert rows(con, "SELECT DISTINCT period FROM ties") == [("2024-Q4",)]
+    assert rows(con, "SELECT period FROM events ORDER BY date") == [("2024-Q4",), ("2025-Q1",)]
+
+
+def test_write_recomputes_periods_when_the_scheme_changed_after_staging(con, files):
+    from analytics.mapping import map_columns
+    from analytics.readers import read_file
+    from analytics.validate import drop_staged, stage
+
+    cur = con.cursor()
+    raw = read_file(cur, files / "ties_basic.csv")
+    staged = stage(cur, raw, map_columns(raw.headers, [], "ties"), period_scheme="year")
+    store.set_period_scheme(cur, "quarter")
+    with store.transaction(cur):
+        importer._write(cur, staged, 7)
+    drop_staged(cur, staged)
+    assert {r[0] for r in rows(con, "SELECT period FROM ties")} <= {f"{y}-Q{q}" for y in (2024, 2025) for q in range(1, 5)}
+
+
+@pytest.mark.parametrize("name,kw", [("ties_problems.csv", {}), ("dims_wide_dutch_excel.csv", {}),
+                                     ("participants_comma.csv", {}), ("values_wide_yes_no.csv", {}),
+                                     ("dims_no_date.csv", {"date": "2025-03-01"})])
+def test_staging_leaves_nothing_behind(con, files, name, kw):
+    from analytics.mapping import detect_kind, map_columns
+    from analytics.readers import read_file
+    from analytics.validate import drop_staged, stage
+
+    imp(con, files, "participants_comma.csv")
+    cur = con.cursor()
+    raw = read_file(cur, files / name)
+    kind = detect_kind(raw.headers, raw.extra_headers)
+    staged = stage(cur, raw, map_columns(raw.headers, raw.extra_headers, kind), defaults=kw)
+    assert scalar(cur, f"SELECT count(*) FROM {staged.table}") == raw.n_rows - staged.rows_empty
+    drop_staged(cur, staged)
+    assert rows(cur, "SELECT table_name FROM duckdb_tables() WHERE temporary") == [("vocab",)]
+    assert rows(cur, "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal") == []
+
+
+def test_a_failed_staging_drops_its_tables(con, tmp_path):
+    from analytics.mapping import map_columns
+    from analytics.readers import read_file
+    from analytics.validate import FileProblem, stage
+
+    p = tmp_path / "d.csv"
+    p.write_text("network,date,1a,1b\nR,2025-03-10,250,300\n", encoding="utf-8")  # no scale fits
+    cur = con.cursor()
+    raw = read_file(cur, p)
+    with pytest.raises(FileProblem, match="scale"):
+        stage(cur, raw, map_columns(raw.headers, [], "dimension_scores"))
+    assert rows(cur, "SELECT table_name FROM duckdb_tables() WHERE temporary") == [("vocab",)]
+    assert rows(cur, "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal") == []
+
+
+def test_dates_choose_the_format_most_values_fit(con, tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("network,source,target,date\nR,P1,P2,12/31/2024\nR,P2,P1,12/30/2024\nR,P2,P3,01/02/2024\n",
+                 encoding="utf-8")
+    r = importer.import_file(con, p)
+    assert r.date_formats == {"date": "mm/dd/yyyy"}
+    assert rows(con, "SELECT CAST(date AS VARCHAR) FROM ties ORDER BY row_number") == [
+        ("2024-12-31",), ("2024-12-30",), ("2024-01-02",)]
+
+
+def test_tie_ends_match_names_as_the_people_view_has_them(con, tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_text("participant_id,name\nP1,Anouk Smit\nP2,Bram\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text("participant_id,name\nP1,Anouk de Vries\n", encoding="utf-8")  # a later import renames P1
+    importer.import_file(con, a)
+    importer.import_file(con, b)
+    t = tmp_path / "t.csv"
+    t.write_text("network,source,target,date\nR,P2,anouk de vries,2024-10-01\nR,P2,Anouk Smit,2024-10-01\n",
+                 encoding="utf-8")
+    r = importer.import_file(con, t)
+    assert problems(r, "matched_by_name") == [(2, "target", "anouk de vries")]
+    assert problems(r, "external_person") == [(3, "target", "Anouk Smit")]
+    assert rows(con, "SELECT target FROM ties ORDER BY row_number") == [("P1",), ("Anouk Smit",)]

@@ -157,3 +157,80 @@ def test_sniff_prefers_consistent_split():
 def test_locate_header_skips_title():
     assert locate_header([["Titel"], [], ["a", "b", "c"], ["1", "2", "3"]]) == (2, 0)
     assert locate_header([["a", "b"], ["q", "r"], ['{"ImportId":"x"}', "y"], ["1", "2"]]) == (0, 2)
+
+
+# ---------------------------------------------------------------- big files: DuckDB reads them from disk
+
+
+@pytest.fixture
+def big(monkeypatch):
+    """Every file counts as big: the streaming path (DuckDB reads the file, Python only hashes it)."""
+    from analytics import readers
+
+    monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["participants_comma.csv", "participants_semicolon.csv", "names_utf8_bom.csv", "names_utf8.csv",
+     "quoted_newline.csv", "title_lines_above_header.csv", "excel_sep_hint.csv", "trailing_empty_columns.csv",
+     "dims_qualtrics.csv", "blank_line_inside.csv", "names_cp1252.csv", "names_utf16.csv"],
+)
+def test_big_file_lands_like_a_small_one(c, files, monkeypatch, name):
+    from analytics import readers
+
+    small = read_file(c, files / name)
+    want = (small.headers, small.extra_headers, small.first_data_row, small.n_rows, small.content_hash,
+            small.encoding, small.delimiter, small.notes, cells(c, small))
+    monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
+    b = read_file(c, files / name)
+    assert (b.headers, b.extra_headers, b.first_data_row, b.n_rows, b.content_hash, b.encoding, b.delimiter,
+            b.notes, cells(c, b)) == want
+
+
+def test_big_utf8_file_is_streamed_not_loaded(c, files, big, monkeypatch):
+    from pathlib import Path
+
+    def no_read_bytes(self):
+        raise AssertionError("a big UTF-8 file must not be read into memory")
+
+    monkeypatch.setattr(Path, "read_bytes", no_read_bytes)
+    raw = read_file(c, files / "participants_comma.csv")
+    assert raw.n_rows == 2 and cells(c, raw)[0][1] == "Anouk de Vries"
+
+
+def test_big_file_with_blank_lines_keeps_row_numbers(c, tmp_path, big):
+    p = tmp_path / "blank.csv"
+    p.write_text("participant_id,name\n\nP1,Anouk\nP2,Bram\n  \nP3,Cees\n\n", encoding="utf-8")
+    raw = read_file(c, p)
+    data = cells(c, raw)
+    assert raw.first_data_row == 2
+    assert [r[0] for r in data] == [None, "P1", "P2", "  ", "P3", None]  # rowid + 2 = the row in the file
+    # Only one blank line, right below the header.
+    p.write_text("participant_id,name\n\nP1,Anouk\nP2,Bram\n", encoding="utf-8")
+    assert [r[0] for r in cells(c, read_file(c, p))] == [None, "P1", "P2"]
+
+
+def test_big_file_with_unbalanced_quote_says_where(c, files, big):
+    with pytest.raises(ReadError, match="never closed") as exc:
+        read_file(c, files / "unbalanced_quote.csv")
+    assert exc.value.row == 2
+
+
+def test_big_file_with_quoted_newlines_and_a_stray_quote(c, tmp_path, big):
+    p = tmp_path / "q.csv"
+    p.write_text('id,note\nP1,"two\nlines"\nP2,12" screen\n', encoding="utf-8")
+    raw = read_file(c, p)
+    assert cells(c, raw) == [("P1", "two\nlines"), ("P2", '12" screen')]
+
+
+def test_blank_line_search_spans_chunks(tmp_path):
+    from analytics.readers import _has_blank_line
+
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"a,b\n1,2\n   \t  \r\n3,4\n")
+    for chunk in (1, 2, 3, 5, 64):
+        assert _has_blank_line(p, 4, chunk=chunk)
+    p.write_bytes(b"a,b\n1,2\n  x  \n3,4\n")
+    for chunk in (1, 2, 3, 5, 64):
+        assert not _has_blank_line(p, 4, chunk=chunk)
