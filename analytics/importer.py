@@ -443,13 +443,18 @@ def _sql_str(s: str) -> str:
     return "'" + str(s).replace("'", "''") + "'"
 
 
+#: Files that look like data but cannot be read: listed, so that each gets its message (save as .xlsx…).
+REFUSED_SUFFIXES = {".xls", ".ods", ".numbers"}
+
+
 def data_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand folders into the data files in them (sorted), keep files as given."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(
-                q for q in p.iterdir() if q.is_file() and q.suffix.lower() in TEXT_SUFFIXES | EXCEL_SUFFIXES
+                q for q in p.iterdir()
+                if q.is_file() and q.suffix.lower() in TEXT_SUFFIXES | EXCEL_SUFFIXES | REFUSED_SUFFIXES
             )
         else:
             out.append(p)

@@ -181,7 +181,12 @@ def detect_kind(headers: list[str], extra_headers: list[list[str]], framework: F
         return "value_reports"
     if {"date", "label"} <= cols["events"] and len(headers) <= 4 and "participant_id" not in cols["participants"]:
         return "events"
-    if "participant_id" in cols["participants"] and cols["participants"] & {"name", "organisation", "role", "network"}:
+    # A participants file describes people; a file with survey dates but no names, schools or roles is more
+    # likely a scores or values file whose instrument columns were not recognised: better ask than overwrite.
+    timed = bool(cols["dimension_scores"] & {"date", "wave"})
+    if "participant_id" in cols["participants"] and (
+        cols["participants"] & {"name", "organisation", "role"} or ("network" in cols["participants"] and not timed)
+    ):
         return "participants"
     if {"date", "label"} <= cols["events"]:
         return "events"

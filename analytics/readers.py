@@ -30,6 +30,11 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 SNIFF_BYTES = 256 * 1024
 #: Files up to this size are split by Python's csv module (exact row numbers, precise messages). Bigger ones
 #: are read by DuckDB, from disk when they are UTF-8 files (never held in Python's memory).
+#: Exports of forms have tens of columns; a few hundred is generous.
+MAX_COLUMNS = 500
+#: An .xlsx may unpack to at most this much, and to at most this many times its own size (zip bombs).
+MAX_XLSX_UNPACKED = 300 * 1024 * 1024
+MAX_XLSX_RATIO = 200
 PYTHON_READ_LIMIT = 4 * 1024 * 1024
 MAX_HEADER_SEARCH = 10
 
@@ -198,10 +203,14 @@ def read_file(
         raise ReadError(name, "this is an old Excel file (.xls); save it as .xlsx or CSV and try again")
     if suffix in EXCEL_SUFFIXES:
         raise ReadError(name, "has an Excel name but is not an Excel workbook (.xlsx)")
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data[:SNIFF_BYTES]):
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if _looks_binary(data[:SNIFF_BYTES]):
+            pos = data.find(b"\x00")
+            at = f" (byte {pos})" if pos >= 0 else ""
+            raise ReadError(name, f"holds binary data{at}, not a text table; export it as CSV or .xlsx")
         pos = data.find(b"\x00")
-        at = f" (byte {pos})" if pos >= 0 else ""
-        raise ReadError(name, f"holds binary data{at}, not a text table; export it as CSV or .xlsx")
+        if pos >= 0:
+            raise _nul_error(name, pos, data.count(b"\n", 0, pos) + 1)
     return _read_text(con, data, name, digest, path)
 
 
@@ -216,6 +225,12 @@ class _Layout:
     header_lines: int
     first_data_row: int
     notes: list[str]
+
+
+def _check_width(name: str, width: int) -> None:
+    """Refuse absurdly wide tables before any header is matched (each column costs time and memory)."""
+    if width > MAX_COLUMNS:
+        raise ReadError(name, f"has {width:,} columns; at most {MAX_COLUMNS} can be read. Is this the right file?")
 
 
 def _layout(head: str, name: str) -> _Layout:
@@ -251,6 +266,7 @@ def _layout(head: str, name: str) -> _Layout:
     except csv.Error as e:
         raise ReadError(name, f"cannot be split into columns ({e})", row=reader.line_num + skip_lines) from e
     header_idx, extra = locate_header(records)
+    _check_width(name, len(records[header_idx]) if records else 0)
     if header_idx:
         notes.append(f"skipped {header_idx} line(s) above the header")
     if extra:
@@ -312,6 +328,11 @@ def _landed(con, table: str, name: str, digest: str, encoding: str, lay: _Layout
     return raw
 
 
+def _nul_error(name: str, pos: int, line: int) -> ReadError:
+    return ReadError(name, f"holds a NUL byte (byte {pos:,}, line {line}): not plain text; was the file damaged?",
+                     row=line)
+
+
 def _read_big_text(con, path: Path, name: str) -> RawTable | None:
     """Land a big UTF-8 file without holding it in Python: DuckDB reads the file itself while one streaming
     pass takes the content hash and counts lines and quotes. None sends the file to the in-memory path (not
@@ -341,8 +362,11 @@ def _read_big_text(con, path: Path, name: str) -> RawTable | None:
             run(con, f"DROP TABLE IF EXISTS {table}")
             if "unicode" in str(e).lower() or "utf-8" in str(e).lower():
                 return None  # not UTF-8 after all: the in-memory path finds the encoding
-            raise _csv_error(name, e, width) from None
-        digest, line_feeds, ends_with_lf, quotes = scan.result()
+            raise _csv_error(name, e, width, lay.delimiter) from None
+        digest, line_feeds, ends_with_lf, quotes, nul = scan.result()
+    if nul is not None:
+        run(con, f"DROP TABLE IF EXISTS {table}")
+        raise _nul_error(name, *nul)
     lines = line_feeds + (0 if ends_with_lf else 1)
     if scalar(con, f"SELECT count(*) FROM {table}") != lines - lay.header_lines:
         # Fewer records than lines: line breaks inside quoted values (fine), or blank lines (DuckDB skips them,
@@ -357,18 +381,23 @@ def _read_big_text(con, path: Path, name: str) -> RawTable | None:
     return _landed(con, table, name, digest, encoding, lay, [])
 
 
-def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int]:
-    """SHA-256 of the bytes, the number of line feeds, whether the file ends with one, the number of quotes."""
+def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int, tuple[int, int] | None]:
+    """SHA-256 of the bytes, the number of line feeds, whether the file ends with one, the number of quotes,
+    and the (byte, line) of the first NUL byte if there is one."""
     h = hashlib.sha256()
-    lf = quotes = 0
+    lf = quotes = offset = 0
+    nul = None
     last = b""
     with path.open("rb") as f:
         while block := f.read(chunk):
             h.update(block)
+            if nul is None and (i := block.find(b"\x00")) >= 0:
+                nul = (offset + i, lf + block.count(b"\n", 0, i) + 1)
             lf += block.count(b"\n")
             quotes += block.count(b'"')
             last = block[-1:]
-    return h.hexdigest(), lf, last == b"\n", quotes
+            offset += len(block)
+    return h.hexdigest(), lf, last == b"\n", quotes, nul
 
 
 def _offset_after_lines(path: Path, n: int) -> int:
@@ -449,7 +478,7 @@ def _load_with_duckdb(con, table, name, text, encoding, path, delimiter, header_
     try:
         _duckdb_csv(con, table, csv_path, delimiter, header_lines, width)
     except duckdb.Error as e:
-        raise _csv_error(name, e, width) from None
+        raise _csv_error(name, e, width, delimiter) from None
     finally:
         if tmp is not None:
             os.unlink(tmp.name)
@@ -471,13 +500,19 @@ def _duckdb_csv(con, table: str, csv_path: str, delimiter: str, header_lines: in
     )
 
 
-def _csv_error(name: str, e: Exception, width: int) -> ReadError:
+def _csv_error(name: str, e: Exception, width: int, delimiter: str | None = None) -> ReadError:
     msg = str(e)
     line = re.search(r"[Ll]ine:?\s*(\d+)", msg)
     row = int(line.group(1)) if line else None
     if "Expected Number of Columns" in msg or "too many columns" in msg.lower():
         found = re.search(r"Found:?\s*(\d+)", msg)
-        extra = f" ({found.group(1)} fields where the header has {width})" if found else ""
+        original = re.search(r"Original Line:\s?(.*)", msg)
+        if original and delimiter:
+            # DuckDB stops counting at one field over; count them all in the line it quotes.
+            fields = len(next(csv.reader([original.group(1)], delimiter=delimiter), []))
+            extra = f" (this row has {fields} fields where the header has {width})"
+        else:
+            extra = f" ({found.group(1)} fields where the header has {width})" if found else ""
         return ReadError(name, f"a row has more fields than the header{extra}; mixed delimiters or an unquoted delimiter in a value?", row=row)
     if "Maximum line size" in msg or "max_line_size" in msg:
         return ReadError(name, "a line is longer than 2 MB (DuckDB's line limit); is this really a table export?", row=row)
@@ -525,10 +560,24 @@ def sheet_names(data: bytes) -> list[str]:
         wb.close()
 
 
+def _check_unpacked_size(name: str, data: bytes) -> None:
+    """Read the sizes in the zip directory before unpacking anything: a small file that unpacks to gigabytes
+    (a zip bomb) is refused without being parsed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ReadError(name, f"is not a readable Excel workbook ({type(e).__name__})") from e
+    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
+        raise ReadError(name, f"unpacks to {unpacked / 1e6:,.0f} MB from {len(data) / 1e6:,.1f} MB; that is no "
+                              "ordinary workbook (export it as CSV if it is)")
+
+
 def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None) -> RawTable:
     import openpyxl
     import pandas as pd
 
+    _check_unpacked_size(name, data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
@@ -551,6 +600,7 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
     if not rows:
         raise ReadError(name, f"sheet '{sheet_title}' is empty")
     header_idx, extra = locate_header([[c or "" for c in r] for r in rows[: MAX_HEADER_SEARCH + 20]])
+    _check_width(name, len(rows[header_idx]))
     width = max(len(r) for r in rows)
     rows = [list(r) + [None] * (width - len(r)) for r in rows]
     headers = [c or "" for c in rows[header_idx]]

@@ -232,11 +232,18 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
             run(con, f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}")
         run(
             con,
+            # Each detail from the latest row that gives it: a later file listing only memberships does not
+            # wipe names, schools or roles; an external placeholder never beats a real participant row.
             """CREATE OR REPLACE VIEW people AS
-               SELECT participant_id, name, organisation, role, role_label, external
-               FROM (SELECT *, row_number() OVER (PARTITION BY participant_id
-                                                  ORDER BY external, import_id DESC, row_number DESC) AS rn
-                     FROM participants) WHERE rn = 1""",
+               SELECT participant_id,
+                      arg_max(name, (NOT external, import_id, row_number)) FILTER (WHERE name IS NOT NULL) AS name,
+                      arg_max(organisation, (NOT external, import_id, row_number))
+                          FILTER (WHERE organisation IS NOT NULL) AS organisation,
+                      arg_max(role, (NOT external, import_id, row_number)) FILTER (WHERE role IS NOT NULL) AS role,
+                      arg_max(role_label, (NOT external, import_id, row_number))
+                          FILTER (WHERE role_label IS NOT NULL) AS role_label,
+                      bool_and(external) AS external
+               FROM participants GROUP BY participant_id""",
         )
         run(
             con,

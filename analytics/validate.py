@@ -28,7 +28,7 @@ from .db import rows, run, scalar
 from .definitions import Framework, cycle_vocabulary, default_framework, tables, vocabularies
 from .mapping import Mapping, scale_from_header
 from .periods import DEFAULT_SCHEME, period_of
-from .readers import RawTable
+from .readers import DELIMITERS, RawTable
 
 MISSING_TOKENS = (
     "", "n.v.t.", "n.v.t", "nvt", "n/a", "na", "n.a.", "-", "--", "nb", "n.b.", "#n/a", "#n/b", "null",
@@ -348,6 +348,7 @@ class Stager:
         self.common_checks()
         getattr(self, f"check_{self.kind}")()
         self.run_checks()
+        self.other_delimiter_rows()
         self.duplicate_rows()
         # An exact copy is dropped quietly; it is no second, conflicting row.
         run(self.con, f"""DELETE FROM {self.problems} WHERE code = 'duplicate_id' AND rid IN
@@ -729,6 +730,25 @@ class Stager:
         pass
 
     # ------------------------------------------------------------ all kinds
+
+    def other_delimiter_rows(self) -> None:
+        """A row written with another delimiter lands whole in the first column, the rest empty: point at it
+        (two exports with different settings pasted together, or a hand-edited line)."""
+        raw = self.raw
+        width = len(raw.headers)
+        if raw.format != "csv" or not raw.delimiter or width < 2:
+            return
+        others = [d for d in DELIMITERS if d != raw.delimiter]
+        rest = " AND ".join(f"c{i} IS NULL" for i in range(1, width))
+        has_other = " OR ".join(f"contains(c0, {_q(d)})" for d in others)
+        which = " ".join(f"WHEN contains(c0, {_q(d)}) THEN {_q('tab' if d == chr(9) else d)}" for d in others)
+        run(
+            self.con,
+            f"""INSERT INTO {self.problems}
+                SELECT {raw.first_data_row} + rowid, rowid, {_q(raw.headers[0])}, left(c0, 200), 'other_delimiter',
+                       CASE {which} END, 'error'
+                FROM {raw.table} WHERE {rest} AND ({has_other})""",
+        )
 
     def duplicate_rows(self) -> None:
         """Exact copies of an earlier row, and header lines repeated inside the data (two exports pasted)."""

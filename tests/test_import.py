@@ -131,9 +131,10 @@ def test_header_only_and_empty_files(con, files):
 
 def test_mixed_delimiters_point_at_the_row(con, files):
     r = importer.validate_file(con, files / "mixed_delimiters.csv")
-    # Row 3 was written with commas: its whole text lands in the first column and the network is missing.
-    assert (3, "participant_id", None) not in problems(r)
-    assert r.rows_read == 2
+    # Row 3 was written with commas: its whole text lands in the first column, the rest is empty.
+    assert problems(r, "other_delimiter") == [(3, "participant_id", "P2,Bram,Rekenen")]
+    assert r.problems.loc[r.problems.code == "other_delimiter", "detail"].tolist() == [","]
+    assert r.rows_read == 2 and r.errors == 1
 
 
 # ---------------------------------------------------------------- dimension scores
@@ -532,3 +533,32 @@ def test_tie_ends_match_names_as_the_people_view_has_them(con, tmp_path):
     assert problems(r, "matched_by_name") == [(2, "target", "anouk de vries")]
     assert problems(r, "external_person") == [(3, "target", "Anouk Smit")]
     assert rows(con, "SELECT target FROM ties ORDER BY row_number") == [("P1",), ("Anouk Smit",)]
+
+
+def test_nul_byte_anywhere_is_refused_with_its_line(con, tmp_path):
+    lines = ["participant_id,name,network"] + [f"P{i},Naam {i},Rekenen" for i in range(20_000)]
+    lines[15_000] = "P15000,An\x00ouk,Rekenen"
+    p = tmp_path / "late_nul.csv"
+    p.write_bytes("\n".join(lines).encode())
+    before = store.table_checksums(con)
+    r = importer.import_file(con, p)
+    assert r.status == "failed" and "NUL byte" in r.message and "line 15001" in r.message
+    assert store.table_checksums(con) == before
+
+
+def test_membership_file_does_not_wipe_names(con, tmp_path):
+    a = tmp_path / "people.csv"
+    a.write_text("participant_id,name,organisation,role\nP1,Anouk,OBS A,teacher\n", encoding="utf-8")
+    b = tmp_path / "members.csv"
+    b.write_text("participant_id,network\nP1,Rekenen\n", encoding="utf-8")
+    importer.import_file(con, a)
+    importer.import_file(con, b)
+    assert rows(con, "SELECT name, organisation, role FROM people") == [("Anouk", "OBS A", "teacher")]
+    assert rows(con, "SELECT network FROM memberships") == [("Rekenen",)]
+
+
+def test_scores_file_with_unrecognised_codes_is_not_taken_for_participants(con, tmp_path):
+    p = tmp_path / "scores.csv"
+    p.write_text("network,date,participant_id,9z (0-10)\nRekenen,2025-03-10,P1,5\n", encoding="utf-8")
+    r = importer.validate_file(con, p)
+    assert r.kind is None and r.status == "failed" and "cannot tell which kind" in r.message
