@@ -324,37 +324,50 @@ def import_file(
                 )
                 return report
             identity = opts.identity(staged.raw.content_hash, staged.kind)
-            with store.transaction(cur):
-                dup = store.find_import_by_hash(cur, identity, staged.kind)
-                if dup is not None:
-                    report.status, report.duplicate_of = "duplicate", dup
-                    report.message = f"{report.file_name}: the same content was already imported (import {dup})."
-                    return report
-                import_id = store.new_import_id(cur)
-                stored = _write(cur, staged, import_id)
-                if stored.get("participants"):
-                    ensure_pseudonyms(cur)  # new people get their code now (nobody else is new)
-                details = {
-                    "format": report.file_format, "mapping": report.mapping, "unmapped": report.unmapped,
-                    "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,
-                    "defaults": opts.defaults(), "framework": staged.framework, "stored": stored,
-                    "problems": report.problem_counts.to_dict(orient="records"),
-                }
-                run(
-                    cur,
-                    """INSERT INTO imports (import_id, file_name, content_hash, kind, source, rows_read,
-                           rows_imported, rows_rejected, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [import_id, report.file_name, identity, staged.kind, source_label, report.rows_read,
-                     stored.get(staged.kind, 0), report.rows_rejected, json.dumps(details, default=str)],
-                )
+            try:
+                _store(cur, staged, report, opts, identity, source_label)
+            except duckdb.Error as e:  # a full or read-only disk: the transaction rolled back, nothing stored
+                report.status = "failed"
+                report.message = f"{report.file_name}: nothing was imported; " + store.write_failure(
+                    "the database", e)
+                return report
             progress(1.0, "stored")
-            report.status, report.import_id = "imported", import_id
-            report.rows_stored = stored.get(staged.kind, 0)
             return report
         finally:
             drop_staged(cur, staged)
     finally:
         cur.close()
+
+
+def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: str,
+           source_label: str) -> ImportReport:
+    """The write, in one transaction: the same content twice adds nothing; else rows and imports row."""
+    with store.transaction(cur):
+        dup = store.find_import_by_hash(cur, identity, staged.kind)
+        if dup is not None:
+            report.status, report.duplicate_of = "duplicate", dup
+            report.message = f"{report.file_name}: the same content was already imported (import {dup})."
+            return report
+        import_id = store.new_import_id(cur)
+        stored = _write(cur, staged, import_id)
+        if stored.get("participants"):
+            ensure_pseudonyms(cur)  # new people get their code now (nobody else is new)
+        details = {
+            "format": report.file_format, "mapping": report.mapping, "unmapped": report.unmapped,
+            "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,
+            "defaults": opts.defaults(), "framework": staged.framework, "stored": stored,
+            "problems": report.problem_counts.to_dict(orient="records"),
+        }
+        run(
+            cur,
+            """INSERT INTO imports (import_id, file_name, content_hash, kind, source, rows_read,
+                   rows_imported, rows_rejected, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [import_id, report.file_name, identity, staged.kind, source_label, report.rows_read,
+             stored.get(staged.kind, 0), report.rows_rejected, json.dumps(details, default=str)],
+        )
+    report.status, report.import_id = "imported", import_id
+    report.rows_stored = stored.get(staged.kind, 0)
+    return report
 
 
 def _ok_rows(cur, staged: Staged) -> str:

@@ -147,7 +147,11 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
     """Open (and create or migrate) the database file. ``":memory:"`` gives a throwaway store for tests."""
     target = str(path) if str(path) == ":memory:" else str(db_path(path))
     if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"{target} cannot be written (read-only disk or no permission): its folder cannot "
+                             f"be created ({e.strerror or e}).") from e
     try:
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.IOException as e:
@@ -161,9 +165,26 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
             raise StoreError(f"{target} cannot be written (read-only disk or no permission).") from e
         raise StoreError(f"{target} cannot be opened: {msg.splitlines()[0]}") from e
     if not read_only:
-        migrate(con)
-        refresh_views(con)
+        try:
+            migrate(con)
+            refresh_views(con)
+        except StoreError:
+            con.close()  # release the file, so the next program is told the real reason, not "in use"
+            raise
+        except duckdb.Error as e:
+            con.close()
+            raise StoreError(write_failure(target, e)) from e
     return con
+
+
+def write_failure(target: str, e: Exception) -> str:
+    """Plain words for a failed write: a full disk, a read-only disk, or else DuckDB's first line."""
+    msg = str(e)
+    if "no space left" in msg.lower():
+        return f"{target}: the disk is full (no space left on the device); free some space and try again."
+    if "read-only" in msg.lower() or "permission" in msg.lower():
+        return f"{target} cannot be written (read-only disk or no permission)."
+    return f"{target} could not be written: {msg.strip().splitlines()[0][:200]}"
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

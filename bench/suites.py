@@ -22,9 +22,11 @@ def _child(code: str, timeout: float = 900) -> dict:
     """Run ``code`` in a fresh interpreter; it must set ``result`` (a dict). Adds the child's peak RSS (MB)."""
     import subprocess
 
+    # Peak memory from /proc (VmHWM): ru_maxrss survives exec and would report the parent's size too.
     wrapped = textwrap.dedent(code) + textwrap.dedent("""
-        import json, resource
-        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        import json, re
+        with open("/proc/self/status") as f:
+            result["peak_mb"] = int(re.search(r"VmHWM:\\s+(\\d+)", f.read()).group(1)) / 1024
         print(json.dumps(result))
     """)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
