@@ -196,6 +196,11 @@ def _vis_assets() -> tuple[Markup, Markup]:
     return Markup(js), Markup(css)
 
 
+def edge_width(style_width: float, weight: float) -> float:
+    """Heavier (more frequent) ties drawn wider: weight 1 at 0.8x the style's width, 5 and more at 1.6x."""
+    return round(style_width * min(1.6, max(0.8, 0.6 + 0.2 * weight)), 2)
+
+
 def plain_text(value: Any, limit: int | None = None) -> str:
     """Text for a label or tooltip: no control/bidi characters, "href" broken up, optionally shortened.
 
@@ -484,7 +489,8 @@ def tie_map_html(
             status = None
             st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else "weak"]
             color = EDGE_STYLE["cross"]["color"] if highlight_cross_org and cross else st["color"]
-        edge: dict[str, Any] = {"from": s, "to": d, "color": color, "width": st["width"]}
+        width = st["width"] if compare or not known_w else edge_width(st["width"], w)
+        edge: dict[str, Any] = {"from": s, "to": d, "color": color, "width": width}
         if st["dashes"]:
             edge["dashes"] = True
         if with_titles:

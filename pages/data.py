@@ -124,7 +124,7 @@ for up in uploads or []:
     data = up.getvalue()
     key = f"{up.name}:{up.size}:{getattr(up, 'file_id', '')}"
     with st.container(border=True):
-        st.markdown(f"#### 📄 {up.name}")
+        st.markdown(f"#### 📄 {ui.md(up.name)}")
         c1, c2, c3, c4 = st.columns(4)
         kind = c1.selectbox(t("data.kind"), KIND_CHOICES, key=f"kind:{key}",
                             format_func=lambda k: kind_label(k, lang) if k else t("data.detect"))
@@ -271,7 +271,7 @@ for col, k in zip(cols, KIND_CHOICES[1:], strict=True):
 st.divider()
 st.subheader(t("data.instruments"))
 st.caption(t("data.instruments_help"))
-st.markdown(" · ".join(f"**{fw.name[lang]}** (`{fw.id}`, {len(fw.indicators)} {t('data.indicators')})"
+st.markdown(" · ".join(f"**{ui.md(fw.name[lang])}** (`{fw.id}`, {len(fw.indicators)} {t('data.indicators')})"
                        for fw in FRAMEWORKS.values()))
 definition = st.file_uploader(t("data.load_instrument"), type=["toml"], key="instrument_upload")
 if definition is not None and st.button(t("data.save_instrument"), key="save_instrument"):

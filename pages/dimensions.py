@@ -162,8 +162,8 @@ with tab_shared:
                 st.markdown("**" + t("dims.discussion_starters") + "**")
                 for _, r in top.iterrows():
                     ind = fw.indicator(r["code"])
-                    st.markdown(t("dims.starter", code=r["code"], name=ind.name[lang], left=ind.left[lang],
-                                  right=ind.right[lang], iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
+                    st.markdown(t("dims.starter", code=r["code"], name=ui.md(ind.name[lang]),
+                                  left=ui.md(ind.left[lang]), right=ui.md(ind.right[lang]), iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
                                   q3=fmt_num(r["q3"], lang)))
                 iqr = s.set_index("code")[["q1", "median", "q3", "n"]].reset_index()
                 strip = charts.marks_strip_chart(

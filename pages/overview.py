@@ -80,7 +80,7 @@ for i, s in enumerate(sig):
     if "share" in f:
         f["share"] = fmt_num(f["share"] * 100, lang, 0)
     c1, c2 = st.columns([5, 1])
-    c1.markdown(f"💬 **{s.network}** — " + t(f"overview.signal_{s.code}", **f))
+    c1.markdown(f"💬 **{ui.md(s.network)}** — " + t(f"overview.signal_{s.code}", **f))
     if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
         st.switch_page(pages[s.page])
 
@@ -89,8 +89,8 @@ recent = _run(notes.latest, limit=5)
 if len(recent):
     st.subheader(t("overview.agreements"))
     for r in recent.itertuples():
-        st.markdown(f"📝 **{r.network}**, {r.date:%d-%m-%Y}: {r.went_well or ''} "
-                    + (f"— *{t('notes.differently')}:* {r.differently}" if r.differently else ""))
+        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(r.went_well or '')} "
+                    + (f"— *{t('notes.differently')}:* {ui.md(r.differently)}" if r.differently else ""))
 
 # ---------------------------------------------------------------- every network side by side
 st.subheader(t("overview.networks"))
@@ -100,7 +100,7 @@ for row_start in range(0, len(nets), 2):
     for col, net in zip(cols, nets[row_start:row_start + 2], strict=False):
         with col.container(border=True):
             info = table[table["network"] == net].iloc[0]
-            st.markdown(f"### {net}")
+            st.markdown(f"### {ui.md(net)}")
             span = ""
             if pd.notna(info["first_date"]):
                 span = f" · {info['first_date']:%m-%Y} – {info['last_date']:%m-%Y}"
@@ -160,7 +160,7 @@ with st.form("add_note", clear_on_submit=True):
             st.success(t("notes.saved"))
 all_notes = _run(notes.latest, (ui.network(),) if ui.network() else None)
 for r in all_notes.itertuples():
-    with st.expander(f"{r.network} · {r.date:%d-%m-%Y} · {(r.went_well or r.differently or '')[:60]}"):
+    with st.expander(f"{ui.md(r.network)} · {r.date:%d-%m-%Y} · {ui.md((r.went_well or r.differently or '')[:60])}"):
         with st.form(f"edit_note:{r.note_id}"):
             d = st.date_input(t("column.date"), value=r.date, format="DD-MM-YYYY")
             w = st.text_area(t("notes.went_well"), value=r.went_well or "", max_chars=notes.MAX_TEXT)

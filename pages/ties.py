@@ -248,6 +248,14 @@ with tab_people:
         st.caption(t("ties.people_hidden"))
     else:
         st.caption(t("ties.people_caption"))
+        b1, b2 = st.columns(2)
+        top = tm.bridges(people, n=5)
+        b1.markdown("**" + t("ties.bridges") + "**")
+        b1.markdown("\n".join(f"- {ui.md(r.label)} ({ui.md(r.organisation or t('ties.unknown_org'))})"
+                              for r in top.itertuples()) or t("ties.no_bridges"))
+        alone = people[people["isolate"] & ~people["external"].astype(bool)]
+        b2.markdown("**" + t("ties.isolated") + "**")
+        b2.markdown("\n".join(f"- {ui.md(r.label)}" for r in alone.itertuples()) or t("ties.no_isolated"))
         show = people.sort_values(["betweenness", "in_degree"], ascending=False)
         table = pd.DataFrame({
             t("dims.who"): show["label"], t("column.role"): [role_label(r, lang) for r in show["role"]],

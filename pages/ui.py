@@ -4,6 +4,7 @@ few display helpers. All state the pages share lives here, read the same way eve
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +15,14 @@ from analytics import demo, i18n, privacy, store
 from analytics.db import rows
 
 LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md(value: object) -> str:
+    """Text from data (names, networks, notes, file names) made safe inside st.markdown and captions:
+    markdown characters escaped, so it cannot become a link, an image (which the browser would fetch) or
+    emphasis. Streamlit already shows HTML as text."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
 ENTRY_SCRIPT = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -334,7 +343,7 @@ def pick_network() -> str | None:
     nets = networks()
     if not nets:
         return None
-    st.caption(t("ui.showing_network", network=nets[0]))
+    st.caption(t("ui.showing_network", network=md(nets[0])))
     return nets[0]
 
 

@@ -15,6 +15,7 @@ from analytics.tie_map import (
     MAX_CATEGORIES,
     PALETTE,
     _vis_assets,
+    edge_width,
     legend_items,
     plain_text,
     tie_map_html,
@@ -153,9 +154,10 @@ def test_edge_styles(graph: nx.DiGraph) -> None:
     html = tie_map_html(graph, layout(graph), strong_threshold=3.0, highlight_cross_org=True, lang="en")
     edges = {(e["from"], e["to"]): e for e in data_line(html, "edges")}
     strong, weak, cross = EDGE_STYLE["strong"], EDGE_STYLE["weak"], EDGE_STYLE["cross"]
-    assert edges[("a", "b")]["width"] == weak["width"] and edges[("a", "b")]["dashes"] is True
+    w_ab, w_bc = graph.edges["a", "b"]["weight"], graph.edges["b", "c"]["weight"]
+    assert edges[("a", "b")]["width"] == edge_width(weak["width"], w_ab) and edges[("a", "b")]["dashes"] is True
     assert edges[("a", "b")]["color"] == weak["color"]  # same school
-    assert edges[("b", "c")]["width"] == strong["width"] and "dashes" not in edges[("b", "c")]
+    assert edges[("b", "c")]["width"] == edge_width(strong["width"], w_bc) and "dashes" not in edges[("b", "c")]
     assert edges[("b", "c")]["color"] == cross["color"]  # School <X> -> Y
     assert edges[("c", "d")]["color"] == weak["color"]  # d's school unknown: not "across"
     assert (
@@ -164,6 +166,11 @@ def test_edge_styles(graph: nx.DiGraph) -> None:
     )
     plain = tie_map_html(graph, layout(graph), highlight_cross_org=False)
     assert all(e["color"] != cross["color"] for e in data_line(plain, "edges"))
+
+
+def test_edge_width_grows_with_weight() -> None:
+    assert edge_width(1.0, 1) == 0.8 and edge_width(1.0, 3) == 1.2 and edge_width(1.0, 5) == 1.6
+    assert edge_width(3.0, 20) == 4.8 and edge_width(3.0, 0.1) == 2.4
 
 
 def test_compare_view_three_styles(graph: nx.DiGraph) -> None:
