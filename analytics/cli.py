@@ -122,7 +122,8 @@ def _file_options(args) -> dict:
     return opts
 
 
-def _print_report(r, out=sys.stdout, max_problems: int = 25) -> None:
+def _print_report(r, out=None, max_problems: int = 25) -> None:
+    out = out or sys.stdout  # looked up now, so a redirected stdout is followed
     kind = kind_label(r.kind, LANG) if r.kind else "?"
     if r.status == "imported":
         head = f"✓ {r.file_name}: {r.rows_stored:,} row(s) imported as {kind} (import {r.import_id})"

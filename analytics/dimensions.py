@@ -90,8 +90,10 @@ def indicator_stats(
     marks, params = _marks_sql(filters, fw, with_role=group_roles)
     role = ", role" if group_roles else ""
     if by == "indicator":
-        unit = f"""SELECT network, period, situation{role}, indicator AS code, ord, respondent, position
-                   FROM marks"""
+        # One value per respondent and indicator: someone who marked twice in a period counts once.
+        unit = f"""SELECT network, period, situation{role}, indicator AS code, min(ord) AS ord, respondent,
+                          avg(position) AS position
+                   FROM marks GROUP BY network, period, situation{role}, indicator, respondent"""
     elif by == "dimension":
         unit = f"""SELECT network, period, situation{role}, dimension AS code, min(ord) AS ord, respondent,
                           avg(position) AS position

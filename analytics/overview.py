@@ -20,6 +20,8 @@ from .privacy import DEFAULT_MIN_GROUP
 
 #: A shift of at least this much (on the 0-1 continuum) between two periods is worth a question.
 LARGE_SHIFT = 0.10
+#: Positions are fractions (0.6 - 0.5 = 0.0999…); a threshold is met within this much.
+EPS = 1e-9
 #: An interquartile range of at least this much means participants see an indicator differently.
 WIDE_SPREAD = 0.35
 #: Fewer ties than this share across organisations: the network may lack outside perspectives.
@@ -115,7 +117,7 @@ def largest_shift(trends: pd.DataFrame, order: list[str]) -> list[Signal]:
         if ch.empty:
             continue
         top = ch.loc[ch["change"].abs().idxmax()]
-        if abs(top["change"]) >= LARGE_SHIFT:
+        if abs(top["change"]) >= LARGE_SHIFT - EPS:
             out.append(Signal(net, "shift", "dimensions", {"code": top["code"], "change": float(top["change"]),
                                                             "from": a, "to": b}, period=b))
     return out
@@ -128,7 +130,7 @@ def widest_disagreement(ind: pd.DataFrame, order: list[str]) -> list[Signal]:
     for net, d in ind.dropna(subset=["iqr"]).groupby("network"):
         latest = max(d["period"].unique(), key=lambda p: rank.get(p, -1))
         top = dims.disagreement(d[d["period"] == latest], top=1)
-        if len(top) and top["iqr"].iloc[0] >= WIDE_SPREAD:
+        if len(top) and top["iqr"].iloc[0] >= WIDE_SPREAD - EPS:
             out.append(Signal(net, "disagreement", "dimensions", {"code": top["code"].iloc[0],
                                                                    "iqr": float(top["iqr"].iloc[0])}, period=latest))
     return out

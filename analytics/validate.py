@@ -579,13 +579,15 @@ class Stager:
                     header_scales.setdefault(code, s)
         lo, hi = rows(self.con, f"SELECT min(raw), max(raw) FROM {self.long} WHERE isfinite(raw)")[0]
         inferred = None
-        if lo is not None:
+        fractions = bool(lo is not None and scalar(
+            self.con, f"SELECT count(*) FROM {self.long} WHERE isfinite(raw) AND raw <> round(raw)"))
+        if lo is not None and lo >= 0 and hi <= 1 and fractions:
+            inferred = (0.0, 1.0)  # positions already (0.2, 0.45): a 0-10 reading would squeeze them tenfold
+        if lo is not None and inferred is None:
             for a, b in KNOWN_SCALES:
                 if lo >= a and hi <= b:
                     inferred = (a, b)
                     break
-            if inferred is None and lo >= 0 and hi <= 1:
-                inferred = (0.0, 1.0)
         present = {r[0] for r in rows(self.con, f"SELECT DISTINCT indicator FROM {self.long} WHERE indicator IS NOT NULL")}
         for code in [c for c in self.framework.codes if c in present]:
             if code in self.scale:

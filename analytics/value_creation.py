@@ -133,7 +133,8 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
         conds.append("coalesce(r.indicator, '—') = ?")
         params.append(indicator)
     if search:
-        conds.append("(r.description ILIKE ? OR r.evidence ILIKE ? OR r.indicator ILIKE ?)")
+        conds.append("(r.description ILIKE ? ESCAPE '\\' OR r.evidence ILIKE ? ESCAPE '\\' "
+                     "OR r.indicator ILIKE ? ESCAPE '\\')")
         like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         params += [like] * 3
     label = "coalesce(ps.code, CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END)" if pseudonymise else \
