@@ -19,8 +19,8 @@ if "round" in st.query_params:
     st.navigation([st.Page("pages/live_form.py", title="Netwerkleren", url_path="form")], position="hidden").run()
     st.stop()
 
-if not ui.require_login():
-    ui.leave_pages_folder_mode()  # so the next run cannot list the pages folder either
+if not ui.logged_in():
+    st.navigation([st.Page(ui.login_page, title="Netwerkleren Monitor", url_path="login")], position="hidden").run()
     st.stop()
 
 ui.sidebar()

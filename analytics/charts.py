@@ -39,6 +39,7 @@ MUTED = "#6b6b6b"
 GRID = "#d4d4d4"
 BAND = "#dde3ea"  # interquartile band behind the marks
 RINGS = (0.25, 0.5, 0.75, 1.0)
+EVENT_LABEL_MAX = 22  # characters of an event label on a time axis (the tooltip has it all)
 
 #: Every word a builder may show, with English defaults. Pass ``text={...}`` with translations; keys that are
 #: templates keep their ``{...}`` placeholders.
@@ -632,23 +633,41 @@ def _event_layers(
         ev = ev[ev["_x"].isin(list(domain or []))]
     if ev.empty:
         return []
-    ev["_label"] = ev["label"].astype(str) if "label" in ev.columns else ""
-    ev["_ypx"] = ev.groupby("_x").cumcount() * 12 + 2
-    ev = ev[["_x", "_label", "_ypx"]]
+    full = ev["label"].astype(str) if "label" in ev.columns else pd.Series("", index=ev.index)
+    ev["_full"] = full
+    # Short labels on three staggered rows, so neighbouring events do not run into each other; labels in
+    # the right half of the axis are written leftwards, away from the legend. The tooltip has the full text.
+    ev["_label"] = [s if len(s) <= EVENT_LABEL_MAX else s[: EVENT_LABEL_MAX - 1] + "…" for s in full]
+    if x_type == "temporal":
+        lo, hi = ev["_x"].min(), ev["_x"].max()
+        span = (hi - lo).total_seconds() or 1.0
+        rel = [(x - lo).total_seconds() / span for x in ev["_x"]]
+    else:
+        dom = list(domain or [])
+        rel = [dom.index(x) / max(len(dom) - 1, 1) for x in ev["_x"]]
+    ev["_right"] = [r > 0.5 for r in rel]
+    ev = ev.assign(_order=rel).sort_values("_order", kind="stable")
+    ev["_ypx"] = (pd.RangeIndex(len(ev)) % 3).to_numpy() * 12 + 2
+    ev = ev[["_x", "_label", "_full", "_ypx", "_right"]]
     tooltip = [
-        alt.Tooltip(field="_label", type="nominal", title=t["event"]),
+        alt.Tooltip(field="_full", type="nominal", title=t["event"]),
         alt.Tooltip(field="_x", type=x_type, title=t["period"]),
     ]
-    base = alt.Chart(_inline(ev))
-    return [
-        base.mark_rule(stroke="#8c8c8c", strokeDash=[4, 3], strokeWidth=1.2).encode(x=xenc, tooltip=tooltip),
-        base.mark_text(align="left", baseline="top", dx=4, fontSize=10, color="#4d4d4d").encode(
-            x=xenc,
-            y=alt.Y(field="_ypx", type="quantitative", scale=None),
-            text=alt.Text(field="_label"),
-            tooltip=tooltip,
-        ),
-    ]
+    layers = [alt.Chart(_inline(ev)).mark_rule(stroke="#8c8c8c", strokeDash=[4, 3], strokeWidth=1.2).encode(
+        x=xenc, tooltip=tooltip)]
+    for right, part in ev.groupby("_right"):
+        layers.append(
+            alt.Chart(_inline(part)).mark_text(
+                align="right" if right else "left", baseline="top", dx=-4 if right else 4, fontSize=10,
+                color="#4d4d4d",
+            ).encode(
+                x=xenc,
+                y=alt.Y(field="_ypx", type="quantitative", scale=None),
+                text=alt.Text(field="_label"),
+                tooltip=tooltip,
+            )
+        )
+    return layers
 
 
 def dodge(
@@ -870,9 +889,10 @@ def funnel_chart(
         alt.Tooltip(field="_value", type="quantitative", title=t["count"], format=","),
     ]
     if share is not None:
-        d["_share"] = share.to_numpy()
+        # As text, so the first stage (no previous one) shows a dash, not "null".
+        d["_share"] = ["—" if pd.isna(x) else f"{round(100 * float(x))}%" for x in share]
         cols.append("_share")
-        tooltip.append(alt.Tooltip(field="_share", type="quantitative", title=t["share_kept"], format=".0%"))
+        tooltip.append(alt.Tooltip(field="_share", type="nominal", title=t["share_kept"]))
     labels_in_order = [stage_labels.get(c, c) for c in order]
     yenc = alt.Y(
         field="_stage",

@@ -184,7 +184,8 @@ with tab_shared:
                         rr = by_role.assign(series=[role_label(r, lang) for r in by_role["role"]])
                         role_chart = charts.radar_chart(
                             rr, axis_order=order("dimension"), axis_labels=labels("dimension"),
-                            series_col="series", series_order=sorted(rr["series"].unique()), text=text,
+                            series_col="series", series_order=sorted(rr["series"].unique()),
+                            text={**text, "series": text["group"]},
                             title=t("dims.by_role_title"), size=380,
                         )
                         ui.chart_block(role_chart, table_view(by_role, "dimension"), f"roles_{net}_{per}",

@@ -71,15 +71,25 @@ def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, h
 
 def legend(G, color_by: str, people: pd.DataFrame, compare: bool) -> None:
     items = tie_map.legend_items(G, color_by=color_by, person_df=people, compare=compare, lang=lang)
+    shapes = {  # the same shapes the map draws, so that repeated colours stay apart
+        "dot": "border-radius:50%", "square": "", "diamond": "transform:rotate(45deg) scale(0.8)",
+        "triangle": "clip-path:polygon(50% 0,100% 100%,0 100%)",
+    }
     chips = []
     for it in items:
         label = html.escape(str(it.get("label", "")))
         colour = html.escape(str(it.get("color", "#888")))
-        shape = it.get("kind", "node")
-        style = "border-radius:50%" if shape == "node" else "height:4px;margin-top:7px"
-        dash = ";border-top:3px dashed " + colour + ";background:none" if it.get("dashes") else ""
+        if it.get("kind", "node") == "node":
+            style = shapes.get(str(it.get("shape", "dot")), shapes["dot"])
+            if colour.upper() in ("#FFFFFF", "#FFF", "WHITE"):  # unknown / external: an outlined symbol
+                border = "dashed" if "extern" in label.lower() or "outside" in label.lower() else "solid"
+                style += f";border:1.5px {border} #555"
+            style += f";background:{colour}"
+        else:
+            style = (f"height:0;margin-top:7px;border-top:3px {'dashed' if it.get('dashes') else 'solid'} "
+                     f"{colour};background:none")
         chips.append(f'<span style="display:inline-flex;align-items:center;margin:2px 12px 2px 0">'
-                     f'<span style="display:inline-block;width:14px;height:14px;background:{colour};{style}{dash}">'
+                     f'<span style="display:inline-block;box-sizing:border-box;width:14px;height:14px;{style}">'
                      f'</span><span style="margin-left:6px">{label}</span></span>')
     st.html('<div style="font-size:0.9rem;line-height:1.6">' + "".join(chips) + "</div>")
 

@@ -82,35 +82,39 @@ def _auth_config() -> dict:
         return {"broken": True}
 
 
-def require_login() -> bool:
-    """Show the login and return False until the visitor is in. Nothing else is drawn or queried before."""
+def logged_in() -> bool:
+    """True when no login is configured or the visitor has logged in. Queries nothing."""
     cfg = _auth_config()
     if cfg.get("broken"):
-        st.error("`.streamlit/secrets.toml` cannot be read; fix it before the app can open.")
         return False
     if cfg.get("client_id"):  # Streamlit's own OIDC login (needs streamlit[auth] and the identity provider)
-        if st.user.is_logged_in:
-            return True
-        st.title("🕸️ Netwerkleren Monitor")
+        return bool(st.user.is_logged_in)
+    return not cfg.get("password_hash") or bool(st.session_state.get("_logged_in"))
+
+
+def login_page() -> None:
+    """The only page a visitor sees before logging in (run as a page of its own, so that no other page,
+    not even a name in the navigation, is shown)."""
+    cfg = _auth_config()
+    st.title("🕸️ Netwerkleren Monitor")
+    if cfg.get("broken"):
+        st.error("`.streamlit/secrets.toml` cannot be read; fix it before the app can open.")
+        return
+    if cfg.get("client_id"):
         st.button("Log in", on_click=st.login)
-        return False
-    stored = cfg.get("password_hash")
-    if not stored or st.session_state.get("_logged_in"):
-        return True
+        return
     from analytics.auth import verify_password
 
-    st.title("🕸️ Netwerkleren Monitor")
     with st.form("login"):
         pw = st.text_input("Wachtwoord / Password", type="password")
         if st.form_submit_button("Inloggen / Log in"):
-            if verify_password(pw, stored):
+            if verify_password(pw, cfg.get("password_hash", "")):
                 st.session_state["_logged_in"] = True
                 st.rerun()
             import time
 
             time.sleep(1.0)  # slows down guessing
             st.error("Onjuist wachtwoord / Wrong password")
-    return False
 
 
 def con():

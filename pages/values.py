@@ -164,8 +164,7 @@ with tab_compare:
                   for g in groups]
         import altair as alt
 
-        rows_ = [alt.hconcat(*panels[i:i + 2]) for i in range(0, len(panels), 2)]
-        ui.chart_block(alt.vconcat(*rows_), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
+        ui.chart_block(alt.vconcat(*panels), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
                        how_to_read=t("values.read_compare"))
 
 # ---------------------------------------------------------------- over time

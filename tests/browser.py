@@ -268,7 +268,7 @@ def new_page(browser, viewport: dict | None = None, timeout_ms: int = APP_TIMEOU
 
 def script_state(page) -> str | None:
     """Streamlit's script state in the page: 'initial', 'running', 'notRunning', 'rerunRequested', …"""
-    return page.get_attribute('[data-testid="stApp"]', "data-test-script-state", timeout=1_000)
+    return page.get_attribute('[data-testid="stApp"]', "data-test-script-state", timeout=10_000)
 
 
 def wait_for_app(

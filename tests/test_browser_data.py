@@ -308,7 +308,7 @@ def test_deep_link_on_a_cold_server_runs_through_app_py(browser, tmp_path, path)
         page.locator('[data-testid="stSidebarNavLink"]', has_text="Overzicht").first.wait_for(timeout=30_000)
         wait_for_app(page)
         nav = page.locator('[data-testid="stSidebarNavLink"]').all_inner_texts()
-        assert [n.split()[-1] for n in nav] == [nl for nl, _en, _s in PAGES], nav
+        assert [n.split(maxsplit=1)[-1] for n in nav] == [nl for nl, _en, _s in PAGES], nav
         assert page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').count() == 1
         if path == "/data":
             assert page.locator("h1").first.inner_text().strip() == "📥 Gegevens"

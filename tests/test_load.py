@@ -30,7 +30,7 @@ SESSIONS = 20
 #: Bound for one step of one session (20 sessions share 2 cores with the server and Chromium).
 STEP_TIMEOUT_MS = 240_000
 #: Bound for the whole run (all sessions, all steps).
-TOTAL_TIMEOUT_S = 420
+TOTAL_TIMEOUT_S = 600
 SETTLE_MS = 300
 NETWORKS = ["Rekenen", "Zelfregulerend leren", "Onderzoekend leren", "Hoogbegaafdheid"]
 STEPS = ["overview", "network filter", "dimensions", "ties"]
