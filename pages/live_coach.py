@@ -33,13 +33,6 @@ fw = default_framework()
 text = ui.chart_text()
 
 
-def db(fn, *args, **kwargs):
-    c = ui.con()
-    try:
-        return fn(c, *args, **kwargs)
-    finally:
-        c.close()
-
 
 def error_text(e: live.LiveError) -> str:
     return t(f"live.error.{e.code}", **e.fields)
@@ -49,7 +42,7 @@ st.title("📡 " + t("nav.live"))
 st.markdown(t("live.coach_intro"))
 
 # ---------------------------------------------------------------- choose or open a round
-open_rounds = db(live.list_rounds, status="open")
+open_rounds = ui.query(live.list_rounds, status="open")
 NEW = "__new__"
 choices = [r.round_id for r in open_rounds] + [NEW]
 labels = {r.round_id: t("live.round_label", title=r.title or r.network, network=r.network,
@@ -63,7 +56,7 @@ chosen = st.selectbox(t("live.choose_round"), choices, key="live_round",
 
 
 def new_round_form() -> None:
-    nets = db(live.networks)
+    nets = ui.query(live.networks)
     if not nets:
         st.info(t("live.no_networks"))
         return
@@ -94,7 +87,7 @@ def new_round_form() -> None:
             cfg = live.RoundConfig(current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties,
                                    topic=topic, allow_external=allow_external, lang=form_lang)
             try:
-                rnd, key = db(live.create_round, network, on=day, wave=wave, title=title, mode=mode, config=cfg,
+                rnd, key = ui.query(live.create_round, network, on=day, wave=wave, title=title, mode=mode, config=cfg,
                               hours=float(hours))
             except live.LiveError as e:
                 st.error(error_text(e))
@@ -108,12 +101,12 @@ if chosen == NEW:
     new_round_form()
     rnd = None
 else:
-    rnd = db(live.get_round, chosen)
+    rnd = ui.query(live.get_round, chosen)
 
 
 # ---------------------------------------------------------------- the link and the QR code
 def base_url() -> str:
-    saved = db(store.get_setting, "live_base_url")
+    saved = ui.query(store.get_setting, "live_base_url")
     if saved:
         return saved
     here = urlsplit(st.context.url or "http://127.0.0.1:8501")
@@ -145,7 +138,7 @@ def link_panel(rnd: live.Round) -> None:
         c1.info(t("live.link_hidden"))
         if c1.button(t("live.show_link"), key="new_join"):
             try:
-                st.session_state[f"live_join:{rnd.round_id}"] = db(live.new_join_key, rnd.round_id)
+                st.session_state[f"live_join:{rnd.round_id}"] = ui.query(live.new_join_key, rnd.round_id)
             except live.LiveError as e:
                 st.error(error_text(e))
             st.rerun()
@@ -166,7 +159,7 @@ def link_panel(rnd: live.Round) -> None:
 
 
 def personal_links(rnd: live.Round, base: str, one: bool = False) -> None:
-    people = db(live.members, rnd.network, rnd.date)
+    people = ui.query(live.members, rnd.network, rnd.date)
     names = dict(zip(people["participant_id"], people["name"], strict=True))
     store_key = f"live_personal:{rnd.round_id}"
     issued: dict = st.session_state.setdefault(store_key, {})
@@ -175,7 +168,7 @@ def personal_links(rnd: live.Round, base: str, one: bool = False) -> None:
         pid = st.selectbox(t("live.person"), list(names), index=None, format_func=names.get, key="one_person")
         if st.button(t("live.make_link"), disabled=pid is None, key="make_one"):
             try:
-                issued.update(db(live.issue_personal_tokens, rnd.round_id, [pid]))
+                issued.update(ui.query(live.issue_personal_tokens, rnd.round_id, [pid]))
             except live.LiveError as e:
                 st.error(error_text(e))
     else:
@@ -183,7 +176,7 @@ def personal_links(rnd: live.Round, base: str, one: bool = False) -> None:
         if st.button(t("live.make_links") if not issued else t("live.remake_links"), key="make_all"):
             try:
                 issued.clear()
-                issued.update(db(live.issue_personal_tokens, rnd.round_id))
+                issued.update(ui.query(live.issue_personal_tokens, rnd.round_id))
             except live.LiveError as e:
                 st.error(error_text(e))
     if issued:
@@ -207,7 +200,7 @@ def poles() -> dict[str, tuple[str, str]]:
 
 
 def dimensions_picture(rnd: live.Round, n: int, min_group: int) -> None:
-    stats = db(live.live_stats, rnd.round_id, min_group=min_group)
+    stats = ui.query(live.live_stats, rnd.round_id, min_group=min_group)
     if stats.empty:
         st.caption(t("live.no_marks_yet"))
         return
@@ -231,7 +224,7 @@ def dimensions_picture(rnd: live.Round, n: int, min_group: int) -> None:
             st.markdown(t("dims.starter", code=r["code"], name=ind.name[lang], left=ind.left[lang],
                           right=ind.right[lang], iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
                           q3=fmt_num(r["q3"], lang)))
-    marks = db(live.live_marks, rnd.round_id, rnd)
+    marks = ui.query(live.live_marks, rnd.round_id, rnd)
     for situation in [s for s in live.SITUATIONS if s in set(marks["situation"])]:
         m = marks[marks["situation"] == situation].rename(columns={"indicator": "code"})
         s = stats[stats["situation"] == situation][["code", "q1", "median", "q3", "n"]]
@@ -243,7 +236,7 @@ def dimensions_picture(rnd: live.Round, n: int, min_group: int) -> None:
 
 
 def stories_picture(rnd: live.Round) -> None:
-    stories = db(live.live_stories, rnd.round_id)
+    stories = ui.query(live.live_stories, rnd.round_id)
     st.markdown("**" + t("live.stories_title", n=len(stories)) + "**")
     if stories.empty:
         st.caption(t("live.no_stories_yet"))
@@ -261,8 +254,8 @@ def stories_picture(rnd: live.Round) -> None:
 
 
 def ties_picture(rnd: live.Round) -> None:
-    ties = db(live.live_ties, rnd.round_id)
-    people = db(live.members, rnd.network, rnd.date)
+    ties = ui.query(live.live_ties, rnd.round_id)
+    people = ui.query(live.members, rnd.network, rnd.date)
     st.markdown("**" + t("live.ties_title", n=len(ties), named=ties["target"].nunique() if len(ties) else 0) + "**")
     if ties.empty:
         st.caption(t("live.no_ties_yet"))
@@ -270,7 +263,7 @@ def ties_picture(rnd: live.Round) -> None:
     pseudo = ui.pseudonymise()
     labels = dict(zip(people["participant_id"], people["name"], strict=True))
     if pseudo:
-        codes = dict(db(rows, "SELECT participant_id, code FROM pseudonyms"))
+        codes = dict(ui.query(rows, "SELECT participant_id, code FROM pseudonyms"))
         labels = {p: codes.get(p, "?") for p in labels}
         externals = sorted(set(ties.loc[ties["external"], "target"]))
         labels |= {x: t("live.external_n", n=i) for i, x in enumerate(externals, 1)}
@@ -287,11 +280,11 @@ def ties_picture(rnd: live.Round) -> None:
 
 @st.fragment(run_every=REFRESH_S)
 def live_picture(round_id: str) -> None:
-    rnd = db(live.get_round, round_id)
+    rnd = ui.query(live.get_round, round_id)
     if rnd is None or rnd.status != "open":
         st.info(t("live.round_over"))
         return
-    status = db(live.round_status, round_id)
+    status = ui.query(live.round_status, round_id)
     min_group = ui.min_group()
     m1, m2, m3 = st.columns(3)
     m1.metric(t("live.responses"), status.submitted)
@@ -312,13 +305,13 @@ def live_picture(round_id: str) -> None:
 
 # ---------------------------------------------------------------- closing
 def close_panel(rnd: live.Round) -> None:
-    period = db(live.round_period, rnd)
+    period = ui.query(live.round_period, rnd)
     st.markdown(t("live.close_intro", period=period))
     sure = st.checkbox(t("live.close_sure", period=period), key=f"close_sure:{rnd.round_id}")
     c1, c2 = st.columns(2)
     if c1.button(t("live.close"), type="primary", disabled=not sure, key="close_round"):
         try:
-            import_id = db(live.close_round, rnd.round_id)
+            import_id = ui.query(live.close_round, rnd.round_id)
         except live.LiveError as e:
             st.error(error_text(e))
             return
@@ -329,7 +322,7 @@ def close_panel(rnd: live.Round) -> None:
         st.caption(t("live.cancel_help"))
         if st.button(t("live.cancel_confirm"), key="cancel_round"):
             try:
-                db(live.cancel_round, rnd.round_id)
+                ui.query(live.cancel_round, rnd.round_id)
             except live.LiveError as e:
                 st.error(error_text(e))
                 return
@@ -345,7 +338,7 @@ if closed:
         pass
 
 if rnd is not None:
-    period = db(live.round_period, rnd)
+    period = ui.query(live.round_period, rnd)
     st.caption(t("live.round_info", network=rnd.network, period=period, mode=t(f"live.mode_{rnd.mode}"),
                  until=live.local_time(rnd.expires_at).strftime("%d-%m-%Y %H:%M")))
     with st.container(border=True):
@@ -356,13 +349,13 @@ if rnd is not None:
     close_panel(rnd)
 
 # ---------------------------------------------------------------- earlier rounds
-done = [r for r in db(live.list_rounds) if r.status != "open"]
+done = [r for r in ui.query(live.list_rounds) if r.status != "open"]
 if done:
     with st.expander(t("live.earlier_rounds", n=len(done))):
         st.dataframe(pd.DataFrame([{
             t("live.round_title"): r.title or "",
             t("sidebar.network"): r.network,
             t("live.round_date"): r.date,
-            t("live.state"): t("live.state_undone") if db(live.import_undone, r) else t(f"live.state_{r.status}"),
+            t("live.state"): t("live.state_undone") if ui.query(live.import_undone, r) else t(f"live.state_{r.status}"),
             t("live.import"): r.import_id,
         } for r in done]), hide_index=True, width="stretch")

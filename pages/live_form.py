@@ -11,7 +11,6 @@ count once "Send" is pressed; they can be revised until the round closes.
 from __future__ import annotations
 
 import json
-import re
 
 import streamlit as st
 
@@ -26,25 +25,14 @@ st.set_page_config(page_title="Netwerkleren", layout="centered", initial_sidebar
 
 LANGS = {"nl": "NL", "en": "EN"}
 MARKS = list(range(live.SCALE_MIN, live.SCALE_MAX + 1))
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
-def md(text: object) -> str:
-    """Text typed by people, safe inside markdown and widget labels (no links, images or emphasis)."""
-    return _MD.sub(r"\\\1", str(text))
 
-
-def db(fn, *args, **kwargs):
-    c = ui.con()
-    try:
-        return fn(c, *args, **kwargs)
-    finally:
-        c.close()
 
 
 qp = st.query_params
 round_id = qp.get("round", "")
-rnd = db(live.get_round, round_id)
+rnd = ui.query(live.get_round, round_id)
 if st.session_state.get("lang") not in LANGS:
     st.session_state["lang"] = rnd.config.lang if rnd else "nl"
 st.radio("Taal / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True,
@@ -64,7 +52,7 @@ join_key = qp.get("join")
 if join_key is not None:
     if not token:
         try:
-            token = db(live.join, round_id, join_key)
+            token = ui.query(live.join, round_id, join_key)
         except live.LiveError as e:
             refuse(e)
         st.query_params["t"] = token  # a reload now keeps this phone's token (and so its draft)
@@ -72,15 +60,15 @@ if join_key is not None:
 if not token:
     refuse(live.LiveError("malformed"))
 try:
-    acc = db(live.check_token, round_id, token)
+    acc = ui.query(live.check_token, round_id, token)
 except live.LiveError as e:
     refuse(e)
 rnd, cfg, fw = acc.round, acc.round.config, default_framework()
-people = db(live.members, rnd.network, rnd.date)
+people = ui.query(live.members, rnd.network, rnd.date)
 names = dict(zip(people["participant_id"], people["name"], strict=True))
 
-st.title(md(rnd.title) if rnd.title else t("live.form_title"))
-st.caption(t("live.form_network", network=md(rnd.network)))
+st.title(ui.md(rnd.title) if rnd.title else t("live.form_title"))
+st.caption(t("live.form_network", network=ui.md(rnd.network)))
 
 # ---------------------------------------------------------------- named rounds: who are you?
 if acc.slot is None:
@@ -89,14 +77,14 @@ if acc.slot is None:
                        placeholder=t("live.pick_placeholder"), key="pick_self")
     if st.button(t("live.this_is_me"), type="primary", disabled=pid is None, width="stretch"):
         try:
-            db(live.claim, round_id, token, pid)
+            ui.query(live.claim, round_id, token, pid)
             st.rerun()
         except live.LiveError as e:
             st.error(t(f"live.error.{e.code}", **e.fields))
     st.stop()
 
 if acc.participant_id:
-    st.caption(t("live.answering_as", name=md(names.get(acc.participant_id, acc.participant_id))))
+    st.caption(t("live.answering_as", name=ui.md(names.get(acc.participant_id, acc.participant_id))))
 else:
     st.caption(t("live.anonymous_note"))
 
@@ -127,7 +115,7 @@ def _fill_widgets(answers: dict | None) -> None:
 
 state = st.session_state.get(STATE)
 if state is None or state["token"] != acc.token_hash:
-    stored = db(live.load_response, acc)
+    stored = ui.query(live.load_response, acc)
     state = {"token": acc.token_hash, "seq": stored.seq, "draft": live.canonical(stored.draft),
              "sent": live.canonical(stored.answers), "raw": None}
     st.session_state[STATE] = state
@@ -170,7 +158,7 @@ if cfg.story:
 if cfg.ties:
     st.header(t("live.part_ties"), divider="gray")
     topic = cfg.topic or t("live.ties_topic_default")
-    st.markdown(t("live.ties_question", topic=md(topic)))
+    st.markdown(t("live.ties_question", topic=ui.md(topic)))
     others = [p for p in names if p != acc.participant_id]
     picked = st.multiselect(
         t("live.ties_pick_external") if cfg.allow_external else t("live.ties_pick"), others, key="tie:who",
@@ -179,7 +167,7 @@ if cfg.ties:
     )
     ties = []
     for v in picked:
-        often = st.segmented_control(t("live.ties_often", name=md(names.get(v, v))), list(live.FREQUENCIES),
+        often = st.segmented_control(t("live.ties_often", name=ui.md(names.get(v, v))), list(live.FREQUENCIES),
                                      key=f"tie:often:{v}", format_func=lambda f: t(f"live.often_{f}"))
         ties.append({"to": v, "often": often} if v in names else {"name": v, "often": often})
     if ties:
@@ -191,11 +179,11 @@ st.divider()
 
 def save(final: bool) -> bool:
     try:
-        saved = db(live.save_response, round_id, token, answers, final=final, seq=state["seq"])
+        saved = ui.query(live.save_response, round_id, token, answers, final=final, seq=state["seq"])
     except live.LiveError as e:
         if e.code == "invalid":
             st.warning(t("live.fix_first") + "\n\n" + "\n".join(
-                "- " + t(f"live.problem.{code}", **{k: md(v) for k, v in fields.items()})
+                "- " + t(f"live.problem.{code}", **{k: ui.md(v) for k, v in fields.items()})
                 for code, fields in e.problems))
             return False
         if e.code in ("outdated", "bad_seq"):

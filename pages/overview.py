@@ -20,27 +20,20 @@ dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
 stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
 
 
-def _run(fn, *args, **kwargs):
-    c = ui.con()
-    try:
-        return fn(c, *args, **kwargs)
-    finally:
-        c.close()
-
 
 @st.cache_data(show_spinner=False)
 def overview_data(data_version, min_group: int):
     return {
-        "table": _run(ov.network_table, min_group),
-        "trends": _run(ov.dimension_trends, min_group),
-        "funnels": _run(ov.value_funnels),
-        "ties": _run(ov.latest_tie_measures),
+        "table": ui.query(ov.network_table, min_group),
+        "trends": ui.query(ov.dimension_trends, min_group),
+        "funnels": ui.query(ov.value_funnels),
+        "ties": ui.query(ov.latest_tie_measures),
     }
 
 
 @st.cache_data(show_spinner=False)
 def signal_list(data_version, min_group: int, trends, ties_latest, funnels) -> list[ov.Signal]:
-    return _run(ov.signals, min_group, trends=trends, ties_latest=ties_latest, funnels=funnels)
+    return ui.query(ov.signals, min_group, trends=trends, ties_latest=ties_latest, funnels=funnels)
 
 
 st.title("🧭 " + t("nav.overview"))
@@ -85,7 +78,7 @@ for i, s in enumerate(sig):
         st.switch_page(pages[s.page])
 
 # ---------------------------------------------------------------- meeting agreements
-recent = _run(notes.latest, limit=5)
+recent = ui.query(notes.latest, limit=5)
 if len(recent):
     st.subheader(t("overview.agreements"))
     for r in recent.itertuples():
@@ -152,13 +145,13 @@ with st.form("add_note", clear_on_submit=True):
     diff = st.text_area(t("notes.differently"), max_chars=notes.MAX_TEXT)
     if st.form_submit_button(t("notes.save")):
         try:
-            _run(notes.add, n_net, n_date, well, diff)
+            ui.query(notes.add, n_net, n_date, well, diff)
         except notes.NoteError as e:
             st.error(str(e))
         else:
             st.cache_data.clear()
             st.success(t("notes.saved"))
-all_notes = _run(notes.latest, (ui.network(),) if ui.network() else None)
+all_notes = ui.query(notes.latest, (ui.network(),) if ui.network() else None)
 for r in all_notes.itertuples():
     with st.expander(f"{ui.md(r.network)} · {r.date:%d-%m-%Y} · {ui.md((r.went_well or r.differently or '')[:60])}"):
         with st.form(f"edit_note:{r.note_id}"):
@@ -168,17 +161,17 @@ for r in all_notes.itertuples():
             b1, b2 = st.columns(2)
             if b1.form_submit_button(t("notes.save_version")):
                 try:
-                    _run(notes.edit, r.note_id, date=d, went_well=w, differently=x)
+                    ui.query(notes.edit, r.note_id, date=d, went_well=w, differently=x)
                 except notes.NoteError as e:
                     st.error(str(e))
                 else:
                     st.cache_data.clear()
                     st.rerun()
             if b2.form_submit_button(t("notes.remove")):
-                _run(notes.remove, r.note_id)
+                ui.query(notes.remove, r.note_id)
                 st.cache_data.clear()
                 st.rerun()
-        hist = _run(notes.history, r.note_id)
+        hist = ui.query(notes.history, r.note_id)
         if len(hist) > 1:
             st.caption(t("notes.versions", n=len(hist)))
             ui.show_table(hist[["version", "date", "went_well", "differently", "written_at"]])

@@ -50,43 +50,31 @@ poles = {i.code: (i.left[lang], i.right[lang]) for i in fw.indicators}
 stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
 
 
-def plain(value: object) -> str:
-    """Text from data for st.markdown/st.caption: markdown characters escaped, so a network name or a note
-    cannot become a link or an image (which the browser would fetch)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
 
-
-def _run(fn, *args, **kwargs):
-    c = ui.con()
-    try:
-        return fn(c, *args, **kwargs)
-    finally:
-        c.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def dim_stats(data_version, net: str, period: str | None, by: str, min_group: int) -> pd.DataFrame:
     f = dims.Filters(networks=(net,), periods=(period,) if period else None, situation="current")
-    return _run(dims.indicator_stats, f, by=by, min_group=min_group)
+    return ui.query(dims.indicator_stats, f, by=by, min_group=min_group)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def funnel(data_version, net: str, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     f = vc.Filters(networks=(net,), periods=(period,) if period else None)
-    return _run(vc.funnel, f), _run(vc.side_values, f)
+    return ui.query(vc.funnel, f), ui.query(vc.side_values, f)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def ties(data_version, net: str, period: str | None, lang_: str) -> report.TieView | None:
-    return _run(report.tie_view, net, period, pseudonymise=PSEUDONYMISE, lang=lang_, height=MAP_HEIGHT)
+    return ui.query(report.tie_view, net, period, pseudonymise=PSEUDONYMISE, lang=lang_, height=MAP_HEIGHT)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def agreements(data_version, net: str) -> pd.DataFrame:
-    return _run(notes.latest, (net,), limit=3)
+    return ui.query(notes.latest, (net,), limit=3)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -103,7 +91,7 @@ def gif(data_version, net: str, lang_: str) -> bytes | None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def report_html(data_version, net: str, period: str | None, lang_: str, min_group: int) -> str:
-    return _run(report.build_report, networks=[net], period=period, pseudonymise=PSEUDONYMISE, lang=lang_,
+    return ui.query(report.build_report, networks=[net], period=period, pseudonymise=PSEUDONYMISE, lang=lang_,
                 min_group=min_group)
 
 
@@ -137,7 +125,7 @@ def shown_period(have: set) -> str | None:
 
 def shows_other(p: str) -> None:
     if p != period:
-        st.caption(t("present.period_caption", network=plain(net), period=plain(p)))
+        st.caption(t("present.period_caption", network=ui.md(net), period=ui.md(p)))
 
 mode = st.segmented_control(t("present.mode"), ["slides", "play", "report"], default="slides",
                             format_func=lambda m: t(f"present.mode_{m}"), key="present_mode") or "slides"
@@ -236,9 +224,9 @@ def slide_notes() -> None:
         with st.container(border=True):
             st.caption(f"{r.date:%d-%m-%Y}")
             if isinstance(r.went_well, str) and r.went_well.strip():
-                st.markdown(f"**{t('notes.went_well')}** " + plain(r.went_well))
+                st.markdown(f"**{t('notes.went_well')}** " + ui.md(r.went_well))
             if isinstance(r.differently, str) and r.differently.strip():
-                st.markdown(f"**{t('notes.differently')}** " + plain(r.differently))
+                st.markdown(f"**{t('notes.differently')}** " + ui.md(r.differently))
 
 
 # ---------------------------------------------------------------- slides
@@ -246,7 +234,7 @@ if mode == "slides":
     i = min(max(int(st.session_state.get("present_slide", 0)), 0), len(SLIDES) - 1)
     key = SLIDES[i]
     st.title(t(f"present.slide_{key}"))
-    st.caption(t("present.period_caption", network=plain(net), period=plain(period_label)) + " · "
+    st.caption(t("present.period_caption", network=ui.md(net), period=ui.md(period_label)) + " · "
                + t("present.names_note"))
     {"dims": slide_dims, "shared": slide_shared, "values": slide_values, "ties": slide_ties,
      "notes": slide_notes}[key]()
@@ -261,7 +249,7 @@ if mode == "slides":
 # ---------------------------------------------------------------- the tie map over time
 elif mode == "play":
     st.title(t("present.slide_ties"))
-    st.caption(plain(net) + " · " + t("present.play_caption", seconds=fmt_num(SECONDS_PER_FRAME, lang, 1)))
+    st.caption(ui.md(net) + " · " + t("present.play_caption", seconds=fmt_num(SECONDS_PER_FRAME, lang, 1)))
     with st.spinner(t("present.mode_play")):
         data = gif(v, net, lang)
     if data is None:
@@ -274,7 +262,7 @@ elif mode == "play":
 # ---------------------------------------------------------------- the report to take home
 else:
     st.title(t("present.mode_report"))
-    st.caption(t("present.period_caption", network=plain(net), period=plain(period_label)))
+    st.caption(t("present.period_caption", network=ui.md(net), period=ui.md(period_label)))
     st.markdown(t("present.report_intro"))
     name = re.sub(r"[^\w.-]+", "_", f"netwerkleren_{net}_{period or 'alle'}")
     c1, c2 = st.columns(2)

@@ -25,29 +25,22 @@ ui.demo_banner()
 st.markdown(t("ties.intro"))
 
 
-def _run(fn, *args, **kwargs):
-    c = ui.con()
-    try:
-        return fn(c, *args, **kwargs)
-    finally:
-        c.close()
-
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def options(data_version, network: str) -> dict:
-    return _run(tq.options, network)
+    return ui.query(tq.options, network)
 
 
 @st.cache_data(show_spinner=t("ties.computing_layout"), max_entries=16)
 def positions(data_version, network: str) -> dict:
     """One layout per network over all periods: a person keeps their place when filters change."""
-    G = _run(tq.full_graph, network)
+    G = ui.query(tq.full_graph, network)
     return tm.layout(G, unit=LAYOUT_UNIT)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
-    G, warnings = _run(tq.graph, f, pseudonymise=pseudonymise)
+    G, warnings = ui.query(tq.graph, f, pseudonymise=pseudonymise)
     k = 200 if G.number_of_nodes() > 2000 else None
     summary, people = tm.measure_all(G, strong_threshold=strong, betweenness_k=k)
     return G, warnings, summary, people
@@ -55,7 +48,7 @@ def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, stron
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def over_time(data_version, network: str, strong: float) -> pd.DataFrame:
-    rows = _run(tq.metrics_table, network, strong_threshold=strong)
+    rows = ui.query(tq.metrics_table, network, strong_threshold=strong)
     keep = ["period", "nodes", "edges", "density", "reciprocity", "weak_components", "clustering",
             "cross_organisation_share", "strong_share", "weak_share", "communities", "modularity"]
     df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
@@ -247,7 +240,7 @@ with tab_time:
              "cross_organisation_share": t("ties.m_cross_org"), "weak_share": t("ties.m_weak")}
     from analytics import timeline
 
-    ev = _run(timeline.events, (net,))
+    ev = ui.query(timeline.events, (net,))
     chart = charts.line_over_time(long, x="period", y="value", color="measure", x_order=pers_order,
                                   color_labels=names, color_order=list(names), events=ev, y_domain=(0, 1),
                                   y_title=t("ties.share"), text=text, title=t("ties.time_title", network=net),

@@ -117,6 +117,15 @@ def login_page() -> None:
             st.error("Onjuist wachtwoord / Wrong password")
 
 
+def query(fn, *args, **kwargs):
+    """Call an analytics function with a cursor of the shared connection, closed afterwards."""
+    c = con()
+    try:
+        return fn(c, *args, **kwargs)
+    finally:
+        c.close()
+
+
 def con():
     """The shared DuckDB connection (one per server process); each caller gets its own cursor."""
     return _connection(str(store.db_path())).cursor()

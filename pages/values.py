@@ -27,44 +27,37 @@ with st.expander("📖 " + t("values.cycles_explained")):
         st.markdown(f"**{c.order}. {c.name[lang]}**{side} — {c.explanation[lang]}")
 
 
-def _run(fn, *args, **kwargs):
-    c = ui.con()
-    try:
-        return fn(c, *args, **kwargs)
-    finally:
-        c.close()
-
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def funnel(data_version, filters: vc.Filters, by: tuple, measure: str) -> pd.DataFrame:
-    return _run(vc.funnel, filters, by, measure)
+    return ui.query(vc.funnel, filters, by, measure)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def side(data_version, filters: vc.Filters) -> pd.DataFrame:
-    return _run(vc.side_values, filters)
+    return ui.query(vc.side_values, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def highest(data_version, filters: vc.Filters) -> pd.DataFrame:
-    return _run(vc.highest_cycle, filters)
+    return ui.query(vc.highest_cycle, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def matrix(data_version, filters: vc.Filters) -> pd.DataFrame:
-    return _run(vc.matrix, filters)
+    return ui.query(vc.matrix, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def stories(data_version, filters: vc.Filters, cycles: tuple, indicator: str | None, search: str,
             pseudonymise: bool) -> pd.DataFrame:
-    return _run(vc.stories, filters, cycles=list(cycles) or None, indicator=indicator, search=search or None,
+    return ui.query(vc.stories, filters, cycles=list(cycles) or None, indicator=indicator, search=search or None,
                 pseudonymise=pseudonymise)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def events(data_version, networks: tuple) -> pd.DataFrame:
-    return _run(timeline.events, networks)
+    return ui.query(timeline.events, networks)
 
 
 def funnel_table(df: pd.DataFrame, extra: tuple = ()) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
@@ -310,7 +311,8 @@ def test_closing_freezes_the_round_as_a_period_and_undo_removes_it(net):
     stored = dims.indicator_stats(net, dims.Filters(networks=(NET,)))
     assert set(stored["period"]) == {"2025-H1"}
     cols = ["situation", "code", "n", "mean", "median", "iqr", "sd"]
-    assert stored[cols].reset_index(drop=True).equals(live_figures[cols].reset_index(drop=True))
+    pd.testing.assert_frame_equal(stored[cols].reset_index(drop=True), live_figures[cols].reset_index(drop=True),
+                                  check_exact=False, rtol=1e-12, atol=1e-12)
     assert int(stored.loc[stored["code"] == "1a", "n"].max()) == 5
     assert dims.period_order(net) == ["2025-H1"]
     # one respondent per response (named: the participant); positions from the 1..7 continuum
