@@ -69,4 +69,49 @@ def tm_html(tie_map, G, pos) -> str:
     return tie_map.tie_map_html(G, pos)
 
 
-SUITES = {"ties": bench_ties}
+def draw_seconds(html: str, path) -> float | None:
+    """Seconds from opening the map's page in Debian's Chromium until vis-network has drawn it once."""
+    import pathlib
+    import time
+
+    if not pathlib.Path("/usr/bin/chromium").exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    path.write_text(html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            t0 = time.perf_counter()
+            page.goto(path.as_uri())
+            page.wait_for_function("window.tieMap !== undefined", timeout=120_000)
+            page.evaluate("() => new Promise(r => { tieMap.network.once('afterDrawing', () => r(true)); "
+                          "tieMap.network.redraw(); })")
+            return time.perf_counter() - t0
+        finally:
+            browser.close()
+
+
+def bench_map_draw(scale: float = 1.0) -> str:
+    import tempfile
+    from pathlib import Path
+
+    from analytics import tie_map
+    from analytics import tie_measures as tm
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for (n, m), target in (((2_000, 16_000), 2.0), ((5_000, 50_000), 5.0)):
+            n, m = max(50, int(n * scale)), max(200, int(m * scale))
+            nodes, edges = synthetic(n, m)
+            G, _ = tm.build_graph(nodes, edges)
+            html = tie_map.tie_map_html(G, tm.layout(G, unit=110.0))
+            s = draw_seconds(html, Path(tmp) / "map.html")
+            rows.append([f"{n:,} / {m:,}", f"{len(html) / 1e6:.1f} MB", "no chromium" if s is None else s, target])
+    return table("Tie map drawn in the browser (Debian chromium, physics off, positions given)",
+                 ["people / ties", "HTML", "seconds until drawn", "target s"], rows)
+
+
+SUITES = {"ties": bench_ties, "map_draw": bench_map_draw}
