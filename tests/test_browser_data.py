@@ -219,10 +219,13 @@ def test_language_switch_translates_the_sidebar_filters_at_once(browser, demo_ur
         page.goto(demo_url)
         wait_for_app(page, expect_testid="stSidebarNav")
         boxes = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input')
+        boxes.nth(1).wait_for(state="attached")  # the sidebar may still be drawing after the navigation
         assert [b.get_attribute("value") for b in boxes.all()[:2]] == ["Alle netwerken", "Alle perioden"]
         page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').get_by_text("English").click()
         page.locator("h1", has_text="Overview").first.wait_for(state="visible")
         wait_for_app(page)
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input[value="All networks"]'
+                     ).first.wait_for(state="attached", timeout=30_000)
         assert [b.get_attribute("value") for b in boxes.all()[:2]] == ["All networks", "All periods"]
 
 
