@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .timing import in_child as _child
 from .timing import table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,32 +33,6 @@ FULL_PEOPLE, FULL_TIES, FULL_RESPONDENTS, HOSTILE_MB = 2_000_000, 10_000_000, 10
 #: Bytes per row of write_ties_csv's output (measured: ~88), to size the 200 MB file.
 TIES_ROW_BYTES = 88
 
-
-def _child(code: str, timeout: float = 3600) -> dict:
-    """Run ``code`` in a fresh interpreter; it must set ``result`` (a dict). Adds the child's peak RSS (MB).
-
-    Like ``suites._child``, but the peak is the child's own (``VmHWM`` of its memory map): ``ru_maxrss`` is
-    kept across exec on Linux, so a child started by a parent holding 400 MB reports at least 400 MB there.
-    """
-    import json
-    import subprocess
-    import sys
-    import textwrap
-
-    wrapped = textwrap.dedent(code) + textwrap.dedent("""
-        import json
-        with open("/proc/self/status") as _f:
-            _hwm = next(int(line.split()[1]) for line in _f if line.startswith("VmHWM:"))
-        result["peak_mb"] = _hwm / 1024
-        print("\\nRESULT " + json.dumps(result))
-    """)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, timeout=timeout, env=env,
-                         cwd=str(ROOT))
-    if out.returncode:
-        raise RuntimeError(out.stderr[-2000:])
-    # DuckDB may draw a progress bar on stdout for long queries: take the marked line.
-    return json.loads(out.stdout.rsplit("\nRESULT ", 1)[1])
 
 
 def _import(db: Path, path: Path, what: str) -> dict:

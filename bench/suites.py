@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import sys
 import tempfile
-import textwrap
 from pathlib import Path
 
 from analytics.periods import period_of
 
 from .timing import best_of, table
+from .timing import in_child as _child
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "_out"
 
-
-def _child(code: str, timeout: float = 900) -> dict:
-    """Run ``code`` in a fresh interpreter; it must set ``result`` (a dict). Adds the child's peak RSS (MB)."""
-    import subprocess
-
-    # Peak memory from /proc (VmHWM): ru_maxrss survives exec and would report the parent's size too.
-    wrapped = textwrap.dedent(code) + textwrap.dedent("""
-        import json, re
-        with open("/proc/self/status") as f:
-            result["peak_mb"] = int(re.search(r"VmHWM:\\s+(\\d+)", f.read()).group(1)) / 1024
-        print(json.dumps(result))
-    """)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, timeout=timeout,
-                         env=env, cwd=str(ROOT))
-    if out.returncode:
-        raise RuntimeError(out.stderr[-2000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- import

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def best_of(fn: Callable[[], object], repeat: int = 3, setup: Callable[[], object] | None = None) -> float:
@@ -18,6 +22,33 @@ def best_of(fn: Callable[[], object], repeat: int = 3, setup: Callable[[], objec
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+def in_child(code: str, timeout: float = 3600) -> dict:
+    """Run ``code`` in a fresh interpreter; it must set ``result`` (a dict). Adds the child's peak RSS (MB).
+
+    The peak is the child's own (``VmHWM`` of its memory map): ``ru_maxrss`` is kept across exec on Linux, so
+    a child started by a parent holding 400 MB would report at least 400 MB.
+    """
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    wrapped = textwrap.dedent(code) + textwrap.dedent("""
+        import json
+        with open("/proc/self/status") as _f:
+            _hwm = next(int(line.split()[1]) for line in _f if line.startswith("VmHWM:"))
+        result["peak_mb"] = _hwm / 1024
+        print("\\nRESULT " + json.dumps(result))
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, timeout=timeout, env=env,
+                         cwd=str(ROOT))
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    # DuckDB may draw a progress bar on stdout for long queries: take the marked line.
+    return json.loads(out.stdout.rsplit("\nRESULT ", 1)[1])
 
 
 def table(title: str, header: list[str], rows: list[list[object]]) -> str:
