@@ -148,8 +148,9 @@ for up in uploads or []:
                 sheet = ""
         overrides = st.session_state.setdefault(f"map:{key}", {})
         try:
-            report = check(data, up.name, kind, network, date, "", scale, tuple(sorted(overrides.items())),
-                           sheet, fid, ui.version())
+            with st.spinner(t("data.checking", mb=f"{len(data) / 1e6:.1f}")):
+                report = check(data, up.name, kind, network, date, "", scale, tuple(sorted(overrides.items())),
+                               sheet, fid, ui.version())
         except ValueError as e:
             st.error(str(e))
             continue
