@@ -858,9 +858,11 @@ def funnel_chart(
     width: int = 420,
     bar_height: int = 30,
     selectable: bool = True,
+    xmax: float | None = None,
 ) -> alt.LayerChart:
     """The value-creation funnel: one left-aligned bar per cycle in ``order``, labelled with its count and
     the share kept from the previous stage (``share_col``, computed upstream; the first stage has none).
+    Give small multiples one ``xmax`` so that equal counts have equal lengths in every panel.
 
     Bars are blue from light (first cycle) to dark (last), never red/green. A point selection named ``stage`` on
     ``stage_col`` lets a page filter a table when a bar is clicked (Streamlit: ``on_select="rerun"``); the other
@@ -902,7 +904,8 @@ def funnel_chart(
         scale=alt.Scale(domain=labels_in_order, paddingInner=0.25),
         axis=alt.Axis(labelLimit=220, labelFontSize=12, ticks=False, domain=False, labelPadding=8),
     )
-    xmax = float(d["_value"].max()) if len(d) else 1.0
+    if xmax is None:
+        xmax = float(d["_value"].max()) if len(d) else 1.0
     xenc = alt.X(
         field="_value",
         type="quantitative",
@@ -1076,8 +1079,12 @@ def matrix_heatmap(
     text: Mapping[str, str] | None = None,
     title: str = "",
     cell: int = 40,
+    selectable: bool = False,
 ) -> alt.LayerChart:
     """Counts in a grid as a single-hue (blue) heatmap with the count written in each cell.
+
+    With ``selectable`` a click on a cell selects it: a point selection named ``cell`` on the raw row and
+    column values (fields ``_row`` and ``_col``), for a page that opens what lies behind the cell.
 
     Used for the value-creation matrix (cycles x indicators) and organisation x organisation tie counts.
     With ``fill_missing`` absent row/column pairs show as 0 so the grid has no holes; the text turns white on
@@ -1100,6 +1107,7 @@ def matrix_heatmap(
     d["_c"] = d[col_col].map(lambda v: col_labels.get(v, v))
     vmax = float(d["_n"].max()) if d["_n"].notna().any() else 0.0
     d["_ink"] = np.where(d["_n"] > 0.55 * max(vmax, 1e-9), "white", INK)
+    d["_row"], d["_col"] = d[row_col].astype(str), d[col_col].astype(str)
     d["_t"] = d["_n"].map(lambda v: "" if pd.isna(v) else _fmt_int(v, t["thousands_sep"]))
     r_dom = [row_labels.get(v, v) for v in rows]
     c_dom = [col_labels.get(v, v) for v in cols]
@@ -1122,20 +1130,27 @@ def matrix_heatmap(
         alt.Tooltip(field="_c", type="nominal", title=col_title or t["value"]),
         alt.Tooltip(field="_n", type="quantitative", title=count_title, format=","),
     ]
-    base = alt.Chart(_inline(d[["_r", "_c", "_n", "_ink", "_t"]]))
-    chart = alt.layer(
-        base.mark_rect(stroke="white", strokeWidth=1.5).encode(
-            x=xenc,
-            y=yenc,
-            color=alt.Color(
-                field="_n",
-                type="quantitative",
-                title=count_title,
-                scale=alt.Scale(domain=[0, max(vmax, 1.0)], range=["#f4f8fc", "#08519c"], interpolate="hcl"),
-                legend=alt.Legend(orient="right", gradientLength=max(60, min(200, cell * len(rows)))),
-            ),
-            tooltip=tooltip,
+    base = alt.Chart(_inline(d[["_r", "_c", "_n", "_ink", "_t", "_row", "_col"]]))
+    rects = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
+        x=xenc,
+        y=yenc,
+        color=alt.Color(
+            field="_n",
+            type="quantitative",
+            title=count_title,
+            scale=alt.Scale(domain=[0, max(vmax, 1.0)], range=["#f4f8fc", "#08519c"], interpolate="hcl"),
+            legend=alt.Legend(orient="right", gradientLength=max(60, min(200, cell * len(rows)))),
         ),
+        tooltip=tooltip,
+    )
+    if selectable:
+        sel = alt.selection_point(name="cell", fields=["_row", "_col"])
+        rects = rects.encode(
+            stroke=alt.when(sel, empty=False).then(alt.value(INK)).otherwise(alt.value("white")),
+            strokeWidth=alt.when(sel, empty=False).then(alt.value(3)).otherwise(alt.value(1.5)),
+        ).add_params(sel)
+    chart = alt.layer(
+        rects,
         base.mark_text(fontSize=11).encode(
             x=xenc,
             y=yenc,

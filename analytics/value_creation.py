@@ -1,8 +1,8 @@
 """Value creation (Wenger, Trayner & De Laat 2011): how far value travels from a good meeting to changed
 practice, counted in DuckDB.
 
-A participant "reached" a cycle in a period when they reported at least one value story in that cycle.
-Anonymous reports each count as their own reporter. The funnel stages are the five main cycles; strategic
+A participant "reached" a cycle in a period when their stories got at least that far: they reported value
+in that cycle or a later one. Anonymous reports each count as their own reporter. The funnel stages are the five main cycles; strategic
 and enabling value are counted beside them.
 """
 
@@ -61,21 +61,54 @@ def cycle_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
     )
 
 
+def reached_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
+                   by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per funnel cycle (and ``by`` group): participants whose stories got at least that far (their highest
+    funnel cycle is this one or a later one) and reports in this cycle or a later one.
+
+    Counting "this far or further" makes every stage a subset of the one before, so the funnel can only
+    narrow and the share kept is never above 100%.
+    """
+    sql, params = _reports_sql(filters)
+    keys = "".join(f"{k}, " for k in by)
+    hkeys = "".join(f"h.{k}, " for k in by)
+    stages = ", ".join(f"('{c.code}', {c.order})" for c in value_cycles() if c.in_funnel)
+    return frame(
+        con,
+        f"""WITH r AS ({sql}), s(cycle, stage_order) AS (VALUES {stages}),
+            f AS (SELECT * FROM r WHERE cycle IN (SELECT cycle FROM s)),
+            top AS (SELECT {keys}reporter, max(cycle_order) AS top FROM f GROUP BY ALL),
+            h AS (SELECT {keys}top, count(*) AS people, 0 AS reports FROM top GROUP BY ALL
+                  UNION ALL BY NAME
+                  SELECT {keys}cycle_order AS top, 0 AS people, count(*) AS reports FROM f GROUP BY ALL)
+            SELECT {hkeys}s.cycle, sum(h.people)::BIGINT AS reached_participants,
+                   sum(h.reports)::BIGINT AS reached_reports
+            FROM h JOIN s ON h.top >= s.stage_order
+            GROUP BY ALL ORDER BY ALL""",
+        params,
+    )
+
+
 def funnel(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), by: tuple[str, ...] = (),
            measure: str = "participants") -> pd.DataFrame:
-    """The five funnel stages with counts (zero where nobody reported), the share kept from the previous
-    stage and the share of the first stage. ``measure`` is 'participants' or 'reports'."""
+    """The five funnel stages: per cycle the participants and reports *in* that cycle, and the funnel value
+    ``value`` = how many got *at least this far* (``measure`` 'participants' or 'reports'), with the share
+    kept from the previous stage and the share of the first stage."""
     counts = cycle_counts(con, filters, by)
+    reached = reached_counts(con, filters, by)
     stages = pd.DataFrame({"cycle": funnel_cycles(), "stage": range(1, len(funnel_cycles()) + 1)})
     if by:
         groups = counts[list(by)].drop_duplicates()
         if groups.empty:
-            return pd.DataFrame(columns=[*by, "cycle", "stage", "participants", "reports", "value",
+            return pd.DataFrame(columns=[*by, "cycle", "stage", "participants", "reports",
+                                         "reached_participants", "reached_reports", "value",
                                          "kept_share", "share_of_first"])
         stages = groups.merge(stages, how="cross")
     out = stages.merge(counts.drop(columns=["cycle_order"]), on=[*by, "cycle"], how="left")
-    out[["participants", "reports"]] = out[["participants", "reports"]].fillna(0).astype("int64")
-    out["value"] = out[measure]
+    out = out.merge(reached, on=[*by, "cycle"], how="left")
+    cols = ["participants", "reports", "reached_participants", "reached_reports"]
+    out[cols] = out[cols].fillna(0).astype("int64")
+    out["value"] = out[f"reached_{measure}"]
     grouped = out.groupby(list(by), sort=False)["value"] if by else None
     prev = grouped.shift(1) if by else out["value"].shift(1)
     first = grouped.transform("first") if by else pd.Series(out["value"].iloc[0] if len(out) else 0,
@@ -121,9 +154,8 @@ def matrix(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.D
     )
 
 
-def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cycles: list[str] | None = None,
-            indicator: str | None = None, search: str | None = None, pseudonymise: bool = True) -> pd.DataFrame:
-    """The reports behind the numbers, newest first, searchable in description, evidence and indicator."""
+def _stories_sql(filters: Filters, cycles: list[str] | None, indicator: str | None,
+                 search: str | None) -> tuple[str, str, list]:
     sql, params = _reports_sql(filters)
     conds = ["TRUE"]
     if cycles:
@@ -137,8 +169,19 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
                      "OR r.indicator ILIKE ? ESCAPE '\\')")
         like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         params += [like] * 3
+    return sql, " AND ".join(conds), params
+
+
+def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cycles: list[str] | None = None,
+            indicator: str | None = None, search: str | None = None, pseudonymise: bool = True,
+            limit: int | None = None) -> pd.DataFrame:
+    """The reports behind the numbers, newest first, searchable in description, evidence and indicator.
+
+    ``limit`` keeps a page light on 200,000 reports; :func:`count_stories` says how many there are in all."""
+    sql, where, params = _stories_sql(filters, cycles, indicator, search)
     label = "coalesce(ps.code, CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END)" if pseudonymise else \
         "coalesce(pp.name, r.participant_id, '—')"
+    top = f" LIMIT {int(limit)}" if limit is not None else ""
     return frame(
         con,
         f"""WITH r AS ({sql})
@@ -146,10 +189,17 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
                    {label} AS participant, r.role
             FROM r LEFT JOIN people pp ON pp.participant_id = r.participant_id
                    LEFT JOIN pseudonyms ps ON ps.participant_id = r.participant_id
-            WHERE {' AND '.join(conds)}
-            ORDER BY r.date DESC NULLS LAST, r.cycle_order""",
+            WHERE {where}
+            ORDER BY r.date DESC NULLS LAST, r.cycle_order, r.import_id, r.row_number{top}""",
         params,
     )
+
+
+def count_stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *,
+                  cycles: list[str] | None = None, indicator: str | None = None, search: str | None = None) -> int:
+    """How many reports :func:`stories` would return without a limit."""
+    sql, where, params = _stories_sql(filters, cycles, indicator, search)
+    return int(con.execute(f"WITH r AS ({sql}) SELECT count(*) FROM r WHERE {where}", params).fetchone()[0])
 
 
 def where_value_stops(funnel_df: pd.DataFrame, min_first: int = 5) -> list[dict]:

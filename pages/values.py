@@ -28,6 +28,9 @@ with st.expander("📖 " + t("values.cycles_explained")):
 
 
 
+STORIES_SHOWN = 500  # rows on screen; the download has them all
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def funnel(data_version, filters: vc.Filters, by: tuple, measure: str) -> pd.DataFrame:
     return ui.query(vc.funnel, filters, by, measure)
@@ -50,9 +53,24 @@ def matrix(data_version, filters: vc.Filters) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def stories(data_version, filters: vc.Filters, cycles: tuple, indicator: str | None, search: str,
-            pseudonymise: bool) -> pd.DataFrame:
+            pseudonymise: bool, limit: int | None = STORIES_SHOWN) -> pd.DataFrame:
     return ui.query(vc.stories, filters, cycles=list(cycles) or None, indicator=indicator, search=search or None,
-                pseudonymise=pseudonymise)
+                    pseudonymise=pseudonymise, limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def count_stories(data_version, filters: vc.Filters, cycles: tuple, indicator: str | None, search: str) -> int:
+    return ui.query(vc.count_stories, filters, cycles=list(cycles) or None, indicator=indicator,
+                    search=search or None)
+
+
+def story_view(sdf: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("column.network"): sdf["network"], t("column.period"): sdf["period"],
+        t("column.cycle"): [stage_labels.get(c, c) for c in sdf["cycle"]], t("column.indicator"): sdf["indicator"],
+        t("column.description"): sdf["description"], t("column.evidence"): sdf["evidence"],
+        t("column.participant_id"): sdf["participant"], t("column.role"): [role_label(r, lang) for r in sdf["role"]],
+    })
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -63,9 +81,10 @@ def events(data_version, networks: tuple) -> pd.DataFrame:
 def funnel_table(df: pd.DataFrame, extra: tuple = ()) -> pd.DataFrame:
     out = pd.DataFrame({t(f"column.{k}"): df[k] for k in extra})
     out[t("column.cycle")] = [stage_labels[c] for c in df["cycle"]]
-    out[t("values.participants")] = df["participants"]
-    out[t("values.reports")] = df["reports"]
-    out[t("values.kept")] = [fmt_num(x * 100, lang, 0) + " %" if x == x else "—" for x in df["kept_share"]]
+    out[t("values.reached")] = df["value"]
+    out[t("values.kept")] = [fmt_num(x * 100, lang, 0) + "%" if x == x else "—" for x in df["kept_share"]]
+    out[t("values.in_cycle_participants")] = df["participants"]
+    out[t("values.in_cycle_reports")] = df["reports"]
     return out
 
 
@@ -121,18 +140,16 @@ with tab_funnel:
                             placeholder=t("values.all_cycles"))
     search = c2.text_input(t("values.search"), key="story_search", placeholder=t("values.search_placeholder"))
     sdf = stories(v, f, tuple(chosen), None, search, ui.pseudonymise())
-    st.caption(t("values.n_stories", n=len(sdf)))
-    view = pd.DataFrame({
-        t("column.network"): sdf["network"], t("column.period"): sdf["period"],
-        t("column.cycle"): [stage_labels.get(c, c) for c in sdf["cycle"]], t("column.indicator"): sdf["indicator"],
-        t("column.description"): sdf["description"], t("column.evidence"): sdf["evidence"],
-        t("column.participant_id"): sdf["participant"], t("column.role"): [role_label(r, lang) for r in sdf["role"]],
-    })
-    ui.show_table(view, height=360)
+    n_all = count_stories(v, f, tuple(chosen), None, search)
+    st.caption(t("values.n_stories", n=fmt_num(n_all, lang, 0)) + (
+        " " + t("values.stories_shown", shown=fmt_num(len(sdf), lang, 0)) if n_all > len(sdf) else ""))
+    ui.show_table(story_view(sdf), height=360)
     from analytics.export import safe_csv
 
-    st.download_button(t("values.download_stories"), data=lambda: safe_csv(view), file_name="value_stories.csv",
-                       mime="text/csv", on_click="ignore", key="dl_stories")
+    st.download_button(t("values.download_stories"),
+                       data=lambda: safe_csv(story_view(stories(v, f, tuple(chosen), None, search,
+                                                                ui.pseudonymise(), None))),
+                       file_name="value_stories.csv", mime="text/csv", on_click="ignore", key="dl_stories")
 
 # ---------------------------------------------------------------- compare
 with tab_compare:
@@ -152,12 +169,14 @@ with tab_compare:
         if dim == "role":
             cmp = cmp.assign(role=[role_label(r, lang) for r in cmp["role"]])
         groups = list(dict.fromkeys(cmp[dim]))
+        xmax = float(max(cmp["value"].max(), 1))  # one scale: equal counts, equal lengths in every panel
         panels = [charts.funnel_chart(cmp[cmp[dim] == g], order=funnel_cycles(), stage_labels=stage_labels,
-                                      value_col="value", text=text, title=str(g), width=300, selectable=False)
+                                      value_col="value", text=text, title=str(g), width=240, selectable=False,
+                                      xmax=xmax)
                   for g in groups]
         import altair as alt
 
-        ui.chart_block(alt.vconcat(*panels), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
+        ui.chart_block(alt.concat(*panels, columns=2), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
                        how_to_read=t("values.read_compare"))
 
 # ---------------------------------------------------------------- over time
@@ -185,22 +204,31 @@ with tab_matrix:
     else:
         st.markdown(t("values.matrix_intro"))
         ind_order = md.groupby("indicator")["reports"].sum().sort_values(ascending=False).index.tolist()
+        all_cycles = [c.code for c in value_cycles()]
         chart = charts.matrix_heatmap(
             md, row_col="indicator", col_col="cycle", count_col="reports", row_order=ind_order,
-            col_order=[c.code for c in value_cycles()], col_labels=stage_labels, row_title=t("column.indicator"),
-            col_title=t("column.cycle"), count_title=t("values.reports"), text=text,
+            col_order=all_cycles, col_labels=stage_labels, row_title=t("column.indicator"),
+            col_title=t("column.cycle"), count_title=t("values.reports"), text=text, selectable=True,
         )
-        table = md.pivot_table(index="indicator", columns="cycle", values="reports", fill_value=0)
-        table = table[[c for c in (c.code for c in value_cycles()) if c in table.columns]]
-        table = table.rename(columns=stage_labels).reset_index().rename(columns={"indicator": t("column.indicator")})
-        ui.chart_block(chart, table, "value_matrix", how_to_read=t("values.read_matrix"))
+        table = (md.pivot_table(index="indicator", columns="cycle", values="reports", aggfunc="sum", fill_value=0)
+                 .reindex(index=ind_order, columns=all_cycles, fill_value=0).astype("int64"))
+        table = table.rename(columns=stage_labels).rename_axis(columns=None).reset_index() \
+            .rename(columns={"indicator": t("column.indicator")})
+        cell_event = ui.chart_block(chart, table, "value_matrix", how_to_read=t("values.read_matrix"),
+                                    key="value_matrix", on_select="rerun")
+        picked = ((cell_event or {}).get("selection") or {}).get("cell") or []
+        picked = picked[0] if picked and isinstance(picked[0], dict) else {}
         st.markdown("**" + t("values.cell_stories") + "**")
         c1, c2 = st.columns(2)
-        cell_cycle = c1.selectbox(t("column.cycle"), [c for c in (c.code for c in value_cycles())
-                                                       if c in set(md["cycle"])],
-                                  format_func=lambda c: stage_labels[c], key="cell_cycle")
+        cycles_with = [c for c in all_cycles if c in set(md["cycle"])]
+        clicked_cycle = picked.get("_col") if picked.get("_col") in cycles_with else None
+        cell_cycle = c1.selectbox(t("column.cycle"), cycles_with,
+                                  index=cycles_with.index(clicked_cycle) if clicked_cycle else 0,
+                                  format_func=lambda c: stage_labels[c], key=f"cell_cycle:{clicked_cycle}")
         inds = md[md["cycle"] == cell_cycle]["indicator"].tolist()
-        cell_ind = c2.selectbox(t("column.indicator"), inds, key="cell_indicator")
+        clicked_ind = picked.get("_row") if picked.get("_row") in inds else None
+        cell_ind = c2.selectbox(t("column.indicator"), inds, index=inds.index(clicked_ind) if clicked_ind else 0,
+                                key=f"cell_indicator:{clicked_cycle}:{clicked_ind}")
         cell = stories(v, f, (cell_cycle,), cell_ind, "", ui.pseudonymise())
         ui.show_table(pd.DataFrame({
             t("column.period"): cell["period"], t("column.description"): cell["description"],

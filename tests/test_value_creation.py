@@ -93,19 +93,26 @@ def test_funnel_counts_participants_and_reports(store_values):
     # reports: immediate 5 (H2: P1 x2, P2, P3, P4) + 3 (H1: P1, two anonymous) = 8; potential 3; applied 2;
     # realized 0; transformative 2
     assert f["reports"].tolist() == [8, 3, 2, 0, 2]
-    assert f["value"].tolist() == [6, 2, 1, 0, 2]
-    # kept from the previous stage: -, 2/6, 1/2, 0/1 = 0, then NaN (nothing to keep from an empty stage)
-    assert nan_list(f["kept_share"]) == [None, round(2 / 6, 12), 0.5, 0.0, None]
-    # share of the first stage: 6/6, 2/6, 1/6, 0/6, 2/6
-    assert nan_list(f["share_of_first"]) == [1.0, round(2 / 6, 12), round(1 / 6, 12), 0.0, round(2 / 6, 12)]
+    # the funnel counts who got at least this far. Highest funnel cycle: P1 and P4 transformative, P2 potential,
+    # P3 and the two anonymous reporters immediate. >= immediate 6; >= potential P1 P2 P4 = 3; >= applied,
+    # realized, transformative P1 P4 = 2 (P5 and P3's side values do not count)
+    assert f["reached_participants"].tolist() == [6, 3, 2, 2, 2]
+    assert f["value"].tolist() == [6, 3, 2, 2, 2]
+    # reports in this cycle or later: 8+3+2+0+2 = 15, 7, 4, 2, 2
+    assert f["reached_reports"].tolist() == [15, 7, 4, 2, 2]
+    # kept from the previous stage: -, 3/6, 2/3, 2/2, 2/2 -- never above 1, the funnel only narrows
+    assert nan_list(f["kept_share"]) == [None, 0.5, round(2 / 3, 12), 1.0, 1.0]
+    # share of the first stage: 6/6, 3/6, 2/6, 2/6, 2/6
+    assert nan_list(f["share_of_first"]) == [1.0, 0.5, round(1 / 3, 12), round(1 / 3, 12), round(1 / 3, 12)]
 
 
 def test_funnel_by_reports(store_values):
     f = vc.funnel(store_values, vc.Filters(networks=("A",)), measure="reports")
-    assert f["value"].tolist() == [8, 3, 2, 0, 2]
-    # kept: -, 3/8, 2/3, 0, NaN; of first: 1, 3/8, 2/8, 0, 2/8
-    assert nan_list(f["kept_share"]) == [None, 0.375, round(2 / 3, 12), 0.0, None]
-    assert nan_list(f["share_of_first"]) == [1.0, 0.375, 0.25, 0.0, 0.25]
+    assert f["value"].tolist() == [15, 7, 4, 2, 2]
+    # kept: -, 7/15, 4/7, 2/4, 2/2; of first: 1, 7/15, 4/15, 2/15, 2/15
+    assert nan_list(f["kept_share"]) == [None, round(7 / 15, 12), round(4 / 7, 12), 0.5, 1.0]
+    assert nan_list(f["share_of_first"]) == [1.0, round(7 / 15, 12), round(4 / 15, 12), round(2 / 15, 12),
+                                             round(2 / 15, 12)]
 
 
 def test_side_values_stay_out_of_the_funnel(store_values):
@@ -129,8 +136,9 @@ def test_funnel_by_network(store_values):
     f = vc.funnel(store_values, by=("network",))
     a, b = f[f["network"] == "A"], f[f["network"] == "B"]
     assert a["participants"].tolist() == [6, 2, 1, 0, 2]
+    assert a["value"].tolist() == [6, 3, 2, 2, 2]
     # B: P6 immediate only -> 1 0 0 0 0; kept 0/1 = 0 after the first stage, then NaN
-    assert b["participants"].tolist() == [1, 0, 0, 0, 0]
+    assert b["participants"].tolist() == [1, 0, 0, 0, 0] and b["value"].tolist() == [1, 0, 0, 0, 0]
     assert nan_list(b["kept_share"]) == [None, 0.0, None, None, None]
     assert nan_list(b["share_of_first"]) == [1.0, 0.0, 0.0, 0.0, 0.0]
     assert b["stage"].tolist() == [1, 2, 3, 4, 5]
@@ -142,11 +150,16 @@ def test_funnel_by_period(store_values):
     # 2024-H2: immediate P1 P2 P3 P4 = 4; potential P1 P2 = 2; applied P1; realized 0; transformative P4
     assert h2["participants"].tolist() == [4, 2, 1, 0, 1]
     assert h2["reports"].tolist() == [5, 2, 1, 0, 1]
-    assert nan_list(h2["kept_share"]) == [None, 0.5, 0.5, 0.0, None]
+    # got at least this far: P1 applied, P2 potential, P3 immediate, P4 transformative -> 4 3 2 1 1
+    assert h2["value"].tolist() == [4, 3, 2, 1, 1]
+    assert nan_list(h2["kept_share"]) == [None, 0.75, round(2 / 3, 12), 0.5, 1.0]
     # 2025-H1: immediate P1 + 2 anonymous = 3; potential P2; applied P1; realized 0; transformative P1
     assert h1["participants"].tolist() == [3, 1, 1, 0, 1]
-    assert nan_list(h1["kept_share"]) == [None, round(1 / 3, 12), 1.0, 0.0, None]
-    assert nan_list(h1["share_of_first"]) == [1.0, round(1 / 3, 12), round(1 / 3, 12), 0.0, round(1 / 3, 12)]
+    # got at least this far: P1 transformative, P2 potential (not in the immediate stage, yet past it),
+    # two anonymous immediate -> 4 2 1 1 1
+    assert h1["value"].tolist() == [4, 2, 1, 1, 1]
+    assert nan_list(h1["kept_share"]) == [None, 0.5, 0.5, 1.0, 1.0]
+    assert nan_list(h1["share_of_first"]) == [1.0, 0.5, 0.25, 0.25, 0.25]
 
 
 def test_funnel_by_role(store_values):
@@ -160,9 +173,10 @@ def test_funnel_by_role(store_values):
         "unknown": [2, 0, 0, 0, 0],
     }
     coach = f[f["role"] == "coach"]
-    # 1 -> 0 (kept 0) -> 0 (NaN) -> 0 (NaN) -> 1 (NaN: previous stage empty)
-    assert nan_list(coach["kept_share"]) == [None, 0.0, None, None, None]
-    assert nan_list(coach["share_of_first"]) == [1.0, 0.0, 0.0, 0.0, 1.0]
+    # P4 told an immediate and a transformative story: got all the way, so 1 at every stage, all kept
+    assert coach["value"].tolist() == [1, 1, 1, 1, 1]
+    assert nan_list(coach["kept_share"]) == [None, 1.0, 1.0, 1.0, 1.0]
+    assert nan_list(coach["share_of_first"]) == [1.0, 1.0, 1.0, 1.0, 1.0]
 
 
 def test_role_filter(store_values):
@@ -289,7 +303,9 @@ def test_wide_yes_no_with_dutch_headers(con, tmp_path):
     f = vc.funnel(con)
     # immediate P1 P2 P3; potential P1 P2; applied P2; realized none; transformative P3
     assert f["participants"].tolist() == [3, 2, 1, 0, 1]
-    assert nan_list(f["kept_share"]) == [None, round(2 / 3, 12), 0.5, 0.0, None]
+    # got at least this far: P1 potential, P2 applied, P3 transformative -> 3 3 2 1 1
+    assert f["value"].tolist() == [3, 3, 2, 1, 1]
+    assert nan_list(f["kept_share"]) == [None, 1.0, round(2 / 3, 12), 0.5, 1.0]
     assert set(vc.stories(con)["period"]) == {H2}
 
 
@@ -308,7 +324,8 @@ def test_dutch_long_cycle_names(con, tmp_path):
         ("a", "immediate"), ("b", "potential"), ("c", "applied"), ("d", "realized"),
         ("e", "transformative"), ("f", "transformative"), ("g", "strategic"), ("h", "enabling")]
     f = vc.funnel(con, measure="reports")
-    assert f["value"].tolist() == [1, 1, 1, 1, 2]
+    assert f["reports"].tolist() == [1, 1, 1, 1, 2]
+    assert f["value"].tolist() == [6, 5, 4, 3, 2]  # reports in this cycle or a later one
     assert f["participants"].tolist() == [1, 1, 1, 1, 1]  # P2's two reframing reports: one participant
     assert table(vc.side_values(con), ["cycle", "reports"]) == [("strategic", 1), ("enabling", 1)]
 
@@ -339,13 +356,11 @@ def test_where_value_stops_on_hand_made_funnels():
 
 def test_where_value_stops_on_the_store(store_values):
     f = vc.funnel(store_values, vc.Filters(networks=("A",)))
-    # participants 6 2 1 0 2: 2/6 prompt; 1/2 = .5 not below half; 0/1 prompt; 0 -> 2 nothing to compare
-    got = vc.where_value_stops(f)
-    assert [(d["from"], d["to"]) for d in got] == [("applied", "realized"), ("immediate", "potential")]
-    assert [d["kept_share"] for d in got] == pytest.approx([0.0, 1 / 3])
-    # reports 8 3 2 0 2: 3/8 prompt; 2/3 not; 0/2 prompt
+    # participants 6 3 2 2 2: 3/6 = .5 is not below half, 2/3 and 1 neither: no prompt
+    assert vc.where_value_stops(f) == []
+    # reports 15 7 4 2 2: 7/15 prompt; 4/7 not; 2/4 = .5 not; 1 not
     got = vc.where_value_stops(vc.funnel(store_values, vc.Filters(networks=("A",)), measure="reports"))
     assert [(d["from"], d["to"], round(d["kept_share"], 6)) for d in got] == [
-        ("applied", "realized", 0.0), ("immediate", "potential", 0.375)]
-    # 2025-H1 alone has 3 at the first stage: too few to say anything
+        ("immediate", "potential", round(7 / 15, 6))]
+    # 2025-H1 alone has 4 at the first stage: too few to say anything
     assert vc.where_value_stops(vc.funnel(store_values, vc.Filters(networks=("A",), periods=(H1,)))) == []
