@@ -23,6 +23,12 @@ def ident(name: str) -> str:
     return f'"{name}"'
 
 
+def literal(value: str) -> str:
+    """A SQL string literal for text from a definition file, where a parameter cannot go (a VALUES list
+    that is part of a view-like join). Single quotes are doubled, so the text can never end the literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> Any:
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None

@@ -203,6 +203,8 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
         code = str(d.get("code", "")).strip()
         if not code:
             raise FrameworkError(f"{origin}: dimension {i} has no code")
+        if not re.fullmatch(r"[0-9A-Za-z_\-]{1,24}", code):
+            raise FrameworkError(f"{origin}: dimension {i}: code must be 1-24 letters, digits, '-' or '_'")
         dims.append(Dimension(code, _bilingual(d, "name", f"{origin}: dimension {code}")))
     if not dims:
         raise FrameworkError(f"{origin}: no [[dimensions]]")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .db import frame
+from .db import frame, literal
 from .definitions import Framework, default_framework
 from .privacy import DEFAULT_MIN_GROUP
 
@@ -46,7 +46,8 @@ class Filters:
 
 
 def _dimension_map(framework: Framework) -> str:
-    values = ", ".join(f"('{i.code}', '{i.dimension}', {n})" for n, i in enumerate(framework.indicators))
+    values = ", ".join(f"({literal(i.code)}, {literal(i.dimension)}, {int(n)})"
+                       for n, i in enumerate(framework.indicators))
     return f"(VALUES {values}) AS fw(indicator, dimension, ord)"
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .db import frame
+from .db import frame, literal
 from .definitions import funnel_cycles, value_cycles
 
 
@@ -35,7 +35,7 @@ class Filters:
 
 def _reports_sql(f: Filters) -> tuple[str, list]:
     where, params = f.where()
-    order = " ".join(f"WHEN '{c.code}' THEN {c.order}" for c in value_cycles())
+    order = " ".join(f"WHEN {literal(c.code)} THEN {int(c.order)}" for c in value_cycles())
     return (
         f"""SELECT v.*, coalesce(v.participant_id, 'anon-' || CAST(v.import_id AS VARCHAR) || '-'
                    || CAST(v.row_number AS VARCHAR)) AS reporter,
@@ -72,7 +72,7 @@ def reached_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
     sql, params = _reports_sql(filters)
     keys = "".join(f"{k}, " for k in by)
     hkeys = "".join(f"h.{k}, " for k in by)
-    stages = ", ".join(f"('{c.code}', {c.order})" for c in value_cycles() if c.in_funnel)
+    stages = ", ".join(f"({literal(c.code)}, {int(c.order)})" for c in value_cycles() if c.in_funnel)
     return frame(
         con,
         f"""WITH r AS ({sql}), s(cycle, stage_order) AS (VALUES {stages}),
@@ -128,7 +128,7 @@ def side_values(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) ->
 def highest_cycle(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
     """Per period: how many participants reached each funnel cycle as their highest one."""
     sql, params = _reports_sql(filters)
-    stages = ", ".join(f"'{c}'" for c in funnel_cycles())
+    stages = ", ".join(literal(c) for c in funnel_cycles())
     return frame(
         con,
         f"""WITH r AS ({sql}), top AS (

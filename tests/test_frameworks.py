@@ -92,3 +92,20 @@ def test_broken_definitions_name_what_is_wrong(tmp_path):
     with pytest.raises(FrameworkError, match="belongs to the shipped instrument"):
         save_framework(OWN.replace('id = "social-regulation"', 'id = "dimensions"').encode(), tmp_path)
     assert not list(tmp_path.glob("*.toml"))
+
+
+def test_a_hostile_dimension_code_is_refused_and_could_not_reach_sql(tmp_path, con):
+    hostile = "d' || (SELECT content FROM read_text('/etc/hostname')) || '"
+    with pytest.raises(FrameworkError, match="dimension 1: code must be"):
+        save_framework(OWN.replace('code = "P"', f'code = "{hostile}"').replace('dimension = "P"',
+                                                                               f'dimension = "{hostile}"').encode(),
+                       tmp_path)
+    assert not list(tmp_path.glob("*.toml"))
+    # Even a definition built past the parser keeps its text a literal: a quote cannot end the SQL string.
+    from dataclasses import replace
+
+    fw = default_framework()
+    odd = replace(fw, indicators=tuple(replace(i, dimension="it's") for i in fw.indicators))
+    assert dims._dimension_map(odd).count("'it''s'") == len(fw.indicators)
+    assert con.execute(f"SELECT count(*) FROM {dims._dimension_map(odd)} WHERE dimension = 'it''s'"
+                       ).fetchone()[0] == len(fw.indicators)
