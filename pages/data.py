@@ -90,7 +90,7 @@ def show_report(report: importer.ImportReport) -> None:
     icon = {"imported": "✅", "validated": "✅" if not report.errors else "⚠️", "duplicate": "ℹ️"}.get(
         report.status, "⛔")
     if report.status == "failed":
-        st.error(f"{icon} {report.message}")
+        st.error(f"{icon} {ui.md(report.message)}")
         return
     cols = st.columns(4)
     cols[0].metric(t("data.kind"), kind_label(report.kind, lang) if report.kind else "?")
@@ -105,15 +105,16 @@ def show_report(report: importer.ImportReport) -> None:
             fmt["delimiter"], fmt["delimiter"]))
     if fmt.get("sheet"):
         bits.append(f"{t('data.sheet')} {fmt['sheet']}")
-    st.caption(t("data.read_as") + ": " + ", ".join(b for b in bits if b))
+    st.caption(t("data.read_as") + ": " + ui.md(", ".join(b for b in bits if b)))
     if report.scales:
         scales = sorted({(v["min"], v["max"], v["source"]) for v in report.scales.values()})
         st.caption(t("data.scale") + ": " + "; ".join(f"{lo:g}–{hi:g} ({t('data.scale_' + src)})"
                                                       for lo, hi, src in scales))
     if report.date_formats:
-        st.caption(t("data.date_format") + ": " + ", ".join(f"{k}: {v}" for k, v in report.date_formats.items()))
+        st.caption(t("data.date_format") + ": " + ui.md(", ".join(f"{k}: {v}"
+                                                                   for k, v in report.date_formats.items())))
     for note in report.notes:
-        st.caption("• " + note)
+        st.caption("• " + ui.md(note))
 
 
 st.subheader(t("data.upload"))
@@ -165,7 +166,7 @@ for up in uploads or []:
                 ui.show_table(mapped)
                 opts = target_options(report.kind)
                 for h in report.unmapped:
-                    choice = st.selectbox(f"{t('data.map_header')} “{h}”", opts, key=f"mapsel:{key}:{h}",
+                    choice = st.selectbox(f"{t('data.map_header')} “{ui.md(h)}”", opts, key=f"mapsel:{key}:{h}",
                                           format_func=target_label)
                     if choice != "ignore" and overrides.get(h) != choice:
                         overrides[h] = choice
@@ -279,7 +280,7 @@ if definition is not None and st.button(t("data.save_instrument"), key="save_ins
     try:
         fw = save_framework(definition.getvalue(), FW_DIR)
     except (FrameworkError, UnicodeDecodeError) as e:
-        st.error(f"{definition.name}: {e}")
+        st.error(ui.md(f"{definition.name}: {e}"))
     else:
-        st.success(t("data.instrument_saved", name=fw.name[lang], n=len(fw.indicators)))
+        st.success(t("data.instrument_saved", name=ui.md(fw.name[lang]), n=len(fw.indicators)))
         st.rerun()

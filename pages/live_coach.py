@@ -221,8 +221,8 @@ def dimensions_picture(rnd: live.Round, n: int, min_group: int) -> None:
         cur = stats[stats["situation"] == "current"] if "current" in set(stats["situation"]) else stats
         for _, r in dims.disagreement(cur, top=3).iterrows():
             ind = fw.indicator(r["code"])
-            st.markdown(t("dims.starter", code=r["code"], name=ind.name[lang], left=ind.left[lang],
-                          right=ind.right[lang], iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
+            st.markdown(t("dims.starter", code=r["code"], name=ui.md(ind.name[lang]), left=ui.md(ind.left[lang]),
+                          right=ui.md(ind.right[lang]), iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
                           q3=fmt_num(r["q3"], lang)))
     marks = ui.query(live.live_marks, rnd.round_id, rnd)
     for situation in [s for s in live.SITUATIONS if s in set(marks["situation"])]:
@@ -306,8 +306,8 @@ def live_picture(round_id: str) -> None:
 # ---------------------------------------------------------------- closing
 def close_panel(rnd: live.Round) -> None:
     period = ui.query(live.round_period, rnd)
-    st.markdown(t("live.close_intro", period=period))
-    sure = st.checkbox(t("live.close_sure", period=period), key=f"close_sure:{rnd.round_id}")
+    st.markdown(t("live.close_intro", period=ui.md(period)))
+    sure = st.checkbox(t("live.close_sure", period=ui.md(period)), key=f"close_sure:{rnd.round_id}")
     c1, c2 = st.columns(2)
     if c1.button(t("live.close"), type="primary", disabled=not sure, key="close_round"):
         try:
@@ -331,7 +331,7 @@ def close_panel(rnd: live.Round) -> None:
 
 closed = st.session_state.pop("live_closed", None)
 if closed:
-    st.success(t("live.closed_ok", id=closed[1], period=closed[2]))
+    st.success(t("live.closed_ok", id=closed[1], period=ui.md(closed[2])))
     try:
         st.page_link("pages/data.py", label=t("live.to_data"), icon="📥")
     except Exception:  # noqa: BLE001 - the Data page is not in this navigation (tests' wrapper)
@@ -339,7 +339,7 @@ if closed:
 
 if rnd is not None:
     period = ui.query(live.round_period, rnd)
-    st.caption(t("live.round_info", network=rnd.network, period=period, mode=t(f"live.mode_{rnd.mode}"),
+    st.caption(t("live.round_info", network=ui.md(rnd.network), period=ui.md(period), mode=t(f"live.mode_{rnd.mode}"),
                  until=live.local_time(rnd.expires_at).strftime("%d-%m-%Y %H:%M")))
     with st.container(border=True):
         link_panel(rnd)

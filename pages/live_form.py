@@ -129,13 +129,13 @@ if asked:
     st.markdown(t("live.dimensions_help", min=live.SCALE_MIN, max=live.SCALE_MAX))
     for ind in fw.indicators:
         with st.container(border=True):
-            st.markdown(f"**{ind.name[lang]}**")
-            st.caption(ind.question[lang])
-            st.markdown(f"**{live.SCALE_MIN}** ◀ {ind.left[lang]}  \n**{live.SCALE_MAX}** ▶ {ind.right[lang]}")
+            st.markdown(f"**{ui.md(ind.name[lang])}**")
+            st.caption(ui.md(ind.question[lang]))
+            st.markdown(f"**{live.SCALE_MIN}** ◀ {ui.md(ind.left[lang])}  \n**{live.SCALE_MAX}** ▶ {ui.md(ind.right[lang])}")
             for situation in asked:
                 # One question: the label is hidden but still names the indicator for screen readers.
                 label = (t(f"live.situation_{situation}") if len(asked) > 1
-                         else f"{ind.name[lang]} ({t(f'live.situation_{situation}')})")
+                         else f"{ui.md(ind.name[lang])} ({t(f'live.situation_{situation}')})")
                 v = st.segmented_control(label, MARKS, key=f"m:{situation}:{ind.code}",
                                          label_visibility="visible" if len(asked) > 1 else "collapsed")
                 if v is not None:

@@ -72,6 +72,7 @@ for i, s in enumerate(sig):
             f[k] = fmt_num(f[k], lang, 2)
     if "share" in f:
         f["share"] = fmt_num(f["share"] * 100, lang, 0)
+    f = {k: ui.md(x) if isinstance(x, str) else x for k, x in f.items()}  # periods and names come from data
     c1, c2 = st.columns([5, 1])
     c1.markdown(f"💬 **{ui.md(s.network)}** — " + t(f"overview.signal_{s.code}", **f))
     if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
@@ -123,7 +124,7 @@ for row_start in range(0, len(nets), 2):
                 m3.metric(t("overview.m_cross"), (fmt_num(cross * 100, lang, 0) + " %") if pd.notna(cross) else "—",
                           help=t("ties.m_cross_org"))
                 m4.metric(t("ties.m_isolates"), int(r["isolates"]))
-                st.caption(t("overview.ties_period", period=r["period"]))
+                st.caption(t("overview.ties_period", period=ui.md(r["period"])))
 
 with st.expander("🔢 " + t("overview.numbers")):
     wide = trends.dropna(subset=["mean"]).pivot_table(index=["network", "period"], columns="code", values="mean")

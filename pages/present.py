@@ -169,9 +169,9 @@ def slide_shared() -> None:
     with right:
         for r in dims.disagreement(ind, top=3).itertuples():
             i = fw.indicator(r.code)
-            st.markdown(f"**{r.code} {i.name[lang]}**")
+            st.markdown(f"**{r.code} {ui.md(i.name[lang])}**")
             st.markdown("💬 " + t("report.starter", q1=fmt_num(r.q1, lang), q3=fmt_num(r.q3, lang),
-                                  iqr=fmt_num(r.iqr, lang), left=i.left[lang], right=i.right[lang]))
+                                  iqr=fmt_num(r.iqr, lang), left=ui.md(i.left[lang]), right=ui.md(i.right[lang])))
 
 
 def slide_values() -> None:
