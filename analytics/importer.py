@@ -496,7 +496,7 @@ def _guess_kind(con, path: Path, framework) -> str | None:
             return detect_kind(raw.headers, raw.extra_headers, framework)
         finally:
             run(cur, f"DROP TABLE IF EXISTS {raw.table}")
-    except ReadError:
+    except Exception:  # noqa: BLE001 - only a guess for the order; the import itself reports the problem
         return None
     finally:
         cur.close()

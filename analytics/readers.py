@@ -560,14 +560,25 @@ def sheet_names(data: bytes) -> list[str]:
         wb.close()
 
 
+def _xlsx_error(name: str, e: BaseException, sheet: str | None = None, row: int | None = None) -> ReadError:
+    """A damaged workbook as a ReadError: the kind of damage and what the parser said (first line, short)."""
+    detail = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    detail = detail.strip().splitlines()[0][:200] if detail.strip() else ""
+    why = type(e).__name__ + (f": {detail}" if detail else "")
+    if sheet is None:
+        return ReadError(name, f"is not a readable Excel workbook ({why})")
+    return ReadError(name, f"is a damaged Excel workbook: sheet '{sheet}' cannot be read from row {row} on "
+                           f"({why}); open and save it again in Excel, or export it as CSV", row=row)
+
+
 def _check_unpacked_size(name: str, data: bytes) -> None:
     """Read the sizes in the zip directory before unpacking anything: a small file that unpacks to gigabytes
     (a zip bomb) is refused without being parsed."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise ReadError(name, f"is not a readable Excel workbook ({type(e).__name__})") from e
+    except Exception as e:  # noqa: BLE001 - whatever a damaged archive raises, it is an unreadable file
+        raise _xlsx_error(name, e) from e
     if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
         raise ReadError(name, f"unpacks to {unpacked / 1e6:,.0f} MB from {len(data) / 1e6:,.1f} MB; that is no "
                               "ordinary workbook (export it as CSV if it is)")
@@ -578,23 +589,41 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
     import pandas as pd
 
     _check_unpacked_size(name, data)
+    # A damaged workbook can fail in many ways (a cut-off sheet gives an XML ParseError, a bad shared-string
+    # index an IndexError, a broken deflate stream a zlib error...): each becomes an unreadable file with its
+    # reason, never a traceback.
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise ReadError(name, f"is not a readable Excel workbook ({type(e).__name__})") from e
+    except Exception as e:  # noqa: BLE001
+        raise _xlsx_error(name, e) from e
+    rows: list[list[str | None]] = []
+    sheet_title = None
     try:
         if sheet is None:
             ws = wb.worksheets[0]
         elif isinstance(sheet, int):
+            if not 0 <= sheet < len(wb.worksheets):
+                raise ReadError(name, f"has no sheet number {sheet + 1} (sheets: {', '.join(wb.sheetnames)})")
             ws = wb.worksheets[sheet]
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
             raise ReadError(name, f"has no sheet named '{sheet}' (sheets: {', '.join(wb.sheetnames)})")
-        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
         sheet_title = ws.title
+        for r in ws.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in r])
+    except ReadError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        if sheet_title is None:
+            raise _xlsx_error(name, e) from e
+        # The rows read so far are fine; the next one is where the sheet stops being readable.
+        raise _xlsx_error(name, e, sheet_title, len(rows) + 1) from e
     finally:
-        wb.close()
+        try:
+            wb.close()
+        except Exception:  # noqa: BLE001, S110 - closing a damaged archive must not hide why it failed
+            pass
     while rows and not any(c is not None and str(c).strip() for c in rows[-1]):
         rows.pop()
     if not rows:

@@ -113,6 +113,45 @@ def _xlsx_bomb(mb: int) -> bytes:
     return out.getvalue()
 
 
+def _xlsx_rewritten(data: bytes, change: Callable[[str, bytes], bytes], add: dict[str, bytes] | None = None) -> bytes:
+    """The workbook ``data`` with each member passed through ``change(name, bytes)``, plus members ``add``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z, zipfile.ZipFile(io.BytesIO(data)) as g:
+        for n in g.namelist():
+            z.writestr(n, change(n, g.read(n)))
+        for n, d in (add or {}).items():
+            z.writestr(n, d)
+    return out.getvalue()
+
+
+P_XLSX_ROWS = [["participant_id", "name", "network"], ["P9", "Anouk", "Rekenen"], ["P8", "Bram", "Rekenen"]]
+
+
+def _xlsx_truncated_sheet() -> bytes:
+    """A valid workbook whose sheet XML is cut off half-way (a download or copy that stopped)."""
+    return _xlsx_rewritten(_xlsx(P_XLSX_ROWS),
+                           lambda n, d: d[: len(d) // 2] if n == "xl/worksheets/sheet1.xml" else d)
+
+
+def _xlsx_bad_shared_string() -> bytes:
+    """A valid workbook with a shared-strings table of one string, whose cell B3 points at string 7."""
+    sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+           b'2006/main" count="1" uniqueCount="1"><si><t>Bram</t></si></sst>')
+    override = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+
+    def change(n: str, d: bytes) -> bytes:
+        if n == "[Content_Types].xml":
+            return d.replace(b"</Types>", override)
+        if n == "xl/worksheets/sheet1.xml":
+            cell = b'<c r="B3" t="inlineStr"><is><t>Bram</t></is></c>'
+            assert cell in d
+            return d.replace(cell, b'<c r="B3" t="s"><v>7</v></c>')
+        return d
+
+    return _xlsx_rewritten(_xlsx(P_XLSX_ROWS), change, {"xl/sharedStrings.xml": sst})
+
+
 def _random_bytes(n: int, seed: int, exclude: bytes = b"") -> bytes:
     r = random.Random(seed)
     allowed = [b for b in range(256) if b not in exclude]
@@ -295,11 +334,23 @@ CASES: list[Case] = [
       unreadable("has an Excel name but is not an Excel workbook (.xlsx)"),
       "p_csv_renamed.xlsx: has an Excel name but is not an Excel workbook (.xlsx)"),
     C("p_broken.xlsx", "participants", "an .xlsx that is no zip archive (zip magic, then zeros)",
-      b"PK\x03\x04" + b"\x00" * 200, "failed", unreadable("is not a readable Excel workbook (BadZipFile)"),
-      "p_broken.xlsx: is not a readable Excel workbook (BadZipFile)"),
+      b"PK\x03\x04" + b"\x00" * 200, "failed", unreadable("is not a readable Excel workbook (BadZipFile: File is not a zip file)"),
+      "p_broken.xlsx: is not a readable Excel workbook (BadZipFile: File is not a zip file)"),
     C("p_not_a_workbook.xlsx", "participants", "a valid zip without a workbook inside",
-      lambda: _zip({"hello.txt": b"hi"}), "failed", unreadable("is not a readable Excel workbook (KeyError)"),
-      "p_not_a_workbook.xlsx: is not a readable Excel workbook (KeyError)"),
+      lambda: _zip({"hello.txt": b"hi"}), "failed", unreadable("is not a readable Excel workbook (KeyError: There is no item named '[Content_Types].xml' in the archive)"),
+      "p_not_a_workbook.xlsx: is not a readable Excel workbook (KeyError: There is no item named "
+      "'[Content_Types].xml' in the archive)"),
+    C("p_truncated_sheet.xlsx", "participants", "an .xlsx whose sheet XML is cut off half-way", _xlsx_truncated_sheet,
+      "failed", unreadable("is a damaged Excel workbook: sheet 'Sheet' cannot be read from row 1 on (ParseError: unclosed "
+                           "token: line 1, column 474); open and save it again in Excel, or export it as CSV", 1),
+      "p_truncated_sheet.xlsx, row 1: is a damaged Excel workbook: sheet 'Sheet' cannot be read from row 1 on "
+      "(ParseError: unclosed token: line 1, column 474); open and save it again in Excel, or export it as CSV"),
+    C("p_bad_shared_string.xlsx", "participants", "an .xlsx cell pointing past the end of the shared strings",
+      _xlsx_bad_shared_string, "failed",
+      unreadable("is a damaged Excel workbook: sheet 'Sheet' cannot be read from row 3 on (IndexError: list index "
+                 "out of range); open and save it again in Excel, or export it as CSV", 3),
+      "p_bad_shared_string.xlsx, row 3: is a damaged Excel workbook: sheet 'Sheet' cannot be read from row 3 on "
+      "(IndexError: list index out of range); open and save it again in Excel, or export it as CSV"),
     C("p_bomb.xlsx", "participants", "zip-bomb-like .xlsx: 105 KB expanding to 100 MB", functools.partial(_xlsx_bomb, 100),
       "failed", unreadable("unpacks to 105 MB from 0.1 MB; that is no ordinary workbook (export it as CSV if it is)"),
       "p_bomb.xlsx: unpacks to 105 MB from 0.1 MB; that is no ordinary workbook (export it as CSV if it is)"),
