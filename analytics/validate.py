@@ -349,10 +349,13 @@ class Stager:
         getattr(self, f"check_{self.kind}")()
         self.run_checks()
         self.other_delimiter_rows()
+        self.same: str | None = None
         self.duplicate_rows()
-        # An exact copy is dropped quietly; it is no second, conflicting row.
-        run(self.con, f"""DELETE FROM {self.problems} WHERE code = 'duplicate_id' AND rid IN
-                          (SELECT rid FROM {self.problems} WHERE code = 'duplicate_row')""")
+        # A row with the same details as an earlier one (an exact copy, or one that differs only in ignored
+        # columns) is no second, conflicting row.
+        if self.same:
+            run(self.con, f"""DELETE FROM {self.problems} WHERE code = 'duplicate_id' AND rid IN
+                              (SELECT rid FROM {self.same} WHERE rid > first_mapped)""")
         return self.staged
 
     def text_columns(self) -> dict[int, list[tuple[str, str]]]:
@@ -772,28 +775,36 @@ class Stager:
                     SELECT {self.raw.first_data_row} + rowid, rowid, NULL, NULL, 'repeated_header', NULL, 'skipped'
                     FROM {tbl} WHERE ({' OR '.join(eq)}) AND ({count}) * 2 > {len(cols)}""",
             )
-        # Exact copies. A column whose values all differ (an id column, say) rules them out at no cost.
+        # Exact copies: the same in every column of the file, mapped or not (two answers that differ only in
+        # an ignored column such as a response id are two respondents, both kept). Rows the same in the mapped
+        # columns only are remembered too: the same id with the same details is no conflict (see ``run``).
+        # A mapped column whose values all differ (an id column, say) rules both out at no cost.
         if any(self.maps[i].most <= 1 for i in used):
             return
-        # Else rows whose hash repeats are candidates, then compared cell by cell.
+        # Else rows whose hash (of the mapped cells) repeats are candidates, then compared cell by cell.
         hashed = f"hash({', '.join(cols)})"
         distinct, total = rows(self.con, f"SELECT count(DISTINCT {hashed}), count(*) FROM {tbl}")[0]
         if distinct == total:
             return
+        every = [f"c{i}" for i in range(len(self.raw.headers))]
         not_empty = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in cols)
+        self.same = f"same_{self.uid}"
+        self._temp_table(
+            self.same,
+            f"""AS WITH cand AS (SELECT rowid AS rid, {', '.join(every)} FROM {tbl}
+                                 WHERE {hashed} IN (SELECT h FROM (SELECT {hashed} AS h FROM {tbl})
+                                                    GROUP BY h HAVING count(*) > 1))
+                SELECT rid, min(rid) OVER (PARTITION BY {', '.join(cols)}) AS first_mapped,
+                       min(rid) OVER (PARTITION BY {', '.join(every)}) AS first_all
+                FROM cand WHERE NOT ({not_empty})""",
+        )
         run(
             self.con,
             f"""INSERT INTO {self.problems}
-                WITH cand AS (SELECT rowid AS rid, {', '.join(cols)} FROM {tbl}
-                              WHERE {hashed} IN (SELECT h FROM (SELECT {hashed} AS h FROM {tbl})
-                                                 GROUP BY h HAVING count(*) > 1))
                 SELECT {self.raw.first_data_row} + rid, rid, NULL, NULL, 'duplicate_row',
-                       'copy of row ' || CAST({self.raw.first_data_row} + first_rid AS VARCHAR), 'skipped'
-                FROM (SELECT rid, min(rid) OVER (PARTITION BY {', '.join(cols)}) AS first_rid FROM cand
-                      WHERE NOT ({not_empty}))
-                WHERE rid > first_rid""",
+                       'copy of row ' || CAST({self.raw.first_data_row} + first_all AS VARCHAR), 'skipped'
+                FROM {self.same} WHERE rid > first_all""",
         )
-
 
 def stage(
     con: duckdb.DuckDBPyConnection,

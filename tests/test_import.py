@@ -97,6 +97,48 @@ def test_exact_duplicate_rows_are_reported_and_kept_once(con, files):
     assert scalar(con, "SELECT count(*) FROM participants") == 2
 
 
+VALUES_HEAD = "ResponseId,network,participant_id,date,cycle,description\n"
+
+
+def test_a_value_report_copied_in_every_column_is_reported_and_kept_once(con, tmp_path):
+    f = tmp_path / "v.csv"
+    f.write_text(VALUES_HEAD + "R_1,Rekenen,P1,2025-01-10,applied,x\nR_1,Rekenen,P1,2025-01-10,applied,x\n",
+                 encoding="utf-8")
+    r = importer.import_file(con, f)
+    assert (r.status, r.rows_stored, r.rows_skipped, r.unmapped) == ("imported", 1, 1, ["ResponseId"])
+    assert problems(r) == [(3, None, None)]
+    assert r.problems[["code", "detail", "severity"]].values.tolist() == [["duplicate_row", "copy of row 2", "skipped"]]
+    assert rows(con, "SELECT row_number, participant_id, cycle, description FROM value_reports") == [
+        (2, "P1", "applied", "x")]
+
+
+def test_value_reports_that_differ_only_in_an_ignored_column_are_both_kept(con, tmp_path):
+    """Was: two respondents with the same answers (different ResponseId, an unmapped column) were taken for an
+    exact copy and one of them was dropped."""
+    f = tmp_path / "v.csv"
+    f.write_text(VALUES_HEAD + "R_1,Rekenen,P1,2025-01-10,applied,x\nR_2,Rekenen,P1,2025-01-10,applied,x\n",
+                 encoding="utf-8")
+    r = importer.import_file(con, f)
+    assert (r.status, r.rows_stored, r.rows_skipped, r.errors, r.warnings) == ("imported", 2, 0, 0, 0)
+    assert rows(con, "SELECT row_number, participant_id, cycle, description FROM value_reports ORDER BY 1") == [
+        (2, "P1", "applied", "x"), (3, "P1", "applied", "x")]
+
+
+def test_same_participant_twice_differing_only_in_an_ignored_column_is_no_conflict(con, tmp_path):
+    """Not a copy (the timestamp differs), and no conflicting details either: both rows are stored."""
+    f = tmp_path / "p.csv"
+    f.write_text("Tijdstempel,participant_id,name,network\n2025-01-10 09:00,P1,Anouk,Rekenen\n"
+                 "2025-01-10 09:05,P1,Anouk,Rekenen\n2025-01-10 09:06,P1,Annie,Rekenen\n", encoding="utf-8")
+    r = importer.import_file(con, f)
+    assert r.status == "rejected"
+    assert problems(r) == [(4, "participant_id", "P1")]
+    assert r.problems["code"].tolist() == ["duplicate_id"]
+    f.write_text("Tijdstempel,participant_id,name,network\n2025-01-10 09:00,P1,Anouk,Rekenen\n"
+                 "2025-01-10 09:05,P1,Anouk,Rekenen\n", encoding="utf-8")
+    r = importer.import_file(con, f)
+    assert (r.status, r.rows_stored, r.errors, r.warnings) == ("imported", 2, 0, 0)
+
+
 def test_duplicate_ids_with_other_details_are_errors(con, files):
     r = imp(con, files, "duplicate_ids.csv")
     assert r.status == "rejected"
