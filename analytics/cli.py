@@ -169,6 +169,22 @@ def _print_report(r, out=None, max_problems: int = 25) -> None:
         print(f"  … and {total - shown} more (use --json for all)", file=out)
 
 
+def _rejected_frames(reports, report_columns) -> list:
+    """Each file's refused rows behind the report columns (file, row, reasons), named alike in every file and
+    colliding with no column of any of them (a file may have a 'file' column of its own, as a rejected-rows
+    file checked again does)."""
+    frames = [r for r in reports if len(r.rejected_rows)]
+    # The first two columns of ``rejected_rows`` are its row and reasons; the file's own columns follow.
+    file, row, reasons = report_columns(c for r in frames for c in r.rejected_rows.columns[2:])
+    out = []
+    for r in frames:
+        df = r.rejected_rows.copy()
+        df.columns = [row, reasons, *df.columns[2:]]
+        df.insert(0, file, r.file_name)
+        out.append(df)
+    return out
+
+
 def cmd_import(args, validate_only: bool = False) -> int:
     from . import importer
 
@@ -187,15 +203,8 @@ def cmd_import(args, validate_only: bool = False) -> int:
         reports = [importer.validate_file(con, f, **opts) for f in files]
     else:
         reports = importer.import_paths(con, files, skip_invalid=args.skip_invalid, **opts)
-    failed = False
-    rejected_frames = []
-    for r in reports:
-        if r.status in ("rejected", "failed") or (validate_only and r.errors):
-            failed = True
-        if len(r.rejected_rows):
-            df = r.rejected_rows.copy()
-            df.insert(0, "file", r.file_name)
-            rejected_frames.append(df)
+    failed = any(r.status in ("rejected", "failed") or (validate_only and r.errors) for r in reports)
+    rejected_frames = _rejected_frames(reports, importer.report_columns)
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2, default=str))
     else:

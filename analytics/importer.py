@@ -244,17 +244,42 @@ def _summarise_problems(con, staged: Staged, report: ImportReport) -> None:
         report.rejected_rows = _rejected_rows(con, staged)
 
 
+#: The columns a rejected-rows table puts before the file's own columns.
+REPORT_COLUMNS = ("file", "row", "reasons")
+
+
+def report_columns(headers: Iterable[str]) -> tuple[str, str, str]:
+    """Names for the report columns (file, row, reasons) that collide with none of ``headers``: each gets
+    one more leading '_' until all are free. A rejected-rows file checked again has columns 'file', 'row'
+    and 'reasons' of its own; its new report then says '_file', '_row', '_reasons'."""
+    taken = {str(h).casefold() for h in headers}
+    prefix = ""
+    while any((prefix + c).casefold() in taken for c in REPORT_COLUMNS):
+        prefix += "_"
+    file, row, reasons = (prefix + c for c in REPORT_COLUMNS)
+    return file, row, reasons
+
+
+def _ident(name: str) -> str:
+    """A quoted SQL identifier (an alias taken from a header)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
 def _rejected_rows(con, staged: Staged) -> pd.DataFrame:
-    """The refused rows as they were in the file, with their reasons: ready to fix and import again."""
+    """The refused rows as they were in the file, with their reasons: ready to fix and import again.
+
+    The first two columns are the spreadsheet row and the reasons, named so that they collide with no header
+    of the file (``report_columns``)."""
     raw = staged.raw
-    cols = ", ".join(f'r.c{i} AS "{h.replace(chr(34), chr(39))}"' for i, h in enumerate(raw.headers))
+    _, row, reasons = report_columns(raw.headers)
+    cols = ", ".join(f"r.c{i} AS {_ident(h)}" for i, h in enumerate(raw.headers))
     df = frame(
         con,
         f"""WITH bad AS (SELECT rid, min(row_number) AS row_number,
                            string_agg(coalesce("column" || ': ', '') || code || coalesce(' (' || detail || ')', ''),
                                       '; ' ORDER BY "column") AS reasons
                          FROM {staged.problems} WHERE severity = 'error' GROUP BY rid)
-            SELECT bad.row_number AS "row", bad.reasons AS "reasons", {cols}
+            SELECT bad.row_number AS {_ident(row)}, bad.reasons AS {_ident(reasons)}, {cols}
             FROM bad JOIN {raw.table} r ON r.rowid = bad.rid ORDER BY bad.row_number LIMIT {MAX_REJECTED_KEPT}""",
     )
     return df

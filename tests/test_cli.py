@@ -131,6 +131,40 @@ def test_import_bad_file_is_refused(capsys, files, db_file):
     assert count(db_file, "imports") == 0 and count(db_file, "dimension_scores") == 0
 
 
+def test_a_rejected_rows_file_can_be_checked_again(capsys, files, db_file, tmp_path):
+    """Was: the rejected-rows file has a 'file' column of its own, and checking it again crashed with
+    'cannot insert file, already exists'. Its report columns now step aside: '_file', '_row', '_reasons'."""
+    code, out, _ = run(capsys, "validate", files["bad"], "--db", db_file)
+    assert code == 1 and "✗ bad.csv: 1 of 2 row(s) valid" in out
+    rejected = tmp_path / "rejected.csv"
+    code, out, err = run(capsys, "import", files["bad"], "--db", db_file, "--skip-invalid", "--rejected-out", rejected)
+    assert code == 0 and "✓ bad.csv: 1 row(s) imported" in out
+    lines = rejected.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["file,row,reasons,network,date,participant_id,1a (1-5)",
+                     "bad.csv,3,1a (1-5): outside_scale (1–5),R,2025-03-01,P2,6"]
+
+    code, out, err = run(capsys, "validate", rejected, "--db", db_file)
+    assert code == 1 and "Traceback" not in err
+    assert out.splitlines()[:5] == [
+        "✗ rejected.csv: 0 of 1 row(s) valid (dimension scores)",
+        "  read as csv, utf-8-sig, delimiter ','",
+        "  scale 1-5 (header)",
+        "  ignored columns: file, row, reasons",
+        "  1 error(s), 0 note(s); rows refused: 1, skipped: 0",
+    ]
+    assert out.splitlines()[5].strip() == "[error] row 2, column '1a (1-5)': '6' score lies outside the scale 1–5 (not clipped)"
+    assert err.splitlines() == ["error: rejected.csv: has errors"]
+
+    again = tmp_path / "rejected_again.csv"
+    code, out, err = run(capsys, "import", rejected, "--db", db_file, "--skip-invalid", "--rejected-out", again)
+    assert code == 0 and "Traceback" not in err
+    assert again.read_text(encoding="utf-8-sig").splitlines() == [
+        "_file,_row,_reasons,file,row,reasons,network,date,participant_id,1a (1-5)",
+        "rejected.csv,2,1a (1-5): outside_scale (1–5),bad.csv,3,1a (1-5): outside_scale (1–5),R,2025-03-01,P2,6",
+    ]
+    assert count(db_file, "dimension_scores") == 1
+
+
 def test_import_json(capsys, files, db_file):
     code, out, _ = run(capsys, "import", files["dims"], "--json", "--db", db_file)
     assert code == 0
