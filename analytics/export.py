@@ -19,6 +19,9 @@ import vl_convert as vlc
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection advice), plus their
 #: full-width forms, which some spreadsheet locales accept too.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+#: A cell that is just a number (-2, +3, -0.5, -1,5, -1e3) is no formula: it is left as it is, so that it reads
+#: back as the same number (an apostrophe would make '-2 text, and some readers then lose the sign).
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
 @cache
@@ -61,10 +64,11 @@ def chart_to_html_snippet(chart: alt.TopLevelMixin | dict | str, *, locale: str 
 
 def safe_cell(value: Any) -> Any:
     """Neutralise one cell against formula injection: text starting with = + - @ (or tab/CR/LF) gets a leading
-    apostrophe, which spreadsheets show as text. Anything that is not text (numbers, dates, missing) is returned
-    unchanged, so real negative numbers stay numbers.
+    apostrophe, which spreadsheets show as text. Text that is just a number ('-2', '+3', '-1,5') is no formula
+    and stays as it is. Anything that is not text (numbers, dates, missing) is returned unchanged, so real
+    negative numbers stay numbers.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -108,10 +108,13 @@ def _fold_sql(expr: str) -> str:
 
 
 def _number(expr: str) -> str:
-    """Decimal comma or point; thousands separators are not guessed."""
+    """Decimal comma or point; thousands separators are not guessed. One leading apostrophe (a spreadsheet's
+    mark for "text", which older CSV exports put before negative numbers) is dropped: '-2 is -2, so the rules
+    for negative numbers see it, and it never becomes 2."""
+    x = f"regexp_replace({expr}, '^''', '')"
     return (
-        f"TRY_CAST(CASE WHEN contains({expr}, ',') AND NOT contains({expr}, '.') "
-        f"THEN replace({expr}, ',', '.') ELSE {expr} END AS DOUBLE)"
+        f"TRY_CAST(CASE WHEN contains({x}, ',') AND NOT contains({x}, '.') "
+        f"THEN replace({x}, ',', '.') ELSE {x} END AS DOUBLE)"
     )
 
 
@@ -132,6 +135,14 @@ def _vocab_lookup(vocabulary: str, expr: str) -> str:
     return (
         f"(SELECT code FROM vocab WHERE vocabulary = {_q(vocabulary)} AND spelling = {_fold_sql(expr)} LIMIT 1)"
     )
+
+
+def _word_lookup(vocabulary: str, expr: str) -> str:
+    """A vocabulary code for a word ("wekelijks", "ja"), or for a bare number spelled as a code ("1"). Text
+    holding digits and anything else ('-2, −1, (2)) matches nothing: folding drops signs and punctuation, so it
+    would otherwise read as the bare number (a weight of '-2 became frequency 2, a yes/no of -1 became yes)."""
+    return (f"CASE WHEN regexp_matches({expr}, '[0-9]') AND NOT regexp_full_match(trim({expr}), '[0-9]+') "
+            f"THEN NULL ELSE {_vocab_lookup(vocabulary, expr)} END")
 
 
 def choose_date_format(con, table: str, col: str) -> str:
@@ -379,7 +390,7 @@ class Stager:
             return []
         if text.startswith("y_"):
             code = text[2:]
-            return [f"{_vocab_lookup('booleans', text)} AS b_{code}", f"{_number(text)} AS n_{code}"]
+            return [f"{_word_lookup('booleans', text)} AS b_{code}", f"{_number(text)} AS n_{code}"]
         name = text[2:]
         col = tables()[self.kind].columns[name]
         if col.type == "date":
@@ -390,7 +401,7 @@ class Stager:
         if col.type == "number":
             out = [f"{_number(text)} AS n_{name}"]
             if self.kind == "ties" and name == "weight":
-                out.append(f"{_vocab_lookup('frequencies', text)} AS f_{name}")
+                out.append(f"{_word_lookup('frequencies', text)} AS f_{name}")
             return out
         if col.type == "code" and col.vocabulary:
             return [f"{_vocab_lookup(col.vocabulary, text)} AS k_{name}"]

@@ -111,6 +111,18 @@ def test_safe_cell():
     assert E.safe_cell(-3.5) == -3.5 and E.safe_cell(None) is None
 
 
+@pytest.mark.parametrize("number", ["-2", "+3", "-0.5", "-1,5", "+.5", "-2.", "-1e3", "-1.5E-7", "-0"])
+def test_safe_cell_leaves_a_plain_number_alone(number):
+    """A number written as text is no formula; an apostrophe would turn '-2 into text that reads back as 2."""
+    assert E.safe_cell(number) == number
+
+
+@pytest.mark.parametrize("text", ["-", "--2", "-2-1", "-1+2", "+SUM(1)", "- 2", "-2 ", "-2\n", "-2%", "-e3",
+                                  "-1,5,3", "－2", "＋3", "-\u0663", "@2", "=2", "\t2"])
+def test_safe_cell_neutralises_what_is_not_a_plain_number(text):
+    assert E.safe_cell(text) == "'" + text
+
+
 def test_safe_csv_neutralises_formulas_keeps_numbers_and_accents():
     df = pd.DataFrame(
         {
@@ -125,7 +137,7 @@ def test_safe_csv_neutralises_formulas_keeps_numbers_and_accents():
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     assert back["naam"].tolist() == [
         '\'=HYPERLINK("x")',
-        "'+1",
+        "+1",
         "'-cmd",
         "'@SUM(A1)",
         "Éénmaal",

@@ -337,6 +337,61 @@ def test_tie_problems(con, files):
     assert rows(con, "SELECT participant_id, external FROM people WHERE external") == [("Dr. A. Bakker (lector)", True)]
 
 
+def test_a_quoted_negative_weight_is_negative_never_a_frequency_code(con, tmp_path):
+    """Was: '-2 (a negative number as a spreadsheet's text, as CSV exports used to write it) folded to the
+    frequency code "2" and was stored as weight 2.0 without a word; so did the minus sign U+2212."""
+    f = tmp_path / "t.csv"
+    f.write_text("network,source,target,date,weight\n"
+                 "R,P1,P2,2025-01-10,'-2\nR,P2,P1,2025-01-10,'3\nR,P1,P3,2025-01-10,\u22122\n"
+                 "R,P3,P1,2025-01-10,(2)\nR,P3,P2,2025-01-10,wekelijks\nR,P2,P3,2025-01-10,2\n", encoding="utf-8")
+    r = importer.import_file(con, f, skip_invalid=True)
+    assert r.status == "imported"
+    p = r.problems[r.problems.severity == "error"]
+    assert list(zip(p["row"], p["column"], p["value"], p["code"], strict=True)) == [
+        (2, "weight", "'-2", "negative_weight"), (4, "weight", "\u22122", "not_a_number"),
+        (5, "weight", "(2)", "not_a_number")]
+    assert rows(con, "SELECT row_number, weight FROM ties ORDER BY 1") == [(3, 3.0), (6, 4.0), (7, 2.0)]
+
+
+def test_a_quoted_negative_score_is_outside_the_scale(con, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("network,date,participant_id,1a (0-10)\nR,2025-01-10,P1,'-2\nR,2025-01-10,P2,'7\n",
+                 encoding="utf-8")
+    r = importer.validate_file(con, f)
+    assert problems(r) == [(2, "1a (0-10)", "'-2")]
+    assert r.problems[["code", "detail"]].values.tolist() == [["outside_scale", "0–10"]]
+    assert r.rows_valid == 1
+
+
+def test_a_negative_number_in_a_yes_no_column_is_not_yes(con, tmp_path):
+    """Was: -1 folded to "1", the spelling of yes."""
+    f = tmp_path / "v.csv"
+    f.write_text("network,participant_id,date,directe waarde,toegepaste waarde\n"
+                 "R,P1,2025-01-10,-1,ja\nR,P2,2025-01-10,1,'2\n", encoding="utf-8")
+    r = importer.import_file(con, f, skip_invalid=True)
+    assert problems(r) == [(2, "directe waarde", "-1")]
+    assert r.problems["code"].tolist() == ["not_yes_no"]
+    assert rows(con, "SELECT row_number, cycle FROM value_reports ORDER BY 1, 2") == [
+        (3, "applied"), (3, "immediate")]
+
+
+def test_exported_negative_weight_reads_back_as_negative(con):
+    """A weight column exported as text ('-2') comes out of ``safe_csv`` as -2 (a plain number is no formula),
+    and importing that file again meets the negative-weight rule."""
+    import pandas as pd
+
+    from analytics.export import safe_csv
+
+    df = pd.DataFrame({"network": ["R", "R"], "source": ["P1", "P2"], "target": ["P2", "=P1"],
+                       "date": ["2025-01-10"] * 2, "weight": ["-2", "+3"]})
+    data = safe_csv(df)
+    assert data.decode("utf-8-sig").splitlines()[1:] == ["R,P1,P2,2025-01-10,-2", "R,P2,'=P1,2025-01-10,+3"]
+    r = importer.import_file(con, data, file_name="exported.csv", skip_invalid=True)
+    p = r.problems[r.problems.severity == "error"]
+    assert list(zip(p["row"], p["value"], p["code"], strict=True)) == [(2, "-2", "negative_weight")]
+    assert rows(con, "SELECT source, target, weight FROM ties") == [("P2", "'=P1", 3.0)]
+
+
 def test_tie_end_given_by_name_is_resolved(con, files):
     imp(con, files, "participants_comma.csv")
     r = imp(con, files, "ties_by_name.csv")
