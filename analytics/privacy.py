@@ -6,6 +6,8 @@ same code across sessions, exports and reports, and adding people never renumber
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -75,3 +77,37 @@ def suppress_small(df: pd.DataFrame, n_col: str, value_cols: list[str], min_grou
         out.loc[small, c] = float("nan")
     out["suppressed"] = small
     return out
+
+
+class NameScrubber:
+    """Replaces participants' names in free text by their codes (when pseudonymising; otherwise a no-op).
+
+    Matches whole names, case-insensitively, longest first; names shorter than 4 characters are left alone
+    (they would match ordinary words). Free text can still name people in ways no list knows (a first name
+    alone, a nickname): the report says names are replaced by codes, not that free text is anonymous.
+    """
+
+    MIN_LEN = 4
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, pseudonymise: bool):
+        self.codes: dict[str, str] = {}
+        self.pattern: re.Pattern | None = None
+        if not pseudonymise:
+            return
+        df = frame(con, """SELECT p.name, coalesce(s.code, '?') AS code FROM people p
+                           LEFT JOIN pseudonyms s USING (participant_id) WHERE p.name IS NOT NULL""")
+        for name, code in zip(df["name"].tolist(), df["code"].tolist(), strict=True):
+            name = str(name).strip()
+            if len(name) >= self.MIN_LEN:
+                self.codes.setdefault(name.casefold(), code)
+        if self.codes:
+            alts = "|".join(re.escape(n) for n in sorted(self.codes, key=len, reverse=True))
+            self.pattern = re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
+
+    def __call__(self, text: object) -> str:
+        if text is None or (isinstance(text, float) and text != text):
+            return ""
+        s = str(text)
+        if self.pattern is None:
+            return s
+        return self.pattern.sub(lambda m: self.codes.get(m.group(0).casefold(), "?"), s)

@@ -53,7 +53,7 @@ from . import value_creation as vc
 from .db import frame
 from .definitions import default_framework, funnel_cycles, value_cycles
 from .i18n import chart_text, cycle_label, fmt_num, kind_label, t
-from .privacy import DEFAULT_MIN_GROUP
+from .privacy import DEFAULT_MIN_GROUP, NameScrubber
 
 #: Pixels between nearest neighbours on the tie map, as on the Tie maps page.
 LAYOUT_UNIT = 110.0
@@ -132,40 +132,6 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]], *, numeric: 
         body.append(f"<tr>{cells}</tr>")
     c = f' class="{_e(cls)}"' if cls else ""
     return f"<table{c}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-class NameScrubber:
-    """Replaces participants' names in free text by their codes (when pseudonymising; otherwise a no-op).
-
-    Matches whole names, case-insensitively, longest first; names shorter than 4 characters are left alone
-    (they would match ordinary words). Free text can still name people in ways no list knows (a first name
-    alone, a nickname): the report says names are replaced by codes, not that free text is anonymous.
-    """
-
-    MIN_LEN = 4
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, pseudonymise: bool):
-        self.codes: dict[str, str] = {}
-        self.pattern: re.Pattern | None = None
-        if not pseudonymise:
-            return
-        df = frame(con, """SELECT p.name, coalesce(s.code, '?') AS code FROM people p
-                           LEFT JOIN pseudonyms s USING (participant_id) WHERE p.name IS NOT NULL""")
-        for name, code in zip(df["name"].tolist(), df["code"].tolist(), strict=True):
-            name = str(name).strip()
-            if len(name) >= self.MIN_LEN:
-                self.codes.setdefault(name.casefold(), code)
-        if self.codes:
-            alts = "|".join(re.escape(n) for n in sorted(self.codes, key=len, reverse=True))
-            self.pattern = re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
-
-    def __call__(self, text: object) -> str:
-        if text is None or (isinstance(text, float) and text != text):
-            return ""
-        s = str(text)
-        if self.pattern is None:
-            return s
-        return self.pattern.sub(lambda m: self.codes.get(m.group(0).casefold(), "?"), s)
 
 
 # ------------------------------------------------------------------------------------------------ the document

@@ -83,6 +83,29 @@ def graph(con: duckdb.DuckDBPyConnection, f: TieFilters, *, pseudonymise: bool =
     return tm.build_graph(n.drop(columns=["name"]), e.drop(columns=["period"]))
 
 
+def public_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """participant id -> pseudonym code. An outside person's id is often their name, so a pseudonymised
+    graph, map or file must carry these codes as node ids, not just as labels."""
+    return dict(con.execute("SELECT participant_id, code FROM pseudonyms").fetchall())
+
+
+def with_public_ids(G: nx.DiGraph, ids: dict[str, str]) -> nx.DiGraph:
+    """A copy of ``G`` whose node ids are the codes in ``ids``; a node without one (or whose code is taken)
+    gets '?1', '?2', ... so that no raw id survives."""
+    mapping, used, n = {}, set(), 0
+    for v in sorted(G.nodes, key=str):
+        code = ids.get(v)
+        if not code or code in used:
+            n += 1
+            code = f"?{n}"
+        used.add(code)
+        mapping[v] = code
+    out = nx.relabel_nodes(G, mapping, copy=True)
+    for v, d in out.nodes(data=True):
+        d["label"] = v if d.get("label") in (None, "", "?") else d["label"]
+    return out
+
+
 def full_graph(con: duckdb.DuckDBPyConnection, network: str) -> nx.DiGraph:
     """All periods together: the basis of the network's one stable layout."""
     G, _ = graph(con, TieFilters(network=network), pseudonymise=True)

@@ -6,10 +6,14 @@ import duckdb
 import pandas as pd
 
 from .db import frame
+from .privacy import NameScrubber
 
 
-def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Events of the given networks plus those that apply to every network (no network given)."""
+def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = None, *,
+           pseudonymise: bool = False) -> pd.DataFrame:
+    """Events of the given networks plus those that apply to every network (no network given).
+
+    Labels are free text (a meeting note may name people): pseudonymised, known names become codes."""
     if networks:
         marks = ", ".join("?" * len(networks))
         where, params = f"WHERE network IS NULL OR network IN ({marks})", list(networks)
@@ -23,9 +27,12 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
                        '📝 ' || left(coalesce(went_well, differently), 40) AS label
                 FROM meeting_notes
                 QUALIFY version = max(version) OVER (PARTITION BY note_id) AND NOT deleted"""
-    return frame(
+    df = frame(
         con,
         f"""SELECT * FROM (SELECT network, date, period, label FROM v_events UNION ALL {notes}) {where}
             ORDER BY date, label""",
         params,
     )
+    if pseudonymise and len(df):
+        df["label"] = df["label"].map(NameScrubber(con, True))
+    return df

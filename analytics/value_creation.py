@@ -15,6 +15,7 @@ import pandas as pd
 
 from .db import frame, literal
 from .definitions import funnel_cycles, value_cycles
+from .privacy import NameScrubber
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
     label = "coalesce(ps.code, CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END)" if pseudonymise else \
         "coalesce(pp.name, r.participant_id, '—')"
     top = f" LIMIT {int(limit)}" if limit is not None else ""
-    return frame(
+    df = frame(
         con,
         f"""WITH r AS ({sql})
             SELECT r.network, r.period, r.date, r.cycle, r.indicator, r.description, r.evidence,
@@ -193,6 +194,11 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
             ORDER BY r.date DESC NULLS LAST, r.cycle_order, r.import_id, r.row_number{top}""",
         params,
     )
+    if pseudonymise and len(df):  # stories are free text and may name people
+        scrub = NameScrubber(con, True)
+        for col in ("description", "evidence", "indicator"):
+            df[col] = df[col].map(lambda x: None if x is None or x != x else scrub(x))
+    return df
 
 
 def count_stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *,

@@ -53,12 +53,8 @@ def marks(data_version, filters: dims.Filters, pseudonymise: bool) -> pd.DataFra
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def events(data_version, networks: tuple[str, ...]) -> pd.DataFrame:
-    c = ui.con()
-    try:
-        return timeline.events(c, networks)
-    finally:
-        c.close()
+def events(data_version, networks: tuple[str, ...], pseudonymise: bool) -> pd.DataFrame:
+    return ui.query(timeline.events, networks, pseudonymise=pseudonymise)
 
 
 def labels(by: str) -> dict[str, str]:
@@ -123,7 +119,7 @@ with tab_time:
         ui.chart_block(chart, table_view(df, by), f"radar_{net}_{by}", how_to_read=t("dims.read_radar"))
         if df["suppressed"].any():
             st.caption(t("ui.suppressed", n=min_group))
-        ev = events(v, (net,))
+        ev = events(v, (net,), ui.pseudonymise())
         line = charts.line_over_time(
             df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
             color_order=order(by), events=ev, y_domain=(0, 1), y_title=text["position"],

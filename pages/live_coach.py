@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, live, store, tie_map
+from analytics import charts, export, live, store, tie_map
 from analytics import dimensions as dims
 from analytics import tie_measures as tm
+from analytics import ties as tq
 from analytics.db import rows
 from analytics.definitions import default_framework, value_cycles
 from analytics.i18n import cycle_label, fmt_num
@@ -183,9 +184,10 @@ def personal_links(rnd: live.Round, base: str, one: bool = False) -> None:
         table = pd.DataFrame([{t("live.person"): names.get(p, p),
                                t("live.link"): live.participant_url(base, rnd.round_id, token=tok)}
                               for p, tok in issued.items()])
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={t("live.link"): st.column_config.LinkColumn(t("live.link"))})
-        st.download_button(t("live.links_csv"), table.to_csv(index=False, sep=";").encode("utf-8-sig"),
+        with st.expander(t("live.links_show", n=len(table))):  # closed: the screen may be on the projector
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config={t("live.link"): st.column_config.LinkColumn(t("live.link"))})
+        st.download_button(t("live.links_csv"), export.safe_csv(table),
                            file_name=f"links_{rnd.round_id}.csv", mime="text/csv", on_click="ignore")
         st.caption("⚠️ " + t("live.links_once"))
 
@@ -248,7 +250,7 @@ def stories_picture(rnd: live.Round) -> None:
     table = pd.DataFrame({
         t("live.story_cycle_col"): [cycle_label(c, lang) for c in stories["cycle"]],
         t("dims.code"): [ind_labels().get(i, "") if i else "" for i in stories["indicator"]],
-        t("live.story_text_col"): stories["text"],
+        t("live.story_text_col"): [ui.scrub(x) for x in stories["text"]],
     })
     st.dataframe(table, hide_index=True, width="stretch")
 
@@ -272,6 +274,8 @@ def ties_picture(rnd: live.Round) -> None:
     for x in ties.loc[ties["external"], "target"]:
         if x in G:
             G.nodes[x]["label"] = labels.get(x, x)
+    if pseudo:  # the labels as node ids too: an outside person's id is the name a participant typed
+        G = tq.with_public_ids(G, labels)
     pos = tm.layout(G, unit=LAYOUT_UNIT)
     html_doc = tie_map.tie_map_html(G, pos, color_by="community", size_by="degree", strong_threshold=3.0,
                                     height_px=460, lang=lang)

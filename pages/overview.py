@@ -83,8 +83,8 @@ recent = ui.query(notes.latest, limit=5)
 if len(recent):
     st.subheader(t("overview.agreements"))
     for r in recent.itertuples():
-        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(r.went_well or '')} "
-                    + (f"— *{t('notes.differently')}:* {ui.md(r.differently)}" if r.differently else ""))
+        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(ui.scrub(r.went_well or ''))} "
+                    + (f"— *{t('notes.differently')}:* {ui.md(ui.scrub(r.differently))}" if r.differently else ""))
 
 # ---------------------------------------------------------------- every network side by side
 st.subheader(t("overview.networks"))

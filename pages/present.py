@@ -224,9 +224,9 @@ def slide_notes() -> None:
         with st.container(border=True):
             st.caption(f"{r.date:%d-%m-%Y}")
             if isinstance(r.went_well, str) and r.went_well.strip():
-                st.markdown(f"**{t('notes.went_well')}** " + ui.md(r.went_well))
+                st.markdown(f"**{t('notes.went_well')}** " + ui.md(ui.scrub(r.went_well, always=True)))
             if isinstance(r.differently, str) and r.differently.strip():
-                st.markdown(f"**{t('notes.differently')}** " + ui.md(r.differently))
+                st.markdown(f"**{t('notes.differently')}** " + ui.md(ui.scrub(r.differently, always=True)))
 
 
 # ---------------------------------------------------------------- slides

@@ -31,16 +31,31 @@ def options(data_version, network: str) -> dict:
     return ui.query(tq.options, network)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def public_ids(data_version) -> dict:
+    return ui.query(tq.public_ids)
+
+
 @st.cache_data(show_spinner=t("ties.computing_layout"), max_entries=16)
-def positions(data_version, network: str) -> dict:
+def layout(data_version, network: str) -> dict:
     """One layout per network over all periods: a person keeps their place when filters change."""
     G = ui.query(tq.full_graph, network)
     return tm.layout(G, unit=LAYOUT_UNIT)
 
 
+def positions(data_version, network: str, pseudonymise: bool) -> dict:
+    pos = layout(data_version, network)
+    if not pseudonymise:
+        return pos
+    ids = public_ids(data_version)
+    return {ids.get(v, v): p for v, p in pos.items()}
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
     G, warnings = ui.query(tq.graph, f, pseudonymise=pseudonymise)
+    if pseudonymise:  # codes as node ids too: the map, its files and the tables then carry no raw id
+        G = tq.with_public_ids(G, public_ids(data_version))
     k = 200 if G.number_of_nodes() > 2000 else None
     summary, people = tm.measure_all(G, strong_threshold=strong, betweenness_k=k)
     return G, warnings, summary, people
@@ -126,7 +141,7 @@ with st.container(border=True):
 f = tq.TieFilters(network=net, periods=(period,), tie_types=tuple(tie_types) or None, topics=tuple(topics) or None,
                   channels=tuple(channels) or None, roles=tuple(roles) or None, min_weight=float(min_weight))
 G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
-pos = positions(v, net)
+pos = positions(v, net, ui.pseudonymise())
 for w in warnings:
     st.caption("ℹ️ " + w)
 
@@ -134,9 +149,10 @@ for w in warnings:
 status = None
 shown = G
 if view == "ego":
-    labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
-    who = st.selectbox(t("ties.search_person"), sorted(labels, key=lambda n: str(labels[n]).lower()),
-                       format_func=lambda n: str(labels[n]), key="ties_ego")
+    labels = {n: str(d.get("label") or n) if str(d.get("label") or n) == str(n) else f"{d.get('label')} ({n})"
+              for n, d in G.nodes(data=True)}  # type to search by name or by id
+    who = st.selectbox(t("ties.search_person"), sorted(labels, key=lambda n: labels[n].lower()),
+                       format_func=lambda n: labels[n], key="ties_ego")
     ego_nodes = {who} | set(G.predecessors(who)) | set(G.successors(who))
     shown = G.subgraph(ego_nodes).copy()
     st.caption(t("ties.ego_caption", n=len(ego_nodes) - 1))
@@ -183,7 +199,7 @@ else:
     node_table = tm.edge_frame(shown)
     d2.download_button(t("ties.dl_edges"), data=lambda: export.safe_csv(node_table), on_click="ignore",
                        file_name=f"ties_{net}_{period}.csv", mime="text/csv", key="dl_edges")
-    d3.download_button(t("ties.dl_nodes"), data=lambda: export.safe_csv(people.drop(columns=["participant_id"])),
+    d3.download_button(t("ties.dl_nodes"), data=lambda: export.safe_csv(people),
                        on_click="ignore", file_name=f"people_{net}_{period}.csv", mime="text/csv", key="dl_nodes")
     d4.download_button("⬇️ GEXF", data=lambda: tm.to_gexf(tm.with_measures(G, people)), on_click="ignore",
                        file_name=f"ties_{net}_{period}.gexf", mime="application/xml", key="dl_gexf")
@@ -240,7 +256,7 @@ with tab_time:
              "cross_organisation_share": t("ties.m_cross_org"), "weak_share": t("ties.m_weak")}
     from analytics import timeline
 
-    ev = ui.query(timeline.events, (net,))
+    ev = ui.query(timeline.events, (net,), pseudonymise=ui.pseudonymise())
     chart = charts.line_over_time(long, x="period", y="value", color="measure", x_order=pers_order,
                                   color_labels=names, color_order=list(names), events=ev, y_domain=(0, 1),
                                   y_title=t("ties.share"), text=text, title=t("ties.time_title", network=net),

@@ -160,7 +160,18 @@ def translator():
 
 
 def pseudonymise() -> bool:
-    return bool(st.session_state.get("pseudonymise", False))
+    """On unless the user turned it off: privacy by default."""
+    return bool(st.session_state.get("pseudonymise", True))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _scrubber(data_version, on: bool) -> privacy.NameScrubber:
+    return query(privacy.NameScrubber, on)
+
+
+def scrub(text: object, *, always: bool = False) -> str:
+    """Free text (notes, stories) with known names replaced by codes when pseudonymising."""
+    return _scrubber(version(), always or pseudonymise())(text)
 
 
 def min_group() -> int:
@@ -256,7 +267,12 @@ def sidebar() -> None:
                        lambda v: v or t("sidebar.all_networks"))
         _synced_select(t("sidebar.period"), ["", *periods(network())], "period",
                        lambda v: v or t("sidebar.all_periods"))
-        st.toggle(t("sidebar.pseudonymise"), key="pseudonymise", help=t("sidebar.pseudonymise_help"))
+        # The value lives in "pseudonymise" (plain state, kept across pages); the widget only mirrors it.
+        on = pseudonymise()
+        st.session_state["pseudonymise"] = on
+        st.session_state["_pseudonymise_w"] = on
+        st.toggle(t("sidebar.pseudonymise"), key="_pseudonymise_w", help=t("sidebar.pseudonymise_help"),
+                  on_change=lambda: st.session_state.update(pseudonymise=st.session_state["_pseudonymise_w"]))
         with st.expander("⚙️ " + t("sidebar.settings")):
             st.number_input(
                 t("sidebar.min_group"), min_value=1, max_value=50, value=privacy.DEFAULT_MIN_GROUP,

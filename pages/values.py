@@ -74,8 +74,8 @@ def story_view(sdf: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def events(data_version, networks: tuple) -> pd.DataFrame:
-    return ui.query(timeline.events, networks)
+def events(data_version, networks: tuple, pseudonymise: bool) -> pd.DataFrame:
+    return ui.query(timeline.events, networks, pseudonymise=pseudonymise)
 
 
 def funnel_table(df: pd.DataFrame, extra: tuple = ()) -> pd.DataFrame:
@@ -188,7 +188,7 @@ with tab_time:
     else:
         pers = [p for p in ui.periods(net) if p in set(hd["period"])]
         chart = charts.stacked_highest_cycle_chart(
-            hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=events(v, f.networks or ()),
+            hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=events(v, f.networks or (), ui.pseudonymise()),
             text=text, title=t("values.time_title", where=net or t("sidebar.all_networks")),
         )
         table = pd.DataFrame({t("column.period"): hd["period"],

@@ -329,6 +329,17 @@ def goto_nav(page, label: str, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     wait_for_app(page, timeout_ms=timeout_ms)
 
 
+def show_names(page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Turn the sidebar's pseudonymise switch off (it is on by default), in either language."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').filter(has_text="codes")
+    toggle = box.locator("input")
+    toggle.wait_for(state="attached", timeout=timeout_ms)
+    if toggle.is_checked():
+        box.locator("label").first.click()
+        page.wait_for_function("el => !el.checked", arg=toggle.element_handle(), timeout=timeout_ms)
+    wait_for_app(page, timeout_ms=timeout_ms)
+
+
 def wait_for_frames(page, timeout_ms: int = APP_TIMEOUT_MS) -> int:
     """Wait until every iframe on the page (e.g. a pyvis graph in ``st.iframe``) has loaded; returns how
     many there are. Call after :func:`wait_for_app`."""

@@ -106,11 +106,11 @@ def test_imports_table_lists_the_five_demo_imports(data_page):
     at = data_page()
     table = imports_table(at)
     assert len(table) == 5
-    assert set(table["bestand"]) == DEMO_FILES
+    assert set(table["Bestand"]) == DEMO_FILES
     assert list(table["#"]) == [5, 4, 3, 2, 1]
-    assert set(table["herkomst"]) == {"voorbeeld"}
-    assert set(table["status"]) == {"actief"}
-    rows = dict(zip(table["bestand"], table["rijen"], strict=True))
+    assert set(table["Herkomst"]) == {"voorbeeld"}
+    assert set(table["Status"]) == {"actief"}
+    rows = dict(zip(table["Bestand"], table["Rijen"], strict=True))
     assert rows["participants.csv"] == 206
     assert at.selectbox(key="undo_choice").options == [
         "#5 ties.csv", "#4 value_reports.csv", "#3 dimensions_nl.csv", "#2 events.csv", "#1 participants.csv"]
@@ -127,7 +127,7 @@ def test_start_empty_undoes_every_demo_import(data_page):
     assert not any("voorbeeldgegevens" in i.value for i in at.info)
     table = imports_table(at)
     assert len(table) == 5
-    assert set(table["status"]) == {"ongedaan gemaakt"}
+    assert set(table["Status"]) == {"ongedaan gemaakt"}
     assert "undo_choice" not in [s.key for s in at.selectbox]  # nothing left to undo
     # the stored data is gone: the network filter offers nothing but "all networks"
     assert at.sidebar.selectbox[0].options == ["Alle netwerken"]
@@ -147,8 +147,8 @@ def test_undo_one_import_marks_it_undone(data_page):
     assert [s.value for s in at.success] == ["Import 1 is ongedaan gemaakt: 206 rijen verwijderd."]
     at.run()  # the next run (any click) shows the new state
     table = imports_table(at).set_index("#")
-    assert table.loc[1, "status"] == "ongedaan gemaakt"
-    assert (table.drop(index=1)["status"] == "actief").all()
+    assert table.loc[1, "Status"] == "ongedaan gemaakt"
+    assert (table.drop(index=1)["Status"] == "actief").all()
     assert "#1 participants.csv" not in at.selectbox(key="undo_choice").options
     assert len(at.selectbox(key="undo_choice").options) == 4
 
@@ -156,7 +156,7 @@ def test_undo_one_import_marks_it_undone(data_page):
 def test_undo_shows_the_new_state_at_once(data_page):
     at = undo(data_page(), 1)
     table = imports_table(at).set_index("#")
-    assert table.loc[1, "status"] == "ongedaan gemaakt"
+    assert table.loc[1, "Status"] == "ongedaan gemaakt"
     assert "#1 participants.csv" not in at.selectbox(key="undo_choice").options
 
 
@@ -169,8 +169,8 @@ def test_a_second_click_on_undo_undoes_what_the_box_shows(data_page):
     assert [s.value for s in at.success] == [f"Import {shown} is ongedaan gemaakt: "
                                              + at.success[0].value.split(": ", 1)[1]]
     table = imports_table(at).set_index("#")
-    assert table.loc[1, "status"] == "ongedaan gemaakt" and table.loc[shown, "status"] == "ongedaan gemaakt"
-    assert (table.drop(index=[1, shown])["status"] == "actief").all()
+    assert table.loc[1, "Status"] == "ongedaan gemaakt" and table.loc[shown, "Status"] == "ongedaan gemaakt"
+    assert (table.drop(index=[1, shown])["Status"] == "actief").all()
 
 
 def test_data_page_in_english(data_page):
@@ -182,8 +182,8 @@ def test_data_page_in_english(data_page):
     assert at.button(key="start_empty").label == "Start empty"
     assert at.button(key="undo_button").label == "Undo"
     table = imports_table(at)
-    assert list(table.columns) == ["#", "file", "Kind of data", "rows", "refused", "when", "source", "state"]
-    assert set(table["state"]) == {"active"} and set(table["source"]) == {"demo"}
+    assert list(table.columns) == ["#", "File", "Kind of data", "Rows", "Refused", "When", "Source", "State"]
+    assert set(table["State"]) == {"active"} and set(table["Source"]) == {"demo"}
 
 
 def test_five_template_download_buttons(data_page):

@@ -87,6 +87,33 @@ def test_pseudonymise_switch_hides_names_on_the_ties_page(db, monkeypatch):
         assert n not in html
 
 
+@pytest.mark.parametrize("network", ["Onderzoekend leren", "Zelfregulerend leren"])
+def test_pseudonymised_map_and_files_carry_no_outside_names_as_ids(db, monkeypatch, network):
+    """People outside the list are stored under the name a survey gave them: their id is a name."""
+    from analytics import store
+    from analytics import tie_measures as tm
+    from analytics import ties as tq
+    from analytics.db import rows
+
+    run_page(db, monkeypatch, "pages/overview.py", "nl")  # the demo is loaded
+    con = store.connect(db)
+    outside = [r[0] for r in rows(con, "SELECT participant_id FROM people WHERE external")]
+    named = [r[0] for r in rows(con, "SELECT name FROM people WHERE name IS NOT NULL AND length(name) > 3")]
+    at = run_page(db, monkeypatch, "pages/ties.py", "nl", network=network, ties_view="people")
+    html = iframe_html(at)
+    assert any(x in html for x in ("X-0", "T-0"))
+    G, _ = tq.graph(con, tq.TieFilters(network=network), pseudonymise=True)
+    assert any(v in outside for v in G), "the demo should have outside people in this network"
+    P = tq.with_public_ids(G, tq.public_ids(con))
+    files = [html, tm.to_gexf(P).decode(), tm.to_graphml(P).decode(), tm.edge_frame(P).to_csv()]
+    for text in files:
+        for x in outside + named:
+            assert x not in text, x
+    # switched off, the names are there: the check above can fail
+    at = run_page(db, monkeypatch, "pages/ties.py", "nl", network=network, ties_view="people", pseudonymise=False)
+    assert any(x in iframe_html(at) for x in outside)
+
+
 def test_presentation_page_hides_rankings(db, monkeypatch):
     at = run_page(db, monkeypatch, "pages/present.py", "nl", network="Rekenen")
     assert not at.dataframe

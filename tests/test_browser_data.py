@@ -21,6 +21,7 @@ from browser import (
     record_requests,
     screenshot,
     server_log,
+    show_names,
     streamlit_server,
     wait_for_app,
     wait_for_frames,
@@ -275,6 +276,7 @@ def test_hostile_names_open_no_dialog(browser, tmp_path):
         imports = table_text(page)
         assert "script_and_formula.csv" in imports and hostile_name in imports, imports
         screenshot(page, "hostile-data")
+        show_names(page)  # names are replaced by codes by default; the hostile ones must be shown to be tested
 
         for nl, _en, slug in PAGES[:-1]:  # everywhere the names may be shown
             goto_nav(page, nl)

@@ -43,3 +43,44 @@ def test_suppress_small_groups():
     out = privacy.suppress_small(df, "n", ["mean"], 3)
     assert out["mean"].isna().tolist() == [True, False, False]
     assert out["suppressed"].tolist() == [True, False, False]
+
+
+def test_public_ids_replace_every_node_id_including_outside_people(con, tmp_path):
+    import networkx as nx
+
+    from analytics import ties as tq
+
+    importer.import_file(con, _people(tmp_path, "a.csv", ["P1,Anouk Smit,teacher", "P2,Bram Bos,student"]))
+    ties = tmp_path / "ties.csv"
+    ties.write_text("network,source,target,date\nA,P1,P2,2025-03-01\nA,P2,Dr. Vera Kuiper (lector),2025-03-01\n",
+                    encoding="utf-8")
+    assert importer.import_file(con, ties).status == "imported"
+    G, _ = tq.graph(con, tq.TieFilters(network="A"), pseudonymise=True)
+    assert "Dr. Vera Kuiper (lector)" in G  # the outside person's id is the name the survey gave
+    P = tq.with_public_ids(G, tq.public_ids(con))
+    assert sorted(P.nodes) == ["S-001", "T-001", "X-001"]
+    assert set(P.edges) == {("T-001", "S-001"), ("S-001", "X-001")}
+    assert P.nodes["X-001"]["label"] == "X-001" and P.nodes["T-001"]["organisation"] == G.nodes["P1"]["organisation"]
+    # a node without a code, or a clash, gets a placeholder: no raw id survives
+    H = nx.DiGraph([("a", "b"), ("b", "c")])
+    assert sorted(tq.with_public_ids(H, {"a": "T-001", "b": "T-001"}).nodes) == ["?1", "?2", "T-001"]
+
+
+def test_free_text_names_become_codes_in_stories_and_on_the_time_axis(con, tmp_path):
+    from analytics import notes, timeline
+    from analytics import value_creation as vc
+
+    importer.import_file(con, _people(tmp_path, "a.csv", ["P1,Renée de Haan,teacher", "P2,Bo,teacher"]))
+    values = tmp_path / "v.csv"
+    values.write_text("network,participant_id,date,cycle,description,evidence\n"
+                      "A,P1,2025-03-01,applied,Samen met renée de haan de les gegeven,Verslag van Renée de Haan\n"
+                      "A,P2,2025-03-01,immediate,Bo vond het leuk,\n", encoding="utf-8")
+    assert importer.import_file(con, values).status == "imported"
+    s = vc.stories(con, pseudonymise=True).set_index("participant")
+    assert s.loc["T-001", "description"] == "Samen met T-001 de les gegeven"
+    assert s.loc["T-001", "evidence"] == "Verslag van T-001"
+    assert s.loc["T-002", "description"] == "Bo vond het leuk"  # names under 4 letters are left alone
+    assert "Verslag van Renée de Haan" in vc.stories(con, pseudonymise=False)["evidence"].tolist()
+    notes.add(con, "A", "2025-03-10", "Renée de Haan bracht de casus in", None)
+    assert timeline.events(con, ("A",), pseudonymise=True)["label"].tolist() == ["📝 T-001 bracht de casus in"]
+    assert "Renée de Haan" in timeline.events(con, ("A",))["label"].iloc[0]
