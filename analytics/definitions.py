@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -151,6 +151,9 @@ class Indicator:
 class Dimension:
     code: str
     name: dict[str, str]
+    #: A second name in use for the same dimension (dimension 3: "verbondenheid" in practice, "collective
+    #: identity" in the published framework); the database's ``dimension_names`` setting picks one.
+    alt_name: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,13 @@ class Framework:
 
     def dimension_of(self, code: str) -> str:
         return self.indicator(code).dimension
+
+    def with_alt_names(self, on: bool = True) -> Framework:
+        """The same instrument, dimensions called by their alternative name where they have one."""
+        if not on:
+            return self
+        dims = tuple(replace(d, name=d.alt_name) if d.alt_name else d for d in self.dimensions)
+        return replace(self, dimensions=dims)
 
     def code_pattern(self) -> re.Pattern:
         """Finds an indicator code at the start of, or standing alone in, a header ('1a', '1a.', 'Q 1a: ...')."""
@@ -205,7 +215,8 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
             raise FrameworkError(f"{origin}: dimension {i} has no code")
         if not re.fullmatch(r"[0-9A-Za-z_\-]{1,24}", code):
             raise FrameworkError(f"{origin}: dimension {i}: code must be 1-24 letters, digits, '-' or '_'")
-        dims.append(Dimension(code, _bilingual(d, "name", f"{origin}: dimension {code}")))
+        alt = _bilingual(d, "alt_name", f"{origin}: dimension {code}") if d.get("alt_name") else None
+        dims.append(Dimension(code, _bilingual(d, "name", f"{origin}: dimension {code}"), alt))
     if not dims:
         raise FrameworkError(f"{origin}: no [[dimensions]]")
     dim_codes = {d.code for d in dims}
@@ -251,21 +262,30 @@ def load_framework_file(path: str | Path) -> Framework:
 
 
 @cache
-def default_framework() -> Framework:
+def _shipped_framework() -> Framework:
     return load_framework_file(DEFINITIONS_DIR / "dimensions.toml")
 
 
-def frameworks(extra_dir: str | Path | None = None) -> dict[str, Framework]:
+def default_framework(alt_names: bool = False) -> Framework:
+    """The shipped Dimensions framework; ``alt_names`` calls dimension 3 "Collectieve identiteit /
+    Collective identity" (the published name) instead of "Verbondenheid / Connectedness"."""
+    return _shipped_framework().with_alt_names(alt_names)
+
+
+DIMENSION_NAMES_SETTING = "dimension_names"  # stored per database: 'name' (default) or 'alt_name'
+
+
+def frameworks(extra_dir: str | Path | None = None, alt_names: bool = False) -> dict[str, Framework]:
     """The shipped instrument plus any ``*.toml`` definitions in ``extra_dir`` (e.g. data/frameworks).
     A broken definition file is skipped here; it was checked when it was saved."""
-    out = {default_framework().id: default_framework()}
+    out = {default_framework().id: default_framework(alt_names)}
     if extra_dir and Path(extra_dir).is_dir():
         for p in sorted(Path(extra_dir).glob("*.toml")):
             try:
                 fw = load_framework_file(p)
             except FrameworkError:
                 continue
-            out[fw.id] = fw
+            out[fw.id] = fw.with_alt_names(alt_names)
     return out
 
 

@@ -259,8 +259,8 @@ def _sources(con: duckdb.DuckDBPyConnection, lang: str) -> str:
     return "".join(out) + "</section>"
 
 
-def _signal_text(s: ov.Signal, lang: str) -> str:
-    fw = default_framework()
+def _signal_text(s: ov.Signal, lang: str, fw=None) -> str:
+    fw = fw or default_framework()
     f = dict(s.figures)
     if "code" in f:
         code = f["code"]
@@ -293,7 +293,9 @@ def _overview(con: duckdb.DuckDBPyConnection, nets: list[str], lang: str, min_gr
     if not sig:
         out.append(f"<p>{_e(t('overview.no_signals', lang))}</p>")
     else:
-        items = "".join(f"<li><strong>{_e(s.network)}</strong> — {_e(_signal_text(s, lang))}</li>" for s in sig)
+        fw = default_framework(store.alt_dimension_names(con))
+        items = "".join(f"<li><strong>{_e(s.network)}</strong> — {_e(_signal_text(s, lang, fw))}</li>"
+                        for s in sig)
         out.append(f'<ul class="questions">{items}</ul>')
     return "".join(out) + "</section>"
 
@@ -325,7 +327,7 @@ def _focus(periods: list[str], wanted: str | None) -> str | None:
 
 def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, min_group: int) -> str:
     lang = doc.lang
-    fw = default_framework()
+    fw = default_framework(store.alt_dimension_names(con))
     text = chart_text(lang)
     out = [f"<h3>{_e(t('report.dims', lang))}</h3>"]
     df = dims.indicator_stats(con, dims.Filters(networks=(net,), situation="current"), by="dimension",

@@ -228,6 +228,19 @@ def set_setting(con, key: str, value: str) -> None:
         run(con, "INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
 
 
+def alt_dimension_names(con) -> bool:
+    """Whether this database calls dimensions by their alternative name (see definitions.Dimension)."""
+    from .definitions import DIMENSION_NAMES_SETTING
+
+    return get_setting(con, DIMENSION_NAMES_SETTING, "name") == "alt_name"
+
+
+def set_alt_dimension_names(con, on: bool) -> None:
+    from .definitions import DIMENSION_NAMES_SETTING
+
+    set_setting(con, DIMENSION_NAMES_SETTING, "alt_name" if on else "name")
+
+
 def period_scheme(con) -> str:
     return get_setting(con, "period_scheme", DEFAULT_SCHEME) or DEFAULT_SCHEME
 

@@ -16,7 +16,7 @@ ui.page_setup()
 
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
-FRAMEWORKS = frameworks(frameworks_dir(store.db_path()))
+FRAMEWORKS = frameworks(frameworks_dir(store.db_path()), ui.alt_names())
 
 st.title("🎯 " + t("nav.dimensions"))
 ui.demo_banner()

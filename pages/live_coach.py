@@ -17,7 +17,7 @@ from analytics import dimensions as dims
 from analytics import tie_measures as tm
 from analytics import ties as tq
 from analytics.db import rows
-from analytics.definitions import default_framework, value_cycles
+from analytics.definitions import value_cycles
 from analytics.i18n import cycle_label, fmt_num
 from pages import ui
 
@@ -30,7 +30,7 @@ LAYOUT_UNIT = 110.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
 
 t, lang = ui.translator(), ui.lang()
-fw = default_framework()
+fw = ui.framework()
 text = ui.chart_text()
 
 

@@ -15,7 +15,7 @@ import json
 import streamlit as st
 
 from analytics import live
-from analytics.definitions import default_framework, value_cycles
+from analytics.definitions import value_cycles
 from pages import ui
 
 # app.py is on the stack here (its participant route ran this page), so this does nothing; on a cold deep
@@ -63,7 +63,7 @@ try:
     acc = ui.query(live.check_token, round_id, token)
 except live.LiveError as e:
     refuse(e)
-rnd, cfg, fw = acc.round, acc.round.config, default_framework()
+rnd, cfg, fw = acc.round, acc.round.config, ui.framework()
 people = ui.query(live.members, rnd.network, rnd.date)
 names = dict(zip(people["participant_id"], people["name"], strict=True))
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import charts, notes
 from analytics import overview as ov
-from analytics.definitions import default_framework, funnel_cycles, value_cycles
+from analytics.definitions import funnel_cycles, value_cycles
 from analytics.i18n import cycle_label, fmt_num
 from pages import ui
 
@@ -15,7 +15,7 @@ ui.page_setup()
 
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
-fw = default_framework()
+fw = ui.framework()
 dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
 stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
 

@@ -15,7 +15,7 @@ import streamlit as st
 from analytics import charts, notes, playback, report
 from analytics import dimensions as dims
 from analytics import value_creation as vc
-from analytics.definitions import default_framework, funnel_cycles, value_cycles
+from analytics.definitions import funnel_cycles, value_cycles
 from analytics.i18n import cycle_label, fmt_num
 from pages import ui
 
@@ -38,7 +38,7 @@ st.markdown(PRESENT_CSS, unsafe_allow_html=True)
 
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
-fw = default_framework()
+fw = ui.framework()
 PSEUDONYMISE = True  # forced on: a projector is a public place
 SLIDES = ("dims", "shared", "values", "ties", "notes")
 SECONDS_PER_FRAME = 1.5

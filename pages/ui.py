@@ -174,6 +174,18 @@ def scrub(text: object, *, always: bool = False) -> str:
     return _scrubber(version(), always or pseudonymise())(text)
 
 
+def alt_names() -> bool:
+    """The database's choice of dimension names (Data page, instruments)."""
+    return bool(query(store.alt_dimension_names))
+
+
+def framework():
+    """The shipped instrument, its dimensions named as this database prefers."""
+    from analytics.definitions import default_framework
+
+    return default_framework(alt_names())
+
+
 def min_group() -> int:
     return int(st.session_state.get("min_group", privacy.DEFAULT_MIN_GROUP))
 

@@ -118,3 +118,22 @@ def test_presentation_page_hides_rankings(db, monkeypatch):
     at = run_page(db, monkeypatch, "pages/present.py", "nl", network="Rekenen")
     assert not at.dataframe
     assert at.session_state["presentation"] is True
+
+
+def test_dimension_three_is_named_as_the_database_says(db, monkeypatch):
+    from analytics import store
+
+    at = run_page(db, monkeypatch, "pages/dimensions.py", "nl", network="Rekenen")
+    spec = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
+    assert "Verbondenheid" in spec and "Collectieve identiteit" not in spec
+    con = store.connect(db)
+    store.set_alt_dimension_names(con, True)
+    try:
+        at = run_page(db, monkeypatch, "pages/dimensions.py", "nl", network="Rekenen")
+        spec = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
+        assert "Collectieve identiteit" in spec and "Verbondenheid" not in spec
+        at = run_page(db, monkeypatch, "pages/data.py", "nl")
+        assert [r.value for r in at.radio if r.key == "dimension_names:3"] == [True]
+    finally:
+        store.set_alt_dimension_names(con, False)
+        con.close()

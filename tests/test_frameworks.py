@@ -109,3 +109,19 @@ def test_a_hostile_dimension_code_is_refused_and_could_not_reach_sql(tmp_path, c
     assert dims._dimension_map(odd).count("'it''s'") == len(fw.indicators)
     assert con.execute(f"SELECT count(*) FROM {dims._dimension_map(odd)} WHERE dimension = 'it''s'"
                        ).fetchone()[0] == len(fw.indicators)
+
+
+def test_dimension_three_can_be_called_by_its_published_name(con):
+    fw = default_framework()
+    assert next(d for d in fw.dimensions if d.code == "3").name == {"nl": "Verbondenheid", "en": "Connectedness"}
+    alt = default_framework(alt_names=True)
+    three = next(d for d in alt.dimensions if d.code == "3")
+    assert three.name == {"nl": "Collectieve identiteit", "en": "Collective identity"}
+    # the others keep their names; indicators are untouched
+    assert [d.name for d in alt.dimensions if d.code != "3"] == [d.name for d in fw.dimensions if d.code != "3"]
+    assert alt.indicators == fw.indicators
+    # the choice is stored per database
+    assert store.alt_dimension_names(con) is False
+    store.set_alt_dimension_names(con, True)
+    assert store.alt_dimension_names(con) is True
+    assert frameworks(None, store.alt_dimension_names(con))["dimensions"] == alt
