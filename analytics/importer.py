@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ import pandas as pd
 from . import store
 from .db import frame, rows, run, scalar
 from .definitions import KIND_ALIASES, Framework, default_framework, fold, tables
-from .mapping import Mapping, detect_kind, map_columns
+from .mapping import Mapping, MappingError, detect_kind, map_columns
 from .periods import period_of
 from .privacy import ensure_pseudonyms
 from .readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
@@ -104,17 +105,22 @@ def normalise_kind(kind: str | None) -> str | None:
     return k
 
 
+#: MIN-MAX: plain decimal numbers (point or comma), either may be negative ("-3-3"); no nan, inf or 1e9.
+_SCALE_SPEC = re.compile(r"\s*(-?[0-9]+(?:[.,][0-9]+)?)\s*[-–]\s*(-?[0-9]+(?:[.,][0-9]+)?)\s*", re.ASCII)
+
+
 def parse_scale(specs: Iterable[str] | None) -> dict[str | None, tuple[float, float]]:
-    """``["1-5"]`` -> {None: (1, 5)}; ``["1a=0-10"]`` -> {"1a": (0, 10)}."""
+    """``["1-5"]`` -> {None: (1, 5)}; ``["1a=0-10"]`` -> {"1a": (0, 10)}; ``["-3-3"]`` -> {None: (-3, 3)}.
+
+    The code is checked against the instrument when a file is staged (``validate``)."""
     out: dict[str | None, tuple[float, float]] = {}
     for spec in specs or []:
         code, _, rng = spec.rpartition("=")
-        lo, sep, hi = rng.replace("–", "-").partition("-")
-        try:
-            a, b = float(lo), float(hi)
-        except ValueError as e:
-            raise ValueError(f"scale {spec!r}: write it as MIN-MAX or CODE=MIN-MAX, e.g. 1-5 or 1a=0-10") from e
-        if not sep or b <= a:
+        m = _SCALE_SPEC.fullmatch(rng)
+        if not m:
+            raise ValueError(f"scale {spec!r}: write it as MIN-MAX or CODE=MIN-MAX, e.g. 1-5, -3-3 or 1a=0-10")
+        a, b = (float(g.replace(",", ".")) for g in m.groups())
+        if b <= a:
             raise ValueError(f"scale {spec!r}: the maximum must be above the minimum")
         out[code.strip().lower() or None] = (a, b)
     return out
@@ -170,7 +176,10 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
                 code="unknown_kind",
             )
         report.kind = kind
-        mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, opts.mapping_overrides)
+        try:
+            mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, opts.mapping_overrides)
+        except MappingError as e:
+            raise FileProblem(raw.file_name, e.reason, column=e.header, code="bad_mapping") from e
         _describe_mapping(report, raw, mapping)
         if raw.n_rows == 0:
             raise FileProblem(raw.file_name, "there are no data rows below the header", code="no_rows")

@@ -9,10 +9,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .definitions import Framework, default_framework, fold, tables, value_cycles, vocabularies
+from .definitions import (
+    Framework,
+    cycle_vocabulary,
+    default_framework,
+    fold,
+    tables,
+    value_cycles,
+    vocabularies,
+)
 
 SCALE_RANGE = re.compile(r"(?<![\w.,])(-?\d{1,3})\s*(?:-|–|—|to|tot|t/m)\s*(-?\d{1,3})(?![\w.,])", re.IGNORECASE)
 SCALE_ANCHORS = re.compile(r"(-?\d{1,3})\s*=\s*[^,;=]*?[,;]\s*(?:.*?[,;]\s*)?(-?\d{1,3})\s*=", re.IGNORECASE)
+
+
+class MappingError(ValueError):
+    """A hand mapping (``--map HEADER=TARGET``) whose target this file's kind or instrument does not have."""
+
+    def __init__(self, header: str, target: str, reason: str):
+        self.header, self.target, self.reason = header, target, reason
+        super().__init__(f"column {header}: {reason}")
 
 
 @dataclass
@@ -121,18 +137,17 @@ def map_columns(
     by_header = {h: i for i, h in enumerate(headers)}
     for header, target in overrides.items():
         if header not in by_header:
-            continue
+            continue  # one --map serves a folder of files; a header some file lacks is no error
         i = by_header[header]
         taken.add(i)
-        if target == "ignore":
+        kind_, key = _override_target(header, target, kind, framework)
+        if kind_ == "ignore":
             continue
-        if target.startswith("indicator:"):
-            code, _, situation = target.split(":", 1)[1].partition(":")
-            m.indicators[(code, situation or None)] = i
-        elif target.startswith("cycle:"):
-            m.cycles[target.split(":", 1)[1]] = i
-        elif target in spec.columns:
-            m.columns[target] = i
+        slot = {"indicator": m.indicators, "cycle": m.cycles, "column": m.columns}[kind_]
+        if key in slot:
+            raise MappingError(header, target, f"'{target}' is given twice (also to column "
+                                               f"'{headers[slot[key]]}'); map it to one column")
+        slot[key] = i
     # Exact synonyms before prefix matches, header row before question text.
     for strength in (2, 1):
         for col in spec.columns.values():
@@ -164,6 +179,47 @@ def map_columns(
             taken.add(i)
     m.unmapped = [i for i in range(len(headers)) if i not in m.used() and i not in taken]
     return m
+
+
+def _override_target(header: str, target: str, kind: str, framework: Framework) -> tuple[str, object]:
+    """Check a hand mapping against what exists (whitelists: the kind's columns, the instrument's indicator
+    codes, the situations, the value cycles) and return (what, key): ("column", name),
+    ("indicator", (code, situation | None)), ("cycle", code) or ("ignore", None). Only known codes come out,
+    so nothing typed by hand reaches SQL."""
+    spec = tables()[kind]
+    t = str(target).strip()
+    what, _, rest = t.partition(":")
+    what = what.strip().lower()
+    if not rest and what == "ignore":
+        return "ignore", None
+    if rest and what == "indicator":
+        if kind != "dimension_scores":
+            raise MappingError(header, target, f"'{t}': indicator columns belong in dimension score files, not in "
+                                               f"{kind.replace('_', ' ')}")
+        code, _, situation = rest.partition(":")
+        code = code.strip().lower()
+        if code not in framework.codes:
+            raise MappingError(header, target, f"'{code}' is no indicator code of the instrument '{framework.id}' "
+                                               f"(known: {', '.join(framework.codes)})")
+        sit = None
+        if situation.strip():
+            sit = vocabularies()["situations"].get(fold(situation))
+            if sit is None:
+                raise MappingError(header, target, f"'{situation.strip()}' is no situation (use current or desired)")
+        return "indicator", (code, sit)
+    if rest and what == "cycle":
+        if kind != "value_reports":
+            raise MappingError(header, target, f"'{t}': cycle columns belong in value report files, not in "
+                                               f"{kind.replace('_', ' ')}")
+        code = {fold(k): c for k, c in cycle_vocabulary().items()}.get(fold(rest))
+        if code is None:
+            raise MappingError(header, target, f"'{rest.strip()}' is no value cycle (known: "
+                                               f"{', '.join(c.code for c in value_cycles())})")
+        return "cycle", code
+    if t in spec.columns:
+        return "column", t
+    raise MappingError(header, target, f"'{t}' is no column of {kind.replace('_', ' ')} (columns: "
+                                       f"{', '.join(spec.columns)}; or ignore)")
 
 
 def detect_kind(headers: list[str], extra_headers: list[list[str]], framework: Framework | None = None) -> str | None:

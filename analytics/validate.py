@@ -17,6 +17,7 @@ to its maps, never a second copy of the file.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from .db import rows, run, scalar
-from .definitions import Framework, cycle_vocabulary, default_framework, tables, vocabularies
+from .definitions import Framework, cycle_vocabulary, default_framework, tables, value_cycles, vocabularies
 from .mapping import Mapping, scale_from_header
 from .periods import DEFAULT_SCHEME, period_of
 from .readers import DELIMITERS, RawTable
@@ -215,6 +216,7 @@ class Stager:
         self.defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
         self.scale = scale or {}
         self.framework = framework or default_framework()
+        self._check_names()
         self.uid = uuid.uuid4().hex[:10]
         self.typed = f"typ_{self.uid}"
         self.problems = f"prob_{self.uid}"
@@ -230,6 +232,30 @@ class Stager:
             """(row_number BIGINT, rid BIGINT, "column" VARCHAR, value VARCHAR, code VARCHAR, detail VARCHAR,
                 severity VARCHAR)""",
         )
+
+    def _check_names(self) -> None:
+        """Whatever came from a hand mapping or an option and ends up in SQL must be known: indicator and cycle
+        codes become parts of column names, scale bounds numbers in the query (``mapping`` checks hand
+        mappings against the same lists; this is the last line)."""
+        file = self.raw.file_name
+        cycles = {c.code for c in value_cycles()}
+        situations = set(vocabularies()["situations"].values())
+        for (code, sit), i in self.mapping.indicators.items():
+            if code not in self.framework.codes or (sit is not None and sit not in situations):
+                raise FileProblem(file, f"'{code}' is no indicator code of the instrument '{self.framework.id}' "
+                                        f"(known: {', '.join(self.framework.codes)})",
+                                  column=self.raw.headers[i], code="bad_mapping")
+        for code, i in self.mapping.cycles.items():
+            if code not in cycles:
+                raise FileProblem(file, f"'{code}' is no value cycle", column=self.raw.headers[i], code="bad_mapping")
+        for code, bounds in self.scale.items():
+            if not (len(bounds) == 2 and all(isinstance(b, int | float) and math.isfinite(b) for b in bounds)
+                    and bounds[0] < bounds[1]):
+                raise FileProblem(file, f"the scale {bounds!r} is no range of two numbers", code="bad_scale")
+            if code is not None and self.kind == "dimension_scores" and code not in self.framework.codes:
+                raise FileProblem(file, f"--scale names indicator '{code}', which the instrument "
+                                        f"'{self.framework.id}' does not have (known: "
+                                        f"{', '.join(self.framework.codes)})", code="bad_scale")
 
     # ------------------------------------------------------------ helpers
 

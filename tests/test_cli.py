@@ -232,11 +232,26 @@ def test_import_lines_follow_a_redirected_stdout(files, db_file):
     ("1a=x-10", "write it as MIN-MAX or CODE=MIN-MAX"),
     ("3", "write it as MIN-MAX or CODE=MIN-MAX"),
     ("2-2", "the maximum must be above the minimum"),
+    ("0-inf", "write it as MIN-MAX or CODE=MIN-MAX"),
+    ("nan-5", "write it as MIN-MAX or CODE=MIN-MAX"),
 ])
 def test_scale_errors_exit_2(capsys, files, db_file, spec, message):
     code, out, err = run(capsys, "import", files["dims"], "--scale", spec, "--db", db_file)
     assert code == 2 and out == ""
     assert err.startswith("error: scale ") and message in err
+
+
+def test_a_hand_mapping_to_an_unknown_indicator_names_header_and_code(capsys, tmp_path, db_file):
+    """Was: --map 'H=indicator:2b;x' put the code into the query ("Parser Error"), and a made-up code 'zz'
+    dropped the column's scores without a word."""
+    f = write(tmp_path, "q.csv", "network,date,participant_id,1a (0-10),Vraag 7\nR,2025-03-01,P1,4,5\n")
+    known = "1a, 1b, 2a, 2b, 3a, 3b, 3c, 4a, 4b, 4c, 4d"
+    for code in ("zz", "2b;x"):
+        rc, out, err = run(capsys, "import", f, "--db", db_file, "--map", f"Vraag 7=indicator:{code}")
+        message = f"q.csv, column Vraag 7: '{code}' is no indicator code of the instrument 'dimensions' (known: {known})"
+        assert rc == 1 and out.splitlines()[0] == f"✗ {message}"
+        assert err.splitlines() == [f"error: {message}"]
+    assert count(db_file, "imports") == 0
 
 
 def test_a_declared_scale_is_used(capsys, files, db_file):

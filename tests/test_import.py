@@ -79,6 +79,80 @@ def test_mapping_override_maps_an_unknown_header(con, tmp_path):
     assert rows(con, "SELECT source, target FROM ties") == [("P1", "P2")]
 
 
+DIMS_Q7 = "network,date,participant_id,1a (0-10),Vraag 7\nR,2025-01-10,P1,4,5\n"
+KNOWN = "1a, 1b, 2a, 2b, 3a, 3b, 3c, 4a, 4b, 4c, 4d"
+
+
+@pytest.mark.parametrize("target,reason", [
+    # Was: a made-up code was dropped without a word (its scores vanished); one with a ';' gave "Parser Error".
+    ("indicator:zz", f"'zz' is no indicator code of the instrument 'dimensions' (known: {KNOWN})"),
+    ("indicator:2b;x", f"'2b;x' is no indicator code of the instrument 'dimensions' (known: {KNOWN})"),
+    ('indicator:2b" OR 1=1 --', f"'2b\" or 1=1 --' is no indicator code of the instrument 'dimensions' (known: {KNOWN})"),
+    # Was: stored with situation 'xx'.
+    ("indicator:2b:xx", "'xx' is no situation (use current or desired)"),
+    ("cycle:applied", "'cycle:applied': cycle columns belong in value report files, not in dimension scores"),
+    ("score_total", "'score_total' is no column of dimension scores (columns: network, date, wave, participant_id, "
+                    "situation, indicator, score; or ignore)"),
+    ("indicator:1a", "'indicator:1a' is given twice (also to column '1a (0-10)'); map it to one column"),
+])
+def test_a_hand_mapping_to_something_unknown_is_refused(con, tmp_path, target, reason):
+    f = tmp_path / "d.csv"
+    f.write_text(DIMS_Q7, encoding="utf-8")
+    before = store.table_checksums(con)
+    if target == "indicator:1a":  # both columns mapped by hand to the same indicator
+        overrides = {"1a (0-10)": "indicator:1a", "Vraag 7": target}
+    else:
+        overrides = {"Vraag 7": target}
+    r = importer.import_file(con, f, mapping_overrides=overrides)
+    assert (r.status, r.message) == ("failed", f"d.csv, column Vraag 7: {reason}")
+    assert r.problems[["row", "column", "value", "code", "detail"]].values.tolist() == [
+        [None, "Vraag 7", None, "bad_mapping", reason]]
+    assert store.table_checksums(con) == before
+
+
+def test_a_hand_mapped_indicator_takes_codes_and_situations_as_spelled(con, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text(DIMS_Q7, encoding="utf-8")
+    r = importer.import_file(con, f, mapping_overrides={"Vraag 7": " indicator:2B:Gewenst "})
+    assert r.status == "imported", r.message
+    assert r.mapping["Vraag 7"] == "indicator:2b:desired"
+    assert rows(con, "SELECT indicator, situation, raw FROM dimension_scores ORDER BY 1") == [
+        ("1a", "current", 4.0), ("2b", "desired", 5.0)]
+
+
+def test_a_hand_mapped_cycle_takes_its_dutch_name_and_refuses_others(con, tmp_path):
+    f = tmp_path / "v.csv"
+    f.write_text("network,participant_id,date,directe waarde,Q9\nR,P1,2025-01-10,nee,ja\n", encoding="utf-8")
+    r = importer.validate_file(con, f, kind="values", mapping_overrides={"Q9": "cycle:x y"})
+    assert (r.status, r.message) == ("failed", "v.csv, column Q9: 'x y' is no value cycle (known: immediate, "
+                                               "potential, applied, realized, transformative, strategic, enabling)")
+    r = importer.import_file(con, f, kind="values", mapping_overrides={"Q9": "cycle:Toegepaste waarde"})
+    assert r.status == "imported", r.message
+    assert rows(con, "SELECT cycle FROM value_reports") == [("applied",)]
+
+
+def test_a_scale_for_an_unknown_indicator_is_refused(con, tmp_path):
+    """Was: --scale 9z=0-10 was ignored without a word."""
+    f = tmp_path / "d.csv"
+    f.write_text(DIMS_Q7, encoding="utf-8")
+    r = importer.validate_file(con, f, scale=importer.parse_scale(["9z=0-10"]))
+    assert (r.status, r.message) == ("failed", "d.csv: --scale names indicator '9z', which the instrument "
+                                               f"'dimensions' does not have (known: {KNOWN})")
+
+
+@pytest.mark.parametrize("spec", ["nan-5", "0-inf", "-inf-0", "1e3-1e4", "0x0-0x10"])
+def test_a_scale_is_two_plain_numbers(spec):
+    """Was: nan and inf passed, and went into the query as a column name ('Referenced column "inf" not found')."""
+    with pytest.raises(ValueError, match="write it as MIN-MAX or CODE=MIN-MAX"):
+        importer.parse_scale([spec])
+
+
+def test_a_scale_may_be_negative():
+    assert importer.parse_scale(["-3-3"]) == {None: (-3.0, 3.0)}
+    assert importer.parse_scale(["1a=-5--1"]) == {"1a": (-5.0, -1.0)}
+    assert importer.parse_scale(["0,5 – 4,5"]) == {None: (0.5, 4.5)}
+
+
 # ---------------------------------------------------------------- rows, duplicates, headers
 
 
