@@ -306,8 +306,12 @@ def radar_chart(
     title: str = "",
     size: int = 420,
     extent: float = 1.15,
+    categorical: bool = False,
 ) -> alt.LayerChart:
     """A radar of positions (0 = left pole at the centre, 1 = right pole at the edge), one polygon per series.
+
+    ``categorical`` colours series that have no order (roles, groups) with the colour-blind-safe category
+    palette instead of the time ramp.
 
     Series are coloured by time order on a single-hue ramp (``series_order``: oldest first, lighter); the
     ``emphasise`` series (normally the latest period) is drawn thicker and filled lightly, the others thinner.
@@ -334,11 +338,14 @@ def radar_chart(
     ]
     keep = list(dict.fromkeys(keep))
     layers, overflow = _radar_frame(axis_order, axis_labels, pole_labels, t, size, extent)
-    colors = sequential_blues(len(series_order), lightest=0.1)
+    if categorical:
+        colors = [CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i in range(len(series_order))]
+    else:
+        colors = sequential_blues(len(series_order), lightest=0.1)
     color_scale = alt.Scale(domain=list(series_order), range=colors)
     color = alt.Color(
         field=_fld(series_col),
-        type="ordinal",
+        type="nominal" if categorical else "ordinal",
         scale=color_scale,
         sort=list(series_order),
         title=t["series"],

@@ -277,13 +277,13 @@ st.markdown(" · ".join(f"**{ui.md(fw.name[lang])}** (`{fw.id}`, {len(fw.indicat
                        for fw in FRAMEWORKS.values()))
 shipped = ui.framework().with_alt_names(False)
 for d in (d for d in shipped.dimensions if d.alt_name):
-    names = {False: d.name[lang], True: d.alt_name[lang]}
-    current = ui.alt_names()
-    chosen = st.radio(t("data.dimension_name", code=d.code), [False, True], index=int(current),
-                      format_func=names.get, horizontal=True, key=f"dimension_names:{d.code}",
+    dim_names = {"name": d.name[lang], "alt_name": d.alt_name[lang]}
+    current = "alt_name" if ui.alt_names() else "name"
+    chosen = st.radio(t("data.dimension_name", code=d.code), list(dim_names), index=list(dim_names).index(current),
+                      format_func=dim_names.get, horizontal=True, key=f"dimension_names:{d.code}",
                       help=t("data.dimension_name_help"))
     if chosen != current:
-        ui.query(store.set_alt_dimension_names, chosen)
+        ui.query(store.set_alt_dimension_names, chosen == "alt_name")
         st.rerun()
 definition = st.file_uploader(t("data.load_instrument"), type=["toml"], key="instrument_upload")
 if definition is not None and st.button(t("data.save_instrument"), key="save_instrument"):

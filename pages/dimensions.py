@@ -162,13 +162,18 @@ with tab_shared:
                                   left=ui.md(ind.left[lang]), right=ui.md(ind.right[lang]), iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
                                   q3=fmt_num(r["q3"], lang)))
                 iqr = s.set_index("code")[["q1", "median", "q3", "n"]].reset_index()
+                # A role with fewer respondents than the threshold is not coloured apart: its marks would be
+                # recognisable as that one person's.
+                per_role = m.groupby("role")["label"].nunique()
+                shown_role = {r: role_label(r, lang) if per_role.get(r, 0) >= min_group else t("dims.small_roles")
+                              for r in per_role.index}
                 strip = charts.marks_strip_chart(
-                    m.assign(role_label=[role_label(r, lang) for r in m["role"]]), order=fw.codes,
+                    m.assign(role_label=[shown_role[r] for r in m["role"]]), order=fw.codes,
                     labels=labels("indicator"), pole_labels=poles(), color_col="role_label", iqr=iqr,
                     tooltip_cols=("label",), text=text, title=t("dims.strip_title", network=net, period=per),
                 )
                 table = pd.DataFrame({
-                    t("dims.code"): m["code"], t("column.role"): [role_label(r, lang) for r in m["role"]],
+                    t("dims.code"): m["code"], t("column.role"): [shown_role[r] for r in m["role"]],
                     t("dims.who"): m["label"], t("dims.position"): m["position"].round(3), t("dims.raw"): m["raw"],
                 })
                 ui.chart_block(strip, table, f"shared_{net}_{per}", how_to_read=t("dims.read_strip"))
@@ -177,12 +182,14 @@ with tab_shared:
                     by_role = stats(v, dims.Filters(framework=fid, networks=(net,), periods=(per,), situation="current"),
                                     "dimension", min_group, group_roles=True)
                     if by_role["mean"].notna().any():
-                        rr = by_role.assign(series=[role_label(r, lang) for r in by_role["role"]])
+                        shown = set(by_role.loc[by_role["mean"].notna(), "role"])  # hidden groups: not in the legend
+                        rr = by_role[by_role["role"].isin(shown)]
+                        rr = rr.assign(series=[role_label(r, lang) for r in rr["role"]])
                         role_chart = charts.radar_chart(
                             rr, axis_order=order("dimension"), axis_labels=labels("dimension"),
                             series_col="series", series_order=sorted(rr["series"].unique()),
                             text={**text, "series": text["group"]},
-                            title=t("dims.by_role_title"), size=380,
+                            title=t("dims.by_role_title"), size=380, categorical=True,
                         )
                         ui.chart_block(role_chart, table_view(by_role, "dimension"), f"roles_{net}_{per}",
                                        how_to_read=t("dims.read_roles"))

@@ -337,8 +337,18 @@ def demo_banner() -> None:
         st.rerun()
 
 
+#: Above this many cells a table is shown unstyled (a pandas Styler is slow on big frames).
+STYLE_MAX_CELLS = 60_000
+
+
 def show_table(df: pd.DataFrame, **kwargs) -> None:
-    st.dataframe(df, hide_index=True, width="stretch", **kwargs)
+    """A table on screen: empty cells as a dash (not "None"), numbers with the language's decimal mark."""
+    if 0 < df.size <= STYLE_MAX_CELLS and df.columns.is_unique:
+        nl = lang() == "nl"
+        shown = df.style.format(na_rep="—", precision=3, decimal="," if nl else ".", thousands="." if nl else ",")
+        st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    else:
+        st.dataframe(df, hide_index=True, width="stretch", **kwargs)
 
 
 def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | None = None,

@@ -133,7 +133,7 @@ def test_dimension_three_is_named_as_the_database_says(db, monkeypatch):
         spec = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
         assert "Collectieve identiteit" in spec and "Verbondenheid" not in spec
         at = run_page(db, monkeypatch, "pages/data.py", "nl")
-        assert [r.value for r in at.radio if r.key == "dimension_names:3"] == [True]
+        assert [r.value for r in at.radio if r.key == "dimension_names:3"] == ["alt_name"]
     finally:
         store.set_alt_dimension_names(con, False)
         con.close()
