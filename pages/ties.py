@@ -65,7 +65,8 @@ def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, stron
 def over_time(data_version, network: str, strong: float) -> pd.DataFrame:
     rows = ui.query(tq.metrics_table, network, strong_threshold=strong)
     keep = ["period", "nodes", "edges", "density", "reciprocity", "weak_components", "clustering",
-            "cross_organisation_share", "strong_share", "weak_share", "communities", "modularity"]
+            "avg_in_degree", "degree_centralization", "cross_organisation_share", "strong_share", "weak_share",
+            "communities", "modularity"]
     df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
     return df
 
@@ -236,6 +237,7 @@ measure_rows = [
     (t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 3)),
     (t("ties.m_components"), m["weak_components"]), (t("ties.m_isolates"), len(m["isolates"])),
     (t("ties.m_avg_in"), fmt_num(m["avg_in_degree"], lang, 2)),
+    (t("ties.m_avg_out"), fmt_num(m["avg_out_degree"], lang, 2)),
     (t("ties.m_clustering"), fmt_num(m["clustering"], lang, 3)),
     (t("ties.m_centralization"), fmt_num(m["degree_centralization"], lang, 3)),
     (t("ties.m_ei_org"), fmt_num((m["ei_index"] or {}).get("organisation"), lang, 2)),
@@ -250,39 +252,47 @@ with tab_measures:
     ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
 with tab_time:
     ot = over_time(v, net, float(strong))
-    long = ot.melt(id_vars=["period"], value_vars=["density", "reciprocity", "cross_organisation_share",
-                                                   "weak_share"], var_name="measure", value_name="value")
-    names = {"density": t("ties.m_density"), "reciprocity": t("ties.m_reciprocity"),
-             "cross_organisation_share": t("ties.m_cross_org"), "weak_share": t("ties.m_weak")}
     from analytics import timeline
 
     ev = ui.query(timeline.events, (net,), pseudonymise=ui.pseudonymise())
+    kind = st.segmented_control(t("ties.time_kind"), ["shares", "counts"], default="shares",
+                                format_func=lambda k: t(f"ties.time_{k}"), key="ties_time_kind") or "shares"
+    if kind == "shares":  # measures between 0 and 1 on one scale
+        names = {"density": t("ties.m_density"), "reciprocity": t("ties.m_reciprocity"),
+                 "cross_organisation_share": t("ties.m_cross_org"), "weak_share": t("ties.m_weak"),
+                 "clustering": t("ties.m_clustering"), "degree_centralization": t("ties.m_centralization"),
+                 "modularity": t("ties.m_modularity")}
+        y_domain, y_title = (0, 1), t("ties.share")
+    else:  # counts and averages
+        names = {"nodes": t("ties.m_nodes"), "edges": t("ties.m_edges"), "isolates": t("ties.m_isolates"),
+                 "weak_components": t("ties.m_components"), "communities": t("ties.m_communities"),
+                 "avg_in_degree": t("ties.m_avg_in")}
+        y_domain, y_title = None, t("ties.count")
+    long = ot.melt(id_vars=["period"], value_vars=list(names), var_name="measure", value_name="value")
     chart = charts.line_over_time(long, x="period", y="value", color="measure", x_order=pers_order,
-                                  color_labels=names, color_order=list(names), events=ev, y_domain=(0, 1),
-                                  y_title=t("ties.share"), text=text, title=t("ties.time_title", network=net),
+                                  color_labels=names, color_order=list(names), events=ev, y_domain=y_domain,
+                                  y_title=y_title, text=text, title=t("ties.time_title", network=net),
                                   tooltip_cols=())
-    ui.chart_block(chart, ot, f"tie_measures_{net}", how_to_read=t("ties.read_time"))
+    table = ot.rename(columns={"period": t("column.period"), **names})
+    ui.chart_block(chart, table, f"tie_measures_{net}_{kind}", how_to_read=t("ties.read_time"))
 with tab_people:
-    if ui.st.session_state.get("presentation"):
-        st.caption(t("ties.people_hidden"))
-    else:
-        st.caption(t("ties.people_caption"))
-        b1, b2 = st.columns(2)
-        top = tm.bridges(people, n=5)
-        b1.markdown("**" + t("ties.bridges") + "**")
-        b1.markdown("\n".join(f"- {ui.md(r.label)} ({ui.md(r.organisation or t('ties.unknown_org'))})"
-                              for r in top.itertuples()) or t("ties.no_bridges"))
-        alone = people[people["isolate"] & ~people["external"].astype(bool)]
-        b2.markdown("**" + t("ties.isolated") + "**")
-        b2.markdown("\n".join(f"- {ui.md(r.label)}" for r in alone.itertuples()) or t("ties.no_isolated"))
-        show = people.sort_values(["betweenness", "in_degree"], ascending=False)
-        table = pd.DataFrame({
-            t("dims.who"): show["label"], t("column.role"): [role_label(r, lang) for r in show["role"]],
-            t("column.organisation"): show["organisation"], t("ties.in_degree"): show["in_degree"],
-            t("ties.out_degree"): show["out_degree"], t("ties.betweenness"): show["betweenness"].round(3),
-            t("ties.brokerage"): show["brokerage"], t("ties.community"): show["community"],
-        })
-        ui.show_table(table, height=360)
+    st.caption(t("ties.people_caption"))
+    b1, b2 = st.columns(2)
+    top = tm.bridges(people, n=5)
+    b1.markdown("**" + t("ties.bridges") + "**")
+    b1.markdown("\n".join(f"- {ui.md(r.label)} ({ui.md(r.organisation or t('ties.unknown_org'))})"
+                          for r in top.itertuples()) or t("ties.no_bridges"))
+    alone = people[people["isolate"] & ~people["external"].astype(bool)]
+    b2.markdown("**" + t("ties.isolated") + "**")
+    b2.markdown("\n".join(f"- {ui.md(r.label)}" for r in alone.itertuples()) or t("ties.no_isolated"))
+    show = people.sort_values(["betweenness", "in_degree"], ascending=False)
+    table = pd.DataFrame({
+        t("dims.who"): show["label"], t("column.role"): [role_label(r, lang) for r in show["role"]],
+        t("column.organisation"): show["organisation"], t("ties.in_degree"): show["in_degree"],
+        t("ties.out_degree"): show["out_degree"], t("ties.betweenness"): show["betweenness"].round(3),
+        t("ties.brokerage"): show["brokerage"], t("ties.community"): show["community"],
+    })
+    ui.show_table(table, height=360)
 with tab_orgs:
     om = tm.organisation_matrix(G, unknown_label=t("ties.unknown_org"))
     if om.empty:

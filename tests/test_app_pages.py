@@ -137,3 +137,14 @@ def test_dimension_three_is_named_as_the_database_says(db, monkeypatch):
     finally:
         store.set_alt_dimension_names(con, False)
         con.close()
+
+
+def test_ties_measures_over_time_as_shares_and_as_counts(db, monkeypatch):
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen")
+    specs = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
+    assert "Clustering" in specs and "Modularity" in specs and "Without ties" not in specs
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen", ties_time_kind="counts")
+    specs = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
+    assert "Without ties" in specs and "Modularity" not in specs
+    rows = {r for r in at.dataframe[0].value.iloc[:, 0]}
+    assert {"Average times named", "Average number named"} <= rows
