@@ -145,8 +145,13 @@ def _print_report(r, out=None, max_problems: int = 25) -> None:
             bits.append(f"sheet {fmt['sheet']}")
         print("  read as " + ", ".join(bits), file=out)
     if r.scales:
-        scales = sorted({(v["min"], v["max"], v["source"]) for v in r.scales.values()})
-        print("  scale " + "; ".join(f"{lo:g}-{hi:g} ({src})" for lo, hi, src in scales), file=out)
+        # One scale for all indicators: said once. Else each scale with the indicators it holds for.
+        by_scale: dict[tuple, list[str]] = {}
+        for code, v in r.scales.items():
+            by_scale.setdefault((v["min"], v["max"], v["source"]), []).append(code)
+        parts = [f"{lo:g}-{hi:g} ({src})" + (f": {', '.join(codes)}" if len(by_scale) > 1 else "")
+                 for (lo, hi, src), codes in sorted(by_scale.items())]
+        print("  scale " + "; ".join(parts), file=out)
     if r.unmapped:
         print("  ignored columns: " + ", ".join(r.unmapped), file=out)
     for note in r.notes:

@@ -45,6 +45,8 @@ DATE_FORMAT_LABEL = {
     "%d.%m.%Y": "dd.mm.yyyy", "%Y/%m/%d": "yyyy/mm/dd", "%d-%m-%y": "dd-mm-yy", "%d/%m/%y": "dd/mm/yy",
 }
 KNOWN_SCALES = [(1.0, 5.0), (1.0, 7.0), (0.0, 10.0), (0.0, 100.0)]
+KNOWN_SCALES_MIN = min(a for a, _ in KNOWN_SCALES)
+KNOWN_SCALES_MAX = max(b for _, b in KNOWN_SCALES)
 SEVERITIES = ("error", "skipped", "warning")
 #: Map key of the one-row table holding the defaults given for the whole file (--network, --date, --wave).
 DEFAULTS = -1
@@ -602,7 +604,12 @@ class Stager:
         )
 
     def resolve_scales(self) -> dict[str, tuple[float, float, str]]:
-        """Per indicator: declared (--scale), else from its header, else inferred from the file's values."""
+        """Per indicator: declared (--scale), else from its header, else inferred from the file's values.
+
+        Inference takes the values of all indicators without a declared scale together (a form asks every
+        question on one scale; an indicator whose answers happen to stay within 1-5 on a 0-10 form must not be
+        read as 1-5). A value below 0 or above 100 fits no supported scale: it is an error of its own cell
+        (``flag_beyond_every_scale``) and plays no part in the inference."""
         out: dict[str, tuple[float, float, str]] = {}
         header_scales: dict[str, tuple[float, float]] = {}
         for (code, _sit), i in self.mapping.indicators.items():
@@ -617,18 +624,8 @@ class Stager:
             if s:
                 for code in self.framework.codes:
                     header_scales.setdefault(code, s)
-        lo, hi = rows(self.con, f"SELECT min(raw), max(raw) FROM {self.long} WHERE isfinite(raw)")[0]
-        inferred = None
-        fractions = bool(lo is not None and scalar(
-            self.con, f"SELECT count(*) FROM {self.long} WHERE isfinite(raw) AND raw <> round(raw)"))
-        if lo is not None and lo >= 0 and hi <= 1 and fractions:
-            inferred = (0.0, 1.0)  # positions already (0.2, 0.45): a 0-10 reading would squeeze them tenfold
-        if lo is not None and inferred is None:
-            for a, b in KNOWN_SCALES:
-                if lo >= a and hi <= b:
-                    inferred = (a, b)
-                    break
         present = {r[0] for r in rows(self.con, f"SELECT DISTINCT indicator FROM {self.long} WHERE indicator IS NOT NULL")}
+        undecided = []
         for code in [c for c in self.framework.codes if c in present]:
             if code in self.scale:
                 out[code] = (*self.scale[code], "declared")
@@ -636,9 +633,38 @@ class Stager:
                 out[code] = (*self.scale[None], "declared")
             elif code in header_scales:
                 out[code] = (*header_scales[code], "header")
-            elif inferred:
+            else:
+                undecided.append(code)
+        if not undecided:
+            return out
+        which = f"indicator IN ({', '.join(_q(c) for c in undecided)}) AND isfinite(raw)"
+        self.flag_beyond_every_scale(which)
+        lo, hi, fractions = rows(
+            self.con,
+            f"""SELECT min(raw), max(raw), count(*) FILTER (WHERE raw <> round(raw)) FROM {self.long}
+                WHERE {which} AND raw BETWEEN {KNOWN_SCALES_MIN} AND {KNOWN_SCALES_MAX}""",
+        )[0]
+        inferred = None
+        if lo is not None and lo >= 0 and hi <= 1 and fractions:
+            inferred = (0.0, 1.0)  # positions already (0.2, 0.45): a 0-10 reading would squeeze them tenfold
+        if lo is not None and inferred is None:
+            for a, b in KNOWN_SCALES:
+                if lo >= a and hi <= b:
+                    inferred = (a, b)
+                    break
+        if inferred:
+            for code in undecided:
                 out[code] = (*inferred, "inferred")
         return out
+
+    def flag_beyond_every_scale(self, which: str) -> None:
+        """Scores (of indicators without a declared scale) below or above every supported scale: an error in
+        their cell, naming the scales, so that the rest of the file can still be read (--skip-invalid)."""
+        scales = _q(", ".join(f"{a:g}–{b:g}" for a, b in KNOWN_SCALES))
+        self.problem(f"{which} AND raw < {KNOWN_SCALES_MIN}", None, "score_text", "below_every_scale", scales,
+                     table=self.long)
+        self.problem(f"{which} AND raw > {KNOWN_SCALES_MAX}", None, "score_text", "above_every_scale", scales,
+                     table=self.long)
 
     def check_dimension_scores(self) -> None:
         self._period_check()
@@ -660,21 +686,19 @@ class Stager:
                      "not_a_number", table=self.long)
         scales = self.resolve_scales()
         self.staged.scales = scales
-        if not scales and scalar(self.con, f"SELECT count(*) FROM {self.long} WHERE raw IS NOT NULL"):
-            raise FileProblem(
-                self.raw.file_name,
-                "the scale of the scores cannot be inferred (values beyond 0-100); declare it, e.g. --scale 1-5",
-                code="unknown_scale",
-            )
+        # Every score has a scale now, or an error in its cell (no supported scale fits it).
+        run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_min DOUBLE")
+        run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_max DOUBLE")
         if scales:
-            cases = " ".join(f"WHEN {_q(c)} THEN {lo}" for c, (lo, _, _) in scales.items())
-            cases_hi = " ".join(f"WHEN {_q(c)} THEN {hi}" for c, (_, hi, _) in scales.items())
-            run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_min DOUBLE")
-            run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_max DOUBLE")
+            cases = " ".join(f"WHEN {_q(c)} THEN {float(lo)!r}" for c, (lo, _, _) in scales.items())
+            cases_hi = " ".join(f"WHEN {_q(c)} THEN {float(hi)!r}" for c, (_, hi, _) in scales.items())
             run(self.con, f"UPDATE {self.long} SET scale_min = CASE indicator {cases} END, "
                           f"scale_max = CASE indicator {cases_hi} END")
+            # Inferred scales hold every value that fits some scale; the others are flagged already.
             self.problem(
-                "isfinite(raw) AND (raw < scale_min OR raw > scale_max)", None, "score_text", "outside_scale",
+                "isfinite(raw) AND (raw < scale_min OR raw > scale_max) AND indicator IN "
+                f"({', '.join(_q(c) for c, (*_, src) in scales.items() if src != 'inferred') or 'NULL'})",
+                None, "score_text", "outside_scale",
                 "regexp_replace(CAST(scale_min AS VARCHAR), '\\.0$', '') || '–' || "
                 "regexp_replace(CAST(scale_max AS VARCHAR), '\\.0$', '')", table=self.long,
             )

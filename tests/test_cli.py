@@ -254,6 +254,21 @@ def test_a_hand_mapping_to_an_unknown_indicator_names_header_and_code(capsys, tm
     assert count(db_file, "imports") == 0
 
 
+def test_scores_beyond_every_scale_are_listed_per_cell_and_scales_per_indicator(capsys, tmp_path, db_file):
+    f = write(tmp_path, "s.csv", "network,date,participant_id,1a (0-200),1b\nR,2025-03-01,P1,150,9\n"
+                                 "R,2025-03-01,P2,3,-1\nR,2025-03-01,P3,4,0\n")
+    code, out, err = run(capsys, "validate", f, "--db", db_file)
+    assert code == 1
+    assert out.splitlines() == [
+        "✗ s.csv: 2 of 3 row(s) valid (dimension scores)",
+        "  read as csv, utf-8, delimiter ','",
+        "  scale 0-10 (inferred): 1b; 0-200 (header): 1a",
+        "  1 error(s), 0 note(s); rows refused: 1, skipped: 0",
+        "  [error] row 3, column '1b': '-1' below 0: outside every supported scale (1–5, 1–7, 0–10, 0–100); "
+        "declare the scale (--scale, or the Scale field)",
+    ]
+
+
 def test_a_declared_scale_is_used(capsys, files, db_file):
     # --scale 0-20: 1a mark 2 -> 2/20 = .1
     code, out, _ = run(capsys, "import", files["dims"], "--scale", "0-20", "--db", db_file)

@@ -387,11 +387,10 @@ CASES: list[Case] = [
       b"Rekenen,2025-01-10,P2,huidig,5\n", "rejected", [prob(2, "situation", "ergens", "unknown_situation")],
       refused("d_unknown_situation.csv", 1, 1), kind="dimension_scores"),
     C("d_huge_values.csv", "dimension_scores", "score 1e308 (no scale fits)",
-      b"network,date,participant_id,1a,1b\nRekenen,2025-01-10,P1,1e308,3\n", "failed",
-      [prob(None, None, None, "unknown_scale", "the scale of the scores cannot be inferred (values beyond 0-100); "
-            "declare it, e.g. --scale 1-5")],
-      "d_huge_values.csv: the scale of the scores cannot be inferred (values beyond 0-100); declare it, e.g. "
-      "--scale 1-5", kind="dimension_scores"),
+      b"network,date,participant_id,1a,1b\nRekenen,2025-01-10,P1,1e308,3\nRekenen,2025-01-10,P2,2,-1\n", "rejected",
+      [prob(2, "1a", "1e308", "above_every_scale", "1–5, 1–7, 0–10, 0–100"),
+       prob(3, "1b", "-1", "below_every_scale", "1–5, 1–7, 0–10, 0–100")],
+      refused("d_huge_values.csv", 2, 2), kind="dimension_scores"),
     C("d_no_network.csv", "dimension_scores", "required network missing in a row",
       b"network,date,participant_id,1a (0-10),1b (0-10)\n,2025-01-10,P1,4,5\n", "rejected",
       [prob(2, "network", "", "missing_value")], refused("d_no_network.csv", 1, 1), kind="dimension_scores"),

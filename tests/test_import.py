@@ -297,6 +297,62 @@ def test_skip_invalid_imports_valid_rows_and_returns_rejected(con, files):
     assert "outside_scale" in r.rejected_rows["reasons"].iloc[0]
 
 
+EVERY_SCALE = "1–5, 1–7, 0–10, 0–100"
+
+
+def test_a_score_beyond_every_scale_is_an_error_in_its_cell(con, tmp_path):
+    """Was: with no declared scale, one -1 or 120 refused the whole file ("values beyond 0-100", no row, no
+    column, and wrong for -1). Now each such cell is an error with its row and column, the scale is inferred
+    from the other values, and --skip-invalid imports the rest."""
+    f = tmp_path / "d.csv"
+    f.write_text("network,date,participant_id,1a,1b\nR,2025-01-10,P1,0,9\nR,2025-01-10,P2,-1,6\n"
+                 "R,2025-01-10,P3,120,7\n", encoding="utf-8")
+    r = importer.validate_file(con, f)
+    assert r.status == "validated" and r.errors == 2 and r.rows_valid == 1
+    assert r.problems[["row", "column", "value", "code", "detail", "severity"]].values.tolist() == [
+        [3, "1a", "-1", "below_every_scale", EVERY_SCALE, "error"],
+        [4, "1a", "120", "above_every_scale", EVERY_SCALE, "error"]]
+    assert r.scales == {"1a": {"min": 0.0, "max": 10.0, "source": "inferred"},
+                        "1b": {"min": 0.0, "max": 10.0, "source": "inferred"}}
+    r = importer.import_file(con, f)
+    assert r.status == "rejected" and scalar(con, "SELECT count(*) FROM dimension_scores") == 0
+    r = importer.import_file(con, f, skip_invalid=True)
+    assert (r.status, r.rows_stored) == ("imported", 2)
+    assert rows(con, "SELECT participant_id, indicator, position FROM dimension_scores ORDER BY 2") == [
+        ("P1", "1a", 0.0), ("P1", "1b", 0.9)]
+
+
+def test_only_scores_beyond_every_scale_leave_no_scale(con, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("network,date,participant_id,1a,1b\nR,2025-01-10,P1,1e308,-5\n", encoding="utf-8")
+    r = importer.import_file(con, f, skip_invalid=True)
+    assert (r.status, r.rows_stored, r.scales) == ("imported", 0, {})
+    assert sorted(zip(problems(r), r.problems["code"], strict=True)) == [
+        ((2, "1a", "1e308"), "above_every_scale"), ((2, "1b", "-5"), "below_every_scale")]
+
+
+def test_a_declared_scale_takes_no_part_in_inferring_the_others(con, tmp_path):
+    """Was: 1a's 150 (on its declared 0-200) spoiled the inference for 1b, whose scores then had no scale."""
+    f = tmp_path / "d.csv"
+    f.write_text("network,date,participant_id,1a (0-200),1b\nR,2025-01-10,P1,150,9\nR,2025-01-10,P2,3,0\n",
+                 encoding="utf-8")
+    r = importer.import_file(con, f)
+    assert (r.status, r.errors) == ("imported", 0)
+    assert r.scales == {"1a": {"min": 0.0, "max": 200.0, "source": "header"},
+                        "1b": {"min": 0.0, "max": 10.0, "source": "inferred"}}
+    assert rows(con, "SELECT participant_id, indicator, position FROM dimension_scores ORDER BY 1, 2") == [
+        ("P1", "1a", 0.75), ("P1", "1b", 0.9), ("P2", "1a", 0.015), ("P2", "1b", 0.0)]
+
+
+def test_a_negative_scale_can_be_declared(con, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("network,date,participant_id,1a,1b\nR,2025-01-10,P1,-3,2\n", encoding="utf-8")
+    r = importer.import_file(con, f, scale=importer.parse_scale(["-3-3"]))
+    assert (r.status, r.errors) == ("imported", 0), r.message
+    assert rows(con, "SELECT indicator, raw, position FROM dimension_scores ORDER BY 1") == [
+        ("1a", -3.0, 0.0), ("1b", 2.0, 5 / 6)]
+
+
 def test_unknown_indicator_code(con, files):
     r = importer.validate_file(con, files / "dims_unknown_indicator.csv")
     assert problems(r, "unknown_indicator") == [(2, "indicator", "9z")]
@@ -665,16 +721,22 @@ def test_staging_leaves_nothing_behind(con, files, name, kw):
     assert rows(cur, "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal") == []
 
 
-def test_a_failed_staging_drops_its_tables(con, tmp_path):
+def test_a_failed_staging_drops_its_tables(con, tmp_path, monkeypatch):
+    from analytics import validate
     from analytics.mapping import map_columns
     from analytics.readers import read_file
     from analytics.validate import FileProblem, stage
 
+    def late_failure(self):
+        raise FileProblem("d.csv", "a failure after every map, the typed rows and the scores are made")
+
+    # (A score beyond every scale used to make staging fail here; it is an error in its cell now.)
+    monkeypatch.setattr(validate.Stager, "duplicate_rows", late_failure)
     p = tmp_path / "d.csv"
-    p.write_text("network,date,1a,1b\nR,2025-03-10,250,300\n", encoding="utf-8")  # no scale fits
+    p.write_text("network,date,1a,1b\nR,2025-03-10,250,300\n", encoding="utf-8")
     cur = con.cursor()
     raw = read_file(cur, p)
-    with pytest.raises(FileProblem, match="scale"):
+    with pytest.raises(FileProblem, match="a failure after every map"):
         stage(cur, raw, map_columns(raw.headers, [], "dimension_scores"))
     assert rows(cur, "SELECT table_name FROM duckdb_tables() WHERE temporary") == [("vocab",)]
     assert rows(cur, "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal") == []
