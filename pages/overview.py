@@ -108,6 +108,10 @@ for row_start in range(0, len(nets), 2):
                     height=120, title=t("overview.dims_title"),
                 ).configure_axisX(labelAngle=-40, labelFontSize=9)
                 st.altair_chart(spark, theme=None)
+                last = tr[tr["period"] == max(tr["period"], key=lambda p: order.index(p) if p in order else -1)]
+                st.caption(t("overview.dims_latest", period=ui.md(last["period"].iloc[0])) + " " + " · ".join(
+                    f"{ui.md(dim_labels.get(c, c))} **{fmt_num(m, lang, 2)}**"
+                    for c, m in zip(last["code"], last["mean"], strict=True)))
             fn = funnels[funnels["network"] == net]
             if len(fn) and fn["value"].sum():
                 mini = charts.funnel_chart(fn, order=funnel_cycles(), stage_labels=stage_labels, value_col="value",

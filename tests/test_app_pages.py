@@ -148,3 +148,10 @@ def test_ties_measures_over_time_as_shares_and_as_counts(db, monkeypatch):
     assert "Without ties" in specs and "Modularity" not in specs
     rows = {r for r in at.dataframe[0].value.iloc[:, 0]}
     assert {"Average times named", "Average number named"} <= rows
+
+
+def test_overview_cards_give_the_latest_dimension_numbers(db, monkeypatch):
+    at = run_page(db, monkeypatch, "pages/overview.py", "en")
+    latest = [c.value for c in at.caption if c.value.startswith("Mean position in")]
+    assert len(latest) == 4  # one per demo network
+    assert all(x.count("**") == 8 for x in latest)  # four dimensions, each with its number in bold
