@@ -385,6 +385,7 @@ def is_empty(con) -> bool:
 def table_checksums(con) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent hash of every stored table: 'nothing changed' made checkable."""
     out = {}
-    for table in (*FACT_TABLES, "imports", "pseudonyms", "settings", "meeting_notes"):
+    for table in (*FACT_TABLES, "imports", "pseudonyms", "settings", "meeting_notes", "live_rounds", "live_tokens",
+                  "live_responses", "schema_version"):
         out[table] = tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t")[0])
     return out
