@@ -162,6 +162,36 @@ def choose_date_format(con, table: str, col: str) -> str:
     return DATE_FORMATS[best]
 
 
+#: Month names, Dutch and English, full and short ("15 maart 2025", "3 okt. 2024", "March 15, 2025").
+MONTH_NAMES = {
+    1: ("januari", "january", "jan"), 2: ("februari", "february", "feb"), 3: ("maart", "march", "mrt", "mar", "maa"),
+    4: ("april", "apr"), 5: ("mei", "may"), 6: ("juni", "june", "jun"), 7: ("juli", "july", "jul"),
+    8: ("augustus", "august", "aug"), 9: ("september", "sept", "sep"), 10: ("oktober", "october", "okt", "oct"),
+    11: ("november", "nov"), 12: ("december", "dec"),
+}
+_MONTH = "(" + "|".join(sorted((n for ns in MONTH_NAMES.values() for n in ns), key=len, reverse=True)) + ")"
+#: day month year ("15 maart 2025", "3 okt. 2024") and month day, year ("March 15, 2025").
+DAY_MONTH_YEAR = r"([0-9]{1,2})\.?\s+" + _MONTH + r"\.?,?\s+([0-9]{4})"
+MONTH_DAY_YEAR = _MONTH + r"\.?\s+([0-9]{1,2}),?\s+([0-9]{4})"
+
+
+def _named_month_date(text: str) -> str:
+    """A date written with a month name, as SQL (NULL when ``text`` is none, or names a day that does not
+    exist: 31 februari)."""
+    s = f"lower(trim({text}))"
+
+    def month(name: str) -> str:
+        return "CASE " + name + " " + " ".join(
+            f"WHEN {_q(n)} THEN '{m}'" for m, ns in MONTH_NAMES.items() for n in ns) + " END"
+
+    def ymd(pattern: str, d: int, m: int, y: int) -> str:
+        g = [f"regexp_extract({s}, {_q(pattern)}, {i})" for i in (d, m, y)]
+        return f"try_strptime({g[2]} || '-' || {month(g[1])} || '-' || {g[0]}, '%Y-%m-%d')"
+
+    return (f"CASE WHEN regexp_full_match({s}, {_q(DAY_MONTH_YEAR)}) THEN {ymd(DAY_MONTH_YEAR, 1, 2, 3)} "
+            f"WHEN regexp_full_match({s}, {_q(MONTH_DAY_YEAR)}) THEN {ymd(MONTH_DAY_YEAR, 2, 1, 3)} END")
+
+
 def _date_expr(text: str, fmt: str) -> str:
     part = _date_part(text)
     alts = [fmt] + [f for f in DATE_FORMATS if f != fmt and not (f.startswith("%m") and fmt.startswith("%d"))]
@@ -170,7 +200,7 @@ def _date_expr(text: str, fmt: str) -> str:
         f"CASE WHEN regexp_full_match({text}, '[0-9]{{5}}') "
         f"THEN DATE '1899-12-30' + CAST({text} AS INTEGER) END"
     )
-    return f"CAST(coalesce({parsed}, {serial}) AS DATE)"
+    return f"CAST(coalesce({parsed}, {serial}, {_named_month_date(text)}) AS DATE)"
 
 
 @dataclass
@@ -303,9 +333,11 @@ class Stager:
             if values or nulls:
                 rel = self.rows_sql([col], where={col: bad}, found={col: (values, nulls)})
                 self.problem("TRUE", header, value, code, detail, severity, table=rel)
-        # Dates that do not parse: impossible (31-02-2025) or not a date at all.
+        # Dates that do not parse: impossible (31-02-2025, 31 februari 2025) or not a date at all.
         run(self.con, f"""UPDATE {self.problems} SET code = CASE WHEN regexp_full_match(
             split_part(split_part(value, ' ', 1), 'T', 1), '[0-9]{{1,4}}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,4}}')
+            OR regexp_full_match(lower(trim(value)), {_q(DAY_MONTH_YEAR)})
+            OR regexp_full_match(lower(trim(value)), {_q(MONTH_DAY_YEAR)})
             THEN 'date_not_exist' ELSE 'not_a_date' END WHERE code = '__date__'""")
 
     def rows_sql(self, cols: Iterable[str] = (), where: dict[str, str] | None = None,

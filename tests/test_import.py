@@ -742,6 +742,30 @@ def test_a_failed_staging_drops_its_tables(con, tmp_path, monkeypatch):
     assert rows(cur, "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal") == []
 
 
+def test_dates_with_dutch_and_english_month_names(con, tmp_path):
+    """Was: '15 maart 2025' and '3 okt 2024' were 'not a date'."""
+    f = tmp_path / "e.csv"
+    f.write_text('network,date,label\nR,15 maart 2025,a\nR,3 okt 2024,b\nR,3 Okt. 2024,c\nR,"March 15, 2025",d\n'
+                 "R,1 mei 2025,e\nR,15 Sept 2025,f\nR,7 DEC 2024,g\nR,2 jan. 2025,h\nR,31 februari 2025,i\n"
+                 "R,15 maartje 2025,j\nR,15 maart,k\n", encoding="utf-8")
+    r = importer.import_file(con, f, skip_invalid=True)
+    assert r.status == "imported"
+    assert list(zip(problems(r), r.problems["code"], strict=True)) == [
+        ((10, "date", "31 februari 2025"), "date_not_exist"), ((11, "date", "15 maartje 2025"), "not_a_date"),
+        ((12, "date", "15 maart"), "not_a_date")]
+    assert [(n, str(d)) for n, d in rows(con, "SELECT row_number, date FROM events ORDER BY 1")] == [
+        (2, "2025-03-15"), (3, "2024-10-03"), (4, "2024-10-03"), (5, "2025-03-15"), (6, "2025-05-01"),
+        (7, "2025-09-15"), (8, "2024-12-07"), (9, "2025-01-02")]
+
+
+def test_a_survey_date_given_with_a_month_name(con, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("network,participant_id,1a (0-10)\nR,P1,4\n", encoding="utf-8")
+    r = importer.import_file(con, f, date="15 maart 2025")
+    assert r.status == "imported", r.message
+    assert [str(d) for (d,) in rows(con, "SELECT date FROM dimension_scores")] == ["2025-03-15"]
+
+
 def test_dates_choose_the_format_most_values_fit(con, tmp_path):
     p = tmp_path / "t.csv"
     p.write_text("network,source,target,date\nR,P1,P2,12/31/2024\nR,P2,P1,12/30/2024\nR,P2,P3,01/02/2024\n",
