@@ -760,6 +760,8 @@ def hostile_app(tmp_path, monkeypatch):
     old = st_config.get_option("client.showErrorDetails")
     st_config.set_option("client.showErrorDetails", "full")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    # Names are shown (privacy by default would replace them by codes, and the point here is how they show).
+    at.session_state["pseudonymise"] = False
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     yield at
