@@ -79,35 +79,61 @@ def suppress_small(df: pd.DataFrame, n_col: str, value_cols: list[str], min_grou
     return out
 
 
+_WORD = re.compile(r"\w+")  # a run of letters, digits and '_': DuckDB's [\pL\pN_]+ in the name keys
+
+
 class NameScrubber:
     """Replaces participants' names in free text by their codes (when pseudonymising; otherwise a no-op).
 
     Matches whole names, case-insensitively, longest first; names shorter than 4 characters are left alone
     (they would match ordinary words). Free text can still name people in ways no list knows (a first name
     alone, a nickname): the report says names are replaced by codes, not that free text is anonymous.
+
+    Names are looked up word run by word run in a dictionary, not with one big regular expression: the cost
+    per text does not grow with the number of people (200,000 names would make such a pattern crawl).
     """
 
     MIN_LEN = 4
+    MAX_WORDS = 8
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pseudonymise: bool):
         self.codes: dict[str, str] = {}
-        self.pattern: re.Pattern | None = None
+        self.longest = 0
         if not pseudonymise:
             return
-        df = frame(con, """SELECT p.name, coalesce(s.code, '?') AS code FROM people p
-                           LEFT JOIN pseudonyms s USING (participant_id) WHERE p.name IS NOT NULL""")
-        for name, code in zip(df["name"].tolist(), df["code"].tolist(), strict=True):
-            name = str(name).strip()
-            if len(name) >= self.MIN_LEN:
-                self.codes.setdefault(name.casefold(), code)
-        if self.codes:
-            alts = "|".join(re.escape(n) for n in sorted(self.codes, key=len, reverse=True))
-            self.pattern = re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
+        # A name's key is its words (letters, digits), lower-case, joined by one space: "Dr. A. Bakker (lector)"
+        # -> "dr a bakker lector". A run of words in the text is looked up the same way. Built in DuckDB:
+        # tens of thousands of names in milliseconds.
+        df = frame(con, f"""WITH k AS (
+                               SELECT regexp_extract_all(lower(p.name), '[\\pL\\pN_]+') AS words,
+                                      coalesce(s.code, '?') AS code, p.participant_id
+                               FROM people p LEFT JOIN pseudonyms s USING (participant_id)
+                               WHERE p.name IS NOT NULL AND length(trim(p.name)) >= {int(self.MIN_LEN)})
+                            SELECT array_to_string(words, ' ') AS key, arg_min(code, participant_id) AS code,
+                                   max(len(words)) AS n
+                            FROM k WHERE len(words) > 0 GROUP BY ALL""")
+        if df.empty:
+            return
+        self.codes = dict(zip(df["key"].tolist(), df["code"].tolist(), strict=True))
+        self.longest = min(int(df["n"].max()), self.MAX_WORDS)
 
     def __call__(self, text: object) -> str:
         if text is None or (isinstance(text, float) and text != text):
             return ""
         s = str(text)
-        if self.pattern is None:
+        if not self.codes:
             return s
-        return self.pattern.sub(lambda m: self.codes.get(m.group(0).casefold(), "?"), s)
+        words = list(_WORD.finditer(s))
+        lower = [w.group().lower() for w in words]
+        out, last, i = [], 0, 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                code = self.codes.get(" ".join(lower[i:i + n]))
+                if code is not None:
+                    start, end = words[i].start(), words[i + n - 1].end()
+                    out.append(s[last:start] + code)
+                    last, i = end, i + n
+                    break
+            else:
+                i += 1
+        return "".join(out) + s[last:]

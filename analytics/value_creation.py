@@ -175,10 +175,11 @@ def _stories_sql(filters: Filters, cycles: list[str] | None, indicator: str | No
 
 def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cycles: list[str] | None = None,
             indicator: str | None = None, search: str | None = None, pseudonymise: bool = True,
-            limit: int | None = None) -> pd.DataFrame:
+            limit: int | None = None, scrub: NameScrubber | None = None) -> pd.DataFrame:
     """The reports behind the numbers, newest first, searchable in description, evidence and indicator.
 
-    ``limit`` keeps a page light on 200,000 reports; :func:`count_stories` says how many there are in all."""
+    ``limit`` keeps a page light on 200,000 reports; :func:`count_stories` says how many there are in all.
+    ``scrub`` is a NameScrubber built once per data version (building one reads every name)."""
     sql, where, params = _stories_sql(filters, cycles, indicator, search)
     label = "coalesce(ps.code, CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END)" if pseudonymise else \
         "coalesce(pp.name, r.participant_id, '—')"
@@ -195,7 +196,7 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
         params,
     )
     if pseudonymise and len(df):  # stories are free text and may name people
-        scrub = NameScrubber(con, True)
+        scrub = scrub or NameScrubber(con, True)
         for col in ("description", "evidence", "indicator"):
             df[col] = df[col].map(lambda x: None if x is None or x != x else scrub(x))
     return df

@@ -175,12 +175,24 @@ def bench_values(scale: float = 1.0) -> str:
     con.execute("""INSERT INTO value_reports SELECT 1, row_number() OVER (), network, participant_id,
                    CAST(date AS DATE), NULL, cycle, indicator, description, NULL, NULL FROM df""").fetchall()
     con.execute(f"UPDATE value_reports SET period = {period_of('date')}").fetchall()
+    # the reporters as people with names and codes: stories are pseudonymised, names in them replaced
+    con.execute("""INSERT INTO participants SELECT 1, row_number() OVER (), participant_id,
+                   'Naam ' || participant_id || ' de Vries', 'Netwerk 0', NULL, 'teacher', NULL, NULL, NULL, false
+                   FROM (SELECT DISTINCT participant_id FROM value_reports)""").fetchall()
+    from analytics import privacy
+    privacy.ensure_pseudonyms(con)
+    n_people = con.execute("SELECT count(*) FROM people").fetchone()[0]
     f = vc.Filters(networks=("Netwerk 0",))
 
-    def page_rerun():
+    scrub = privacy.NameScrubber(con, True)  # the page builds it once per data version
+    build = best_of(lambda: privacy.NameScrubber(con, True), repeat=3)
+
+    def page_rerun():  # what the page asks on a first view: the funnel tab with its stories table
         vc.funnel(con, f)
         vc.side_values(con, f)
-        vc.stories(con, f, cycles=["applied"], search="leerlingen")
+        vc.stories(con, f, limit=500, scrub=scrub)
+        vc.count_stories(con, f)
+        vc.stories(con, f, cycles=["applied"], search="leerlingen", limit=500, scrub=scrub)
         vc.highest_cycle(con, f)
         vc.matrix(con, f)
 
@@ -197,7 +209,9 @@ def bench_values(scale: float = 1.0) -> str:
     ours = best_of(page_rerun, repeat=5)
     base = best_of(pandas_baseline, repeat=5)
     rows = [["pandas of the same numbers (baseline)", base * 1000, 1.0],
-            ["Value page data per rerun (funnel, stories, over time, matrix)", ours * 1000, ours / base]]
+            [f"Value page data per rerun (funnel, stories of {n_people:,} named people, over time, matrix)",
+             ours * 1000, ours / base],
+            ["  once per data version: the name list for pseudonymising stories", build * 1000, build / base]]
     return table(f"Value-creation page: {n:,} reports — target under 200 ms per rerun",
                  ["what", "ms", "x baseline"], rows)
 

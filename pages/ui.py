@@ -165,13 +165,14 @@ def pseudonymise() -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _scrubber(data_version, on: bool) -> privacy.NameScrubber:
+def scrubber(data_version, on: bool) -> privacy.NameScrubber:
+    """One NameScrubber per data version: building one reads every name."""
     return query(privacy.NameScrubber, on)
 
 
 def scrub(text: object, *, always: bool = False) -> str:
     """Free text (notes, stories) with known names replaced by codes when pseudonymising."""
-    return _scrubber(version(), always or pseudonymise())(text)
+    return scrubber(version(), always or pseudonymise())(text)
 
 
 def alt_names() -> bool:

@@ -55,7 +55,7 @@ def matrix(data_version, filters: vc.Filters) -> pd.DataFrame:
 def stories(data_version, filters: vc.Filters, cycles: tuple, indicator: str | None, search: str,
             pseudonymise: bool, limit: int | None = STORIES_SHOWN) -> pd.DataFrame:
     return ui.query(vc.stories, filters, cycles=list(cycles) or None, indicator=indicator, search=search or None,
-                    pseudonymise=pseudonymise, limit=limit)
+                    pseudonymise=pseudonymise, limit=limit, scrub=ui.scrubber(data_version, pseudonymise))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -84,3 +84,16 @@ def test_free_text_names_become_codes_in_stories_and_on_the_time_axis(con, tmp_p
     notes.add(con, "A", "2025-03-10", "Renée de Haan bracht de casus in", None)
     assert timeline.events(con, ("A",), pseudonymise=True)["label"].tolist() == ["📝 T-001 bracht de casus in"]
     assert "Renée de Haan" in timeline.events(con, ("A",))["label"].iloc[0]
+
+
+def test_name_scrubber_whole_names_longest_first_with_punctuation(con, tmp_path):
+    importer.import_file(con, _people(tmp_path, "a.csv", [
+        "P1,Anouk Smit,teacher", "P2,Anouk Smit-Jansen,teacher", "P3,Dr. A. Bakker (lector),expert",
+        "P4,Anouk van 't Hof,student", "P5,Smit,teacher"]))
+    scrub = privacy.NameScrubber(con, True)
+    codes = dict(rows(con, "SELECT participant_id, code FROM pseudonyms"))
+    assert scrub("Anouk Smit-Jansen en ANOUK SMIT") == f"{codes['P2']} en {codes['P1']}"
+    assert scrub("Gesprek met Dr. A. Bakker (lector).") == f"Gesprek met {codes['P3']})."
+    assert scrub("anouk van 't hof, en Anouk  van 't Hof") == f"{codes['P4']}, en {codes['P4']}"
+    assert scrub("Smitse Smit") == f"Smitse {codes['P5']}"  # whole words only
+    assert scrub(None) == "" and privacy.NameScrubber(con, False)("Anouk Smit") == "Anouk Smit"
