@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--network")
         if name == "dimensions":
             p.add_argument("--by", choices=["indicator", "dimension"], default="dimension")
+            p.add_argument("--framework", metavar="FILE",
+                           help="instrument definition (TOML) the scores were imported with (default: Dimensions)")
         if name == "metrics":
             p.add_argument("--period")
         p.add_argument("--json", action="store_true")
@@ -314,6 +316,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("dimensions", "values", "metrics", "report"):
             from . import commands
 
+            target = store.db_path(args.db)
+            if str(args.db) != ":memory:" and not target.exists():  # a typo must not read as "no data"
+                print(f"error: there is no database at {target} (import data first, or check --db / "
+                      "NETWERKLEREN_DB)", file=sys.stderr)
+                return 2
             return getattr(commands, f"cmd_{args.command}")(args)
     except store.StoreError as e:
         print(f"error: {e}", file=sys.stderr)

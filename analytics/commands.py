@@ -32,11 +32,17 @@ def _print(records: list[dict], as_json: bool) -> None:
 
 
 def cmd_dimensions(args) -> int:
+    from .definitions import FrameworkError, default_framework, load_framework_file
     from .dimensions import Filters, indicator_stats
 
+    try:
+        fw = load_framework_file(args.framework) if getattr(args, "framework", None) else default_framework()
+    except (FrameworkError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     con = store.connect(args.db, read_only=False)
-    f = Filters(networks=(args.network,) if args.network else None)
-    df = indicator_stats(con, f, by=args.by)
+    f = Filters(framework=fw.id, networks=(args.network,) if args.network else None)
+    df = indicator_stats(con, f, by=args.by, framework=fw)
     out = [
         {"network": r.network, "period": r.period, "situation": r.situation, "code": r.code, "n": int(r.n),
          "mean": r.mean, "iqr": r.iqr}
@@ -47,16 +53,25 @@ def cmd_dimensions(args) -> int:
 
 
 def cmd_values(args) -> int:
-    from .value_creation import Filters, cycle_counts
+    from .definitions import value_cycles
+    from .value_creation import Filters, cycle_counts, reached_counts
 
     con = store.connect(args.db)
     f = Filters(networks=(args.network,) if args.network else None)
-    df = cycle_counts(con, f, by=("network", "period"))
-    out = [
-        {"network": r.network, "period": r.period, "cycle": r.cycle, "participants": int(r.participants),
-         "reports": int(r.reports)}
-        for r in df.itertuples()
-    ]
+    by = ("network", "period")
+    counts = cycle_counts(con, f, by=by).set_index([*by, "cycle"])
+    reached = reached_counts(con, f, by=by).set_index([*by, "cycle"])
+    out = []
+    for network, period in counts.index.droplevel("cycle").unique():  # every cycle, zero where nobody
+        for c in value_cycles():
+            key = (network, period, c.code)
+            row = {"network": network, "period": period, "cycle": c.code,
+                   "participants": int(counts["participants"].get(key, 0)),
+                   "reports": int(counts["reports"].get(key, 0))}
+            if c.in_funnel:  # got at least this far: the funnel's own count
+                row["reached_participants"] = int(reached["reached_participants"].get(key, 0))
+                row["reached_reports"] = int(reached["reached_reports"].get(key, 0))
+            out.append(row)
     _print(out, args.json)
     return 0
 

@@ -336,11 +336,43 @@ def test_values_json(capsys, full_db):
     code, out, _ = run(capsys, "values", "--json", "--db", full_db)
     assert code == 0
     recs = json.loads(out)
-    assert all(set(r) == {"network", "period", "cycle", "participants", "reports"} for r in recs)
-    # 2024-H2: P3 immediate; 2025-H1: immediate P1 x2 + P2 (2 participants, 3 reports), potential P1
-    assert [(r["period"], r["cycle"], r["participants"], r["reports"]) for r in recs] == [
-        ("2024-H2", "immediate", 1, 1), ("2025-H1", "immediate", 2, 3), ("2025-H1", "potential", 1, 1)]
+    cycles = ["immediate", "potential", "applied", "realized", "transformative", "strategic", "enabling"]
+    # every cycle for every network and period with reports, zero where nobody reached it
+    assert [(r["period"], r["cycle"]) for r in recs] == [(p, c) for p in ("2024-H2", "2025-H1") for c in cycles]
     assert {r["network"] for r in recs} == {"R"}
+    got = {(r["period"], r["cycle"]): (r["participants"], r["reports"]) for r in recs}
+    # 2024-H2: P3 immediate; 2025-H1: immediate P1 x2 + P2 (2 participants, 3 reports), potential P1
+    assert {k: v for k, v in got.items() if v != (0, 0)} == {
+        ("2024-H2", "immediate"): (1, 1), ("2025-H1", "immediate"): (2, 3), ("2025-H1", "potential"): (1, 1)}
+    # the funnel's own count, got at least this far: 2025-H1 P1 (potential) and P2 (immediate) -> 2, 1, 0...
+    h1 = [r for r in recs if r["period"] == "2025-H1"]
+    assert [r["reached_participants"] for r in h1[:5]] == [2, 1, 0, 0, 0]
+    assert [r["reached_reports"] for r in h1[:5]] == [4, 1, 0, 0, 0]
+    assert all("reached_participants" not in r for r in h1[5:])  # side values are beside the funnel
+
+
+def test_analysis_commands_refuse_a_database_that_is_not_there(capsys, tmp_path):
+    for command in ("dimensions", "values", "metrics"):
+        code, out, err = run(capsys, command, "--json", "--db", tmp_path / "tpyo.duckdb")
+        assert code == 2 and out == "" and "there is no database at" in err
+    assert not (tmp_path / "tpyo.duckdb").exists()
+
+
+def test_dimensions_of_an_own_instrument(capsys, tmp_path):
+    from test_frameworks import OWN
+
+    definition = tmp_path / "own.toml"
+    definition.write_text(OWN, encoding="utf-8")
+    scores = tmp_path / "scores.csv"
+    scores.write_text("netwerk;datum;deelnemer;p1 (1-5);p2 (1-5);q1 (1-5)\n"
+                      "R;10-03-2025;A;4;3;1\nR;10-03-2025;B;3;3;3\nR;10-03-2025;C;2;3;5\n", encoding="utf-8")
+    db = tmp_path / "own.duckdb"
+    assert run(capsys, "import", scores, "--db", db, "--framework", definition)[0] == 0
+    recs = json.loads(run(capsys, "dimensions", "--json", "--db", db, "--framework", definition)[1])
+    assert {(r["code"], r["n"], round(r["mean"], 6)) for r in recs} == {("P", 3, 0.5), ("Q", 3, 0.5)}
+    assert json.loads(run(capsys, "dimensions", "--json", "--db", db)[1]) == []  # the default instrument: none
+    code, _, err = run(capsys, "dimensions", "--json", "--db", db, "--framework", tmp_path / "nope.toml")
+    assert code == 2 and "nope.toml" in err
 
 
 def test_metrics_json(capsys, full_db):
