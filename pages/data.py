@@ -45,13 +45,13 @@ def check(data: bytes, name: str, kind: str, network: str, date: str, wave: str,
         c.close()
 
 
-def target_options(kind: str | None) -> list[str]:
-    """What an unmapped header can be mapped to, for the file's kind."""
+def target_options(kind: str | None, fid: str) -> list[str]:
+    """What a header can be mapped to, for the file's kind (indicator codes: of the chosen instrument)."""
     if not kind:
         return ["ignore"]
     opts = ["ignore", *tables()[kind].columns]
     if kind == "dimension_scores":
-        codes = [c for fw in FRAMEWORKS.values() for c in fw.codes]
+        codes = FRAMEWORKS[fid].codes
         opts += [f"indicator:{c}" for c in codes]
         opts += [f"indicator:{c}:desired" for c in codes]
     if kind == "value_reports":
@@ -126,13 +126,15 @@ for up in uploads or []:
     key = f"{up.name}:{up.size}:{getattr(up, 'file_id', '')}"
     with st.container(border=True):
         st.markdown(f"#### 📄 {ui.md(up.name)}")
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4, c5 = st.columns(5)
         kind = c1.selectbox(t("data.kind"), KIND_CHOICES, key=f"kind:{key}",
                             format_func=lambda k: kind_label(k, lang) if k else t("data.detect"))
         network = c2.text_input(t("data.default_network"), key=f"net:{key}", help=t("data.default_network_help"))
         date = c3.text_input(t("data.default_date"), key=f"date:{key}", placeholder="2025-03-15",
                              help=t("data.default_date_help"))
-        scale = c4.text_input(t("data.scale_override"), key=f"scale:{key}", placeholder="1-5",
+        wave = c4.text_input(t("data.default_wave"), key=f"wave:{key}", placeholder="2025-voorjaar",
+                             help=t("data.default_wave_help"))
+        scale = c5.text_input(t("data.scale_override"), key=f"scale:{key}", placeholder="1-5",
                               help=t("data.scale_override_help"))
         fid = "dimensions"
         if len(FRAMEWORKS) > 1:
@@ -150,7 +152,7 @@ for up in uploads or []:
         overrides = st.session_state.setdefault(f"map:{key}", {})
         try:
             with st.spinner(t("data.checking", mb=f"{len(data) / 1e6:.1f}")):
-                report = check(data, up.name, kind, network, date, "", scale, tuple(sorted(overrides.items())),
+                report = check(data, up.name, kind, network, date, wave, scale, tuple(sorted(overrides.items())),
                                sheet, fid, ui.version())
         except ValueError as e:
             st.error(str(e))
@@ -164,11 +166,17 @@ for up in uploads or []:
                 mapped = pd.DataFrame({t("data.header"): list(report.mapping),
                                        t("data.maps_to"): [target_label(v) for v in report.mapping.values()]})
                 ui.show_table(mapped)
-                opts = target_options(report.kind)
-                for h in report.unmapped:
-                    choice = st.selectbox(f"{t('data.map_header')} “{ui.md(h)}”", opts, key=f"mapsel:{key}:{h}",
+                opts = target_options(report.kind, fid)
+                # Unmapped headers always get a box; with "change" every header does (a wrong guess can be fixed)
+                edit_all = st.toggle(t("data.edit_mapping"), key=f"mapedit:{key}")
+                headers = [*report.unmapped, *((*report.mapping, *overrides) if edit_all else overrides)]
+                for h in dict.fromkeys(headers):
+                    current = overrides.get(h) or report.mapping.get(h) or "ignore"
+                    box_opts = opts if current in opts else [*opts, current]
+                    choice = st.selectbox(f"{t('data.map_header')} “{ui.md(h)}”", box_opts,
+                                          index=box_opts.index(current), key=f"mapsel:{key}:{h}",
                                           format_func=target_label)
-                    if choice != "ignore" and overrides.get(h) != choice:
+                    if choice != current:
                         overrides[h] = choice
                         st.rerun()
                 if overrides and st.button(t("data.reset_mapping"), key=f"mapreset:{key}"):
@@ -194,7 +202,7 @@ for up in uploads or []:
             try:
                 result = importer.import_file(
                     c, data, file_name=up.name, kind=kind or None, network=network or None, date=date or None,
-                    scale=importer.parse_scale(scale.split()) if scale else None,
+                    wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
                     mapping_overrides=dict(overrides) or None, sheet=sheet or None, skip_invalid=skip,
                     framework=FRAMEWORKS[fid],
                     on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("data.importing")),

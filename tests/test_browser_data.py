@@ -180,6 +180,40 @@ def test_upload_validate_and_import_participants(browser, tmp_path):
         con.close()
 
 
+def test_a_recognised_column_can_be_remapped_and_a_wave_given(browser, tmp_path):
+    """The mapping step fixes a wrong guess: here the name column is set to 'ignore' before import."""
+    db = tmp_path / "remap.duckdb"
+    people = {"name": "people.csv", "mimeType": "text/csv",
+              "buffer": b"participant_id,name,network\nP1,Anouk Smit,A\nP2,Bram Bos,A\n"}
+    with streamlit_server(db, env=NO_DEMO) as url, new_page(browser) as page:
+        page.goto(url)
+        wait_for_app(page, expect_testid="stSidebarNav")
+        goto_nav(page, "Gegevens")
+        upload(page, people)
+        box = file_box(page, "people.csv")
+        box.locator('[data-testid="stMetric"]').first.wait_for(state="visible")
+        wait_for_app(page)
+        box.locator('[data-testid="stExpander"]').filter(has_text="Kolommen").locator("summary").first.click()
+        box.locator('[data-testid="stCheckbox"]').filter(has_text="Ook herkende").locator("label").first.click()
+        wait_for_app(page)
+        select = box.locator('[data-testid="stSelectbox"]').filter(has_text="“name”")
+        select.wait_for(state="visible")
+        select.locator("input").click()
+        select.locator("input").fill("neger")  # the box filters its options as one types
+        page.get_by_role("option", name="— negeren —", exact=True).click()
+        wait_for_app(page)
+        screenshot(page, "remap-name-ignored")
+        message = import_file(page, "people.csv")
+        assert "2" in message, message
+        assert app_exceptions(page) == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT participant_id, name FROM participants ORDER BY 1").fetchall() == [
+            ("P1", None), ("P2", None)]
+    finally:
+        con.close()
+
+
 # -------------------------------------------------------------------------------------------- c) language
 
 
