@@ -194,7 +194,14 @@ def test_a_recognised_column_can_be_remapped_and_a_wave_given(browser, tmp_path)
         box.locator('[data-testid="stMetric"]').first.wait_for(state="visible")
         wait_for_app(page)
         box.locator('[data-testid="stExpander"]').filter(has_text="Kolommen").locator("summary").first.click()
-        box.locator('[data-testid="stCheckbox"]').filter(has_text="Ook herkende").locator("label").first.click()
+        toggle = box.locator('[data-testid="stCheckbox"]').filter(has_text="Ook herkende")
+        toggle.wait_for(state="visible")
+        for _ in range(5):  # a click while the expander is still opening can get lost: click until it is on
+            if toggle.locator("input").is_checked():
+                break
+            toggle.locator("label").first.click()
+            page.wait_for_timeout(500)
+        assert toggle.locator("input").is_checked()
         wait_for_app(page)
         select = box.locator('[data-testid="stSelectbox"]').filter(has_text="“name”")
         select.wait_for(state="visible")
