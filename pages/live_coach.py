@@ -16,7 +16,7 @@ from analytics import charts, export, live, store, tie_map
 from analytics import dimensions as dims
 from analytics import tie_measures as tm
 from analytics import ties as tq
-from analytics.db import rows
+from analytics.db import frame, rows
 from analytics.definitions import value_cycles
 from analytics.i18n import cycle_label, fmt_num
 from pages import ui
@@ -270,14 +270,17 @@ def ties_picture(rnd: live.Round) -> None:
         externals = sorted(set(ties.loc[ties["external"], "target"]))
         labels |= {x: t("live.external_n", n=i) for i, x in enumerate(externals, 1)}
     nodes = people.assign(label=[labels.get(p, p) for p in people["participant_id"]], external=False)
-    G, _ = tm.build_graph(nodes[["participant_id", "label", "external"]], ties[["source", "target", "weight"]])
+    info = ui.query(frame, "SELECT participant_id, organisation, role FROM people")  # for colour and tooltips
+    nodes = nodes.merge(info, on="participant_id", how="left")
+    G, _ = tm.build_graph(nodes[["participant_id", "label", "external", "organisation", "role"]],
+                          ties[["source", "target", "weight"]])
     for x in ties.loc[ties["external"], "target"]:
         if x in G:
             G.nodes[x]["label"] = labels.get(x, x)
     if pseudo:  # the labels as node ids too: an outside person's id is the name a participant typed
         G = tq.with_public_ids(G, labels)
     pos = tm.layout(G, unit=LAYOUT_UNIT)
-    html_doc = tie_map.tie_map_html(G, pos, color_by="community", size_by="degree", strong_threshold=3.0,
+    html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=3.0,
                                     height_px=460, lang=lang)
     st.iframe(html_doc, height=480)
 
