@@ -171,12 +171,13 @@ with tab_compare:
         groups = list(dict.fromkeys(cmp[dim]))
         xmax = float(max(cmp["value"].max(), 1))  # one scale: equal counts, equal lengths in every panel
         panels = [charts.funnel_chart(cmp[cmp[dim] == g], order=funnel_cycles(), stage_labels=stage_labels,
-                                      value_col="value", text=text, title=str(g), width=240, selectable=False,
+                                      value_col="value", text=text, title=str(g), width=300, selectable=False,
                                       xmax=xmax)
                   for g in groups]
         import altair as alt
 
-        ui.chart_block(alt.concat(*panels, columns=2), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
+        # one under the other: bars on one baseline and one scale are the easiest lengths to compare
+        ui.chart_block(alt.vconcat(*panels), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
                        how_to_read=t("values.read_compare"))
 
 # ---------------------------------------------------------------- over time

@@ -196,12 +196,17 @@ def test_a_recognised_column_can_be_remapped_and_a_wave_given(browser, tmp_path)
         box.locator('[data-testid="stExpander"]').filter(has_text="Kolommen").locator("summary").first.click()
         toggle = box.locator('[data-testid="stCheckbox"]').filter(has_text="Ook herkende")
         toggle.wait_for(state="visible")
-        for _ in range(5):  # a click while the expander is still opening can get lost: click until it is on
-            if toggle.locator("input").is_checked():
-                break
+        wait_for_app(page)
+        for _ in range(3):  # a click while the expander is still opening can get lost: click until it is on
             toggle.locator("label").first.click()
-            page.wait_for_timeout(500)
-        assert toggle.locator("input").is_checked()
+            try:
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('[data-testid=stCheckbox]')].some("
+                    "c => c.textContent.includes('Ook herkende') && c.querySelector('input').checked)",
+                    timeout=15_000)
+                break
+            except Exception:  # noqa: BLE001 - not on yet: click again
+                continue
         wait_for_app(page)
         select = box.locator('[data-testid="stSelectbox"]').filter(has_text="“name”")
         select.wait_for(state="visible")
