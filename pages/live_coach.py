@@ -61,6 +61,10 @@ def new_round_form() -> None:
     if not nets:
         st.info(t("live.no_networks"))
         return
+    # Outside the form, so that what can be asked follows at once (ties need names: not in an anonymous round)
+    mode = st.radio(t("live.mode"), list(live.MODES), format_func=lambda m: t(f"live.mode_{m}"),
+                    captions=[t(f"live.mode_{m}_help") for m in live.MODES], horizontal=True, key="live_mode")
+    named = mode != "anonymous"
     with st.form("new_round"):
         c1, c2 = st.columns(2)
         default = ui.network() if ui.network() in nets else nets[0]
@@ -76,16 +80,15 @@ def new_round_form() -> None:
         ask_current = q1.checkbox(t("live.ask_current"), value=True)
         ask_desired = q2.checkbox(t("live.ask_desired"), value=False)
         ask_story = q3.checkbox(t("live.ask_story"), value=False)
-        ask_ties = q4.checkbox(t("live.ask_ties"), value=False, help=t("live.ask_ties_help"))
+        ask_ties = q4.checkbox(t("live.ask_ties"), value=False, help=t("live.ask_ties_help"), disabled=not named)
         c1, c2 = st.columns(2)
-        topic = c1.text_input(t("live.ties_topic"), max_chars=live.MAX_TOPIC, placeholder=t("live.ties_topic_ph"))
-        allow_external = c2.checkbox(t("live.allow_external"), value=True)
-        mode = st.radio(t("live.mode"), list(live.MODES), format_func=lambda m: t(f"live.mode_{m}"),
-                        captions=[t(f"live.mode_{m}_help") for m in live.MODES], horizontal=True)
+        topic = c1.text_input(t("live.ties_topic"), max_chars=live.MAX_TOPIC, placeholder=t("live.ties_topic_ph"),
+                              disabled=not named)
+        allow_external = c2.checkbox(t("live.allow_external"), value=True, disabled=not named)
         form_lang = st.radio(t("live.form_lang"), list(ui.LANG_OPTIONS), index=list(ui.LANG_OPTIONS).index(lang),
                              format_func=ui.LANG_OPTIONS.get, horizontal=True)
         if st.form_submit_button(t("live.open_round"), type="primary"):
-            cfg = live.RoundConfig(current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties,
+            cfg = live.RoundConfig(current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties and named,
                                    topic=topic, allow_external=allow_external, lang=form_lang)
             try:
                 rnd, key = ui.query(live.create_round, network, on=day, wave=wave, title=title, mode=mode, config=cfg,

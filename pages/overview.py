@@ -131,13 +131,21 @@ for row_start in range(0, len(nets), 2):
                 st.caption(t("overview.ties_period", period=ui.md(r["period"])))
 
 with st.expander("🔢 " + t("overview.numbers")):
+    names = {"network": t("column.network"), "period": t("column.period")}
     wide = trends.dropna(subset=["mean"]).pivot_table(index=["network", "period"], columns="code", values="mean")
-    wide = wide.rename(columns=dim_labels).round(2).reset_index()
+    wide = wide.rename(columns=dim_labels).round(2).reset_index().rename(columns=names)
     ui.show_table(wide)
-    f2 = funnels.pivot_table(index="network", columns="cycle", values="participants", fill_value=0)
-    f2 = f2[[c for c in funnel_cycles() if c in f2.columns]].rename(columns=stage_labels).reset_index()
+    # the funnels as on the cards: participants who got at least this far
+    f2 = funnels.pivot_table(index="network", columns="cycle", values="value", aggfunc="sum", fill_value=0)
+    f2 = f2.reindex(columns=funnel_cycles(), fill_value=0).astype("int64")
+    f2 = f2.rename(columns=stage_labels).rename_axis(columns=None).reset_index().rename(columns=names)
+    st.caption(t("overview.numbers_funnel"))
     ui.show_table(f2)
-    ui.show_table(tie_latest)
+    ties_view = tie_latest.rename(columns={
+        **names, "nodes": t("ties.m_nodes"), "edges": t("ties.m_edges"), "density": t("ties.m_density"),
+        "reciprocity": t("ties.m_reciprocity"), "cross_organisation_share": t("ties.m_cross_org"),
+        "isolates": t("ties.m_isolates")})
+    ui.show_table(ties_view)
 
 # ---------------------------------------------------------------- meeting notes: add, edit, history
 st.subheader("📝 " + t("notes.title"))
@@ -157,8 +165,16 @@ with st.form("add_note", clear_on_submit=True):
             st.cache_data.clear()
             st.success(t("notes.saved"))
 all_notes = ui.query(notes.latest, (ui.network(),) if ui.network() else None)
+hidden = ui.pseudonymise()  # names become codes: the notes are shown, not edited (that would store the codes)
 for r in all_notes.itertuples():
-    with st.expander(f"{ui.md(r.network)} · {r.date:%d-%m-%Y} · {ui.md((r.went_well or r.differently or '')[:60])}"):
+    head = ui.scrub((r.went_well or r.differently or "")[:60])
+    with st.expander(f"{ui.md(r.network)} · {r.date:%d-%m-%Y} · {ui.md(head)}"):
+        if hidden:
+            for label, text_ in ((t("notes.went_well"), r.went_well), (t("notes.differently"), r.differently)):
+                if text_:
+                    st.markdown(f"**{label}** {ui.md(ui.scrub(text_))}")
+            st.caption(t("notes.edit_with_names"))
+            continue
         with st.form(f"edit_note:{r.note_id}"):
             d = st.date_input(t("column.date"), value=r.date, format="DD-MM-YYYY")
             w = st.text_area(t("notes.went_well"), value=r.went_well or "", max_chars=notes.MAX_TEXT)
@@ -179,4 +195,6 @@ for r in all_notes.itertuples():
         hist = ui.query(notes.history, r.note_id)
         if len(hist) > 1:
             st.caption(t("notes.versions", n=len(hist)))
-            ui.show_table(hist[["version", "date", "went_well", "differently", "written_at"]])
+            ui.show_table(hist[["version", "date", "went_well", "differently", "written_at"]].rename(columns={
+                "version": t("notes.version"), "date": t("column.date"), "went_well": t("notes.went_well"),
+                "differently": t("notes.differently"), "written_at": t("notes.written_at")}))

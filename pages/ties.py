@@ -271,7 +271,8 @@ with tab_time:
     long = ot.melt(id_vars=["period"], value_vars=list(names), var_name="measure", value_name="value")
     chart = charts.line_over_time(long, x="period", y="value", color="measure", x_order=pers_order,
                                   color_labels=names, color_order=list(names), events=ev, y_domain=y_domain,
-                                  y_title=y_title, text=text, title=t("ties.time_title", network=net),
+                                  y_title=y_title, text={**text, "indicator": t("ties.measure")},
+                                  title=t("ties.time_title", network=net),
                                   tooltip_cols=())
     table = ot.rename(columns={"period": t("column.period"), **names})
     ui.chart_block(chart, table, f"tie_measures_{net}_{kind}", how_to_read=t("ties.read_time"))

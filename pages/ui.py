@@ -346,6 +346,13 @@ def show_table(df: pd.DataFrame, **kwargs) -> None:
     """A table on screen: empty cells as a dash (not "None"), numbers with the language's decimal mark."""
     if 0 < df.size <= STYLE_MAX_CELLS and df.columns.is_unique:
         nl = lang() == "nl"
+        df = df.copy()
+        for col in df.columns:  # text columns: the grid would print a missing value as "None"
+            if df[col].dtype == object:
+                df[col] = df[col].where(df[col].notna(), "—")
+            elif str(df[col].dtype).startswith("datetime64"):
+                df[col] = df[col].dt.strftime("%d-%m-%Y %H:%M").str.replace(" 00:00", "", regex=False) \
+                    .where(df[col].notna(), "—")
         shown = df.style.format(na_rep="—", precision=3, decimal="," if nl else ".", thousands="." if nl else ",")
         st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
     else:

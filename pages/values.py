@@ -142,7 +142,7 @@ with tab_funnel:
     sdf = stories(v, f, tuple(chosen), None, search, ui.pseudonymise())
     n_all = count_stories(v, f, tuple(chosen), None, search)
     st.caption(t("values.n_stories", n=fmt_num(n_all, lang, 0)) + (
-        " " + t("values.stories_shown", shown=fmt_num(len(sdf), lang, 0)) if n_all > len(sdf) else ""))
+        ". " + t("values.stories_shown", shown=fmt_num(len(sdf), lang, 0)) if n_all > len(sdf) else ""))
     ui.show_table(story_view(sdf), height=360)
     from analytics.export import safe_csv
 
@@ -190,7 +190,8 @@ with tab_time:
         pers = [p for p in ui.periods(net) if p in set(hd["period"])]
         chart = charts.stacked_highest_cycle_chart(
             hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=events(v, f.networks or (), ui.pseudonymise()),
-            text=text, title=t("values.time_title", where=net or t("sidebar.all_networks")),
+            text={**text, "count": t("values.count_participants")},  # this chart always counts people
+            title=t("values.time_title", where=net or t("sidebar.all_networks")),
         )
         table = pd.DataFrame({t("column.period"): hd["period"],
                               t("values.highest"): [stage_labels[c] for c in hd["highest_cycle"]],
@@ -228,6 +229,8 @@ with tab_matrix:
                                   format_func=lambda c: stage_labels[c], key=f"cell_cycle:{clicked_cycle}")
         inds = md[md["cycle"] == cell_cycle]["indicator"].tolist()
         clicked_ind = picked.get("_row") if picked.get("_row") in inds else None
+        if picked and (clicked_cycle is None or clicked_ind is None):  # an empty cell: nothing behind it
+            st.caption(t("values.empty_cell"))
         cell_ind = c2.selectbox(t("column.indicator"), inds, index=inds.index(clicked_ind) if clicked_ind else 0,
                                 key=f"cell_indicator:{clicked_cycle}:{clicked_ind}")
         cell = stories(v, f, (cell_cycle,), cell_ind, "", ui.pseudonymise())

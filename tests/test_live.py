@@ -571,9 +571,11 @@ def coach(app_db, tmp_path, monkeypatch):
 
 def test_coach_opens_a_round_sees_answers_arrive_and_closes_it(coach, app_db):
     at = coach
+    ties_box = next(c for c in at.checkbox if c.label.startswith("Leerrelaties"))
+    assert ties_box.disabled  # an anonymous round (the default) cannot ask whom people learn from
+    at.radio(key="live_mode").set_value("named").run()
     for i in (1, 2, 3):  # desired, story, ties (current is on by default)
         at.checkbox[i].check()
-    at.radio[0].set_value("named")
     at.text_input[2].set_value("breuken")
     at.button[0].click()
     at.run()
