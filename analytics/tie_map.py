@@ -234,6 +234,13 @@ def _category_styles(
     Beyond ``MAX_CATEGORIES`` the most frequent keep a symbol and the rest share "other".
     """
     counts = Counter(v for v in values.values() if v is not None)
+    slot: dict[Any, int] | None = None
+    if color_by not in ("role", "community") and order is not None:
+        # A fixed slot per listed category, present or not: an organisation keeps its colour in every view.
+        listed = list(dict.fromkeys(order))
+        slot = {c: i for i, c in enumerate(listed)}
+        for c in sorted((c for c in counts if c not in slot), key=str):
+            slot[c] = len(slot)
     if color_by == "role":
         ranked = [r for r in ROLE_ORDER if r in counts] + sorted(
             str(r) for r in counts if r not in ROLE_ORDER
@@ -248,9 +255,10 @@ def _category_styles(
     if len(ranked) > MAX_CATEGORIES:
         keep = set(sorted(ranked, key=lambda c: (-counts[c], str(c)))[:MAX_CATEGORIES])
         ranked = [c for c in ranked if c in keep]
+    index = slot if slot is not None else {c: i for i, c in enumerate(ranked)}
     return {
-        c: (PALETTE[i % len(PALETTE)], SHAPES[(i // len(PALETTE)) % len(SHAPES)])
-        for i, c in enumerate(ranked)
+        c: (PALETTE[index[c] % len(PALETTE)], SHAPES[(index[c] // len(PALETTE)) % len(SHAPES)])
+        for c in ranked
     }
 
 

@@ -46,8 +46,8 @@ st.markdown(t("live.coach_intro"))
 open_rounds = ui.query(live.list_rounds, status="open")
 NEW = "__new__"
 choices = [r.round_id for r in open_rounds] + [NEW]
-labels = {r.round_id: t("live.round_label", title=r.title or r.network, network=r.network,
-                        date=r.date.strftime("%d-%m-%Y")) for r in open_rounds}
+labels = {r.round_id: (t("live.round_label", title=r.title, network=r.network, date=r.date.strftime("%d-%m-%Y"))
+                        if r.title else f"{r.network} · {r.date:%d-%m-%Y}") for r in open_rounds}
 if "live_round_next" in st.session_state:  # a round opened in the previous run
     st.session_state["live_round"] = st.session_state.pop("live_round_next")
 if st.session_state.get("live_round") not in choices:

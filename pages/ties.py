@@ -43,6 +43,13 @@ def layout(data_version, network: str) -> dict:
     return tm.layout(G, unit=LAYOUT_UNIT)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def organisations(data_version, network: str) -> list:
+    """Every organisation of the network in all periods: one fixed colour each, in every view and period."""
+    G = ui.query(tq.full_graph, network)
+    return sorted({d.get("organisation") for _, d in G.nodes(data=True) if d.get("organisation")}, key=str)
+
+
 def positions(data_version, network: str, pseudonymise: bool) -> dict:
     pos = layout(data_version, network)
     if not pseudonymise:
@@ -72,14 +79,16 @@ def over_time(data_version, network: str, strong: float) -> pd.DataFrame:
 
 
 def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,
-             people: pd.DataFrame | None) -> str:
+             people: pd.DataFrame | None, order: list | None) -> str:
     """Not cached: building the page takes well under a second even at 2,000 people."""
     return tie_map.tie_map_html(G, pos, color_by=color_by, size_by=size_by, strong_threshold=strong,
-                                compare_status=status, height_px=height, lang=lang_, person_df=people)
+                                compare_status=status, height_px=height, lang=lang_, person_df=people,
+                                category_order=order)
 
 
-def legend(G, color_by: str, people: pd.DataFrame, compare: bool) -> None:
-    items = tie_map.legend_items(G, color_by=color_by, person_df=people, compare=compare, lang=lang)
+def legend(G, color_by: str, people: pd.DataFrame, compare: bool, order: list | None) -> None:
+    items = tie_map.legend_items(G, color_by=color_by, person_df=people, compare=compare, lang=lang,
+                                 category_order=order)
     shapes = {  # the same shapes the map draws, so that repeated colours stay apart
         "dot": "border-radius:50%", "square": "", "diamond": "transform:rotate(45deg) scale(0.8)",
         "triangle": "clip-path:polygon(50% 0,100% 100%,0 100%)",
@@ -188,10 +197,13 @@ if shown.number_of_nodes() == 0:
     st.info(t("ties.empty_selection"))
 else:
     people_for_map = people if view != "organisations" else None
-    html_doc = map_html(shown, pos, color_by if view != "organisations" else "organisation", size_by,
-                        float(strong), status, 620, lang, people_for_map)
+    by = color_by if view != "organisations" else "organisation"
+    order = organisations(v, net) if by == "organisation" else None  # fixed colours across views and periods
+    if order is not None and view == "organisations":
+        order = None  # the organisation map has its own node per organisation
+    html_doc = map_html(shown, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order)
     st.iframe(html_doc, height=640)
-    legend(shown, color_by if view != "organisations" else "organisation", people_for_map, status is not None)
+    legend(shown, by, people_for_map, status is not None, order)
     with st.expander("ℹ️ " + t("ui.how_to_read")):
         st.markdown(t("ties.read_map"))
     d1, d2, d3, d4, d5 = st.columns(5)

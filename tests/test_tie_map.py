@@ -316,3 +316,27 @@ def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
         context.close()
     assert requests == [page_file.as_uri()]
     assert dialogs == [] and errors == []
+
+
+def test_an_organisation_keeps_its_colour_when_others_are_not_in_view():
+    import networkx as nx
+
+    from analytics import tie_map as tmap
+
+    G = nx.DiGraph()
+    for n, org in (("a", "Alfa"), ("b", "Beta"), ("c", "Gamma")):
+        G.add_node(n, label=n, organisation=org, role="teacher", external=False)
+    G.add_edges_from([("a", "b"), ("b", "c")])
+    order = ["Alfa", "Beta", "Gamma"]
+
+    def colours(graph):
+        return {i["label"]: i["color"] for i in tmap.legend_items(graph, category_order=order)
+                if i.get("kind", "node") == "node"}
+
+    whole, part = colours(G), colours(G.subgraph(["b", "c"]))
+    assert part["Beta"] == whole["Beta"] and part["Gamma"] == whole["Gamma"]
+    assert len(set(whole.values())) == 3  # three organisations, three colours
+    # without a fixed order the part would renumber: Beta takes Alfa's colour
+    free = {i["label"]: i["color"] for i in tmap.legend_items(G.subgraph(["b", "c"]))
+            if i.get("kind", "node") == "node"}
+    assert free["Beta"] == whole["Alfa"]
