@@ -211,6 +211,24 @@ def server_log(url: str) -> str:
 # ------------------------------------------------------------------------------------------ the browser
 
 
+def require_chromium() -> str:
+    """Debian's Chromium and the Playwright package, or a skip with an install hint -- a failure under
+    ``CI=true``, so that CI cannot pass without having run the browser tests."""
+    problem = None
+    if not Path(CHROMIUM).exists():
+        problem = chromium_missing_message()
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright Python package is missing: pip install -r requirements-dev.txt"
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    return CHROMIUM
+
+
 def chromium_missing_message() -> str:
     return (f"Chromium not found at {CHROMIUM}: the browser tests need Debian's chromium package "
             "(as root: apt-get install -y chromium; or run `make browser`). Never `playwright install`.")
@@ -223,19 +241,7 @@ def browser():
     Skips with an install hint when Chromium or the Playwright package is missing; under ``CI=true`` it
     fails instead, so that CI cannot pass without having run the browser tests.
     """
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    problem = None
-    if not Path(CHROMIUM).exists():
-        problem = chromium_missing_message()
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright Python package is missing: pip install -r requirements-dev.txt"
-    if problem:
-        if in_ci:
-            pytest.fail(problem, pytrace=False)
-        pytest.skip(problem)
+    require_chromium()
 
     from playwright.sync_api import sync_playwright
 

@@ -11,20 +11,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import load
 
 from analytics import dimensions as dims
 from analytics import importer
 from analytics.db import rows
 
 H2, H1 = "2024-H2", "2025-H1"
-
-
-def load(con, tmp_path, name: str, text: str, **kw):
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    r = importer.import_file(con, p, **kw)
-    assert r.status == "imported", (r.message, r.problems.to_dict(orient="records"))
-    return r
 
 
 def stat(df, code, col, **match):

@@ -19,10 +19,9 @@ import os
 import statistics
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, chromium_missing_message, streamlit_server
+from browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, require_chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -39,19 +38,7 @@ STEPS = ["overview", "network filter", "dimensions", "ties"]
 @pytest.fixture(scope="module")
 def chromium() -> str:
     """Debian's Chromium and the Playwright package, or a skip (a failure under CI=true), like ``browser``."""
-    problem = None
-    if not Path(CHROMIUM).exists():
-        problem = chromium_missing_message()
-    else:
-        try:
-            import playwright.async_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright Python package is missing: pip install -r requirements-dev.txt"
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(problem, pytrace=False)
-        pytest.skip(problem)
-    return CHROMIUM
+    return require_chromium()
 
 
 # ------------------------------------------------------------------------------------------- async waits

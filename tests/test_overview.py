@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import load
 
 from analytics import dimensions as dims
-from analytics import importer
 from analytics import overview as ov
 
 H2, H1, H2b = "2024-H2", "2025-H1", "2025-H2"
-
-
-def load(con, tmp_path, name: str, text: str, **kw):
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    r = importer.import_file(con, p, **kw)
-    assert r.status == "imported", (r.message, r.problems.to_dict(orient="records"))
-    return r
 
 
 def scores(con, tmp_path, name: str, network: str, date: str, marks: dict[str, list[float]], scale: str = "0-10"):

@@ -11,21 +11,13 @@ import math
 
 import pandas as pd
 import pytest
+from helpers import load
 
-from analytics import importer
 from analytics import value_creation as vc
 from analytics.db import rows
 
 H2, H1 = "2024-H2", "2025-H1"
 FUNNEL = ["immediate", "potential", "applied", "realized", "transformative"]
-
-
-def load(con, tmp_path, name: str, text: str, **kw):
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    r = importer.import_file(con, p, **kw)
-    assert r.status == "imported", (r.message, r.problems.to_dict(orient="records"))
-    return r
 
 
 # Network A, who reported what (P5 and P3's enabling value are side values, outside the funnel):
