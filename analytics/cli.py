@@ -10,9 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import store
-from .definitions import FrameworkError, load_framework_file
-from .i18n import kind_label, problem_text
+from analytics.definitions import FrameworkError, load_framework_file
+from analytics.i18n import kind_label, problem_text
+from analytics.store import database as store
 
 LANG = "en"
 
@@ -101,14 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _file_options(args) -> dict:
-    from .importer import parse_scale
+    from analytics.ingest.importer import parse_scale
 
     opts = {
         "kind": args.kind, "network": args.network, "date": args.date, "wave": args.wave,
         "scale": parse_scale(args.scale), "sheet": args.sheet,
     }
     if args.framework:
-        from .definitions import frameworks_dir, save_framework
+        from analytics.definitions import frameworks_dir, save_framework
 
         # Keep a copy next to the database, so the app can draw this instrument too.
         load_framework_file(args.framework)
@@ -193,7 +193,7 @@ def _rejected_frames(reports, report_columns) -> list:
 
 
 def cmd_import(args, validate_only: bool = False) -> int:
-    from . import importer
+    from analytics.ingest import importer
 
     try:
         opts = _file_options(args)
@@ -220,7 +220,7 @@ def cmd_import(args, validate_only: bool = False) -> int:
     if not validate_only and args.rejected_out and rejected_frames:
         import pandas as pd
 
-        from .export import safe_csv
+        from analytics.draw.export import safe_csv
 
         Path(args.rejected_out).write_bytes(safe_csv(pd.concat(rejected_frames, ignore_index=True)))
         print(f"rejected rows written to {args.rejected_out}", file=sys.stderr)
@@ -259,7 +259,7 @@ def cmd_undo(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from .sample import write_sample
+    from analytics.demo.sample import write_sample
 
     written = write_sample(args.out, scale=args.scale, seed=args.seed)
     for kind, path in written.items():
@@ -268,7 +268,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_load_sample(args) -> int:
-    from .demo import load_demo
+    from analytics.demo.load import load_demo
 
     con = store.connect(args.db)
     reports = load_demo(con)
@@ -280,7 +280,7 @@ def cmd_load_sample(args) -> int:
 def cmd_set_password(args) -> int:
     import getpass
 
-    from .auth import write_secret
+    from analytics.auth import write_secret
 
     pw = getpass.getpass("New password: ")
     if pw != getpass.getpass("Again: "):
@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "set-password":
             return cmd_set_password(args)
         if args.command in ("dimensions", "values", "metrics", "report"):
-            from . import commands
+            from analytics import commands
 
             target = store.db_path(args.db)
             if str(args.db) != ":memory:" and not target.exists():  # a typo must not read as "no data"

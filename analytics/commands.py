@@ -6,7 +6,7 @@ import json
 import math
 import sys
 
-from . import store
+from analytics.store import database as store
 
 
 def _clean(v):
@@ -32,8 +32,8 @@ def _print(records: list[dict], as_json: bool) -> None:
 
 
 def cmd_dimensions(args) -> int:
-    from .definitions import FrameworkError, default_framework, load_framework_file
-    from .dimensions import Filters, indicator_stats
+    from analytics.definitions import FrameworkError, default_framework, load_framework_file
+    from analytics.measures.dimensions import Filters, indicator_stats
 
     try:
         fw = load_framework_file(args.framework) if getattr(args, "framework", None) else default_framework()
@@ -53,8 +53,8 @@ def cmd_dimensions(args) -> int:
 
 
 def cmd_values(args) -> int:
-    from .definitions import value_cycles
-    from .value_creation import Filters, cycle_counts, reached_counts
+    from analytics.definitions import value_cycles
+    from analytics.measures.value_creation import Filters, cycle_counts, reached_counts
 
     con = store.connect(args.db)
     f = Filters(networks=(args.network,) if args.network else None)
@@ -77,7 +77,7 @@ def cmd_values(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    from .ties import metrics_table
+    from analytics.measures.ties import metrics_table
 
     con = store.connect(args.db)
     records = metrics_table(con, network=args.network, period=args.period)
@@ -94,7 +94,7 @@ def cmd_metrics(args) -> int:
 def cmd_report(args) -> int:
     from pathlib import Path
 
-    from .report import ReportError, write_report
+    from analytics.views.report import ReportError, write_report
 
     con = store.connect(args.db)
     try:

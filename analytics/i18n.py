@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 
-from .definitions import DEFINITIONS_DIR, LANGS, default_framework, tables, value_cycles
+from analytics.definitions import DEFINITIONS_DIR, LANGS, default_framework, tables, value_cycles
 
 DEFAULT_LANG = "nl"
 

@@ -11,8 +11,8 @@ import re
 import duckdb
 import pandas as pd
 
-from .db import frame, run
-from .store import WRITE_LOCK
+from analytics.store.database import WRITE_LOCK
+from analytics.store.db import frame, run
 
 ROLE_PREFIX = {
     "teacher": "T",

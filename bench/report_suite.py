@@ -17,8 +17,9 @@ from .timing import table
 
 
 def _load(scale: float, work: Path):
-    from analytics import importer, store
-    from analytics.sample import write_sample
+    from analytics.demo.sample import write_sample
+    from analytics.ingest import importer
+    from analytics.store import database as store
 
     folder = work / f"sample_{scale:g}"
     write_sample(folder, scale=scale)
@@ -32,12 +33,14 @@ def _load(scale: float, work: Path):
 
 def _numbers_only(con, nets: list[str]) -> None:
     """Everything the report computes, nothing it draws."""
-    from analytics import dimensions as dims
-    from analytics import notes, report, store
-    from analytics import overview as ov
-    from analytics import tie_measures as tm
-    from analytics import ties as tq
-    from analytics import value_creation as vc
+    from analytics.measures import dimensions as dims
+    from analytics.measures import network as tm
+    from analytics.measures import overview as ov
+    from analytics.measures import ties as tq
+    from analytics.measures import value_creation as vc
+    from analytics.store import database as store
+    from analytics.store import notes
+    from analytics.views import report
 
     store.list_imports(con)
     ov.network_table(con)
@@ -69,8 +72,8 @@ def _timed(fn) -> float:
 
 
 def bench_report(scale: float = 1.0) -> str:
-    from analytics import playback, report
-    from analytics.ties import networks_with_ties
+    from analytics.measures.ties import networks_with_ties
+    from analytics.views import playback, report
 
     work = Path(tempfile.mkdtemp(prefix="bench_report_"))
     rows = []

@@ -38,7 +38,8 @@ TIES_ROW_BYTES = 88
 def _import(db: Path, path: Path, what: str) -> dict:
     return _child(f"""
         import time
-        from analytics import importer, store
+        from analytics.ingest import importer
+        from analytics.store import database as store
         con = store.connect({str(db)!r})
         t = time.perf_counter()
         r = importer.import_file(con, {str(path)!r})
@@ -66,7 +67,10 @@ def _pages(db: Path) -> dict:
     """What the pages query on the big store, timed one by one (first call: nothing cached)."""
     return _child(f"""
         import time
-        from analytics import overview as ov, store, tie_measures as tm, ties as tq
+        from analytics.measures import overview as ov
+        from analytics.store import database as store
+        from analytics.measures import network as tm
+        from analytics.measures import ties as tq
         from analytics.db import rows, scalar
         times = {{}}
         def timed(name, fn):
@@ -115,7 +119,9 @@ def _dimensions(n_resp: int) -> dict:
     """A store with ``n_resp`` respondents x 6 periods x 11 indicators (filled in SQL), then the page's data."""
     return _child(f"""
         import time
-        from analytics import dimensions as dims, overview as ov, store
+        from analytics.measures import dimensions as dims
+        from analytics.measures import overview as ov
+        from analytics.store import database as store
         from analytics.definitions import default_framework
         from analytics.periods import period_of
         con = store.connect(":memory:")
@@ -155,7 +161,7 @@ def _dimensions(n_resp: int) -> dict:
 
 def _hostile_file(people: int, rows_: int, path: Path, fault: str) -> tuple[int, str]:
     """A ties file of ``rows_`` rows with one fault five rows before its end; returns (spreadsheet row, value)."""
-    from analytics.sample import write_ties_csv
+    from analytics.demo.sample import write_ties_csv
 
     write_ties_csv(path, people, rows_, seed=13)
     with path.open("rb+") as f:
@@ -187,7 +193,8 @@ def _hostile_file(people: int, rows_: int, path: Path, fault: str) -> tuple[int,
 def _hostile(db: Path, path: Path) -> dict:
     return _child(f"""
         import time
-        from analytics import importer, store
+        from analytics.ingest import importer
+        from analytics.store import database as store
         con = store.connect({str(db)!r})
         before = store.table_checksums(con)
         t = time.perf_counter()
@@ -204,7 +211,7 @@ def _hostile(db: Path, path: Path) -> dict:
 
 
 def bench_scale(scale: float = 1.0) -> str:
-    from analytics.sample import write_participants_csv, write_ties_csv
+    from analytics.demo.sample import write_participants_csv, write_ties_csv
 
     n_people, n_ties = int(FULL_PEOPLE * scale), int(FULL_TIES * scale)
     n_resp = max(1_000, int(FULL_RESPONDENTS * scale))

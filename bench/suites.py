@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from analytics.periods import period_of
+from analytics.store.periods import period_of
 
 from .timing import best_of, table
 from .timing import in_child as _child
@@ -21,7 +21,7 @@ OUT = ROOT / "bench" / "_out"
 
 
 def bench_import(scale: float = 1.0) -> str:
-    from analytics.sample import write_participants_csv, write_ties_csv
+    from analytics.demo.sample import write_participants_csv, write_ties_csv
 
     n_people, n_ties = int(200_000 * scale), int(1_000_000 * scale)
     work = Path(tempfile.mkdtemp(prefix="bench_import_"))
@@ -50,7 +50,8 @@ def bench_import(scale: float = 1.0) -> str:
         """)
         ours = _child(f"""
             import time
-            from analytics import store, importer
+            from analytics.store import database as store
+            from analytics.ingest import importer
             con = store.connect({str(work / 'ours.duckdb')!r})
             r = importer.import_file(con, {str(people)!r})
             assert r.status == "imported", r.message
@@ -82,8 +83,8 @@ def _dimension_store(n_respondents: int, n_periods: int, n_networks: int):
     import numpy as np
     import pandas as pd
 
-    from analytics import store
     from analytics.definitions import default_framework
+    from analytics.store import database as store
 
     con = store.connect(":memory:")
     codes = default_framework().codes
@@ -117,7 +118,7 @@ def _dimension_store(n_respondents: int, n_periods: int, n_networks: int):
 
 
 def bench_dimensions(scale: float = 1.0) -> str:
-    from analytics import dimensions as dims
+    from analytics.measures import dimensions as dims
 
     n_resp = int(10_000 * scale)
     con, long = _dimension_store(n_resp, 6, 4)
@@ -156,8 +157,8 @@ def bench_values(scale: float = 1.0) -> str:
     import numpy as np
     import pandas as pd
 
-    from analytics import store
-    from analytics import value_creation as vc
+    from analytics.measures import value_creation as vc
+    from analytics.store import database as store
 
     n = int(200_000 * scale)
     con = store.connect(":memory:")

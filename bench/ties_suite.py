@@ -32,8 +32,8 @@ def synthetic(n: int, m: int, seed: int = 11) -> tuple[pd.DataFrame, pd.DataFram
 def bench_ties(scale: float = 1.0) -> str:
     import networkx as nx
 
-    from analytics import tie_map
-    from analytics import tie_measures as tm
+    from analytics.draw import tie_map
+    from analytics.measures import network as tm
 
     rows = []
     for n, m in SIZES:
@@ -98,8 +98,8 @@ def bench_map_draw(scale: float = 1.0) -> str:
     import tempfile
     from pathlib import Path
 
-    from analytics import tie_map
-    from analytics import tie_measures as tm
+    from analytics.draw import tie_map
+    from analytics.measures import network as tm
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import importer, store
 from analytics.definitions import (
     FrameworkError,
     frameworks,
@@ -14,8 +13,10 @@ from analytics.definitions import (
     tables,
     value_cycles,
 )
-from analytics.export import safe_csv
+from analytics.draw.export import safe_csv
 from analytics.i18n import kind_label, problem_text
+from analytics.ingest import importer
+from analytics.store import database as store
 from pages import ui
 
 ui.page_setup()
@@ -142,7 +143,7 @@ for up in uploads or []:
                                format_func=lambda f: FRAMEWORKS[f].name[lang])
         sheet = ""
         if up.name.lower().endswith((".xlsx", ".xlsm")):
-            from analytics.readers import sheet_names
+            from analytics.ingest.readers import sheet_names
 
             try:
                 names = sheet_names(data)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, store, timeline
-from analytics import dimensions as dims
-from analytics.db import rows
 from analytics.definitions import frameworks, frameworks_dir
+from analytics.draw import charts
 from analytics.i18n import fmt_num, role_label
+from analytics.measures import dimensions as dims
+from analytics.measures import timeline
+from analytics.store import database as store
+from analytics.store.db import rows
 from pages import ui
 
 ui.page_setup()

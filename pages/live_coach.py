@@ -12,13 +12,15 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, export, live, store, tie_map
-from analytics import dimensions as dims
-from analytics import tie_measures as tm
-from analytics import ties as tq
-from analytics.db import frame, rows
 from analytics.definitions import value_cycles
+from analytics.draw import charts, export, tie_map
 from analytics.i18n import cycle_label, fmt_num
+from analytics.live import rounds as live
+from analytics.measures import dimensions as dims
+from analytics.measures import network as tm
+from analytics.measures import ties as tq
+from analytics.store import database as store
+from analytics.store.db import frame, rows
 from pages import ui
 
 ui.page_setup()

@@ -14,8 +14,8 @@ import json
 
 import streamlit as st
 
-from analytics import live
 from analytics.definitions import value_cycles
+from analytics.live import rounds as live
 from pages import ui
 
 # app.py is on the stack here (its participant route ran this page), so this does nothing; on a cold deep

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, notes
-from analytics import overview as ov
 from analytics.definitions import funnel_cycles, value_cycles
+from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
+from analytics.measures import overview as ov
+from analytics.store import notes
 from pages import ui
 
 ui.page_setup()

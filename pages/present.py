@@ -12,11 +12,13 @@ import re
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, notes, playback, report
-from analytics import dimensions as dims
-from analytics import value_creation as vc
 from analytics.definitions import funnel_cycles, value_cycles
+from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
+from analytics.measures import dimensions as dims
+from analytics.measures import value_creation as vc
+from analytics.store import notes
+from analytics.views import playback, report
 from pages import ui
 
 ui.page_setup()

@@ -7,10 +7,11 @@ import html
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, export, tie_map, tie_prompts
-from analytics import tie_measures as tm
-from analytics import ties as tq
+from analytics.draw import charts, export, tie_map
 from analytics.i18n import fmt_num, role_label
+from analytics.measures import network as tm
+from analytics.measures import prompts as tie_prompts
+from analytics.measures import ties as tq
 from pages import ui
 
 ui.page_setup()
@@ -264,7 +265,7 @@ with tab_measures:
     ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
 with tab_time:
     ot = over_time(v, net, float(strong))
-    from analytics import timeline
+    from analytics.measures import timeline
 
     ev = ui.query(timeline.events, (net,), pseudonymise=ui.pseudonymise())
     kind = st.segmented_control(t("ties.time_kind"), ["shares", "counts"], default="shares",

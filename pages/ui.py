@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics import demo, i18n, privacy, store
-from analytics.db import rows
+from analytics import i18n, privacy
+from analytics.demo import load as demo
+from analytics.store import database as store
+from analytics.store.db import rows
 
 LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -294,7 +296,7 @@ def sidebar() -> None:
             c = con()
             try:
                 current = store.period_scheme(c)
-                from analytics.periods import SCHEMES
+                from analytics.store.periods import SCHEMES
 
                 choice = st.selectbox(
                     t("sidebar.period_scheme"), list(SCHEMES), index=list(SCHEMES).index(current),
@@ -364,7 +366,7 @@ def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | Non
     """A chart with its numbers one click away, its reading guide, and PNG/SVG/CSV downloads.
 
     Returns the selection event when ``on_select`` is given (e.g. a clicked funnel stage)."""
-    from analytics import export
+    from analytics.draw import export
 
     key = key or name
     if how_to_read:

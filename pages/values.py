@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, timeline
-from analytics import value_creation as vc
 from analytics.definitions import funnel_cycles, value_cycles
+from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num, role_label
+from analytics.measures import timeline
+from analytics.measures import value_creation as vc
 from pages import ui
 
 ui.page_setup()
@@ -144,7 +145,7 @@ with tab_funnel:
     st.caption(t("values.n_stories", n=fmt_num(n_all, lang, 0)) + (
         ". " + t("values.stories_shown", shown=fmt_num(len(sdf), lang, 0)) if n_all > len(sdf) else ""))
     ui.show_table(story_view(sdf), height=360)
-    from analytics.export import safe_csv
+    from analytics.draw.export import safe_csv
 
     st.download_button(t("values.download_stories"),
                        data=lambda: safe_csv(story_view(stories(v, f, tuple(chosen), None, search,

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).resolve().parent / "files"
 sys.path.insert(0, str(ROOT))
 
-from analytics import store  # noqa: E402
+from analytics.store import database as store  # noqa: E402
 
 
 @pytest.fixture

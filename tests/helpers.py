@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics import importer
+from analytics.ingest import importer
 
 
 def load(con, tmp_path, name: str, text: str, **kw):

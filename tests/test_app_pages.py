@@ -77,8 +77,8 @@ def test_ties_page_measures_and_safe_map(db, monkeypatch):
 def test_pseudonymise_switch_hides_names_on_the_ties_page(db, monkeypatch):
     at = run_page(db, monkeypatch, "pages/ties.py", "nl", network="Rekenen", pseudonymise=True)
     html = iframe_html(at)
-    from analytics import store
-    from analytics.db import rows
+    from analytics.store import database as store
+    from analytics.store.db import rows
 
     names = [r[0] for r in rows(store.connect(db), "SELECT name FROM participants WHERE network = 'Rekenen' "
                                                     "AND name IS NOT NULL AND NOT external")]
@@ -90,10 +90,10 @@ def test_pseudonymise_switch_hides_names_on_the_ties_page(db, monkeypatch):
 @pytest.mark.parametrize("network", ["Onderzoekend leren", "Zelfregulerend leren"])
 def test_pseudonymised_map_and_files_carry_no_outside_names_as_ids(db, monkeypatch, network):
     """People outside the list are stored under the name a survey gave them: their id is a name."""
-    from analytics import store
-    from analytics import tie_measures as tm
-    from analytics import ties as tq
-    from analytics.db import rows
+    from analytics.measures import network as tm
+    from analytics.measures import ties as tq
+    from analytics.store import database as store
+    from analytics.store.db import rows
 
     run_page(db, monkeypatch, "pages/overview.py", "nl")  # the demo is loaded
     con = store.connect(db)
@@ -121,7 +121,7 @@ def test_presentation_page_hides_rankings(db, monkeypatch):
 
 
 def test_dimension_three_is_named_as_the_database_says(db, monkeypatch):
-    from analytics import store
+    from analytics.store import database as store
 
     at = run_page(db, monkeypatch, "pages/dimensions.py", "nl", network="Rekenen")
     spec = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))

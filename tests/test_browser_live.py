@@ -29,8 +29,10 @@ from browser import (
     wait_for_app,
 )
 
-from analytics import importer, live, store
 from analytics.definitions import default_framework
+from analytics.ingest import importer
+from analytics.live import rounds as live
+from analytics.store import database as store
 
 pytest_plugins = ["browser"]
 pytestmark = pytest.mark.browser

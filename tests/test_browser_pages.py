@@ -44,7 +44,7 @@ from browser import (
 )
 
 from analytics.auth import hash_password
-from analytics.tie_map import EDGE_STYLE
+from analytics.draw.tie_map import EDGE_STYLE
 
 pytest_plugins = ["browser"]
 pytestmark = pytest.mark.browser

@@ -26,7 +26,9 @@ from browser import (
     warm_up,
 )
 
-from analytics import demo, report, store
+from analytics.demo import load as demo
+from analytics.store import database as store
+from analytics.views import report
 
 pytest_plugins = ["browser"]
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import charts as C
+from analytics.draw import charts as C
 
 CODES = ["1a", "1b", "2a", "3a", "4a"]
 LABELS = {c: f"Indicator {c}" for c in CODES}

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from analytics import cli, store
-from analytics.db import scalar
+from analytics import cli
+from analytics.store import database as store
+from analytics.store.db import scalar
 
 PEOPLE = """participant_id,name,network,organisation,role
 P1,Anouk Smit,R,School A,teacher

@@ -13,9 +13,9 @@ import math
 import pytest
 from helpers import load
 
-from analytics import dimensions as dims
-from analytics import importer
-from analytics.db import rows
+from analytics.ingest import importer
+from analytics.measures import dimensions as dims
+from analytics.store.db import rows
 
 H2, H1 = "2024-H2", "2025-H1"
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import charts as C
-from analytics import export as E
+from analytics.draw import charts as C
+from analytics.draw import export as E
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,7 +87,7 @@ def test_export_works_without_network():
         f"""
         import sys; sys.path.insert(0, {str(ROOT)!r})
         import pandas as pd
-        from analytics import charts as C, export as E
+        from analytics.draw import charts as C, export as E
         df = pd.DataFrame({{"cycle": ["a", "b"], "participants": [5, 3], "kept_share": [None, 0.6]}})
         chart = C.funnel_chart(df, order=["a", "b"])
         assert E.chart_png(chart)[:4] == b"\\x89PNG"

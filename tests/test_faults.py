@@ -32,9 +32,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import importer, notes, store
-from analytics.db import rows, run, scalar
-from analytics.sample import write_participants_csv, write_ties_csv
+from analytics.demo.sample import write_participants_csv, write_ties_csv
+from analytics.ingest import importer
+from analytics.store import database as store
+from analytics.store import notes
+from analytics.store.db import rows, run, scalar
 
 ROOT = Path(__file__).resolve().parent.parent
 N_PEOPLE, N_TIES = 50_000, 500_000
@@ -105,7 +107,8 @@ def big_import(tmp_path_factory):
 
 _CHILD = """
 import sys
-from analytics import importer, store
+from analytics.ingest import importer
+from analytics.store import database as store
 con = store.connect(sys.argv[1])
 print("connected", flush=True)
 r = importer.import_file(con, sys.argv[2], on_progress=lambda f, s: print(s, flush=True))
@@ -552,7 +555,8 @@ def test_two_threads_import_different_files_and_the_same_file_at_once(tie_files,
 
 _HOLDER = """
 import sys, time
-from analytics import importer, store
+from analytics.ingest import importer
+from analytics.store import database as store
 con = store.connect(sys.argv[1])
 print("open", flush=True)
 r = importer.import_file(con, sys.argv[2])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import charts, cli, store
-from analytics import dimensions as dims
+from analytics import cli
 from analytics.definitions import (
     FrameworkError,
     default_framework,
@@ -13,6 +12,9 @@ from analytics.definitions import (
     frameworks_dir,
     save_framework,
 )
+from analytics.draw import charts
+from analytics.measures import dimensions as dims
+from analytics.store import database as store
 
 OWN = """
 id = "social-regulation"

@@ -40,9 +40,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import importer, store
-from analytics.db import rows, scalar
-from analytics.export import safe_csv
+from analytics.draw.export import safe_csv
+from analytics.ingest import importer
+from analytics.store import database as store
+from analytics.store.db import rows, scalar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -678,9 +679,9 @@ FORMULA_TEXTS = {HYPERLINK, "+SUM(1;2)", "@cmd", "-1+2", "@SUM(A1)"}
 
 
 def test_formula_cells_from_imported_files_are_neutralised_in_csv_exports():
-    from analytics import tie_measures as tm
-    from analytics import ties as tq
-    from analytics import value_creation as vc
+    from analytics.measures import network as tm
+    from analytics.measures import ties as tq
+    from analytics.measures import value_creation as vc
 
     con = store.connect(":memory:")
     try:

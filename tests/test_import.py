@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import importer, store
-from analytics.db import rows, scalar
+from analytics.ingest import importer
+from analytics.store import database as store
+from analytics.store.db import rows, scalar
 
 
 def problems(report, code=None):
@@ -510,7 +511,7 @@ def test_exported_negative_weight_reads_back_as_negative(con):
     and importing that file again meets the negative-weight rule."""
     import pandas as pd
 
-    from analytics.export import safe_csv
+    from analytics.draw.export import safe_csv
 
     df = pd.DataFrame({"network": ["R", "R"], "source": ["P1", "P2"], "target": ["P2", "=P1"],
                        "date": ["2025-01-10"] * 2, "weight": ["-2", "+3"]})
@@ -646,7 +647,7 @@ def _report(r):
      ("values_wide_yes_no.csv", {}), ("events_missing_label.csv", {}), ("ties_gephi.csv", {"network": "R", "date": "2024-10-01"})],
 )
 def test_big_file_path_gives_the_same_report(con, files, monkeypatch, name, kw):
-    from analytics import readers
+    from analytics.ingest import readers
 
     importer.import_file(con, files / "participants_comma.csv")
     small = _report(importer.validate_file(con, files / name, **kw))
@@ -668,7 +669,7 @@ def test_stray_spaces_and_missing_tokens_in_tie_ends(con, files, tmp_path):
 
 
 def test_rows_with_nothing_in_them_are_counted_not_checked(con, tmp_path, monkeypatch):
-    from analytics import readers
+    from analytics.ingest import readers
 
     monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)  # DuckDB keeps ",,," rows (it only skips blank lines)
     p = tmp_path / "p.csv"
@@ -688,9 +689,9 @@ def test_periods_follow_the_scheme_in_force(con, files):
 
 
 def test_write_recomputes_periods_when_the_scheme_changed_after_staging(con, files):
-    from analytics.mapping import map_columns
-    from analytics.readers import read_file
-    from analytics.validate import drop_staged, stage
+    from analytics.ingest.mapping import map_columns
+    from analytics.ingest.readers import read_file
+    from analytics.ingest.validate import drop_staged, stage
 
     cur = con.cursor()
     raw = read_file(cur, files / "ties_basic.csv")
@@ -706,9 +707,9 @@ def test_write_recomputes_periods_when_the_scheme_changed_after_staging(con, fil
                                      ("participants_comma.csv", {}), ("values_wide_yes_no.csv", {}),
                                      ("dims_no_date.csv", {"date": "2025-03-01"})])
 def test_staging_leaves_nothing_behind(con, files, name, kw):
-    from analytics.mapping import detect_kind, map_columns
-    from analytics.readers import read_file
-    from analytics.validate import drop_staged, stage
+    from analytics.ingest.mapping import detect_kind, map_columns
+    from analytics.ingest.readers import read_file
+    from analytics.ingest.validate import drop_staged, stage
 
     imp(con, files, "participants_comma.csv")
     cur = con.cursor()
@@ -722,10 +723,10 @@ def test_staging_leaves_nothing_behind(con, files, name, kw):
 
 
 def test_a_failed_staging_drops_its_tables(con, tmp_path, monkeypatch):
-    from analytics import validate
-    from analytics.mapping import map_columns
-    from analytics.readers import read_file
-    from analytics.validate import FileProblem, stage
+    from analytics.ingest import validate
+    from analytics.ingest.mapping import map_columns
+    from analytics.ingest.readers import read_file
+    from analytics.ingest.validate import FileProblem, stage
 
     def late_failure(self):
         raise FileProblem("d.csv", "a failure after every map, the typed rows and the scores are made")

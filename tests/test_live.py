@@ -1,4 +1,4 @@
-"""Live collection (analytics/live.py): rounds, tokens, one response per participant, bad input, closing into
+"""Live collection (analytics/live/): rounds, tokens, one response per participant, bad input, closing into
 a period (and undoing it), the QR code; plus the participant route and the coach page through AppTest."""
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from analytics import dimensions as dims
-from analytics import i18n, importer, live, store
-from analytics.db import rows, scalar
+from analytics import i18n
 from analytics.definitions import default_framework
+from analytics.ingest import importer
+from analytics.live import rounds as live
+from analytics.measures import dimensions as dims
+from analytics.store import database as store
+from analytics.store.db import rows, scalar
 
 ROOT = Path(__file__).resolve().parent.parent
 NET, OTHER = "Rekenen", "Taal"
@@ -395,7 +398,7 @@ def test_participant_url_and_qr_are_offline():
 
 
 def test_every_error_and_problem_code_has_both_languages():
-    src = (ROOT / "analytics" / "live.py").read_text(encoding="utf-8")
+    src = "".join(f.read_text(encoding="utf-8") for f in (ROOT / "analytics" / "live").rglob("*.py"))
     errors = set(re.findall(r'LiveError\(\s*"([a-z_]+)"', src)) | {"malformed"}
     problems = set(re.findall(r'problems\.append\(\("([a-z_]+)"', src))
     assert errors and problems
@@ -607,5 +610,6 @@ def test_coach_opens_a_round_sees_answers_arrive_and_closes_it(coach, app_db):
     assert dims.indicator_stats(app_db, dims.Filters(networks=(NET,)))["n"].max() == 4
 
 
-def test_no_streamlit_in_the_logic_module():
-    assert "import streamlit" not in (ROOT / "analytics" / "live.py").read_text(encoding="utf-8")
+def test_no_streamlit_in_the_logic_modules():
+    for f in (ROOT / "analytics").rglob("*.py"):
+        assert "import streamlit" not in f.read_text(encoding="utf-8"), f

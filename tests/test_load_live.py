@@ -18,9 +18,11 @@ import time
 
 import pytest
 
-from analytics import importer, live, store
-from analytics.db import rows, scalar
 from analytics.definitions import default_framework
+from analytics.ingest import importer
+from analytics.live import rounds as live
+from analytics.store import database as store
+from analytics.store.db import rows, scalar
 
 PHONES = 40
 NET = "Rekenen"

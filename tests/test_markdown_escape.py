@@ -8,7 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from analytics import importer, store
+from analytics.ingest import importer
+from analytics.store import database as store
 
 ROOT = Path(__file__).resolve().parent.parent
 IMG = "![w](http://127.0.0.1:9/wave.png)"

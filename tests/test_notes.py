@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import notes, store, timeline
-from analytics.db import rows
+from analytics.measures import timeline
+from analytics.store import database as store
+from analytics.store import notes
+from analytics.store.db import rows
 
 
 def test_add_edit_remove_keeps_every_version(con):

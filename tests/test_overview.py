@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from helpers import load
 
-from analytics import dimensions as dims
-from analytics import overview as ov
+from analytics.measures import dimensions as dims
+from analytics.measures import overview as ov
 
 H2, H1, H2b = "2024-H2", "2025-H1", "2025-H2"
 

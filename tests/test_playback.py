@@ -8,8 +8,10 @@ import json
 import pytest
 from PIL import Image
 
-from analytics import demo, playback, store
-from analytics.db import frame
+from analytics.demo import load as demo
+from analytics.store import database as store
+from analytics.store.db import frame
+from analytics.views import playback
 
 NETWORK = "Onderzoekend leren"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import importer, privacy
-from analytics.db import rows
+from analytics import privacy
+from analytics.ingest import importer
+from analytics.store.db import rows
 
 
 def _people(tmp_path, name, lines):
@@ -48,7 +49,7 @@ def test_suppress_small_groups():
 def test_public_ids_replace_every_node_id_including_outside_people(con, tmp_path):
     import networkx as nx
 
-    from analytics import ties as tq
+    from analytics.measures import ties as tq
 
     importer.import_file(con, _people(tmp_path, "a.csv", ["P1,Anouk Smit,teacher", "P2,Bram Bos,student"]))
     ties = tmp_path / "ties.csv"
@@ -67,8 +68,9 @@ def test_public_ids_replace_every_node_id_including_outside_people(con, tmp_path
 
 
 def test_free_text_names_become_codes_in_stories_and_on_the_time_axis(con, tmp_path):
-    from analytics import notes, timeline
-    from analytics import value_creation as vc
+    from analytics.measures import timeline
+    from analytics.measures import value_creation as vc
+    from analytics.store import notes
 
     importer.import_file(con, _people(tmp_path, "a.csv", ["P1,Renée de Haan,teacher", "P2,Bo,teacher"]))
     values = tmp_path / "v.csv"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from analytics.db import rows
-from analytics.readers import ReadError, locate_header, read_file, sniff_delimiter
+from analytics.ingest.readers import ReadError, locate_header, read_file, sniff_delimiter
+from analytics.store.db import rows
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_locate_header_skips_title():
 @pytest.fixture
 def big(monkeypatch):
     """Every file counts as big: the streaming path (DuckDB reads the file, Python only hashes it)."""
-    from analytics import readers
+    from analytics.ingest import readers
 
     monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
 
@@ -177,7 +177,7 @@ def big(monkeypatch):
      "dims_qualtrics.csv", "blank_line_inside.csv", "names_cp1252.csv", "names_utf16.csv"],
 )
 def test_big_file_lands_like_a_small_one(c, files, monkeypatch, name):
-    from analytics import readers
+    from analytics.ingest import readers
 
     small = read_file(c, files / name)
     want = (small.headers, small.extra_headers, small.first_data_row, small.n_rows, small.content_hash,
@@ -225,7 +225,7 @@ def test_big_file_with_quoted_newlines_and_a_stray_quote(c, tmp_path, big):
 
 
 def test_blank_line_search_spans_chunks(tmp_path):
-    from analytics.readers import _has_blank_line
+    from analytics.ingest.readers import _has_blank_line
 
     p = tmp_path / "x.csv"
     p.write_bytes(b"a,b\n1,2\n   \t  \r\n3,4\n")

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from analytics import demo, notes, report, store
-from analytics.db import frame
-from analytics.importer import import_file
+from analytics.demo import load as demo
+from analytics.ingest.importer import import_file
+from analytics.store import database as store
+from analytics.store import notes
+from analytics.store.db import frame
+from analytics.views import report
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<script>alert(1)</script>"

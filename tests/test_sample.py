@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import sample
+from analytics.demo import sample
 
 REPO_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 FILES = {

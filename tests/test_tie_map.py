@@ -10,7 +10,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from analytics.tie_map import (
+from analytics.draw.tie_map import (
     EDGE_STYLE,
     MAX_CATEGORIES,
     PALETTE,
@@ -20,7 +20,7 @@ from analytics.tie_map import (
     plain_text,
     tie_map_html,
 )
-from analytics.tie_measures import build_graph, compare_periods, layout, person_measures
+from analytics.measures.network import build_graph, compare_periods, layout, person_measures
 
 pytest_plugins = ["browser"]
 
@@ -263,11 +263,11 @@ def test_only_this_module_uses_pyvis() -> None:
         if re.search(r"^\s*(import pyvis|from pyvis)", p.read_text(encoding="utf-8"), re.M)
         or "import pyvis" in p.read_text(encoding="utf-8")
     )
-    assert users == ["analytics/tie_map.py"]
+    assert users == ["analytics/draw/tie_map.py"]
 
 
 def test_organisation_map(graph: nx.DiGraph) -> None:
-    from analytics.tie_measures import organisation_graph
+    from analytics.measures.network import organisation_graph
 
     OG = organisation_graph(graph)
     html = tie_map_html(OG, layout(OG), strong_threshold=2, lang="en")
@@ -321,7 +321,7 @@ def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
 def test_an_organisation_keeps_its_colour_when_others_are_not_in_view():
     import networkx as nx
 
-    from analytics import tie_map as tmap
+    from analytics.draw import tie_map as tmap
 
     G = nx.DiGraph()
     for n, org in (("a", "Alfa"), ("b", "Beta"), ("c", "Gamma")):

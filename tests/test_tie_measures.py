@@ -9,7 +9,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from analytics.tie_measures import (
+from analytics.measures.network import (
     BROKERAGE_ROLES,
     PERSON_COLUMNS,
     betweenness,

@@ -11,8 +11,8 @@ import itertools
 import pandas as pd
 import pytest
 
-from analytics.tie_measures import build_graph, measure_all
-from analytics.tie_prompts import BROKER_BETWEENNESS, FACILITATOR_SHARE, INWARD_SHARE, prompts
+from analytics.measures.network import build_graph, measure_all
+from analytics.measures.prompts import BROKER_BETWEENNESS, FACILITATOR_SHARE, INWARD_SHARE, prompts
 
 
 def graph(people: dict[str, tuple], ties: list[tuple[str, str]]):

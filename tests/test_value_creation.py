@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from helpers import load
 
-from analytics import value_creation as vc
-from analytics.db import rows
+from analytics.measures import value_creation as vc
+from analytics.store.db import rows
 
 H2, H1 = "2024-H2", "2025-H1"
 FUNNEL = ["immediate", "potential", "applied", "realized", "transformative"]

@@ -21,13 +21,13 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from . import dimensions as dims
-from . import export, tie_map
-from . import tie_measures as tm
-from . import ties as tq
-from .db import frame
-from .i18n import role_label, t
-from .report import LAYOUT_UNIT, pseudonymous_ids
+from analytics.draw import export, tie_map
+from analytics.i18n import role_label, t
+from analytics.measures import dimensions as dims
+from analytics.measures import network as tm
+from analytics.measures import ties as tq
+from analytics.store.db import frame
+from analytics.views.report import LAYOUT_UNIT, pseudonymous_ids
 
 #: vis-network shape names (tie_map.SHAPES) in Vega-Lite.
 SHAPES = {"dot": "circle", "square": "square", "triangle": "triangle-up", "diamond": "diamond"}

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .db import frame, literal
-from .definitions import funnel_cycles, value_cycles
-from .privacy import NameScrubber
+from analytics.definitions import funnel_cycles, value_cycles
+from analytics.privacy import NameScrubber
+from analytics.store.db import frame, literal
 
 
 @dataclass(frozen=True)

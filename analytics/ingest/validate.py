@@ -25,11 +25,18 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from .db import rows, run, scalar
-from .definitions import Framework, cycle_vocabulary, default_framework, tables, value_cycles, vocabularies
-from .mapping import Mapping, scale_from_header
-from .periods import DEFAULT_SCHEME, period_of
-from .readers import DELIMITERS, RawTable
+from analytics.definitions import (
+    Framework,
+    cycle_vocabulary,
+    default_framework,
+    tables,
+    value_cycles,
+    vocabularies,
+)
+from analytics.ingest.mapping import Mapping, scale_from_header
+from analytics.ingest.readers import DELIMITERS, RawTable
+from analytics.store.db import rows, run, scalar
+from analytics.store.periods import DEFAULT_SCHEME, period_of
 
 MISSING_TOKENS = (
     "", "n.v.t.", "n.v.t", "nvt", "n/a", "na", "n.a.", "-", "--", "nb", "n.b.", "#n/a", "#n/b", "null",

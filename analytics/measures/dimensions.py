@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .db import frame, literal
-from .definitions import Framework, default_framework
-from .privacy import DEFAULT_MIN_GROUP
+from analytics.definitions import Framework, default_framework
+from analytics.privacy import DEFAULT_MIN_GROUP
+from analytics.store.db import frame, literal
 
 
 @dataclass(frozen=True)

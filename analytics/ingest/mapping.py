@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .definitions import (
+from analytics.definitions import (
     Framework,
     cycle_vocabulary,
     default_framework,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+DEFINITIONS_DIR = Path(__file__).parent
 
 KINDS = ("participants", "dimension_scores", "value_reports", "ties", "events")
 #: Short names for the command line and the UI (``--kind values``) -> table name.

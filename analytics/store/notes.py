@@ -11,8 +11,8 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from .db import frame, rows, scalar
-from .store import transaction
+from analytics.store.database import transaction
+from analytics.store.db import frame, rows, scalar
 
 MAX_TEXT = 5_000
 

@@ -47,11 +47,11 @@ from urllib.parse import urlencode, urlsplit
 import duckdb
 import pandas as pd
 
-from . import store
-from .db import rows, run, scalar
-from .definitions import default_framework, value_cycles
-from .periods import period_of
-from .privacy import DEFAULT_MIN_GROUP, ensure_pseudonyms
+from analytics.definitions import default_framework, value_cycles
+from analytics.privacy import DEFAULT_MIN_GROUP, ensure_pseudonyms
+from analytics.store import database as store
+from analytics.store.db import rows, run, scalar
+from analytics.store.periods import period_of
 
 #: The continuum on the phone: seven marks from the left pole (1) to the right pole (7).
 SCALE_MIN, SCALE_MAX = 1, 7
@@ -729,7 +729,7 @@ def live_marks(con, round_id: str, rnd: Round | None = None) -> pd.DataFrame:
 def live_stats(con, round_id: str, *, by: str = "indicator", min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
     """The figures of ``dimensions.indicator_stats`` for the round's submitted marks (same SQL, run on an
     in-memory copy), so the live picture and the stored period agree exactly."""
-    from . import dimensions as dims
+    from analytics.measures import dimensions as dims
 
     rnd = get_round(con, round_id)
     marks = live_marks(con, round_id, rnd)

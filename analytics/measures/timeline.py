@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from .db import frame
-from .privacy import NameScrubber
+from analytics.privacy import NameScrubber
+from analytics.store.db import frame
 
 
 def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = None, *,
@@ -19,8 +19,8 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
         where, params = f"WHERE network IS NULL OR network IN ({marks})", list(networks)
     else:
         where, params = "", []
-    from .periods import period_of
-    from .store import period_scheme
+    from analytics.store.database import period_scheme
+    from analytics.store.periods import period_of
 
     # Meeting agreements show on the time axis too, marked with a note sign.
     notes = f"""SELECT network, date, {period_of('date', period_scheme(con))} AS period,

@@ -12,8 +12,8 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from . import tie_measures as tm
-from .db import frame
+from analytics.measures import network as tm
+from analytics.store.db import frame
 
 
 @dataclass(frozen=True)

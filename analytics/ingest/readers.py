@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from .db import run, scalar
+from analytics.store.db import run, scalar
 
 DELIMITERS = [",", ";", "\t", "|"]
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}

@@ -12,11 +12,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import dimensions as dims
-from . import ties as tq
-from . import value_creation as vc
-from .db import frame
-from .privacy import DEFAULT_MIN_GROUP
+from analytics.measures import dimensions as dims
+from analytics.measures import ties as tq
+from analytics.measures import value_creation as vc
+from analytics.privacy import DEFAULT_MIN_GROUP
+from analytics.store.db import frame
 
 #: A shift of at least this much (on the 0-1 continuum) between two periods is worth a question.
 LARGE_SHIFT = 0.10

@@ -31,7 +31,7 @@ import pandas as pd
 from jinja2 import Environment, Template
 from markupsafe import Markup
 
-from analytics.tie_measures import communities, person_measures, suggest_betweenness_k
+from analytics.measures.network import communities, person_measures, suggest_betweenness_k
 
 ColorBy = Literal["organisation", "role", "community"]
 SizeBy = Literal["degree", "betweenness"]

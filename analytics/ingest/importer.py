@@ -15,14 +15,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import store
-from .db import frame, rows, run, scalar
-from .definitions import KIND_ALIASES, Framework, default_framework, fold, tables
-from .mapping import Mapping, MappingError, detect_kind, map_columns
-from .periods import period_of
-from .privacy import ensure_pseudonyms
-from .readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
-from .validate import FileProblem, Staged, drop_staged, stage
+from analytics.definitions import KIND_ALIASES, Framework, default_framework, fold, tables
+from analytics.ingest.mapping import Mapping, MappingError, detect_kind, map_columns
+from analytics.ingest.readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
+from analytics.ingest.validate import FileProblem, Staged, drop_staged, stage
+from analytics.privacy import ensure_pseudonyms
+from analytics.store import database as store
+from analytics.store.db import frame, rows, run, scalar
+from analytics.store.periods import period_of
 
 #: Import order for a folder: people first, so ties and scores can find them.
 KIND_ORDER = ["participants", "events", "dimension_scores", "value_reports", "ties"]

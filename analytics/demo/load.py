@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from . import store
-from .importer import ImportReport, import_paths
+from analytics.ingest.importer import ImportReport, import_paths
+from analytics.store import database as store
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def load_demo(con: duckdb.DuckDBPyConnection, folder: Path = SAMPLE_DIR) -> list[ImportReport]:

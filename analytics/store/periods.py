@@ -6,7 +6,7 @@ time order as text ("2024-H2" < "2025-H1"), so charts need no extra ordering col
 
 from __future__ import annotations
 
-from .db import ident
+from analytics.store.db import ident
 
 SCHEMES = {
     # Calendar half-years: 2024-H1 (Jan-Jun), 2024-H2 (Jul-Dec). The default.

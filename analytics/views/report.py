@@ -44,16 +44,19 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from . import charts, export, notes, store, tie_map, tie_prompts
-from . import dimensions as dims
-from . import overview as ov
-from . import tie_measures as tm
-from . import ties as tq
-from . import value_creation as vc
-from .db import frame
-from .definitions import default_framework, funnel_cycles, value_cycles
-from .i18n import chart_text, cycle_label, fmt_num, kind_label, t
-from .privacy import DEFAULT_MIN_GROUP, NameScrubber
+from analytics.definitions import default_framework, funnel_cycles, value_cycles
+from analytics.draw import charts, export, tie_map
+from analytics.i18n import chart_text, cycle_label, fmt_num, kind_label, t
+from analytics.measures import dimensions as dims
+from analytics.measures import network as tm
+from analytics.measures import overview as ov
+from analytics.measures import prompts as tie_prompts
+from analytics.measures import ties as tq
+from analytics.measures import value_creation as vc
+from analytics.privacy import DEFAULT_MIN_GROUP, NameScrubber
+from analytics.store import database as store
+from analytics.store import notes
+from analytics.store.db import frame
 
 #: Pixels between nearest neighbours on the tie map, as on the Tie maps page.
 LAYOUT_UNIT = 110.0
