@@ -7,7 +7,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from analytics.draw import charts, export, tie_map
+from analytics.draw import charts, export, graph_files, tie_map
+from analytics.draw.layout import layout
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
@@ -38,10 +39,10 @@ def public_ids(data_version) -> dict:
 
 
 @st.cache_data(show_spinner=t("ties.computing_layout"), max_entries=16)
-def layout(data_version, network: str) -> dict:
+def network_layout(data_version, network: str) -> dict:
     """One layout per network over all periods: a person keeps their place when filters change."""
     G = ui.query(tq.full_graph, network)
-    return tm.layout(G, unit=LAYOUT_UNIT)
+    return layout(G, unit=LAYOUT_UNIT)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -52,7 +53,7 @@ def organisations(data_version, network: str) -> list:
 
 
 def positions(data_version, network: str, pseudonymise: bool) -> dict:
-    pos = layout(data_version, network)
+    pos = network_layout(data_version, network)
     if not pseudonymise:
         return pos
     ids = public_ids(data_version)
@@ -191,7 +192,7 @@ elif view == "compare":
                      dropped=int(counts.get("dropped", 0)), a=before, b=period))
 elif view == "organisations":
     shown = tm.organisation_graph(G, unknown_label=t("ties.unknown_org"))
-    org_pos = tm.layout(shown, unit=LAYOUT_UNIT * 2)
+    org_pos = layout(shown, unit=LAYOUT_UNIT * 2)
     pos = org_pos
 
 if shown.number_of_nodes() == 0:
@@ -215,9 +216,9 @@ else:
                        file_name=f"ties_{net}_{period}.csv", mime="text/csv", key="dl_edges")
     d3.download_button(t("ties.dl_nodes"), data=lambda: export.safe_csv(people),
                        on_click="ignore", file_name=f"people_{net}_{period}.csv", mime="text/csv", key="dl_nodes")
-    d4.download_button("⬇️ GEXF", data=lambda: tm.to_gexf(tm.with_measures(G, people)), on_click="ignore",
+    d4.download_button("⬇️ GEXF", data=lambda: graph_files.to_gexf(graph_files.with_measures(G, people)), on_click="ignore",
                        file_name=f"ties_{net}_{period}.gexf", mime="application/xml", key="dl_gexf")
-    d5.download_button("⬇️ GraphML", data=lambda: tm.to_graphml(tm.with_measures(G, people)), on_click="ignore",
+    d5.download_button("⬇️ GraphML", data=lambda: graph_files.to_graphml(graph_files.with_measures(G, people)), on_click="ignore",
                        file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
 
 # ---------------------------------------------------------------- questions for the network

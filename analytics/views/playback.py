@@ -22,9 +22,9 @@ import networkx as nx
 import pandas as pd
 
 from analytics.draw import export, tie_map
+from analytics.draw.layout import layout
 from analytics.i18n import role_label, t
 from analytics.measures import dimensions as dims
-from analytics.measures import network as tm
 from analytics.measures import ties as tq
 from analytics.store.db import frame
 from analytics.views.report import LAYOUT_UNIT, pseudonymous_ids
@@ -108,7 +108,7 @@ def frame_tables(
     ``x2``, ``y2``, ``weight``, ``strong``, ``cross``.
     """
     G_all = tq.full_graph(con, network)
-    pos = tm.layout(G_all, unit=LAYOUT_UNIT)
+    pos = layout(G_all, unit=LAYOUT_UNIT)
     ids = pseudonymous_ids(G_all) if pseudonymise else {v: v for v in G_all}
     labels, colors, shapes, category_of = _categories(G_all, color_by, lang)
     xdom, ydom, width, height = _domains(pos)

@@ -46,6 +46,7 @@ import pandas as pd
 
 from analytics.definitions import default_framework, funnel_cycles, value_cycles
 from analytics.draw import charts, export, tie_map
+from analytics.draw.layout import layout
 from analytics.i18n import chart_text, cycle_label, fmt_num, kind_label, t
 from analytics.measures import dimensions as dims
 from analytics.measures import network as tm
@@ -502,7 +503,7 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
         return None
     G_all = tq.full_graph(con, network)
     G, _warnings = tq.graph(con, tq.TieFilters(network=network, periods=(focus,)), pseudonymise=pseudonymise)
-    pos = tm.layout(G_all, unit=LAYOUT_UNIT)
+    pos = layout(G_all, unit=LAYOUT_UNIT)
     if pseudonymise:
         ids = pseudonymous_ids(G_all)
         ids.update({v: c for v, c in pseudonymous_ids(G).items() if v not in ids})
