@@ -15,7 +15,7 @@ from analytics.definitions import (
 )
 from analytics.draw.export import safe_csv
 from analytics.i18n import kind_label, problem_text
-from analytics.ingest import importer
+from analytics.ingest import guard, importer
 from analytics.store import database as store
 from pages import ui
 
@@ -127,6 +127,11 @@ for up in uploads or []:
     key = f"{up.name}:{up.size}:{getattr(up, 'file_id', '')}"
     with st.container(border=True):
         st.markdown(f"#### 📄 {ui.md(up.name)}")
+        try:  # size and shape first: no parser (not even for the sheet names) sees a refused file
+            guard.check_bytes(data, up.name)
+        except guard.GuardError as e:
+            st.error(str(e))
+            continue
         c1, c2, c3, c4, c5 = st.columns(5)
         kind = c1.selectbox(t("data.kind"), KIND_CHOICES, key=f"kind:{key}",
                             format_func=lambda k: kind_label(k, lang) if k else t("data.detect"))
@@ -146,7 +151,7 @@ for up in uploads or []:
             from analytics.ingest.readers import sheet_names
 
             try:
-                names = sheet_names(data)
+                names = sheet_names(data, up.name)
                 sheet = st.selectbox(t("data.sheet"), names, key=f"sheet:{key}") if len(names) > 1 else ""
             except Exception:  # noqa: BLE001 - the report below names the problem
                 sheet = ""
