@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hardening import harden_server
 from pages import ui
+
+harden_server()  # also under ``streamlit run app.py``; serve.py adds the response headers
 
 st.set_page_config(page_title="Netwerkleren Monitor", page_icon="🕸️", layout="wide")
 # Streamlit starts in its old pages/ folder mode until st.navigation has run once. Widgets drawn in that

@@ -105,18 +105,38 @@ def login_page() -> None:
     if cfg.get("client_id"):
         st.button("Log in", on_click=st.login)
         return
-    from analytics.auth import verify_password
+    from analytics import auth
 
     with st.form("login"):
         pw = st.text_input("Wachtwoord / Password", type="password")
         if st.form_submit_button("Inloggen / Log in"):
-            if verify_password(pw, cfg.get("password_hash", "")):
+            d = auth.attempt_login(pw, cfg.get("password_hash", ""), client_address())
+            if d.reason == "ok":
                 st.session_state["_logged_in"] = True
                 st.rerun()
-            import time
+            key = {"wrong": "login.wrong", "delay": "login.delay", "locked": "login.locked"}.get(d.reason,
+                                                                                               "login.busy")
+            fields = {"s": max(1, round(d.wait_s)), "min": max(1, round(d.wait_s / 60))}
+            st.error(" / ".join(i18n.t(key, lang_, **fields) for lang_ in ("nl", "en")))
 
-            time.sleep(1.0)  # slows down guessing
-            st.error("Onjuist wachtwoord / Wrong password")
+
+def client_address() -> str:
+    """The visitor's address, for the login limits. Behind a reverse proxy (``NETWERKLEREN_TRUST_PROXY=1``)
+    the last X-Forwarded-For entry, the one the proxy itself added: earlier entries are the client's word.
+    Without a proxy that header is ignored (anyone can send it)."""
+    if os.environ.get("NETWERKLEREN_TRUST_PROXY") == "1":
+        try:
+            forwarded = str(st.context.headers.get("X-Forwarded-For") or "")
+        except Exception:  # noqa: BLE001 - no request context (tests): fall back to the peer
+            forwarded = ""
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001
+        ip = None
+    return ip if isinstance(ip, str) and ip else "local"
 
 
 def query(fn, *args, **kwargs):
