@@ -40,7 +40,7 @@ def cmd_dimensions(args) -> int:
     except (FrameworkError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    con = store.connect(args.db, read_only=False)
+    con = store.connect_reader(args.db)
     f = Filters(framework=fw.id, networks=(args.network,) if args.network else None)
     df = indicator_stats(con, f, by=args.by, framework=fw)
     out = [
@@ -56,7 +56,7 @@ def cmd_values(args) -> int:
     from analytics.definitions import value_cycles
     from analytics.measures.value_creation import Filters, cycle_counts, reached_counts
 
-    con = store.connect(args.db)
+    con = store.connect_reader(args.db)
     f = Filters(networks=(args.network,) if args.network else None)
     by = ("network", "period")
     counts = cycle_counts(con, f, by=by).set_index([*by, "cycle"])
@@ -79,7 +79,7 @@ def cmd_values(args) -> int:
 def cmd_metrics(args) -> int:
     from analytics.measures.ties import metrics_table
 
-    con = store.connect(args.db)
+    con = store.connect_reader(args.db)
     records = metrics_table(con, network=args.network, period=args.period)
     if args.json:
         print(json.dumps([{k: _clean(v) if not isinstance(v, dict | list) else v for k, v in r.items()}
@@ -96,7 +96,7 @@ def cmd_report(args) -> int:
 
     from analytics.views.report import ReportError, write_report
 
-    con = store.connect(args.db)
+    con = store.connect_reader(args.db)
     try:
         path = write_report(con, args.out, networks=args.network, period=args.period,
                             pseudonymise=args.pseudonymise, lang=args.lang, pdf=args.pdf)

@@ -11,8 +11,8 @@ import re
 import duckdb
 import pandas as pd
 
-from analytics.store.database import WRITE_LOCK
-from analytics.store.db import frame, run
+from analytics.store.database import WRITE_LOCK, is_read_only
+from analytics.store.db import frame, run, scalar
 
 ROLE_PREFIX = {
     "teacher": "T",
@@ -30,24 +30,37 @@ DEFAULT_MIN_GROUP = 3
 
 def ensure_pseudonyms(con: duckdb.DuckDBPyConnection) -> None:
     """Give every person without a code the next free number for their role's letter."""
+    missing = scalar(con, "SELECT count(*) FROM people WHERE participant_id NOT IN (SELECT participant_id FROM "
+                          "pseudonyms)")
+    if not missing:
+        return  # the usual case (imports assign codes): no write at all, so a reader never writes
     cases = " ".join(f"WHEN '{r}' THEN '{p}'" for r, p in ROLE_PREFIX.items())
+    if is_read_only(con):
+        # A read-only store (a read-only disk, the CLI's read commands): the codes the next writer will store,
+        # computed for this connection only. A temporary table named pseudonyms shadows the stored one.
+        db = scalar(con, "SELECT current_database()")
+        stored = '"' + db.replace('"', '""') + '".main.pseudonyms'
+        run(con, f"""CREATE OR REPLACE TEMP TABLE pseudonyms AS
+                     SELECT * FROM {stored} UNION ALL ({_new_codes_sql(cases, stored)})""")
+        return
     with WRITE_LOCK:
-        run(
-            con,
-            f"""INSERT INTO pseudonyms
-                WITH new AS (
+        run(con, f"INSERT INTO pseudonyms {_new_codes_sql(cases, 'pseudonyms')}")
+
+
+def _new_codes_sql(cases: str, table: str) -> str:
+    """Each person without a code gets the next free number for their role's letter."""
+    return f"""WITH new AS (
                     SELECT participant_id,
                            CASE WHEN external AND role IS NULL THEN '{EXTERNAL_PREFIX}'
                                 ELSE coalesce(CASE role {cases} END, '{UNKNOWN_PREFIX}') END AS prefix
-                    FROM people WHERE participant_id NOT IN (SELECT participant_id FROM pseudonyms)),
+                    FROM people WHERE participant_id NOT IN (SELECT participant_id FROM {table})),
                 used AS (
                     SELECT split_part(code, '-', 1) AS prefix, max(CAST(split_part(code, '-', 2) AS INTEGER)) AS top
-                    FROM pseudonyms GROUP BY 1)
+                    FROM {table} GROUP BY 1)
                 SELECT participant_id,
                        prefix || '-' || printf('%03d', coalesce(u.top, 0)
                             + row_number() OVER (PARTITION BY prefix ORDER BY participant_id))
-                FROM new LEFT JOIN used u USING (prefix)""",
-        )
+                FROM new LEFT JOIN used u USING (prefix)"""
 
 
 def name_map(con: duckdb.DuckDBPyConnection, pseudonymise: bool) -> pd.DataFrame:
