@@ -88,6 +88,9 @@ def cmd_metrics(args) -> int:
         for r in records:
             print(f"{r['network']} {r['period']}: {r['nodes']} participants, {r['edges']} ties, density "
                   f"{r['density']:.3f}, reciprocity {r['reciprocity']:.3f}, isolates {len(r['isolates'])}")
+    for r in records:
+        if r.get("limited"):
+            print(f"note: {r['network']} {r['period']}: {r['limited']}", file=sys.stderr)
     return 0
 
 

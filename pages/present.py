@@ -12,10 +12,12 @@ import re
 import pandas as pd
 import streamlit as st
 
+from analytics import limits
 from analytics.definitions import funnel_cycles, value_cycles
 from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
 from analytics.measures import dimensions as dims
+from analytics.measures import ties as tq
 from analytics.measures import value_creation as vc
 from analytics.store import notes
 from analytics.views import playback, report
@@ -84,6 +86,9 @@ def gif(data_version, net: str, lang_: str) -> bytes | None:
     c = ui.con()
     try:
         if not playback.periods_with_ties(c, net):
+            return None
+        people, n_ties = tq.size(c, net)  # over the page budget: no animation (each frame is a graph and a map)
+        if tq.over_budget(people, n_ties, limits.get_int("PAGE_MAX_PEOPLE"), limits.get_int("PAGE_MAX_TIES")):
             return None
         return playback.playback_gif(c, net, seconds_per_frame=SECONDS_PER_FRAME, pseudonymise=PSEUDONYMISE,
                                      lang=lang_)
@@ -206,7 +211,10 @@ def slide_ties() -> None:
         st.info(t("report.no_ties"))
         return
     shows_other(view.period)
-    st.iframe(view.html, height=MAP_HEIGHT + 20)
+    if view.limited:
+        st.warning(view.limited)
+    else:
+        st.iframe(view.html, height=MAP_HEIGHT + 20)
     m = view.summary
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("ties.m_density"), fmt_num(m["density"], lang, 2))

@@ -127,18 +127,165 @@ def networks_with_ties(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def metrics_table(con: duckdb.DuckDBPyConnection, network: str | None = None, period: str | None = None,
-                  strong_threshold: float = 3.0) -> list[dict]:
-    """Whole-network measures per network and period (the CLI's ``metrics`` and the overview)."""
+                  strong_threshold: float = 3.0, max_ties: int | None = None,
+                  max_people: int | None = None) -> list[dict]:
+    """Whole-network measures per network and period (the CLI's ``metrics`` and the Ties page).
+
+    A network and period over the budget (``max_ties`` distinct ties or ``max_people`` people; default the
+    ``CLI_MAX_TIES`` setting and no people limit) is not built as a graph: it gets the measures
+    :func:`sql_measures` gives, the graph measures as None, and ``limited`` saying which limit and how to
+    raise it. Bounded time, stated method, never a hang.
+    """
+    from analytics import limits
+
+    max_ties = limits.get_int("CLI_MAX_TIES") if max_ties is None else max_ties
     nets = [network] if network else networks_with_ties(con)
     out = []
     for net in nets:
-        periods = [period] if period else frame(
-            con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period", [net]
-        )["period"].tolist()
-        for per in periods:
+        cheap = sql_measures(con, network=net, period=period, strong_threshold=strong_threshold).to_dict("records")
+        if period is not None and not cheap:  # a period without ties: its members alone, no tie to count
+            cheap = [{"network": net, "period": period, "nodes": 0, "edges": 0}]
+        for r in cheap:
+            per = r["period"]
+            over = over_budget(int(r["nodes"]), int(r["edges"]), max_people or 2**62, max_ties)
+            if over:
+                limit, setting = (max_ties, "CLI_MAX_TIES") if over == "ties" else (max_people, "PAGE_MAX_PEOPLE")
+                out.append(_limited_row(con, r, over, limit, setting))
+                continue
             G, warnings = graph(con, TieFilters(network=net, periods=(per,)), pseudonymise=True)
             k = 200 if G.number_of_nodes() > 2000 else None
             m = tm.network_measures(G, strong_threshold=strong_threshold, betweenness_k=k)
             m = {key: m[key] for key in m if key != "community_of"}
             out.append({"network": net, "period": per, **m, "warnings": warnings})
     return out
+
+
+def limited_measures(con: duckdb.DuckDBPyConnection, network: str, period: str, over: str, limit: int,
+                     setting: str, strong_threshold: float = 3.0) -> dict:
+    """The measures of one network and period too big for graph work (see :func:`metrics_table`)."""
+    r = sql_measures(con, network, period, strong_threshold).to_dict("records")[0]
+    return _limited_row(con, r, over, limit, setting)
+
+
+def _limited_row(con: duckdb.DuckDBPyConnection, r: dict, over: str, limit: int, setting: str) -> dict:
+    """A network and period over the budget: the set-based measures, the graph ones None, the reason said."""
+    isolates = sql_isolates(con, r["network"], r["period"])
+    row = {"network": r["network"], "period": r["period"], **{k: r[k] for k in SQL_MEASURES if k != "isolates"},
+           "isolates": isolates}
+    for k in ("weak_components", "clustering", "degree_centralization", "communities", "modularity"):
+        row[k] = None
+    row.update(ei_index={"organisation": None, "role": None}, top_betweenness=[], top_in_degree=[],
+               betweenness_sampled=False, warnings=[])
+    row["limited"] = (f"{r['edges'] if over == 'ties' else r['nodes']:,} {over} is over the limit of {limit:,} "
+                      f"for graph measures (NETWERKLEREN_{setting}): counts, density, reciprocity, isolates and shares are "
+                      "computed in the database; clustering, components, communities and betweenness are left "
+                      "out. Filter by period or type, or raise the limit on a machine with time and memory.")
+    return row
+
+
+def sql_isolates(con: duckdb.DuckDBPyConnection, network: str, period: str) -> list[str]:
+    """The people of a network and period without any tie in it (the isolates of :func:`sql_measures`)."""
+    return [r[0] for r in con.execute(
+        """WITH t AS (SELECT source, target, weight FROM v_ties WHERE network = ? AND period = ?),
+                per AS (SELECT * FROM v_periods WHERE period = ?),
+                e AS (SELECT source, target FROM t WHERE source <> target AND weight >= 0)
+           SELECT pid FROM (
+               SELECT m.participant_id AS pid FROM memberships m, per
+               WHERE m.network = ? AND (m.joined IS NULL OR m.joined <= per.last_date)
+                 AND (m."left" IS NULL OR m."left" >= per.first_date)
+               UNION SELECT source FROM t UNION SELECT target FROM t)
+           WHERE pid NOT IN (SELECT source FROM e UNION SELECT target FROM e)
+           ORDER BY 1""", [network, period, period, network]).fetchall()]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Budgets: set-based measures for networks of any size and count
+# --------------------------------------------------------------------------------------------------------------
+
+#: The measures :func:`sql_measures` gives; the others (clustering, components, communities, betweenness)
+#: need the graph and are left out for networks over the budget.
+SQL_MEASURES = ("nodes", "edges", "density", "reciprocity", "isolates", "avg_in_degree", "avg_out_degree",
+                "cross_organisation_share", "strong_share", "weak_share")
+
+
+def sql_measures(con: duckdb.DuckDBPyConnection, network: str | None = None, period: str | None = None,
+                 strong_threshold: float = 3.0) -> pd.DataFrame:
+    """Whole-network measures of every network and period in one DuckDB query, no graph built.
+
+    The same people and ties as :func:`graph` with :func:`metrics_table`'s filters (members active in the
+    period plus everyone its ties name; distinct directed ties without self-loops, weights of duplicates
+    summed) and the same definitions as ``network.network_measures``; ``isolates`` is a count here. Cost
+    grows with the number of ties, not with the number of networks: 10,000 small networks or one of 1.7
+    million ties take seconds, where a graph per network and period takes minutes.
+    """
+    conds, params = ["period IS NOT NULL"], []
+    if network is not None:
+        conds.append("network = ?")
+        params.append(network)
+    if period is not None:
+        conds.append("period = ?")
+        params.append(period)
+    where = " AND ".join(conds)
+    return frame(
+        con,
+        f"""WITH t AS (SELECT network, period, source, target, weight FROM v_ties WHERE {where}),
+            np AS (SELECT DISTINCT network, period FROM t),
+            e AS (SELECT network, period, source, target, sum(weight) AS w FROM t
+                  WHERE source <> target AND weight >= 0 GROUP BY ALL),
+            members AS (
+                SELECT np.network, np.period, m.participant_id AS pid
+                FROM np JOIN v_periods per USING (period) JOIN memberships m ON m.network = np.network
+                WHERE (m.joined IS NULL OR m.joined <= per.last_date)
+                  AND (m."left" IS NULL OR m."left" >= per.first_date)),
+            nodes AS (SELECT network, period, pid FROM members
+                      UNION SELECT network, period, source FROM t UNION SELECT network, period, target FROM t),
+            n AS (SELECT network, period, count(*) AS nodes FROM nodes GROUP BY ALL),
+            ends AS (SELECT network, period, count(*) AS connected FROM (
+                         SELECT network, period, source AS pid FROM e UNION SELECT network, period, target FROM e)
+                     GROUP BY ALL),
+            org AS (SELECT participant_id, nullif(trim(organisation), '') AS org FROM people),
+            m AS (SELECT e.network, e.period, count(*) AS edges,
+                         count(*) FILTER (WHERE e.w >= ?) AS strong,
+                         count(DISTINCT (least(e.source, e.target), greatest(e.source, e.target))) AS pairs,
+                         count(*) FILTER (WHERE so.org IS NOT NULL AND tg.org IS NOT NULL) AS both_org,
+                         count(*) FILTER (WHERE so.org <> tg.org) AS cross_org
+                  FROM e LEFT JOIN org so ON so.participant_id = e.source
+                         LEFT JOIN org tg ON tg.participant_id = e.target
+                  GROUP BY ALL)
+            SELECT n.network, n.period, n.nodes, coalesce(m.edges, 0) AS edges,
+                   CASE WHEN n.nodes >= 2 THEN coalesce(m.edges, 0) / (n.nodes * (n.nodes - 1)) ELSE 0.0 END
+                       AS density,
+                   CASE WHEN m.edges > 0 THEN 2.0 * (m.edges - m.pairs) / m.edges ELSE 0.0 END AS reciprocity,
+                   n.nodes - coalesce(ends.connected, 0) AS isolates,
+                   CASE WHEN n.nodes > 0 THEN coalesce(m.edges, 0) / n.nodes ELSE 0.0 END AS avg_in_degree,
+                   CASE WHEN n.nodes > 0 THEN coalesce(m.edges, 0) / n.nodes ELSE 0.0 END AS avg_out_degree,
+                   CASE WHEN m.both_org > 0 THEN m.cross_org / m.both_org END AS cross_organisation_share,
+                   CASE WHEN m.edges > 0 THEN m.strong / m.edges ELSE 0.0 END AS strong_share,
+                   CASE WHEN m.edges > 0 THEN (m.edges - m.strong) / m.edges ELSE 0.0 END AS weak_share,
+                   (SELECT min(date) FROM v_ties x WHERE x.network = n.network AND x.period = n.period) AS first_date
+            FROM n LEFT JOIN m USING (network, period) LEFT JOIN ends USING (network, period)
+            ORDER BY n.network, first_date NULLS LAST, n.period""",
+        [*params, float(strong_threshold)],
+    )
+
+
+def size(con: duckdb.DuckDBPyConnection, network: str) -> tuple[int, int]:
+    """People (members and everyone named in ties) and tie rows of a network over all periods: what a page
+    must check before building its graph and layout. Two counts, milliseconds at any size."""
+    people, ties = con.execute(
+        """SELECT (SELECT count(*) FROM (SELECT participant_id FROM memberships WHERE network = ?
+                                         UNION SELECT source FROM ties WHERE network = ?
+                                         UNION SELECT target FROM ties WHERE network = ?)),
+                  (SELECT count(*) FROM ties WHERE network = ?)""",
+        [network, network, network, network],
+    ).fetchall()[0]
+    return int(people), int(ties)
+
+
+def over_budget(people: int, ties: int, max_people: int, max_ties: int) -> str | None:
+    """Which limit a network of this size passes ("ties" or "people"), or None when it fits."""
+    if ties > max_ties:
+        return "ties"
+    if people > max_people:
+        return "people"
+    return None

@@ -44,6 +44,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
+from analytics import limits
 from analytics.definitions import default_framework, funnel_cycles, value_cycles
 from analytics.draw import charts, export, tie_map
 from analytics.draw.layout import layout
@@ -305,19 +306,10 @@ def _overview(con: duckdb.DuckDBPyConnection, nets: list[str], lang: str, min_gr
 
 
 def _latest_tie_measures(con: duckdb.DuckDBPyConnection, nets: list[str]) -> pd.DataFrame:
-    """As ``overview.latest_tie_measures``, for the chosen networks and measuring only their latest period."""
-    rows = []
-    for net in nets:
-        pers = frame(con, "SELECT period FROM v_ties WHERE network = ? AND period IS NOT NULL GROUP BY period "
-                          "ORDER BY min(date), period", [net])["period"].tolist()
-        if not pers:
-            continue
-        m = tq.metrics_table(con, network=net, period=pers[-1])[0]
-        rows.append({"network": net, "period": m["period"], "density": m["density"],
-                     "reciprocity": m["reciprocity"], "cross_organisation_share": m["cross_organisation_share"],
-                     "isolates": len(m["isolates"]), "nodes": m["nodes"], "edges": m["edges"]})
-    return pd.DataFrame(rows, columns=["network", "period", "density", "reciprocity", "cross_organisation_share",
-                                       "isolates", "nodes", "edges"])
+    """As ``overview.latest_tie_measures``, for the chosen networks."""
+    from analytics.measures.overview import latest_tie_measures
+
+    return latest_tie_measures(con, nets)
 
 
 def _focus(periods: list[str], wanted: str | None) -> str | None:
@@ -484,6 +476,9 @@ class TieView:
     legend: list[dict]
     summary: dict
     prompts: list[dict]
+    #: Set when the network is over the page budget: no map, only the measures the database gives (why, in
+    #: English, naming the setting); ``summary`` then holds those measures.
+    limited: str = ""
 
 
 def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
@@ -501,6 +496,13 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
     focus = _focus([p for p in order if p in have], period)
     if focus is None:
         return None
+    people, ties = tq.size(con, network)
+    max_people, max_ties = limits.get_int("PAGE_MAX_PEOPLE"), limits.get_int("PAGE_MAX_TIES")
+    over = tq.over_budget(people, ties, max_people, max_ties)
+    if over:  # no graph, no layout: the database's measures and the reason
+        limit, setting = (max_ties, "PAGE_MAX_TIES") if over == "ties" else (max_people, "PAGE_MAX_PEOPLE")
+        summary = tq.limited_measures(con, network, focus, over, limit, setting)
+        return TieView(period=focus, html="", legend=[], summary=summary, prompts=[], limited=summary["limited"])
     G_all = tq.full_graph(con, network)
     G, _warnings = tq.graph(con, tq.TieFilters(network=network, periods=(focus,)), pseudonymise=pseudonymise)
     pos = layout(G_all, unit=LAYOUT_UNIT)
@@ -533,6 +535,11 @@ def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudo
     if view is None:
         return f"<h3>{_e(t('report.ties', lang, period='—'))}</h3><p>{_e(t('report.no_ties', lang))}</p>"
     out = [f"<h3>{_e(t('report.ties', lang, period=view.period))}</h3>"]
+    if view.limited:
+        out.append(f"<p class=read>{_e(view.limited)}</p>")
+        out.append(_table([t("ties.measure", lang), t("ties.value", lang)], _measure_rows(view.summary, lang),
+                          numeric=(1,)))
+        return "".join(out)
     out.append(doc.iframe(view.html, t("report.tie_map_title", lang, network=net, period=view.period),
                           TIE_MAP_HEIGHT))
     out.append(_legend(view.legend))
