@@ -147,9 +147,11 @@ with tab_funnel:
     ui.show_table(story_view(sdf), height=360)
     from analytics.draw.export import safe_csv
 
+    # The file is made after the script run, where session state (the names switch) cannot be read: bind
+    # every choice now, so the download shows what the table shows.
+    names_hidden, story_args = ui.pseudonymise(), (v, f, tuple(chosen), None, search)
     st.download_button(t("values.download_stories"),
-                       data=lambda: safe_csv(story_view(stories(v, f, tuple(chosen), None, search,
-                                                                ui.pseudonymise(), None))),
+                       data=lambda: safe_csv(story_view(stories(*story_args, names_hidden, None))),
                        file_name="value_stories.csv", mime="text/csv", on_click="ignore", key="dl_stories")
 
 # ---------------------------------------------------------------- compare

@@ -1,0 +1,56 @@
+"""Privacy edges: the stories download follows the names switch; names in free text are replaced only with
+the names of the network the text belongs to."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import streamlit
+from helpers import load
+from streamlit.testing.v1 import AppTest
+
+from analytics import privacy
+from analytics.measures import value_creation as vc
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _stories_download(tmp_path, monkeypatch, names_shown: bool) -> pd.DataFrame:
+    """Run the Values page with the names switch as given, then make the stories file the way Streamlit
+    does: after the script run, outside it."""
+    captured = {}
+    real = streamlit.download_button
+
+    def spy(label, data=None, *args, **kwargs):
+        if kwargs.get("key") == "dl_stories":
+            captured["data"] = data
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    monkeypatch.setenv("NETWERKLEREN_DB", str(tmp_path / "demo.duckdb"))
+    monkeypatch.delenv("NETWERKLEREN_NO_DEMO", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state["pseudonymise"] = not names_shown
+    at.session_state["network"] = "Hoogbegaafdheid"
+    at.run()
+    at.switch_page("pages/values.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    data = captured["data"]
+    body = data() if callable(data) else data
+    return pd.read_csv(io.BytesIO(body), encoding="utf-8-sig")
+
+
+def test_stories_download_shows_names_when_the_switch_is_off(tmp_path, monkeypatch):
+    df = _stories_download(tmp_path, monkeypatch, names_shown=True)
+    who = df["Participant"].dropna()
+    assert len(who) > 10
+    assert not who.str.fullmatch(r"[A-Z]-\d{3}").any()  # no codes: the names the table shows
+    assert who.str.contains(" ").all()  # first and last names
+
+
+def test_stories_download_shows_codes_by_default(tmp_path, monkeypatch):
+    df = _stories_download(tmp_path, monkeypatch, names_shown=False)
+    assert df["Participant"].dropna().str.fullmatch(r"[A-Z]-\d{3}").all()
