@@ -104,6 +104,11 @@ class NameScrubber:
 
     Names are looked up word run by word run in a dictionary, not with one big regular expression: the cost
     per text does not grow with the number of people (200,000 names would make such a pattern crawl).
+
+    Called with the ``network`` a text belongs to, only names of that network's people (its participant
+    rows, and everyone its ties, stories or scores name) are replaced: a story of one network is not
+    rewritten because somebody in another network happens to share a word with it. Without a network
+    (an event for all networks) every known name counts.
     """
 
     MIN_LEN = 4
@@ -111,6 +116,7 @@ class NameScrubber:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pseudonymise: bool):
         self.codes: dict[str, str] = {}
+        self.networks: dict[str, frozenset[str]] = {}
         self.longest = 0
         if not pseudonymise:
             return
@@ -121,27 +127,39 @@ class NameScrubber:
                                SELECT regexp_extract_all(lower(p.name), '[\\pL\\pN_]+') AS words,
                                       coalesce(s.code, '?') AS code, p.participant_id
                                FROM people p LEFT JOIN pseudonyms s USING (participant_id)
-                               WHERE p.name IS NOT NULL AND length(trim(p.name)) >= {int(self.MIN_LEN)})
-                            SELECT array_to_string(words, ' ') AS key, arg_min(code, participant_id) AS code,
-                                   max(len(words)) AS n
-                            FROM k WHERE len(words) > 0 GROUP BY ALL""")
+                               WHERE p.name IS NOT NULL AND length(trim(p.name)) >= {int(self.MIN_LEN)}),
+                            nets AS (
+                               SELECT participant_id, network FROM participants WHERE network IS NOT NULL
+                               UNION SELECT source, network FROM ties UNION SELECT target, network FROM ties
+                               UNION SELECT participant_id, network FROM value_reports
+                                   WHERE participant_id IS NOT NULL
+                               UNION SELECT participant_id, network FROM dimension_scores
+                                   WHERE participant_id IS NOT NULL)
+                            SELECT array_to_string(words, ' ') AS key, arg_min(code, k.participant_id) AS code,
+                                   max(len(words)) AS n,
+                                   list(DISTINCT nets.network) FILTER (WHERE nets.network IS NOT NULL) AS networks
+                            FROM k LEFT JOIN nets USING (participant_id) WHERE len(words) > 0 GROUP BY ALL""")
         if df.empty:
             return
         self.codes = dict(zip(df["key"].tolist(), df["code"].tolist(), strict=True))
+        self.networks = {k: frozenset(v if v is not None else ()) for k, v in
+                         zip(df["key"].tolist(), df["networks"].tolist(), strict=True)}
         self.longest = min(int(df["n"].max()), self.MAX_WORDS)
 
-    def __call__(self, text: object) -> str:
+    def __call__(self, text: object, network: str | None = None) -> str:
         if text is None or (isinstance(text, float) and text != text):
             return ""
         s = str(text)
         if not self.codes:
             return s
+        # With a network: only names of that network's people (NaN, a missing network, counts as none).
+        codes = _NetworkView(self, network) if isinstance(network, str) else self.codes
         words = list(_WORD.finditer(s))
         lower = [w.group().lower() for w in words]
         out, last, i = [], 0, 0
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
-                code = self.codes.get(" ".join(lower[i:i + n]))
+                code = codes.get(" ".join(lower[i:i + n]))
                 if code is not None:
                     start, end = words[i].start(), words[i + n - 1].end()
                     out.append(s[last:start] + code)
@@ -150,3 +168,14 @@ class NameScrubber:
             else:
                 i += 1
         return "".join(out) + s[last:]
+
+
+class _NetworkView:
+    """The codes of one network's people, looked up lazily (no copy of 200,000 names per text)."""
+
+    def __init__(self, scrubber: NameScrubber, network: str):
+        self.s, self.network = scrubber, network
+
+    def get(self, key: str) -> str | None:
+        code = self.s.codes.get(key)
+        return code if code is not None and self.network in self.s.networks.get(key, ()) else None

@@ -84,8 +84,8 @@ recent = ui.query(notes.latest, limit=5)
 if len(recent):
     st.subheader(t("overview.agreements"))
     for r in recent.itertuples():
-        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(ui.scrub(r.went_well or ''))} "
-                    + (f"— *{t('notes.differently')}:* {ui.md(ui.scrub(r.differently))}" if r.differently else ""))
+        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(ui.scrub(r.went_well or '', r.network))} "
+                    + (f"— *{t('notes.differently')}:* {ui.md(ui.scrub(r.differently, r.network))}" if r.differently else ""))
 
 # ---------------------------------------------------------------- every network side by side
 st.subheader(t("overview.networks"))
@@ -168,12 +168,12 @@ with st.form("add_note", clear_on_submit=True):
 all_notes = ui.query(notes.latest, (ui.network(),) if ui.network() else None)
 hidden = ui.pseudonymise()  # names become codes: the notes are shown, not edited (that would store the codes)
 for r in all_notes.itertuples():
-    head = ui.scrub((r.went_well or r.differently or "")[:60])
+    head = ui.scrub((r.went_well or r.differently or "")[:60], r.network)
     with st.expander(f"{ui.md(r.network)} · {r.date:%d-%m-%Y} · {ui.md(head)}"):
         if hidden:
             for label, text_ in ((t("notes.went_well"), r.went_well), (t("notes.differently"), r.differently)):
                 if text_:
-                    st.markdown(f"**{label}** {ui.md(ui.scrub(text_))}")
+                    st.markdown(f"**{label}** {ui.md(ui.scrub(text_, r.network))}")
             st.caption(t("notes.edit_with_names"))
             continue
         with st.form(f"edit_note:{r.note_id}"):

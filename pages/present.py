@@ -234,9 +234,9 @@ def slide_notes() -> None:
         with st.container(border=True):
             st.caption(f"{r.date:%d-%m-%Y}")
             if isinstance(r.went_well, str) and r.went_well.strip():
-                st.markdown(f"**{t('notes.went_well')}** " + ui.md(ui.scrub(r.went_well, always=True)))
+                st.markdown(f"**{t('notes.went_well')}** " + ui.md(ui.scrub(r.went_well, net, always=True)))
             if isinstance(r.differently, str) and r.differently.strip():
-                st.markdown(f"**{t('notes.differently')}** " + ui.md(ui.scrub(r.differently, always=True)))
+                st.markdown(f"**{t('notes.differently')}** " + ui.md(ui.scrub(r.differently, net, always=True)))
 
 
 # ---------------------------------------------------------------- slides

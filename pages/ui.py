@@ -192,9 +192,10 @@ def scrubber(data_version, on: bool) -> privacy.NameScrubber:
     return query(privacy.NameScrubber, on)
 
 
-def scrub(text: object, *, always: bool = False) -> str:
-    """Free text (notes, stories) with known names replaced by codes when pseudonymising."""
-    return scrubber(version(), always or pseudonymise())(text)
+def scrub(text: object, network: str | None = None, *, always: bool = False) -> str:
+    """Free text (notes, stories) with the names of ``network``'s people replaced by codes when pseudonymising
+    (without a network: every known name)."""
+    return scrubber(version(), always or pseudonymise())(text, network)
 
 
 def alt_names() -> bool:

@@ -19,7 +19,6 @@ from analytics import cli
 from analytics.demo.load import load_demo
 from analytics.measures import overview as ov
 from analytics.measures import ties as tq
-from analytics.store import database as store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -54,3 +54,28 @@ def test_stories_download_shows_names_when_the_switch_is_off(tmp_path, monkeypat
 def test_stories_download_shows_codes_by_default(tmp_path, monkeypatch):
     df = _stories_download(tmp_path, monkeypatch, names_shown=False)
     assert df["Participant"].dropna().str.fullmatch(r"[A-Z]-\d{3}").all()
+
+
+PEOPLE = """participant_id,name,network,role
+P1,Anouk Bakker,A,teacher
+P2,Femke Visser,B,teacher
+P3,Joris Smit,A,teacher
+"""
+VALUES = """network,participant,date,cycle,description
+A,P3,2025-03-01,immediate,Met Anouk Bakker en Femke Visser gesproken
+B,P2,2025-03-02,immediate,Femke Visser vertelde over Anouk Bakker
+"""
+
+
+def test_name_replacement_stays_within_the_texts_network(con, tmp_path):
+    load(con, tmp_path, "p.csv", PEOPLE)
+    load(con, tmp_path, "v.csv", VALUES)
+    codes = dict(con.execute("SELECT participant_id, code FROM pseudonyms").fetchall())
+    scrub = privacy.NameScrubber(con, True)
+    text = "Met Anouk Bakker en Femke Visser gesproken"
+    assert scrub(text, "A") == f"Met {codes['P1']} en Femke Visser gesproken"
+    assert scrub(text, "B") == f"Met Anouk Bakker en {codes['P2']} gesproken"
+    assert scrub(text) == f"Met {codes['P1']} en {codes['P2']} gesproken"  # no network: every name
+    stories = vc.stories(con, pseudonymise=True).set_index("network")["description"]
+    assert stories["A"] == f"Met {codes['P1']} en Femke Visser gesproken"
+    assert stories["B"] == f"{codes['P2']} vertelde over Anouk Bakker"
