@@ -26,6 +26,13 @@ if not ui.logged_in():
     st.navigation([st.Page(ui.login_page, title="Netwerkleren Monitor", url_path="login")], position="hidden").run()
     st.stop()
 
+# A locked database (another program has it open) or a full disk: the app's own message, not a traceback.
+problem = ui.store_problem()
+if problem:
+    st.title("🕸️ Netwerkleren Monitor")
+    st.error(ui.t("app.store_unavailable", reason=problem))
+    st.stop()
+
 ui.sidebar()
 lang = ui.lang()
 

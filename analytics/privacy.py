@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics.store.database import WRITE_LOCK, is_read_only
@@ -142,8 +143,8 @@ class NameScrubber:
         if df.empty:
             return
         self.codes = dict(zip(df["key"].tolist(), df["code"].tolist(), strict=True))
-        self.networks = {k: frozenset(v if v is not None else ()) for k, v in
-                         zip(df["key"].tolist(), df["networks"].tolist(), strict=True)}
+        self.networks = {k: frozenset(v) if isinstance(v, list | tuple | np.ndarray) else frozenset()
+                         for k, v in zip(df["key"].tolist(), df["networks"].tolist(), strict=True)}
         self.longest = min(int(df["n"].max()), self.MAX_WORDS)
 
     def __call__(self, text: object, network: str | None = None) -> str:

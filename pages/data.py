@@ -118,6 +118,10 @@ def show_report(report: importer.ImportReport) -> None:
         st.caption("• " + ui.md(note))
 
 
+if ui.read_only():  # read-only media: reading works everywhere, writing nowhere; say so instead of failing
+    st.warning(t("data.read_only_store"))
+    st.stop()
+
 st.subheader(t("data.upload"))
 uploads = st.file_uploader(
     t("data.upload_help"), type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True, key="uploads",

@@ -69,10 +69,40 @@ def page_setup() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    con = store.connect(path)
+    """The process's connection. On read-only media the store opens read-only (every page that reads
+    works; the Data page says it cannot import). A locked file or a full disk raises StoreError, which
+    app.py shows as the app's own message (and retries on the next run: errors are not cached)."""
+    try:
+        con = store.connect(path)
+    except store.StoreError as e:
+        if "cannot be written" not in str(e) or not Path(path).exists():
+            raise
+        return store.connect(path, read_only=True)
     if store.is_empty(con) and os.environ.get("NETWERKLEREN_NO_DEMO") != "1":
-        demo.load_demo(con)
+        try:
+            demo.load_demo(con)
+        except Exception as e:  # noqa: BLE001 - a full disk while loading the demo: the store's own words
+            con.close()
+            raise store.StoreError(store.write_failure(path, e)) from e
     return con
+
+
+def store_problem() -> str | None:
+    """Why the store cannot be opened (locked by another program, disk full, newer schema...), or None."""
+    try:
+        con().close()
+    except store.StoreError as e:
+        return str(e)
+    return None
+
+
+def read_only() -> bool:
+    """Whether the store is open read-only (read-only media)."""
+    c = con()
+    try:
+        return store.is_read_only(c)
+    finally:
+        c.close()
 
 
 def _auth_config() -> dict:

@@ -79,3 +79,68 @@ def test_name_replacement_stays_within_the_texts_network(con, tmp_path):
     stories = vc.stories(con, pseudonymise=True).set_index("network")["description"]
     assert stories["A"] == f"Met {codes['P1']} en Femke Visser gesproken"
     assert stories["B"] == f"{codes['P2']} vertelde over Anouk Bakker"
+
+
+# ------------------------------------------------------------------------- start-up: a locked or full store
+
+
+def _start(tmp_path, monkeypatch, db) -> AppTest:
+    monkeypatch.setenv("NETWERKLEREN_DB", str(db))
+    monkeypatch.setenv("NETWERKLEREN_NO_DEMO", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    return at.run()
+
+
+def test_locked_database_gives_the_apps_message(tmp_path, monkeypatch):
+    """Another program (here: a second process) holds the file: the app says so and what to do."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(120)", str(db)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"ready"
+        at = _start(tmp_path, monkeypatch, db)
+        assert not at.exception, [e.message for e in at.exception]
+        [err] = at.error
+        assert err.value.startswith("The database cannot be opened right now")
+        assert "is in use by another program" in err.value and "nothing was changed or lost" in err.value
+        assert not at.sidebar.selectbox  # no page was drawn
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_full_disk_gives_the_apps_message(tmp_path, monkeypatch):
+    from analytics.store import database as store
+
+    def full(path=None, read_only=False):
+        raise store.StoreError(store.write_failure(str(path), OSError(28, "No space left on device")))
+
+    monkeypatch.setattr(store, "connect", full)
+    at = _start(tmp_path, monkeypatch, tmp_path / "full.duckdb")
+    assert not at.exception, [e.message for e in at.exception]
+    [err] = at.error
+    assert "the disk is full (no space left on the device); free some space and try again." in err.value
+
+
+def test_read_only_media_open_read_only_and_the_data_page_says_so(tmp_path, monkeypatch):
+    from analytics.store import database as store
+
+    db = tmp_path / "ro.duckdb"
+    store.connect(db).close()
+    real = store.connect
+
+    def no_write(path=None, read_only=False):  # what a read-only disk does to a read-write open
+        if not read_only:
+            raise store.StoreError(f"{path} cannot be written (read-only disk or no permission).")
+        return real(path, read_only=True)
+
+    monkeypatch.setattr(store, "connect", no_write)
+    at = _start(tmp_path, monkeypatch, db)
+    assert not at.exception and not at.error
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("read-only disk or folder" in w.value for w in at.warning)
