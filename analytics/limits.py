@@ -19,9 +19,9 @@ DEFAULTS: dict[str, tuple[float, str]] = {
     "XLSX_MAX_SHARED_STRINGS": (1_000_000, "entries in an .xlsx shared-string table"),
     "XLSX_MAX_ENTRIES": (2_000, "files inside an .xlsx zip"),
     # ---- work per page (pages/ties.py, analytics/measures/ties.py)
-    "PAGE_MAX_TIES": (50_000, "ties of one network a page draws and measures person by person"),
-    "PAGE_MAX_PEOPLE": (10_000, "people of one network a page draws and measures person by person"),
-    "CLI_MAX_TIES": (500_000, "ties of one network and period the CLI measures with graph algorithms"),
+    "PAGE_MAX_TIES": (20_000, "ties of one network a page draws and measures person by person"),
+    "PAGE_MAX_PEOPLE": (5_000, "people of one network a page draws and measures person by person"),
+    "CLI_MAX_TIES": (100_000, "ties of one network and period the CLI measures with graph algorithms"),
     # ---- login (analytics/auth.py)
     "LOGIN_FREE_ATTEMPTS": (3, "wrong passwords from one address before delays start"),
     "LOGIN_MAX_DELAY_S": (30, "longest delay between two attempts from one address (doubles each time)"),
