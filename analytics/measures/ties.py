@@ -228,8 +228,8 @@ def sql_measures(con: duckdb.DuckDBPyConnection, network: str | None = None, per
     where = " AND ".join(conds)
     return frame(
         con,
-        f"""WITH t AS (SELECT network, period, source, target, weight FROM v_ties WHERE {where}),
-            np AS (SELECT DISTINCT network, period FROM t),
+        f"""WITH t AS (SELECT network, period, source, target, weight, date FROM v_ties WHERE {where}),
+            np AS (SELECT network, period, min(date) AS first_date FROM t GROUP BY ALL),
             e AS (SELECT network, period, source, target, sum(weight) AS w FROM t
                   WHERE source <> target AND weight >= 0 GROUP BY ALL),
             members AS (
@@ -244,9 +244,12 @@ def sql_measures(con: duckdb.DuckDBPyConnection, network: str | None = None, per
                          SELECT network, period, source AS pid FROM e UNION SELECT network, period, target FROM e)
                      GROUP BY ALL),
             org AS (SELECT participant_id, nullif(trim(organisation), '') AS org FROM people),
+            mutual AS (SELECT e.network, e.period, count(*) AS both_ways FROM e JOIN e AS r
+                           ON r.network = e.network AND r.period = e.period AND r.source = e.target
+                              AND r.target = e.source
+                       GROUP BY ALL),
             m AS (SELECT e.network, e.period, count(*) AS edges,
                          count(*) FILTER (WHERE e.w >= ?) AS strong,
-                         count(DISTINCT (least(e.source, e.target), greatest(e.source, e.target))) AS pairs,
                          count(*) FILTER (WHERE so.org IS NOT NULL AND tg.org IS NOT NULL) AS both_org,
                          count(*) FILTER (WHERE so.org <> tg.org) AS cross_org
                   FROM e LEFT JOIN org so ON so.participant_id = e.source
@@ -255,15 +258,16 @@ def sql_measures(con: duckdb.DuckDBPyConnection, network: str | None = None, per
             SELECT n.network, n.period, n.nodes, coalesce(m.edges, 0) AS edges,
                    CASE WHEN n.nodes >= 2 THEN coalesce(m.edges, 0) / (n.nodes * (n.nodes - 1)) ELSE 0.0 END
                        AS density,
-                   CASE WHEN m.edges > 0 THEN 2.0 * (m.edges - m.pairs) / m.edges ELSE 0.0 END AS reciprocity,
+                   CASE WHEN m.edges > 0 THEN coalesce(mutual.both_ways, 0) / m.edges ELSE 0.0 END AS reciprocity,
                    n.nodes - coalesce(ends.connected, 0) AS isolates,
                    CASE WHEN n.nodes > 0 THEN coalesce(m.edges, 0) / n.nodes ELSE 0.0 END AS avg_in_degree,
                    CASE WHEN n.nodes > 0 THEN coalesce(m.edges, 0) / n.nodes ELSE 0.0 END AS avg_out_degree,
                    CASE WHEN m.both_org > 0 THEN m.cross_org / m.both_org END AS cross_organisation_share,
                    CASE WHEN m.edges > 0 THEN m.strong / m.edges ELSE 0.0 END AS strong_share,
                    CASE WHEN m.edges > 0 THEN (m.edges - m.strong) / m.edges ELSE 0.0 END AS weak_share,
-                   (SELECT min(date) FROM v_ties x WHERE x.network = n.network AND x.period = n.period) AS first_date
-            FROM n LEFT JOIN m USING (network, period) LEFT JOIN ends USING (network, period)
+                   np.first_date
+            FROM n JOIN np USING (network, period) LEFT JOIN m USING (network, period)
+                   LEFT JOIN ends USING (network, period) LEFT JOIN mutual USING (network, period)
             ORDER BY n.network, first_date NULLS LAST, n.period""",
         [*params, float(strong_threshold)],
     )

@@ -165,6 +165,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
         if "read-only" in msg.lower() or "permission" in msg.lower():
             raise StoreError(f"{target} cannot be written (read-only disk or no permission).") from e
         raise StoreError(f"{target} cannot be opened: {msg.splitlines()[0]}") from e
+    run(con, "SET enable_progress_bar = false")  # long queries must not draw bars into the CLI's output
     if read_only:
         # Spill files (big sorts and joins) go to the system's temp folder: next to the file may be read-only.
         run(con, "SET temp_directory = ?", [tempfile.gettempdir()])
