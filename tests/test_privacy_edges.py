@@ -1,5 +1,6 @@
-"""Privacy edges: the stories download follows the names switch; names in free text are replaced only with
-the names of the network the text belongs to."""
+"""Privacy and start-up edges (issue 18): the stories download follows the names switch; names in free text
+are replaced only with the names of the network the text belongs to; a locked store, a full disk or read-only
+media give the app's own message at start, not Streamlit's generic error."""
 
 from __future__ import annotations
 
