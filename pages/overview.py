@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import limits
 from analytics.definitions import funnel_cycles, value_cycles
 from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
@@ -63,7 +64,10 @@ st.subheader(t("overview.signals"))
 if not sig:
     st.caption(t("overview.no_signals"))
 pages = {"dimensions": "pages/dimensions.py", "values": "pages/values.py", "ties": "pages/ties.py"}
-for i, s in enumerate(sig):
+max_signals = limits.get_int("OVERVIEW_MAX_SIGNALS")
+if len(sig) > max_signals:  # a budget: thousands of networks would make thousands of rows and buttons
+    st.caption(t("overview.signals_limited", shown=max_signals, n=len(sig), setting="NETWERKLEREN_OVERVIEW_MAX_SIGNALS"))
+for i, s in enumerate(sig[:max_signals]):
     f = dict(s.figures)
     if "code" in f:
         code = f["code"]
@@ -90,9 +94,16 @@ if len(recent):
 # ---------------------------------------------------------------- every network side by side
 st.subheader(t("overview.networks"))
 nets = table["network"].tolist()
-for row_start in range(0, len(nets), 2):
+cards = nets
+max_cards = limits.get_int("OVERVIEW_MAX_CARDS")
+if len(nets) > max_cards:  # a budget: a card per network of 10,000 would keep the page busy for minutes
+    chosen = [ui.network()] if ui.network() in set(nets) else []
+    recent = table.sort_values(["last_date", "network"], ascending=[False, True], na_position="last")["network"]
+    cards = chosen + [n for n in recent.tolist() if n not in chosen][: max_cards - len(chosen)]
+    st.caption(t("overview.cards_limited", shown=len(cards), n=len(nets), setting="NETWERKLEREN_OVERVIEW_MAX_CARDS"))
+for row_start in range(0, len(cards), 2):
     cols = st.columns(2)
-    for col, net in zip(cols, nets[row_start:row_start + 2], strict=False):
+    for col, net in zip(cols, cards[row_start:row_start + 2], strict=False):
         with col.container(border=True):
             info = table[table["network"] == net].iloc[0]
             st.markdown(f"### {ui.md(net)}")

@@ -137,3 +137,23 @@ def test_ties_page_refuses_a_network_over_the_budget(tmp_path, monkeypatch, no_g
     assert "NETWERKLEREN_PAGE_MAX_TIES" in w.value and "metrics --network" in w.value
     assert not at.get("iframe")  # no map
     assert at.dataframe  # the database's measures instead
+
+
+def test_overview_draws_a_bounded_number_of_cards(tmp_path, monkeypatch):
+    """10,000 networks once meant 10,000 cards: the overview draws at most OVERVIEW_MAX_CARDS (here 4) and says
+    so; the chosen network is always among them."""
+    from bench.budget_suite import write_tiny_networks
+
+    db = tmp_path / "many.duckdb"
+    assert cli.main(["import", str(write_tiny_networks(tmp_path, 60)), "--db", str(db)]) == 0
+    monkeypatch.setenv("NETWERKLEREN_OVERVIEW_MAX_CARDS", "4")
+    monkeypatch.setenv("NETWERKLEREN_DB", str(db))
+    monkeypatch.setenv("NETWERKLEREN_NO_DEMO", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state["network"] = "N00042"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    cards = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert len(cards) == 4 and cards[0] == "### N00042"
+    assert any(c.value.startswith("4 of the 60 networks as cards") for c in at.caption)
