@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT
 from analytics.definitions import value_cycles
 from analytics.draw import charts, export, tie_map
 from analytics.draw.layout import layout
@@ -34,7 +35,6 @@ ui.page_setup()
 #: Seconds between refreshes of the live picture.
 REFRESH_S = 3
 #: Pixels between neighbours on the tie map (as on the Learning ties page).
-LAYOUT_UNIT = 110.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
 
 t, lang = ui.translator(), ui.lang()
@@ -291,7 +291,7 @@ def ties_picture(rnd: live_rounds.Round) -> None:
     if pseudo:  # the labels as node ids too: an outside person's id is the name a participant typed
         G = tq.with_public_ids(G, labels)
     pos = layout(G, unit=LAYOUT_UNIT)
-    html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=3.0,
+    html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=STRONG_TIE_MIN_WEIGHT,
                                     height_px=460, lang=lang)
     st.iframe(html_doc, height=480)
 

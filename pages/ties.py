@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.draw import charts, export, graph_files, tie_map
 from analytics.draw.layout import layout
 from analytics.i18n import fmt_num, role_label
@@ -19,8 +20,6 @@ ui.page_setup()
 
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
-#: Pixels between nearest neighbours on the map: room for a label without zooming in.
-LAYOUT_UNIT = 110.0
 
 st.title("🕸️ " + t("nav.ties"))
 ui.demo_banner()
@@ -65,8 +64,7 @@ def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, stron
     G, warnings = ui.query(tq.graph, f, pseudonymise=pseudonymise)
     if pseudonymise:  # codes as node ids too: the map, its files and the tables then carry no raw id
         G = tq.with_public_ids(G, public_ids(data_version))
-    k = 200 if G.number_of_nodes() > 2000 else None
-    summary, people = tm.measure_all(G, strong_threshold=strong, betweenness_k=k)
+    summary, people = tm.measure_all(G, strong_threshold=strong, betweenness_k=betweenness_sample(len(G)))
     return G, warnings, summary, people
 
 
@@ -147,7 +145,7 @@ with st.container(border=True):
         roles = e1.multiselect(t("column.role"), roles_all, format_func=lambda r: role_label(r, lang),
                                key="ties_roles")
         min_weight = e2.number_input(t("ties.min_weight"), min_value=0.0, value=0.0, step=1.0, key="ties_minw")
-        strong = e3.number_input(t("ties.strong_threshold"), min_value=0.0, value=3.0, step=1.0,
+        strong = e3.number_input(t("ties.strong_threshold"), min_value=0.0, value=STRONG_TIE_MIN_WEIGHT, step=1.0,
                                  help=t("ties.strong_help"), key="ties_strong")
 
 f = tq.TieFilters(network=net, periods=(period,), tie_types=tuple(tie_types) or None, topics=tuple(topics) or None,

@@ -31,6 +31,8 @@ import pandas as pd
 from jinja2 import Environment, Template
 from markupsafe import Markup
 
+from analytics import i18n
+from analytics.decisions import CATEGORY_PALETTE, CROSS_TIE_COLOR, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
 from analytics.measures.network import communities, person_measures, suggest_betweenness_k
 
 ColorBy = Literal["organisation", "role", "community"]
@@ -38,7 +40,8 @@ SizeBy = Literal["degree", "betweenness"]
 Status = Literal["new", "kept", "dropped"]
 
 #: Okabe-Ito colours (colour-blind safe) for categories; combined with shapes for more than seven.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Node colours: the product's category palette minus the colour that marks ties across organisations.
+PALETTE = tuple(c for c in CATEGORY_PALETTE if c != CROSS_TIE_COLOR)
 SHAPES = ("dot", "square", "triangle", "diamond")
 MAX_CATEGORIES = len(PALETTE) * len(SHAPES)
 NODE_BORDER = "#4D4D4D"
@@ -48,93 +51,56 @@ OTHER_COLOR = "#BBBBBB"
 EDGE_STYLE = {
     "strong": {"color": "#8C8C8C", "width": 3.0, "dashes": False},
     "weak": {"color": "#8C8C8C", "width": 1.0, "dashes": True},
-    "cross": {"color": "#CC79A7"},  # Okabe-Ito reddish purple, kept out of the node palette
+    "cross": {"color": CROSS_TIE_COLOR},  # kept out of the node palette
     "new": {"color": "#0072B2", "width": 2.5, "dashes": False},
     "kept": {"color": "#B3B3B3", "width": 1.0, "dashes": False},
     "dropped": {"color": "#E69F00", "width": 1.5, "dashes": True},
 }
-ROLE_ORDER = ("teacher", "student_teacher", "teacher_educator", "researcher", "coach", "expert", "other")
 LABEL_MAX = 30
 TITLE_LABEL_MAX = 200
 EDGE_TITLE_LIMIT = 5000
 VIS_DIR = "vis-9.1.2"
 
-TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "role": "Rol",
-        "organisation": "Organisatie",
-        "unknown": "onbekend",
-        "other": "overige",
-        "external": "Van buiten de deelnemerslijst",
-        "in_degree": "Genoemd door",
-        "out_degree": "Noemt",
-        "betweenness": "Betweenness",
-        "community": "Groep",
-        "weight": "Gewicht",
-        "strong": "sterk",
-        "weak": "zwak",
-        "tie_type": "Soort",
-        "topic": "Onderwerp",
-        "channel": "Kanaal",
-        "cross": "Tussen organisaties",
-        "new": "Nieuw",
-        "kept": "Gebleven",
-        "dropped": "Verdwenen",
-        "strong_tie": "Sterke band",
-        "weak_tie": "Zwakke band",
-        "cross_tie": "Band tussen organisaties",
-        "external_node": "Extern (stippelrand)",
-        "map": "Netwerkkaart",
-        "people": "deelnemers",
-        "ties": "banden",
-        "members": "Deelnemers",
-        "internal_ties": "Banden binnen de organisatie",
-        "org_ties": "Banden",
-        "teacher": "leraar",
-        "student_teacher": "student",
-        "teacher_educator": "lerarenopleider",
-        "researcher": "onderzoeker",
-        "coach": "coach",
-        "expert": "expert",
-    },
-    "en": {
-        "role": "Role",
-        "organisation": "Organisation",
-        "unknown": "unknown",
-        "other": "other",
-        "external": "From outside the participant list",
-        "in_degree": "Named by",
-        "out_degree": "Names",
-        "betweenness": "Betweenness",
-        "community": "Community",
-        "weight": "Weight",
-        "strong": "strong",
-        "weak": "weak",
-        "tie_type": "Type",
-        "topic": "Topic",
-        "channel": "Channel",
-        "cross": "Across organisations",
-        "new": "New",
-        "kept": "Kept",
-        "dropped": "Dropped",
-        "strong_tie": "Strong tie",
-        "weak_tie": "Weak tie",
-        "cross_tie": "Tie across organisations",
-        "external_node": "External (dotted border)",
-        "map": "Tie map",
-        "people": "people",
-        "ties": "ties",
-        "members": "Members",
-        "internal_ties": "Ties inside the organisation",
-        "org_ties": "Ties",
-        "teacher": "teacher",
-        "student_teacher": "student teacher",
-        "teacher_educator": "teacher educator",
-        "researcher": "researcher",
-        "coach": "coach",
-        "expert": "expert",
-    },
-}
+#: The keys of the map's own words in translations.toml ([map.*]); role names come from [role.*].
+TEXT_KEYS = (
+    "role",
+    "organisation",
+    "unknown",
+    "other",
+    "external",
+    "in_degree",
+    "out_degree",
+    "betweenness",
+    "community",
+    "weight",
+    "strong",
+    "weak",
+    "tie_type",
+    "topic",
+    "channel",
+    "cross",
+    "new",
+    "kept",
+    "dropped",
+    "strong_tie",
+    "weak_tie",
+    "cross_tie",
+    "external_node",
+    "map",
+    "people",
+    "ties",
+    "members",
+    "internal_ties",
+    "org_ties",
+)
+
+
+def map_words(lang: str) -> dict[str, str]:
+    """Every word the map shows, in ``lang``: its own keys plus each role's name (as every table says it)."""
+    words = {k: i18n.t(f"map.{k}", lang) for k in TEXT_KEYS}
+    for role in ROLE_ORDER:
+        words[f"role:{role}"] = i18n.role_label(role, lang)
+    return words
 
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _HREF = re.compile("href", re.IGNORECASE)
@@ -264,7 +230,7 @@ def _category_styles(
 
 def _category_name(c: Any, color_by: str, t: dict[str, str]) -> str:
     if color_by == "role":
-        return t.get(str(c), str(c))
+        return t.get(f"role:{c}", str(c))
     if color_by == "community":
         return f"{t['community']} {int(c) + 1}"
     return str(c)
@@ -285,7 +251,7 @@ def legend_items(
     Each item: ``kind`` ("node" or "edge"), ``label`` (plain text: escape it when writing HTML), ``color``,
     and ``shape`` (nodes) or ``width``/``dashes`` (edges).
     """
-    t = TEXT.get(lang, TEXT["en"])
+    t = map_words(lang)
     community = _community_map(G, person_df) if color_by == "community" else {}
     values = _category_values(G, color_by, community)
     styles = _category_styles(values, color_by, category_order)
@@ -363,7 +329,7 @@ def tie_map_html(
     *,
     color_by: ColorBy = "organisation",
     size_by: SizeBy = "degree",
-    strong_threshold: float = 3.0,
+    strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
     highlight_cross_org: bool = True,
     compare_status: Mapping[tuple[Hashable, Hashable], Status] | None = None,
     height_px: int = 650,
@@ -396,8 +362,8 @@ def tie_map_html(
     """
     if size_by not in ("degree", "betweenness"):
         raise ValueError(f"size_by must be degree or betweenness, not {size_by!r}")
-    lang = lang if lang in TEXT else "en"
-    t = TEXT[lang]
+    lang = lang if lang in i18n.LANGS else "en"
+    t = map_words(lang)
     height_px = min(max(int(height_px), 150), 5000)
 
     G_draw = G
@@ -459,7 +425,7 @@ def tie_map_html(
             lines.append(f"{t['internal_ties']}: {d.get('internal_ties', 0)}")
         else:
             role = d.get("role")
-            lines.append(f"{t['role']}: {t.get(role, role) if role else t['unknown']}")
+            lines.append(f"{t['role']}: {t.get(f'role:{role}', role) if role else t['unknown']}")
             lines.append(f"{t['organisation']}: {d.get('organisation') or t['unknown']}")
         if d.get("external"):
             lines.append(t["external"])

@@ -12,6 +12,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
+from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.measures import network as tm
 from analytics.store.db import frame
 
@@ -127,7 +128,7 @@ def networks_with_ties(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def metrics_table(con: duckdb.DuckDBPyConnection, network: str | None = None, period: str | None = None,
-                  strong_threshold: float = 3.0) -> list[dict]:
+                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT) -> list[dict]:
     """Whole-network measures per network and period (the CLI's ``metrics`` and the overview)."""
     nets = [network] if network else networks_with_ties(con)
     out = []
@@ -137,8 +138,8 @@ def metrics_table(con: duckdb.DuckDBPyConnection, network: str | None = None, pe
         )["period"].tolist()
         for per in periods:
             G, warnings = graph(con, TieFilters(network=net, periods=(per,)), pseudonymise=True)
-            k = 200 if G.number_of_nodes() > 2000 else None
-            m = tm.network_measures(G, strong_threshold=strong_threshold, betweenness_k=k)
+            m = tm.network_measures(G, strong_threshold=strong_threshold,
+                                    betweenness_k=betweenness_sample(G.number_of_nodes()))
             m = {key: m[key] for key in m if key != "community_of"}
             out.append({"network": net, "period": per, **m, "warnings": warnings})
     return out

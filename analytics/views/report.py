@@ -44,6 +44,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
+from analytics.decisions import LAYOUT_UNIT, betweenness_sample
 from analytics.definitions import default_framework, funnel_cycles, value_cycles
 from analytics.draw import charts, export, tie_map
 from analytics.draw.layout import layout
@@ -60,7 +61,6 @@ from analytics.store import notes
 from analytics.store.db import frame
 
 #: Pixels between nearest neighbours on the tie map, as on the Tie maps page.
-LAYOUT_UNIT = 110.0
 TIE_MAP_HEIGHT = 560
 MAX_NOTES = 10
 #: Chromium switches for printing: headless, and nothing that phones home.
@@ -509,8 +509,7 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
         ids.update({v: c for v, c in pseudonymous_ids(G).items() if v not in ids})
         G = nx.relabel_nodes(G, ids, copy=True)
         pos = {ids[v]: p for v, p in pos.items()}
-    k = 200 if G.number_of_nodes() > 2000 else None
-    summary, people = tm.measure_all(G, betweenness_k=k)
+    summary, people = tm.measure_all(G, betweenness_k=betweenness_sample(G.number_of_nodes()))
     orgs = sorted({d.get("organisation") for _, d in G_all.nodes(data=True) if d.get("organisation")}, key=str)
     doc_html = tie_map.tie_map_html(G, pos, color_by="organisation", person_df=people, category_order=orgs,
                                     height_px=height, lang=lang)
