@@ -14,6 +14,7 @@ import pandas as pd
 
 from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.measures import network as tm
+from analytics.privacy import label_sql, people_join_sql
 from analytics.store.db import frame
 
 
@@ -40,7 +41,7 @@ class TieFilters:
 def nodes(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = True,
           periods: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Members of the network plus the people its ties (in ``periods``) name, with display labels."""
-    label = "coalesce(ps.code, '?')" if pseudonymise else "coalesce(p.name, p.participant_id)"
+    label = label_sql(pseudonymise, "ids.participant_id")
     marks = ", ".join("?" * len(periods or ()))
     period_cond = f"AND period IN ({marks})" if periods else ""
     # Members count in a period when they had joined by its last date and not left before its first date.
@@ -56,8 +57,7 @@ def nodes(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = 
                 UNION SELECT target FROM ties WHERE network = ? {period_cond})
             SELECT ids.participant_id, {label} AS label, p.organisation, p.role,
                    coalesce(p.external, true) AS external, p.name
-            FROM ids LEFT JOIN people p USING (participant_id)
-                     LEFT JOIN pseudonyms ps USING (participant_id)
+            FROM ids {people_join_sql("ids.participant_id")}
             ORDER BY ids.participant_id""",
         params,
     )
@@ -82,29 +82,6 @@ def graph(con: duckdb.DuckDBPyConnection, f: TieFilters, *, pseudonymise: bool =
         n = n[n["participant_id"].isin(keep)]
         e = e[e["source"].isin(keep) & e["target"].isin(keep)]
     return tm.build_graph(n.drop(columns=["name"]), e.drop(columns=["period"]))
-
-
-def public_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """participant id -> pseudonym code. An outside person's id is often their name, so a pseudonymised
-    graph, map or file must carry these codes as node ids, not just as labels."""
-    return dict(con.execute("SELECT participant_id, code FROM pseudonyms").fetchall())
-
-
-def with_public_ids(G: nx.DiGraph, ids: dict[str, str]) -> nx.DiGraph:
-    """A copy of ``G`` whose node ids are the codes in ``ids``; a node without one (or whose code is taken)
-    gets '?1', '?2', ... so that no raw id survives."""
-    mapping, used, n = {}, set(), 0
-    for v in sorted(G.nodes, key=str):
-        code = ids.get(v)
-        if not code or code in used:
-            n += 1
-            code = f"?{n}"
-        used.add(code)
-        mapping[v] = code
-    out = nx.relabel_nodes(G, mapping, copy=True)
-    for v, d in out.nodes(data=True):
-        d["label"] = v if d.get("label") in (None, "", "?") else d["label"]
-    return out
 
 
 def full_graph(con: duckdb.DuckDBPyConnection, network: str) -> nx.DiGraph:

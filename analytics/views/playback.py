@@ -21,14 +21,14 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from analytics.decisions import CROSS_TIE_COLOR, LAYOUT_UNIT, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
+from analytics.decisions import CROSS_TIE_COLOR, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
 from analytics.draw import export, tie_map
-from analytics.draw.layout import layout
 from analytics.i18n import role_label, t
 from analytics.measures import dimensions as dims
 from analytics.measures import ties as tq
+from analytics.privacy import code_mapping
 from analytics.store.db import frame
-from analytics.views.report import pseudonymous_ids
+from analytics.views import tie_view
 
 #: vis-network shape names (tie_map.SHAPES) in Vega-Lite.
 SHAPES = {"dot": "circle", "square": "square", "triangle": "triangle-up", "diamond": "diamond"}
@@ -107,8 +107,9 @@ def frame_tables(
     ``x2``, ``y2``, ``weight``, ``strong``, ``cross``.
     """
     G_all = tq.full_graph(con, network)
-    pos = layout(G_all, unit=LAYOUT_UNIT)
-    ids = pseudonymous_ids(G_all) if pseudonymise else {v: v for v in G_all}
+    net_frame = tie_view.network_frame(con, network, pseudonymise=pseudonymise)
+    ids = net_frame.shown_id
+    pos = {v: net_frame.positions[ids[v]] for v in G_all}
     labels, colors, shapes, category_of = _categories(G_all, color_by, lang)
     xdom, ydom, width, height = _domains(pos)
     frames = []
@@ -117,8 +118,7 @@ def frame_tables(
         G, _ = tq.graph(con, tq.TieFilters(network=network, periods=(per,)), pseudonymise=pseudonymise)
         new = [v for v in G if v not in ids]
         if new:  # not in the full graph (cannot happen for tie ends); keep them off the ids anyway
-            extra = pseudonymous_ids(G.subgraph(new)) if pseudonymise else {v: v for v in new}
-            ids.update(extra)
+            ids = code_mapping(G_all.nodes | set(new), ids) if pseudonymise else {**ids, **{v: v for v in new}}
         indeg = dict(G.in_degree())
         max_in = max([max_in, *indeg.values()])
         unknown = t("playback.unknown", lang)
