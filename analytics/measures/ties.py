@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.measures import network as tm
-from analytics.privacy import label_sql, people_join_sql
+from analytics.privacy import code_mapping, graph_with_codes, label_sql, people_join_sql, public_ids
 from analytics.store.db import frame
 
 
@@ -105,16 +105,23 @@ def networks_with_ties(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def metrics_table(con: duckdb.DuckDBPyConnection, network: str | None = None, period: str | None = None,
-                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT) -> list[dict]:
-    """Whole-network measures per network and period (the CLI's ``metrics`` and the overview)."""
+                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT, *, pseudonymise: bool = True) -> list[dict]:
+    """Whole-network measures per network and period (the CLI's ``metrics`` and the overview).
+
+    People named in the result (isolates, the top lists) are given by their codes when pseudonymising, the
+    same codes the tie map carries."""
     nets = [network] if network else networks_with_ties(con)
     out = []
+    ids = public_ids(con) if pseudonymise else {}
     for net in nets:
         periods = [period] if period else frame(
             con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period", [net]
         )["period"].tolist()
+        codes = code_mapping(full_graph(con, net).nodes, ids) if pseudonymise else None
         for per in periods:
             G, warnings = graph(con, TieFilters(network=net, periods=(per,)), pseudonymise=True)
+            if codes is not None:
+                G = graph_with_codes(G, codes)
             m = tm.network_measures(G, strong_threshold=strong_threshold,
                                     betweenness_k=betweenness_sample(G.number_of_nodes()))
             m = {key: m[key] for key in m if key != "community_of"}
