@@ -128,11 +128,7 @@ def link_panel(rnd: live_rounds.Round) -> None:
     base = c1.text_input(t("live.base_url"), value=base_url(), help=t("live.base_url_help"), key="live_base")
     host = urlsplit(base).hostname or ""
     if base != base_url():
-        c = ui.con()
-        try:
-            store.set_setting(c, "live_base_url", base.strip())
-        finally:
-            c.close()
+        ui.query(store.set_setting, "live_base_url", base.strip())
     if host in LOCAL_HOSTS:
         c1.warning(t("live.local_address", host=host or "?"))
     else:

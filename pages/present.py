@@ -81,14 +81,10 @@ def agreements(data_version, net: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def gif(data_version, net: str, lang_: str) -> bytes | None:
-    c = ui.con()
-    try:
-        if not playback.periods_with_ties(c, net):
-            return None
-        return playback.playback_gif(c, net, seconds_per_frame=SECONDS_PER_FRAME, pseudonymise=PSEUDONYMISE,
-                                     lang=lang_)
-    finally:
-        c.close()
+    if not ui.query(playback.periods_with_ties, net):
+        return None
+    return ui.query(playback.playback_gif, net, seconds_per_frame=SECONDS_PER_FRAME, pseudonymise=PSEUDONYMISE,
+                    lang=lang_)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -13,8 +13,8 @@ import streamlit as st
 
 from analytics import i18n, privacy
 from analytics.demo import load as demo
+from analytics.store import contents
 from analytics.store import database as store
-from analytics.store.db import rows
 
 LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -135,11 +135,7 @@ def con():
 
 def version() -> tuple:
     """Cache key for anything computed from stored data."""
-    c = con()
-    try:
-        return store.data_version(c)
-    finally:
-        c.close()
+    return query(store.data_version)
 
 
 def lang() -> str:
@@ -205,41 +201,12 @@ def period() -> str | None:
 
 @st.cache_data(show_spinner=False)
 def _networks(data_version: tuple) -> list[str]:
-    c = con()
-    try:
-        return [
-            r[0]
-            for r in rows(
-                c,
-                """SELECT DISTINCT network FROM (
-                     SELECT network FROM participants UNION ALL SELECT network FROM dimension_scores
-                     UNION ALL SELECT network FROM value_reports UNION ALL SELECT network FROM ties)
-                   WHERE network IS NOT NULL ORDER BY 1""",
-            )
-        ]
-    finally:
-        c.close()
+    return query(contents.networks)
 
 
 @st.cache_data(show_spinner=False)
 def _periods(data_version: tuple, net: str | None) -> list[str]:
-    c = con()
-    try:
-        where = "WHERE network = ?" if net else ""
-        params = [net] * 3 if net else []
-        return [
-            r[0]
-            for r in rows(
-                c,
-                f"""SELECT period, min(date) AS d FROM (
-                      SELECT period, date FROM v_scores {where} UNION ALL SELECT period, date FROM v_values {where}
-                      UNION ALL SELECT period, date FROM v_ties {where})
-                    WHERE period IS NOT NULL GROUP BY period ORDER BY d NULLS LAST, period""",
-                params,
-            )
-        ]
-    finally:
-        c.close()
+    return query(contents.periods, net)
 
 
 def networks() -> list[str]:
@@ -313,11 +280,7 @@ def sidebar() -> None:
 
 @st.cache_data(show_spinner=False)
 def _has_demo(data_version: tuple) -> bool:
-    c = con()
-    try:
-        return demo.has_demo(c)
-    finally:
-        c.close()
+    return query(demo.has_demo)
 
 
 def has_demo() -> bool:
