@@ -6,15 +6,20 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from analytics import i18n, privacy
+from analytics.auth import verify_password
+from analytics.definitions import default_framework
 from analytics.demo import load as demo
+from analytics.draw import export
 from analytics.store import contents
 from analytics.store import database as store
+from analytics.store.periods import SCHEMES
 
 LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -105,16 +110,12 @@ def login_page() -> None:
     if cfg.get("client_id"):
         st.button("Log in", on_click=st.login)
         return
-    from analytics.auth import verify_password
-
     with st.form("login"):
         pw = st.text_input("Wachtwoord / Password", type="password")
         if st.form_submit_button("Inloggen / Log in"):
             if verify_password(pw, cfg.get("password_hash", "")):
                 st.session_state["_logged_in"] = True
                 st.rerun()
-            import time
-
             time.sleep(1.0)  # slows down guessing
             st.error("Onjuist wachtwoord / Wrong password")
 
@@ -180,8 +181,6 @@ def alt_names() -> bool:
 
 def framework():
     """The shipped instrument, its dimensions named as this database prefers."""
-    from analytics.definitions import default_framework
-
     return default_framework(alt_names())
 
 
@@ -263,8 +262,6 @@ def sidebar() -> None:
             c = con()
             try:
                 current = store.period_scheme(c)
-                from analytics.store.periods import SCHEMES
-
                 choice = st.selectbox(
                     t("sidebar.period_scheme"), list(SCHEMES), index=list(SCHEMES).index(current),
                     format_func=lambda s: t(f"scheme.{s}"),
@@ -329,8 +326,6 @@ def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | Non
     """A chart with its numbers one click away, its reading guide, and PNG/SVG/CSV downloads.
 
     Returns the selection event when ``on_select`` is given (e.g. a clicked funnel stage)."""
-    from analytics.draw import export
-
     key = key or name
     if how_to_read:
         with st.expander("ℹ️ " + t("ui.how_to_read")):

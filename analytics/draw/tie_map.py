@@ -366,23 +366,54 @@ def tie_map_html(
     t = map_words(lang)
     height_px = min(max(int(height_px), 150), 5000)
 
-    G_draw = G
     compare = compare_status is not None
-    if compare:
-        extra = [(s, d) for (s, d) in compare_status if not G.has_edge(s, d) and s != d]
-        if extra:
-            G_draw = G.copy()
-            for s, d in extra:
-                for v in (s, d):
-                    if v not in G_draw:
-                        G_draw.add_node(v, label=str(v), organisation=None, role=None, external=False)
-                G_draw.add_edge(s, d, weight=float("nan"), dropped_only=True)
-
+    G_draw = _with_dropped_ties(G, compare_status) if compare else G
     people = _person_table(G, person_df)
     community = _community_map(G, person_df) if color_by == "community" else {}
     values = _category_values(G_draw, color_by, community)
     styles = _category_styles(values, color_by, category_order)
     group_of: dict[Any, str] = {c: f"g{i}" for i, c in enumerate(styles)}
+    node_ids = sorted(G_draw.nodes, key=str)
+    label_of = {
+        v: plain_text((labels or {}).get(v) or G_draw.nodes[v].get("label") or v, TITLE_LABEL_MAX)
+        for v in node_ids
+    }
+    org_map = bool(node_ids) and all("members" in G_draw.nodes[v] for v in node_ids)  # organisation_graph
+    nodes_json = _node_records(G_draw, node_ids, _fill_positions(node_ids, positions), label_of, people, values,
+                               group_of, community, color_by, size_by, org_map, t, lang)
+    m = G_draw.number_of_edges()
+    edges_json = _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map,
+                               m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang)
+    big = m > 5000 or len(node_ids) > 2000
+    js, css = _vis_assets()
+    return _template().render(
+        lang=lang,
+        vis_js=js,
+        vis_css=css,
+        height=height_px,
+        aria_label=f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}",
+        nodes=nodes_json,
+        edges=edges_json,
+        options=_map_options(_groups(styles, group_of), big),
+    )
+
+
+def _with_dropped_ties(G: nx.DiGraph, compare_status: Mapping[tuple[Hashable, Hashable], Status]) -> nx.DiGraph:
+    """``G`` plus the compared ties it lacks (dropped ones), with their people, so the map can draw them."""
+    extra = [(s, d) for (s, d) in compare_status if not G.has_edge(s, d) and s != d]
+    if not extra:
+        return G
+    G_draw = G.copy()
+    for s, d in extra:
+        for v in (s, d):
+            if v not in G_draw:
+                G_draw.add_node(v, label=str(v), organisation=None, role=None, external=False)
+        G_draw.add_edge(s, d, weight=float("nan"), dropped_only=True)
+    return G_draw
+
+
+def _groups(styles: Mapping[Any, tuple[str, str]], group_of: Mapping[Any, str]) -> dict[str, Any]:
+    """vis-network groups: one per category (colour and shape), plus 'other' and 'unknown'."""
     groups: dict[str, Any] = {
         group_of[c]: {
             "shape": shape,
@@ -397,14 +428,12 @@ def tie_map_html(
     }
     groups["other"] = {"shape": "dot", "color": {"background": OTHER_COLOR, "border": NODE_BORDER}}
     groups["unknown"] = {"shape": "dot", "color": {"background": UNKNOWN_COLOR, "border": NODE_BORDER}}
+    return groups
 
-    node_ids = sorted(G_draw.nodes, key=str)
-    pos = _fill_positions(node_ids, positions)
-    label_of = {
-        v: plain_text((labels or {}).get(v) or G_draw.nodes[v].get("label") or v, TITLE_LABEL_MAX)
-        for v in node_ids
-    }
 
+def _node_records(G_draw, node_ids, pos, label_of, people, values, group_of, community, color_by, size_by,
+                  org_map, t, lang) -> list[dict[str, Any]]:
+    """One vis-network node per person (or organisation), with its plain-text tooltip."""
     cols = {c: people[c].to_dict() for c in ("in_degree", "out_degree", "betweenness")}
 
     def measure(v: Hashable, col: str) -> float:
@@ -412,7 +441,6 @@ def tie_map_html(
         x = float(x) if x is not None else 0.0
         return x if math.isfinite(x) else 0.0
 
-    org_map = bool(node_ids) and all("members" in G_draw.nodes[v] for v in node_ids)  # organisation_graph
     nodes_json = []
     for v in node_ids:
         d = G_draw.nodes[v]
@@ -446,10 +474,14 @@ def tie_map_html(
             node["shapeProperties"] = {"borderDashes": [3, 3]}
             node["borderWidth"] = 2
         nodes_json.append(node)
+    return nodes_json
 
+
+def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map, with_titles,
+                  t, lang) -> list[dict[str, Any]]:
+    """One vis-network edge per tie: strong/weak (or new/kept/dropped when comparing), across organisations."""
     org = nx.get_node_attributes(G_draw, "organisation")
-    m = G_draw.number_of_edges()
-    with_titles = m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles
+    compare = compare_status is not None
     edges_json = []
     for s, d, data in G_draw.edges(data=True):
         w = data.get("weight", 1.0)
@@ -481,9 +513,12 @@ def tie_map_html(
                 lines.append(t["cross"])
             edge["title"] = plain_text("\n".join(lines))
         edges_json.append(edge)
+    return edges_json
 
-    big = m > 5000 or len(node_ids) > 2000
-    options = {
+
+def _map_options(groups: dict[str, Any], big: bool) -> dict[str, Any]:
+    """vis-network options: physics off (positions are given), labels only when zoomed in, light on big maps."""
+    return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "nodes": {
@@ -518,15 +553,3 @@ def tie_map_html(
             "keyboard": False,
         },
     }
-    aria = f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}"
-    js, css = _vis_assets()
-    return _template().render(
-        lang=lang,
-        vis_js=js,
-        vis_css=css,
-        height=height_px,
-        aria_label=aria,
-        nodes=nodes_json,
-        edges=edges_json,
-        options=options,
-    )

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analytics.live.common import SCALE_MAX, SCALE_MIN, SITUATIONS
 from analytics.live.rounds import Round, get_round, members, round_period
+from analytics.measures import dimensions as dims
 from analytics.measures.network import build_graph
 from analytics.privacy import DEFAULT_MIN_GROUP, graph_with_codes, public_ids
 from analytics.store.db import frame, rows, run
@@ -71,8 +72,6 @@ def live_marks(con, round_id: str, rnd: Round | None = None) -> pd.DataFrame:
 def live_stats(con, round_id: str, *, by: str = "indicator", min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
     """The figures of ``dimensions.indicator_stats`` for the round's submitted marks (same SQL, run on an
     in-memory copy), so the live picture and the stored period agree exactly."""
-    from analytics.measures import dimensions as dims
-
     rnd = get_round(con, round_id)
     marks = live_marks(con, round_id, rnd)
     mem = duckdb.connect(":memory:")
