@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.measures import network as tm
 from analytics.privacy import code_mapping, graph_with_codes, label_sql, people_join_sql, public_ids
-from analytics.store.db import frame
+from analytics.store.db import frame, where_in
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,10 @@ class TieFilters:
     min_weight: float = 0.0
 
     def where(self) -> tuple[str, list]:
-        conds, params = ["t.network = ?", "t.weight >= ?"], [self.network, self.min_weight]
-        for col, vals in (("t.period", self.periods), ("t.tie_type", self.tie_types), ("t.topic", self.topics),
-                          ("t.channel", self.channels)):
-            if vals:
-                conds.append(f"{col} IN ({', '.join('?' * len(vals))})")
-                params += list(vals)
-        return " AND ".join(conds), params
+        where, params = where_in([("t.network", self.network)],
+                                 [("t.period", self.periods), ("t.tie_type", self.tie_types),
+                                  ("t.topic", self.topics), ("t.channel", self.channels)])
+        return f"{where} AND t.weight >= ?", [*params, self.min_weight]
 
 
 def nodes(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = True,
