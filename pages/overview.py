@@ -11,6 +11,7 @@ from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
 from analytics.measures import overview as ov
 from analytics.store import notes
+from analytics.views import wording
 from pages import ui
 
 ui.page_setup()
@@ -66,20 +67,11 @@ if not sig:
 pages = {"dimensions": "pages/dimensions.py", "values": "pages/values.py", "ties": "pages/ties.py"}
 max_signals = limits.get_int("OVERVIEW_MAX_SIGNALS")
 if len(sig) > max_signals:  # a budget: thousands of networks would make thousands of rows and buttons
-    st.caption(t("overview.signals_limited", shown=max_signals, n=len(sig), setting="NETWERKLEREN_OVERVIEW_MAX_SIGNALS"))
+    st.caption(t("overview.signals_limited", shown=max_signals, n=len(sig),
+                 setting="NETWERKLEREN_OVERVIEW_MAX_SIGNALS"))
 for i, s in enumerate(sig[:max_signals]):
-    f = dict(s.figures)
-    if "code" in f:
-        code = f["code"]
-        f["name"] = dim_labels.get(code) or f"{code} {fw.indicator(code).name[lang]}"
-    for k in ("change", "iqr"):
-        if k in f:
-            f[k] = fmt_num(f[k], lang, 2)
-    if "share" in f:
-        f["share"] = fmt_num(f["share"] * 100, lang, 0)
-    f = {k: ui.md(x) if isinstance(x, str) else x for k, x in f.items()}  # periods and names come from data
     c1, c2 = st.columns([5, 1])
-    c1.markdown(f"💬 **{ui.md(s.network)}** — " + t(f"overview.signal_{s.code}", **f))
+    c1.markdown(f"💬 **{ui.md(s.network)}** — " + wording.signal_text(s.code, s.figures, lang, fw, escape=ui.md))
     if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
         st.switch_page(pages[s.page])
 
@@ -100,7 +92,8 @@ if len(nets) > max_cards:  # a budget: a card per network of 10,000 would keep t
     chosen = [ui.network()] if ui.network() in set(nets) else []
     recent = table.sort_values(["last_date", "network"], ascending=[False, True], na_position="last")["network"]
     cards = chosen + [n for n in recent.tolist() if n not in chosen][: max_cards - len(chosen)]
-    st.caption(t("overview.cards_limited", shown=len(cards), n=len(nets), setting="NETWERKLEREN_OVERVIEW_MAX_CARDS"))
+    st.caption(t("overview.cards_limited", shown=len(cards), n=len(nets),
+                 setting="NETWERKLEREN_OVERVIEW_MAX_CARDS"))
 for row_start in range(0, len(cards), 2):
     cols = st.columns(2)
     for col, net in zip(cols, cards[row_start:row_start + 2], strict=False):
@@ -110,7 +103,9 @@ for row_start in range(0, len(cards), 2):
             span = ""
             if pd.notna(info["first_date"]):
                 span = f" · {info['first_date']:%m-%Y} – {info['last_date']:%m-%Y}"
-            st.caption(t("overview.card_caption", n=int(info["participants"]), periods=int(info["periods"])) + span)
+            who = ("overview.card_caption" if info["participants"] or not info["respondents"]
+                   else "overview.card_caption_respondents")
+            st.caption(t(who, n=int(info["participants"] or info["respondents"]), periods=int(info["periods"])) + span)
             tr = trends[trends["network"] == net].dropna(subset=["mean"])
             if len(tr):
                 spark = charts.line_over_time(

@@ -433,3 +433,20 @@ def test_graph_files_neutralise_formula_looking_text():
         assert float(a["ei"]) == -0.5
         [(_, _, e)] = H.edges(data=True)
         assert e["topic"] == "'=1+1" and float(e["weight"]) == -1.0
+def test_graph_notes_carry_a_code_every_language_can_say():
+    """The Ties page shows build_graph's repairs in the page's language, not as English sentences."""
+    from analytics import i18n
+    from analytics.measures.network import GraphNote
+
+    nodes = pd.DataFrame({"participant_id": ["1", "2", "2"], "label": ["a", "b", "b"], "organisation": [None] * 3,
+                          "role": [None] * 3, "external": [False] * 3})
+    edges = pd.DataFrame({"source": ["1", "1", "1", "2", None], "target": ["2", "2", "1", "9", "1"],
+                          "weight": [1.0, 2.0, 1.0, -1.0, 1.0]})
+    _, notes = build_graph(nodes, edges)
+    assert all(isinstance(n, GraphNote) for n in notes)
+    codes = {n.code: n.fields for n in notes}
+    assert codes["duplicate_id"] == {"n": 1} and codes["self_loop"] == {"n": 1} and codes["incomplete"] == {"n": 1}
+    assert codes["merged"] == {"n": 1, "ties": 1} and codes["external"] == {"n": 1}
+    for n in notes:
+        nl, en = i18n.t(f"ties.note_{n.code}", "nl", **n.fields), i18n.t(f"ties.note_{n.code}", "en", **n.fields)
+        assert nl != en and "{" not in nl and str(n.fields["n"]) in nl
