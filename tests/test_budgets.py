@@ -15,7 +15,7 @@ import pytest
 from helpers import load
 from streamlit.testing.v1 import AppTest
 
-from analytics import cli
+from analytics.cli import main as cli
 from analytics.demo.load import load_demo
 from analytics.measures import overview as ov
 from analytics.measures import ties as tq

@@ -157,7 +157,7 @@ def test_sheet_names_runs_the_guard_first(no_parser):
 
 
 def test_cli_and_importer_refuse_through_the_same_guard(tmp_path, no_parser, capsys):
-    from analytics import cli
+    from analytics.cli import main as cli
 
     bomb = _with_sheet_xml(b" " * (1 << 20), 60)
     p = tmp_path / "bom.xlsx"

@@ -26,7 +26,7 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, require_chromium, streamlit_server
 from test_load import STEP_TIMEOUT_MS, _in_thread, frames_loaded, goto_nav, p95, settle
 
-from analytics import cli
+from analytics.cli import main as cli
 from bench.budget_suite import write_big_network, write_tiny_networks
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import cli, privacy
+from analytics import privacy
+from analytics.cli import main as cli
 from analytics.store import database as store
 
 ROOT = Path(__file__).resolve().parent.parent
