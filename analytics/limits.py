@@ -21,8 +21,9 @@ DEFAULTS: dict[str, tuple[float, str]] = {
     # ---- work per page (pages/ties.py, analytics/measures/ties.py)
     "PAGE_MAX_TIES": (20_000, "ties of one network a page draws and measures person by person"),
     "PAGE_MAX_PEOPLE": (5_000, "people of one network a page draws and measures person by person"),
-    "OVERVIEW_MAX_CARDS": (24, "network cards the overview draws (the selected network and the most recent)"),
+    "OVERVIEW_MAX_CARDS": (8, "network cards the overview draws (the selected network and the most recent)"),
     "OVERVIEW_MAX_SIGNALS": (40, "questions the overview lists (the table below it lists every network)"),
+    "OVERVIEW_MAX_ROWS": (500, "rows of each overview table (the first by network name)"),
     "CLI_MAX_TIES": (100_000, "ties of one network and period the CLI measures with graph algorithms"),
     # ---- login (analytics/auth.py)
     "LOGIN_FREE_ATTEMPTS": (3, "wrong passwords from one address before delays start"),

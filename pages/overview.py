@@ -137,22 +137,33 @@ for row_start in range(0, len(cards), 2):
                 m4.metric(t("ties.m_isolates"), int(r["isolates"]))
                 st.caption(t("overview.ties_period", period=ui.md(r["period"])))
 
+max_rows = limits.get_int("OVERVIEW_MAX_ROWS")
+
+
+def bounded(df: pd.DataFrame) -> pd.DataFrame:
+    """At most OVERVIEW_MAX_ROWS rows (the whole table travels to every browser on every run), saying so."""
+    if len(df) > max_rows:
+        st.caption(t("overview.rows_limited", shown=max_rows, n=len(df), setting="NETWERKLEREN_OVERVIEW_MAX_ROWS"))
+        return df.head(max_rows)
+    return df
+
+
 with st.expander("🔢 " + t("overview.numbers")):
     names = {"network": t("column.network"), "period": t("column.period")}
     wide = trends.dropna(subset=["mean"]).pivot_table(index=["network", "period"], columns="code", values="mean")
     wide = wide.rename(columns=dim_labels).round(2).reset_index().rename(columns=names)
-    ui.show_table(wide)
+    ui.show_table(bounded(wide))
     # the funnels as on the cards: participants who got at least this far
     f2 = funnels.pivot_table(index="network", columns="cycle", values="value", aggfunc="sum", fill_value=0)
     f2 = f2.reindex(columns=funnel_cycles(), fill_value=0).astype("int64")
     f2 = f2.rename(columns=stage_labels).rename_axis(columns=None).reset_index().rename(columns=names)
     st.caption(t("overview.numbers_funnel"))
-    ui.show_table(f2)
+    ui.show_table(bounded(f2))
     ties_view = tie_latest.rename(columns={
         **names, "nodes": t("ties.m_nodes"), "edges": t("ties.m_edges"), "density": t("ties.m_density"),
         "reciprocity": t("ties.m_reciprocity"), "cross_organisation_share": t("ties.m_cross_org"),
         "isolates": t("ties.m_isolates")})
-    ui.show_table(ties_view)
+    ui.show_table(bounded(ties_view))
 
 # ---------------------------------------------------------------- meeting notes: add, edit, history
 st.subheader("📝 " + t("notes.title"))

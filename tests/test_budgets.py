@@ -66,9 +66,9 @@ def test_sql_measures_equal_the_graph_on_every_demo_network_and_period(con):
     load_demo(con)
     full = tq.metrics_table(con)
     limited = tq.metrics_table(con, max_ties=0)  # every network and period over budget: no graph
-    assert len(full) == len(limited) == 24
+    assert len(full) == len(limited) == 72  # 4 networks x 6 periods x 3 tie types
     for f, m in zip(full, limited, strict=True):
-        assert (f["network"], f["period"]) == (m["network"], m["period"])
+        assert (f["network"], f["period"], f["tie_type"]) == (m["network"], m["period"], m["tie_type"])
         assert m["limited"].startswith(f"{f['edges']:,} ties is over the limit of 0")
         assert m["clustering"] is None and m["communities"] is None
         for k in tq.SQL_MEASURES:
@@ -106,7 +106,7 @@ def test_metrics_of_a_network_over_the_budget_answer_without_a_graph(tmp_path, m
     capsys.readouterr()
     assert cli.main(["metrics", "--network", "Big", "--db", str(db)]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("Big 2025-H1: 3000 participants, 20000 ties, density 0.002")
+    assert out.splitlines()[1].startswith("Big\t2025-H1\t\t3000\t20000\t0.002\t")
     assert "is over the limit of 5,000 for graph measures (NETWERKLEREN_CLI_MAX_TIES)" in err
 
 
