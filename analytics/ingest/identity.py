@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import duckdb
+import pandas as pd
 
 from analytics.definitions import identity_rules
 from analytics.store import database as store
@@ -58,10 +59,15 @@ def label(key: str) -> str:
 
 def known_people_sql() -> str:
     """Every stored participant row as (pid = the person after merges, raw_id, email_n, name_key, name,
-    external). A participant id that is an e-mail address (a tie end, say) counts as their e-mail."""
+    external). A participant id that is an e-mail address (a tie end, say) counts as their e-mail. Names are
+    each id's current name (as the ``people`` view has it): a participant renamed by a later list is no
+    longer found by the old name."""
+    latest = ("row_number() OVER (PARTITION BY p.participant_id ORDER BY p.name IS NULL, p.external, "
+              "p.import_id DESC, p.row_number DESC) = 1")
     return f"""SELECT coalesce(a.person_id, p.participant_id) AS pid, p.participant_id AS raw_id,
                       coalesce({email_sql('p.email')}, {email_sql('p.participant_id')}) AS email_n,
-                      {name_key_sql('p.name')} AS name_key, p.name, p.external, p.network
+                      CASE WHEN {latest} THEN {name_key_sql('p.name')} END AS name_key,
+                      CASE WHEN {latest} THEN p.name END AS name, p.external, p.network
                FROM participants p LEFT JOIN person_alias a ON a.alias_id = p.participant_id"""
 
 
@@ -83,6 +89,22 @@ def index_known(con: duckdb.DuckDBPyConnection, prefix: str) -> dict[str, str]:
                  SELECT name_key, min(pid) AS pid, max(email_n) AS email_n FROM best
                  GROUP BY 1 HAVING count(DISTINCT pid) = 1""")
     return {"kp": kp, "email": f"{prefix}_email", "code": f"{prefix}_code", "name": f"{prefix}_name"}
+
+
+def lookup(con: duckdb.DuckDBPyConnection, values: list[str]) -> dict[str, str]:
+    """Names or e-mail addresses (as typed) -> the one known person each names; unknown ones are left out."""
+    idx = index_known(con, f"lookup_{uuid.uuid4().hex[:10]}")
+    try:
+        con.register("lookup_values", pd.DataFrame({"v": list(values)}))
+        got = rows(con, f"""SELECT v, coalesce(e.pid, n.pid) FROM lookup_values
+                            LEFT JOIN {idx['email']} e ON e.email_n = {email_sql('v')}
+                            LEFT JOIN {idx['name']} n ON n.name_key = {name_key_sql('v')}
+                            WHERE coalesce(e.pid, n.pid) IS NOT NULL""")
+        con.unregister("lookup_values")
+        return dict(got)
+    finally:
+        for t in idx.values():
+            run(con, f"DROP TABLE IF EXISTS {t}")
 
 
 # ---------------------------------------------------------------- candidates

@@ -48,6 +48,7 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import default_framework, value_cycles
+from analytics.ingest import identity as who
 from analytics.privacy import DEFAULT_MIN_GROUP, ensure_pseudonyms
 from analytics.store import database as store
 from analytics.store.db import rows, run, scalar
@@ -208,10 +209,10 @@ def member_names(con, network: str, on: date | None = None) -> dict[str, str]:
         con,
         """WITH ids AS (
                SELECT participant_id, CASE WHEN count("left") = count(*) THEN max("left") END AS left_
-               FROM participants WHERE network = ? AND NOT external GROUP BY participant_id),
+               FROM v_participants WHERE network = ? AND NOT external GROUP BY participant_id),
              named AS (
                SELECT participant_id, arg_max_null(name, (NOT external, import_id, coalesce(row_number, 0))) AS name
-               FROM participants WHERE participant_id IN (SELECT participant_id FROM ids) GROUP BY participant_id)
+               FROM v_participants WHERE participant_id IN (SELECT participant_id FROM ids) GROUP BY participant_id)
            SELECT i.participant_id, coalesce(n.name, i.participant_id) AS name
            FROM ids i LEFT JOIN named n USING (participant_id)
            WHERE i.left_ IS NULL OR i.left_ >= ?
@@ -793,7 +794,10 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
         import_id = store.new_import_id(con)
         scheme = store.period_scheme(con)
         fw_id, net, day, wave = rnd.config.framework, rnd.network, rnd.date, rnd.wave
-        known = {r[0] for r in rows(con, "SELECT participant_id FROM people")}
+        known = {r[0] for r in rows(con, "SELECT DISTINCT participant_id FROM participants")}
+        # A typed name (or e-mail) of someone already known is that person (identity.py's rules), not an outsider.
+        typed = sorted({t["name"] for _, _, a, _ in answers for t in a.get("ties") or [] if "to" not in t})
+        by_name = who.lookup(con, typed) if typed else {}
         scores, stories, ties, externals = [], [], [], {}
         for k, (_, pid, a, _) in enumerate(answers, 1):
             person = pid if rnd.named else None
@@ -806,7 +810,7 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
                 s = a["story"]
                 stories.append([import_id, k, net, person, day, wave, s["cycle"], s.get("indicator"), s.get("text")])
             for tie in a.get("ties") or []:
-                target = tie.get("to") or tie["name"]
+                target = tie.get("to") or by_name.get(tie["name"], tie["name"])
                 if "to" not in tie and target not in known:
                     externals.setdefault(target, k)
                 ties.append([import_id, k, net, pid, target, day, wave, TIE_TYPE, rnd.config.topic or None,

@@ -294,6 +294,8 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
     that other id, so marks, stories, ties, members and codes all see one person. Without merges the views
     are plain (no join costs anything). Called again after every merge, split and undo."""
     with WRITE_LOCK:
+        if not scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_merges'"):
+            return  # a store older than schema 4 (only while a test builds one): its views come with the upgrade
         run(
             con,
             # Each merged id -> the id it finally belongs to (a merge into someone later merged on is followed).
