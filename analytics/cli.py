@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--period")
         p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("participants", help="each person of a network once: code, how identified, periods, ties")
+    _add_db(p)
+    p.add_argument("--network")
+    p.add_argument("--names", action="store_true", help="also print names (default: codes only)")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
     p.add_argument("--secrets", default=".streamlit/secrets.toml")
 
@@ -313,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_load_sample(args)
         if args.command == "set-password":
             return cmd_set_password(args)
-        if args.command in ("dimensions", "values", "metrics", "report"):
+        if args.command in ("dimensions", "values", "metrics", "report", "participants"):
             from analytics import commands
 
             target = store.db_path(args.db)

@@ -91,6 +91,28 @@ def cmd_metrics(args) -> int:
     return 0
 
 
+def cmd_participants(args) -> int:
+    from analytics.measures.people import participant_list
+
+    con = store.connect(args.db)
+    records = participant_list(con, network=args.network, names=args.names)
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+        return 0
+    if not records:
+        print("no people")
+        return 0
+    cols = ["code"] + (["name"] if args.names else []) + ["identified_by", "periods", "ties_out", "ties_in",
+                                                          "external"]
+    cells = [[("" if r[c] is None else ", ".join(r[c]) if isinstance(r[c], list) else
+               "yes" if r[c] is True else "no" if r[c] is False else str(r[c])) for c in cols] for r in records]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
 def cmd_report(args) -> int:
     from pathlib import Path
 

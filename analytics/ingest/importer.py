@@ -496,8 +496,11 @@ def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | N
                      {v('topic')}, {weight}, {v('channel', 'coalesce(k_channel, lower(t_channel))')},
                      {period()} FROM {t} {joins} WHERE {ok}""")
         # People named in stored ties but not in the participant list: kept, marked external.
-        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external)
-                     SELECT {import_id}, first_row, v, v, network, true FROM {e}
+        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external,
+                         email, identified_by)
+                     SELECT {import_id}, first_row, v, v, network, true, {who.email_sql('v')},
+                            CASE WHEN {who.email_sql('v')} IS NULL THEN {who.label('name')!r}
+                                 ELSE {who.label('email')!r} END FROM {e}
                      WHERE how = 'external' AND v IN (SELECT v FROM {staged.end_rows_table} WHERE {ok})""")
     if who_rows:
         _store_respondents(cur, identity, import_id, ok)
