@@ -28,6 +28,10 @@ from analytics.definitions import identity_rules
 from analytics.store import database as store
 from analytics.store.db import frame, rows, run, scalar
 
+#: The id of a new person found by e-mail or name: opaque (an address or a name is personal data and ids are
+#: shown where codes are not, in exports say), and the same for the same key in every wave and database.
+NEW_ID = "'p-' || left(md5({key}), 12)"
+
 #: Candidate rules, cheapest evidence first; the reason code is what the report and the Data page show.
 CANDIDATE_REASONS = ("initials", "email_local", "accents")
 
@@ -290,7 +294,7 @@ def resolve_respondents(con: duckdb.DuckDBPyConnection, staged) -> IdentityResul
                coalesce(e.pid, c.pid, n.pid) AS matched,
                CASE WHEN e.pid IS NOT NULL THEN 'email' WHEN c.pid IS NOT NULL THEN 'participant_id'
                     WHEN n.pid IS NOT NULL THEN 'name' END AS matched_by,
-               coalesce(e.pid, c.pid, n.pid, r.code, r.email_n, r.name) AS pid
+               coalesce(e.pid, c.pid, n.pid, r.code, {NEW_ID.format(key='r.rkey')}) AS pid
         FROM r LEFT JOIN {idx['email']} e ON e.email_n = r.email_n
                LEFT JOIN {idx['code']} c ON c.code = r.code
                LEFT JOIN {idx['name']} n ON n.name_key = r.name_key

@@ -280,7 +280,7 @@ def has_merges(con) -> bool:
 
 def _resolved(table: str, alias: str, cols: tuple[str, ...], merged: bool) -> str:
     """``SELECT * FROM table`` with each id column in ``cols`` replaced by its person's id (after merges)."""
-    if not merged:
+    if not merged or not cols:
         return f"SELECT * FROM {table}"
     joins = " ".join(f"LEFT JOIN person_alias a_{c} ON a_{c}.alias_id = {alias}.{c}" for c in cols)
     repl = ", ".join(f"coalesce(a_{c}.person_id, {alias}.{c}) AS {c}" for c in cols)
@@ -316,22 +316,28 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
             ("events", "v_events", ()),
         ):
             run(con, f"CREATE OR REPLACE VIEW {view} AS {_resolved(table, 'x', cols, merged)}")
-        run(con, f"CREATE OR REPLACE VIEW v_participants AS {_resolved('participants', 'x', ('participant_id',), merged)}")
+        # v_participants keeps each row's own id too: a merged person keeps the name and details of the person
+        # they were merged into, before those of the merged-in rows.
+        run(con, f"""CREATE OR REPLACE VIEW v_participants AS
+                     SELECT *, participant_id = own_id AS own FROM (
+                         {_resolved('(SELECT *, participant_id AS own_id FROM participants)', 'x', ('participant_id',),
+                                    merged)})""")
         run(
             con,
             # Each detail from the latest row that gives it: a later file listing only memberships does not
             # wipe names, schools or roles; an external placeholder never beats a real participant row.
             """CREATE OR REPLACE VIEW people AS
                SELECT participant_id,
-                      arg_max(name, (NOT external, import_id, row_number)) FILTER (WHERE name IS NOT NULL) AS name,
-                      arg_max(organisation, (NOT external, import_id, row_number))
+                      arg_max(name, (NOT external, own, import_id, row_number)) FILTER (WHERE name IS NOT NULL) AS name,
+                      arg_max(organisation, (NOT external, own, import_id, row_number))
                           FILTER (WHERE organisation IS NOT NULL) AS organisation,
-                      arg_max(role, (NOT external, import_id, row_number)) FILTER (WHERE role IS NOT NULL) AS role,
-                      arg_max(role_label, (NOT external, import_id, row_number))
+                      arg_max(role, (NOT external, own, import_id, row_number)) FILTER (WHERE role IS NOT NULL) AS role,
+                      arg_max(role_label, (NOT external, own, import_id, row_number))
                           FILTER (WHERE role_label IS NOT NULL) AS role_label,
                       bool_and(external) AS external,
-                      arg_max(email, (NOT external, import_id, row_number)) FILTER (WHERE email IS NOT NULL) AS email,
-                      arg_min(identified_by, (import_id, row_number))
+                      arg_max(email, (NOT external, own, import_id, row_number))
+                          FILTER (WHERE email IS NOT NULL) AS email,
+                      arg_min(identified_by, (NOT own, import_id, row_number))
                           FILTER (WHERE identified_by IS NOT NULL) AS identified_by
                FROM v_participants GROUP BY participant_id""",
         )
