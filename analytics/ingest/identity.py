@@ -350,6 +350,15 @@ def merge(con: duckdb.DuckDBPyConnection, alias_id: str, person_id: str, reason:
     return merge_id
 
 
+def merge_pair(con: duckdb.DuckDBPyConnection, a: str, b: str, reason: str = "coach") -> int:
+    """Merge a candidate pair: the person stored later becomes the one stored first (whose name and code
+    everyone keeps seeing)."""
+    first = rows(con, """SELECT participant_id FROM participants WHERE participant_id IN (?, ?)
+                         ORDER BY external, import_id, row_number, participant_id LIMIT 1""", [a, b])
+    keep = first[0][0] if first else b
+    return merge(con, b if keep == a else a, keep, reason)
+
+
 def keep_apart(con: duckdb.DuckDBPyConnection, a: str, b: str) -> int:
     """A coach's "these are two people": the pair is no candidate any more. Undone by ``undo_decision``."""
     with store.transaction(con):
