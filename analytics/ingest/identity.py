@@ -34,6 +34,8 @@ NEW_ID = "'p-' || left(md5({key}), 12)"
 
 #: Candidate rules, cheapest evidence first; the reason code is what the report and the Data page show.
 CANDIDATE_REASONS = ("initials", "email_local", "accents")
+#: Candidate pairs an import report keeps (all are counted; the Data page finds them all again).
+MAX_CANDIDATES_KEPT = 200
 
 
 def _q(s: str) -> str:
@@ -185,6 +187,8 @@ class IdentityResult:
     anonymous_rows: int = 0
     #: possibly the same as an existing person: [{"a": new id, "b": existing id, "a_name", "b_name", "reason"}]
     candidates: list[dict] = field(default_factory=list)
+    #: how many candidate pairs there are (``candidates`` keeps the first MAX_CANDIDATES_KEPT)
+    candidate_count: int = 0
     #: temp table (_rid -> participant_id) the write joins; respondents table (one row per person)
     rows_table: str | None = None
     people_table: str | None = None
@@ -202,6 +206,7 @@ class IdentityResult:
             "matched": self.matched,
             "new": self.new,
             "anonymous_rows": self.anonymous_rows,
+            "candidate_count": self.candidate_count,
             "candidates": [{k: c[k] for k in ("a_name", "b_name", "reason")} for c in self.candidates],
         }
 
@@ -215,8 +220,8 @@ class IdentityResult:
         parts.append(t("identity.new", lang, n=self.new))
         if self.candidates:
             pairs = "; ".join(f"'{c['a_name']}' / '{c['b_name']}'" for c in self.candidates[:5])
-            more = "" if len(self.candidates) <= 5 else " …"
-            parts.append(t("identity.candidates", lang, n=len(self.candidates), pairs=pairs + more))
+            more = "" if self.candidate_count <= 5 else " …"
+            parts.append(t("identity.candidates", lang, n=self.candidate_count, pairs=pairs + more))
         if self.anonymous_rows:
             parts.append(t("identity.anonymous", lang, n=self.anonymous_rows))
         return ", ".join(parts)
@@ -313,8 +318,9 @@ def resolve_respondents(con: duckdb.DuckDBPyConnection, staged) -> IdentityResul
     new_people = f"""(SELECT pid, name, name_key, email_n FROM {people} WHERE matched IS NULL)"""
     known = f"""(SELECT pid, arg_max(name, name IS NOT NULL) AS name, arg_max(name_key, name_key IS NOT NULL)
                         AS name_key, max(email_n) AS email_n FROM {idx['kp']} GROUP BY pid)"""
-    res.candidates = frame(con, candidates_sql(new_people, known) + " ORDER BY a_name, b_name LIMIT 200"
-                           ).to_dict(orient="records")
+    found = frame(con, candidates_sql(new_people, known) + " ORDER BY a_name, b_name")
+    res.candidate_count = len(found)
+    res.candidates = found.head(MAX_CANDIDATES_KEPT).to_dict(orient="records")
     return res
 
 
