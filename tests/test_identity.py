@@ -347,3 +347,24 @@ def test_two_waves_two_tools_and_a_tie_file_are_one_set_of_people(files, db_file
                                                                                                  / 40))
     (met,) = cli_json("metrics", "--network", "Rekenen")
     assert (met["nodes"], met["edges"], met["isolates"]) == (5, 5, [])
+
+
+def test_a_participant_list_arriving_after_a_wave_joins_the_people_it_names(con, tmp_path):
+    load(con, tmp_path, "w1.csv", f"network,date,E-mail,Naam,{H}\nR,2025-03-01,anna@school.nl,Anna Bakker,6\n"
+                                  f"R,2025-03-01,,Bram Bos,4\n")
+    anna, bram = pid(con, "Anna Bakker"), pid(con, "Bram Bos")
+    codes = dict(rows(con, "SELECT participant_id, code FROM pseudonyms"))
+    r = load(con, tmp_path, "people.csv", "participant_id,naam,e-mail,netwerk,rol\n"
+                                          "T1,Anna B.,ANNA@school.nl,R,teacher\nT2,bram bos,,R,teacher\n"
+                                          "T3,Cor Dijk,cor@school.nl,R,coach\n")
+    assert (r.identity.matched, r.identity.new) == ({"e-mail": 1, "name": 1}, 1)
+    # T1 and T2 are Anna and Bram (who keep their codes); their marks now have the list's role
+    assert scalar(con, "SELECT count(*) FROM people") == 3
+    assert dict(rows(con, "SELECT participant_id, role FROM people")) == {anna: "teacher", bram: "teacher",
+                                                                        "T3": "coach"}
+    assert {codes[anna], codes[bram]} <= {c for (c,) in rows(con, "SELECT code FROM pseudonyms")}
+    assert rows(con, "SELECT DISTINCT p.role FROM v_scores s JOIN people p USING (participant_id)") == [("teacher",)]
+    # undoing the list undoes its matches
+    store.undo_import(con, r.import_id)
+    assert not store.has_merges(con)
+    assert scalar(con, "SELECT count(*) FROM people") == 2

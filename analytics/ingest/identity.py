@@ -324,6 +324,55 @@ def resolve_respondents(con: duckdb.DuckDBPyConnection, staged) -> IdentityResul
     return res
 
 
+def resolve_list(con: duckdb.DuckDBPyConnection, staged) -> IdentityResult:
+    """A participant list's new ids that are people already known (a survey wave stored them by e-mail or
+    name first): matched by e-mail, else by a name of exactly one person. The import merges each such id into
+    the known person (reason e-mail or name, undone with the import), so the list's roles and schools reach
+    that person's marks and ties. ``people_table``: (participant_id, pid, matched_by)."""
+    res = IdentityResult(columns=identity_columns(staged),
+                         counters=[staged.header(i) for i in staged.mapping.counters])
+    if "t_email" not in staged.columns and "t_name" not in staged.columns and "t_first_name" not in staged.columns:
+        return res
+    uid = uuid.uuid4().hex[:10]
+    idx = index_known(con, f"list_known_{uid}")
+    staged.temps += [("TABLE", t) for t in idx.values()]
+    first, last = _col(staged, "first_name"), _col(staged, "last_name")
+    name = f"coalesce({_col(staged, 'name')}, nullif(trim(concat_ws(' ', {first}, {last})), ''))"
+    matches = f"list_match_{uid}"
+    run(con, f"""CREATE TEMP TABLE {matches} AS
+                 WITH l AS (SELECT t_participant_id AS participant_id,
+                                   arg_min({email_sql(_col(staged, 'email'))}, _row) AS email_n,
+                                   arg_min({name_key_sql(name)}, _row) AS name_key, min(_rid) AS first_rid
+                            FROM {staged.table} WHERE t_participant_id IS NOT NULL
+                              AND t_participant_id NOT IN (SELECT code FROM {idx['code']}) GROUP BY 1)
+                 SELECT l.participant_id, l.first_rid, coalesce(e.pid, n.pid) AS pid,
+                        CASE WHEN e.pid IS NOT NULL THEN 'email' ELSE 'name' END AS matched_by
+                 FROM l LEFT JOIN {idx['email']} e ON e.email_n = l.email_n
+                        LEFT JOIN {idx['name']} n ON n.name_key = l.name_key
+                             AND (l.email_n IS NULL OR n.email_n IS NULL OR n.email_n = l.email_n)
+                 WHERE coalesce(e.pid, n.pid) IS NOT NULL""")
+    staged.temps.append(("TABLE", matches))
+    res.people_table = matches
+    for key, n in rows(con, f"SELECT matched_by, count(*) FROM {matches} GROUP BY 1 ORDER BY 1"):
+        res.matched[label(key)] = n
+    res.respondents = scalar(con, f"SELECT count(DISTINCT t_participant_id) FROM {staged.table}") or 0
+    res.new = res.respondents - sum(res.matched.values())
+    return res
+
+
+def merge_list_matches(con: duckdb.DuckDBPyConnection, res: IdentityResult, import_id: int, ok: str) -> int:
+    """Store the merges ``resolve_list`` found (inside the import's transaction). Returns how many."""
+    if not res.people_table:
+        return 0
+    run(con, f"""INSERT INTO person_merges (merge_id, decision, alias_id, person_id, reason, import_id)
+                 SELECT nextval('merge_ids'), 'same', participant_id, pid, matched_by, {int(import_id)}
+                 FROM {res.people_table} WHERE {ok.replace('_rid', 'first_rid')}""")
+    n = scalar(con, "SELECT count(*) FROM person_merges WHERE import_id = ?", [import_id]) or 0
+    if n:
+        store.refresh_views(con)
+    return n
+
+
 # ---------------------------------------------------------------- merges
 
 

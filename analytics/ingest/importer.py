@@ -208,6 +208,8 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
     report.rows_empty = staged.rows_empty
     if kind in ("dimension_scores", "value_reports"):
         report.identity = who.resolve_respondents(con, staged)
+    elif kind == "participants":
+        report.identity = who.resolve_list(con, staged)
     _summarise_problems(con, staged, report)
     return staged
 
@@ -443,7 +445,7 @@ def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | N
 
     written: dict[str, int] = {}
     # Who each row is (identity.resolve_respondents): the person's id, never a response counter.
-    who_rows = identity.rows_table if identity is not None else None
+    who_rows = identity.rows_table if identity is not None and kind != "participants" else None
     person = "w_pid" if who_rows else "participant_id"
     who_join = (f"LEFT JOIN (SELECT _rid AS w_rid, participant_id AS w_pid FROM {who_rows}) w ON w.w_rid = _rid"
                 if who_rows else "")
@@ -457,6 +459,8 @@ def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | N
                      {v('role')}, {v('joined', 'd_joined', 'DATE')}, {v('left', 'd_left', 'DATE')}, false,
                      {who.email_sql(v('email'))}, {who.label('participant_id')!r}
                      FROM {t} WHERE {ok}""")
+        if identity is not None:
+            who.merge_list_matches(cur, identity, import_id, ok)
     elif kind == "events":
         run(cur, f"""INSERT INTO events SELECT {import_id}, _row, {v('network')}, d_date, t_label,
                      {period()} FROM {t} WHERE {ok}""")
