@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 
-from analytics import cli
+from analytics.cli.main import main as cli_main
 from analytics.definitions import default_framework
 from analytics.ingest import identity as who
 from analytics.ingest import importer
@@ -266,7 +266,7 @@ def test_merges_change_the_data_version(con, tmp_path):
 def run_cli(argv: list[str]) -> tuple[int, str]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = cli.main(argv)
+        code = cli_main(argv)
     return code, out.getvalue()
 
 
@@ -290,12 +290,14 @@ def test_participants_command_plain_and_json(files, db_file):
     assert sorted(p["name"] for p in named[:-1]) == ["Anna Bakker", "J. de Vries", "Jan de Vries", "Piet Smit",
                                                      "Sanne Visser"]
     code, out = run_cli(["participants", "--db", str(db_file), "--network", "Rekenen"])
-    lines = out.splitlines()
-    assert lines[0].split() == ["code", "identified_by", "periods", "ties_out", "ties_in", "external"]
-    assert next(ln for ln in lines if ln.startswith(anna["code"])).split() == [
-        anna["code"], "e-mail", "2025-H1,", "2025-H2", "2", "2", "no"]
-    assert lines[-1].split() == ["X-001", "name", "0", "1", "yes"]
+    lines = [ln.split("\t") for ln in out.splitlines()]
+    assert lines[0] == ["code", "identified_by", "periods", "ties_out", "ties_in", "external"]
+    assert next(ln for ln in lines if ln[0] == anna["code"]) == [anna["code"], "e-mail", "2025-H1, 2025-H2", "2",
+                                                                 "2", "False"]
+    assert lines[-1] == ["X-001", "name", "", "0", "1", "True"]
     assert len(lines) == 7 and "Anna" not in out  # names only with --names
+    code, out = run_cli(["participants", "--db", str(db_file), "--network", "Rekenen", "--names"])
+    assert out.splitlines()[0].split("\t")[:2] == ["code", "name"] and "Anna Bakker" in out
 
 
 # ----------------------------------------------------------------------------------------------- end to end
