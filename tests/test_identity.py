@@ -18,6 +18,7 @@ from analytics.ingest import identity as who
 from analytics.ingest import importer
 from analytics.ingest.mapping import map_columns
 from analytics.measures.people import participant_list
+from analytics.measures.ties import metrics_table
 from analytics.store import database as store
 from analytics.store.db import rows, scalar
 from tests.helpers import load
@@ -220,6 +221,9 @@ def test_merge_split_and_undo_reach_marks_values_ties_and_codes(con, tmp_path):
     assert rows(con, "SELECT DISTINCT participant_id FROM v_scores WHERE raw IN (4, 8)") == [(jan,)]
     assert rows(con, "SELECT participant_id FROM v_values") == [(jan,)]
     assert rows(con, "SELECT source, target FROM v_ties ORDER BY row_number") == [(anna, jan), (jan, anna)]
+    # the tie map sees one Jan: two nodes, two ties
+    (met,) = metrics_table(con, network="R")
+    assert (met["nodes"], met["edges"], met["isolates"]) == (2, 2, [])
     assert [p for p in participant_list(con, "R") if p["code"] == codes[jan]] == [
         {"code": codes[jan], "identified_by": "e-mail", "periods": ["2025-H1", "2025-H2"], "ties_out": 1,
          "ties_in": 1, "external": False}]
