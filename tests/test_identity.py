@@ -374,3 +374,29 @@ def test_a_participant_list_arriving_after_a_wave_joins_the_people_it_names(con,
     store.undo_import(con, r.import_id)
     assert not store.has_merges(con)
     assert scalar(con, "SELECT count(*) FROM people") == 2
+
+
+@pytest.mark.parametrize("tool, headers, expected", [
+    ("Microsoft Forms NL", ["Id", "Begintijd", "Tijd van voltooien", "E-mail", "Naam"],
+     {"email": "E-mail", "name": "Naam"}),
+    ("Microsoft Forms EN", ["ID", "Start time", "Completion time", "Email", "Name"], {"email": "Email", "name": "Name"}),
+    ("Google Forms EN", ["Timestamp", "Email Address"], {"email": "Email Address"}),
+    ("Google Forms NL", ["Tijdstempel", "E-mailadres"], {"email": "E-mailadres"}),
+    ("LimeSurvey", ["id", "submitdate", "token", "firstname", "lastname", "email"],
+     {"participant_id": "token", "first_name": "firstname", "last_name": "lastname", "email": "email"}),
+    ("Qualtrics", ["StartDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+                   "ExternalReference"],
+     {"last_name": "RecipientLastName", "first_name": "RecipientFirstName", "email": "RecipientEmail",
+      "participant_id": "ExternalReference"}),
+    ("SurveyMonkey", ["Respondent ID", "Collector ID", "Email Address", "First Name", "Last Name"],
+     {"email": "Email Address", "first_name": "First Name", "last_name": "Last Name"}),
+    ("Typeform", ["#", "Network ID", "Response ID", "Submit Date (UTC)"], {}),
+])
+def test_each_tools_identity_columns_are_recognised(tool, headers, expected):
+    cols = [*headers, "network", H, "2a (0-10)"]
+    m = map_columns(cols, [], "dimension_scores", default_framework())
+    person = {k: cols[i] for k, i in m.columns.items() if k in ("email", "participant_id", "name", "first_name",
+                                                                   "last_name")}
+    assert person == expected, tool
+    counters = {"Id", "ID", "id", "ResponseId", "Respondent ID", "Collector ID", "#", "Network ID", "Response ID"}
+    assert {cols[i] for i in m.counters} == counters & set(headers), tool
