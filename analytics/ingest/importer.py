@@ -518,9 +518,9 @@ def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | N
 
 
 def _store_respondents(cur, identity: who.IdentityResult, import_id: int, ok: str) -> None:
-    """The respondents of a survey file as participants of its network(s): new people, and known people
-    answering in a network they had no membership of. Known members get no second row (a row without a
-    leaving date would undo theirs)."""
+    """The new people among a survey file's respondents, as participants of the file's network(s). People
+    already known keep the memberships they have (a second row without a leaving date would undo theirs; a
+    list decides who belongs where): their marks still count in the network they answered in."""
     rr, people = identity.rows_table, identity.people_table
     run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, email, identified_by,
                      external)
@@ -530,7 +530,8 @@ def _store_respondents(cur, identity: who.IdentityResult, import_id: int, ok: st
                                  WHERE r.network IS NOT NULL AND {ok.replace('_rid', 'r._rid')}
                                  GROUP BY p.pid, r.network)
                  SELECT {import_id}, first_row, pid, name, network, email, identified_by, false FROM stored s
-                 WHERE NOT EXISTS (SELECT 1 FROM v_participants q WHERE q.participant_id = s.pid
+                 WHERE pid IN (SELECT pid FROM {people} WHERE matched IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM v_participants q WHERE q.participant_id = s.pid
                                    AND q.network = s.network AND NOT q.external)""")
 
 

@@ -16,7 +16,8 @@ def participant_list(con: duckdb.DuckDBPyConnection, network: str | None = None,
                      names: bool = False) -> list[dict]:
     """One dict per person of ``network`` (or of every network): ``code`` (the pseudonym every surface shows),
     ``name`` (only with ``names``), ``identified_by``, ``periods`` (in time order, where they gave marks),
-    ``ties_out``, ``ties_in``, ``external`` (true only for people who are no participant of the network)."""
+    ``ties_out``, ``ties_in``, ``external`` (true only for people who are no participant of the network: not
+    on its list and without marks or value stories in it)."""
     ensure_pseudonyms(con)
     where = "network = $net" if network else "TRUE"
     df = con.execute(
@@ -25,7 +26,9 @@ def participant_list(con: duckdb.DuckDBPyConnection, network: str | None = None,
                 UNION SELECT participant_id FROM v_scores WHERE {where} AND participant_id IS NOT NULL
                 UNION SELECT source FROM v_ties WHERE {where}
                 UNION SELECT target FROM v_ties WHERE {where}),
-            member AS (SELECT DISTINCT participant_id FROM memberships WHERE {where}),
+            member AS (SELECT participant_id FROM memberships WHERE {where}
+                       UNION SELECT participant_id FROM v_scores WHERE {where}
+                       UNION SELECT participant_id FROM v_values WHERE {where}),
             marks AS (SELECT participant_id, list(DISTINCT period ORDER BY period) AS periods
                       FROM v_scores WHERE {where} AND period IS NOT NULL AND participant_id IS NOT NULL GROUP BY 1),
             outs AS (SELECT source AS participant_id, count(*) AS n FROM v_ties WHERE {where} GROUP BY 1),
