@@ -32,8 +32,6 @@ from analytics.store.db import frame, rows, run, scalar
 #: shown where codes are not, in exports say), and the same for the same key in every wave and database.
 NEW_ID = "'p-' || left(md5({key}), 12)"
 
-#: Candidate rules, cheapest evidence first; the reason code is what the report and the Data page show.
-CANDIDATE_REASONS = ("initials", "email_local", "accents")
 #: Candidate pairs an import report keeps (all are counted; the Data page finds them all again).
 MAX_CANDIDATES_KEPT = 200
 
