@@ -219,7 +219,14 @@ def connect_reader(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConn
     target = db_path(path)
     if not target.exists():
         raise StoreError(f"there is no database at {target} (import data first, or check --db / NETWERKLEREN_DB)")
-    return connect(target, read_only=True)
+    try:
+        return connect(target, read_only=True)
+    except duckdb.ConnectionException as e:
+        if "different configuration" not in str(e):
+            raise
+        # This process already has the file open read-write (the app, a test): DuckDB then hands out only
+        # that same instance. It is open and migrated already; read through it without migrating again.
+        return duckdb.connect(str(target))
 
 
 def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
