@@ -192,11 +192,11 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
         current = schema_version(con) if target != ":memory:" else SCHEMA_VERSION
         if current != SCHEMA_VERSION:
             con.close()
-            raise StoreError(
-                f"{target} has schema version {current}; this program reads version {SCHEMA_VERSION}. "
-                + ("Update Netwerkleren Monitor." if current > SCHEMA_VERSION else
-                   "Open it once with the app or run an import to upgrade it (that writes to the file).")
-            )
+            if current > SCHEMA_VERSION:  # the same words as a read-write open (migrate)
+                raise StoreError(f"this database has schema version {current}, newer than this program "
+                                 f"({SCHEMA_VERSION}); update Netwerkleren Monitor")
+            raise StoreError(f"{target} has schema version {current}; this program reads version {SCHEMA_VERSION}. "
+                             "Open it once with the app or run an import to upgrade it (that writes to the file).")
     else:
         try:
             migrate(con)
