@@ -85,6 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--period")
         p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("change", help="change between two periods: the group's and the paired change per "
+                                      "indicator, with 95% intervals and how many moved towards each pole")
+    _add_db(p)
+    p.add_argument("--from", dest="period_from", required=True, metavar="PERIOD")
+    p.add_argument("--to", dest="period_to", required=True, metavar="PERIOD")
+    p.add_argument("--network")
+    p.add_argument("--by", choices=["indicator", "dimension"], default="indicator")
+    p.add_argument("--framework", metavar="FILE",
+                   help="instrument definition (TOML) the scores were imported with (default: Dimensions)")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
     p.add_argument("--secrets", default=".streamlit/secrets.toml")
 
@@ -313,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_load_sample(args)
         if args.command == "set-password":
             return cmd_set_password(args)
-        if args.command in ("dimensions", "values", "metrics", "report"):
+        if args.command in ("dimensions", "values", "metrics", "report", "change"):
             from analytics import commands
 
             target = store.db_path(args.db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 
 import pytest
 
@@ -303,7 +304,8 @@ def test_dimensions_json(capsys, full_db):
     assert code == 0
     recs = json.loads(out)
     assert isinstance(recs, list)
-    assert all(set(r) == {"network", "period", "situation", "code", "n", "mean", "iqr"} for r in recs)
+    assert all(set(r) == {"network", "period", "situation", "code", "n", "mean", "ci_low", "ci_high", "iqr", "rwg"}
+               for r in recs)
     by = {r["code"]: r for r in recs}
     assert sorted(by) == ["1", "2"]
     # dimension 1: respondent means .3 .5 .7 -> mean .5 (a position, 0-1); IQR: h = .5 -> .4, h = 1.5 -> .6: .2
@@ -311,8 +313,14 @@ def test_dimensions_json(capsys, full_db):
     assert (one["network"], one["period"], one["situation"], one["n"]) == ("R", "2025-H1", "current", 3)
     assert one["mean"] == pytest.approx(0.5, abs=1e-12) and 0 <= one["mean"] <= 1
     assert one["iqr"] == pytest.approx(0.2, abs=1e-12)
-    # dimension 2: two respondents -> n shown, mean and IQR withheld (null)
-    assert (by["2"]["n"], by["2"]["mean"], by["2"]["iqr"]) == (2, None, None)
+    # 95% bootstrap over the three respondents: a resample of three from {.3, .5, .7} has mean .3 (all three
+    # draws .3) with probability 1/27 = 3.7% > 2.5%, and .7 likewise: the interval is exactly [.3, .7].
+    assert (one["ci_low"], one["ci_high"]) == (pytest.approx(0.3), pytest.approx(0.7))
+    # r_wg = 1 - sample variance / (1/12): variance (.04 + 0 + .04) / 2 = .04 -> 1 - .48 = .52
+    assert one["rwg"] == pytest.approx(0.52)
+    # dimension 2: two respondents -> n shown, mean, interval and IQR withheld (null)
+    assert (by["2"]["n"], by["2"]["mean"], by["2"]["ci_low"], by["2"]["ci_high"], by["2"]["iqr"]) == (
+        2, None, None, None, None)
 
 
 def test_dimensions_by_indicator(capsys, full_db):
@@ -327,9 +335,10 @@ def test_dimensions_by_indicator(capsys, full_db):
 def test_dimensions_table_and_network_filter(capsys, full_db):
     code, out, _ = run(capsys, "dimensions", "--db", full_db)
     lines = out.splitlines()
-    assert lines[0].split("\t") == ["network", "period", "situation", "code", "n", "mean", "iqr"]
+    assert lines[0].split("\t") == ["network", "period", "situation", "code", "n", "mean", "ci_low", "ci_high",
+                                    "iqr", "rwg"]
     assert lines[1].split("\t")[:5] == ["R", "2025-H1", "current", "1", "3"]
-    assert lines[2].split("\t") == ["R", "2025-H1", "current", "2", "2", "", ""]
+    assert lines[2].split("\t") == ["R", "2025-H1", "current", "2", "2", "", "", "", "", ""]
     assert run(capsys, "dimensions", "--network", "Elders", "--db", full_db)[1].strip() == "no data"
 
 
@@ -350,6 +359,14 @@ def test_values_json(capsys, full_db):
     assert [r["reached_participants"] for r in h1[:5]] == [2, 1, 0, 0, 0]
     assert [r["reached_reports"] for r in h1[:5]] == [4, 1, 0, 0, 0]
     assert all("reached_participants" not in r for r in h1[5:])  # side values are beside the funnel
+    # shares of the people who reported value (2 in 2025-H1), with a Wilson interval: 1 of 2 got to potential.
+    z = 1.959963984540054
+    centre, half = (0.5 + z * z / 4) / (1 + z * z / 2), z * math.sqrt(0.25 / 2 + z * z / 16) / (1 + z * z / 2)
+    pot = h1[1]
+    assert (pot["base"], pot["share"]) == (2, 0.5)
+    assert (pot["ci_low"], pot["ci_high"]) == (pytest.approx(centre - half), pytest.approx(centre + half))
+    assert (round(pot["ci_low"], 4), round(pot["ci_high"], 4)) == (0.0945, 0.9055)
+    assert (h1[0]["share"], h1[0]["ci_high"], h1[2]["share"], h1[2]["ci_low"]) == (1.0, 1.0, 0.0, 0.0)
 
 
 def test_analysis_commands_refuse_a_database_that_is_not_there(capsys, tmp_path):

@@ -47,9 +47,11 @@ def z_value(level: float = LEVEL) -> float:
 
 @functools.lru_cache(maxsize=8)
 def _uniforms(n_boot: int, width: int, seed: int, stream: int) -> np.ndarray:
-    """The seeded uniforms every group shares: row b, column j draws the j-th respondent of resample b."""
+    """The seeded uniforms every group shares: row b, column j draws the j-th respondent of resample b.
+
+    Drawn column by column, so the first columns are the same whatever the widest group is."""
     rng = np.random.default_rng([seed, stream])
-    out = rng.random((n_boot, width))
+    out = np.ascontiguousarray(rng.random((width, n_boot)).T)
     out.setflags(write=False)
     return out
 
