@@ -12,6 +12,7 @@ from analytics.draw.layout import layout
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
+from analytics.measures import tie_dynamics as td
 from analytics.measures import ties as tq
 from pages import ui
 
@@ -78,6 +79,19 @@ def over_time(data_version, network: str, strong: float) -> pd.DataFrame:
             "communities", "modularity"]
     df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
     return df
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def stability(data_version, network: str, strong: float, min_group: int) -> tuple:
+    """Jaccard/new/kept/dropped/joined/left, tie shares with intervals, and perceived beside measured; cached
+    per data version (the bootstrap over respondents runs once)."""
+    c = ui.con()
+    try:
+        waves = td.graphs(c, network)
+        return (td.dynamics(c, network, waves), td.shares_over_time(c, network, strong, waves),
+                td.perceived_vs_measured(c, network, strong_threshold=strong, min_group=min_group, waves=waves))
+    finally:
+        c.close()
 
 
 def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,
@@ -260,8 +274,8 @@ measure_rows = [
     (t("ties.m_weak"), fmt_num((m.get("weak_share") or 0) * 100, lang, 0) + " %"),
     (t("ties.m_communities"), m["communities"]), (t("ties.m_modularity"), fmt_num(m["modularity"], lang, 3)),
 ]
-tab_measures, tab_time, tab_people, tab_orgs = st.tabs(
-    [t("ties.tab_measures"), t("ties.tab_time"), t("ties.tab_people"), t("ties.tab_orgs")])
+tab_measures, tab_time, tab_dynamics, tab_people, tab_orgs = st.tabs(
+    [t("ties.tab_measures"), t("ties.tab_time"), t("ties.tab_dynamics"), t("ties.tab_people"), t("ties.tab_orgs")])
 with tab_measures:
     ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
 with tab_time:
@@ -290,6 +304,69 @@ with tab_time:
                                   tooltip_cols=())
     table = ot.rename(columns={"period": t("column.period"), **names})
     ui.chart_block(chart, table, f"tie_measures_{net}_{kind}", how_to_read=t("ties.read_time"))
+with tab_dynamics:
+    dyn, shares, pvm = stability(v, net, float(strong), ui.min_group())
+    from analytics.measures import timeline as _timeline
+
+    ev_dyn = ui.query(_timeline.events, (net,), pseudonymise=ui.pseudonymise())
+    if dyn.empty:
+        st.info(t("ties.need_two_periods"))
+    else:
+        st.markdown("**" + t("ties.dynamics_title", network=net) + "**")
+        jac = dyn.assign(period=dyn["period_to"], measure="jaccard", value=dyn["jaccard"])
+        jchart = charts.line_over_time(
+            jac, x="period", y="value", color="measure", x_order=pers_order,
+            color_labels={"jaccard": t("ties.jaccard")}, events=ev_dyn, y_domain=(0, 1), y_title=t("ties.jaccard"),
+            text={**text, "indicator": t("ties.measure")}, title=t("ties.dynamics_title", network=net),
+            tooltip_cols=("kept", "new", "dropped", "joined", "left"), width=560)
+        dyn_table = pd.DataFrame({
+            t("ties.step"): [f"{a} → {b}" for a, b in zip(dyn["period_from"], dyn["period_to"], strict=True)],
+            t("ties.kept"): dyn["kept"], t("ties.new"): dyn["new"], t("ties.dropped"): dyn["dropped"],
+            t("ties.jaccard"): dyn["jaccard"].round(3), t("ties.joined"): dyn["joined"],
+            t("ties.left"): dyn["left"],
+        })
+        ui.chart_block(jchart, dyn_table, f"tie_stability_{net}", how_to_read=t("ties.read_dynamics"))
+    out_share = shares[shares["measure"] == "outside_share"]
+    if len(out_share):
+        ochart = charts.line_over_time(
+            out_share, x="period", y="value", color="measure", x_order=pers_order,
+            color_labels={"outside_share": t("ties.outside_share")}, events=ev_dyn, y_domain=(0, 1),
+            y_title=t("ties.share"), text={**text, "indicator": t("ties.measure")},
+            title=t("ties.outside_title", network=net), band=("ci_low", "ci_high"), n_col="n", width=560)
+        otable = pd.DataFrame({t("column.period"): out_share["period"], "n": out_share["n"],
+                               t("ties.outside_share"): out_share["value"].round(3),
+                               t("chart.ci_low"): out_share["ci_low"].round(3),
+                               t("chart.ci_high"): out_share["ci_high"].round(3)})
+        ui.chart_block(ochart, otable, f"tie_outside_{net}", how_to_read=t("ties.read_outside"))
+    if len(pvm):
+        st.markdown(t("ties.perceived_intro"))
+        fw_ = ui.framework()
+        ind_names = {i.code: f"{i.code} {i.name[lang]}" for i in fw_.indicators} if fw_ else {}
+        m_names = {"clustering": t("ties.m_clustering"), "weak_share": t("ties.m_weak"),
+                   "reciprocity": t("ties.m_reciprocity"), "degree_centralization": t("ties.m_centralization")}
+        left, right = st.columns(2)
+        perc = pvm[pvm["side"] == "perceived"]
+        meas = pvm[pvm["side"] == "measured"]
+        with left:
+            pchart = charts.line_over_time(
+                perc, x="period", y="value", color="measure", x_order=pers_order, color_labels=ind_names,
+                color_order=["3a", "3b", "4c"], y_domain=(0, 1), y_title=text["position"],
+                text={**text, "indicator": text["indicator"]}, title=t("ties.perceived_title"),
+                band=("ci_low", "ci_high"), n_col="n", width=320, height=260)
+            st.altair_chart(pchart, theme=None)
+        with right:
+            mchart = charts.line_over_time(
+                meas, x="period", y="value", color="measure", x_order=pers_order, color_labels=m_names,
+                color_order=list(m_names), y_domain=(0, 1), y_title=t("ties.share"),
+                text={**text, "indicator": t("ties.measure")}, title=t("ties.measured_title"),
+                band=("ci_low", "ci_high"), width=320, height=260)
+            st.altair_chart(mchart, theme=None)
+        names = {**ind_names, **m_names}
+        ui.show_table(pd.DataFrame({
+            t("column.period"): pvm["period"], t("ties.measure"): [names.get(m, m) for m in pvm["measure"]], "n": pvm["n"],
+            t("ties.value"): pvm["value"].round(3), t("chart.ci_low"): pvm["ci_low"].round(3),
+            t("chart.ci_high"): pvm["ci_high"].round(3)}))
+        st.caption(t("ties.method_note"))
 with tab_people:
     st.caption(t("ties.people_caption"))
     b1, b2 = st.columns(2)

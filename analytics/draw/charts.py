@@ -917,6 +917,68 @@ def slope_chart(
     )
 
 
+def interval_chart(
+    df: pd.DataFrame,
+    *,
+    code_col: str = "code",
+    value_col: str = "change",
+    lo_col: str = "ci_low",
+    hi_col: str = "ci_high",
+    n_col: str | None = "pairs",
+    order: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    x_title: str = "",
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    width: int = 420,
+    row_height: int = 26,
+) -> alt.LayerChart:
+    """Dots with whiskers, one row per code: a change and its interval, around a zero line.
+
+    Symmetric around zero, one calm colour: a move to either pole looks the same (neither is better). ``n_col``
+    is written at the right of each row."""
+    t = _text(text)
+    labels = dict(labels or {})
+    d = df.copy()
+    d["_code"] = d[code_col].map(lambda c: labels.get(c, c))
+    d["_v"] = pd.to_numeric(d[value_col], errors="coerce")
+    d["_lo"] = pd.to_numeric(d[lo_col], errors="coerce")
+    d["_hi"] = pd.to_numeric(d[hi_col], errors="coerce")
+    d = d.dropna(subset=["_v"])
+    codes = [labels.get(c, c) for c in (order or d[code_col].tolist())]
+    codes = [c for c in codes if c in set(d["_code"])]
+    reach = float(np.nanmax(np.abs(d[["_v", "_lo", "_hi"]].to_numpy(dtype=float)))) if len(d) else 0.1
+    reach = max(0.1, math.ceil(reach * 10 + 0.5) / 10)
+    x_scale = alt.Scale(domain=[-reach, reach], nice=False)
+    y = alt.Y(field="_code", type="nominal", sort=codes, title=None, axis=alt.Axis(labelLimit=260))
+    tooltip = [alt.Tooltip(field="_code", type="nominal", title=t["indicator"]),
+               alt.Tooltip(field="_v", type="quantitative", title=t["value"], format="+.2f"),
+               alt.Tooltip(field="_lo", type="quantitative", title=t["ci_low"], format="+.2f"),
+               alt.Tooltip(field="_hi", type="quantitative", title=t["ci_high"], format="+.2f")]
+    cols = ["_code", "_v", "_lo", "_hi"]
+    if n_col and n_col in d.columns:
+        d["_n"] = d[n_col]
+        cols.append("_n")
+        tooltip.append(alt.Tooltip(field="_n", type="quantitative", title=t["n"]))
+    data = d[cols]
+    zero = alt.Chart(_inline(pd.DataFrame({"_z": [0.0]}))).mark_rule(color=MUTED, strokeDash=[3, 3]).encode(
+        x=alt.X(field="_z", type="quantitative", scale=x_scale))
+    base = alt.Chart(_inline(data))
+    layers = [
+        zero,
+        base.mark_rule(strokeWidth=2.4, color=NEUTRAL, opacity=0.6).encode(
+            x=alt.X(field="_lo", type="quantitative", scale=x_scale, title=x_title), x2=alt.X2(field="_hi"),
+            y=y, tooltip=tooltip),
+        base.mark_point(filled=True, size=70, color=NEUTRAL, opacity=1).encode(
+            x=alt.X(field="_v", type="quantitative", scale=x_scale, title=x_title), y=y, tooltip=tooltip),
+    ]
+    if "_n" in data.columns:
+        layers.append(base.mark_text(align="left", dx=4, fontSize=10, color=MUTED).encode(
+            x=alt.value(width), y=y, text=alt.Text(field="_n", type="quantitative")))
+    chart = alt.layer(*layers).properties(width=width, height=max(row_height * len(codes), 60))
+    return _with_title(chart, title)
+
+
 # ----------------------------------------------------------------------------------------------- value creation
 
 
