@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from analytics.demo import load as demo
+from analytics.demo import sample
 from analytics.ingest.importer import import_file
 from analytics.store import database as store
 from analytics.store import notes
@@ -71,7 +72,7 @@ def test_pseudonymised_report_contains_no_participant_name(pseudonymised, names)
 
 def test_pseudonymised_tie_maps_carry_no_names_in_ids_or_tooltips(pseudonymised, names):
     docs = srcdocs(pseudonymised)
-    assert len(docs) == 4  # one map per demo network
+    assert len(docs) == len(sample.STORY_NETWORKS) == 5  # one map per demo network
     for d in docs:
         data = re.search(r"new vis\.DataSet\((\[.*?\])\);\s*var edges", d, re.S).group(1)
         nodes = json.loads(data)
@@ -100,9 +101,9 @@ def test_report_loads_nothing_from_outside(pseudonymised):
 def test_report_structure(pseudonymised):
     doc = pseudonymised
     assert doc.startswith("<!DOCTYPE html>")
-    for net in ("Hoogbegaafdheid", "Onderzoekend leren", "Rekenen", "Zelfregulerend leren"):
+    for net in ("Hoogbegaafdheid", "Onderzoekend leren", "Rekenen", "Zelfregulerend leren", "Nieuwkomersonderwijs"):
         assert f"<h2>{net}</h2>" in doc
-    assert doc.count('class="network"') == 4
+    assert doc.count('class="network"') == 5
     assert doc.count("<svg") == 12  # per network: radar over time, indicator radar, funnel
     assert doc.count('sandbox="allow-scripts"') == 4 and "allow-same-origin" not in doc
     assert "participants.csv" in doc and "ties.csv" in doc  # the data sources
