@@ -824,7 +824,6 @@ def _event_rows(networks: list[str]) -> list[tuple[str, str, str]]:
         (ZRL, LUNCH_STOP.isoformat(), "Gezamenlijke lunch gestopt (bezuiniging)"),
         (OZL, VISITS_START.isoformat(), "Coaches stimuleren schoolbezoeken"),
         (OZL, EXPERTS_START.isoformat(), "Externe experts uitgenodigd"),
-        (NKO, "2024-09-25", "Start netwerk nieuwkomers (klein netwerk)"),
         (HB, "2024-04-17", "Inspiratiemiddag verrijkingsstof"),
         (REK, "2024-11-13", "Teamafspraken rekendidactiek op vijf scholen"),
         (REK, "2025-11-19", "Rekenresultaten gedeeld en besproken"),

@@ -871,9 +871,11 @@ def line_over_time(
     if n_col and n_col in d.columns and x_type == "ordinal":
         per_x = d.groupby("_x", sort=False)[n_col].max().reset_index()
         per_x["_n"] = [t["n_label"].format(n=_fmt_int(v, t["thousands_sep"])) for v in per_x[n_col]]
-        layers.append(alt.Chart(_inline(per_x[["_x", "_n"]])).mark_text(
-            baseline="bottom", dy=-3, fontSize=10, color=MUTED).encode(
-            x=xenc, y=alt.value(height), text=alt.Text(field="_n")))
+        # at the bottom of the value scale (in data units: the page may draw the chart at another height)
+        per_x["_ny"] = float(y_domain[0]) if y_domain else float(data["_y"].min()) if len(data) else 0.0
+        layers.append(alt.Chart(_inline(per_x[["_x", "_n", "_ny"]])).mark_text(
+            align="left", baseline="bottom", dx=4, dy=-3, fontSize=10, color=MUTED).encode(
+            x=xenc, y=alt.Y(field="_ny", type="quantitative", scale=y_scale), text=alt.Text(field="_n")))
     layers += _event_layers(events, xenc, domain, t)
     chart = alt.layer(*layers).properties(width=width, height=height)
     return _with_title(chart, title)
