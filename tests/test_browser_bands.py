@@ -4,7 +4,16 @@ for the demo's small network (where the bands are wide and the page says so)."""
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, app_exceptions, goto_nav, new_page, screenshot, streamlit_server, wait_for_app, warm_up
+from browser import (
+    ARTIFACTS,
+    app_exceptions,
+    goto_nav,
+    new_page,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+    warm_up,
+)
 
 from analytics.demo import sample
 

@@ -97,8 +97,11 @@ def indicator_stats(
         from analytics.measures import agreement, uncertainty
 
         keys = ["network", "period", "situation", *(["role"] if group_roles else []), "code"]
-        u = units(con, filters, by=by, framework=framework, group_roles=group_roles)
-        ci = uncertainty.mean_ci(u, keys).rename(columns={"method": "ci_method"})
+        with_, params, role = _unit_sql(filters, by, framework, group_roles)
+        lists = con.sql(f"""{with_} SELECT network, period, situation{role}, code,
+                                       list(position ORDER BY position) AS positions
+                                FROM unit WHERE position IS NOT NULL GROUP BY ALL""", params=params).to_arrow_table()
+        ci = uncertainty.list_intervals(lists, keys).rename(columns={"method": "ci_method"})
         df = df.merge(ci[[*keys, "ci_low", "ci_high", "ci_method"]], on=keys, how="left")
         df["rwg"] = agreement.rwg_from_sd(df["sd"].to_numpy(dtype=float), df["n"].to_numpy(dtype=float))
     return _suppress(df, min_group).drop(columns=["ord"])

@@ -65,41 +65,72 @@ def _group_index(df: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.nd
     return d, d["_g"].to_numpy()
 
 
+def _size_batches(flat: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n_boot: int, seed: int, stream: int):
+    """Per distinct group size n: (the groups of that size, their resampled sums of shape (n_boot, groups,
+    columns)). See :func:`resampled_sums` for the method."""
+    u = _uniforms(n_boot, int(sizes.max()), seed, stream)
+    for n in np.unique(sizes[sizes > 0]):
+        groups = np.flatnonzero(sizes == n)
+        block = np.take(flat, starts[groups][:, None] + np.arange(n)[None, :], axis=0)  # (groups, n, cols)
+        sums = np.empty((n_boot, len(groups), flat.shape[1]))
+        step = max(1, _BLOCK // int(n))
+        for b0 in range(0, n_boot, step):  # blocks of resamples keep the count matrix small
+            b1 = min(n_boot, b0 + step)
+            drawn = np.minimum((u[b0:b1, :n] * n).astype(np.int64), n - 1)
+            drawn += (np.arange(b1 - b0) * n)[:, None]
+            counts = np.bincount(drawn.ravel(), minlength=(b1 - b0) * n).reshape(b1 - b0, n).astype(float)
+            sums[b0:b1] = np.einsum("bn,gnk->bgk", counts, block, optimize=True)
+        yield groups, sums
+
+
 def resampled_sums(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray, *, n_boot: int = N_BOOT,
                    seed: int = SEED, stream: int = 0) -> np.ndarray:
     """Bootstrap sums per group: shape (n_boot, groups). ``values`` is sorted by group (and within a group by
     value); group g is ``values[starts[g]:starts[g] + sizes[g]]``. ``values`` may be 2-D (units x columns):
     then the result is (n_boot, groups, columns) and each resample keeps a unit's columns together (a
-    respondent with all their ties)."""
+    respondent with all their ties).
+
+    How: resample b of a group of n draws respondent ``floor(u[b, j] * n)`` for j < n. Those draws depend on n
+    only, so for all groups of one size they are counted once -- C[b, i] = how often respondent i was drawn
+    -- and every group's resampled sums are one matrix product, values @ C.T. The same numbers as drawing
+    the indices and summing, without a loop over rows or groups (a loop over the distinct group sizes)."""
     values = np.asarray(values, dtype=float)
     starts, sizes = np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
-    n_groups = len(sizes)
     extra = values.shape[1:]
-    out = np.zeros((n_boot, n_groups, *extra))
-    if n_groups == 0 or sizes.sum() == 0:
-        return out
-    width = int(sizes.max())
-    u = _uniforms(n_boot, width, seed, stream)
-    g_of = np.repeat(np.arange(n_groups), sizes)  # group of each draw slot
-    slot = np.arange(len(g_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # position within its group
-    base = starts[g_of]
-    n_of = sizes[g_of]
-    seg = np.cumsum(sizes) - sizes  # where each group's draws begin in the flat slot order
-    nonempty = sizes > 0
-    step = max(1, _BLOCK // max(len(g_of), 1))
-    for b0 in range(0, n_boot, step):  # blocks of resamples, not rows: each block is one numpy expression
-        ub = u[b0:b0 + step][:, slot]  # (block, slots)
-        idx = base[None, :] + np.minimum((ub * n_of[None, :]).astype(np.int64), n_of[None, :] - 1)
-        drawn = values[idx]  # (block, slots, *extra)
-        sums = np.add.reduceat(drawn, seg[nonempty], axis=1)
-        out[b0:b0 + step][:, nonempty] = sums
-    return out
+    flat = values.reshape(len(values), -1)
+    out = np.zeros((n_boot, len(sizes), flat.shape[1]))
+    if len(sizes) and sizes.sum():
+        for groups, sums in _size_batches(flat, starts, sizes, n_boot, seed, stream):
+            out[:, groups, :] = sums
+    return out.reshape((n_boot, len(sizes), *extra))
 
 
 def percentile_interval(draws: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """The middle ``level`` of bootstrap draws along axis 0."""
     lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
     return lo, hi
+
+
+def sorted_intervals(x: np.ndarray, first: np.ndarray, sizes: np.ndarray, *, n_boot: int = N_BOOT,
+                     seed: int = SEED, stream: int = 0, level: float = LEVEL,
+                     resample_max_n: int = RESAMPLE_MAX_N) -> tuple[np.ndarray, ...]:
+    """The core of :func:`mean_ci` on arrays: ``x`` sorted by group and, within a group, by value; group g is
+    ``x[first[g]:first[g] + sizes[g]]`` (no empty groups). Returns (means, ci_low, ci_high, resampled)."""
+    x = np.asarray(x, dtype=float)
+    first, sizes = np.asarray(first, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
+    means = np.add.reduceat(x, first) / sizes
+    sd = np.sqrt(np.maximum(np.add.reduceat(x * x, first) / sizes - means ** 2, 0.0))
+    z = z_value(level)
+    lo, hi = means - z * sd / np.sqrt(sizes), means + z * sd / np.sqrt(sizes)
+    small = sizes <= resample_max_n
+    if small.any():
+        # Only the small groups are resampled, a batch of equal-sized groups at a time (memory stays flat).
+        idx = np.flatnonzero(small)
+        for groups, sums in _size_batches(x[:, None], first[idx], sizes[idx], n_boot, seed, stream):
+            g = idx[groups]
+            lo[g], hi[g] = percentile_interval(sums[..., 0] / sizes[g], level)
+    bottom, top = min(0.0, float(x.min())), max(1.0, float(x.max()))
+    return means, np.clip(lo, bottom, top), np.clip(hi, bottom, top), small
 
 
 def mean_ci(df: pd.DataFrame, keys: list[str], value: str = "position", *, n_boot: int = N_BOOT,
@@ -123,28 +154,32 @@ def mean_ci(df: pd.DataFrame, keys: list[str], value: str = "position", *, n_boo
     x = d[value].to_numpy(dtype=float)
     first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     sizes = np.diff(np.r_[first, len(g)])
-    sums = np.add.reduceat(x, first)
-    means = sums / sizes
-    sd = np.sqrt(np.maximum(np.add.reduceat(x * x, first) / sizes - means ** 2, 0.0))
-    z = z_value(level)
-    lo, hi = means - z * sd / np.sqrt(sizes), means + z * sd / np.sqrt(sizes)
-    small = sizes <= resample_max_n
-    if small.any():
-        # Only the small groups are resampled: gather their rows into one contiguous block.
-        keep = np.repeat(small, sizes)
-        xs = x[keep]
-        s_sizes = sizes[small]
-        s_starts = np.cumsum(s_sizes) - s_sizes
-        draws = resampled_sums(xs, s_starts, s_sizes, n_boot=n_boot, seed=seed, stream=stream) / s_sizes
-        blo, bhi = percentile_interval(draws, level)
-        lo[small], hi[small] = blo, bhi
+    means, lo, hi, small = sorted_intervals(x, first, sizes, n_boot=n_boot, seed=seed, stream=stream, level=level,
+                                            resample_max_n=resample_max_n)
     out = d.iloc[first][keys].reset_index(drop=True)
     out["n"] = sizes
     out["mean"] = means
-    out["ci_low"] = np.clip(lo, min(0.0, x.min()), max(1.0, x.max()))
-    out["ci_high"] = np.clip(hi, min(0.0, x.min()), max(1.0, x.max()))
+    out["ci_low"], out["ci_high"] = lo, hi
     out["method"] = np.where(small, "bootstrap", "normal")
     return out[cols]
+
+
+def list_intervals(table, keys: list[str], values: str = "positions", **kw) -> pd.DataFrame:
+    """:func:`mean_ci` for a pyarrow table with one row per group and its values as a sorted list (what
+    DuckDB's ``list(position ORDER BY position)`` gives): no row per respondent crosses into pandas."""
+    lists = table.column(values).combine_chunks()
+    x = lists.flatten().to_numpy(zero_copy_only=False).astype(float)
+    offsets = lists.offsets.to_numpy()
+    first, sizes = offsets[:-1], np.diff(offsets)
+    out = table.drop_columns([values]).to_pandas()
+    keep = sizes > 0
+    out = out[keep].reset_index(drop=True)
+    if not keep.any():
+        return out.assign(ci_low=[], ci_high=[], method=[])
+    means, lo, hi, small = sorted_intervals(x, first[keep], sizes[keep], **kw)
+    out["ci_low"], out["ci_high"] = lo, hi
+    out["method"] = np.where(small, "bootstrap", "normal")
+    return out
 
 
 def mean_draws(df: pd.DataFrame, keys: list[str], value: str = "position", *, n_boot: int = N_BOOT,
