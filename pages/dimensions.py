@@ -11,8 +11,8 @@ from analytics.i18n import fmt_num, role_label
 from analytics.measures import change as change_measures
 from analytics.measures import dimensions as dims
 from analytics.measures import timeline, uncertainty
+from analytics.store import contents
 from analytics.store import database as store
-from analytics.store.db import rows
 from pages import ui
 
 ui.page_setup()
@@ -25,12 +25,7 @@ st.title("🎯 " + t("nav.dimensions"))
 ui.demo_banner()
 st.markdown(t("dims.intro"))
 
-_c = ui.con()
-try:
-    present = [r[0] for r in rows(_c, "SELECT DISTINCT framework FROM dimension_scores ORDER BY 1")]
-finally:
-    _c.close()
-present = [f for f in present if f in FRAMEWORKS] or ["dimensions"]
+present = [f for f in ui.query(contents.frameworks_in_use) if f in FRAMEWORKS] or ["dimensions"]
 fid = present[0] if len(present) == 1 else st.selectbox(
     t("dims.instrument"), present, format_func=lambda f: FRAMEWORKS[f].name[lang], key="dims_framework")
 fw = FRAMEWORKS[fid]
@@ -40,31 +35,19 @@ fw = FRAMEWORKS[fid]
 def stats(data_version, filters: dims.Filters, by: str, min_group: int, group_roles: bool = False,
           with_ci: bool = False) -> pd.DataFrame:
     """Cached per data version: the bootstrap runs once per filter, a rerun reads the cache."""
-    c = ui.con()
-    try:
-        return dims.indicator_stats(c, filters, by=by, min_group=min_group, group_roles=group_roles,
-                                    framework=FRAMEWORKS[filters.framework], with_ci=with_ci)
-    finally:
-        c.close()
+    return ui.query(dims.indicator_stats, filters, by=by, min_group=min_group, group_roles=group_roles,
+                    framework=FRAMEWORKS[filters.framework], with_ci=with_ci)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def between(data_version, network: str, a: str, b: str, by: str, min_group: int, framework: str) -> pd.DataFrame:
-    c = ui.con()
-    try:
-        return change_measures.between(c, a, b, networks=(network,), by=by, framework=FRAMEWORKS[framework],
-                                       min_group=min_group)
-    finally:
-        c.close()
+    return ui.query(change_measures.between, a, b, networks=(network,), by=by, framework=FRAMEWORKS[framework],
+                    min_group=min_group)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def marks(data_version, filters: dims.Filters, pseudonymise: bool) -> pd.DataFrame:
-    c = ui.con()
-    try:
-        return dims.marks(c, filters, pseudonymise=pseudonymise, framework=FRAMEWORKS[filters.framework])
-    finally:
-        c.close()
+    return ui.query(dims.marks, filters, pseudonymise=pseudonymise, framework=FRAMEWORKS[filters.framework])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from helpers import load
 
-from analytics import cli
+from analytics.cli.main import main as cli_main
 from analytics.measures import change as ch
 from analytics.measures import dimensions as dims
 
@@ -93,9 +93,9 @@ def test_cli_change_json(two_waves, tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     for name, text in (("people.csv", PEOPLE), ("waves.csv", WAVES)):
         (tmp_path / name).write_text(text, encoding="utf-8")
-        assert cli.main(["import", str(tmp_path / name), "--db", str(db)]) == 0
+        assert cli_main(["import", str(tmp_path / name), "--db", str(db)]) == 0
     capsys.readouterr()
-    assert cli.main(["change", "--from", "2024-H2", "--to", "2025-H1", "--network", "R", "--json",
+    assert cli_main(["change", "--from", "2024-H2", "--to", "2025-H1", "--network", "R", "--json",
                      "--db", str(db)]) == 0
     recs = json.loads(capsys.readouterr().out)
     assert set(recs[0]) == {"period_from", "period_to", "network", "code", "n_a", "mean_a", "n_b", "mean_b",
@@ -105,8 +105,8 @@ def test_cli_change_json(two_waves, tmp_path, capsys):
     r = recs[0]
     assert (r["code"], r["pairs"], r["to_left"], r["to_right"], r["stayed"]) == ("1a", 3, 1, 1, 1)
     assert (r["paired_ci_low"], r["paired_ci_high"]) == (pytest.approx(-0.1), pytest.approx(0.2))
-    assert cli.main(["change", "--from", "2024-H2", "--to", "2025-H1", "--db", str(db)]) == 0
+    assert cli_main(["change", "--from", "2024-H2", "--to", "2025-H1", "--db", str(db)]) == 0
     text = capsys.readouterr().out
     assert "R 1a: group +0.075" in text and "over 3 pairs; towards left 1, towards right 1, stayed 1" in text
-    assert cli.main(["change", "--from", "2019-H1", "--to", "2025-H1", "--db", str(db)]) == 2
+    assert cli_main(["change", "--from", "2019-H1", "--to", "2025-H1", "--db", str(db)]) == 2
     assert "no period '2019-H1'" in capsys.readouterr().err

@@ -88,9 +88,10 @@ def share_intervals(egos: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ from the store
 
 
-def _periods(con: duckdb.DuckDBPyConnection, network: str) -> list[str]:
-    return frame(con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period",
-                 [network])["period"].tolist()
+def _periods(con: duckdb.DuckDBPyConnection, network: str, tie_types: tuple[str, ...] | None = None) -> list[str]:
+    cond = f"AND tie_type IN ({', '.join('?' * len(tie_types))})" if tie_types else ""
+    return frame(con, f"SELECT period FROM v_ties WHERE network = ? {cond} GROUP BY period ORDER BY min(date), period",
+                 [network, *(tie_types or ())])["period"].tolist()
 
 
 def members(con: duckdb.DuckDBPyConnection, network: str, period: str) -> set[str]:
@@ -103,8 +104,11 @@ def members(con: duckdb.DuckDBPyConnection, network: str, period: str) -> set[st
     return set(df["participant_id"])
 
 
-def graphs(con: duckdb.DuckDBPyConnection, network: str) -> list[tuple[str, nx.DiGraph]]:
-    return [(p, tq.graph(con, tq.TieFilters(network=network, periods=(p,)))[0]) for p in _periods(con, network)]
+def graphs(con: duckdb.DuckDBPyConnection, network: str,
+           tie_types: tuple[str, ...] | None = None) -> list[tuple[str, nx.DiGraph]]:
+    """The network's tie graph per period (of ``tie_types``; None = all types together), in time order."""
+    return [(p, tq.graph(con, tq.TieFilters(network=network, periods=(p,), tie_types=tie_types))[0])
+            for p in _periods(con, network, tie_types)]
 
 
 def dynamics(con: duckdb.DuckDBPyConnection, network: str,
@@ -117,7 +121,8 @@ def dynamics(con: duckdb.DuckDBPyConnection, network: str,
 def shares_over_time(con: duckdb.DuckDBPyConnection, network: str, strong_threshold: float = 3.0,
                      waves: list[tuple[str, nx.DiGraph]] | None = None) -> pd.DataFrame:
     """Per period and measure of :data:`EGO_SHARES`: value with its interval over respondents, plus
-    clustering and degree centralisation (no interval: see the module doc)."""
+    clustering and degree centralisation (no interval: see the module doc). Ties without a real frequency
+    (no weight column) have no weak-tie share: that row is left out."""
     waves = waves if waves is not None else graphs(con, network)
     if not waves:
         return pd.DataFrame(columns=["period", "measure", "n", "value", "ci_low", "ci_high"])
@@ -129,6 +134,8 @@ def shares_over_time(con: duckdb.DuckDBPyConnection, network: str, strong_thresh
         for key in ("clustering", "degree_centralization"):
             whole.append({"period": p, "measure": key, "n": G.number_of_nodes(), "value": m[key]})
     out = pd.concat([shares, pd.DataFrame(whole)], ignore_index=True)
+    if not tq.frequency_known(con, network):
+        out = out[out["measure"] != "weak_share"]
     order = {p: i for i, (p, _) in enumerate(waves)}
     return out.assign(_o=out["period"].map(order)).sort_values(["_o", "measure"]).drop(columns="_o").reset_index(
         drop=True)
