@@ -111,7 +111,7 @@ def test_imports_table_lists_the_five_demo_imports(data_page):
     assert set(table["Herkomst"]) == {"voorbeeld"}
     assert set(table["Status"]) == {"actief"}
     rows = dict(zip(table["Bestand"], table["Rijen"], strict=True))
-    assert rows["participants.csv"] == 206
+    assert rows["participants.csv"] == 217  # the data rows of sample_data/participants.csv (five networks)
     assert at.selectbox(key="undo_choice").options == [
         "#5 ties.csv", "#4 value_reports.csv", "#3 dimensions_nl.csv", "#2 events.csv", "#1 participants.csv"]
 
@@ -144,7 +144,7 @@ def undo(at: AppTest, import_id: int) -> AppTest:
 
 def test_undo_one_import_marks_it_undone(data_page):
     at = undo(data_page(), 1)  # #1 participants.csv
-    assert [s.value for s in at.success] == ["Import 1 is ongedaan gemaakt: 206 rijen verwijderd."]
+    assert [s.value for s in at.success] == ["Import 1 is ongedaan gemaakt: 217 rijen verwijderd."]
     at.run()  # the next run (any click) shows the new state
     table = imports_table(at).set_index("#")
     assert table.loc[1, "Status"] == "ongedaan gemaakt"
