@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from analytics.definitions import FrameworkError, load_framework_file
-from analytics.i18n import kind_label, problem_text
+from analytics.i18n import kind_label, left_out_text, notice_text, problem_text
 from analytics.store import database as store
 
 LANG = "en"
@@ -33,6 +33,11 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
                    help="scale of the dimension scores, for all indicators or one (repeatable)")
     p.add_argument("--framework", metavar="FILE", help="instrument definition (TOML) instead of the default")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--include-unfinished", action="store_true",
+                   help="also import responses the survey tool marks as unfinished (previews, tests and spam "
+                        "always stay out)")
+    p.add_argument("--date-order", choices=["dmy", "mdy"],
+                   help="how to read dates that read two ways (03/11/2025): dmy = day first, mdy = month first")
     p.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
                    help="map a header by hand, e.g. 'Wie helpt jou?=target' or 'Vraag 7=indicator:2b'")
     p.add_argument("--json", action="store_true", help="print a machine-readable result per file")
@@ -106,6 +111,7 @@ def _file_options(args) -> dict:
     opts = {
         "kind": args.kind, "network": args.network, "date": args.date, "wave": args.wave,
         "scale": parse_scale(args.scale), "sheet": args.sheet,
+        "include_unfinished": args.include_unfinished, "date_order": args.date_order,
     }
     if args.framework:
         from analytics.definitions import frameworks_dir, save_framework
@@ -138,7 +144,8 @@ def _print_report(r, out=None, max_problems: int = 25) -> None:
     print(head, file=out)
     fmt = r.file_format
     if fmt.get("format"):
-        bits = [fmt["format"]]
+        bits = [r.tool_name[LANG]] if r.tool_name else []
+        bits.append(fmt["format"])
         if fmt.get("encoding"):
             bits.append(fmt["encoding"])
         if fmt.get("delimiter"):
@@ -154,10 +161,18 @@ def _print_report(r, out=None, max_problems: int = 25) -> None:
         parts = [f"{lo:g}-{hi:g} ({src})" + (f": {', '.join(codes)}" if len(by_scale) > 1 else "")
                  for (lo, hi, src), codes in sorted(by_scale.items())]
         print("  scale " + "; ".join(parts), file=out)
+    if r.scale_suggestion is not None:
+        from analytics.ingest.importer import scale_message
+
+        print("  scale not confirmed: " + scale_message(r, LANG), file=out)
+    if r.left_out:
+        print("  " + left_out_text(r.left_out, LANG), file=out)
     if r.unmapped:
         print("  ignored columns: " + ", ".join(r.unmapped), file=out)
     for note in r.notes:
         print(f"  note: {note}", file=out)
+    for code, params in r.notices:
+        print(f"  note: {notice_text(code, params, LANG)}", file=out)
     if r.status in ("rejected", "imported", "validated") and (r.errors or r.warnings):
         print(f"  {r.errors} error(s), {r.warnings} note(s); rows refused: {r.rows_rejected}, "
               f"skipped: {r.rows_skipped}", file=out)
@@ -227,6 +242,11 @@ def cmd_import(args, validate_only: bool = False) -> int:
     if failed:
         bad = [r for r in reports if r.status in ("rejected", "failed") or (validate_only and r.errors)]
         for r in bad:
+            if r.scale_suggestion is not None and validate_only:
+                from analytics.ingest.importer import scale_message
+
+                print(f"error: {r.file_name}: {scale_message(r, LANG)}", file=sys.stderr)
+                continue
             print(f"error: {r.message or r.file_name + ': has errors'}", file=sys.stderr)
     return 1 if failed else 0
 
