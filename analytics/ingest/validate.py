@@ -400,13 +400,16 @@ class Stager:
         return self.staged
 
     def short_rows(self) -> None:
-        """Rows with fewer fields than the header has names: kept (the missing cells are empty) but named."""
+        """Rows with fewer fields than the header has names: kept (the missing cells are empty) but named,
+        unless they are named already (a row written with another delimiter, a repeated header...)."""
         if not self.raw.short_rows:
             return
         width = len(self.raw.headers)
         self.con.executemany(
-            f"INSERT INTO {self.problems} VALUES (?, ?, NULL, NULL, 'short_row', ?, 'warning')",
-            [(row, row - self.raw.first_data_row, f"{n}/{width}") for row, n in self.raw.short_rows[:MAX_SHORT_ROWS]],
+            f"""INSERT INTO {self.problems} SELECT ?, ?, NULL, NULL, 'short_row', ?, 'warning'
+                WHERE ?::BIGINT NOT IN (SELECT rid FROM {self.problems} WHERE rid IS NOT NULL)""",
+            [(row, row - self.raw.first_data_row, f"{n}/{width}", row - self.raw.first_data_row)
+             for row, n in self.raw.short_rows[:MAX_SHORT_ROWS]],
         )
 
     def leave_out_rows(self) -> None:
@@ -718,6 +721,8 @@ class Stager:
         if not undecided:
             return out
         which = f"indicator IN ({', '.join(_q(c) for c in undecided)}) AND isfinite(raw) AND {self.answers_only()}"
+        self.flag_beyond_every_scale(which)
+        which += f" AND raw BETWEEN {KNOWN_SCALES_MIN} AND {KNOWN_SCALES_MAX}"
         n, lo, hi, fractions = rows(
             self.con,
             f"SELECT count(*), min(raw), max(raw), count(*) FILTER (WHERE raw <> round(raw)) FROM {self.long} "
@@ -759,6 +764,15 @@ class Stager:
                      _q(f"{suggested[0]:g}-{suggested[1]:g}" if suggested else "?"),
                      table="(SELECT NULL::BIGINT AS _row, NULL::BIGINT AS _rid, NULL::VARCHAR AS header)")
         return out
+
+    def flag_beyond_every_scale(self, which: str) -> None:
+        """Scores (of indicators without a declared scale) below or above every usual scale: an error in
+        their cell, naming the scales; they play no part in the suggestion."""
+        scales = _q(", ".join(f"{a:g}–{b:g}" for a, b in KNOWN_SCALES))
+        self.problem(f"{which} AND raw < {KNOWN_SCALES_MIN}", None, "score_text", "below_every_scale", scales,
+                     table=self.long)
+        self.problem(f"{which} AND raw > {KNOWN_SCALES_MAX}", None, "score_text", "above_every_scale", scales,
+                     table=self.long)
 
     def answer_texts(self, present: set[str]) -> dict | None:
         """Likert answer texts ("helemaal mee eens", "strongly agree") become their positions (1 = first).
@@ -819,8 +833,12 @@ class Stager:
                           f"scale_max = CASE indicator {cases_hi} END")
             # A value outside the scale (declared, or the suggestion the coach is asked to confirm) is an error
             # in its own cell: it never stretches the scale.
+            # (Values beyond every usual scale are named as such already, for indicators without a declared one.)
+            suggested = [_q(c) for c, (*_, src) in scales.items() if src == "suggested"]
+            beyond = (f" AND NOT (indicator IN ({', '.join(suggested)}) AND (raw < {KNOWN_SCALES_MIN} "
+                      f"OR raw > {KNOWN_SCALES_MAX}))") if suggested else ""
             self.problem(
-                "isfinite(raw) AND (raw < scale_min OR raw > scale_max)",
+                f"isfinite(raw) AND (raw < scale_min OR raw > scale_max){beyond}",
                 None, "score_text", "outside_scale",
                 "regexp_replace(CAST(scale_min AS VARCHAR), '\\.0$', '') || '–' || "
                 "regexp_replace(CAST(scale_max AS VARCHAR), '\\.0$', '')", table=self.long,
