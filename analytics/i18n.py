@@ -124,15 +124,16 @@ def scale_evidence(s: dict, lang: str = DEFAULT_LANG) -> str:
     if s.get("texts"):
         parts.append(t("scale.evidence_texts", lang, texts=", ".join(str(x).replace("_", " ") for x in s["texts"])))
     if s.get("seen_min") is not None:
-        parts.append(t("scale.evidence", lang, lo=_num(s["seen_min"]), hi=_num(s["seen_max"])))
-    outside = s.get("outside") or []
-    if outside:
-        items = [t("scale.evidence_item", lang, value=o["value"], row=o["row"]) for o in outside]
-        more = (s.get("n_outside") or len(outside)) - len(outside)
-        if more > 0:
-            items.append(t("scale.evidence_more", lang, n=more))
-        parts.append(t("scale.evidence_except", lang, items=", ".join(items)))
-    return " ".join(parts)
+        seen = t("scale.evidence", lang, lo=_num(s["seen_min"]), hi=_num(s["seen_max"]))
+        outside = s.get("outside") or []
+        if outside:
+            items = [t("scale.evidence_item", lang, value=o["value"], row=o["row"]) for o in outside]
+            more = (s.get("n_outside") or len(outside)) - len(outside)
+            if more > 0:
+                items.append(t("scale.evidence_more", lang, n=more))
+            seen += " " + t("scale.evidence_except", lang, items=", ".join(items))
+        parts.append(seen)
+    return "; ".join(parts)
 
 
 def left_out_text(left_out: dict[str, int], lang: str = DEFAULT_LANG) -> str:

@@ -124,8 +124,15 @@ def extra_header_rows(records: list[list[str]], header: int) -> int:
     for tool in survey_tools():
         if not tool.matches(folded):
             continue
-        if tool.second_header_row and any(fold(c) in tool.second_header_row for c in nxt):
-            return 1
+        if tool.second_header_row and nxt:
+            if any(fold(c) in tool.second_header_row for c in nxt):
+                return 1
+            # A file of matrix questions only has no "Response" cell: but a data row always has its
+            # respondent's metadata (Respondent ID...), and the second header row never does.
+            meta = [i for i, f in enumerate(folded) if (f in tool.metadata or any(f in s for s in tool.all_of))
+                    and i < len(nxt)]
+            if meta and not any(str(nxt[i]).strip() for i in meta) and any(str(c).strip() for c in nxt):
+                return 1
         if tool.import_id_row and nxt:
             # Legacy Qualtrics: the metadata columns' second cells name them again ("Start Date").
             meta = [i for i, f in enumerate(folded) if f in tool.metadata and i < len(nxt)]

@@ -590,7 +590,8 @@ class Stager:
     def ambiguous_dates(self, name: str, header: str) -> None:
         """A numeric date that reads two ways (03/11/2025) is a warning naming both readings, unless the file
         settles it: other dates in the same notation that read only one way (25-03-2025). The coach chooses
-        the order (``date_order``: dmy | mdy), and then nothing is flagged."""
+        the order (``date_order``: dmy | mdy), and then nothing is flagged. Without such dates, only slashes
+        (written day first in the UK, month first in the US) or a notation other than the file's are flagged."""
         if self.date_order:
             return
         t, m = f"t_{name}", self.map_of[f"t_{name}"].table
@@ -598,8 +599,12 @@ class Stager:
         sep = separator_of(fmt)
         settled = scalar(self.con, f"SELECT count(*) FROM {m} WHERE {t} IS NOT NULL AND {one_way_date(t)}")
         cond = f"{t} IS NOT NULL AND d_{name} IS NOT NULL AND {two_way_date(t)}"
-        if settled and sep and not fmt.startswith("%Y"):
+        if settled and not fmt.startswith("%Y"):
             cond += f" AND {date_separator(t)} <> {_q(sep)}"
+        else:
+            # Nothing in the file settles the order: d-m-yyyy with dashes or dots is the European habit (no
+            # one writes month first with dashes), a slash is written both ways (UK and US).
+            cond += f" AND ({date_separator(t)} = '/' OR {date_separator(t)} <> {_q(sep or '-')})"
         self.check(t, cond, header, t, "ambiguous_date",
                    f"strftime(d_{name}, '%Y-%m-%d') || ' / ' || coalesce(strftime({other_reading(f'd_{name}')}, "
                    f"'%Y-%m-%d'), '?')", severity="warning")
