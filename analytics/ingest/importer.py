@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import KIND_ALIASES, Framework, default_framework, fold, tables
-from analytics.ingest.mapping import Mapping, MappingError, detect_kind, map_columns
 from analytics.ingest.locale import DATE_ORDERS
+from analytics.ingest.mapping import Mapping, MappingError, detect_kind, map_columns
 from analytics.ingest.readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
 from analytics.ingest.tools import array_indicators, column_overrides, detect_tool
 from analytics.ingest.validate import FileProblem, Staged, drop_staged, stage

@@ -29,11 +29,11 @@ from analytics.definitions import (
     Framework,
     cycle_vocabulary,
     default_framework,
+    fold,
     tables,
     value_cycles,
     vocabularies,
 )
-from analytics.definitions import fold
 from analytics.ingest.locale import (
     DATE_FORMAT_LABEL,
     DATE_MAX,
@@ -51,9 +51,9 @@ from analytics.ingest.locale import (
 )
 from analytics.ingest.locale import date_expr as _date_expr
 from analytics.ingest.locale import number as _number
-from analytics.ingest.tools import Tool, likert_scales
 from analytics.ingest.mapping import Mapping, scale_from_header
 from analytics.ingest.readers import DELIMITERS, RawTable
+from analytics.ingest.tools import Tool, likert_scales
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
