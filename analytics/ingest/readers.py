@@ -292,6 +292,8 @@ def _read_text(con, data: bytes, name: str, digest: str, path: Path | None, spli
     whatever the size (for files DuckDB's reader would read wrongly)."""
     text, encoding = _decode(data, name)
     text, controls = strip_controls(text)
+    if controls:
+        path = None  # DuckDB must read the cleaned text, not the file
     notes: list[str] = []
     if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(f"encoding: read as {encoding}")
@@ -376,10 +378,14 @@ def _read_big_text(con, path: Path, name: str) -> RawTable | None:
             if "unicode" in str(e).lower() or "utf-8" in str(e).lower():
                 return None  # not UTF-8 after all: the in-memory path finds the encoding
             raise _csv_error(name, e, width, lay.delimiter) from None
-        digest, line_feeds, ends_with_lf, quotes, nul = scan.result()
+        digest, line_feeds, ends_with_lf, quotes, nul, controls = scan.result()
     if nul is not None:
         run(con, f"DROP TABLE IF EXISTS {table}")
         raise _nul_error(name, *nul)
+    if controls:
+        # Control characters are stripped from the text, so the text (not the file) is what gets read.
+        run(con, f"DROP TABLE IF EXISTS {table}")
+        return _read_text(con, path.read_bytes(), name, digest, path)
     lines = line_feeds + (0 if ends_with_lf else 1)
     if scalar(con, f"SELECT count(*) FROM {table}") != lines - lay.header_lines:
         # Fewer records than lines: line breaks inside quoted values (fine), or blank lines (DuckDB skips them,
@@ -394,11 +400,15 @@ def _read_big_text(con, path: Path, name: str) -> RawTable | None:
     return _landed(con, table, name, digest, encoding, lay, [])
 
 
-def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int, tuple[int, int] | None]:
+#: ASCII control bytes other than NUL, tab, line feed and carriage return (see ``locale.CONTROL_CHARS``).
+_CONTROL_BYTES = bytes([*range(1, 9), 11, 12, *range(14, 32), 127])
+
+
+def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int, tuple[int, int] | None, int]:
     """SHA-256 of the bytes, the number of line feeds, whether the file ends with one, the number of quotes,
-    and the (byte, line) of the first NUL byte if there is one."""
+    the (byte, line) of the first NUL byte if there is one, and the number of control bytes."""
     h = hashlib.sha256()
-    lf = quotes = offset = 0
+    lf = quotes = offset = controls = 0
     nul = None
     last = b""
     with path.open("rb") as f:
@@ -408,9 +418,10 @@ def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int, tuple[
                 nul = (offset + i, lf + block.count(b"\n", 0, i) + 1)
             lf += block.count(b"\n")
             quotes += block.count(b'"')
+            controls += len(block) - len(block.translate(None, _CONTROL_BYTES))
             last = block[-1:]
             offset += len(block)
-    return h.hexdigest(), lf, last == b"\n", quotes, nul
+    return h.hexdigest(), lf, last == b"\n", quotes, nul, controls
 
 
 def _offset_after_lines(path: Path, n: int) -> int:
