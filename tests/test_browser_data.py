@@ -389,7 +389,10 @@ def test_a_suggested_scale_is_confirmed_before_import_and_the_means_follow(brows
         assert button.is_disabled()
         screenshot(page, "scale-suggested")
 
-        box.locator('[data-testid="stSelectbox"]').filter(has_text="Welke schaal gebruikte het formulier?").click()
+        select = box.locator('[data-testid="stSelectbox"]').filter(has_text="Welke schaal gebruikte het formulier?")
+        select.locator("input").click()
+        select.locator("input").fill("1-")  # the box filters its options as one types
+        page.get_by_role("option", name="1-5 (voorstel)", exact=True).wait_for(state="visible")  # suggestion first
         page.get_by_role("option", name="1-7", exact=True).click()
         wait_for_app(page)
         box = file_box(page, xlsx.name)
