@@ -219,3 +219,29 @@ def test_instrument_can_declare_the_scale(con, files):
     r = imp(con, files, "tool_handmade_nl.xlsx", framework=fw)
     assert r.status == "imported", r.message
     assert r.scales["1a"] == {"min": 1.0, "max": 7.0, "source": "instrument"}
+
+
+def test_limesurvey_subquestion_codes_that_carry_the_indicator_code(con, tmp_path):
+    f = tmp_path / "ls.csv"
+    f.write_text('"id","submitdate","lastpage","startlanguage","DSL[1a]","DSL[2b]"\r\n'
+                 '"1","2025-10-06 09:15:02","2","nl","4","5"\r\n', encoding="utf-8-sig")
+    r = importer.import_file(con, f, network="R", scale=importer.parse_scale(["1-5"]))
+    assert r.status == "imported", r.message
+    assert (r.mapping["DSL[1a]"], r.mapping["DSL[2b]"]) == ("indicator:1a", "indicator:2b") and not r.notices
+
+
+def test_left_out_responses_play_no_part_in_the_scale_suggestion(con, tmp_path):
+    """A preview where the designer typed 60s would otherwise push the suggestion to 0-100."""
+    f = tmp_path / "q.csv"
+    f.write_text("StartDate,EndDate,Status,Progress,Finished,RecordedDate,Q1_1,Q1_2\n"
+                 "Start Date,End Date,Response Type,Progress,Finished,Recorded Date,1a Praktijk,1b Duurzaam\n"
+                 '"{""ImportId"":""startDate""}","{""ImportId"":""endDate""}","{""ImportId"":""status""}",'
+                 '"{""ImportId"":""progress""}","{""ImportId"":""finished""}","{""ImportId"":""recordedDate""}",'
+                 '"{""ImportId"":""QID1_1""}","{""ImportId"":""QID1_2""}"\n'
+                 "2025-03-10 09:00,2025-03-10 09:05,IP Address,100,True,2025-03-10 09:05,7,3\n"
+                 "2025-03-10 08:00,2025-03-10 08:01,Survey Preview,100,True,2025-03-10 08:01,60,60\n", encoding="utf-8")
+    r = importer.validate_file(con, f, network="R")
+    assert r.left_out == {"survey_preview": 1}
+    # 7 and 3 fit 1-7 (a suggestion; too few values to call anything a typo); never 0-100 for the 60s
+    assert (r.scale_suggestion["min"], r.scale_suggestion["max"]) == (1.0, 7.0)
+    assert not (r.problems.code == "outside_scale").any()  # the preview's 60s are no answers at all

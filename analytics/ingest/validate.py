@@ -691,7 +691,7 @@ class Stager:
         The suggestion takes the values of all indicators without a declared scale together (a form asks
         every question on one scale; an indicator whose answers happen to stay within 1-5 on a 0-10 form must
         not be read as 1-5): the smallest usual scale that holds them all, except at most one value in twenty
-        above its top (a typo such as 12 on a 0-10 question, which then is an error in its own cell and never
+        (one in a file of five to forty values, none in a smaller one) above its top (a typo such as 12 on a 0-10 question, which then is an error in its own cell and never
         stretches the scale). Rows the tool marks as no answer play no part."""
         out: dict[str, tuple[float, float, str]] = {}
         header_scales: dict[str, tuple[float, float]] = {}
@@ -708,7 +708,7 @@ class Stager:
                 for code in self.framework.codes:
                     header_scales.setdefault(code, s)
         present = {r[0] for r in rows(self.con, f"SELECT DISTINCT indicator FROM {self.long} WHERE indicator IS NOT NULL")}
-        likert = self.answer_texts(present)
+        likert = self.answer_texts()
         undecided = []
         for code in [c for c in self.framework.codes if c in present]:
             if code in self.scale:
@@ -734,7 +734,8 @@ class Stager:
             f"WHERE {which}")[0]
         if not n:
             return out
-        tolerated = max(1, n // 20)
+        # One value in twenty may lie above the top (a typo); in a small file one, once there are five to see.
+        tolerated = max(1, n // 20) if n >= 5 else 0
         suggested = None
         if likert:
             suggested = (1.0, float(likert["points"]))
@@ -779,7 +780,7 @@ class Stager:
         self.problem(f"{which} AND raw > {KNOWN_SCALES_MAX}", None, "score_text", "above_every_scale", scales,
                      table=self.long)
 
-    def answer_texts(self, present: set[str]) -> dict | None:
+    def answer_texts(self) -> dict | None:
         """Likert answer texts ("helemaal mee eens", "strongly agree") become their positions (1 = first).
         The 7-point list when a declared 1-7 scale says so or a text occurs only there ("een beetje eens");
         else the 5-point list, as a suggestion (``confirmed`` False) unless a 1-5 scale is declared."""
