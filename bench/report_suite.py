@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from analytics.decisions import LAYOUT_UNIT
+
 from .timing import table
 
 
@@ -33,6 +35,7 @@ def _load(scale: float, work: Path):
 
 def _numbers_only(con, nets: list[str]) -> None:
     """Everything the report computes, nothing it draws."""
+    from analytics.draw import layout
     from analytics.measures import dimensions as dims
     from analytics.measures import network as tm
     from analytics.measures import overview as ov
@@ -59,7 +62,7 @@ def _numbers_only(con, nets: list[str]) -> None:
         pers = [p for p in order if p in set(tq.options(con, net)["period"])]
         if pers:
             G_all = tq.full_graph(con, net)
-            tm.layout(G_all, unit=report.LAYOUT_UNIT)
+            layout(G_all, unit=LAYOUT_UNIT)
             G, _ = tq.graph(con, tq.TieFilters(network=net, periods=(pers[-1],)))
             tm.measure_all(G)
         notes.latest(con, (net,))

@@ -70,6 +70,7 @@ def _pages(db: Path) -> dict:
         from analytics.measures import overview as ov
         from analytics.store import database as store
         from analytics.measures import network as tm
+        from analytics.draw.layout import layout
         from analytics.measures import ties as tq
         from analytics.db import rows, scalar
         times = {{}}
@@ -100,7 +101,7 @@ def _pages(db: Path) -> dict:
         timed("view: people (latest row of every person)", lambda: rows(con, "SELECT count(*) FROM people"))
         timed("ties page: filter options (one network)", lambda: tq.options(con, net))
         G_all = timed("ties page: graph of all periods (one network)", lambda: tq.full_graph(con, net))
-        timed("ties page: layout (one network)", lambda: tm.layout(G_all, unit=110.0))
+        timed("ties page: layout (one network)", lambda: layout(G_all, unit=LAYOUT_UNIT))
         per = one[-1]["period"]
         timed("  of which: people of one network and period (ties.nodes)", lambda: tq.nodes(con, net, periods=(per,)))
         timed("  of which: ties of one network and period (ties.edges)",

@@ -12,15 +12,19 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT
 from analytics.definitions import value_cycles
 from analytics.draw import charts, export, tie_map
+from analytics.draw.layout import layout
 from analytics.i18n import cycle_label, fmt_num
-from analytics.live import rounds as live
+from analytics.live import closing as live_closing
+from analytics.live import common as live_common
+from analytics.live import links as live_links
+from analytics.live import picture as live_picture
+from analytics.live import rounds as live_rounds
+from analytics.live import tokens as live_tokens
 from analytics.measures import dimensions as dims
-from analytics.measures import network as tm
-from analytics.measures import ties as tq
 from analytics.store import database as store
-from analytics.store.db import frame, rows
 from pages import ui
 
 ui.page_setup()
@@ -28,7 +32,6 @@ ui.page_setup()
 #: Seconds between refreshes of the live picture.
 REFRESH_S = 3
 #: Pixels between neighbours on the tie map (as on the Learning ties page).
-LAYOUT_UNIT = 110.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
 
 t, lang = ui.translator(), ui.lang()
@@ -37,7 +40,7 @@ text = ui.chart_text()
 
 
 
-def error_text(e: live.LiveError) -> str:
+def error_text(e: live_common.LiveError) -> str:
     return t(f"live.error.{e.code}", **e.fields)
 
 
@@ -45,7 +48,7 @@ st.title("📡 " + t("nav.live"))
 st.markdown(t("live.coach_intro"))
 
 # ---------------------------------------------------------------- choose or open a round
-open_rounds = ui.query(live.list_rounds, status="open")
+open_rounds = ui.query(live_rounds.list_rounds, status="open")
 NEW = "__new__"
 choices = [r.round_id for r in open_rounds] + [NEW]
 labels = {r.round_id: (t("live.round_label", title=r.title, network=r.network, date=r.date.strftime("%d-%m-%Y"))
@@ -59,19 +62,19 @@ chosen = st.selectbox(t("live.choose_round"), choices, key="live_round",
 
 
 def new_round_form() -> None:
-    nets = ui.query(live.networks)
+    nets = ui.query(live_rounds.networks)
     if not nets:
         st.info(t("live.no_networks"))
         return
     # Outside the form, so that what can be asked follows at once (ties need names: not in an anonymous round)
-    mode = st.radio(t("live.mode"), list(live.MODES), format_func=lambda m: t(f"live.mode_{m}"),
-                    captions=[t(f"live.mode_{m}_help") for m in live.MODES], horizontal=True, key="live_mode")
+    mode = st.radio(t("live.mode"), list(live_common.MODES), format_func=lambda m: t(f"live.mode_{m}"),
+                    captions=[t(f"live.mode_{m}_help") for m in live_common.MODES], horizontal=True, key="live_mode")
     named = mode != "anonymous"
     with st.form("new_round"):
         c1, c2 = st.columns(2)
         default = ui.network() if ui.network() in nets else nets[0]
         network = c1.selectbox(t("sidebar.network"), nets, index=nets.index(default))
-        title = c2.text_input(t("live.round_title"), max_chars=live.MAX_TITLE, placeholder=t("live.round_title_ph"))
+        title = c2.text_input(t("live.round_title"), max_chars=live_common.MAX_TITLE, placeholder=t("live.round_title_ph"))
         c1, c2, c3 = st.columns(3)
         day = c1.date_input(t("live.round_date"), value=dt.date.today(), format="DD-MM-YYYY")
         wave = c2.text_input(t("live.round_wave"), max_chars=40, help=t("live.round_wave_help"))
@@ -84,18 +87,18 @@ def new_round_form() -> None:
         ask_story = q3.checkbox(t("live.ask_story"), value=False)
         ask_ties = q4.checkbox(t("live.ask_ties"), value=False, help=t("live.ask_ties_help"), disabled=not named)
         c1, c2 = st.columns(2)
-        topic = c1.text_input(t("live.ties_topic"), max_chars=live.MAX_TOPIC, placeholder=t("live.ties_topic_ph"),
+        topic = c1.text_input(t("live.ties_topic"), max_chars=live_common.MAX_TOPIC, placeholder=t("live.ties_topic_ph"),
                               disabled=not named)
         allow_external = c2.checkbox(t("live.allow_external"), value=True, disabled=not named)
         form_lang = st.radio(t("live.form_lang"), list(ui.LANG_OPTIONS), index=list(ui.LANG_OPTIONS).index(lang),
                              format_func=ui.LANG_OPTIONS.get, horizontal=True)
         if st.form_submit_button(t("live.open_round"), type="primary"):
-            cfg = live.RoundConfig(current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties and named,
+            cfg = live_rounds.RoundConfig(current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties and named,
                                    topic=topic, allow_external=allow_external, lang=form_lang)
             try:
-                rnd, key = ui.query(live.create_round, network, on=day, wave=wave, title=title, mode=mode, config=cfg,
+                rnd, key = ui.query(live_rounds.create_round, network, on=day, wave=wave, title=title, mode=mode, config=cfg,
                               hours=float(hours))
-            except live.LiveError as e:
+            except live_common.LiveError as e:
                 st.error(error_text(e))
                 return
             st.session_state[f"live_join:{rnd.round_id}"] = key
@@ -107,7 +110,7 @@ if chosen == NEW:
     new_round_form()
     rnd = None
 else:
-    rnd = ui.query(live.get_round, chosen)
+    rnd = ui.query(live_rounds.get_round, chosen)
 
 
 # ---------------------------------------------------------------- the link and the QR code
@@ -120,16 +123,12 @@ def base_url() -> str:
     return f"{here.scheme}://{here.netloc}" + (f"/{prefix}" if prefix else "")
 
 
-def link_panel(rnd: live.Round) -> None:
+def link_panel(rnd: live_rounds.Round) -> None:
     c1, c2 = st.columns([2, 1])
     base = c1.text_input(t("live.base_url"), value=base_url(), help=t("live.base_url_help"), key="live_base")
     host = urlsplit(base).hostname or ""
     if base != base_url():
-        c = ui.con()
-        try:
-            store.set_setting(c, "live_base_url", base.strip())
-        finally:
-            c.close()
+        ui.query(store.set_setting, "live_base_url", base.strip())
     if host in LOCAL_HOSTS:
         c1.warning(t("live.local_address", host=host or "?"))
     else:
@@ -144,28 +143,28 @@ def link_panel(rnd: live.Round) -> None:
         c1.info(t("live.link_hidden"))
         if c1.button(t("live.show_link"), key="new_join"):
             try:
-                st.session_state[f"live_join:{rnd.round_id}"] = ui.query(live.new_join_key, rnd.round_id)
-            except live.LiveError as e:
+                st.session_state[f"live_join:{rnd.round_id}"] = ui.query(live_rounds.new_join_key, rnd.round_id)
+            except live_common.LiveError as e:
                 st.error(error_text(e))
             st.rerun()
         return
-    url = live.participant_url(base, rnd.round_id, join_key=key)
+    url = live_links.participant_url(base, rnd.round_id, join_key=key)
     c1.markdown("**" + t("live.link_for_phones") + "**")
     c1.code(url, language=None, wrap_lines=True)
     c1.caption(t(f"live.link_note_{rnd.mode}"))
-    c2.image(live.qr_png(url, scale=8), width=260, caption=t("live.scan_me"))
+    c2.image(live_links.qr_png(url, scale=8), width=260, caption=t("live.scan_me"))
     d1, d2, _ = c1.columns([1, 1, 2])
-    d1.download_button(t("live.qr_png"), live.qr_png(url, scale=12), file_name=f"qr_{rnd.round_id}.png",
+    d1.download_button(t("live.qr_png"), live_links.qr_png(url, scale=12), file_name=f"qr_{rnd.round_id}.png",
                        mime="image/png", on_click="ignore")
-    d2.download_button(t("live.qr_svg"), live.qr_svg(url), file_name=f"qr_{rnd.round_id}.svg",
+    d2.download_button(t("live.qr_svg"), live_links.qr_svg(url), file_name=f"qr_{rnd.round_id}.svg",
                        mime="image/svg+xml", on_click="ignore")
     if rnd.named:
         with st.expander(t("live.personal_one")):
             personal_links(rnd, base, one=True)
 
 
-def personal_links(rnd: live.Round, base: str, one: bool = False) -> None:
-    people = ui.query(live.members, rnd.network, rnd.date)
+def personal_links(rnd: live_rounds.Round, base: str, one: bool = False) -> None:
+    people = ui.query(live_rounds.members, rnd.network, rnd.date)
     names = dict(zip(people["participant_id"], people["name"], strict=True))
     store_key = f"live_personal:{rnd.round_id}"
     issued: dict = st.session_state.setdefault(store_key, {})
@@ -174,20 +173,20 @@ def personal_links(rnd: live.Round, base: str, one: bool = False) -> None:
         pid = st.selectbox(t("live.person"), list(names), index=None, format_func=names.get, key="one_person")
         if st.button(t("live.make_link"), disabled=pid is None, key="make_one"):
             try:
-                issued.update(ui.query(live.issue_personal_tokens, rnd.round_id, [pid]))
-            except live.LiveError as e:
+                issued.update(ui.query(live_tokens.issue_personal_tokens, rnd.round_id, [pid]))
+            except live_common.LiveError as e:
                 st.error(error_text(e))
     else:
         st.caption(t("live.personal_help"))
         if st.button(t("live.make_links") if not issued else t("live.remake_links"), key="make_all"):
             try:
                 issued.clear()
-                issued.update(ui.query(live.issue_personal_tokens, rnd.round_id))
-            except live.LiveError as e:
+                issued.update(ui.query(live_tokens.issue_personal_tokens, rnd.round_id))
+            except live_common.LiveError as e:
                 st.error(error_text(e))
     if issued:
         table = pd.DataFrame([{t("live.person"): names.get(p, p),
-                               t("live.link"): live.participant_url(base, rnd.round_id, token=tok)}
+                               t("live.link"): live_links.participant_url(base, rnd.round_id, token=tok)}
                               for p, tok in issued.items()])
         with st.expander(t("live.links_show", n=len(table))):  # closed: the screen may be on the projector
             st.dataframe(table, hide_index=True, width="stretch",
@@ -206,14 +205,14 @@ def poles() -> dict[str, tuple[str, str]]:
     return {i.code: (i.left[lang], i.right[lang]) for i in fw.indicators}
 
 
-def dimensions_picture(rnd: live.Round, n: int, min_group: int) -> None:
-    stats = ui.query(live.live_stats, rnd.round_id, min_group=min_group)
+def dimensions_picture(rnd: live_rounds.Round, n: int, min_group: int) -> None:
+    stats = ui.query(live_picture.live_stats, rnd.round_id, min_group=min_group)
     if stats.empty:
         st.caption(t("live.no_marks_yet"))
         return
-    sit_label = {s: t(f"situation.{s}") for s in live.SITUATIONS}
+    sit_label = {s: t(f"situation.{s}") for s in live_common.SITUATIONS}
     radar_df = stats.assign(series=[sit_label[s] for s in stats["situation"]])
-    order = [sit_label[s] for s in live.SITUATIONS if s in set(stats["situation"])]
+    order = [sit_label[s] for s in live_common.SITUATIONS if s in set(stats["situation"])]
     # No pole texts on the radar (the strip chart below has them): it stays readable on a projector.
     radar = charts.radar_chart(
         radar_df, axis_order=fw.codes, axis_labels=ind_labels(), series_col="series", series_order=order,
@@ -231,8 +230,8 @@ def dimensions_picture(rnd: live.Round, n: int, min_group: int) -> None:
             st.markdown(t("dims.starter", code=r["code"], name=ui.md(ind.name[lang]), left=ui.md(ind.left[lang]),
                           right=ui.md(ind.right[lang]), iqr=fmt_num(r["iqr"], lang), q1=fmt_num(r["q1"], lang),
                           q3=fmt_num(r["q3"], lang)))
-    marks = ui.query(live.live_marks, rnd.round_id, rnd)
-    for situation in [s for s in live.SITUATIONS if s in set(marks["situation"])]:
+    marks = ui.query(live_picture.live_marks, rnd.round_id, rnd)
+    for situation in [s for s in live_common.SITUATIONS if s in set(marks["situation"])]:
         m = marks[marks["situation"] == situation].rename(columns={"indicator": "code"})
         s = stats[stats["situation"] == situation][["code", "q1", "median", "q3", "n"]]
         strip = charts.marks_strip_chart(
@@ -242,8 +241,8 @@ def dimensions_picture(rnd: live.Round, n: int, min_group: int) -> None:
         st.altair_chart(strip, theme=None, width="content")
 
 
-def stories_picture(rnd: live.Round) -> None:
-    stories = ui.query(live.live_stories, rnd.round_id)
+def stories_picture(rnd: live_rounds.Round) -> None:
+    stories = ui.query(live_picture.live_stories, rnd.round_id)
     st.markdown("**" + t("live.stories_title", n=len(stories)) + "**")
     if stories.empty:
         st.caption(t("live.no_stories_yet"))
@@ -260,43 +259,27 @@ def stories_picture(rnd: live.Round) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def ties_picture(rnd: live.Round) -> None:
-    ties = ui.query(live.live_ties, rnd.round_id)
-    people = ui.query(live.members, rnd.network, rnd.date)
+def ties_picture(rnd: live_rounds.Round) -> None:
+    ties = ui.query(live_picture.live_ties, rnd.round_id)
     st.markdown("**" + t("live.ties_title", n=len(ties), named=ties["target"].nunique() if len(ties) else 0) + "**")
     if ties.empty:
         st.caption(t("live.no_ties_yet"))
         return
-    pseudo = ui.pseudonymise()
-    labels = dict(zip(people["participant_id"], people["name"], strict=True))
-    if pseudo:
-        codes = dict(ui.query(rows, "SELECT participant_id, code FROM pseudonyms"))
-        labels = {p: codes.get(p, "?") for p in labels}
-        externals = sorted(set(ties.loc[ties["external"], "target"]))
-        labels |= {x: t("live.external_n", n=i) for i, x in enumerate(externals, 1)}
-    nodes = people.assign(label=[labels.get(p, p) for p in people["participant_id"]], external=False)
-    info = ui.query(frame, "SELECT participant_id, organisation, role FROM people")  # for colour and tooltips
-    nodes = nodes.merge(info, on="participant_id", how="left")
-    G, _ = tm.build_graph(nodes[["participant_id", "label", "external", "organisation", "role"]],
-                          ties[["source", "target", "weight"]])
-    for x in ties.loc[ties["external"], "target"]:
-        if x in G:
-            G.nodes[x]["label"] = labels.get(x, x)
-    if pseudo:  # the labels as node ids too: an outside person's id is the name a participant typed
-        G = tq.with_public_ids(G, labels)
-    pos = tm.layout(G, unit=LAYOUT_UNIT)
-    html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=3.0,
+    G = ui.query(live_picture.live_tie_graph, rnd, pseudonymise=ui.pseudonymise(),
+                 external_label=t("live.external_n", n="{n}"))
+    pos = layout(G, unit=LAYOUT_UNIT)
+    html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=STRONG_TIE_MIN_WEIGHT,
                                     height_px=460, lang=lang)
     st.iframe(html_doc, height=480)
 
 
 @st.fragment(run_every=REFRESH_S)
-def live_picture(round_id: str) -> None:
-    rnd = ui.query(live.get_round, round_id)
+def live_picture_panel(round_id: str) -> None:
+    rnd = ui.query(live_rounds.get_round, round_id)
     if rnd is None or rnd.status != "open":
         st.info(t("live.round_over"))
         return
-    status = ui.query(live.round_status, round_id)
+    status = ui.query(live_picture.round_status, round_id)
     min_group = ui.min_group()
     m1, m2, m3 = st.columns(3)
     m1.metric(t("live.responses"), status.submitted)
@@ -316,15 +299,15 @@ def live_picture(round_id: str) -> None:
 
 
 # ---------------------------------------------------------------- closing
-def close_panel(rnd: live.Round) -> None:
-    period = ui.query(live.round_period, rnd)
+def close_panel(rnd: live_rounds.Round) -> None:
+    period = ui.query(live_rounds.round_period, rnd)
     st.markdown(t("live.close_intro", period=ui.md(period)))
     sure = st.checkbox(t("live.close_sure", period=ui.md(period)), key=f"close_sure:{rnd.round_id}")
     c1, c2 = st.columns(2)
     if c1.button(t("live.close"), type="primary", disabled=not sure, key="close_round"):
         try:
-            import_id = ui.query(live.close_round, rnd.round_id)
-        except live.LiveError as e:
+            import_id = ui.query(live_closing.close_round, rnd.round_id)
+        except live_common.LiveError as e:
             st.error(error_text(e))
             return
         st.cache_data.clear()
@@ -334,8 +317,8 @@ def close_panel(rnd: live.Round) -> None:
         st.caption(t("live.cancel_help"))
         if st.button(t("live.cancel_confirm"), key="cancel_round"):
             try:
-                ui.query(live.cancel_round, rnd.round_id)
-            except live.LiveError as e:
+                ui.query(live_rounds.cancel_round, rnd.round_id)
+            except live_common.LiveError as e:
                 st.error(error_text(e))
                 return
             st.rerun()
@@ -350,24 +333,24 @@ if closed:
         pass
 
 if rnd is not None:
-    period = ui.query(live.round_period, rnd)
+    period = ui.query(live_rounds.round_period, rnd)
     st.caption(t("live.round_info", network=ui.md(rnd.network), period=ui.md(period), mode=t(f"live.mode_{rnd.mode}"),
-                 until=live.local_time(rnd.expires_at).strftime("%d-%m-%Y %H:%M")))
+                 until=live_common.local_time(rnd.expires_at).strftime("%d-%m-%Y %H:%M")))
     with st.container(border=True):
         link_panel(rnd)
     st.subheader(t("live.picture"))
-    live_picture(rnd.round_id)
+    live_picture_panel(rnd.round_id)
     st.divider()
     close_panel(rnd)
 
 # ---------------------------------------------------------------- earlier rounds
-done = [r for r in ui.query(live.list_rounds) if r.status != "open"]
+done = [r for r in ui.query(live_rounds.list_rounds) if r.status != "open"]
 if done:
     with st.expander(t("live.earlier_rounds", n=len(done))):
         st.dataframe(pd.DataFrame([{
             t("live.round_title"): r.title or "",
             t("sidebar.network"): r.network,
             t("live.round_date"): r.date,
-            t("live.state"): t("live.state_undone") if ui.query(live.import_undone, r) else t(f"live.state_{r.status}"),
+            t("live.state"): t("live.state_undone") if ui.query(live_closing.import_undone, r) else t(f"live.state_{r.status}"),
             t("live.import"): r.import_id,
         } for r in done]), hide_index=True, width="stretch")

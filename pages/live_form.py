@@ -15,7 +15,10 @@ import json
 import streamlit as st
 
 from analytics.definitions import value_cycles
-from analytics.live import rounds as live
+from analytics.live import answers as live_answers
+from analytics.live import common as live_common
+from analytics.live import rounds as live_rounds
+from analytics.live import tokens as live_tokens
 from pages import ui
 
 # app.py is on the stack here (its participant route ran this page), so this does nothing; on a cold deep
@@ -24,7 +27,7 @@ ui.page_setup()
 st.set_page_config(page_title="Netwerkleren", layout="centered", initial_sidebar_state="collapsed")
 
 LANGS = {"nl": "NL", "en": "EN"}
-MARKS = list(range(live.SCALE_MIN, live.SCALE_MAX + 1))
+MARKS = list(range(live_common.SCALE_MIN, live_common.SCALE_MAX + 1))
 
 
 
@@ -32,7 +35,7 @@ MARKS = list(range(live.SCALE_MIN, live.SCALE_MAX + 1))
 
 qp = st.query_params
 round_id = qp.get("round", "")
-rnd = ui.query(live.get_round, round_id)
+rnd = ui.query(live_rounds.get_round, round_id)
 if st.session_state.get("lang") not in LANGS:
     st.session_state["lang"] = rnd.config.lang if rnd else "nl"
 st.radio("Taal / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True,
@@ -40,7 +43,7 @@ st.radio("Taal / Language", list(LANGS), format_func=LANGS.get, key="lang", hori
 t, lang = ui.translator(), ui.lang()
 
 
-def refuse(e: live.LiveError) -> None:
+def refuse(e: live_common.LiveError) -> None:
     st.error(t(f"live.error.{e.code}", **e.fields))
     st.caption(t("live.error_help"))
     st.stop()
@@ -52,19 +55,19 @@ join_key = qp.get("join")
 if join_key is not None:
     if not token:
         try:
-            token = ui.query(live.join, round_id, join_key)
-        except live.LiveError as e:
+            token = ui.query(live_tokens.join, round_id, join_key)
+        except live_common.LiveError as e:
             refuse(e)
         st.query_params["t"] = token  # a reload now keeps this phone's token (and so its draft)
     del st.query_params["join"]
 if not token:
-    refuse(live.LiveError("malformed"))
+    refuse(live_common.LiveError("malformed"))
 try:
-    acc = ui.query(live.check_token, round_id, token)
-except live.LiveError as e:
+    acc = ui.query(live_tokens.check_token, round_id, token)
+except live_common.LiveError as e:
     refuse(e)
 rnd, cfg, fw = acc.round, acc.round.config, ui.framework()
-people = ui.query(live.members, rnd.network, rnd.date)
+people = ui.query(live_rounds.members, rnd.network, rnd.date)
 names = dict(zip(people["participant_id"], people["name"], strict=True))
 
 st.title(ui.md(rnd.title) if rnd.title else t("live.form_title"))
@@ -77,9 +80,9 @@ if acc.slot is None:
                        placeholder=t("live.pick_placeholder"), key="pick_self")
     if st.button(t("live.this_is_me"), type="primary", disabled=pid is None, width="stretch"):
         try:
-            ui.query(live.claim, round_id, token, pid)
+            ui.query(live_tokens.claim, round_id, token, pid)
             st.rerun()
-        except live.LiveError as e:
+        except live_common.LiveError as e:
             st.error(t(f"live.error.{e.code}", **e.fields))
     st.stop()
 
@@ -97,7 +100,7 @@ def _fill_widgets(answers: dict | None) -> None:
     for key in [k for k in st.session_state if str(k).startswith(("m:", "s:", "tie:"))]:
         del st.session_state[key]
     a = answers or {}
-    for situation in live.SITUATIONS:
+    for situation in live_common.SITUATIONS:
         for code, v in (a.get(situation) or {}).items():
             st.session_state[f"m:{situation}:{code}"] = v
     if a.get("story"):
@@ -115,23 +118,23 @@ def _fill_widgets(answers: dict | None) -> None:
 
 state = st.session_state.get(STATE)
 if state is None or state["token"] != acc.token_hash:
-    stored = ui.query(live.load_response, acc)
-    state = {"token": acc.token_hash, "seq": stored.seq, "draft": live.canonical(stored.draft),
-             "sent": live.canonical(stored.answers), "raw": None}
+    stored = ui.query(live_answers.load_response, acc)
+    state = {"token": acc.token_hash, "seq": stored.seq, "draft": live_answers.canonical(stored.draft),
+             "sent": live_answers.canonical(stored.answers), "raw": None}
     st.session_state[STATE] = state
     _fill_widgets(stored.draft or stored.answers)
 
 # ---------------------------------------------------------------- the questions
 answers: dict = {}
-asked = [s for s in live.SITUATIONS if getattr(cfg, s)]
+asked = [s for s in live_common.SITUATIONS if getattr(cfg, s)]
 if asked:
     st.header(t("live.part_dimensions"), divider="gray")
-    st.markdown(t("live.dimensions_help", min=live.SCALE_MIN, max=live.SCALE_MAX))
+    st.markdown(t("live.dimensions_help", min=live_common.SCALE_MIN, max=live_common.SCALE_MAX))
     for ind in fw.indicators:
         with st.container(border=True):
             st.markdown(f"**{ui.md(ind.name[lang])}**")
             st.caption(ui.md(ind.question[lang]))
-            st.markdown(f"**{live.SCALE_MIN}** ◀ {ui.md(ind.left[lang])}  \n**{live.SCALE_MAX}** ▶ {ui.md(ind.right[lang])}")
+            st.markdown(f"**{live_common.SCALE_MIN}** ◀ {ui.md(ind.left[lang])}  \n**{live_common.SCALE_MAX}** ▶ {ui.md(ind.right[lang])}")
             for situation in asked:
                 # One question: the label is hidden but still names the indicator for screen readers.
                 label = (t(f"live.situation_{situation}") if len(asked) > 1
@@ -144,7 +147,7 @@ if asked:
 if cfg.story:
     st.header(t("live.part_story"), divider="gray")
     cycles = value_cycles()
-    text = st.text_area(t("live.story_text"), key="s:text", max_chars=live.MAX_TEXT,
+    text = st.text_area(t("live.story_text"), key="s:text", max_chars=live_common.MAX_TEXT,
                         placeholder=t("live.story_placeholder"))
     cycle = st.radio(t("live.story_cycle"), [c.code for c in cycles], index=None, key="s:cycle",
                      format_func=lambda code: next(c.name[lang] for c in cycles if c.code == code),
@@ -167,7 +170,7 @@ if cfg.ties:
     )
     ties = []
     for v in picked:
-        often = st.segmented_control(t("live.ties_often", name=ui.md(names.get(v, v))), list(live.FREQUENCIES),
+        often = st.segmented_control(t("live.ties_often", name=ui.md(names.get(v, v))), list(live_common.FREQUENCIES),
                                      key=f"tie:often:{v}", format_func=lambda f: t(f"live.often_{f}"))
         ties.append({"to": v, "often": often} if v in names else {"name": v, "often": often})
     if ties:
@@ -179,8 +182,8 @@ st.divider()
 
 def save(final: bool) -> bool:
     try:
-        saved = ui.query(live.save_response, round_id, token, answers, final=final, seq=state["seq"])
-    except live.LiveError as e:
+        saved = ui.query(live_answers.save_response, round_id, token, answers, final=final, seq=state["seq"])
+    except live_common.LiveError as e:
         if e.code == "invalid":
             st.warning(t("live.fix_first") + "\n\n" + "\n".join(
                 "- " + t(f"live.problem.{code}", **{k: ui.md(v) for k, v in fields.items()})
@@ -197,7 +200,7 @@ def save(final: bool) -> bool:
             return False
         refuse(e)
     state["seq"], state["raw"] = saved.seq, current
-    state["draft"] = live.canonical(saved.answers)
+    state["draft"] = live_answers.canonical(saved.answers)
     if final:
         state["sent"] = state["draft"]
     return True

@@ -90,6 +90,8 @@ def test_pseudonymise_switch_hides_names_on_the_ties_page(db, monkeypatch):
 @pytest.mark.parametrize("network", ["Onderzoekend leren", "Zelfregulerend leren"])
 def test_pseudonymised_map_and_files_carry_no_outside_names_as_ids(db, monkeypatch, network):
     """People outside the list are stored under the name a survey gave them: their id is a name."""
+    from analytics import privacy
+    from analytics.draw import graph_files
     from analytics.measures import network as tm
     from analytics.measures import ties as tq
     from analytics.store import database as store
@@ -104,8 +106,8 @@ def test_pseudonymised_map_and_files_carry_no_outside_names_as_ids(db, monkeypat
     assert any(x in html for x in ("X-0", "T-0"))
     G, _ = tq.graph(con, tq.TieFilters(network=network), pseudonymise=True)
     assert any(v in outside for v in G), "the demo should have outside people in this network"
-    P = tq.with_public_ids(G, tq.public_ids(con))
-    files = [html, tm.to_gexf(P).decode(), tm.to_graphml(P).decode(), tm.edge_frame(P).to_csv()]
+    P = privacy.graph_with_codes(G, privacy.code_mapping(G.nodes, privacy.public_ids(con)))
+    files = [html, graph_files.to_gexf(P).decode(), graph_files.to_graphml(P).decode(), tm.edge_frame(P).to_csv()]
     for text in files:
         for x in outside + named:
             assert x not in text, x
@@ -155,3 +157,22 @@ def test_overview_cards_give_the_latest_dimension_numbers(db, monkeypatch):
     latest = [c.value for c in at.caption if c.value.startswith("Mean position in")]
     assert len(latest) == 4  # one per demo network
     assert all(x.count("**") == 8 for x in latest)  # four dimensions, each with its number in bold
+
+
+def test_ties_page_opens_one_tie_type_and_combines_them_only_when_asked(db, monkeypatch):
+    from analytics.measures import ties as tq
+    from analytics.store import database as store
+
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen")
+    con = store.connect(db)
+    types = tq.tie_types(con, "Rekenen")
+    con.close()
+    assert len(types) > 1, "the demo network should have several tie types"
+    [radio] = [r for r in at.radio if r.key == "ties_type"]
+    assert radio.value == types[0] and list(radio.options)[-1] == "all types together"
+    edges_one = [m.value for m in at.metric if m.label == "Ties"][0]
+    radio.set_value(tq.ALL_TYPES).run()
+    assert not at.exception
+    assert any("count as one tie" in c.value for c in at.caption)
+    edges_all = [m.value for m in at.metric if m.label == "Ties"][0]
+    assert int(edges_all) > int(edges_one)

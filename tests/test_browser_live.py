@@ -31,7 +31,10 @@ from browser import (
 
 from analytics.definitions import default_framework
 from analytics.ingest import importer
-from analytics.live import rounds as live
+from analytics.live import answers as live_answers
+from analytics.live import picture as live_picture
+from analytics.live import rounds as live_rounds
+from analytics.live import tokens as live_tokens
 from analytics.store import database as store
 
 pytest_plugins = ["browser"]
@@ -51,12 +54,12 @@ def seed(db) -> tuple[str, str, dict[str, str]]:
         lines += [f"Q{i:03d},Geheim {i},{OTHER_NET},Andere school,teacher" for i in range(1, 5)]
         rep = importer.import_file(con, "\n".join(lines).encode(), file_name="people.csv", kind="participants")
         assert rep.status == "imported", rep.message
-        rnd, key = live.create_round(con, NET, title="Bijeenkomst 3", mode="named",
-                                     config=live.RoundConfig(current=True, ties=True, topic="breuken"))
-        tokens = live.issue_personal_tokens(con, rnd.round_id, ["P001", "P002"])
+        rnd, key = live_rounds.create_round(con, NET, title="Bijeenkomst 3", mode="named",
+                                     config=live_rounds.RoundConfig(current=True, ties=True, topic="breuken"))
+        tokens = live_tokens.issue_personal_tokens(con, rnd.round_id, ["P001", "P002"])
         for i, tok in enumerate(tokens.values()):
             marks = {code: 2 + 3 * i for code in default_framework().codes}
-            live.save_response(con, rnd.round_id, tok, {"current": marks, "ties": [{"to": "P005", "often": 2}]},
+            live_answers.save_response(con, rnd.round_id, tok, {"current": marks, "ties": [{"to": "P005", "often": 2}]},
                                final=True, seq=0)
         return rnd.round_id, key, tokens
     finally:
@@ -159,7 +162,7 @@ def test_phone_form_and_live_coach(browser, tmp_path):
     # The stored answers (the server is gone, so the file is free again).
     con = store.connect(db)
     try:
-        got = {pid: a for _, pid, a, _ in live.submitted(con, round_id)}
+        got = {pid: a for _, pid, a, _ in live_picture.submitted(con, round_id)}
     finally:
         con.close()
     assert set(got) == {"P001", "P002", "P003"}

@@ -15,7 +15,13 @@ from streamlit.testing.v1 import AppTest
 from analytics import i18n
 from analytics.definitions import default_framework
 from analytics.ingest import importer
-from analytics.live import rounds as live
+from analytics.live import answers as live_answers
+from analytics.live import closing as live_closing
+from analytics.live import common as live_common
+from analytics.live import links as live_links
+from analytics.live import picture as live_picture
+from analytics.live import rounds as live_rounds
+from analytics.live import tokens as live_tokens
 from analytics.measures import dimensions as dims
 from analytics.store import database as store
 from analytics.store.db import rows, scalar
@@ -41,17 +47,17 @@ def net(con):
 
 
 def named_round(con, **cfg):
-    config = live.RoundConfig(**({"current": True, "desired": True, "story": True, "ties": True, "topic": "breuken"}
+    config = live_rounds.RoundConfig(**({"current": True, "desired": True, "story": True, "ties": True, "topic": "breuken"}
                                  | cfg))
-    return live.create_round(con, NET, mode="named", config=config, on=date(2025, 3, 12))
+    return live_rounds.create_round(con, NET, mode="named", config=config, on=date(2025, 3, 12))
 
 
 def answers(i: int = 0) -> dict:
     return {"current": {c: 1 + (i + k) % 7 for k, c in enumerate(CODES)}, "desired": {"1a": 7}}
 
 
-def fail(code: str, fn, *args, **kwargs) -> live.LiveError:
-    with pytest.raises(live.LiveError) as e:
+def fail(code: str, fn, *args, **kwargs) -> live_common.LiveError:
+    with pytest.raises(live_common.LiveError) as e:
         fn(*args, **kwargs)
     assert e.value.code == code, (e.value.code, str(e.value))
     return e.value
@@ -83,38 +89,38 @@ def test_a_version_2_database_is_migrated(tmp_path, monkeypatch):
 
 
 def test_create_round_checks_what_it_is_asked(net):
-    fail("unknown_network", live.create_round, net, "Nergens")
-    fail("bad_mode", live.create_round, net, NET, mode="open")
-    fail("ties_anonymous", live.create_round, net, NET, mode="anonymous", config=live.RoundConfig(ties=True))
-    fail("nothing_asked", live.create_round, net, NET, config=live.RoundConfig(current=False))
-    fail("too_long", live.create_round, net, NET, title="x" * 500)
-    rnd, key = live.create_round(net, NET, wave=" Meting  3 ", config=live.RoundConfig(topic="  breuken \n en zo"))
+    fail("unknown_network", live_rounds.create_round, net, "Nergens")
+    fail("bad_mode", live_rounds.create_round, net, NET, mode="open")
+    fail("ties_anonymous", live_rounds.create_round, net, NET, mode="anonymous", config=live_rounds.RoundConfig(ties=True))
+    fail("nothing_asked", live_rounds.create_round, net, NET, config=live_rounds.RoundConfig(current=False))
+    fail("too_long", live_rounds.create_round, net, NET, title="x" * 500)
+    rnd, key = live_rounds.create_round(net, NET, wave=" Meting  3 ", config=live_rounds.RoundConfig(topic="  breuken \n en zo"))
     assert rnd.status == "open" and rnd.is_open() and rnd.mode == "anonymous" and key
     assert rnd.wave == "Meting 3" and rnd.config.topic == "breuken en zo"
     # only the hash of the join key is stored
     stored = scalar(net, "SELECT join_hash FROM live_rounds WHERE round_id = ?", [rnd.round_id])
     assert key not in stored and len(stored) == 64
-    personal, no_key = live.create_round(net, NET, mode="personal")
+    personal, no_key = live_rounds.create_round(net, NET, mode="personal")
     assert no_key is None and not personal.has_join
 
 
 def test_round_period_follows_the_store_scheme_or_the_wave(net):
     rnd, _ = named_round(net)
-    assert live.round_period(net, rnd) == "2025-H1"
+    assert live_rounds.round_period(net, rnd) == "2025-H1"
     store.set_period_scheme(net, "school-year")
-    assert live.round_period(net, rnd) == "2024/25"
-    waved, _ = live.create_round(net, NET, wave="Bijeenkomst 3")
-    assert live.round_period(net, waved) == "Bijeenkomst 3"
+    assert live_rounds.round_period(net, rnd) == "2024/25"
+    waved, _ = live_rounds.create_round(net, NET, wave="Bijeenkomst 3")
+    assert live_rounds.round_period(net, waved) == "Bijeenkomst 3"
 
 
 # ----------------------------------------------------------------------------------------------- tokens
 
 
 def test_join_gives_each_phone_its_own_token(net):
-    rnd, key = live.create_round(net, NET)
-    a, b = live.join(net, rnd.round_id, key), live.join(net, rnd.round_id, key)
+    rnd, key = live_rounds.create_round(net, NET)
+    a, b = live_tokens.join(net, rnd.round_id, key), live_tokens.join(net, rnd.round_id, key)
     assert a != b and len(a) >= 32
-    acc = live.check_token(net, rnd.round_id, a)
+    acc = live_tokens.check_token(net, rnd.round_id, a)
     assert acc.slot.startswith("t:") and acc.participant_id is None
     hashes = {r[0] for r in rows(net, "SELECT token_hash FROM live_tokens")}
     assert a not in hashes and b not in hashes  # stored hashed
@@ -122,65 +128,65 @@ def test_join_gives_each_phone_its_own_token(net):
 
 def test_wrong_round_expired_replayed_and_tampered_tokens_are_refused(net):
     rnd, key = named_round(net)
-    other, other_key = live.create_round(net, OTHER)
-    token = live.join(net, rnd.round_id, key)
-    other_token = live.join(net, other.round_id, other_key)
+    other, other_key = live_rounds.create_round(net, OTHER)
+    token = live_tokens.join(net, rnd.round_id, key)
+    other_token = live_tokens.join(net, other.round_id, other_key)
     # tampered: one character changed, cut short, or junk
     flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
-    fail("unknown", live.check_token, net, rnd.round_id, flipped)
-    fail("malformed", live.check_token, net, rnd.round_id, token[:8])
-    fail("malformed", live.check_token, net, rnd.round_id, "<script>alert(1)</script>")
-    fail("malformed", live.check_token, net, rnd.round_id, None)
+    fail("unknown", live_tokens.check_token, net, rnd.round_id, flipped)
+    fail("malformed", live_tokens.check_token, net, rnd.round_id, token[:8])
+    fail("malformed", live_tokens.check_token, net, rnd.round_id, "<script>alert(1)</script>")
+    fail("malformed", live_tokens.check_token, net, rnd.round_id, None)
     # wrong network: a token of the other network's round
-    fail("wrong_round", live.check_token, net, rnd.round_id, other_token)
-    fail("wrong_round", live.save_response, net, rnd.round_id, other_token, answers(), final=True, seq=0)
+    fail("wrong_round", live_tokens.check_token, net, rnd.round_id, other_token)
+    fail("wrong_round", live_answers.save_response, net, rnd.round_id, other_token, answers(), final=True, seq=0)
     # wrong or rotated join key
-    fail("join_invalid", live.join, net, rnd.round_id, other_key)
-    new_key = live.new_join_key(net, rnd.round_id)
-    fail("join_invalid", live.join, net, rnd.round_id, key)
-    assert live.join(net, rnd.round_id, new_key)
-    live.check_token(net, rnd.round_id, token)  # phones that joined keep their token
+    fail("join_invalid", live_tokens.join, net, rnd.round_id, other_key)
+    new_key = live_rounds.new_join_key(net, rnd.round_id)
+    fail("join_invalid", live_tokens.join, net, rnd.round_id, key)
+    assert live_tokens.join(net, rnd.round_id, new_key)
+    live_tokens.check_token(net, rnd.round_id, token)  # phones that joined keep their token
     # expired: past the round's end
     later = rnd.expires_at + timedelta(seconds=1)
-    fail("expired", live.check_token, net, rnd.round_id, token, now=later)
-    fail("expired", live.join, net, rnd.round_id, new_key, now=later)
+    fail("expired", live_tokens.check_token, net, rnd.round_id, token, now=later)
+    fail("expired", live_tokens.join, net, rnd.round_id, new_key, now=later)
     # replayed: a personal link that was replaced by a newer one
-    first = live.issue_personal_tokens(net, rnd.round_id, ["P004"])["P004"]
-    second = live.issue_personal_tokens(net, rnd.round_id, ["P004"])["P004"]
-    fail("revoked", live.check_token, net, rnd.round_id, first)
-    assert live.check_token(net, rnd.round_id, second).participant_id == "P004"
+    first = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P004"])["P004"]
+    second = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P004"])["P004"]
+    fail("revoked", live_tokens.check_token, net, rnd.round_id, first)
+    assert live_tokens.check_token(net, rnd.round_id, second).participant_id == "P004"
     # closed: after closing, every token (and the join key) is refused
-    live.save_response(net, rnd.round_id, second, answers(), final=True, seq=0)
-    live.close_round(net, rnd.round_id)
-    fail("closed", live.check_token, net, rnd.round_id, second)
-    fail("closed", live.save_response, net, rnd.round_id, second, answers(), final=True, seq=1)
-    fail("closed", live.join, net, rnd.round_id, new_key)
+    live_answers.save_response(net, rnd.round_id, second, answers(), final=True, seq=0)
+    live_closing.close_round(net, rnd.round_id)
+    fail("closed", live_tokens.check_token, net, rnd.round_id, second)
+    fail("closed", live_answers.save_response, net, rnd.round_id, second, answers(), final=True, seq=1)
+    fail("closed", live_tokens.join, net, rnd.round_id, new_key)
 
 
 def test_join_is_bounded(net):
-    rnd, key = live.create_round(net, NET, max_tokens=2)
-    live.join(net, rnd.round_id, key)
-    live.join(net, rnd.round_id, key)
-    fail("join_full", live.join, net, rnd.round_id, key)
+    rnd, key = live_rounds.create_round(net, NET, max_tokens=2)
+    live_tokens.join(net, rnd.round_id, key)
+    live_tokens.join(net, rnd.round_id, key)
+    fail("join_full", live_tokens.join, net, rnd.round_id, key)
 
 
 def test_self_pick_is_once_and_only_from_the_list(net):
     rnd, key = named_round(net)
-    a, b = live.join(net, rnd.round_id, key), live.join(net, rnd.round_id, key)
-    assert live.check_token(net, rnd.round_id, a).slot is None
-    fail("not_claimed", live.save_response, net, rnd.round_id, a, answers(), final=False, seq=0)
-    fail("not_member", live.claim, net, rnd.round_id, a, "Q001")  # another network's person
-    acc = live.claim(net, rnd.round_id, a, "P001")
+    a, b = live_tokens.join(net, rnd.round_id, key), live_tokens.join(net, rnd.round_id, key)
+    assert live_tokens.check_token(net, rnd.round_id, a).slot is None
+    fail("not_claimed", live_answers.save_response, net, rnd.round_id, a, answers(), final=False, seq=0)
+    fail("not_member", live_tokens.claim, net, rnd.round_id, a, "Q001")  # another network's person
+    acc = live_tokens.claim(net, rnd.round_id, a, "P001")
     assert acc.slot == "p:P001"
-    assert live.claim(net, rnd.round_id, a, "P001").slot == "p:P001"  # again: the same
-    fail("already_claimed", live.claim, net, rnd.round_id, a, "P002")
-    fail("taken", live.claim, net, rnd.round_id, b, "P001")
+    assert live_tokens.claim(net, rnd.round_id, a, "P001").slot == "p:P001"  # again: the same
+    fail("already_claimed", live_tokens.claim, net, rnd.round_id, a, "P002")
+    fail("taken", live_tokens.claim, net, rnd.round_id, b, "P001")
     # the coach's personal link for P001 replaces the self-picked access
-    personal = live.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
-    fail("revoked", live.check_token, net, rnd.round_id, a)
-    assert live.claim(net, rnd.round_id, b, "P002").slot == "p:P002"
-    fail("not_member", live.issue_personal_tokens, net, rnd.round_id, ["Q001"])
-    assert live.check_token(net, rnd.round_id, personal).slot == "p:P001"
+    personal = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
+    fail("revoked", live_tokens.check_token, net, rnd.round_id, a)
+    assert live_tokens.claim(net, rnd.round_id, b, "P002").slot == "p:P002"
+    fail("not_member", live_tokens.issue_personal_tokens, net, rnd.round_id, ["Q001"])
+    assert live_tokens.check_token(net, rnd.round_id, personal).slot == "p:P001"
 
 
 # ----------------------------------------------------------------------------------------------- answers
@@ -188,35 +194,35 @@ def test_self_pick_is_once_and_only_from_the_list(net):
 
 def test_one_response_per_participant_with_revisions(net):
     rnd, _ = named_round(net)
-    tok = live.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
-    s1 = live.save_response(net, rnd.round_id, tok, {"current": {"1a": 2}}, final=False, seq=0)
-    s2 = live.save_response(net, rnd.round_id, tok, answers(1), final=True, seq=s1.seq)
-    s3 = live.save_response(net, rnd.round_id, tok, answers(2), final=True, seq=s2.seq)  # a revision
+    tok = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
+    s1 = live_answers.save_response(net, rnd.round_id, tok, {"current": {"1a": 2}}, final=False, seq=0)
+    s2 = live_answers.save_response(net, rnd.round_id, tok, answers(1), final=True, seq=s1.seq)
+    s3 = live_answers.save_response(net, rnd.round_id, tok, answers(2), final=True, seq=s2.seq)  # a revision
     assert (s1.seq, s2.seq, s3.seq) == (1, 2, 3)
     assert scalar(net, "SELECT count(*) FROM live_responses WHERE round_id = ?", [rnd.round_id]) == 1
-    got = live.submitted(net, rnd.round_id)
+    got = live_picture.submitted(net, rnd.round_id)
     assert len(got) == 1 and got[0][1] == "P001" and got[0][2]["current"] == answers(2)["current"]
     # a retry of the last request (lost connection): accepted, nothing changes
-    again = live.save_response(net, rnd.round_id, tok, answers(2), final=True, seq=s2.seq)
+    again = live_answers.save_response(net, rnd.round_id, tok, answers(2), final=True, seq=s2.seq)
     assert again.status == "unchanged" and again.seq == 3
     # an old request replayed (different content, old version): refused, nothing changes
-    fail("outdated", live.save_response, net, rnd.round_id, tok, answers(1), final=True, seq=s1.seq)
-    fail("bad_seq", live.save_response, net, rnd.round_id, tok, answers(1), final=True, seq=99)
-    assert live.submitted(net, rnd.round_id)[0][2]["current"] == answers(2)["current"]
+    fail("outdated", live_answers.save_response, net, rnd.round_id, tok, answers(1), final=True, seq=s1.seq)
+    fail("bad_seq", live_answers.save_response, net, rnd.round_id, tok, answers(1), final=True, seq=99)
+    assert live_picture.submitted(net, rnd.round_id)[0][2]["current"] == answers(2)["current"]
     # the same person through a self-picked shared link writes to the same one response
-    status = live.round_status(net, rnd.round_id)
+    status = live_picture.round_status(net, rnd.round_id)
     assert (status.submitted, status.drafting) == (1, 0)
 
 
 def test_draft_is_kept_server_side_and_does_not_count(net):
-    rnd, key = live.create_round(net, NET)
-    tok = live.join(net, rnd.round_id, key)
-    live.save_response(net, rnd.round_id, tok, {"current": {"1a": 3}}, final=False, seq=0)
-    stored = live.load_response(net, live.check_token(net, rnd.round_id, tok))
+    rnd, key = live_rounds.create_round(net, NET)
+    tok = live_tokens.join(net, rnd.round_id, key)
+    live_answers.save_response(net, rnd.round_id, tok, {"current": {"1a": 3}}, final=False, seq=0)
+    stored = live_answers.load_response(net, live_tokens.check_token(net, rnd.round_id, tok))
     assert stored.draft == {"current": {"1a": 3}} and stored.answers is None and stored.seq == 1
-    assert live.round_status(net, rnd.round_id).drafting == 1
-    assert live.submitted(net, rnd.round_id) == []
-    assert live.live_stats(net, rnd.round_id).empty
+    assert live_picture.round_status(net, rnd.round_id).drafting == 1
+    assert live_picture.submitted(net, rnd.round_id) == []
+    assert live_picture.live_stats(net, rnd.round_id).empty
 
 
 @pytest.mark.parametrize("bad, problem", [
@@ -228,7 +234,7 @@ def test_draft_is_kept_server_side_and_does_not_count(net):
     ({"current": {"1a": float("nan")}}, "mark_range"),
     ({"current": {"9z": 3}}, "mark_unknown"),
     ({"current": ["1a"]}, "bad_format"),
-    ({"story": {"text": "x" * (live.MAX_TEXT + 1), "cycle": "applied"}}, "story_long"),
+    ({"story": {"text": "x" * (live_common.MAX_TEXT + 1), "cycle": "applied"}}, "story_long"),
     ({"story": {"text": "iets", "cycle": "heel_goed"}}, "story_cycle_unknown"),
     ({"story": {"text": "iets"}}, "story_cycle"),
     ({"story": {"cycle": "applied"}}, "story_text"),
@@ -236,46 +242,46 @@ def test_draft_is_kept_server_side_and_does_not_count(net):
     ({"ties": [{"to": "P001", "often": 1}]}, "tie_self"),
     ({"ties": [{"to": "P002", "often": 9}]}, "tie_often_range"),
     ({"ties": [{"to": "P002"}]}, "tie_often"),
-    ({"ties": [{"name": "y" * (live.MAX_NAME + 1), "often": 1}]}, "tie_name_long"),
+    ({"ties": [{"name": "y" * (live_common.MAX_NAME + 1), "often": 1}]}, "tie_name_long"),
     ({"ties": [{"name": "   ", "often": 1}]}, "tie_name_empty"),
-    ({"ties": [{"to": "P002", "often": 1}] * (live.MAX_TIES + 1)}, "tie_many"),
+    ({"ties": [{"to": "P002", "often": 1}] * (live_common.MAX_TIES + 1)}, "tie_many"),
 ])
 def test_bad_input_is_refused_with_a_reason_and_stores_nothing(net, bad, problem):
     rnd, _ = named_round(net)
-    tok = live.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
+    tok = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
     before = store.table_checksums(net), rows(net, "SELECT * FROM live_responses")
-    err = fail("invalid", live.save_response, net, rnd.round_id, tok, bad, final=True, seq=0)
+    err = fail("invalid", live_answers.save_response, net, rnd.round_id, tok, bad, final=True, seq=0)
     assert problem in [code for code, _ in err.problems]
     assert i18n.has(f"live.problem.{problem}")
     assert (store.table_checksums(net), rows(net, "SELECT * FROM live_responses")) == before
 
 
 def test_questions_not_asked_and_outsiders_when_not_allowed(net):
-    rnd, _ = live.create_round(net, NET, mode="named", config=live.RoundConfig(current=True, ties=True,
+    rnd, _ = live_rounds.create_round(net, NET, mode="named", config=live_rounds.RoundConfig(current=True, ties=True,
                                                                                allow_external=False))
-    tok = live.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
-    err = fail("invalid", live.save_response, net, rnd.round_id, tok,
+    tok = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
+    err = fail("invalid", live_answers.save_response, net, rnd.round_id, tok,
                {"desired": {"1a": 3}, "story": {"text": "x", "cycle": "applied"},
                 "ties": [{"name": "Iemand van buiten", "often": 1}]}, final=True, seq=0)
     assert [c for c, _ in err.problems] == ["not_asked", "not_asked", "tie_unknown"]
-    fail("empty", live.save_response, net, rnd.round_id, tok, {}, final=True, seq=0)
+    fail("empty", live_answers.save_response, net, rnd.round_id, tok, {}, final=True, seq=0)
     # a typed name that is a member's name is that member, even when outsiders are not allowed
-    saved = live.save_response(net, rnd.round_id, tok, {"ties": [{"name": f"  {NET} PERSOON 2 ", "often": 2}]},
+    saved = live_answers.save_response(net, rnd.round_id, tok, {"ties": [{"name": f"  {NET} PERSOON 2 ", "often": 2}]},
                                final=True, seq=0)
     assert saved.answers["ties"] == [{"to": "P002", "often": 2}]
 
 
 def test_script_in_free_text_is_kept_as_plain_text(net):
     rnd, _ = named_round(net)
-    tok = live.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
+    tok = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
     text = '<script>alert("x")</script> <img src=x onerror=alert(1)> =HYPERLINK("http://evil")\u202e\x00'
-    saved = live.save_response(net, rnd.round_id, tok,
+    saved = live_answers.save_response(net, rnd.round_id, tok,
                                {"story": {"text": text, "cycle": "applied"},
                                 "ties": [{"name": "<b>Buiten</b>", "often": 1}]}, final=True, seq=0)
     kept = saved.answers["story"]["text"]
     assert kept.startswith('<script>alert("x")</script>') and "\x00" not in kept and "\u202e" not in kept
     assert saved.answers["ties"] == [{"name": "<b>Buiten</b>", "often": 1}]
-    import_id = live.close_round(net, rnd.round_id)
+    import_id = live_closing.close_round(net, rnd.round_id)
     assert scalar(net, "SELECT description FROM value_reports WHERE import_id = ?", [import_id]) == kept
     assert scalar(net, "SELECT name FROM participants WHERE import_id = ? AND external", [import_id]) == "<b>Buiten</b>"
 
@@ -284,14 +290,14 @@ def test_script_in_free_text_is_kept_as_plain_text(net):
 
 
 def fill(con, rnd, n: int) -> dict[str, dict]:
-    tokens = live.issue_personal_tokens(con, rnd.round_id, [f"P{i:03d}" for i in range(1, n + 1)])
+    tokens = live_tokens.issue_personal_tokens(con, rnd.round_id, [f"P{i:03d}" for i in range(1, n + 1)])
     sent = {}
     for i, (pid, tok) in enumerate(tokens.items()):
         a = answers(i) | {"story": {"text": f"verhaal {i}", "cycle": ["applied", "potential"][i % 2],
                                     "indicator": "2a"},
                           "ties": [{"to": "P008" if pid != "P008" else "P007", "often": 1 + i % 3},
                                    {"name": "Mevrouw Buiten", "often": 1}]}
-        live.save_response(con, rnd.round_id, tok, a, final=True, seq=0)
+        live_answers.save_response(con, rnd.round_id, tok, a, final=True, seq=0)
         sent[pid] = a
     return sent
 
@@ -299,12 +305,12 @@ def fill(con, rnd, n: int) -> dict[str, dict]:
 def test_closing_freezes_the_round_as_a_period_and_undo_removes_it(net):
     rnd, _ = named_round(net)
     sent = fill(net, rnd, 5)
-    draft_tok = live.issue_personal_tokens(net, rnd.round_id, ["P006"])["P006"]
-    live.save_response(net, rnd.round_id, draft_tok, answers(9), final=False, seq=0)  # never sent
-    live_figures = live.live_stats(net, rnd.round_id)
+    draft_tok = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P006"])["P006"]
+    live_answers.save_response(net, rnd.round_id, draft_tok, answers(9), final=False, seq=0)  # never sent
+    live_figures = live_picture.live_stats(net, rnd.round_id)
     assert not dims.indicator_stats(net, dims.Filters(networks=(NET,))).shape[0]
 
-    import_id = live.close_round(net, rnd.round_id)
+    import_id = live_closing.close_round(net, rnd.round_id)
     rec = next(r for r in store.list_imports(net) if r.import_id == import_id)
     assert (rec.source, rec.kind, rec.rows_imported) == ("live", "live", 5)
     assert rec.details["drafts_not_submitted"] == 1 and rec.details["period"] == "2025-H1"
@@ -330,23 +336,23 @@ def test_closing_freezes_the_round_as_a_period_and_undo_removes_it(net):
     ext = rows(net, "SELECT participant_id, external FROM people WHERE name = 'Mevrouw Buiten'")
     assert ext == [("Mevrouw Buiten", True)]
     assert scalar(net, "SELECT code FROM pseudonyms WHERE participant_id = 'Mevrouw Buiten'").startswith("X-")
-    assert live.get_round(net, rnd.round_id).status == "closed"
-    assert live.get_round(net, rnd.round_id).import_id == import_id
-    fail("closed", live.close_round, net, rnd.round_id)  # a second click stores nothing twice
+    assert live_rounds.get_round(net, rnd.round_id).status == "closed"
+    assert live_rounds.get_round(net, rnd.round_id).import_id == import_id
+    fail("closed", live_closing.close_round, net, rnd.round_id)  # a second click stores nothing twice
 
     removed = store.undo_import(net, import_id)
     assert removed["dimension_scores"] == 5 * (len(CODES) + 1) and removed["ties"] == 10
     assert dims.indicator_stats(net, dims.Filters(networks=(NET,))).empty
     assert scalar(net, "SELECT count(*) FROM pseudonyms WHERE participant_id = 'Mevrouw Buiten'") == 0
-    assert live.import_undone(net, live.get_round(net, rnd.round_id))
+    assert live_closing.import_undone(net, live_rounds.get_round(net, rnd.round_id))
 
 
 def test_anonymous_round_counts_each_phone_as_one_respondent(net):
-    rnd, key = live.create_round(net, NET, on=date(2025, 10, 1))
+    rnd, key = live_rounds.create_round(net, NET, on=date(2025, 10, 1))
     for i in range(4):
-        tok = live.join(net, rnd.round_id, key)
-        live.save_response(net, rnd.round_id, tok, {"current": {"1a": 1 + i, "1b": 7 - i}}, final=True, seq=0)
-    import_id = live.close_round(net, rnd.round_id)
+        tok = live_tokens.join(net, rnd.round_id, key)
+        live_answers.save_response(net, rnd.round_id, tok, {"current": {"1a": 1 + i, "1b": 7 - i}}, final=True, seq=0)
+    import_id = live_closing.close_round(net, rnd.round_id)
     assert scalar(net, "SELECT count(*) FROM dimension_scores WHERE participant_id IS NOT NULL") == 0
     assert scalar(net, "SELECT count(DISTINCT response_id) FROM dimension_scores WHERE import_id = ?",
                   [import_id]) == 4
@@ -357,28 +363,28 @@ def test_anonymous_round_counts_each_phone_as_one_respondent(net):
 def test_live_picture_suppresses_small_groups_and_ranks_disagreement(net):
     rnd, _ = named_round(net)
     fill(net, rnd, 2)
-    small = live.live_stats(net, rnd.round_id, min_group=3)
+    small = live_picture.live_stats(net, rnd.round_id, min_group=3)
     assert small["suppressed"].all() and small["mean"].isna().all()
-    fill_more = live.issue_personal_tokens(net, rnd.round_id, ["P003"])["P003"]
-    live.save_response(net, rnd.round_id, fill_more, {"current": {"1a": 7, "1b": 4}}, final=True, seq=0)
-    s = live.live_stats(net, rnd.round_id, min_group=3)
+    fill_more = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P003"])["P003"]
+    live_answers.save_response(net, rnd.round_id, fill_more, {"current": {"1a": 7, "1b": 4}}, final=True, seq=0)
+    s = live_picture.live_stats(net, rnd.round_id, min_group=3)
     cur = s[s["situation"] == "current"]
     assert set(cur.loc[~cur["suppressed"], "code"]) == {"1a", "1b"}
     assert dims.disagreement(cur, top=1)["code"].tolist() == ["1a"]
-    ties = live.live_ties(net, rnd.round_id)
+    ties = live_picture.live_ties(net, rnd.round_id)
     assert len(ties) == 4 and ties["external"].sum() == 2
-    assert len(live.live_stories(net, rnd.round_id)) == 2
+    assert len(live_picture.live_stories(net, rnd.round_id)) == 2
 
 
 def test_cancel_and_empty_close(net):
-    rnd, key = live.create_round(net, NET)
-    fail("empty_round", live.close_round, net, rnd.round_id)
-    tok = live.join(net, rnd.round_id, key)
-    live.save_response(net, rnd.round_id, tok, {"current": {"1a": 2}}, final=True, seq=0)
-    live.cancel_round(net, rnd.round_id)
-    assert live.get_round(net, rnd.round_id).status == "cancelled"
+    rnd, key = live_rounds.create_round(net, NET)
+    fail("empty_round", live_closing.close_round, net, rnd.round_id)
+    tok = live_tokens.join(net, rnd.round_id, key)
+    live_answers.save_response(net, rnd.round_id, tok, {"current": {"1a": 2}}, final=True, seq=0)
+    live_rounds.cancel_round(net, rnd.round_id)
+    assert live_rounds.get_round(net, rnd.round_id).status == "cancelled"
     assert scalar(net, "SELECT count(*) FROM live_responses") == 0
-    fail("closed", live.check_token, net, rnd.round_id, tok)
+    fail("closed", live_tokens.check_token, net, rnd.round_id, tok)
     assert store.is_empty(net) is False and scalar(net, "SELECT count(*) FROM dimension_scores") == 0
 
 
@@ -386,14 +392,14 @@ def test_cancel_and_empty_close(net):
 
 
 def test_participant_url_and_qr_are_offline():
-    url = live.participant_url("http://192.168.1.20:8501?x=1#top", "abcDEF123", join_key="k" * 32)
+    url = live_links.participant_url("http://192.168.1.20:8501?x=1#top", "abcDEF123", join_key="k" * 32)
     assert url == "http://192.168.1.20:8501/?round=abcDEF123&join=" + "k" * 32
-    assert live.participant_url("https://school.nl/monitor/", "r" * 12, token="t" * 32) == \
+    assert live_links.participant_url("https://school.nl/monitor/", "r" * 12, token="t" * 32) == \
         "https://school.nl/monitor/?round=rrrrrrrrrrrr&t=" + "t" * 32
-    svg = live.qr_svg(url)
+    svg = live_links.qr_svg(url)
     assert svg.lstrip().startswith("<svg") and "<script" not in svg and "href" not in svg
     assert re.findall(r"https?://", svg) == ["http://"]  # only the SVG namespace
-    png = live.qr_png(url)
+    png = live_links.qr_png(url)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 200
 
 
@@ -405,21 +411,21 @@ def test_every_error_and_problem_code_has_both_languages():
     for key in [f"live.error.{c}" for c in errors] + [f"live.problem.{c}" for c in problems]:
         assert i18n.has(key), key
         assert i18n.t(key, "nl") != i18n.t(key, "en") or key.endswith("link"), key
-    for mode in live.MODES:
+    for mode in live_common.MODES:
         assert i18n.has(f"live.mode_{mode}") and i18n.has(f"live.mode_{mode}_help")
-    for f in live.FREQUENCIES:
+    for f in live_common.FREQUENCIES:
         assert i18n.has(f"live.often_{f}")
 
 
 def test_clean_text():
-    assert live.clean_text("  a\r\nb\x07 ", 10) == "a\nb"
+    assert live_common.clean_text("  a\r\nb\x07 ", 10) == "a\nb"
     with pytest.raises(ValueError):
-        live.clean_text("x" * 11, 10)
+        live_common.clean_text("x" * 11, 10)
 
 
 def test_expiry_is_checked_against_utc_now(net):
-    rnd, key = live.create_round(net, NET, hours=1, now=datetime(2025, 1, 1, 12, 0))
-    fail("expired", live.join, net, rnd.round_id, key)  # that hour is long over
+    rnd, key = live_rounds.create_round(net, NET, hours=1, now=datetime(2025, 1, 1, 12, 0))
+    fail("expired", live_tokens.join, net, rnd.round_id, key)  # that hour is long over
     assert not rnd.is_open()
 
 
@@ -490,11 +496,11 @@ def test_participant_route_skips_the_login_and_shows_only_the_form(app_db):
     at.segmented_control(key="tie:often:Juf Buiten").set_value(1)
     at.run()
     assert "Concept bewaard" in texts(at)
-    assert live.round_status(app_db, rnd.round_id).drafting == 1
+    assert live_picture.round_status(app_db, rnd.round_id).drafting == 1
     at.button(key="send").click()
     at.run()
     assert "Dank je!" in texts(at)
-    (slot, pid, got, _), = live.submitted(app_db, rnd.round_id)
+    (slot, pid, got, _), = live_picture.submitted(app_db, rnd.round_id)
     assert (slot, pid) == ("p:P002", "P002")
     assert got == {"current": {"1a": 6}, "desired": {"1a": 7},
                    "story": {"text": "<script>alert(1)</script>", "cycle": "applied", "indicator": None},
@@ -515,16 +521,16 @@ def test_participant_form_explains_refusals(app_db):
     assert "onvolledig" in at.error[0].value
     at = form({"round": "nope", "join": key})
     assert "bestaat niet" in at.error[0].value
-    tok = live.issue_personal_tokens(app_db, rnd.round_id, ["P001"])["P001"]
-    live.save_response(app_db, rnd.round_id, tok, {"current": {"1a": 1}}, final=True, seq=0)
-    live.close_round(app_db, rnd.round_id)
+    tok = live_tokens.issue_personal_tokens(app_db, rnd.round_id, ["P001"])["P001"]
+    live_answers.save_response(app_db, rnd.round_id, tok, {"current": {"1a": 1}}, final=True, seq=0)
+    live_closing.close_round(app_db, rnd.round_id)
     at = form({"round": rnd.round_id, "t": tok})
     assert "gesloten" in at.error[0].value and not at.segmented_control
 
 
 def test_participant_form_refuses_bad_marks_in_english(app_db):
     rnd, _ = named_round(app_db, allow_external=False)
-    tok = live.issue_personal_tokens(app_db, rnd.round_id, ["P001"])["P001"]
+    tok = live_tokens.issue_personal_tokens(app_db, rnd.round_id, ["P001"])["P001"]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["round"], at.query_params["t"] = rnd.round_id, tok
     at.session_state["lang"] = "en"
@@ -535,7 +541,7 @@ def test_participant_form_refuses_bad_marks_in_english(app_db):
     at.button(key="send").click()
     at.run()
     assert "Choose which kind of value it is." in texts(at)
-    assert live.submitted(app_db, rnd.round_id) == []
+    assert live_picture.submitted(app_db, rnd.round_id) == []
 
 
 def element_types(node) -> list:
@@ -583,13 +589,13 @@ def test_coach_opens_a_round_sees_answers_arrive_and_closes_it(coach, app_db):
     at.button[0].click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    (rnd,) = live.list_rounds(app_db, status="open")
+    (rnd,) = live_rounds.list_rounds(app_db, status="open")
     assert rnd.config.ties and rnd.config.topic == "breuken" and rnd.mode == "named"
     link = at.code[0].value
     assert link.startswith("http://") and f"round={rnd.round_id}&join=" in link
     assert len(at.get("image")) == 1  # the QR code
     key = re.search(r"join=([A-Za-z0-9_\-]+)", link).group(1)
-    assert live.join(app_db, rnd.round_id, key)  # the shown link works
+    assert live_tokens.join(app_db, rnd.round_id, key)  # the shown link works
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Verstuurd"] == "0"
     fill(app_db, rnd, 4)
@@ -606,7 +612,7 @@ def test_coach_opens_a_round_sees_answers_arrive_and_closes_it(coach, app_db):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert "Ronde gesloten en bewaard als import" in at.success[0].value
-    assert live.get_round(app_db, rnd.round_id).status == "closed"
+    assert live_rounds.get_round(app_db, rnd.round_id).status == "closed"
     assert dims.indicator_stats(app_db, dims.Filters(networks=(NET,)))["n"].max() == 4
 
 

@@ -20,7 +20,11 @@ import pytest
 
 from analytics.definitions import default_framework
 from analytics.ingest import importer
-from analytics.live import rounds as live
+from analytics.live import answers as live_answers
+from analytics.live import closing as live_closing
+from analytics.live import picture as live_picture
+from analytics.live import rounds as live_rounds
+from analytics.live import tokens as live_tokens
 from analytics.store import database as store
 from analytics.store.db import rows, scalar
 
@@ -54,9 +58,9 @@ def test_forty_phones_at_once_lose_nothing_and_duplicate_nothing(tmp_path):
     con = store.connect(tmp_path / "load.duckdb")
     try:
         people(con, PHONES)
-        rnd, key = live.create_round(con, NET, mode="named", config=live.RoundConfig(
+        rnd, key = live_rounds.create_round(con, NET, mode="named", config=live_rounds.RoundConfig(
             current=True, desired=True, story=True, ties=True, topic="breuken"))
-        personal = live.issue_personal_tokens(con, rnd.round_id, [f"P{i:03d}" for i in range(1, PHONES // 2 + 1)])
+        personal = live_tokens.issue_personal_tokens(con, rnd.round_id, [f"P{i:03d}" for i in range(1, PHONES // 2 + 1)])
         barrier = threading.Barrier(PHONES + 2)  # the phones, the coach and this thread
         errors: list[str] = []
         sent_at: dict[str, float] = {}
@@ -70,13 +74,13 @@ def test_forty_phones_at_once_lose_nothing_and_duplicate_nothing(tmp_path):
                 if pid in personal:
                     token = personal[pid]
                 else:
-                    token = live.join(cur, rnd.round_id, key)
-                    live.claim(cur, rnd.round_id, token, pid)
+                    token = live_tokens.join(cur, rnd.round_id, key)
+                    live_tokens.claim(cur, rnd.round_id, token, pid)
                 a = answers_of(i)
-                draft = live.save_response(cur, rnd.round_id, token, {"current": a["current"]}, final=False, seq=0)
-                final = live.save_response(cur, rnd.round_id, token, a, final=True, seq=draft.seq)
+                draft = live_answers.save_response(cur, rnd.round_id, token, {"current": a["current"]}, final=False, seq=0)
+                final = live_answers.save_response(cur, rnd.round_id, token, a, final=True, seq=draft.seq)
                 sent_at[pid] = time.perf_counter()
-                retry = live.save_response(cur, rnd.round_id, token, a, final=True, seq=draft.seq)  # lost reply
+                retry = live_answers.save_response(cur, rnd.round_id, token, a, final=True, seq=draft.seq)  # lost reply
                 results[pid] = [draft.status, final.status, retry.status]
             except Exception as e:  # noqa: BLE001 - collected and asserted below
                 errors.append(f"{pid}: {type(e).__name__}: {e}")
@@ -91,8 +95,8 @@ def test_forty_phones_at_once_lose_nothing_and_duplicate_nothing(tmp_path):
                 barrier.wait(timeout=20)
                 deadline = time.perf_counter() + TIME_LIMIT_S
                 while time.perf_counter() < deadline:
-                    status = live.round_status(cur, rnd.round_id)
-                    stats = live.live_stats(cur, rnd.round_id)
+                    status = live_picture.round_status(cur, rnd.round_id)
+                    stats = live_picture.live_stats(cur, rnd.round_id)
                     n = int(stats["n"].max()) if len(stats) else 0
                     if status.submitted == PHONES and n == PHONES:
                         seen["all"] = time.perf_counter()
@@ -119,7 +123,7 @@ def test_forty_phones_at_once_lose_nothing_and_duplicate_nothing(tmp_path):
                       [rnd.round_id])
         assert len(stored) == PHONES, "duplicates or lost answers"
         assert scalar(con, "SELECT count(DISTINCT slot) FROM live_responses") == PHONES
-        by_pid = {pid: (seq, live.canonical(live.validate_answers(
+        by_pid = {pid: (seq, live_answers.canonical(live_answers.validate_answers(
             answers_of(int(pid[1:])), rnd, {f"P{i:03d}": f"Deelnemer {i}" for i in range(1, PHONES + 1)}, pid,
             final=True))) for pid, seq, _ in stored}
         lost = [pid for pid, seq, a in stored if a != by_pid[pid][1]]
@@ -138,7 +142,7 @@ def test_forty_phones_at_once_lose_nothing_and_duplicate_nothing(tmp_path):
 
         # closing stores each once as well
         t0 = time.perf_counter()
-        import_id = live.close_round(con, rnd.round_id)
+        import_id = live_closing.close_round(con, rnd.round_id)
         close_s = time.perf_counter() - t0
         n_scores = scalar(con, "SELECT count(*) FROM dimension_scores WHERE import_id = ?", [import_id])
         assert n_scores == PHONES * 2 * len(CODES)
@@ -160,8 +164,8 @@ def test_six_phones_at_once_through_the_server(browser, tmp_path):
     con = store.connect(db)
     try:
         people(con, 10)
-        rnd, _ = live.create_round(con, NET, mode="personal", config=live.RoundConfig(current=True))
-        tokens = live.issue_personal_tokens(con, rnd.round_id, [f"P{i:03d}" for i in range(1, n + 1)])
+        rnd, _ = live_rounds.create_round(con, NET, mode="personal", config=live_rounds.RoundConfig(current=True))
+        tokens = live_tokens.issue_personal_tokens(con, rnd.round_id, [f"P{i:03d}" for i in range(1, n + 1)])
     finally:
         con.close()
     started = time.monotonic()
@@ -183,7 +187,7 @@ def test_six_phones_at_once_through_the_server(browser, tmp_path):
         print(f"\n{n} phones through the server: all confirmed {time.monotonic() - t0:.2f} s after the first send")
     con = store.connect(db)
     try:
-        got = {pid: a for _, pid, a, _ in live.submitted(con, rnd.round_id)}
+        got = {pid: a for _, pid, a, _ in live_picture.submitted(con, rnd.round_id)}
     finally:
         con.close()
     assert got == {f"P{i:03d}": {"current": {"1a": 1 + (i - 1) % 7}} for i in range(1, n + 1)}

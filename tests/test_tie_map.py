@@ -10,6 +10,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from analytics.draw.layout import layout
 from analytics.draw.tie_map import (
     EDGE_STYLE,
     MAX_CATEGORIES,
@@ -20,7 +21,7 @@ from analytics.draw.tie_map import (
     plain_text,
     tie_map_html,
 )
-from analytics.measures.network import build_graph, compare_periods, layout, person_measures
+from analytics.measures.network import build_graph, compare_periods, person_measures
 
 pytest_plugins = ["browser"]
 

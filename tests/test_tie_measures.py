@@ -9,6 +9,8 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from analytics.draw.graph_files import to_gexf, to_graphml, with_measures
+from analytics.draw.layout import layout
 from analytics.measures.network import (
     BROKERAGE_ROLES,
     PERSON_COLUMNS,
@@ -19,17 +21,13 @@ from analytics.measures.network import (
     communities,
     compare_periods,
     isolated,
-    layout,
     measure_all,
     network_measures,
     organisation_graph,
     organisation_matrix,
     person_measures,
     suggest_betweenness_k,
-    to_gexf,
-    to_graphml,
     undirected,
-    with_measures,
 )
 
 
