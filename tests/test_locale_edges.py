@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analytics import cli
+from analytics.cli import main as cli
 from analytics.ingest import importer
 from analytics.store.db import rows
 
