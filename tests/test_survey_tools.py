@@ -245,3 +245,16 @@ def test_left_out_responses_play_no_part_in_the_scale_suggestion(con, tmp_path):
     # 7 and 3 fit 1-7 (a suggestion; too few values to call anything a typo); never 0-100 for the 60s
     assert (r.scale_suggestion["min"], r.scale_suggestion["max"]) == (1.0, 7.0)
     assert not (r.problems.code == "outside_scale").any()  # the preview's 60s are no answers at all
+
+
+def test_limesurvey_answer_codes_read_as_positions_on_a_confirmed_scale(con, tmp_path):
+    f = tmp_path / "ls.csv"
+    f.write_text('"id";"submitdate";"lastpage";"startlanguage";"DSL[1a]";"DSL[2b]"\r\n'
+                 '"1";"2025-10-06 09:15:02";"2";"nl";"A5";"A2"\r\n"2";"2025-10-06 10:00:00";"2";"nl";"A3";"AO04"\r\n',
+                 encoding="utf-8-sig")
+    r = importer.validate_file(con, f, network="R")
+    assert (r.scale_suggestion["min"], r.scale_suggestion["max"]) == (1.0, 5.0)  # codes 2-5: suggested, not taken
+    r = importer.import_file(con, f, network="R", scale=importer.parse_scale(["1-5"]))
+    assert r.status == "imported", r.message
+    # 1a: A5 + A3 = 8 / 2 = 4; 2b: A2 + AO04 = 6 / 2 = 3
+    assert per_indicator(con) == {"1a": (2, 4.0, 0.75), "2b": (2, 3.0, 0.5)}

@@ -673,15 +673,24 @@ class Stager:
                 situation = _q(sit) if sit else row_sit
                 parts.append(
                     f"SELECT {common_sql}, {situation} AS situation, {row_sit_text} AS situation_text, "
-                    f"{_q(code)} AS indicator, {col} AS score_text, {_number(col)} AS raw, "
+                    f"{_q(code)} AS indicator, {col} AS score_text, {self.score_number(col)} AS raw, "
                     f"{_q(self.raw.headers[i])} AS header FROM {self.typed}"
                 )
             return " UNION ALL ".join(parts)
         return (
             f"SELECT {common_sql}, {row_sit} AS situation, {row_sit_text} AS situation_text, "
-            f"nullif(k_indicator, '') AS indicator, t_score AS score_text, {_number('t_score')} AS raw, "
+            f"nullif(k_indicator, '') AS indicator, t_score AS score_text, {self.score_number('t_score')} AS raw, "
             f"{_q(self.header_of('score'))} AS header FROM {self.typed}"
         )
+
+    def score_number(self, col: str) -> str:
+        """A score as a number. LimeSurvey writes the answer *codes* of an array with its own answer options
+        (``A1`` … ``A5``, ``AO01`` …) when answers are exported as codes: their number is the position, a
+        reading the scale suggestion then asks the coach to confirm."""
+        if self.tool is not None and self.tool.id == "limesurvey":
+            code = f"TRY_CAST(regexp_extract(trim({col}), '^(?:A|AO|SQ)0*([0-9]{{1,3}})$', 1) AS DOUBLE)"
+            return f"coalesce({_number(col)}, {code})"
+        return _number(col)
 
     def resolve_scales(self) -> dict[str, tuple[float, float, str]]:
         """Per indicator: declared (--scale), else from its header, else the instrument's, else *suggested*
