@@ -141,6 +141,9 @@ def confirm_scale(report: importer.ImportReport, key: str) -> None:
     def chosen() -> None:
         st.session_state[f"scale:{key}"] = st.session_state[f"scalepick:{key}"] or ""
 
+    # Asked again (the Scale field was emptied after a choice): the box starts empty again too.
+    st.session_state.pop(f"scalepick:{key}", None)
+
     st.selectbox(t("data.scale_confirm_title"), options, index=None, key=f"scalepick:{key}",
                  placeholder=t("data.scale_choose"), on_change=chosen,
                  format_func=lambda o: t("data.scale_suggestion_label", scale=o) if o == suggested else o)
