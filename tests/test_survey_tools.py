@@ -28,7 +28,8 @@ def imp(con, files, name, **kw):
 # ---------------------------------------------------------------- recognised by shape
 
 @pytest.mark.parametrize("name,tool", [
-    ("tool_forms_en.xlsx", "microsoft_forms"), ("tool_forms_nl_excel.csv", "microsoft_forms"),
+    ("tool_forms_en.xlsx", "microsoft_forms"), ("tool_forms_nl.xlsx", "microsoft_forms"),
+    ("tool_forms_nl_excel.csv", "microsoft_forms"),
     ("tool_google_nl.csv", "google_forms"), ("tool_google_en.csv", "google_forms"),
     ("tool_limesurvey_codes.csv", "limesurvey"), ("tool_limesurvey_text.csv", "limesurvey"),
     ("tool_qualtrics_3rows.csv", "qualtrics"), ("tool_qualtrics_legacy.csv", "qualtrics"),
@@ -58,6 +59,16 @@ def test_forms_xlsx_english(con, files):
     # 1a: 7 + 5 + 9 = 21 / 3 = 7; 1b: 4 + 6 = 10 / 2 = 5 (the anonymous response left 1b empty)
     assert per_indicator(con) == {"1a": (3, 7.0, 0.7), "1b": (2, 5.0, 0.5)}
     assert rows(con, "SELECT DISTINCT date FROM dimension_scores ORDER BY 1")[0][0].isoformat() == "2025-03-10"
+
+
+def test_forms_xlsx_dutch_with_seven_point_answer_texts(con, files):
+    r = imp(con, files, "tool_forms_nl.xlsx")
+    assert (r.status, r.rows_read) == ("imported", 3), r.message
+    assert r.mapping["Tijd van voltooien"] == "date"
+    assert r.scales["1a"] == {"min": 1.0, "max": 7.0, "source": "answer_texts"}  # "een beetje" is 7-point only
+    # 1a: helemaal eens 7 + een beetje oneens 3 + neutraal 4 = 14 / 3; positions (6 + 2 + 3) / 6 / 3 = 11/18
+    # 2a: een beetje eens 5 + eens 6 = 11 / 2; positions (4 + 5) / 6 / 2 = 3/4
+    assert per_indicator(con) == {"1a": (3, 4.6667, 0.6111), "2a": (2, 5.5, 0.75)}
 
 
 def test_forms_csv_saved_by_dutch_excel_asks_for_the_scale_and_never_takes_0_100(con, files):
