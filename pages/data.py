@@ -15,6 +15,7 @@ from analytics.definitions import (
 )
 from analytics.draw.export import safe_csv
 from analytics.i18n import kind_label, left_out_text, notice_text, problem_text, scale_evidence
+from analytics.ingest import identity as who
 from analytics.ingest import importer
 from analytics.store import database as store
 from pages import ui
@@ -120,6 +121,10 @@ def show_report(report: importer.ImportReport) -> None:
                                                                    for k, v in report.date_formats.items())))
     for note in report.notes:
         st.caption("• " + ui.md(note))
+    if report.identity is not None:
+        st.caption("👤 " + ui.md(report.identity.why(lang)))
+        if report.identity.respondents or report.identity.anonymous_rows:
+            st.caption("👤 " + ui.md(report.identity.summary(lang)))
     for code, params in report.notices:
         st.caption("• " + ui.md(notice_text(code, params, lang)))
     if report.left_out:
@@ -315,6 +320,78 @@ else:
         # The undo runs in the button's callback, before this page is drawn again: the table above and the
         # choices here then already show the new state (and a second click cannot hit a stale choice).
         c2.button(t("data.undo"), key="undo_button", on_click=undo)
+
+
+def _person_labels(c) -> dict[str, str]:
+    """participant id -> what the page shows: their code when pseudonymising, else their name as written."""
+    from analytics.privacy import ensure_pseudonyms
+    from analytics.store.db import rows as _rows
+
+    ensure_pseudonyms(c)
+    if ui.pseudonymise():
+        return dict(_rows(c, "SELECT participant_id, code FROM pseudonyms"))
+    return dict(_rows(c, """SELECT participant_id, coalesce(arg_max(name, (import_id, row_number)), participant_id)
+                            FROM participants GROUP BY participant_id"""))
+
+
+def _who_did(fn, message_key: str, *args) -> None:
+    """Run a merge, keep-apart or split in the button's callback (so the page is drawn in the new state)."""
+    c = ui.con()
+    try:
+        fn(c, *args)
+    except who.MergeError as e:
+        st.session_state["who_message"] = ("error", str(e))
+    else:
+        st.cache_data.clear()
+        st.session_state["who_message"] = ("success", message_key)
+    finally:
+        c.close()
+
+
+def merge_chosen() -> None:
+    a, _, b = str(st.session_state.get("pair_choice") or "").partition("\x1f")
+    if a and b:
+        _who_did(who.merge_pair, t("identity.merged_msg", a=LABELS.get(a, a), b=LABELS.get(b, b)), a, b)
+
+
+def keep_chosen_apart() -> None:
+    a, _, b = str(st.session_state.get("pair_choice") or "").partition("\x1f")
+    if a and b:
+        _who_did(who.keep_apart, t("identity.kept_msg", a=LABELS.get(a, a), b=LABELS.get(b, b)), a, b)
+
+
+def split_chosen() -> None:
+    alias = st.session_state.get("split_choice")
+    if alias:
+        _who_did(who.split, t("identity.split_msg", a=LABELS.get(alias, alias)), alias)
+
+
+st.divider()
+st.subheader(t("identity.title"))
+st.caption(t("identity.help"))
+if msg := st.session_state.pop("who_message", None):
+    (st.error if msg[0] == "error" else st.success)(ui.md(msg[1]))
+LABELS = ui.query(_person_labels)
+pairs = ui.query(who.network_candidates, ui.network())
+if not pairs:
+    st.caption(t("identity.pairs_none"))
+else:
+    st.markdown(f"**{t('identity.pairs_head')}** ({len(pairs)})")
+    pair_text = {f"{p['a']}\x1f{p['b']}": f"{LABELS.get(p['a'], '?')} / {LABELS.get(p['b'], '?')} — "
+                                          f"{t('identity.reason.' + p['reason'])}" for p in pairs}
+    c1, c2, c3 = st.columns([3, 1, 1])
+    c1.selectbox(t("identity.pair_choice"), list(pair_text), format_func=pair_text.get, key="pair_choice")
+    c2.button(t("identity.merge"), key="merge_button", on_click=merge_chosen)
+    c3.button(t("identity.keep_apart"), key="apart_button", on_click=keep_chosen_apart)
+merged = ui.query(who.merges, ui.network())
+if merged:
+    st.markdown(f"**{t('identity.merges_head')}** ({len(merged)})")
+    merge_text = {m["alias_id"]: f"{LABELS.get(m['alias_id'], '?')} → {LABELS.get(m['person_id'], '?')}"
+                  for m in merged}
+    c1, c2 = st.columns([3, 1])
+    c1.selectbox(t("identity.merge_choice"), list(merge_text), format_func=merge_text.get, key="split_choice")
+    c2.button(t("identity.split"), key="split_button", on_click=split_chosen)
+
 st.divider()
 st.subheader(t("data.templates"))
 st.caption(t("data.templates_help"))

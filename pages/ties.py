@@ -136,7 +136,7 @@ f = tq.TieFilters(network=net, periods=(period,), tie_types=tq.type_filter(types
 G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
 pos = network_frame(v, net, ui.pseudonymise()).positions
 for w in warnings:
-    st.caption("ℹ️ " + w)
+    st.caption("ℹ️ " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code") else str(w)))
 
 # ---------------------------------------------------------------- the map
 status = None

@@ -335,7 +335,9 @@ def test_marks_show_codes_when_pseudonymised_and_names_otherwise(con, tmp_path):
     assert len(m) == 7
     by_pos = dict(zip(m["position"].round(6), m["label"], strict=True))
     assert by_pos[0.2] == "T-001" and by_pos[0.4] == "T-002" and by_pos[1.0] == "S-003"
-    assert by_pos[0.0] == "?"  # not in the participant list: no code, and never the raw id
+    # not in the participant list, but a respondent of the network is a person of it (identity.py): a code
+    # with the letter for an unknown role, never the raw id
+    assert by_pos[0.0] == "P-001"
     labels = set(m["label"])
     assert not labels & {"Anouk Smit", "Bram Bos", "Cor Dijk", "Sanne Vos", "Tim Kok", "Uma Mol", "X1"}
     named = dims.marks(con, pseudonymise=False)
@@ -345,7 +347,7 @@ def test_marks_show_codes_when_pseudonymised_and_names_otherwise(con, tmp_path):
     # sorted by indicator, then position; roles travel along
     assert m["position"].tolist() == sorted(m["position"].tolist())
     assert dict(zip(m["label"], m["role"], strict=True))["T-001"] == "teacher"
-    assert dict(zip(m["label"], m["role"], strict=True))["?"] == "unknown"
+    assert dict(zip(m["label"], m["role"], strict=True))["P-001"] == "unknown"
 
 
 def test_filters_select_network_and_period(con, tmp_path):

@@ -92,8 +92,8 @@ KNOWN = "1a, 1b, 2a, 2b, 3a, 3b, 3c, 4a, 4b, 4c, 4d"
     # Was: stored with situation 'xx'.
     ("indicator:2b:xx", "'xx' is no situation (use current or desired)"),
     ("cycle:applied", "'cycle:applied': cycle columns belong in value report files, not in dimension scores"),
-    ("score_total", "'score_total' is no column of dimension scores (columns: network, date, wave, participant_id, "
-                    "situation, indicator, score; or ignore)"),
+    ("score_total", "'score_total' is no column of dimension scores (columns: network, date, wave, participant_id, email, name, "
+                    "first_name, last_name, situation, indicator, score; or ignore)"),
     ("indicator:1a", "'indicator:1a' is given twice (also to column '1a (0-10)'); map it to one column"),
 ])
 def test_a_hand_mapping_to_something_unknown_is_refused(con, tmp_path, target, reason):

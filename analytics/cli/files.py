@@ -141,6 +141,14 @@ def _print_report(r, out=None, max_problems: int = 25) -> None:
         print(f"  note: {note}", file=out)
     for code, params in r.notices:
         print(f"  note: {notice_text(code, params, LANG)}", file=out)
+    # Who is who, when there is something to tell: a file with only its own id column needs no words.
+    ident = r.identity
+    if ident is not None and r.status != "failed":
+        if ident.counters or ident.identified_by not in (None, "participant_id"):
+            print(f"  who: {ident.why(LANG)}", file=out)
+        if ident.matched or ident.candidate_count or ident.anonymous_rows or ident.identified_by not in (
+                None, "participant_id"):
+            print(f"  people: {ident.summary(LANG)}", file=out)
     if r.status in ("rejected", "imported", "validated") and (r.errors or r.warnings):
         print(f"  {r.errors} error(s), {r.warnings} note(s); rows refused: {r.rows_rejected}, "
               f"skipped: {r.rows_skipped}", file=out)

@@ -95,6 +95,36 @@ def vocabularies() -> dict[str, dict[str, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class IdentityRules:
+    """Which columns say who answered (strongest first) and which never do (see tables.toml [identity])."""
+
+    order: tuple[str, ...]
+    labels: dict[str, str]
+    response_counters: frozenset[str]
+    survey_only_counters: frozenset[str]
+    anonymous_emails: tuple[str, ...]
+
+    def counters(self, kind: str) -> frozenset[str]:
+        """Folded headers that are response counters in a file of ``kind`` (a participant list's own "id"
+        is the participant's id)."""
+        if kind == "participants":
+            return self.response_counters - self.survey_only_counters
+        return self.response_counters
+
+
+@cache
+def identity_rules() -> IdentityRules:
+    raw = _tables_toml()["identity"]
+    return IdentityRules(
+        order=tuple(raw["order"]),
+        labels=dict(raw["labels"]),
+        response_counters=frozenset(fold(s) for s in raw["response_counters"]),
+        survey_only_counters=frozenset(fold(s) for s in raw["survey_only_counters"]),
+        anonymous_emails=tuple(s.strip().lower() for s in raw["anonymous_emails"]),
+    )
+
+
 # ---------------------------------------------------------------- value cycles
 
 

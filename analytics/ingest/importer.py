@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import KIND_ALIASES, Framework, default_framework, fold, tables
+from analytics.ingest import identity as who
 from analytics.ingest.locale import DATE_ORDERS
 from analytics.ingest.mapping import Mapping, MappingError, detect_kind, map_columns
 from analytics.ingest.readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
@@ -71,6 +72,8 @@ class ImportReport:
     scale_suggestion: dict | None = None
     #: Messages about the file as a whole, as (translation key, parameters) (see ``i18n.notice_text``).
     notices: list[tuple[str, dict]] = field(default_factory=list)
+    #: who is who (``identity.IdentityResult``): which column identifies people, matches, new, candidates
+    identity: who.IdentityResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,6 +106,8 @@ class ImportReport:
             "left_out": self.left_out,
             "scale_suggestion": self.scale_suggestion,
             "notices": [{"code": k, **v} for k, v in self.notices],
+            "identity": None if self.identity is None else {
+                **self.identity.to_dict(), "why": self.identity.why(), "summary": self.identity.summary()},
             "problems": [
                 {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in probs.to_dict(orient="records")
             ],
@@ -244,6 +249,10 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
     report.left_out = dict(staged.left_out)
     report.scale_suggestion = staged.scale_suggestion
     report.notices += staged.notices
+    if kind in ("dimension_scores", "value_reports"):
+        report.identity = who.resolve_respondents(con, staged)
+    elif kind == "participants":
+        report.identity = who.resolve_list(con, staged)
     _summarise_problems(con, staged, report)
     return staged
 
@@ -272,7 +281,7 @@ def _describe_mapping(report: ImportReport, raw: RawTable, mapping: Mapping) -> 
         report.mapping[raw.headers[i]] = f"indicator:{code}" + (f":{sit}" if sit else "")
     for code, i in mapping.cycles.items():
         report.mapping[raw.headers[i]] = f"cycle:{code}"
-    report.unmapped = [raw.headers[i] for i in mapping.unmapped]
+    report.unmapped = [raw.headers[i] for i in sorted(mapping.unmapped + mapping.counters)]
 
 
 def _one_problem(file, row, column, value, code, detail) -> pd.DataFrame:
@@ -455,7 +464,7 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
             report.message = f"{report.file_name}: the same content was already imported (import {dup})."
             return report
         import_id = store.new_import_id(cur)
-        stored = _write(cur, staged, import_id)
+        stored = _write(cur, staged, import_id, report.identity)
         if stored.get("participants"):
             ensure_pseudonyms(cur)  # new people get their code now (nobody else is new)
         details = {
@@ -463,6 +472,7 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
             "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,
             "defaults": opts.defaults(), "framework": staged.framework, "stored": stored,
             "problems": report.problem_counts.to_dict(orient="records"),
+            "identity": None if report.identity is None else report.identity.to_dict(),
         }
         run(
             cur,
@@ -484,7 +494,7 @@ def _ok_rows(cur, staged: Staged) -> str:
     return f"_rid NOT IN ({bad})"
 
 
-def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
+def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | None = None) -> dict[str, int]:
     """Insert the accepted rows. Runs inside the import's transaction.
 
     The rows come straight from the staged view (raw cells joined to their maps of typed values), so the file
@@ -506,11 +516,23 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
         return period_of(v("date", "d_date", "DATE"), scheme, v("wave"))
 
     written: dict[str, int] = {}
+    # Who each row is (identity.resolve_respondents): the person's id, never a response counter.
+    who_rows = identity.rows_table if identity is not None and kind != "participants" else None
+    person = "w_pid" if who_rows else "participant_id"
+    who_join = (f"LEFT JOIN (SELECT _rid AS w_rid, participant_id AS w_pid FROM {who_rows}) w ON w.w_rid = _rid"
+                if who_rows else "")
     if kind == "participants":
-        run(cur, f"""INSERT INTO participants SELECT {import_id}, _row, t_participant_id, {v('name')}, {v('network')},
+        first_last = f"nullif(trim(concat_ws(' ', {v('first_name')}, {v('last_name')})), '')"
+        name = f"coalesce({v('name')}, {first_last})"
+        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, organisation,
+                         role, role_label, joined, "left", external, email, identified_by)
+                     SELECT {import_id}, _row, t_participant_id, {name}, {v('network')},
                      {v('organisation')}, {v('role', "coalesce(k_role, CASE WHEN t_role IS NOT NULL THEN 'other' END)")},
-                     {v('role')}, {v('joined', 'd_joined', 'DATE')}, {v('left', 'd_left', 'DATE')}, false
+                     {v('role')}, {v('joined', 'd_joined', 'DATE')}, {v('left', 'd_left', 'DATE')}, false,
+                     {who.email_sql(v('email'))}, {who.label('participant_id')!r}
                      FROM {t} WHERE {ok}""")
+        if identity is not None:
+            who.merge_list_matches(cur, identity, import_id, ok)
     elif kind == "events":
         run(cur, f"""INSERT INTO events SELECT {import_id}, _row, {v('network')}, d_date, t_label,
                      {period()} FROM {t} WHERE {ok}""")
@@ -518,19 +540,21 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
         lt = staged.long_table
         date_period = "date_period" if scheme == staged.period_scheme else period_of("date", scheme)
         run(cur, f"""INSERT INTO dimension_scores SELECT {import_id}, _row, '{import_id}-' || CAST(_row AS VARCHAR),
-                     {_sql_str(staged.framework)}, network, participant_id, date, wave, coalesce(situation, 'current'),
+                     {_sql_str(staged.framework)}, network, {person}, date, wave, coalesce(situation, 'current'),
                      indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min),
                      coalesce(wave, {date_period})
-                     FROM {lt} WHERE raw IS NOT NULL AND isfinite(raw) AND indicator IS NOT NULL AND {ok}""")
+                     FROM {lt} {who_join}
+                     WHERE raw IS NOT NULL AND isfinite(raw) AND indicator IS NOT NULL AND {ok}""")
     elif kind == "value_reports":
-        common = (f"{import_id}, _row, t_network, {v('participant_id')}, {v('date', 'd_date', 'DATE')}, {v('wave')}")
+        pid = "w_pid" if who_rows else v("participant_id")
+        common = (f"{import_id}, _row, t_network, {pid}, {v('date', 'd_date', 'DATE')}, {v('wave')}")
         p = period()
         if "cycle" in staged.mapping.columns:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, k_cycle, {v('indicator')}, {v('description')},
-                         {v('evidence')}, {p} FROM {t} WHERE {ok}""")
+                         {v('evidence')}, {p} FROM {t} {who_join} WHERE {ok}""")
         for code in staged.mapping.cycles:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, {_sql_str(code)}, {v('indicator')},
-                         {v('description')}, {v('evidence')}, {p} FROM {t}
+                         {v('description')}, {v('evidence')}, {p} FROM {t} {who_join}
                          WHERE {ok} AND (b_{code} = 'true' OR (b_{code} IS NULL AND n_{code} > 0))""")
     elif kind == "ties":
         e = staged.ends_table
@@ -548,14 +572,37 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
                      {v('topic')}, {weight}, {v('channel', 'coalesce(k_channel, lower(t_channel))')},
                      {period()} FROM {t} {joins} WHERE {ok}""")
         # People named in stored ties but not in the participant list: kept, marked external.
-        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external)
-                     SELECT {import_id}, first_row, v, v, network, true FROM {e}
+        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external,
+                         email, identified_by)
+                     SELECT {import_id}, first_row, v, v, network, true, {who.email_sql('v')},
+                            CASE WHEN {who.email_sql('v')} IS NULL THEN {who.label('name')!r}
+                                 ELSE {who.label('email')!r} END FROM {e}
                      WHERE how = 'external' AND v IN (SELECT v FROM {staged.end_rows_table} WHERE {ok})""")
+    if who_rows:
+        _store_respondents(cur, identity, import_id, ok)
     for table in store.FACT_TABLES:
         n = scalar(cur, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
         if n:
             written[table] = n
     return written
+
+
+def _store_respondents(cur, identity: who.IdentityResult, import_id: int, ok: str) -> None:
+    """The new people among a survey file's respondents, as participants of the file's network(s). People
+    already known keep the memberships they have (a second row without a leaving date would undo theirs; a
+    list decides who belongs where): their marks still count in the network they answered in."""
+    rr, people = identity.rows_table, identity.people_table
+    run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, email, identified_by,
+                     external)
+                 WITH stored AS (SELECT p.pid, r.network, min(r._row) AS first_row, any_value(p.name) AS name,
+                                        any_value(p.email_n) AS email, any_value(p.identified_by) AS identified_by
+                                 FROM {rr} r JOIN {people} p USING (rkey)
+                                 WHERE r.network IS NOT NULL AND {ok.replace('_rid', 'r._rid')}
+                                 GROUP BY p.pid, r.network)
+                 SELECT {import_id}, first_row, pid, name, network, email, identified_by, false FROM stored s
+                 WHERE pid IN (SELECT pid FROM {people} WHERE matched IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM v_participants q WHERE q.participant_id = s.pid
+                                   AND q.network = s.network AND NOT q.external)""")
 
 
 def _sql_str(s: str) -> str:

@@ -34,6 +34,7 @@ from analytics.definitions import (
     value_cycles,
     vocabularies,
 )
+from analytics.ingest import identity
 from analytics.ingest.locale import (
     DATE_FORMAT_LABEL,
     DATE_MAX,
@@ -57,7 +58,7 @@ from analytics.ingest.tools import Tool, likert_scales
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
-FREE_TEXT = {"name", "label", "description", "evidence", "topic", "indicator_text"}
+FREE_TEXT = {"name", "first_name", "last_name", "label", "description", "evidence", "topic", "indicator_text"}
 MAX_TEXT = 10_000
 MAX_LONG_TEXT = 100_000
 LONG_TEXT = {"description", "evidence"}
@@ -916,29 +917,27 @@ class Stager:
         parts = parts or ["SELECT NULL::VARCHAR AS v, NULL::BIGINT AS _rid, NULL::BIGINT AS _row, "
                           "NULL::VARCHAR AS network, NULL::VARCHAR AS col WHERE false"]
         self._temp_table(self.end_rows, f"AS {' UNION ALL '.join(parts)}")
-        # Names as the people view has them (each id's latest row), for the few ids whose name could match.
+        # Ends that are no id: an e-mail address or a name of exactly one person (identity.py's rules: e-mail
+        # case-insensitive, names NFC and case-folded with accents kept), else someone from outside.
+        idx = identity.index_known(self.con, f"ends_known_{self.uid}")
+        self.staged.temps += [("TABLE", t) for t in idx.values()]
         self._temp_table(
             self.ends,
             f"""AS WITH e AS (SELECT v, min(_row) AS first_row, min(_rid) AS first_rid, min(network) AS network,
-                                    min(col) AS col FROM {self.end_rows} GROUP BY v),
-                     cand AS (SELECT DISTINCT participant_id FROM participants
-                              WHERE lower(trim(name)) IN (SELECT lower(trim(v)) FROM e)),
-                     latest AS (SELECT participant_id, name, external FROM participants
-                                WHERE participant_id IN (SELECT participant_id FROM cand)
-                                QUALIFY row_number() OVER (PARTITION BY participant_id
-                                                           ORDER BY external, import_id DESC, row_number DESC) = 1),
-                     byname AS (SELECT lower(trim(name)) AS n, min(participant_id) AS pid, count(*) AS c
-                                FROM latest WHERE name IS NOT NULL AND NOT external GROUP BY 1)
-                SELECT e.*, CASE WHEN b.c = 1 THEN b.pid ELSE e.v END AS resolved,
-                       CASE WHEN b.c = 1 THEN 'name' ELSE 'external' END AS how
-                FROM e LEFT JOIN byname b ON b.n = lower(trim(e.v))""",
+                                    min(col) AS col FROM {self.end_rows} GROUP BY v)
+                SELECT e.*, coalesce(m.pid, n.pid, e.v) AS resolved,
+                       CASE WHEN m.pid IS NOT NULL THEN 'name' WHEN n.pid IS NOT NULL THEN 'name'
+                            ELSE 'external' END AS how,
+                       CASE WHEN m.pid IS NOT NULL THEN 'matched_by_email' ELSE 'matched_by_name' END AS match_code
+                FROM e LEFT JOIN {idx['email']} m ON m.email_n = {identity.email_sql('e.v')}
+                       LEFT JOIN {idx['name']} n ON n.name_key = {identity.name_key_sql('e.v')}""",
         )
-        for how, code in (("external", "external_person"), ("name", "matched_by_name")):
+        for how, code in (("external", "'external_person'"), ("name", "match_code")):
             run(
                 self.con,
                 f"""INSERT INTO {self.problems}
                     SELECT first_row, first_rid, CASE col WHEN 's' THEN {_q(self.header_of('source'))}
-                           ELSE {_q(self.header_of('target'))} END, left(v, 200), {_q(code)}, resolved, 'warning'
+                           ELSE {_q(self.header_of('target'))} END, left(v, 200), {code}, resolved, 'warning'
                     FROM {self.ends} WHERE how = {_q(how)}""",
             )
         self.staged.externals = [

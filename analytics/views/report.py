@@ -93,15 +93,6 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
-
-
-def _md(text: str) -> str:
-    """A translation text with ``**bold**``/``*italic*``: escaped first, then the emphasis becomes tags."""
-    s = html.escape(text, quote=True)
-    s = _BOLD.sub(r"<strong>\1</strong>", s)
-    return _ITALIC.sub(r"<em>\1</em>", s)
 
 
 def _date(value, lang: str, with_time: bool = False) -> str:
