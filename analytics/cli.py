@@ -85,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--period")
         p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("export-research", help="the research pack: tidy CSVs + codebook, SPSS/Stata, RSiena "
+                                              "matrices, dynamic GEXF, README, manifest")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created; must be empty)")
+    _add_db(p)
+    p.add_argument("--network", action="append", help="only this network (repeatable; default: all)")
+    p.add_argument("--names", action="store_true",
+                   help="keep names next to the codes and free text as written (default: codes only)")
+    p.add_argument("--lang", choices=["nl", "en"], default="en", help="language of the SPSS/Stata labels")
+
     p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
     p.add_argument("--secrets", default=".streamlit/secrets.toml")
 
@@ -313,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_load_sample(args)
         if args.command == "set-password":
             return cmd_set_password(args)
-        if args.command in ("dimensions", "values", "metrics", "report"):
+        if args.command in ("dimensions", "values", "metrics", "report", "export-research"):
             from analytics import commands
 
             target = store.db_path(args.db)
@@ -321,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: there is no database at {target} (import data first, or check --db / "
                       "NETWERKLEREN_DB)", file=sys.stderr)
                 return 2
-            return getattr(commands, f"cmd_{args.command}")(args)
+            return getattr(commands, f"cmd_{args.command.replace('-', '_')}")(args)
     except store.StoreError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

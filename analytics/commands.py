@@ -107,3 +107,17 @@ def cmd_report(args) -> int:
     if args.pdf:
         print(f"PDF written to {Path(path).with_suffix('.pdf')}", file=sys.stderr)
     return 0
+
+
+def cmd_export_research(args) -> int:
+    from analytics.views.research_pack import PackError, write_pack
+
+    con = store.connect(args.db)
+    try:
+        pack = write_pack(con, args.out, networks=args.network, names=args.names, lang=args.lang)
+    except PackError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"research pack written to {pack.folder}: {len(pack.files) + 1} files "
+          f"({'with names' if args.names else 'pseudonymised'}); see README.md and manifest.txt", file=sys.stderr)
+    return 0
