@@ -627,7 +627,7 @@ def write_pack(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, networks:
         sub = f"networks/{_slug(i, net)}"
         network_dirs.append((net, sub, w))
         put(f"{sub}/rsiena_actors.csv", safe_csv(w.actors))
-        waves = pd.DataFrame({"wave_number": range(1, len(w.periods) + 1), "period": w.periods,
+        waves = pd.DataFrame({"network": net, "wave_number": range(1, len(w.periods) + 1), "period": w.periods,
                               "start": w.starts, "end": w.ends, "file": [
                                   f"rsiena_wave{k:02d}.csv" for k in range(1, len(w.periods) + 1)]})
         put(f"{sub}/rsiena_waves.csv", safe_csv(waves))
