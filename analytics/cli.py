@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--names", action="store_true",
                    help="keep names next to the codes and free text as written (default: codes only)")
     p.add_argument("--lang", choices=["nl", "en"], default="en", help="language of the SPSS/Stata labels")
+    p.add_argument("--framework", metavar="FILE",
+                   help="instrument definition (TOML) the scores were imported with (default: Dimensions)")
 
     p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
     p.add_argument("--secrets", default=".streamlit/secrets.toml")

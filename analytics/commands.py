@@ -110,11 +110,17 @@ def cmd_report(args) -> int:
 
 
 def cmd_export_research(args) -> int:
+    from analytics.definitions import FrameworkError, load_framework_file
     from analytics.views.research_pack import PackError, write_pack
 
+    try:
+        fw = load_framework_file(args.framework) if args.framework else None
+    except (FrameworkError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     con = store.connect(args.db)
     try:
-        pack = write_pack(con, args.out, networks=args.network, names=args.names, lang=args.lang)
+        pack = write_pack(con, args.out, networks=args.network, names=args.names, lang=args.lang, framework=fw)
     except PackError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
