@@ -292,18 +292,16 @@ research_scope = st.selectbox(t("research.scope"), ["", *ui.networks()], key="re
 research_key = (ui.version(), research_scope, ui.pseudonymise(), lang)
 if st.button(t("research.build"), key="research_build"):
     bar = st.progress(0.0, text=t("research.building", step=t("research.step.tables")))
-    c = ui.con()
     try:
-        pack = research_pack.pack_zip(
-            c, networks=[research_scope] if research_scope else None, names=not ui.pseudonymise(), lang=lang,
+        pack = ui.query(
+            research_pack.pack_zip, networks=[research_scope] if research_scope else None,
+            names=not ui.pseudonymise(), lang=lang,
             on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("research.building",
                                                                      step=t(f"research.step.{s}"))))
     except (research_pack.PackError, OSError) as e:
         st.error(t("research.failed", error=ui.md(str(e))))
     else:
         st.session_state["research_zip"] = (research_key, pack)
-    finally:
-        c.close()
     bar.empty()
 held = st.session_state.get("research_zip")
 if held and held[0] == research_key:  # a pack of other data or other choices is not offered

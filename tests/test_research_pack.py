@@ -19,7 +19,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analytics import cli
+from analytics.cli import main as cli
 from analytics.definitions import default_framework, value_cycles
 from analytics.demo.load import load_demo
 from analytics.store import database as store

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import funnel_cycles, value_cycles
-from analytics.privacy import NameScrubber
+from analytics.privacy import NameScrubber, label_sql, people_join_sql
 from analytics.store.db import frame, literal
 
 
@@ -181,16 +181,15 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
     ``limit`` keeps a page light on 200,000 reports; :func:`count_stories` says how many there are in all.
     ``scrub`` is a NameScrubber built once per data version (building one reads every name)."""
     sql, where, params = _stories_sql(filters, cycles, indicator, search)
-    label = "coalesce(ps.code, CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END)" if pseudonymise else \
-        "coalesce(pp.name, r.participant_id, '—')"
+    label = label_sql(pseudonymise, "coalesce(r.participant_id, '—')",
+                      missing="CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END")
     top = f" LIMIT {int(limit)}" if limit is not None else ""
     df = frame(
         con,
         f"""WITH r AS ({sql})
             SELECT r.network, r.period, r.date, r.cycle, r.indicator, r.description, r.evidence,
                    {label} AS participant, r.role
-            FROM r LEFT JOIN people pp ON pp.participant_id = r.participant_id
-                   LEFT JOIN pseudonyms ps ON ps.participant_id = r.participant_id
+            FROM r {people_join_sql("r.participant_id")}
             WHERE {where}
             ORDER BY r.date DESC NULLS LAST, r.cycle_order, r.import_id, r.row_number{top}""",
         params,

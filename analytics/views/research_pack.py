@@ -34,7 +34,7 @@ from analytics.measures.dimensions import Filters as DimFilters
 from analytics.measures.dimensions import indicator_stats
 from analytics.measures.value_creation import Filters as ValueFilters
 from analytics.measures.value_creation import cycle_counts, reached_counts
-from analytics.privacy import ROLE_PREFIX, NameScrubber, ensure_pseudonyms
+from analytics.privacy import ROLE_PREFIX, NameScrubber, code_mapping, ensure_pseudonyms, public_ids
 from analytics.store import database as store
 from analytics.store.db import frame, literal
 from analytics.store.periods import period_of
@@ -270,7 +270,8 @@ def tie_waves(con: duckdb.DuckDBPyConnection, network: str, *, names: bool = Fal
     period names. Outside a wave's members a person's row and column are structural zeros."""
     periods = frame(con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period",
                     [network])["period"].tolist()
-    ids = tie_data.public_ids(con)
+    # The codes the tie map and ``metrics`` give (a node without a stored code gets '?1', '?2', ... alike).
+    ids = code_mapping(tie_data.full_graph(con, network).nodes, public_ids(con))
     present: list[set[str]] = []
     people = []
     for per in periods:  # one query per wave, not per row
