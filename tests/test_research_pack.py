@@ -423,3 +423,31 @@ def test_pack_zip_holds_the_pack_under_one_folder(small):
         assert "research_pack_test/networks/01_n/ties_dynamic.gexf" in names
         manifest = z.read("research_pack_test/manifest.txt").decode()
     assert len(manifest.splitlines()) == len(names) - 1
+
+
+def test_demo_pack_has_the_codes_of_metrics_and_no_name_or_outside_id(demo):
+    """The same code everywhere: the people ``metrics --json`` names are actors of the pack under the same
+    codes, and no demo name nor any stored id of an outside person is in any file of the pack."""
+    out = demo["out"]
+    con = store.connect(demo["db"], read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM people WHERE name IS NOT NULL AND length(name) > 3").fetchall()]
+        outside = [r[0] for r in con.execute("SELECT participant_id FROM people WHERE external").fetchall()]
+    finally:
+        con.close()
+    assert names and outside
+    folders = {csv(f, "rsiena_waves.csv")["network"][0]: f for f in (out / "networks").iterdir()}
+    for m in demo["metrics"]:
+        folder = folders[m["network"]]
+        waves = csv(folder, "rsiena_waves.csv")
+        k = int(waves.loc[waves["period"] == m["period"], "wave_number"].iloc[0])
+        actors = csv(folder, "rsiena_actors.csv")
+        present = set(actors.loc[actors[f"present_{k}"] == 1, "person"])
+        named = set(m["isolates"]) | set(m["top_in_degree"]) | set(m["top_betweenness"])
+        assert named <= present, (m["network"], m["period"], named - present)
+    for p in out.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            for x in names + outside:
+                assert x.encode("utf-8") not in data, (p.name, x)
