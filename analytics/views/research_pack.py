@@ -34,7 +34,15 @@ from analytics.measures.dimensions import Filters as DimFilters
 from analytics.measures.dimensions import indicator_stats
 from analytics.measures.value_creation import Filters as ValueFilters
 from analytics.measures.value_creation import cycle_counts, reached_counts
-from analytics.privacy import ROLE_PREFIX, NameScrubber, code_mapping, ensure_pseudonyms, public_ids
+from analytics.privacy import (
+    ROLE_PREFIX,
+    NameScrubber,
+    code_mapping,
+    ensure_pseudonyms,
+    label_sql,
+    people_join_sql,
+    public_ids,
+)
 from analytics.store import database as store
 from analytics.store.db import frame, literal
 from analytics.store.periods import period_of
@@ -102,11 +110,10 @@ def _dimension_scores(con, networks, framework: Framework) -> pd.DataFrame:
                  a AS (SELECT DISTINCT anon_id, {_anon('anon_id')} AS code FROM s
                        WHERE anon_id IS NOT NULL)
             SELECT s.network, s.period, s.date, s.wave, s.framework, s.situation, fw.dimension, s.indicator,
-                   coalesce(ps.code, a.code, '?') AS respondent, coalesce(p.role, 'unknown') AS role,
-                   s.raw, s.scale_min, s.scale_max, s.position
+                   {label_sql(True, missing="coalesce(a.code, '?')")} AS respondent,
+                   coalesce(p.role, 'unknown') AS role, s.raw, s.scale_min, s.scale_max, s.position
             FROM s JOIN (VALUES {dims}) AS fw(indicator, dimension, ord) ON fw.indicator = s.indicator
-                   LEFT JOIN pseudonyms ps ON ps.participant_id = s.participant_id
-                   LEFT JOIN people p ON p.participant_id = s.participant_id
+                   {people_join_sql("s.participant_id")}
                    LEFT JOIN a ON a.anon_id = s.anon_id
             ORDER BY s.network, s.date NULLS LAST, s.period, respondent, s.situation, fw.ord""",
         [framework.id, *params],
@@ -138,11 +145,11 @@ def _value_reports(con, networks) -> pd.DataFrame:
         f"""WITH v AS (SELECT v.* FROM v_values v WHERE {cond}),
                  a AS (SELECT import_id, row_number, {_anon('import_id, row_number')} AS code FROM v
                        WHERE participant_id IS NULL)
-            SELECT v.network, v.period, v.date, v.wave, coalesce(ps.code, a.code, '?') AS reporter,
+            SELECT v.network, v.period, v.date, v.wave,
+                   {label_sql(True, missing="coalesce(a.code, '?')")} AS reporter,
                    coalesce(p.role, 'unknown') AS role, v.cycle, CASE v.cycle {order} END AS cycle_order,
                    v.cycle IN ({funnel}) AS in_funnel, v.indicator, v.description, v.evidence
-            FROM v LEFT JOIN pseudonyms ps ON ps.participant_id = v.participant_id
-                   LEFT JOIN people p ON p.participant_id = v.participant_id
+            FROM v {people_join_sql("v.participant_id")}
                    LEFT JOIN a ON a.import_id = v.import_id AND a.row_number = v.row_number
             ORDER BY v.network, v.date NULLS LAST, v.period, cycle_order, reporter""",
         params,
@@ -151,6 +158,7 @@ def _value_reports(con, networks) -> pd.DataFrame:
 
 def _ties(con, networks) -> pd.DataFrame:
     cond, params = _net_cond("t.network", networks)
+    # Two people per row: the codes are read from the pseudonyms table twice (label_sql's aliases fit one).
     return frame(
         con,
         f"""SELECT t.network, t.period, t.date, t.wave, coalesce(s.code, '?') AS source,
@@ -166,7 +174,7 @@ def _ties(con, networks) -> pd.DataFrame:
 def _participants(con, networks, names: bool) -> pd.DataFrame:
     """Members of the chosen networks, and the people from outside whom those networks' ties name."""
     cond, params = _net_cond("network", networks)
-    extra = ", p.participant_id, p.name" if names else ""
+    extra = ", r.participant_id, p.name" if names else ""
     return frame(
         con,
         f"""WITH m AS (SELECT participant_id, network, joined, "left" FROM memberships WHERE {cond}),
@@ -176,10 +184,9 @@ def _participants(con, networks, names: bool) -> pd.DataFrame:
                           UNION ALL
                           SELECT participant_id, NULL, NULL, NULL FROM named
                           WHERE participant_id NOT IN (SELECT participant_id FROM m))
-            SELECT coalesce(ps.code, '?') AS person, r.network, coalesce(p.role, 'unknown') AS role,
+            SELECT {label_sql(True)} AS person, r.network, coalesce(p.role, 'unknown') AS role,
                    p.organisation, coalesce(p.external, true) AS external, r.joined, r."left"{extra}
-            FROM everyone r LEFT JOIN people p USING (participant_id)
-                        LEFT JOIN pseudonyms ps USING (participant_id)
+            FROM everyone r {people_join_sql("r.participant_id")}
             ORDER BY r.network NULLS LAST, person""",
         params * 3,
     )
