@@ -23,6 +23,7 @@ from analytics.cli import main as cli
 from analytics.definitions import default_framework, value_cycles
 from analytics.demo.load import load_demo
 from analytics.store import database as store
+from analytics.store import notes
 from analytics.views import research_pack as rp
 from tests.helpers import load
 
@@ -316,6 +317,7 @@ def small(con, tmp_path):
     for name, text in (("people.csv", PEOPLE), ("ties.csv", TIES), ("values.csv", VALUES), ("events.csv", EVENTS),
                        ("dims.csv", DIMS)):
         load(con, tmp_path, name, text)
+    notes.add(con, "N", "2024-03-02", "Fijn gesprek met Anouk Smit", "=1+1")
     return con
 
 
@@ -369,6 +371,9 @@ def test_no_real_name_anywhere_in_a_pseudonymised_pack(small, tmp_path):
     assert values.loc[0, "description"] == "Gesprek met T-002 over rekenen"  # the name became its code
     events = csv(pack.folder, "events.csv")
     assert events["label"].tolist()[1] == "Lunch met T-004"
+    note = csv(pack.folder, "notes.csv")
+    assert note[["network", "period", "went_well", "differently"]].to_numpy().tolist() == [
+        ["N", "2024-H1", "Fijn gesprek met T-001", "'=1+1"]]
 
 
 def test_names_are_kept_only_when_asked(small, tmp_path):
@@ -451,3 +456,12 @@ def test_demo_pack_has_the_codes_of_metrics_and_no_name_or_outside_id(demo):
             data = p.read_bytes()
             for x in names + outside:
                 assert x.encode("utf-8") not in data, (p.name, x)
+
+
+def test_an_empty_store_gives_a_pack_with_every_table_and_a_manifest(con, tmp_path):
+    pack = rp.write_pack(con, tmp_path / "pack")
+    assert {"dimension_scores.csv", "dimension_scores.sav", "value_reports.dta", "codebook.csv", "README.md",
+            "rsiena_load.R"} <= set(pack.files)
+    assert not (pack.folder / "networks").exists()
+    assert len(csv(pack.folder, "dimension_scores.csv")) == 0
+    assert rp.verify_manifest(pack.folder) == []
