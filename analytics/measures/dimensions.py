@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics.definitions import Framework, default_framework
 from analytics.privacy import DEFAULT_MIN_GROUP, label_sql, people_join_sql, suppress_small
-from analytics.store.db import frame, literal
+from analytics.store.db import frame, literal, where_in
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,9 @@ class Filters:
     framework: str = "dimensions"
 
     def where(self) -> tuple[str, list]:
-        conds, params = ["s.framework = ?"], [self.framework]
-        if self.networks:
-            conds.append(f"s.network IN ({', '.join('?' * len(self.networks))})")
-            params += list(self.networks)
-        if self.periods:
-            conds.append(f"s.period IN ({', '.join('?' * len(self.periods))})")
-            params += list(self.periods)
-        if self.situation:
-            conds.append("s.situation = ?")
-            params.append(self.situation)
-        if self.roles:
-            conds.append(f"coalesce(p.role, 'unknown') IN ({', '.join('?' * len(self.roles))})")
-            params += list(self.roles)
-        return " AND ".join(conds), params
+        fixed = [("s.framework", self.framework)] + ([("s.situation", self.situation)] if self.situation else [])
+        return where_in(fixed, [("s.network", self.networks), ("s.period", self.periods),
+                                ("coalesce(p.role, 'unknown')", self.roles)])
 
 
 def _dimension_map(framework: Framework) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics.definitions import funnel_cycles, value_cycles
 from analytics.privacy import NameScrubber, label_sql, people_join_sql
-from analytics.store.db import frame, literal
+from analytics.store.db import frame, literal, where_in
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,8 @@ class Filters:
     roles: tuple[str, ...] | None = None
 
     def where(self) -> tuple[str, list]:
-        conds, params = ["TRUE"], []
-        for col, vals in (("v.network", self.networks), ("v.period", self.periods),
-                          ("coalesce(p.role, 'unknown')", self.roles)):
-            if vals:
-                conds.append(f"{col} IN ({', '.join('?' * len(vals))})")
-                params += list(vals)
-        return " AND ".join(conds), params
+        return where_in(chosen=[("v.network", self.networks), ("v.period", self.periods),
+                                ("coalesce(p.role, 'unknown')", self.roles)])
 
 
 def _reports_sql(f: Filters) -> tuple[str, list]:
