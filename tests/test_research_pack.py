@@ -54,6 +54,7 @@ def demo(tmp_path_factory):
         "indicators": cli_json("dimensions", "--db", db, "--by", "indicator", "--json"),
         "values": cli_json("values", "--db", db, "--json"),
         "metrics": cli_json("metrics", "--db", db, "--json"),
+        "metrics_all": cli_json("metrics", "--db", db, "--tie-type", "all", "--json"),
     }
 
 
@@ -143,15 +144,17 @@ def test_value_summary_and_value_reports_give_the_cli_numbers(demo):
 
 def test_network_metrics_and_rsiena_matrices_give_the_cli_numbers(demo):
     out = demo["out"]
-    metrics = csv(out, "network_metrics.csv")
-    theirs = by_key(demo["metrics"], ["network", "period"])
-    mine = by_key(metrics.to_dict("records"), ["network", "period"])
-    assert mine.keys() == theirs.keys()
+    metrics = pd.read_csv(out / "network_metrics.csv", encoding="utf-8-sig", dtype={"period": str})
+    theirs = by_key(demo["metrics"], ["network", "period", "tie_type"])  # one record per tie type
+    mine = by_key(metrics.to_dict("records"), ["network", "period", "tie_type"])
+    assert mine.keys() == theirs.keys() and len({k[2] for k in theirs}) > 1
     for k, r in theirs.items():
         for col in ("nodes", "edges", "density", "reciprocity", "clustering", "weak_components"):
             assert mine[k][col] == pytest.approx(r[col], abs=1e-12), (k, col)
         assert mine[k]["isolates"] == len(r["isolates"])
-    # From the matrices: actors present = nodes, 1s = edges, and reciprocity = 2 * mutual pairs / ties.
+    # From the matrices (every tie type together, as metrics --tie-type all): actors present = nodes,
+    # 1s = edges, and reciprocity = 2 * mutual pairs / ties.
+    theirs = by_key(demo["metrics_all"], ["network", "period"])
     folders = sorted((out / "networks").iterdir())
     assert len(folders) == 4
     for folder in folders:
@@ -443,7 +446,7 @@ def test_demo_pack_has_the_codes_of_metrics_and_no_name_or_outside_id(demo):
         con.close()
     assert names and outside
     folders = {csv(f, "rsiena_waves.csv")["network"][0]: f for f in (out / "networks").iterdir()}
-    for m in demo["metrics"]:
+    for m in demo["metrics_all"]:
         folder = folders[m["network"]]
         waves = csv(folder, "rsiena_waves.csv")
         k = int(waves.loc[waves["period"] == m["period"], "wave_number"].iloc[0])

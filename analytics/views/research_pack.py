@@ -265,7 +265,7 @@ class Waves:
     periods: list[str]
     actors: pd.DataFrame  # actor, person, role, external, (name), present_<k>
     matrices: list[np.ndarray]  # float arrays: 0, 1, STRUCTURAL_ZERO
-    weights: list[pd.DataFrame]  # source, target, weight (max in the period) per wave
+    weights: list[pd.DataFrame]  # source, target, weight (summed over the period's rows) per wave
     starts: list[str | int]
     ends: list[str | int]
 
@@ -274,7 +274,8 @@ def tie_waves(con: duckdb.DuckDBPyConnection, network: str, *, names: bool = Fal
     """The waves of one network: its periods with ties in time order (as ``metrics``), and everyone who is
     in it in any of them, in one fixed order (by code). Someone is in a wave as the network measures count
     them: a member who had joined by the period's end and not left before its start, or anyone a tie of that
-    period names. Outside a wave's members a person's row and column are structural zeros."""
+    period names. Outside a wave's members a person's row and column are structural zeros. Tie types are
+    taken together (a tie of any type is a tie), as ``metrics --tie-type all``; ties.csv keeps the type."""
     periods = frame(con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period",
                     [network])["period"].tolist()
     # The codes the tie map and ``metrics`` give (a node without a stored code gets '?1', '?2', ... alike).
@@ -294,8 +295,9 @@ def tie_waves(con: duckdb.DuckDBPyConnection, network: str, *, names: bool = Fal
                            "role": allp["role"].fillna("unknown"), "external": allp["external"].astype(bool)})
     if names:
         actors["name"] = allp["name"].fillna(allp["participant_id"]).to_numpy()
-    edges = frame(con, """SELECT period, source, target, max(weight) AS weight FROM v_ties WHERE network = ?
-                          GROUP BY ALL""", [network])
+    # Every tie type together, as ``metrics --tie-type all``: one tie per pair and period, weights summed.
+    edges = frame(con, """SELECT period, source, target, sum(greatest(weight, 0)) AS weight FROM v_ties
+                          WHERE network = ? GROUP BY ALL""", [network])
     matrices, weights = [], []
     n = len(allp)
     for k, per in enumerate(periods, 1):
