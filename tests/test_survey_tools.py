@@ -99,6 +99,7 @@ def test_google_dutch_repeated_header_and_empty_row(con, files):
     assert (r.status, r.rows_read, r.rows_empty, r.rows_skipped, r.errors) == ("imported", 5, 1, 1, 0), r.message
     # Two downloads pasted together: one skipped line, not an error per cell.
     assert r.problems[["row", "code"]].values.tolist() == [[4, "repeated_header"]]
+    assert r.identity.respondents == 3  # the repeated header line ('E-mailadres') is nobody
     # 1a: 6 + 8 + 4 = 18 / 3 = 6; 1b: 7 + 5 = 12 / 2 = 6
     assert per_indicator(con) == {"1a": (3, 6.0, 0.6), "1b": (2, 6.0, 0.6)}
     assert rows(con, "SELECT min(date), max(date) FROM dimension_scores")[0] == (
@@ -169,6 +170,8 @@ def test_qualtrics_three_header_rows_preview_and_unfinished_left_out(con, files)
     assert r.problems[["row", "column", "code"]].values.tolist() == [
         [5, "Status", "left_out_survey_preview"], [6, "Finished", "left_out_not_finished"]]
     assert r.mapping["RecordedDate"] == "date"
+    # The preview and the unfinished response are nobody: two people (by e-mail), no anonymous row.
+    assert (r.identity.respondents, r.identity.anonymous_rows) == (2, 0)
     # 1a: 7 + 5 = 12 / 2 = 6; 1b: 3 + 6 = 9 / 2 = 4.5 (not the preview's 10s, not the unfinished 2)
     assert per_indicator(con) == {"1a": (2, 6.0, 0.6), "1b": (2, 4.5, 0.45)}
 
