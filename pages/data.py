@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pandas as pd
 import streamlit as st
 
 from analytics.definitions import (
     FrameworkError,
+    fold,
     frameworks,
     frameworks_dir,
     save_framework,
@@ -18,6 +22,7 @@ from analytics.i18n import kind_label, left_out_text, notice_text, problem_text,
 from analytics.ingest import identity as who
 from analytics.ingest import importer
 from analytics.store import database as store
+from analytics.views import research_pack
 from pages import ui
 
 ui.page_setup()
@@ -399,6 +404,34 @@ cols = st.columns(5)
 for col, k in zip(cols, KIND_CHOICES[1:], strict=True):
     col.download_button(kind_label(k, lang), importer.template_csv(k), file_name=f"template_{k}.csv",
                         mime="text/csv", key=f"tpl:{k}")
+
+st.divider()
+st.subheader(t("research.title"))
+st.caption(t("research.help"))
+research_scope = st.selectbox(t("research.scope"), ["", *ui.networks()], key="research_scope",
+                              format_func=lambda n: n or t("research.scope_all"))
+research_key = (ui.version(), research_scope, ui.pseudonymise(), lang)
+if st.button(t("research.build"), key="research_build"):
+    bar = st.progress(0.0, text=t("research.building", step=t("research.step.tables")))
+    try:
+        pack = ui.query(
+            research_pack.pack_zip, networks=[research_scope] if research_scope else None,
+            names=not ui.pseudonymise(), lang=lang,
+            on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("research.building",
+                                                                     step=t(f"research.step.{s}"))))
+    except (research_pack.PackError, OSError) as e:
+        st.error(t("research.failed", error=ui.md(str(e))))
+    else:
+        st.session_state["research_zip"] = (research_key, pack)
+    bar.empty()
+held = st.session_state.get("research_zip")
+if held and held[0] == research_key:  # a pack of other data or other choices is not offered
+    with zipfile.ZipFile(io.BytesIO(held[1])) as z:
+        n_files = len(z.namelist())
+    st.success(t("research.ready", n=n_files, mb=f"{len(held[1]) / 1e6:.1f}",
+                 names=t("research.with_codes" if ui.pseudonymise() else "research.with_names")))
+    st.download_button(t("research.download"), held[1], mime="application/zip", key="research_download",
+                       file_name=f"research_pack_{(research_scope and fold(research_scope)) or 'all'}.zip")
 
 st.divider()
 st.subheader(t("data.instruments"))

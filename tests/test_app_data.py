@@ -15,8 +15,11 @@ shows the AppTest behaviour without it.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit import config as st_config
@@ -206,3 +209,39 @@ def test_a_click_works_under_plain_apptest(cold_data_page):
     at.button(key="start_empty").click()
     at.run()
     assert "start_empty" not in [b.key for b in at.button]
+
+
+@pytest.mark.parametrize(("lang", "build", "ready", "download"), [
+    ("nl", "Onderzoeksexport maken", "Onderzoeksexport klaar", "Download onderzoeksexport (.zip)"),
+    ("en", "Build research export", "Research export ready", "Download research export (.zip)"),
+])
+def test_research_export_button_builds_a_zip_to_download(data_page, lang, build, ready, download):
+    """The research export: one click builds the pack (with a progress bar), then a download button offers
+    the zip; codes instead of names while pseudonymising is on (the default)."""
+    at = data_page(lang=lang)
+    assert "research_download" not in [b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")]
+    button = at.button(key="research_build")
+    assert button.label == build
+    at.selectbox(key="research_scope").set_value("Rekenen")
+    button.click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    messages = [s.value for s in at.success]
+    assert any(m.startswith(ready) for m in messages), messages
+    offered = [b for b in at.get("download_button") if b.proto.id.endswith("research_download")]
+    assert len(offered) == 1 and offered[0].proto.label == download
+    key, data = at.session_state["research_zip"]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        root = names[0].split("/")[0]
+        assert f"{root}/manifest.txt" in names and f"{root}/dimension_scores.sav" in names
+        assert [n for n in names if n.endswith("ties_dynamic.gexf")] == [f"{root}/networks/01_rekenen/ties_dynamic.gexf"]
+        people = z.read(f"{root}/participants.csv").decode("utf-8-sig")
+    demo_people = pd.read_csv(ROOT / "sample_data" / "participants.csv")
+    members = demo_people[demo_people["network"] == "Rekenen"]
+    packed = pd.read_csv(io.StringIO(people))
+    assert (packed["network"] == "Rekenen").sum() == members["participant_id"].nunique() > 0
+    assert not any(name in people for name in members["name"])  # codes instead of the demo's names
+    assert packed["person"].str.fullmatch(r"[A-Z]-\d{3}").all()
+    n_files = len(names)
+    assert any(f"{n_files} " in m for m in messages), messages

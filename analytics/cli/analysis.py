@@ -68,6 +68,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json(p)
     p.set_defaults(func=cmd_participants)
 
+    p = sub.add_parser("export-research", help="the research pack: tidy CSVs + codebook, SPSS/Stata, RSiena "
+                                              "matrices, dynamic GEXF, README, manifest")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created; must be empty)")
+    add_db(p)
+    p.add_argument("--network", action="append", help="only this network (repeatable; default: all)")
+    p.add_argument("--names", action="store_true",
+                   help="keep names next to the codes and free text as written (default: codes only)")
+    p.add_argument("--lang", choices=["nl", "en"], default="en", help="language of the SPSS/Stata labels")
+    p.add_argument("--framework", metavar="FILE",
+                   help="instrument definition (TOML) the scores were imported with (default: Dimensions)")
+    p.set_defaults(func=cmd_export_research)
+
     p = sub.add_parser("report", help="a standalone HTML report")
     add_db(p)
     p.add_argument("--network", action="append")
@@ -195,4 +207,21 @@ def cmd_report(args) -> int:
     print(f"report written to {path}", file=sys.stderr)
     if args.pdf:
         print(f"PDF written to {Path(path).with_suffix('.pdf')}", file=sys.stderr)
+    return 0
+
+
+def cmd_export_research(args) -> int:
+    from analytics.views.research_pack import PackError, write_pack
+
+    try:
+        fw = load_framework_file(args.framework) if args.framework else None
+    except (FrameworkError, OSError) as e:
+        return fail(str(e))
+    con = existing_db(args)
+    try:
+        pack = write_pack(con, args.out, networks=args.network, names=args.names, lang=args.lang, framework=fw)
+    except PackError as e:
+        return fail(str(e))
+    print(f"research pack written to {pack.folder}: {len(pack.files) + 1} files "
+          f"({'with names' if args.names else 'pseudonymised'}); see README.md and manifest.txt", file=sys.stderr)
     return 0
