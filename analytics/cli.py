@@ -85,6 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--period")
         p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("rhythm", help="per network: moments per year, last measurement, next due, status")
+    _add_db(p)
+    p.add_argument("--today", help="read the rhythm as of this date (YYYY-MM-DD; default: today)")
+    p.add_argument("--json", action="store_true")
+
+    for name, helptext in (("agreements", "meeting agreements with the before/after of their linked figures"),
+                           ("interventions", "interventions with the before/after of the measures they target")):
+        p = sub.add_parser(name, help=helptext)
+        _add_db(p)
+        p.add_argument("--network", action="append", help="only this network (repeatable)")
+        p.add_argument("--pseudonymise", action=argparse.BooleanOptionalAction, default=True,
+                       help="codes instead of names (default; --no-pseudonymise shows names)")
+        p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
     p.add_argument("--secrets", default=".streamlit/secrets.toml")
 
@@ -313,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_load_sample(args)
         if args.command == "set-password":
             return cmd_set_password(args)
-        if args.command in ("dimensions", "values", "metrics", "report"):
+        if args.command in ("dimensions", "values", "metrics", "report", "rhythm", "agreements", "interventions"):
             from analytics import commands
 
             target = store.db_path(args.db)

@@ -107,3 +107,75 @@ def cmd_report(args) -> int:
     if args.pdf:
         print(f"PDF written to {Path(path).with_suffix('.pdf')}", file=sys.stderr)
     return 0
+
+
+def cmd_rhythm(args) -> int:
+    import datetime as dt
+
+    from analytics.measures.rhythm import rhythm
+
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        print(f"error: --today {args.today!r} is not a date (use YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    con = store.connect(args.db)
+    records = rhythm(con, today)
+    if args.json:
+        _print([{k: r[k] for k in ("network", "moments", "last", "next_due", "status")} for r in records], True)
+        return 0
+    if not records:
+        print("no networks")
+        return 0
+    width = max(len("network"), *(len(r["network"]) for r in records))
+    print(f"{'network':<{width}}  moments  last        next due    status")
+    for r in records:
+        print(f"{r['network']:<{width}}  {r['moments']:>7}  {str(r['last'] or '—'):<10}  {r['next_due']}  "
+              f"{r['status']}")
+    return 0
+
+
+def _figure_text(f: dict) -> str:
+    def val(p):
+        if p is None:
+            return "not measured"
+        return f"{p['value']:g} ({p['period']})" if p["value"] is not None else f"hidden, n<min ({p['period']})"
+
+    return f"{f['code']}: {val(f['before'])} -> {val(f['after'])}"
+
+
+def cmd_agreements(args) -> int:
+    from analytics.views.loop import agreement_records
+
+    con = store.connect(args.db)
+    records = agreement_records(con, args.network, pseudonymise=args.pseudonymise)
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.items() if k != "id"} | {"id": r["id"]} for r in records],
+                         ensure_ascii=False, indent=2, default=str))
+        return 0
+    if not records:
+        print("no agreements")
+    for r in records:
+        print(f"{r['date']}  {r['network']}  [{r['status']}]  {r['text']}" + (f"  (owner {r['owner']})"
+                                                                           if r["owner"] else ""))
+        for f in r["figures"]:
+            print(f"    {_figure_text(f)}")
+    return 0
+
+
+def cmd_interventions(args) -> int:
+    from analytics.views.loop import intervention_records
+
+    con = store.connect(args.db)
+    records = intervention_records(con, args.network, pseudonymise=args.pseudonymise)
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+        return 0
+    if not records:
+        print("no interventions")
+    for r in records:
+        print(f"{r['start']}  {r['label']}  ({', '.join(r['networks']) or 'all networks'})")
+        for n in r["per_network"]:
+            for f in n["figures"]:
+                print(f"    {n['network']}  {_figure_text(f)}")
+    return 0
