@@ -28,7 +28,8 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
                 FROM meeting_notes
                 QUALIFY version = max(version) OVER (PARTITION BY note_id) AND NOT deleted"""
     # Interventions too, from their start, on each network they apply to (none named: every network).
-    started = f"""SELECT CASE WHEN len(coalesce(networks, [])) = 0 THEN NULL ELSE unnest(networks) END AS network,
+    started = f"""SELECT unnest(CASE WHEN len(coalesce(networks, [])) = 0 THEN [NULL::VARCHAR] ELSE networks END)
+                           AS network,
                          start_date AS date, {period_of('start_date', period_scheme(con))} AS period,
                          '🔧 ' || left(label, 40) AS label
                   FROM interventions
