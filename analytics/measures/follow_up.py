@@ -31,7 +31,7 @@ from analytics.store.db import frame
 
 def period_starts(con: duckdb.DuckDBPyConnection, network: str, view: str) -> dict[str, dt.date]:
     """Each period of the network with the date of its first measurement in ``view`` (v_scores for indicators,
-    v_values for cycles, v_ties for tie measures): the day the figure was measured, not a story from before."""
+    v_ties for tie measures, the surveys for cycles): the day the figure was measured."""
     df = frame(con, f"""SELECT period, min(date) AS first_date FROM {view}
                         WHERE network = ? AND period IS NOT NULL AND date IS NOT NULL GROUP BY period""",
                [network])
@@ -62,7 +62,12 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
     if cycles:
         cc = vc.cycle_counts(con, vc.Filters(networks=(network,)), by=("period",))
         cc = cc[cc["cycle"].isin(cycles)]
-        starts = period_starts(con, network, "v_values")
+        # Stories come in all year: read them per measurement moment (periods with a survey of dimensions or
+        # ties, dated by that survey), so a half-begun period with a handful of stories is not "after".
+        starts = period_starts(con, network, "(SELECT network, period, date FROM v_scores UNION ALL "
+                                             "SELECT network, period, date FROM v_ties)")
+        if not starts:  # a network that only collects stories: their own periods
+            starts = period_starts(con, network, "v_values")
         parts.append(pd.DataFrame({"kind": "cycle", "code": cc["cycle"], "period": cc["period"],
                                    "first_date": cc["period"].map(starts),
                                    "value": cc["participants"].astype(float), "n": cc["reports"]}))

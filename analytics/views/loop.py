@@ -106,3 +106,68 @@ def intervention_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str]
                     "measures": mea, "expected": scrub(r.expected) if isinstance(r.expected, str) else None,
                     "per_network": per_net})
     return out
+
+
+# ---------------------------------------------------------------- words for the pages, the slides and the report
+
+SHARES = {"cross_organisation_share", "weak_share", "strong_share"}
+COUNTS = {"isolates", "edges", "nodes"}
+
+
+def figure_name(kind: str, code: str, lang: str, framework: Framework | None = None) -> str:
+    """'3b Strong – weak ties', 'applied value', 'share of ties between organisations'."""
+    from analytics.definitions import default_framework, loop_label
+    from analytics.i18n import cycle_label
+
+    if kind == "cycle":
+        return cycle_label(code, lang)
+    if kind == "measure":
+        return loop_label("measures", code, lang)
+    fw = framework or default_framework()
+    dims_ = {d.code: d for d in fw.dimensions}
+    if code in dims_:
+        return f"{code} {dims_[code].name[lang]}"
+    try:
+        return f"{code} {fw.indicator(code).name[lang]}"
+    except StopIteration:
+        return code
+
+
+def figure_value(kind: str, code: str, point: dict | None, lang: str) -> str:
+    """One side of a before/after, in words: '0,40 (2025-H1)', '12 deelnemers (2025-H2)', '35 % (2024-H1)'."""
+    from analytics.i18n import fmt_num, t
+
+    v = point["value"]
+    if kind == "measure" and code in SHARES:
+        shown = fmt_num(v * 100, lang, 0) + " %"
+    elif kind == "measure" and code in COUNTS:
+        shown = fmt_num(v, lang, 0)
+    elif kind == "measure" and code == "density":
+        shown = fmt_num(v, lang, 3)
+    elif kind == "cycle":
+        shown = t("agreement.participants", lang, value=fmt_num(v, lang, 0))
+    else:
+        shown = fmt_num(v, lang, 2)
+    return t("agreement.value_period", lang, value=shown, period=point["period"])
+
+
+def figure_line(f: dict, lang: str, framework: Framework | None = None) -> str:
+    """'3b Strong – weak ties: 0.40 (2025-H1) → 0.70 (2025-H2)' (plain text: escape it where it is shown)."""
+    from analytics.i18n import t
+
+    def side(point, missing: str) -> str:
+        if point is None:
+            return t(missing, lang)
+        if point["value"] is None:
+            return t("agreement.hidden", lang, period=point["period"])
+        return figure_value(f["kind"], f["code"], point, lang)
+
+    return t("agreement.figure", lang, name=figure_name(f["kind"], f["code"], lang, framework),
+             before=side(f["before"], "agreement.not_before"), after=side(f["after"], "agreement.not_since"))
+
+
+def question_key(figures: list[dict]) -> str:
+    """The question an agreement's figures raise: what changed (when measured since), else what they notice."""
+    if not figures:
+        return "agreement.no_links"
+    return "agreement.question" if any(f["after"] for f in figures) else "agreement.question_none"
