@@ -196,6 +196,13 @@ def test_agreement_linked_to_an_indicator_a_cycle_and_a_measure(data):
     assert rec["after"] == {"3b": pytest.approx(0.7), "2a": None, "applied": 1, "edges": 3}
 
 
+def test_an_unknown_tie_measure_value_is_no_value(con, tmp_path):
+    """Nobody's organisation known: the share across organisations is None, shown as no value, not an error."""
+    load(con, tmp_path, "t.csv", "network,source,target,date\nR,A,B,2025-03-01\nR,B,C,2025-10-01\n")
+    [f] = follow_up.before_after(con, "R", D(2025, 4, 1), measures=["cross_organisation_share"])
+    assert f["before"]["value"] is None and f["after"]["value"] is None and f["change"] is None
+
+
 def test_before_is_empty_when_nothing_was_measured_before_the_meeting(data):
     [f] = follow_up.before_after(data, "R", D(2025, 2, 1), indicators=["3b"])
     assert f["before"] is None and f["after"]["period"] == "2025-H2" and f["change"] is None

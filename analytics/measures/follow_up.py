@@ -74,7 +74,7 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
     if measures:
         starts = period_starts(con, network, "v_ties")
         recs = [{"kind": "measure", "code": m, "period": r["period"], "first_date": starts.get(r["period"]),
-                 "value": float(len(r[m]) if isinstance(r.get(m), list) else r.get(m, float("nan"))),
+                 "value": _measure_value(r.get(m)),
                  "n": r["nodes"]}
                 for r in tq.metrics_table(con, network=network) for m in measures]
         parts.append(pd.DataFrame(recs, columns=["kind", "code", "period", "first_date", "value", "n"]))
@@ -86,6 +86,14 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
     if "iqr" not in out:
         out["iqr"] = float("nan")
     return out.dropna(subset=["first_date"])[cols].reset_index(drop=True)
+
+
+def _measure_value(v) -> float:
+    """A tie measure as a number: a list (isolates) by its length, an unknown (None: e.g. the share across
+    organisations when nobody's organisation is known) as NaN."""
+    if isinstance(v, list | tuple | set):
+        return float(len(v))
+    return float("nan") if v is None else float(v)
 
 
 def _point(r) -> dict:
