@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from analytics import cli
+from analytics.cli import main as cli
 from analytics.demo import loop as demo_loop
 from analytics.measures import follow_up, timeline
 from analytics.measures.rhythm import rhythm, status_of
