@@ -75,6 +75,14 @@ def dim_stats(data_version, net: str, period: str | None, by: str, min_group: in
     return ui.query(dims.indicator_stats, f, by=by, min_group=min_group)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def situations(data_version, net: str, period: str, min_group: int) -> pd.DataFrame:
+    """Dimension means of one period in the current and the desired situation (when both were marked)."""
+    f = dims.Filters(networks=(net,), periods=(period,))
+    df = ui.query(dims.indicator_stats, f, by="dimension", min_group=min_group)
+    return df[df["situation"].isin(["current", "desired"])].dropna(subset=["mean"])
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def funnel(data_version, net: str, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     f = vc.Filters(networks=(net,), periods=(period,) if period else None)
@@ -170,7 +178,21 @@ def slide_dims() -> None:
         return
     chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
                                emphasise=pers[-1], text=text, title="", size=520)
-    st.altair_chart(chart, theme=None, width="content")
+    both = situations(v, net, pers[-1], min_group)
+    if both["situation"].nunique() < 2:
+        st.altair_chart(chart, theme=None, width="content")
+    else:  # current and desired of the latest period beside the picture over time
+        left, right = st.columns(2)
+        with left:
+            st.altair_chart(chart, theme=None, width="content")
+        with right:
+            labels = {s_: t(f"situation.{s_}") for s_ in ("current", "desired")}
+            both = both.assign(situation=both["situation"].map(labels))
+            st.markdown("**" + t("present.current_desired", period=ui.md(pers[-1])) + "**")
+            st.altair_chart(charts.radar_chart(both, axis_order=dim_codes, axis_labels=dim_labels,
+                                               series_col="situation", series_order=list(labels.values()),
+                                               emphasise=labels["current"], text=text, title="", size=460,
+                                               categorical=True), theme=None, width="content")
     st.caption(t("report.dims_read"))
 
 

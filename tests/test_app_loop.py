@@ -174,3 +174,17 @@ def test_projector_view_hides_the_sidebar_and_the_mode_switch(db, monkeypatch):
     assert not at.exception
     assert not at.get("button_group")
     assert any('[data-testid="stSidebar"]' in m.value and "display: none" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_dimension_slide_shows_current_and_desired_when_both_were_marked(db, monkeypatch, lang):
+    # the demo has desired-situation marks for Rekenen in its last waves, none for Hoogbegaafdheid
+    at = run_page(db, monkeypatch, "pages/present.py", lang, network="Rekenen", present_slide=0)
+    head = [m.value for m in at.markdown if m.value.startswith("**" + ("Huidig en gewenst" if lang == "nl"
+                                                                      else "Current and desired"))]
+    assert len(head) == 1
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    desired = "gewenst" if lang == "nl" else "desired"
+    assert len(specs) == 2 and desired in specs[1].lower() and desired not in specs[0].lower()
+    at = run_page(db, monkeypatch, "pages/present.py", lang, network="Hoogbegaafdheid", present_slide=0)
+    assert len(at.get("vega_lite_chart")) == 1
