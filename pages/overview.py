@@ -36,6 +36,7 @@ def overview_data(data_version, min_group: int):
         "trends": ui.query(ov.dimension_trends, min_group),
         "funnels": ui.query(ov.value_funnels),
         "ties": ui.query(ov.latest_tie_measures),
+        "own": ui.query(ov.own_instrument_latest, min_group),
     }
 
 
@@ -198,6 +199,11 @@ for row_start in range(0, len(nets), 2):
                                                                                    for i in instruments)))
                 bits.append(t("overview.card_moments", n=int(d["moments_per_year"])))
                 st.caption(ui.md(" · ".join(bits)))
+            for _fid, own in data["own"][data["own"]["network"] == net].groupby("framework", sort=True):
+                # an own instrument beside the default one, its dimensions side by side, no judgement
+                st.caption(f"**{ui.md(own['name'].iloc[0][lang])}** ({ui.md(own['period'].iloc[0])}): " + " · ".join(
+                    f"{ui.md(r.code)} {ui.md(r.dimension[lang])} **{fmt_num(r.mean, lang, 2)}**"
+                    for r in own.itertuples()))
             tr = trends[trends["network"] == net].dropna(subset=["mean"])
             if len(tr):
                 spark = charts.line_over_time(

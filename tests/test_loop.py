@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -352,3 +353,59 @@ def test_cli_interventions(db, capsys):
     assert code == 0 and i["label"] == "Schoolbezoeken" and i["per_network"][0]["after"] == {"edges": 3.0}
     code, out = run(capsys, "interventions", "--db", db)
     assert "2025-03-10  Schoolbezoeken  (R)" in out and "    R  edges: 2 (2025-H1) -> 3 (2025-H2)" in out
+
+
+# ---------------------------------------------------------------- an own instrument beside the default one
+
+OWN = """network,date,participant_id,p1 (0-10),p2 (0-10),p3 (0-10),r1 (0-10),r2 (0-10)
+R,2025-03-01,P1,2,4,6,8,10
+R,2025-03-01,P2,4,4,4,6,6
+R,2025-03-01,P3,6,8,10,2,2
+"""
+# process P: respondent means .4, .4, .8 -> .5333; product R: .9, .6, .2 -> .5667
+
+
+@pytest.fixture
+def own_db(tmp_path):
+    from analytics.definitions import frameworks_dir, save_framework
+    from analytics.demo.load import SAMPLE_DIR
+
+    path = tmp_path / "own.duckdb"
+    con = store.connect(path)
+    fw = save_framework(SAMPLE_DIR.parent / "analytics" / "definitions" / "social_regulation.toml",
+                        frameworks_dir(path))
+    load(con, tmp_path, "people.csv", PEOPLE)
+    load(con, tmp_path, "own.csv", OWN, framework=fw)
+    yield path, con
+    con.close()
+
+
+def test_the_example_instrument_has_process_and_product_aspects():
+    from analytics.definitions import load_framework_file
+    from analytics.demo.load import SAMPLE_DIR
+
+    fw = load_framework_file(SAMPLE_DIR.parent / "analytics" / "definitions" / "social_regulation.toml")
+    assert [d.name["en"] for d in fw.dimensions] == ["Process aspects", "Product aspects"]
+    assert {i.name["en"] for i in fw.indicators} >= {"Connectedness", "Equality", "Applied value"}
+    text = " ".join(f"{i.left['nl']} {i.right['nl']} {i.left['en']} {i.right['en']}" for i in fw.indicators).lower()
+    assert not any(w in text for w in ("better", "beter", "good", "goed", "slecht", "bad", "worse"))
+
+
+def test_an_own_instrument_reaches_the_overview_the_report_and_the_cli(own_db, capsys):
+    from analytics.measures.overview import own_instrument_latest
+    from analytics.views.report import build_report
+
+    path, con = own_db
+    got = own_instrument_latest(con)
+    assert got[["network", "framework", "period", "code", "n"]].values.tolist() == [
+        ["R", "social_regulation", "2025-H1", "P", 3], ["R", "social_regulation", "2025-H1", "R", 3]]
+    assert got["mean"].tolist() == pytest.approx([1.6 / 3, 1.7 / 3])
+    html = build_report(con, lang="en")
+    i = html.index("Social regulation (example) (2025-H1)")
+    assert "P Process aspects" in html[i:i + 800] and "0.53" in html[i:i + 800] and "0.57" in html[i:i + 800]
+    con.close()
+    code = cli.main(["dimensions", "--db", str(path), "--framework",
+                     str(Path(__file__).parent.parent / "analytics/definitions/social_regulation.toml"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [(r["code"], round(r["mean"], 4)) for r in out] == [("P", 0.5333), ("R", 0.5667)]

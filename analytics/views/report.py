@@ -463,6 +463,19 @@ def _about(con, net: str, lang: str, pseudonymise: bool) -> str:
     return "".join(out)
 
 
+def _own_instruments(own: pd.DataFrame, lang: str) -> str:
+    """Own instruments (loaded as definition files) of one network: their dimension means, latest period."""
+    if own.empty:
+        return ""
+    out = []
+    for _, d in own.groupby("framework", sort=True):
+        out.append(f"<h3>{_e(d['name'].iloc[0][lang])} ({_e(d['period'].iloc[0])})</h3>")
+        out.append(_table([t("overview.dimension", lang), "n", t("report.col_mean", lang)],
+                          [[f"{r.code} {r.dimension[lang]}", int(r.n), fmt_num(r.mean, lang, 2)]
+                           for r in d.itertuples()], numeric=(1, 2)))
+    return "".join(out)
+
+
 def _loop_agreements(records: list[dict], lang: str) -> str:
     """Agreements with what changed since in their linked figures, each ending in a question."""
     from analytics.definitions import loop_label
@@ -547,10 +560,12 @@ def build_report(
     from analytics.views.loop import agreement_records
 
     loop_recs = agreement_records(con, nets, pseudonymise=pseudonymise, min_group=min_group)
+    own = ov.own_instrument_latest(con, min_group)
     for i, net in enumerate(nets, 1):
         body.append(f'<section class="network" id="net-{i}"><h2>{_e(net)}</h2>')
         body.append(_about(con, net, lang, pseudonymise))
         body.append(_dimensions(doc, con, net, order, period, min_group))
+        body.append(_own_instruments(own[own["network"] == net], lang))
         body.append(_values(doc, con, net, period, scrub))
         body.append(_ties(doc, con, net, order, period, pseudonymise))
         body.append(_loop_agreements([a for a in loop_recs if a["network"] == net], lang))
