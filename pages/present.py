@@ -169,7 +169,29 @@ def _move(step: int) -> None:
     st.session_state["present_slide"] = min(max(i, 0), len(SLIDES) - 1)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def own_instruments(data_version, net: str, min_group: int) -> pd.DataFrame:
+    from analytics.measures.overview import own_instrument_latest
+
+    df = ui.query(own_instrument_latest, min_group)
+    return df[df["network"] == net]
+
+
+def slide_own_instruments() -> None:
+    """An instrument loaded as a file, beside the default one: its dimensions of the latest period."""
+    own = own_instruments(v, net, min_group)
+    for _fid, d in own.groupby("framework", sort=True):
+        d = d.dropna(subset=["mean"])
+        if d.empty:
+            continue
+        st.markdown(f"**{ui.md(d['name'].iloc[0][lang])}** ({ui.md(d['period'].iloc[0])})")
+        cols = st.columns(len(d))
+        for col, r in zip(cols, d.itertuples(), strict=True):
+            col.metric(f"{r.code} {r.dimension[lang]}", fmt_num(r.mean, lang, 2), help=f"n = {int(r.n)}")
+
+
 def slide_dims() -> None:
+    slide_own_instruments()
     df = dim_stats(v, net, None, "dimension", min_group)
     pers = [p for p in upto if p in set(df.dropna(subset=["mean"])["period"])]
     df = df[df["period"].isin(pers)]

@@ -188,3 +188,28 @@ def test_dimension_slide_shows_current_and_desired_when_both_were_marked(db, mon
     assert len(specs) == 2 and desired in specs[1].lower() and desired not in specs[0].lower()
     at = run_page(db, monkeypatch, "pages/present.py", lang, network="Hoogbegaafdheid", present_slide=0)
     assert len(at.get("vega_lite_chart")) == 1
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_an_own_instrument_shows_on_the_overview_card_and_the_first_slide(tmp_path, monkeypatch, lang):
+    from analytics.definitions import frameworks_dir, save_framework
+    from analytics.ingest import importer
+
+    path = tmp_path / "own.duckdb"
+    con = store.connect(path)
+    fw = save_framework(ROOT / "analytics" / "definitions" / "social_regulation.toml", frameworks_dir(path))
+    own = tmp_path / "own.csv"
+    own.write_text("network,date,participant_id,p1 (0-10),p2 (0-10),p3 (0-10),r1 (0-10),r2 (0-10)\n"
+                   "R,2025-03-01,P1,2,4,6,8,10\nR,2025-03-01,P2,4,4,4,6,6\nR,2025-03-01,P3,6,8,10,2,2\n",
+                   encoding="utf-8")
+    assert importer.import_file(con, own, framework=fw).status == "imported"
+    con.close()
+    monkeypatch.setenv("NETWERKLEREN_NO_DEMO", "1")
+    at = run_page(path, monkeypatch, "pages/overview.py", lang)
+    name = "Sociale regulatie \\(voorbeeld\\)" if lang == "nl" else "Social regulation \\(example\\)"
+    process = "Procesaspecten" if lang == "nl" else "Process aspects"
+    mean = "0,53" if lang == "nl" else "0.53"
+    assert any(c.value.startswith(f"**{name}** (2025\\-H1): P {process} **{mean}**") for c in at.caption), \
+        [c.value for c in at.caption]
+    at = run_page(path, monkeypatch, "pages/present.py", lang, network="R", present_slide=0)
+    assert at.metric[0].label == f"P {process}" and at.metric[0].value == mean
