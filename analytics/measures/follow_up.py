@@ -40,10 +40,13 @@ def period_starts(con: duckdb.DuckDBPyConnection, network: str, view: str) -> di
 
 def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterable[str] = (),
             cycles: Iterable[str] = (), measures: Iterable[str] = (), framework: Framework | None = None,
-            min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
+            min_group: int = DEFAULT_MIN_GROUP, dates: Iterable[dt.date] | None = None) -> pd.DataFrame:
     """Every linked figure of ``network`` in every period: ``kind`` (indicator | cycle | measure), ``code``,
     ``period``, ``first_date`` (its first measurement in that period), ``value``, ``n`` (respondents for an
-    indicator, reports for a cycle, people in the map for a measure) and ``iqr`` (indicators only)."""
+    indicator, reports for a cycle, people in the map for a measure) and ``iqr`` (indicators only).
+
+    ``dates``: the meeting or start dates that will be asked about; tie measures (a graph per period, the slow
+    part) are then computed only for the periods a before or an after of one of them can fall in."""
     indicators, cycles, measures = list(indicators), list(cycles), list(measures)
     parts = []
     if indicators:
@@ -73,10 +76,13 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
                                    "value": cc["participants"].astype(float), "n": cc["reports"]}))
     if measures:
         starts = period_starts(con, network, "v_ties")
+        wanted = sorted(starts, key=starts.get)
+        if dates is not None:
+            wanted = needed_periods(starts, dates)
         recs = [{"kind": "measure", "code": m, "period": r["period"], "first_date": starts.get(r["period"]),
-                 "value": _measure_value(r.get(m)),
-                 "n": r["nodes"]}
-                for r in tq.metrics_table(con, network=network) for m in measures]
+                 "value": _measure_value(r.get(m)), "n": r["nodes"]}
+                for per in wanted for r in tq.metrics_table(con, network=network, period=per, pseudonymise=False)
+                for m in measures]  # numbers only: no codes needed (they cost a graph of all periods)
         parts.append(pd.DataFrame(recs, columns=["kind", "code", "period", "first_date", "value", "n"]))
     cols = ["kind", "code", "period", "first_date", "value", "n", "iqr"]
     if not parts:
@@ -86,6 +92,18 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
     if "iqr" not in out:
         out["iqr"] = float("nan")
     return out.dropna(subset=["first_date"])[cols].reset_index(drop=True)
+
+
+def needed_periods(starts: dict[str, dt.date], dates: Iterable[dt.date]) -> list[str]:
+    """The periods a before or an after of any of ``dates`` can be: per date the latest period starting on or
+    before it, and the latest period of all (the after of every earlier date)."""
+    ordered = sorted(starts, key=starts.get)
+    keep = set(ordered[-1:])
+    for d in dates:
+        d = pd.Timestamp(d).date()
+        before = [p for p in ordered if starts[p] <= d]
+        keep.update(before[-1:])
+    return [p for p in ordered if p in keep]
 
 
 def _measure_value(v) -> float:

@@ -33,18 +33,20 @@ def _flat(figs: list[dict], which: str) -> dict:
     return {f["code"]: (f[which] or {}).get("value") for f in figs}
 
 
-def _network_figures(con, links: dict[str, tuple[set, set, set]], framework, min_group) -> dict[str, pd.DataFrame]:
+def _network_figures(con, links: dict[str, tuple[set, set, set, set]], framework,
+                     min_group) -> dict[str, pd.DataFrame]:
     """Each network's linked figures computed once, for all its agreements or interventions together."""
     return {net: follow_up.figures(con, net, indicators=sorted(i), cycles=sorted(c), measures=sorted(m),
-                                   framework=framework, min_group=min_group)
-            for net, (i, c, m) in links.items()}
+                                   framework=framework, min_group=min_group, dates=sorted(d))
+            for net, (i, c, m, d) in links.items()}
 
 
-def _collect(links: dict, net: str, ind, cyc, mea) -> None:
-    i, c, m = links.setdefault(net, (set(), set(), set()))
+def _collect(links: dict, net: str, ind, cyc, mea, day) -> None:
+    i, c, m, d = links.setdefault(net, (set(), set(), set(), set()))
     i.update(ind)
     c.update(cyc)
     m.update(mea)
+    d.add(day)
 
 
 def agreement_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | None = None, *,
@@ -59,7 +61,7 @@ def agreement_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | 
     scrub = NameScrubber(con, pseudonymise)
     links: dict = {}
     for r in df.itertuples():
-        _collect(links, r.network, _codes(r.indicators), _codes(r.cycles), _codes(r.measures))
+        _collect(links, r.network, _codes(r.indicators), _codes(r.cycles), _codes(r.measures), _day(r.date))
     computed = _network_figures(con, links, framework, min_group)
     out = []
     for r, owner in zip(df.itertuples(), owners, strict=True):
@@ -90,7 +92,7 @@ def intervention_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str]
     links: dict = {}
     for r in df.itertuples():
         for net in shown(r):
-            _collect(links, net, _codes(r.indicators), _codes(r.cycles), _codes(r.measures))
+            _collect(links, net, _codes(r.indicators), _codes(r.cycles), _codes(r.measures), _day(r.start_date))
     computed = _network_figures(con, links, framework, min_group)
     out = []
     for r in df.itertuples():
