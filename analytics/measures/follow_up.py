@@ -81,7 +81,8 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
             wanted = needed_periods(starts, dates)
         recs = [{"kind": "measure", "code": m, "period": r["period"], "first_date": starts.get(r["period"]),
                  "value": _measure_value(r.get(m)), "n": r["nodes"]}
-                for per in wanted for r in tq.metrics_table(con, network=network, period=per, pseudonymise=False)
+                for per in wanted for r in tq.metrics_table(con, network=network, period=per, pseudonymise=False,
+                                                     tie_type=tq.ALL_TYPES)
                 for m in measures]  # numbers only: no codes needed (they cost a graph of all periods)
         parts.append(pd.DataFrame(recs, columns=["kind", "code", "period", "first_date", "value", "n"]))
     cols = ["kind", "code", "period", "first_date", "value", "n", "iqr"]
