@@ -409,3 +409,11 @@ def test_an_own_instrument_reaches_the_overview_the_report_and_the_cli(own_db, c
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [(r["code"], round(r["mean"], 4)) for r in out] == [("P", 0.5333), ("R", 0.5667)]
+
+
+def test_cli_sample_writes_the_loop_files_too(tmp_path, capsys):
+    assert cli.main(["sample", "--out", str(tmp_path), "--scale", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "agreements: " in out and (tmp_path / "loop" / "agreements.csv").exists()
+    assert (tmp_path / "loop" / "agreements.csv").read_bytes() == \
+        (Path(__file__).parent.parent / "sample_data" / "loop" / "agreements.csv").read_bytes()
