@@ -182,3 +182,22 @@ class NameScrubber:
             else:
                 i += 1
         return "".join(out) + s[last:]
+
+
+def people_labels(con: duckdb.DuckDBPyConnection, values: list[object], pseudonymise: bool) -> list[str]:
+    """Display labels for free 'who' fields (an agreement's owner): a known participant id becomes their code
+    (or name, when not pseudonymising); any other text has known names replaced by codes; empty stays empty."""
+    if not any(isinstance(v, str) and v.strip() for v in values):
+        return ["" for _ in values]
+    names = name_map(con, pseudonymise)
+    known = dict(zip(names["participant_id"], names["label"], strict=True))
+    scrub = NameScrubber(con, pseudonymise)
+    out = []
+    for v in values:
+        if not isinstance(v, str) or not v.strip():
+            out.append("")
+        elif v.strip() in known:
+            out.append(str(known[v.strip()]))
+        else:
+            out.append(scrub(v))
+    return out

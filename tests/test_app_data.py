@@ -27,7 +27,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_FILES = {"participants.csv", "events.csv", "dimensions_nl.csv", "value_reports.csv", "ties.csv"}
+DEMO_FILES = {"participants.csv", "events.csv", "dimensions_nl.csv", "value_reports.csv", "ties.csv",
+              "loop/networks.csv", "loop/agreements.csv", "loop/interventions.csv"}
 KINDS = ["participants", "dimension_scores", "value_reports", "ties", "events"]
 
 
@@ -105,18 +106,19 @@ def test_no_banner_on_an_empty_store(data_page):
     assert len(at.dataframe) == 0
 
 
-def test_imports_table_lists_the_five_demo_imports(data_page):
+def test_imports_table_lists_the_eight_demo_imports(data_page):
+    """The five survey files and the meeting loop's three (networks, agreements, interventions)."""
     at = data_page()
     table = imports_table(at)
-    assert len(table) == 5
+    assert len(table) == 8
     assert set(table["Bestand"]) == DEMO_FILES
-    assert list(table["#"]) == [5, 4, 3, 2, 1]
+    assert list(table["#"]) == [8, 7, 6, 5, 4, 3, 2, 1]
     assert set(table["Herkomst"]) == {"voorbeeld"}
     assert set(table["Status"]) == {"actief"}
     rows = dict(zip(table["Bestand"], table["Rijen"], strict=True))
     assert rows["participants.csv"] == 217  # the data rows of sample_data/participants.csv (five networks)
     assert at.selectbox(key="undo_choice").options == [
-        "#5 ties.csv", "#4 value_reports.csv", "#3 dimensions_nl.csv", "#2 events.csv", "#1 participants.csv"]
+        "#8 loop/interventions.csv", "#7 loop/agreements.csv", "#6 loop/networks.csv", "#5 ties.csv", "#4 value_reports.csv", "#3 dimensions_nl.csv", "#2 events.csv", "#1 participants.csv"]
 
 
 def test_start_empty_undoes_every_demo_import(data_page):
@@ -129,7 +131,7 @@ def test_start_empty_undoes_every_demo_import(data_page):
     assert "start_empty" not in [b.key for b in at.button]
     assert not any("voorbeeldgegevens" in i.value for i in at.info)
     table = imports_table(at)
-    assert len(table) == 5
+    assert len(table) == 8
     assert set(table["Status"]) == {"ongedaan gemaakt"}
     assert "undo_choice" not in [s.key for s in at.selectbox]  # nothing left to undo
     # the stored data is gone: the network filter offers nothing but "all networks"
@@ -153,7 +155,7 @@ def test_undo_one_import_marks_it_undone(data_page):
     assert table.loc[1, "Status"] == "ongedaan gemaakt"
     assert (table.drop(index=1)["Status"] == "actief").all()
     assert "#1 participants.csv" not in at.selectbox(key="undo_choice").options
-    assert len(at.selectbox(key="undo_choice").options) == 4
+    assert len(at.selectbox(key="undo_choice").options) == 7  # the other four survey files and the three loop files
 
 
 def test_undo_shows_the_new_state_at_once(data_page):

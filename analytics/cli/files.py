@@ -251,7 +251,10 @@ def cmd_undo(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    written = write_sample(args.out, scale=args.scale, seed=args.seed)
+    from analytics.demo.loop import write_loop_sample
+
+    # the survey files, then the meeting loop's (networks, agreements, interventions in loop/)
+    written = write_sample(args.out, scale=args.scale, seed=args.seed) | write_loop_sample(args.out)
     for kind, path in written.items():
         print(f"{kind}: {path}")
     return 0

@@ -348,3 +348,19 @@ def save_framework(source: str | Path | bytes, folder: str | Path) -> Framework:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{fw.id}.toml").write_text(text, encoding="utf-8")
     return fw
+
+
+# ---------------------------------------------------------------- the meeting loop's vocabularies
+
+
+@cache
+def loop_vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    """``{"phases"|"statuses"|"measures": {code: {"nl": name, "en": name}}}`` from loop.toml, in file order."""
+    with open(Path(__file__).with_name("loop.toml"), "rb") as f:
+        return tomllib.load(f)
+
+
+def loop_label(kind: str, code: str, lang: str = "nl") -> str:
+    """The shown name of a phase, status or tie measure; an unknown code is shown as it is."""
+    entry = loop_vocabulary().get(kind, {}).get(code)
+    return (entry.get(lang) or entry.get("en") or code) if entry else code

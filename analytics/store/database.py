@@ -21,8 +21,11 @@ from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
 DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
+#: The meeting loop's own records (networks, agreements, interventions): written by hand and versioned, but a
+#: row that came with an import (the demo) carries its ``import_id``, so undoing that import removes it too.
+LOOP_TABLES = ("network_info", "agreements", "interventions")
 #: Tables with a time axis. Their ``period`` column is stored (computed at import from the wave label or the
 #: date) so that filtering by period costs nothing; changing the period scheme recomputes it.
 TIMED_TABLES = ("dimension_scores", "value_reports", "ties", "events")
@@ -150,6 +153,37 @@ MIGRATIONS: dict[int, list[str]] = {
             undone_at TIMESTAMP
         )""",
         "CREATE SEQUENCE merge_ids START 1",
+    ],
+    # The meeting loop: networks as things, agreements that come back, interventions with an expected effect.
+    # Every edit is a new version (as meeting notes); lists are DuckDB lists of codes.
+    5: [
+        """CREATE TABLE network_info (
+            network VARCHAR NOT NULL, version INTEGER NOT NULL,
+            description VARCHAR, ambition VARCHAR, phase VARCHAR, start_date DATE, end_date DATE,
+            coaches VARCHAR[], instruments VARCHAR[], moments_per_year INTEGER NOT NULL DEFAULT 2,
+            import_id INTEGER, written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (network, version)
+        )""",
+        """CREATE TABLE agreements (
+            agreement_id INTEGER NOT NULL, version INTEGER NOT NULL,
+            network VARCHAR NOT NULL, date DATE NOT NULL, text VARCHAR NOT NULL,
+            indicators VARCHAR[], cycles VARCHAR[], measures VARCHAR[],
+            owner VARCHAR, status VARCHAR NOT NULL DEFAULT 'open',
+            deleted BOOLEAN NOT NULL DEFAULT false,
+            import_id INTEGER, written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (agreement_id, version)
+        )""",
+        "CREATE SEQUENCE agreement_ids START 1",
+        """CREATE TABLE interventions (
+            intervention_id INTEGER NOT NULL, version INTEGER NOT NULL,
+            label VARCHAR NOT NULL, start_date DATE NOT NULL, end_date DATE,
+            networks VARCHAR[], indicators VARCHAR[], cycles VARCHAR[], measures VARCHAR[],
+            expected VARCHAR,
+            deleted BOOLEAN NOT NULL DEFAULT false,
+            import_id INTEGER, written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (intervention_id, version)
+        )""",
+        "CREATE SEQUENCE intervention_ids START 1",
     ],
 }
 
@@ -417,7 +451,7 @@ def undo_import(con, import_id: int) -> dict[str, int]:
         if state[0][0] is not None:
             raise StoreError(f"import {import_id} was already undone")
         removed = {}
-        for table in FACT_TABLES:
+        for table in (*FACT_TABLES, *LOOP_TABLES):
             n = scalar(con, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
             run(con, f"DELETE FROM {table} WHERE import_id = ?", [import_id])
             removed[table] = n
@@ -443,6 +477,13 @@ def data_version(con) -> tuple:
     ) + (period_scheme(con),)
 
 
+def loop_version(con) -> tuple:
+    """Changes whenever a network's details, an agreement or an intervention is written: the cache key (with
+    :func:`data_version`) for what the meeting loop shows."""
+    return tuple(rows(con, """SELECT (SELECT count(*) FROM network_info), (SELECT count(*) FROM agreements),
+                                     (SELECT count(*) FROM interventions)""")[0])
+
+
 def is_empty(con) -> bool:
     return scalar(con, "SELECT count(*) FROM imports") == 0
 
@@ -451,6 +492,6 @@ def table_checksums(con) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent hash of every stored table: 'nothing changed' made checkable."""
     out = {}
     for table in (*FACT_TABLES, "imports", "pseudonyms", "settings", "meeting_notes", "live_rounds", "live_tokens",
-                  "live_responses", "person_merges", "schema_version"):
+                  "live_responses", "person_merges", *LOOP_TABLES, "schema_version"):
         out[table] = tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t")[0])
     return out

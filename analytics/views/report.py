@@ -408,6 +408,71 @@ def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudo
     return "".join(out)
 
 
+def _about(con, net: str, lang: str, pseudonymise: bool) -> str:
+    """What the network is: its description, assignment, phase, period, coaches, instruments and rhythm."""
+    from analytics.definitions import loop_label
+    from analytics.privacy import people_labels
+    from analytics.store import networks as netinfo
+
+    d = netinfo.details(con, net)
+    if d is None:
+        return ""
+    out = [f"<h3>{_e(t('report.about', lang))}</h3>"]
+    if isinstance(d["description"], str):
+        out.append(f"<p>{_e(d['description'])}</p>")
+    if isinstance(d["ambition"], str):
+        out.append(f"<p>{_e(t('overview.card_ambition', lang, text=d['ambition']))}</p>")
+    bits = []
+    if isinstance(d["phase"], str):
+        bits.append(t("overview.card_phase", lang, phase=loop_label("phases", d["phase"], lang)))
+    if pd.notna(d["start_date"]):
+        bits.append(t("overview.card_period", lang, start=_date(d["start_date"], lang),
+                      end=_date(d["end_date"], lang) if pd.notna(d["end_date"]) else "…"))
+    coaches = [str(c) for c in (d["coaches"] if d["coaches"] is not None else [])]
+    if coaches:
+        bits.append(t("overview.card_coaches", lang, coaches=", ".join(people_labels(con, coaches, pseudonymise))))
+    instruments = [str(i) for i in (d["instruments"] if d["instruments"] is not None else [])]
+    if instruments:
+        from analytics.definitions import frameworks
+
+        names = {f.id: f.name[lang] for f in frameworks().values()}
+        bits.append(t("overview.card_instruments", lang, names=", ".join(names.get(i, i) for i in instruments)))
+    bits.append(t("overview.card_moments", lang, n=int(d["moments_per_year"])))
+    out.append(f"<p class=meta>{_e(' · '.join(bits))}</p>")
+    return "".join(out)
+
+
+def _own_instruments(own: pd.DataFrame, lang: str) -> str:
+    """Own instruments (loaded as definition files) of one network: their dimension means, latest period."""
+    if own.empty:
+        return ""
+    out = []
+    for _, d in own.groupby("framework", sort=True):
+        out.append(f"<h3>{_e(d['name'].iloc[0][lang])} ({_e(d['period'].iloc[0])})</h3>")
+        out.append(_table([t("overview.dimension", lang), "n", t("report.col_mean", lang)],
+                          [[f"{r.code} {r.dimension[lang]}", int(r.n), fmt_num(r.mean, lang, 2)]
+                           for r in d.itertuples()], numeric=(1, 2)))
+    return "".join(out)
+
+
+def _loop_agreements(records: list[dict], lang: str) -> str:
+    """Agreements with what changed since in their linked figures, each ending in a question."""
+    from analytics.definitions import loop_label
+    from analytics.views import loop
+
+    if not records:
+        return ""
+    out = [f"<h3>{_e(t('report.loop_agreements', lang))}</h3>"]
+    for a in reversed(records):
+        items = "".join(f"<li>{_e(loop.figure_line(f, lang))}</li>" for f in a["figures"])
+        meta = t("agreement.meta", lang, owner=a["owner"] or t("agreement.nobody", lang),
+                 status=loop_label("statuses", a["status"], lang))
+        out.append(f"<div class=note><strong>{_e(_date(a['date'], lang))}</strong> {_e(a['text'])}"
+                   f"<div class=meta>{_e(meta)}</div>" + (f"<ul>{items}</ul>" if items else "")
+                   + f"<p><em>{_e(t(loop.question_key(a['figures']), lang))}</em></p></div>")
+    return "".join(out)
+
+
 def _agreements(con, net: str, lang: str, scrub: NameScrubber) -> str:
     out = [f"<h3>{_e(t('report.agreements', lang))}</h3>"]
     nd = notes.latest(con, (net,), limit=MAX_NOTES)
@@ -471,11 +536,18 @@ def build_report(
     body.append(f'<nav class="toc"><strong>{_e(t("report.contents", lang))}</strong><ol>{"".join(toc)}</ol></nav>')
     body.append(_sources(con, lang))
     body.append(_overview(con, nets, lang, min_group))
+    from analytics.views.loop import agreement_records
+
+    loop_recs = agreement_records(con, nets, pseudonymise=pseudonymise, min_group=min_group)
+    own = ov.own_instrument_latest(con, min_group)
     for i, net in enumerate(nets, 1):
         body.append(f'<section class="network" id="net-{i}"><h2>{_e(net)}</h2>')
+        body.append(_about(con, net, lang, pseudonymise))
         body.append(_dimensions(doc, con, net, order, period, min_group))
+        body.append(_own_instruments(own[own["network"] == net], lang))
         body.append(_values(doc, con, net, period, scrub))
         body.append(_ties(doc, con, net, order, period, pseudonymise))
+        body.append(_loop_agreements([a for a in loop_recs if a["network"] == net], lang))
         body.append(_agreements(con, net, lang, scrub))
         body.append("</section>")
     body.append(f"<footer>{_e(t('report.footer', lang))}</footer>")
