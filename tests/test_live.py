@@ -19,6 +19,8 @@ from analytics.live import answers as live_answers
 from analytics.live import closing as live_closing
 from analytics.live import common as live_common
 from analytics.live import links as live_links
+from analytics.live import meeting as live_meeting
+from analytics.live import mirror as live_mirror
 from analytics.live import picture as live_picture
 from analytics.live import rounds as live_rounds
 from analytics.live import tokens as live_tokens
@@ -67,8 +69,8 @@ def fail(code: str, fn, *args, **kwargs) -> live_common.LiveError:
 
 
 def test_migration_adds_live_tables(con):
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 3
-    for table in ("live_rounds", "live_tokens", "live_responses"):
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 6
+    for table in ("live_rounds", "live_tokens", "live_responses", "live_codes", "live_claims", "live_ideas"):
         assert scalar(con, f"SELECT count(*) FROM {table}") == 0
 
 
@@ -79,8 +81,9 @@ def test_a_version_2_database_is_migrated(tmp_path, monkeypatch):
     monkeypatch.undo()
     con = store.connect(path)
     try:
-        assert store.schema_version(con) == 3
+        assert store.schema_version(con) == 6
         assert scalar(con, "SELECT count(*) FROM live_rounds") == 0
+        assert scalar(con, "SELECT count(*) FROM meeting_notes WHERE import_id IS NULL") == 0
     finally:
         con.close()
 
@@ -170,23 +173,75 @@ def test_join_is_bounded(net):
     fail("join_full", live_tokens.join, net, rnd.round_id, key)
 
 
-def test_self_pick_is_once_and_only_from_the_list(net):
+def test_a_code_makes_a_shared_link_phone_one_person_once(net):
     rnd, key = named_round(net)
+    codes = live_tokens.issue_codes(net, rnd.round_id)
+    assert sorted(codes) == [f"P{i:03d}" for i in range(1, 9)]
+    assert all(len(c) == 8 and set(c) <= set(live_common.CODE_ALPHABET) for c in codes.values())
+    assert scalar(net, "SELECT count(*) FROM live_codes WHERE code_hash IN ?", [list(codes.values())]) == 0  # hashes only
     a, b = live_tokens.join(net, rnd.round_id, key), live_tokens.join(net, rnd.round_id, key)
     assert live_tokens.check_token(net, rnd.round_id, a).slot is None
     fail("not_claimed", live_answers.save_response, net, rnd.round_id, a, answers(), final=False, seq=0)
-    fail("not_member", live_tokens.claim, net, rnd.round_id, a, "Q001")  # another network's person
-    acc = live_tokens.claim(net, rnd.round_id, a, "P001")
+    typed = codes["P001"][:4].lower() + " - " + codes["P001"][4:]  # as someone types it
+    acc = live_tokens.claim(net, rnd.round_id, a, typed)
     assert acc.slot == "p:P001"
-    assert live_tokens.claim(net, rnd.round_id, a, "P001").slot == "p:P001"  # again: the same
-    fail("already_claimed", live_tokens.claim, net, rnd.round_id, a, "P002")
-    fail("taken", live_tokens.claim, net, rnd.round_id, b, "P001")
-    # the coach's personal link for P001 replaces the self-picked access
+    assert live_tokens.claim(net, rnd.round_id, a, codes["P001"]).slot == "p:P001"  # again: the same
+    fail("already_claimed", live_tokens.claim, net, rnd.round_id, a, codes["P002"])
+    # the coach's personal link for P001 replaces the code-claimed access
     personal = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
     fail("revoked", live_tokens.check_token, net, rnd.round_id, a)
-    assert live_tokens.claim(net, rnd.round_id, b, "P002").slot == "p:P002"
-    fail("not_member", live_tokens.issue_personal_tokens, net, rnd.round_id, ["Q001"])
+    assert live_tokens.claim(net, rnd.round_id, b, codes["P002"]).slot == "p:P002"
+    fail("not_member", live_tokens.issue_codes, net, rnd.round_id, ["Q001"])  # another network's person
     assert live_tokens.check_token(net, rnd.round_id, personal).slot == "p:P001"
+    # a new code for P003 makes the old one useless
+    new = live_tokens.issue_codes(net, rnd.round_id, ["P003"])["P003"]
+    c = live_tokens.join(net, rnd.round_id, key)
+    fail("code_unknown", live_tokens.claim, net, rnd.round_id, c, codes["P003"])
+    assert live_tokens.claim(net, rnd.round_id, c, new).slot == "p:P003"
+
+
+def test_codes_need_a_named_open_round(net):
+    rnd, _ = live_rounds.create_round(net, NET)  # anonymous
+    fail("not_named", live_tokens.issue_codes, net, rnd.round_id)
+
+
+def test_wrong_codes_are_logged_and_bounded_per_phone(net):
+    rnd, key = named_round(net)
+    codes = live_tokens.issue_codes(net, rnd.round_id)
+    tok = live_tokens.join(net, rnd.round_id, key)
+    for left in range(live_common.MAX_WRONG_CODES - 1, -1, -1):
+        e = fail("code_unknown", live_tokens.claim, net, rnd.round_id, tok, "ABCD-EFGH")
+        assert e.fields == {"left": left}
+    # the sixth try is refused before the code is even looked at: the right code does not help now
+    fail("too_many_tries", live_tokens.claim, net, rnd.round_id, tok, codes["P001"])
+    log = live_tokens.claim_log(net, rnd.round_id)
+    assert list(log["outcome"]) == ["wrong_code"] * live_common.MAX_WRONG_CODES
+    assert log["participant_id"].isna().all() and set(log["phone"]) == {1}
+    # another phone is not affected
+    other = live_tokens.join(net, rnd.round_id, key)
+    assert live_tokens.claim(net, rnd.round_id, other, codes["P001"]).participant_id == "P001"
+
+
+def test_a_taken_claim_is_refused_and_shown_to_the_coach_then_released(net):
+    rnd, key = named_round(net)
+    codes = live_tokens.issue_codes(net, rnd.round_id)
+    impostor, real = live_tokens.join(net, rnd.round_id, key), live_tokens.join(net, rnd.round_id, key)
+    live_tokens.claim(net, rnd.round_id, impostor, codes["P004"])
+    live_answers.save_response(net, rnd.round_id, impostor, answers(1), final=True, seq=0)
+    e = fail("taken", live_tokens.claim, net, rnd.round_id, real, codes["P004"])
+    assert "P004" not in str(e) and not e.fields  # the refusal names nobody
+    log = live_tokens.claim_log(net, rnd.round_id)
+    assert list(zip(log["participant_id"], log["outcome"], log["phone"], strict=True)) == [
+        ("P004", "taken", 2), ("P004", "claimed", 1)]
+    assert live_tokens.claimed(net, rnd.round_id) == ["P004"]
+    # the coach releases P004: the impostor's phone is cut off and its answers are gone
+    assert live_tokens.release(net, rnd.round_id, "P004") == 1
+    fail("revoked", live_tokens.check_token, net, rnd.round_id, impostor)
+    assert live_picture.submitted(net, rnd.round_id) == []
+    assert live_tokens.claimed(net, rnd.round_id) == []
+    assert live_tokens.claim(net, rnd.round_id, real, codes["P004"]).slot == "p:P004"
+    assert list(live_tokens.claim_log(net, rnd.round_id)["outcome"]) == ["claimed", "released", "taken", "claimed"]
+    fail("not_claimed_by_anyone", live_tokens.release, net, rnd.round_id, "P005")
 
 
 # ----------------------------------------------------------------------------------------------- answers
@@ -474,16 +529,22 @@ def test_participant_route_skips_the_login_and_shows_only_the_form(app_db):
     at = form({}, secrets)
     assert "Wachtwoord / Password" in [x.label for x in at.text_input]
     # with the link: no login, no navigation, no sidebar, this round's network only
+    codes = live_tokens.issue_codes(app_db, rnd.round_id)
     at = form({"round": rnd.round_id, "join": key}, secrets)
-    assert not at.text_input and len(at.sidebar) == 0
-    assert at.selectbox(key="pick_self").options == [f"{NET} persoon {i}" for i in range(1, 9)]
+    assert len(at.sidebar) == 0 and not at.selectbox
+    assert [x.label for x in at.text_input] == ["Jouw code"]
     assert "join" not in at.query_params and "t" in at.query_params
     assert OTHER not in texts(at)
-    at.selectbox(key="pick_self").set_value("P002")
+    assert "persoon" not in repr(at._tree), "the shared link shows no member names"
+    at.text_input(key="code").set_value("WRONGCOD").run()
+    at.button[0].click()
     at.run()
+    assert "hoort niet bij deze ronde" in at.error[0].value and not at.segmented_control
+    at.text_input(key="code").set_value(codes["P002"].lower()).run()
     at.button[0].click()
     at.run()
     assert not at.exception
+    assert f"Je antwoordt als {NET} persoon 2." in texts(at)
     assert len(at.segmented_control) == 2 * len(CODES) + 0  # now and desired per indicator
     # marks, a story with script, a tie to a member and one to an outsider; autosaved as a draft
     at.segmented_control(key="m:current:1a").set_value(6)
@@ -525,7 +586,8 @@ def test_participant_form_explains_refusals(app_db):
     live_answers.save_response(app_db, rnd.round_id, tok, {"current": {"1a": 1}}, final=True, seq=0)
     live_closing.close_round(app_db, rnd.round_id)
     at = form({"round": rnd.round_id, "t": tok})
-    assert "gesloten" in at.error[0].value and not at.segmented_control
+    assert "gesloten" in at.info[0].value and not at.segmented_control and not at.button
+    assert "Pas vanaf 3 verstuurde antwoorden (nu 1)" in at.info[1].value  # the mirror, withheld
 
 
 def test_participant_form_refuses_bad_marks_in_english(app_db):

@@ -2,7 +2,7 @@
 
 Like the app: ONE DuckDB connection per process, a cursor per request thread (``ui.con()``), writes
 serialised by ``store.transaction`` / ``store.WRITE_LOCK``. Half of the phones have personal links, the other
-half join through the shared link and pick their own name, all at the same moment (a barrier); each saves a
+half join through the shared link and enter their own code, all at the same moment (a barrier); each saves a
 draft, sends, and then repeats its send as a phone does after a lost connection. Meanwhile a coach thread
 polls the live picture the way the coach's page does and records when it shows all 40.
 
@@ -66,6 +66,7 @@ def test_forty_phones_at_once_lose_nothing_and_duplicate_nothing(tmp_path):
         rnd, key = live_rounds.create_round(con, NET, mode="named", config=live_rounds.RoundConfig(
             current=True, desired=True, story=True, ties=True, topic="breuken"))
         personal = live_tokens.issue_personal_tokens(con, rnd.round_id, [f"P{i:03d}" for i in range(1, PHONES // 2 + 1)])
+        codes = live_tokens.issue_codes(con, rnd.round_id, [f"P{i:03d}" for i in range(PHONES // 2 + 1, PHONES + 1)])
         barrier = threading.Barrier(PHONES + 2)  # the phones, the coach and this thread
         errors: list[str] = []
         sent_at: dict[str, float] = {}
@@ -83,7 +84,7 @@ def test_forty_phones_at_once_lose_nothing_and_duplicate_nothing(tmp_path):
                     token = personal[pid]
                 else:
                     token = live_tokens.join(cur, rnd.round_id, key)
-                    live_tokens.claim(cur, rnd.round_id, token, pid)
+                    live_tokens.claim(cur, rnd.round_id, token, codes[pid])
                 acc = live_tokens.check_token(cur, rnd.round_id, token)
                 live_answers.load_response(cur, acc)
                 open_s[pid] = time.perf_counter() - t0

@@ -14,7 +14,7 @@ from analytics.live import meeting
 from analytics.live.common import SCALE_MAX, SCALE_MIN, SITUATIONS, TIE_TYPE, LiveError, utc_now
 from analytics.live.picture import submitted
 from analytics.live.rounds import Round, get_round, round_period
-from analytics.privacy import ensure_pseudonyms
+from analytics.privacy import DEFAULT_MIN_GROUP, ensure_pseudonyms
 from analytics.store import database as store
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import period_of
@@ -138,7 +138,7 @@ def meeting_notes(con, rnd: Round) -> list[tuple[str | None, str | None]]:
             def line(r) -> str:
                 who = tag(r.get("group")) if cfg.groups else ""
                 if pd.isna(r["median"]):
-                    return f"- {who}{r['statement']}: {tr('statement_few', n=int(r['n']))}"
+                    return f"- {who}{r['statement']}: {tr('statement_few', n=int(r['n']), min=DEFAULT_MIN_GROUP)}"
                 return f"- {who}{r['statement']}: " + tr("statement_line", agree=int(r["agree"]),
                                                          neutral=int(r["neutral"]), disagree=int(r["disagree"]),
                                                          median=f"{r['median']:g}")
