@@ -681,3 +681,237 @@ def test_coach_opens_a_round_sees_answers_arrive_and_closes_it(coach, app_db):
 def test_no_streamlit_in_the_logic_modules():
     for f in (ROOT / "analytics").rglob("*.py"):
         assert "import streamlit" not in f.read_text(encoding="utf-8"), f
+
+
+# ----------------------------------------------------------------------------------------------- the meeting's own questions
+
+STATEMENTS = ("We delen genoeg", "De lunch helpt")
+
+
+def meeting_round(con, *, mode: str = "named", **cfg):
+    config = live_rounds.RoundConfig(**({"current": True, "plusdelta": True, "ideas": True, "votes": 2,
+                                         "statements": STATEMENTS, "groups": ("A", "B"),
+                                         "ideas_prompt": "Wat proberen we?"} | cfg))
+    return live_rounds.create_round(con, NET, mode=mode, config=config, on=date(2025, 3, 12))
+
+
+def test_meeting_round_settings_are_checked(net):
+    fail("one_group", meeting_round, net, groups=("A",))
+    fail("too_many", meeting_round, net, statements=tuple(f"s{i}" for i in range(11)))
+    fail("bad_votes", meeting_round, net, votes=11)
+    fail("too_long", meeting_round, net, statements=("x" * 201,))
+    rnd, _ = meeting_round(net, current=False, groups=(" A ", "B", "A"), statements=("  één ", ""))
+    assert rnd.config.groups == ("A", "B") and rnd.config.statements == ("één",)
+    assert rnd.wall_phase == "collect"
+    # plus/delta alone is a round
+    only, _ = live_rounds.create_round(net, NET, config=live_rounds.RoundConfig(current=False, plusdelta=True))
+    assert only.config.plusdelta and not only.config.current
+    fail("nothing_asked", live_rounds.create_round, net, NET, config=live_rounds.RoundConfig(current=False))
+
+
+def test_plusdelta_statements_and_group_are_validated(net):
+    rnd, _ = meeting_round(net)
+    tok = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001"])["P001"]
+    good = {"group": "B", "plusdelta": {"plus": " goede sfeer ", "delta": ""}, "statements": {"1": 6, "0": 2}}
+    saved = live_answers.save_response(net, rnd.round_id, tok, good, final=True, seq=0)
+    assert saved.answers == {"group": "B", "plusdelta": {"plus": "goede sfeer"}, "statements": {"0": 2, "1": 6}}
+    e = fail("invalid", live_answers.save_response, net, rnd.round_id, tok,
+             {"group": "C", "statements": {"2": 4, "0": 8}, "plusdelta": {"plus": "x" * 1001}}, final=True, seq=1)
+    assert sorted(c for c, _ in e.problems) == ["group_unknown", "plusdelta_long", "statement_range",
+                                                "statement_unknown"]
+    e = fail("invalid", live_answers.save_response, net, rnd.round_id, tok, {"statements": {"0": 3}}, final=True,
+             seq=1)
+    assert [c for c, _ in e.problems] == ["group_missing"]  # subgroups asked: a sent answer names one
+    # a draft may leave the group open
+    assert live_answers.save_response(net, rnd.round_id, tok, {"statements": {"0": 3}}, final=False, seq=1).status == "saved"
+    plain, _ = named_round(net)
+    tok2 = live_tokens.issue_personal_tokens(net, plain.round_id, ["P002"])["P002"]
+    e = fail("invalid", live_answers.save_response, net, plain.round_id, tok2,
+             {"plusdelta": {"plus": "x"}, "statements": {"0": 1}, "votes": ["i:1"]}, final=True, seq=0)
+    assert [f["part"] for c, f in e.problems] == ["plusdelta", "statements", "votes"]
+
+
+def test_idea_wall_add_is_bounded_and_anonymous(net):
+    rnd, key = meeting_round(net, mode="anonymous", groups=())
+    tok = live_tokens.join(net, rnd.round_id, key)
+    for i in range(live_common.MAX_IDEAS_EACH):
+        assert live_meeting.add_idea(net, rnd.round_id, tok, f"  idee\n{i} ") == i + 1
+    fail("ideas_each", live_meeting.add_idea, net, rnd.round_id, tok, "nog een")
+    other = live_tokens.join(net, rnd.round_id, key)
+    fail("idea_empty", live_meeting.add_idea, net, rnd.round_id, other, "   ")
+    fail("idea_long", live_meeting.add_idea, net, rnd.round_id, other, "x" * 201)
+    fail("group_unknown", live_meeting.add_idea, net, rnd.round_id, other, "x", "A")
+    live_meeting.add_idea(net, rnd.round_id, other, "<script>alert(1)</script>")
+    fail("idea_twice", live_meeting.add_idea, net, rnd.round_id, other, "<script>alert(1)</script>")
+    wall = live_meeting.ideas(net, rnd.round_id)
+    assert list(wall["text"]) == [f"idee {i}" for i in range(5)] + ["<script>alert(1)</script>"]
+    assert "slot" not in wall.columns  # no authors
+    plain, pkey = named_round(net)
+    fail("not_asked_ideas", live_meeting.add_idea, net, plain.round_id,
+         live_tokens.issue_personal_tokens(net, plain.round_id, ["P001"])["P001"], "x")
+
+
+def wall_with_votes(con):
+    """Four participants (two per group) with ideas, two clustered, then votes: hand-counted below."""
+    rnd, _ = meeting_round(con)
+    toks = live_tokens.issue_personal_tokens(con, rnd.round_id, ["P001", "P002", "P003", "P004"])
+    for i, (pid, tok) in enumerate(toks.items()):
+        live_meeting.add_idea(con, rnd.round_id, tok, f"idee {pid}", "AB"[i % 2])
+    return rnd, toks
+
+
+def test_idea_wall_cluster_then_vote_with_bounded_votes(net):
+    rnd, toks = wall_with_votes(net)
+    tok = toks["P001"]
+    fail("invalid", live_answers.save_response, net, rnd.round_id, tok, {"votes": ["i:1"]}, final=False, seq=0)
+    live_meeting.cluster(net, rnd.round_id, [1, 2], " Samen  lunchen ")
+    live_meeting.hide_idea(net, rnd.round_id, 4)
+    assert live_meeting.wall_keys(net, rnd.round_id) == {"c:Samen lunchen", "i:3"}
+    live_meeting.set_wall_phase(net, rnd.round_id, "vote")
+    fail("voting_open", live_meeting.cluster, net, rnd.round_id, [3], "later")
+    fail("voting_open", live_meeting.set_wall_phase, net, rnd.round_id, "collect")
+    fail("wall_closed", live_meeting.add_idea, net, rnd.round_id, tok, "te laat")
+    base = {"group": "A"}
+    e = fail("invalid", live_answers.save_response, net, rnd.round_id, tok,
+             base | {"votes": ["c:Samen lunchen", "i:3", "i:4"]}, final=True, seq=0)
+    assert e.problems == [("votes_many", {"max": 2, "n": 3})]
+    e = fail("invalid", live_answers.save_response, net, rnd.round_id, tok, base | {"votes": ["i:4"]}, final=True, seq=0)
+    assert e.problems == [("vote_unknown", {})]  # hidden: not on the wall
+    votes = {"P001": ["c:Samen lunchen", "i:3"], "P002": ["c:Samen lunchen", "c:Samen lunchen"], "P003": ["i:3"],
+             "P004": ["c:Samen lunchen"]}
+    for i, (pid, tok) in enumerate(toks.items()):
+        live_answers.save_response(net, rnd.round_id, tok, {"group": "AB"[i % 2], "votes": votes[pid]}, final=True, seq=0)
+    # a draft vote does not count
+    live_tokens.issue_personal_tokens(net, rnd.round_id, ["P005"])
+    wall = live_meeting.wall(net, rnd.round_id)
+    assert list(zip(wall["item"], wall["label"], wall["n_ideas"], wall["votes"], strict=True)) == [
+        ("c:Samen lunchen", "Samen lunchen", 2, 3), ("i:3", "idee P003", 1, 2)]
+
+
+def test_statements_and_subgroups_compare_with_small_groups_suppressed(net):
+    rnd, _ = meeting_round(net, ideas=False)
+    toks = live_tokens.issue_personal_tokens(net, rnd.round_id, [f"P00{i}" for i in range(1, 6)])
+    marks = [(1, "A", 7), (2, "A", 6), (3, "A", 5), (4, "B", 2), (5, "B", 1)]  # statement 0 mark, 1a mark
+    for (i, g, m), tok in zip(marks, toks.values(), strict=True):
+        live_answers.save_response(net, rnd.round_id, tok, {"group": g, "current": {"1a": m}, "statements": {"0": i},
+                                                            "plusdelta": {"plus": f"plus {i}", "delta": f"delta {i}"}},
+                                   final=True, seq=0)
+    s = live_meeting.statement_stats(net, rnd.round_id, rnd.config.statements)
+    (r,) = s.to_dict("records")
+    assert (r["statement"], r["n"], r["disagree"], r["neutral"], r["agree"], r["median"], r["q1"], r["q3"]) == (
+        "We delen genoeg", 5, 3, 1, 1, 3.0, 2.0, 4.0)
+    by = live_meeting.statement_stats(net, rnd.round_id, rnd.config.statements, by_group=True)
+    assert list(by["n"]) == [3, 2] and by["median"].iloc[0] == 2.0 and pd.isna(by["median"].iloc[1])
+    assert pd.isna(by["agree"].iloc[1])  # group B (2 answers): counts withheld too
+    gm = live_meeting.group_marks(net, rnd.round_id)
+    assert list(zip(gm["group"], gm["n"], strict=True)) == [("A", 3), ("B", 2)]
+    assert gm["median"].iloc[0] == 6.0 and pd.isna(gm["median"].iloc[1])
+    assert live_meeting.group_counts(net, rnd.round_id) == {"A": 3, "B": 2}
+    pdf = live_meeting.plusdelta(net, rnd.round_id)
+    assert list(pdf["part"]) == ["plus"] * 5 + ["delta"] * 5 and "slot" not in pdf.columns
+
+
+def test_closing_writes_the_meeting_as_notes_in_one_undoable_import(net):
+    rnd, toks = wall_with_votes(net)
+    live_meeting.cluster(net, rnd.round_id, [1, 2], "Samen lunchen")
+    live_meeting.set_wall_phase(net, rnd.round_id, "vote")
+    for i, (pid, tok) in enumerate(toks.items()):
+        live_answers.save_response(net, rnd.round_id, tok, {
+            "group": "AB"[i % 2], "current": {"1a": 2 + i}, "statements": {"0": 5 + i % 3, "1": 1},
+            "plusdelta": {"plus": f"goed {pid}", "delta": f"anders {pid}"}, "votes": ["c:Samen lunchen"]},
+            final=True, seq=0)
+    before = store.table_checksums(net)
+    import_id = live_closing.close_round(net, rnd.round_id)
+    rec = next(r for r in store.list_imports(net) if r.import_id == import_id)
+    assert rec.details["stored"] == {"dimension_scores": 4, "meeting_notes": 3}
+    notes = rows(net, """SELECT network, date, went_well, differently FROM meeting_notes WHERE import_id = ?
+                         ORDER BY note_id""", [import_id])
+    assert [n[:2] for n in notes] == [(NET, date(2025, 3, 12))] * 3
+    assert notes[0][2] == "Plus/delta (Rekenen):\n- [A] goed P001\n- [A] goed P003\n- [B] goed P002\n- [B] goed P004"
+    assert notes[0][3].splitlines()[1:] == ["- [A] anders P001", "- [A] anders P003", "- [B] anders P002",
+                                            "- [B] anders P004"]
+    assert notes[1] == (NET, date(2025, 3, 12), None,
+                        "Ideeënmuur: Wat proberen we?\n- Samen lunchen (4 stemmen): idee P001 · idee P002\n"
+                        "- idee P003 (0 stemmen)\n- idee P004 (0 stemmen)")
+    assert notes[2][2].splitlines() == ["Stellingen (oneens 1-3 / midden 4 / eens 5-7):",
+                                        "- [A] We delen genoeg: minder dan 3 antwoorden (2)",
+                                        "- [B] We delen genoeg: minder dan 3 antwoorden (2)",
+                                        "- [A] De lunch helpt: minder dan 3 antwoorden (2)",
+                                        "- [B] De lunch helpt: minder dan 3 antwoorden (2)"]
+    from analytics.store import notes as store_notes
+
+    assert len(store_notes.latest(net, (NET,))) == 3
+    # an edit of a closed round's note is removed with it by the undo
+    store_notes.edit(net, int(store_notes.latest(net, (NET,))["note_id"].min()), date="2025-03-12",
+                     went_well="bijgewerkt", differently=None)
+    removed = store.undo_import(net, import_id)
+    assert removed["meeting_notes"] == 3 and removed["dimension_scores"] == 4
+    assert len(store_notes.latest(net, (NET,))) == 0
+    after = store.table_checksums(net)
+    for table in ("dimension_scores", "value_reports", "ties", "participants", "meeting_notes"):
+        assert after[table] == before[table], table
+
+
+def test_statements_in_closing_with_enough_answers(net):
+    rnd, _ = meeting_round(net, ideas=False, plusdelta=False, groups=(), current=False)
+    toks = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001", "P002", "P003"])
+    for m, tok in zip((2, 4, 7), toks.values(), strict=True):
+        live_answers.save_response(net, rnd.round_id, tok, {"statements": {"0": m}}, final=True, seq=0)
+    import_id = live_closing.close_round(net, rnd.round_id)
+    (note,) = rows(net, "SELECT went_well FROM meeting_notes WHERE import_id = ?", [import_id])
+    assert note[0].splitlines()[1:] == ["- We delen genoeg: 1 oneens, 1 midden, 1 eens; mediaan 4"]
+
+
+def test_a_round_with_only_ideas_can_close(net):
+    rnd, key = live_rounds.create_round(net, NET, config=live_rounds.RoundConfig(current=False, ideas=True,
+                                                                                  lang="en"))
+    tok = live_tokens.join(net, rnd.round_id, key)
+    live_meeting.add_idea(net, rnd.round_id, tok, "shared lunch")
+    import_id = live_closing.close_round(net, rnd.round_id)
+    assert rows(net, "SELECT differently FROM meeting_notes WHERE import_id = ?", [import_id]) == [
+        ("Idea wall: What do we want to try?\n- shared lunch (0 votes)",)]
+
+
+# ----------------------------------------------------------------------------------------------- the personal mirror
+
+
+def test_mirror_is_withheld_below_the_threshold_and_comes_back_after_closing(net):
+    rnd, _ = named_round(net, desired=False, story=False, ties=False, statements=("Eens?",))
+    toks = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001", "P002", "P003", "P004"])
+    mine = toks["P001"]
+    assert live_mirror.mirror(net, rnd.round_id, mine).status == "not_sent"
+    live_answers.save_response(net, rnd.round_id, mine, {"current": {"1a": 2, "1b": 7}, "statements": {"0": 6}},
+                               final=True, seq=0)
+    live_answers.save_response(net, rnd.round_id, toks["P002"], {"current": {"1a": 4}}, final=True, seq=0)
+    m = live_mirror.mirror(net, rnd.round_id, mine)
+    assert (m.status, m.n, m.min_group) == ("too_few", 2, 3) and m.marks.empty
+    live_answers.save_response(net, rnd.round_id, toks["P003"], {"current": {"1a": 6}}, final=False, seq=0)
+    assert live_mirror.mirror(net, rnd.round_id, mine).status == "too_few"  # a draft does not count
+    live_answers.save_response(net, rnd.round_id, toks["P003"], {"current": {"1a": 6}}, final=True, seq=1)
+    m = live_mirror.mirror(net, rnd.round_id, mine)
+    assert (m.status, m.n) == ("ready", 3)
+    got = {r.code: (r.yours, r.n, r.q1, r.median, r.q3) for r in m.marks.itertuples()}
+    assert got["1a"] == (2, 3, 3.0, 4.0, 5.0)
+    assert got["1b"][:2] == (7, 1) and all(pd.isna(x) for x in got["1b"][2:])  # only my mark: no band
+    assert list(m.statements["yours"]) == [6] and pd.isna(m.statements["median"].iloc[0])
+    assert live_mirror.mirror(net, rnd.round_id, toks["P004"]).status == "not_sent"
+    # after closing the same link still shows it; a cancelled round, or a replaced link, shows nothing
+    live_closing.close_round(net, rnd.round_id)
+    again = live_mirror.mirror(net, rnd.round_id, mine)
+    assert again.status == "ready" and again.closed
+    fail("unknown", live_mirror.mirror, net, "other-round", mine)
+    rnd2, _ = named_round(net)
+    t2 = live_tokens.issue_personal_tokens(net, rnd2.round_id, ["P001"])["P001"]
+    live_tokens.issue_personal_tokens(net, rnd2.round_id, ["P001"])
+    fail("revoked", live_mirror.mirror, net, rnd2.round_id, t2)
+    live_rounds.cancel_round(net, rnd2.round_id)
+    fail("cancelled", live_mirror.mirror, net, rnd2.round_id, t2)
+
+
+def test_mirror_in_an_anonymous_round_uses_the_phone(net):
+    rnd, key = live_rounds.create_round(net, NET)
+    toks = [live_tokens.join(net, rnd.round_id, key) for _ in range(3)]
+    for i, tok in enumerate(toks):
+        live_answers.save_response(net, rnd.round_id, tok, {"current": {"1a": 1 + 3 * i}}, final=True, seq=0)
+    m = live_mirror.mirror(net, rnd.round_id, toks[2])
+    assert m.status == "ready" and list(zip(m.marks["yours"], m.marks["median"], strict=True)) == [(7, 4.0)]
