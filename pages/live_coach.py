@@ -171,6 +171,7 @@ def link_panel(rnd: live_rounds.Round) -> None:
             except live_common.LiveError as e:
                 st.error(error_text(e))
             st.rerun()
+        named_extras(rnd, base)
         return
     url = live_links.participant_url(base, rnd.round_id, join_key=key)
     c1.markdown("**" + t("live.link_for_phones") + "**")
@@ -182,6 +183,11 @@ def link_panel(rnd: live_rounds.Round) -> None:
                        mime="image/png", on_click="ignore")
     d2.download_button(t("live.qr_svg"), live_links.qr_svg(url), file_name=f"qr_{rnd.round_id}.svg",
                        mime="image/svg+xml", on_click="ignore")
+    named_extras(rnd, base)
+
+
+def named_extras(rnd: live_rounds.Round, base: str) -> None:
+    """A named round with a shared link: codes per person, and a personal link for one person."""
     if rnd.named:
         with st.expander(t("live.codes_title")):
             code_panel(rnd)
@@ -251,7 +257,7 @@ def identity_panel(rnd: live_rounds.Round) -> None:
                 t("live.attempt_at"): [live_common.local_time(x.to_pydatetime()).strftime("%H:%M:%S") for x in log["at"]],
                 t("live.person"): [names.get(p, p) if isinstance(p, str) else "—" for p in log["participant_id"]],
                 t("live.attempt_outcome"): [t(f"live.outcome_{o}") for o in log["outcome"]],
-                t("live.attempt_phone"): [f"#{int(x)}" if x == x and x is not None else "" for x in log["phone"]],
+                t("live.attempt_phone"): [f"#{int(x)}" if pd.notna(x) else "" for x in log["phone"]],
             }), hide_index=True, width="stretch")
         else:
             st.caption(t("live.no_attempts"))

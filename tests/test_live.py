@@ -915,3 +915,156 @@ def test_mirror_in_an_anonymous_round_uses_the_phone(net):
         live_answers.save_response(net, rnd.round_id, tok, {"current": {"1a": 1 + 3 * i}}, final=True, seq=0)
     m = live_mirror.mirror(net, rnd.round_id, toks[2])
     assert m.status == "ready" and list(zip(m.marks["yours"], m.marks["median"], strict=True)) == [(7, 4.0)]
+
+
+# ----------------------------------------------------------------------------------------------- meeting rounds in the pages
+
+
+def test_form_asks_the_meeting_questions_and_shows_the_mirror(app_db):
+    rnd, _ = meeting_round(app_db)
+    toks = live_tokens.issue_personal_tokens(app_db, rnd.round_id, ["P001", "P002", "P003"])
+    at = form({"round": rnd.round_id, "t": toks["P001"]})
+    assert at.radio(key="g:group").options == ["A", "B"]
+    assert [h.value for h in at.header] == ["Hoe werkt ons netwerk?", "Stellingen", "Terugblik op de bijeenkomst",
+                                            "Ideeënmuur"]
+    assert "Wat proberen we?" in texts(at) and "Nog geen ideeën op de muur." in texts(at)
+    at.radio(key="g:group").set_value("A")
+    at.segmented_control(key="st:0").set_value(6)
+    at.text_area(key="pd:plus").set_value("Goede gesprekken")
+    at.text_area(key="pd:delta").set_value("Eerder beginnen")
+    at.run()
+    at.text_input(key="idea:new").set_value("Samen lunchen")
+    at.button(key="FormSubmitter:add_idea-Op de muur zetten").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Je idee staat op de muur." in texts(at) and "- Samen lunchen" in texts(at)
+    at.button(key="send").click()
+    at.run()
+    assert "Dank je!" in texts(at)
+    (_, _, got, _), = live_picture.submitted(app_db, rnd.round_id)
+    assert got == {"group": "A", "statements": {"0": 6}, "plusdelta": {"plus": "Goede gesprekken",
+                                                                       "delta": "Eerder beginnen"}}
+    assert "Jouw spiegel" in [h.value for h in at.header]
+    assert "Pas vanaf 3 verstuurde antwoorden (nu 1)" in at.info[0].value
+    # the coach opens the vote; two others answer; the same link now shows the vote and the mirror
+    live_meeting.set_wall_phase(app_db, rnd.round_id, "vote")
+    for pid, m in (("P002", 2), ("P003", 4)):
+        live_answers.save_response(app_db, rnd.round_id, toks[pid], {"group": "B", "statements": {"0": m},
+                                                                     "current": {"1a": m}}, final=True, seq=0)
+    again = form({"round": rnd.round_id, "t": toks["P001"]})
+    assert again.pills(key="v:wall").options == ["Samen lunchen"]
+    assert "0 van 2 stemmen gebruikt." in texts(again)
+    assert again.segmented_control(key="st:0").value == 6  # the sent answers came back
+    again.pills(key="v:wall").set_value(["i:1"]).run()
+    again.button(key="send").click()
+    again.run()
+    assert not again.exception
+    assert live_meeting.wall(app_db, rnd.round_id)["votes"].tolist() == [1]
+    mirror_html = "".join(str(e.proto) for e in element_types(again._tree) if type(e).__name__ == "Html")
+    assert "We delen genoeg: 6" in mirror_html and "<script" not in mirror_html
+
+
+def test_form_in_english_anonymous_meeting_round(app_db):
+    rnd, key = live_rounds.create_round(app_db, NET, config=live_rounds.RoundConfig(
+        current=False, plusdelta=True, statements=("We share enough",), lang="en"))
+    at = form({"round": rnd.round_id, "join": key})
+    assert [h.value for h in at.header] == ["Statements", "Looking back on the meeting"]
+    assert "Your code" not in texts(at) and not at.text_input  # anonymous: no code
+    at.text_area(key="pd:plus").set_value("Good talks")
+    at.run()
+    at.button(key="send").click()
+    at.run()
+    assert "Thank you!" in texts(at)
+    assert "Send your answers first" not in texts(at)
+    assert "Your mirror" in [h.value for h in at.header]
+    assert "From 3 sent answers on (now 1)" in at.info[0].value
+
+
+def test_coach_runs_a_meeting_round_with_codes_release_wall_and_subgroups(coach, app_db):
+    at = coach
+    at.radio(key="live_mode").set_value("named").run()
+    at.checkbox(key="ask_plusdelta").check()
+    at.checkbox(key="ask_ideas").check()
+    at.number_input(key="votes_each").set_value(2)
+    at.text_input(key="ideas_prompt").set_value("Wat proberen we?")
+    at.text_area(key="statements").set_value("We delen genoeg\n\nDe lunch helpt")
+    at.text_input(key="groups").set_value("Tafel 1, Tafel 2")
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    (rnd,) = live_rounds.list_rounds(app_db, status="open")
+    cfg = rnd.config
+    assert (cfg.plusdelta, cfg.ideas, cfg.votes, cfg.ideas_prompt, cfg.statements, cfg.groups) == (
+        True, True, 2, "Wat proberen we?", ("We delen genoeg", "De lunch helpt"), ("Tafel 1", "Tafel 2"))
+    key = re.search(r"join=([A-Za-z0-9_\-]+)", at.code[0].value).group(1)
+    # codes for everyone, hidden until the coach shows them
+    at.button(key="make_codes").click()
+    at.run()
+    assert not at.dataframe or all("Code" not in d.value.columns for d in at.dataframe)
+    at.toggle(key="codes_show").set_value(True).run()
+    table = next(d.value for d in at.dataframe if "Code" in d.value.columns)
+    codes = dict(zip(table["Deelnemer"], table["Code"], strict=True))
+    assert len(codes) == 8 and all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", c) for c in codes.values())
+    # one phone takes P001's code; a second tries the same code: the coach sees the attempt
+    first, second = live_tokens.join(app_db, rnd.round_id, key), live_tokens.join(app_db, rnd.round_id, key)
+    live_tokens.claim(app_db, rnd.round_id, first, codes[f"{NET} persoon 1"])
+    fail("taken", live_tokens.claim, app_db, rnd.round_id, second, codes[f"{NET} persoon 1"])
+    at.run()
+    assert any("1 geweigerde poging" in w.value for w in at.warning)
+    log = next(d.value for d in at.dataframe if "Wat gebeurde" in d.value.columns)
+    assert list(log["Wat gebeurde"]) == ["geweigerd: code al in gebruik", "code ingevoerd"]
+    assert list(log["Deelnemer"]) == [f"{NET} persoon 1"] * 2 and list(log["Apparaat"]) == ["#2", "#1"]
+    at.selectbox(key="release_who").set_value("P001").run()
+    at.button(key="release").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert f"{NET} persoon 1 is vrijgegeven (1 apparaat/apparaten afgesloten)." in [s.value for s in at.success]
+    assert live_tokens.claimed(app_db, rnd.round_id) == []
+    # ideas arrive; the coach clusters two and opens the vote
+    toks = live_tokens.issue_personal_tokens(app_db, rnd.round_id, ["P002", "P003", "P004"])
+    for pid, tok in toks.items():
+        live_meeting.add_idea(app_db, rnd.round_id, tok, f"idee {pid}", "Tafel 1")
+    at.run()
+    wall = next(d.value for d in at.dataframe if "Idee of cluster" in d.value.columns)
+    assert list(wall["Idee of cluster"]) == ["idee P002", "idee P003", "idee P004"]
+    at.multiselect(key="cluster_pick").set_value([1, 2]).run()
+    at.text_input(key="cluster_label").set_value("Samen").run()
+    at.button(key="cluster_do").click()
+    at.run()
+    at.button(key="vote_open").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert live_rounds.get_round(app_db, rnd.round_id).wall_phase == "vote"
+    for i, (pid, tok) in enumerate(toks.items()):
+        live_answers.save_response(app_db, rnd.round_id, tok, {
+            "group": ["Tafel 1", "Tafel 2"][i % 2], "current": {"1a": 2 + i}, "statements": {"0": 3 + i},
+            "plusdelta": {"plus": f"plus {pid}"}, "votes": ["c:Samen"]}, final=True, seq=0)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    wall = next(d.value for d in at.dataframe if "Idee of cluster" in d.value.columns)
+    assert list(zip(wall["Idee of cluster"], wall["Stemmen"], strict=True)) == [("Samen", 3), ("idee P004", 0)]
+    st_table = next(d.value for d in at.dataframe if "Stelling" in d.value.columns)
+    assert list(st_table["Subgroep"]) == ["Tafel 1", "Tafel 2"] and list(st_table["n"]) == [2, 1]
+    assert any("- [Tafel 1] plus P002" in m.value for m in at.markdown)
+    assert any("Tafel 1: 2 · Tafel 2: 1" in c.value for c in at.caption)
+    at.checkbox(key=f"close_sure:{rnd.round_id}").check()
+    at.run()
+    at.button(key="close_round").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert scalar(app_db, "SELECT count(*) FROM meeting_notes WHERE import_id IS NOT NULL") == 3
+
+
+def test_coach_meeting_round_in_english(coach, app_db):
+    at = coach
+    at.session_state["lang"] = "en"
+    at.run()
+    assert "Questions for the meeting itself" in texts(at)
+    rnd, key = meeting_round(app_db)
+    at.run()
+    at.selectbox(key="live_round").set_value(rnd.round_id).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(e.label.startswith("Codes per person") for e in at.expander)
+    assert any("Who answers: 0 claimed" in e.label for e in at.expander), [e.label for e in at.expander]
+    assert "Idea wall: Wat proberen we?" in texts(at)
+    assert any(e.label == "Idea wall: cluster and open the vote" for e in at.expander)
