@@ -72,26 +72,31 @@ fw = ui.framework()
 
 
 def mirror_html(rows_: list[tuple[str, int, float, float, float]]) -> str:
-    """The mirror as plain HTML + SVG: per row a label, a 1..7 line, the group's middle half (grey band),
-    its median (a tick) and your own mark (a dot). Only numbers go into the SVG; labels are escaped."""
+    """The mirror as plain HTML (no script, no SVG: st.html keeps neither): per row a label, a 1..7 line, the
+    group's middle half (grey band), its median (a dark tick) and your own mark (a blue dot). Only numbers go
+    into the styles; labels are escaped."""
     lo, hi = live_common.SCALE_MIN, live_common.SCALE_MAX
 
     def x(v: float) -> float:
-        return 8 + (v - lo) / (hi - lo) * 284
+        return (v - lo) / (hi - lo) * 100
 
+    ticks = "".join(f'<span style="position:absolute;left:{x(v):.1f}%;transform:translateX(-50%)">{v}</span>'
+                    for v in range(lo, hi + 1))
     out = ['<div style="font-size:0.9rem">']
     for label, yours, q1, median, q3 in rows_:
         band = ("" if q1 != q1 else  # NaN: too few marks for a band
-                f'<rect x="{x(q1):.1f}" y="7" width="{max(x(q3) - x(q1), 2):.1f}" height="14" rx="3" fill="#bbb"/>'
-                f'<line x1="{x(median):.1f}" x2="{x(median):.1f}" y1="4" y2="24" stroke="#555" stroke-width="2"/>')
-        ticks = "".join(f'<text x="{x(v):.1f}" y="36" font-size="9" text-anchor="middle" fill="#666">{v}</text>'
-                        for v in range(lo, hi + 1))
+                f'<div style="position:absolute;left:{x(q1):.1f}%;width:{max(x(q3) - x(q1), 1.5):.1f}%;top:4px;'
+                f'height:14px;background:#c8c8c8;border-radius:3px"></div>'
+                f'<div style="position:absolute;left:{x(median):.1f}%;top:1px;height:20px;width:3px;'
+                f'margin-left:-1px;background:#444"></div>')
         out.append(
-            f'<div style="margin-top:6px">{html.escape(label)}</div>'
-            f'<svg viewBox="0 0 300 40" width="100%" style="max-width:420px" role="img" '
-            f'aria-label="{html.escape(label)}: {int(yours)}">'
-            f'<line x1="8" x2="292" y1="14" y2="14" stroke="#999"/>{band}'
-            f'<circle cx="{x(yours):.1f}" cy="14" r="6" fill="#1f4e79"/>{ticks}</svg>')
+            f'<div style="margin-top:10px">{html.escape(label)}</div>'
+            f'<div role="img" aria-label="{html.escape(label)}: {int(yours)}" style="position:relative;'
+            f'margin:4px 10px 0 10px;height:22px">'
+            f'<div style="position:absolute;left:0;right:0;top:10px;height:2px;background:#999"></div>{band}'
+            f'<div style="position:absolute;left:{x(yours):.1f}%;top:3px;width:16px;height:16px;margin-left:-8px;'
+            f'border-radius:50%;background:#1f4e79;border:2px solid #fff"></div></div>'
+            f'<div style="position:relative;margin:0 10px;height:14px;font-size:0.7rem;color:#666">{ticks}</div>')
     out.append("</div>")
     return "".join(out)
 
@@ -113,7 +118,8 @@ def show_mirror(m: live_mirror.Mirror, statements: tuple[str, ...]) -> None:
     rows_ += [(statements[r.code] if r.code < len(statements) else "?", r.yours, r.q1, r.median, r.q3)
               for r in m.statements.itertuples()]
     st.html(mirror_html(rows_))
-    st.caption(t("live.mirror_legend", min=m.min_group))
+    if any(q1 != q1 for *_, q1, _, _ in rows_):
+        st.caption(t("live.mirror_legend", min=m.min_group))
     st.caption(t("live.mirror_come_back"))
 
 
