@@ -292,7 +292,12 @@ def test_phone_answers_plusdelta_and_votes_on_the_idea_wall(browser, tmp_path):
         phone.goto(phone.url)
         wait_for_app(phone, expect_text="Jouw spiegel")
         # the coach's picture: the wall with its votes, plus/delta and the statement (four answers)
-        coach.reload()
+        deadline = time.monotonic() + 30
+        while metric_value(coach, "Verstuurd") != "4":  # the picture refreshes itself every 3 s
+            if time.monotonic() > deadline:
+                screenshot(coach, "live-coach-meeting-stuck")
+                raise AssertionError("the coach's picture did not show the fourth answer")
+            coach.wait_for_timeout(250)  # polling interval of a bounded wait
         wait_for_app(coach, expect_text="Stemmen is open")
         assert not app_exceptions(coach), app_exceptions(coach)
         screenshot(coach, "live-coach-meeting")

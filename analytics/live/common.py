@@ -24,7 +24,7 @@ DEFAULT_HOURS = 12
 DEFAULT_MAX_TOKENS = 300
 TOKEN_BYTES = 24
 #: Codes a coach hands out per person (named rounds with a shared link): 8 characters from an alphabet without
-#: look-alikes (no 0/O, 1/I/L), shown as ABCD-EFGH. 32**8 = 1.1e12 codes against at most
+#: look-alikes (no 0/O, 1/I/L), shown as ABCD-EFGH. 31**8 = 8.5e11 codes against at most
 #: DEFAULT_MAX_TOKENS * MAX_WRONG_CODES = 1,500 guesses through one shared link.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
