@@ -1,7 +1,7 @@
 import os
 import sys
 
-from analytics.cli import main
+from analytics.cli.main import main
 
 try:
     sys.exit(main())

@@ -1,4 +1,5 @@
-"""Privacy by default: stable pseudonyms, small-group suppression, safe text for spreadsheets.
+"""Privacy by default, decided here and nowhere else: codes for people (in SQL, as graph ids, in free text)
+and small-group suppression. Every page, export, the report, the live pages and the CLI go through it.
 
 Pseudonyms are codes like ``T-017`` (a teacher) that are assigned once and stored, so a person keeps the
 same code across sessions, exports and reports, and adding people never renumbers anybody.
@@ -7,12 +8,14 @@ same code across sessions, exports and reports, and adding people never renumber
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Iterable, Mapping
 
 import duckdb
+import networkx as nx
 import pandas as pd
 
 from analytics.store.database import WRITE_LOCK
-from analytics.store.db import frame, run
+from analytics.store.db import frame, rows, run
 
 ROLE_PREFIX = {
     "teacher": "T",
@@ -54,29 +57,71 @@ def name_map(con: duckdb.DuckDBPyConnection, pseudonymise: bool) -> pd.DataFrame
     """participant_id -> display label (name, or code when pseudonymised; the id when there is no name)."""
     if pseudonymise:
         ensure_pseudonyms(con)
-        return frame(
-            con,
-            """SELECT p.participant_id, coalesce(s.code, '?') AS label FROM people p
-               LEFT JOIN pseudonyms s USING (participant_id)""",
-        )
-    return frame(con, "SELECT participant_id, coalesce(name, participant_id) AS label FROM people")
+    return frame(con, f"""SELECT p.participant_id, {label_sql(pseudonymise)} AS label
+                          FROM people p LEFT JOIN pseudonyms ps USING (participant_id)""")
 
 
-def label_sql(pseudonymise: bool, id_expr: str = "participant_id") -> str:
-    """A SQL expression for a person's display label; use where a query joins people (alias p) and
-    pseudonyms (alias ps)."""
-    return "coalesce(ps.code, '?')" if pseudonymise else f"coalesce(p.name, {id_expr})"
+def label_sql(pseudonymise: bool, id_expr: str = "p.participant_id", *, missing: str = "'?'") -> str:
+    """The SQL expression for how a person is shown: their code when pseudonymising, else their name (or id).
+
+    Use with :func:`people_join_sql` (aliases ``p`` for people and ``ps`` for pseudonyms). ``missing`` is what
+    a row without a person shows when pseudonymising (a code is never invented in SQL)."""
+    return f"coalesce(ps.code, {missing})" if pseudonymise else f"coalesce(p.name, {id_expr})"
 
 
-def suppress_small(df: pd.DataFrame, n_col: str, value_cols: list[str], min_group: int) -> pd.DataFrame:
-    """Blank the values of groups smaller than ``min_group`` (the row stays, so the gap is visible)."""
-    out = df.copy()
-    small = out[n_col] < min_group
-    for c in value_cols:
-        out[c] = out[c].astype("float64")
-        out.loc[small, c] = float("nan")
-    out["suppressed"] = small
+def people_join_sql(id_expr: str) -> str:
+    """The joins :func:`label_sql` reads: a person's row (``p``) and code (``ps``) for the id in ``id_expr``."""
+    return (f"LEFT JOIN people p ON p.participant_id = {id_expr} "
+            f"LEFT JOIN pseudonyms ps ON ps.participant_id = {id_expr}")
+
+
+def public_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """participant id -> code. An outside person's id is often the name a survey gave them, so a
+    pseudonymised graph, map or file carries these codes as node ids, not just as labels."""
+    return dict(rows(con, "SELECT participant_id, code FROM pseudonyms"))
+
+
+def code_mapping(nodes: Iterable[Hashable], ids: Mapping[Hashable, str]) -> dict[Hashable, str]:
+    """node -> its code, unique; a node without one (or whose code is taken) gets '?1', '?2', ... so that no
+    raw id survives. Compute it once over a network's whole graph and reuse it for every period's subgraph,
+    so a person has the same code on every view."""
+    mapping, used, n = {}, set(), 0
+    for v in sorted(nodes, key=str):
+        code = ids.get(v)
+        if not code or code in used:
+            n += 1
+            code = f"?{n}"
+        used.add(code)
+        mapping[v] = code
+    return mapping
+
+
+def graph_with_codes(G: nx.Graph, mapping: Mapping[Hashable, str]) -> nx.Graph:
+    """A copy of ``G`` whose node ids are codes (``mapping`` from :func:`code_mapping`; nodes it lacks are
+    coded on the spot). Labels that are empty or '?' become the code."""
+    if any(v not in mapping for v in G):  # code the whole graph again, keeping every real code it has
+        mapping = code_mapping(G.nodes, {v: c for v, c in mapping.items() if v in G and not c.startswith("?")})
+    out = nx.relabel_nodes(G, {v: mapping[v] for v in G}, copy=True)
+    for v, d in out.nodes(data=True):
+        d["label"] = v if d.get("label") in (None, "", "?") else d["label"]
     return out
+
+
+#: Statistics that describe a group and so are withheld when the group is small.
+GROUP_STATISTICS = ("mean", "median", "q1", "q3", "iqr", "sd", "min", "max")
+
+
+def suppress_small(df: pd.DataFrame, min_group: int, n_col: str = "n",
+                   value_cols: Iterable[str] = GROUP_STATISTICS) -> pd.DataFrame:
+    """Blank the statistics of groups smaller than ``min_group`` (the row and its n stay, so the gap is
+    visible) and mark them in ``suppressed``. Changes and returns ``df``."""
+    small = df[n_col] < min_group
+    for c in value_cols:
+        if c in df:
+            df[c] = df[c].astype("float64")
+            df.loc[small, c] = float("nan")
+    df["suppressed"] = small
+    return df
 
 
 _WORD = re.compile(r"\w+")  # a run of letters, digits and '_': DuckDB's [\pL\pN_]+ in the name keys

@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from analytics.decisions import LAYOUT_UNIT
+
 from .timing import table
 
 
@@ -60,7 +62,7 @@ def _numbers_only(con, nets: list[str]) -> None:
         pers = [p for p in order if p in set(tq.options(con, net)["period"])]
         if pers:
             G_all = tq.full_graph(con, net)
-            layout(G_all, unit=report.LAYOUT_UNIT)
+            layout(G_all, unit=LAYOUT_UNIT)
             G, _ = tq.graph(con, tq.TieFilters(network=net, periods=(pers[-1],)))
             tm.measure_all(G)
         notes.latest(con, (net,))

@@ -101,7 +101,7 @@ def _pages(db: Path) -> dict:
         timed("view: people (latest row of every person)", lambda: rows(con, "SELECT count(*) FROM people"))
         timed("ties page: filter options (one network)", lambda: tq.options(con, net))
         G_all = timed("ties page: graph of all periods (one network)", lambda: tq.full_graph(con, net))
-        timed("ties page: layout (one network)", lambda: layout(G_all, unit=110.0))
+        timed("ties page: layout (one network)", lambda: layout(G_all, unit=LAYOUT_UNIT))
         per = one[-1]["period"]
         timed("  of which: people of one network and period (ties.nodes)", lambda: tq.nodes(con, net, periods=(per,)))
         timed("  of which: ties of one network and period (ties.edges)",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.decisions import LAYOUT_UNIT
+
 from .timing import best_of, table
 
 SIZES = [(500, 5_000), (5_000, 50_000), (10_000, 100_000)]
@@ -44,7 +46,7 @@ def bench_ties(scale: float = 1.0) -> str:
         k = tm.suggest_betweenness_k(G.number_of_nodes(), G.number_of_edges()) if n > 2000 else None
         ours = best_of(lambda G=G, k=k: tm.measure_all(G, betweenness_k=k), repeat=1)
         pos: dict = {}
-        lay = best_of(lambda G=G, pos=pos: pos.update(layout(G, unit=110.0)), repeat=1)
+        lay = best_of(lambda G=G, pos=pos: pos.update(layout(G, unit=LAYOUT_UNIT)), repeat=1)
         html: list[str] = []
         html_s = best_of(lambda G=G, pos=pos, html=html: html.append(tm_html(tie_map, G, pos)), repeat=1)
 
@@ -109,7 +111,7 @@ def bench_map_draw(scale: float = 1.0) -> str:
             n, m = max(50, int(n * scale)), max(200, int(m * scale))
             nodes, edges = synthetic(n, m)
             G, _ = tm.build_graph(nodes, edges)
-            html = tie_map.tie_map_html(G, layout(G, unit=110.0))
+            html = tie_map.tie_map_html(G, layout(G, unit=LAYOUT_UNIT))
             s = draw_seconds(html, Path(tmp) / "map.html")
             rows.append([f"{n:,} / {m:,}", f"{len(html) / 1e6:.1f} MB", "no chromium" if s is None else s, target])
     return table("Tie map drawn in the browser (Debian chromium, physics off, positions given)",

@@ -10,8 +10,8 @@ from analytics.draw import charts
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import dimensions as dims
 from analytics.measures import timeline
+from analytics.store import contents
 from analytics.store import database as store
-from analytics.store.db import rows
 from pages import ui
 
 ui.page_setup()
@@ -24,12 +24,7 @@ st.title("🎯 " + t("nav.dimensions"))
 ui.demo_banner()
 st.markdown(t("dims.intro"))
 
-_c = ui.con()
-try:
-    present = [r[0] for r in rows(_c, "SELECT DISTINCT framework FROM dimension_scores ORDER BY 1")]
-finally:
-    _c.close()
-present = [f for f in present if f in FRAMEWORKS] or ["dimensions"]
+present = [f for f in ui.query(contents.frameworks_in_use) if f in FRAMEWORKS] or ["dimensions"]
 fid = present[0] if len(present) == 1 else st.selectbox(
     t("dims.instrument"), present, format_func=lambda f: FRAMEWORKS[f].name[lang], key="dims_framework")
 fw = FRAMEWORKS[fid]
@@ -37,21 +32,13 @@ fw = FRAMEWORKS[fid]
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def stats(data_version, filters: dims.Filters, by: str, min_group: int, group_roles: bool = False) -> pd.DataFrame:
-    c = ui.con()
-    try:
-        return dims.indicator_stats(c, filters, by=by, min_group=min_group, group_roles=group_roles,
-                                    framework=FRAMEWORKS[filters.framework])
-    finally:
-        c.close()
+    return ui.query(dims.indicator_stats, filters, by=by, min_group=min_group, group_roles=group_roles,
+                    framework=FRAMEWORKS[filters.framework])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def marks(data_version, filters: dims.Filters, pseudonymise: bool) -> pd.DataFrame:
-    c = ui.con()
-    try:
-        return dims.marks(c, filters, pseudonymise=pseudonymise, framework=FRAMEWORKS[filters.framework])
-    finally:
-        c.close()
+    return ui.query(dims.marks, filters, pseudonymise=pseudonymise, framework=FRAMEWORKS[filters.framework])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

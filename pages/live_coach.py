@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT
 from analytics.definitions import value_cycles
 from analytics.draw import charts, export, tie_map
 from analytics.draw.layout import layout
@@ -24,10 +25,7 @@ from analytics.live import picture as live_picture
 from analytics.live import rounds as live_rounds
 from analytics.live import tokens as live_tokens
 from analytics.measures import dimensions as dims
-from analytics.measures import network as tm
-from analytics.measures import ties as tq
 from analytics.store import database as store
-from analytics.store.db import frame, rows
 from pages import ui
 
 ui.page_setup()
@@ -35,7 +33,6 @@ ui.page_setup()
 #: Seconds between refreshes of the live picture.
 REFRESH_S = 3
 #: Pixels between neighbours on the tie map (as on the Learning ties page).
-LAYOUT_UNIT = 110.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
 
 t, lang = ui.translator(), ui.lang()
@@ -148,11 +145,7 @@ def link_panel(rnd: live_rounds.Round) -> None:
     base = c1.text_input(t("live.base_url"), value=base_url(), help=t("live.base_url_help"), key="live_base")
     host = urlsplit(base).hostname or ""
     if base != base_url():
-        c = ui.con()
-        try:
-            store.set_setting(c, "live_base_url", base.strip())
-        finally:
-            c.close()
+        ui.query(store.set_setting, "live_base_url", base.strip())
     if host in LOCAL_HOSTS:
         c1.warning(t("live.local_address", host=host or "?"))
     else:
@@ -375,30 +368,14 @@ def stories_picture(rnd: live_rounds.Round) -> None:
 
 def ties_picture(rnd: live_rounds.Round) -> None:
     ties = ui.query(live_picture.live_ties, rnd.round_id)
-    people = ui.query(live_rounds.members, rnd.network, rnd.date)
     st.markdown("**" + t("live.ties_title", n=len(ties), named=ties["target"].nunique() if len(ties) else 0) + "**")
     if ties.empty:
         st.caption(t("live.no_ties_yet"))
         return
-    pseudo = ui.pseudonymise()
-    labels = dict(zip(people["participant_id"], people["name"], strict=True))
-    if pseudo:
-        codes = dict(ui.query(rows, "SELECT participant_id, code FROM pseudonyms"))
-        labels = {p: codes.get(p, "?") for p in labels}
-        externals = sorted(set(ties.loc[ties["external"], "target"]))
-        labels |= {x: t("live.external_n", n=i) for i, x in enumerate(externals, 1)}
-    nodes = people.assign(label=[labels.get(p, p) for p in people["participant_id"]], external=False)
-    info = ui.query(frame, "SELECT participant_id, organisation, role FROM people")  # for colour and tooltips
-    nodes = nodes.merge(info, on="participant_id", how="left")
-    G, _ = tm.build_graph(nodes[["participant_id", "label", "external", "organisation", "role"]],
-                          ties[["source", "target", "weight"]])
-    for x in ties.loc[ties["external"], "target"]:
-        if x in G:
-            G.nodes[x]["label"] = labels.get(x, x)
-    if pseudo:  # the labels as node ids too: an outside person's id is the name a participant typed
-        G = tq.with_public_ids(G, labels)
+    G = ui.query(live_picture.live_tie_graph, rnd, pseudonymise=ui.pseudonymise(),
+                 external_label=t("live.external_n", n="{n}"))
     pos = layout(G, unit=LAYOUT_UNIT)
-    html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=3.0,
+    html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=STRONG_TIE_MIN_WEIGHT,
                                     height_px=460, lang=lang)
     st.iframe(html_doc, height=480)
 

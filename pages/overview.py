@@ -10,6 +10,7 @@ from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
 from analytics.measures import overview as ov
 from analytics.store import notes
+from analytics.views import wording
 from pages import ui
 
 ui.page_setup()
@@ -64,18 +65,8 @@ if not sig:
     st.caption(t("overview.no_signals"))
 pages = {"dimensions": "pages/dimensions.py", "values": "pages/values.py", "ties": "pages/ties.py"}
 for i, s in enumerate(sig):
-    f = dict(s.figures)
-    if "code" in f:
-        code = f["code"]
-        f["name"] = dim_labels.get(code) or f"{code} {fw.indicator(code).name[lang]}"
-    for k in ("change", "iqr"):
-        if k in f:
-            f[k] = fmt_num(f[k], lang, 2)
-    if "share" in f:
-        f["share"] = fmt_num(f["share"] * 100, lang, 0)
-    f = {k: ui.md(x) if isinstance(x, str) else x for k, x in f.items()}  # periods and names come from data
     c1, c2 = st.columns([5, 1])
-    c1.markdown(f"💬 **{ui.md(s.network)}** — " + t(f"overview.signal_{s.code}", **f))
+    c1.markdown(f"💬 **{ui.md(s.network)}** — " + wording.signal_text(s.code, s.figures, lang, fw, escape=ui.md))
     if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
         st.switch_page(pages[s.page])
 
@@ -99,7 +90,9 @@ for row_start in range(0, len(nets), 2):
             span = ""
             if pd.notna(info["first_date"]):
                 span = f" · {info['first_date']:%m-%Y} – {info['last_date']:%m-%Y}"
-            st.caption(t("overview.card_caption", n=int(info["participants"]), periods=int(info["periods"])) + span)
+            who = ("overview.card_caption" if info["participants"] or not info["respondents"]
+                   else "overview.card_caption_respondents")
+            st.caption(t(who, n=int(info["participants"] or info["respondents"]), periods=int(info["periods"])) + span)
             tr = trends[trends["network"] == net].dropna(subset=["mean"])
             if len(tr):
                 spark = charts.line_over_time(

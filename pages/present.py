@@ -18,7 +18,7 @@ from analytics.i18n import cycle_label, fmt_num
 from analytics.measures import dimensions as dims
 from analytics.measures import value_creation as vc
 from analytics.store import notes
-from analytics.views import playback, report
+from analytics.views import playback, report, tie_view, wording
 from pages import ui
 
 ui.page_setup()
@@ -70,8 +70,8 @@ def funnel(data_version, net: str, period: str | None) -> tuple[pd.DataFrame, pd
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def ties(data_version, net: str, period: str | None, lang_: str) -> report.TieView | None:
-    return ui.query(report.tie_view, net, period, pseudonymise=PSEUDONYMISE, lang=lang_, height=MAP_HEIGHT)
+def ties(data_version, net: str, period: str | None, lang_: str) -> tie_view.TieView | None:
+    return ui.query(tie_view.tie_view, net, period, pseudonymise=PSEUDONYMISE, lang=lang_, height=MAP_HEIGHT)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -81,14 +81,10 @@ def agreements(data_version, net: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def gif(data_version, net: str, lang_: str) -> bytes | None:
-    c = ui.con()
-    try:
-        if not playback.periods_with_ties(c, net):
-            return None
-        return playback.playback_gif(c, net, seconds_per_frame=SECONDS_PER_FRAME, pseudonymise=PSEUDONYMISE,
-                                     lang=lang_)
-    finally:
-        c.close()
+    if not ui.query(playback.periods_with_ties, net):
+        return None
+    return ui.query(playback.playback_gif, net, seconds_per_frame=SECONDS_PER_FRAME, pseudonymise=PSEUDONYMISE,
+                    lang=lang_)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -214,7 +210,7 @@ def slide_ties() -> None:
     c3.metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
     c4.metric(t("ties.m_isolates"), len(m["isolates"]))
     for p in view.prompts:
-        st.markdown("💬 " + report.prompt_text(p, lang))
+        st.markdown("💬 " + wording.prompt_text(p, lang))
 
 
 def slide_notes() -> None:

@@ -7,20 +7,20 @@ import html
 import pandas as pd
 import streamlit as st
 
+from analytics.decisions import STRONG_TIE_MIN_WEIGHT
 from analytics.draw import charts, export, graph_files, tie_map
-from analytics.draw.layout import layout
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
 from analytics.measures import ties as tq
+from analytics.measures import timeline
+from analytics.views import tie_view, wording
 from pages import ui
 
 ui.page_setup()
 
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
-#: Pixels between nearest neighbours on the map: room for a label without zooming in.
-LAYOUT_UNIT = 110.0
 
 st.title("🕸️ " + t("nav.ties"))
 ui.demo_banner()
@@ -33,49 +33,23 @@ def options(data_version, network: str) -> dict:
     return ui.query(tq.options, network)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def public_ids(data_version) -> dict:
-    return ui.query(tq.public_ids)
-
-
 @st.cache_data(show_spinner=t("ties.computing_layout"), max_entries=16)
-def network_layout(data_version, network: str) -> dict:
-    """One layout per network over all periods: a person keeps their place when filters change."""
-    G = ui.query(tq.full_graph, network)
-    return layout(G, unit=LAYOUT_UNIT)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def organisations(data_version, network: str) -> list:
-    """Every organisation of the network in all periods: one fixed colour each, in every view and period."""
-    G = ui.query(tq.full_graph, network)
-    return sorted({d.get("organisation") for _, d in G.nodes(data=True) if d.get("organisation")}, key=str)
-
-
-def positions(data_version, network: str, pseudonymise: bool) -> dict:
-    pos = network_layout(data_version, network)
-    if not pseudonymise:
-        return pos
-    ids = public_ids(data_version)
-    return {ids.get(v, v): p for v, p in pos.items()}
+def network_frame(data_version, network: str, pseudonymise: bool) -> tie_view.NetworkFrame:
+    """One layout and one id per person for the network over all periods: a person keeps their place and
+    code when filters change."""
+    return ui.query(tie_view.network_frame, network, pseudonymise=pseudonymise)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
-    G, warnings = ui.query(tq.graph, f, pseudonymise=pseudonymise)
-    if pseudonymise:  # codes as node ids too: the map, its files and the tables then carry no raw id
-        G = tq.with_public_ids(G, public_ids(data_version))
-    k = 200 if G.number_of_nodes() > 2000 else None
-    summary, people = tm.measure_all(G, strong_threshold=strong, betweenness_k=k)
-    return G, warnings, summary, people
+    net_frame = network_frame(data_version, f.network, pseudonymise)
+    return ui.query(tie_view.period_graph, f, net_frame, pseudonymise=pseudonymise, strong_threshold=strong)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def over_time(data_version, network: str, strong: float) -> pd.DataFrame:
     rows = ui.query(tq.metrics_table, network, strong_threshold=strong)
-    keep = ["period", "nodes", "edges", "density", "reciprocity", "weak_components", "clustering",
-            "avg_in_degree", "degree_centralization", "cross_organisation_share", "strong_share", "weak_share",
-            "communities", "modularity"]
+    keep = ["period", *wording.OVER_TIME["shares"], *wording.OVER_TIME["counts"]]
     df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
     return df
 
@@ -147,13 +121,13 @@ with st.container(border=True):
         roles = e1.multiselect(t("column.role"), roles_all, format_func=lambda r: role_label(r, lang),
                                key="ties_roles")
         min_weight = e2.number_input(t("ties.min_weight"), min_value=0.0, value=0.0, step=1.0, key="ties_minw")
-        strong = e3.number_input(t("ties.strong_threshold"), min_value=0.0, value=3.0, step=1.0,
+        strong = e3.number_input(t("ties.strong_threshold"), min_value=0.0, value=STRONG_TIE_MIN_WEIGHT, step=1.0,
                                  help=t("ties.strong_help"), key="ties_strong")
 
 f = tq.TieFilters(network=net, periods=(period,), tie_types=tuple(tie_types) or None, topics=tuple(topics) or None,
                   channels=tuple(channels) or None, roles=tuple(roles) or None, min_weight=float(min_weight))
 G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
-pos = positions(v, net, ui.pseudonymise())
+pos = network_frame(v, net, ui.pseudonymise()).positions
 for w in warnings:
     st.caption("ℹ️ " + w)
 
@@ -165,9 +139,8 @@ if view == "ego":
               for n, d in G.nodes(data=True)}  # type to search by name or by id
     who = st.selectbox(t("ties.search_person"), sorted(labels, key=lambda n: labels[n].lower()),
                        format_func=lambda n: labels[n], key="ties_ego")
-    ego_nodes = {who} | set(G.predecessors(who)) | set(G.successors(who))
-    shown = G.subgraph(ego_nodes).copy()
-    st.caption(t("ties.ego_caption", n=len(ego_nodes) - 1))
+    shown = tie_view.ego_graph(G, who)
+    st.caption(t("ties.ego_caption", n=len(shown) - 1))
 elif view == "compare":
     others = [p for p in pers_order if p != period]
     if not others:
@@ -178,29 +151,17 @@ elif view == "compare":
                               key="ties_before")
         fb = tq.TieFilters(**{**f.__dict__, "periods": (before,)})
         Gb, _, _, _ = graph_and_measures(v, fb, ui.pseudonymise(), float(strong))
-        cmp = tm.compare_periods(tm.edge_frame(Gb), tm.edge_frame(G))
-        status = {(r.source, r.target): r.status for r in cmp.itertuples()}
-        shown = G.copy()
-        for (s, tgt), st_ in status.items():
-            if st_ == "dropped":
-                for n in (s, tgt):
-                    if n not in shown:
-                        shown.add_node(n, **Gb.nodes[n])
-                shown.add_edge(s, tgt, **Gb.edges[s, tgt])
-        counts = cmp["status"].value_counts()
-        st.caption(t("ties.compare_caption", new=int(counts.get("new", 0)), kept=int(counts.get("kept", 0)),
-                     dropped=int(counts.get("dropped", 0)), a=before, b=period))
+        shown, status, counts = tie_view.compare_graph(Gb, G)
+        st.caption(t("ties.compare_caption", **counts, a=before, b=period))
 elif view == "organisations":
-    shown = tm.organisation_graph(G, unknown_label=t("ties.unknown_org"))
-    org_pos = layout(shown, unit=LAYOUT_UNIT * 2)
-    pos = org_pos
+    shown, pos = tie_view.organisation_view(G, t("ties.unknown_org"))
 
 if shown.number_of_nodes() == 0:
     st.info(t("ties.empty_selection"))
 else:
     people_for_map = people if view != "organisations" else None
     by = color_by if view != "organisations" else "organisation"
-    order = organisations(v, net) if by == "organisation" else None  # fixed colours across views and periods
+    order = network_frame(v, net, ui.pseudonymise()).organisations if by == "organisation" else None  # fixed colours across views and periods
     if order is not None and view == "organisations":
         order = None  # the organisation map has its own node per organisation
     html_doc = map_html(shown, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order)
@@ -226,9 +187,7 @@ prompts = tie_prompts.prompts(G, summary, people)
 if prompts:
     st.subheader(t("ties.questions"))
     for p in prompts:
-        figures = {k: fmt_num(x, lang, 0 if k == "share" else 1) if isinstance(x, float) else x
-                   for k, x in p.items() if k != "code"}
-        st.markdown("💬 " + t(f"ties.prompt_{p['code']}", **figures))
+        st.markdown("💬 " + wording.prompt_text(p, lang))
 
 # ---------------------------------------------------------------- measures
 st.subheader(t("ties.measures"))
@@ -245,42 +204,21 @@ if m.get("betweenness_sampled"):
 with st.expander(t("ties.definitions")):
     st.markdown(t("ties.definitions_text"))
 
-measure_rows = [
-    (t("ties.m_nodes"), m["nodes"]), (t("ties.m_edges"), m["edges"]),
-    (t("ties.m_density"), fmt_num(m["density"], lang, 3)),
-    (t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 3)),
-    (t("ties.m_components"), m["weak_components"]), (t("ties.m_isolates"), len(m["isolates"])),
-    (t("ties.m_avg_in"), fmt_num(m["avg_in_degree"], lang, 2)),
-    (t("ties.m_avg_out"), fmt_num(m["avg_out_degree"], lang, 2)),
-    (t("ties.m_clustering"), fmt_num(m["clustering"], lang, 3)),
-    (t("ties.m_centralization"), fmt_num(m["degree_centralization"], lang, 3)),
-    (t("ties.m_ei_org"), fmt_num((m["ei_index"] or {}).get("organisation"), lang, 2)),
-    (t("ties.m_ei_role"), fmt_num((m["ei_index"] or {}).get("role"), lang, 2)),
-    (t("ties.m_strong"), fmt_num((m.get("strong_share") or 0) * 100, lang, 0) + " %"),
-    (t("ties.m_weak"), fmt_num((m.get("weak_share") or 0) * 100, lang, 0) + " %"),
-    (t("ties.m_communities"), m["communities"]), (t("ties.m_modularity"), fmt_num(m["modularity"], lang, 3)),
-]
+measure_rows = wording.measure_rows(m, lang)
 tab_measures, tab_time, tab_people, tab_orgs = st.tabs(
     [t("ties.tab_measures"), t("ties.tab_time"), t("ties.tab_people"), t("ties.tab_orgs")])
 with tab_measures:
     ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
 with tab_time:
     ot = over_time(v, net, float(strong))
-    from analytics.measures import timeline
-
     ev = ui.query(timeline.events, (net,), pseudonymise=ui.pseudonymise())
     kind = st.segmented_control(t("ties.time_kind"), ["shares", "counts"], default="shares",
                                 format_func=lambda k: t(f"ties.time_{k}"), key="ties_time_kind") or "shares"
     if kind == "shares":  # measures between 0 and 1 on one scale
-        names = {"density": t("ties.m_density"), "reciprocity": t("ties.m_reciprocity"),
-                 "cross_organisation_share": t("ties.m_cross_org"), "weak_share": t("ties.m_weak"),
-                 "clustering": t("ties.m_clustering"), "degree_centralization": t("ties.m_centralization"),
-                 "modularity": t("ties.m_modularity")}
+        names = {k: wording.measure_name(k, lang) for k in wording.OVER_TIME["shares"]}
         y_domain, y_title = (0, 1), t("ties.share")
     else:  # counts and averages
-        names = {"nodes": t("ties.m_nodes"), "edges": t("ties.m_edges"), "isolates": t("ties.m_isolates"),
-                 "weak_components": t("ties.m_components"), "communities": t("ties.m_communities"),
-                 "avg_in_degree": t("ties.m_avg_in")}
+        names = {k: wording.measure_name(k, lang) for k in wording.OVER_TIME["counts"]}
         y_domain, y_title = None, t("ties.count")
     long = ot.melt(id_vars=["period"], value_vars=list(names), var_name="measure", value_name="value")
     chart = charts.line_over_time(long, x="period", y="value", color="measure", x_order=pers_order,

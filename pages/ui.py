@@ -6,15 +6,20 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from analytics import i18n, privacy
+from analytics.auth import verify_password
+from analytics.definitions import default_framework
 from analytics.demo import load as demo
+from analytics.draw import export
+from analytics.store import contents
 from analytics.store import database as store
-from analytics.store.db import rows
+from analytics.store.periods import SCHEMES
 
 LANG_OPTIONS = {"nl": "Nederlands", "en": "English"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -105,16 +110,12 @@ def login_page() -> None:
     if cfg.get("client_id"):
         st.button("Log in", on_click=st.login)
         return
-    from analytics.auth import verify_password
-
     with st.form("login"):
         pw = st.text_input("Wachtwoord / Password", type="password")
         if st.form_submit_button("Inloggen / Log in"):
             if verify_password(pw, cfg.get("password_hash", "")):
                 st.session_state["_logged_in"] = True
                 st.rerun()
-            import time
-
             time.sleep(1.0)  # slows down guessing
             st.error("Onjuist wachtwoord / Wrong password")
 
@@ -135,11 +136,7 @@ def con():
 
 def version() -> tuple:
     """Cache key for anything computed from stored data."""
-    c = con()
-    try:
-        return store.data_version(c)
-    finally:
-        c.close()
+    return query(store.data_version)
 
 
 def lang() -> str:
@@ -184,8 +181,6 @@ def alt_names() -> bool:
 
 def framework():
     """The shipped instrument, its dimensions named as this database prefers."""
-    from analytics.definitions import default_framework
-
     return default_framework(alt_names())
 
 
@@ -205,41 +200,12 @@ def period() -> str | None:
 
 @st.cache_data(show_spinner=False)
 def _networks(data_version: tuple) -> list[str]:
-    c = con()
-    try:
-        return [
-            r[0]
-            for r in rows(
-                c,
-                """SELECT DISTINCT network FROM (
-                     SELECT network FROM participants UNION ALL SELECT network FROM dimension_scores
-                     UNION ALL SELECT network FROM value_reports UNION ALL SELECT network FROM ties)
-                   WHERE network IS NOT NULL ORDER BY 1""",
-            )
-        ]
-    finally:
-        c.close()
+    return query(contents.networks)
 
 
 @st.cache_data(show_spinner=False)
 def _periods(data_version: tuple, net: str | None) -> list[str]:
-    c = con()
-    try:
-        where = "WHERE network = ?" if net else ""
-        params = [net] * 3 if net else []
-        return [
-            r[0]
-            for r in rows(
-                c,
-                f"""SELECT period, min(date) AS d FROM (
-                      SELECT period, date FROM v_scores {where} UNION ALL SELECT period, date FROM v_values {where}
-                      UNION ALL SELECT period, date FROM v_ties {where})
-                    WHERE period IS NOT NULL GROUP BY period ORDER BY d NULLS LAST, period""",
-                params,
-            )
-        ]
-    finally:
-        c.close()
+    return query(contents.periods, net)
 
 
 def networks() -> list[str]:
@@ -296,8 +262,6 @@ def sidebar() -> None:
             c = con()
             try:
                 current = store.period_scheme(c)
-                from analytics.store.periods import SCHEMES
-
                 choice = st.selectbox(
                     t("sidebar.period_scheme"), list(SCHEMES), index=list(SCHEMES).index(current),
                     format_func=lambda s: t(f"scheme.{s}"),
@@ -313,11 +277,7 @@ def sidebar() -> None:
 
 @st.cache_data(show_spinner=False)
 def _has_demo(data_version: tuple) -> bool:
-    c = con()
-    try:
-        return demo.has_demo(c)
-    finally:
-        c.close()
+    return query(demo.has_demo)
 
 
 def has_demo() -> bool:
@@ -366,8 +326,6 @@ def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | Non
     """A chart with its numbers one click away, its reading guide, and PNG/SVG/CSV downloads.
 
     Returns the selection event when ``on_select`` is given (e.g. a clicked funnel stage)."""
-    from analytics.draw import export
-
     key = key or name
     if how_to_read:
         with st.expander("ℹ️ " + t("ui.how_to_read")):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from analytics.definitions import funnel_cycles, value_cycles
 from analytics.draw import charts
+from analytics.draw.export import safe_csv
 from analytics.i18n import cycle_label, fmt_num, role_label
 from analytics.measures import timeline
 from analytics.measures import value_creation as vc
@@ -145,8 +147,6 @@ with tab_funnel:
     st.caption(t("values.n_stories", n=fmt_num(n_all, lang, 0)) + (
         ". " + t("values.stories_shown", shown=fmt_num(len(sdf), lang, 0)) if n_all > len(sdf) else ""))
     ui.show_table(story_view(sdf), height=360)
-    from analytics.draw.export import safe_csv
-
     st.download_button(t("values.download_stories"),
                        data=lambda: safe_csv(story_view(stories(v, f, tuple(chosen), None, search,
                                                                 ui.pseudonymise(), None))),
@@ -175,8 +175,6 @@ with tab_compare:
                                       value_col="value", text=text, title=str(g), width=300, selectable=False,
                                       xmax=xmax)
                   for g in groups]
-        import altair as alt
-
         # one under the other: bars on one baseline and one scale are the easiest lengths to compare
         ui.chart_block(alt.vconcat(*panels), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
                        how_to_read=t("values.read_compare"))

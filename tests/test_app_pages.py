@@ -90,6 +90,7 @@ def test_pseudonymise_switch_hides_names_on_the_ties_page(db, monkeypatch):
 @pytest.mark.parametrize("network", ["Onderzoekend leren", "Zelfregulerend leren"])
 def test_pseudonymised_map_and_files_carry_no_outside_names_as_ids(db, monkeypatch, network):
     """People outside the list are stored under the name a survey gave them: their id is a name."""
+    from analytics import privacy
     from analytics.draw import graph_files
     from analytics.measures import network as tm
     from analytics.measures import ties as tq
@@ -105,7 +106,7 @@ def test_pseudonymised_map_and_files_carry_no_outside_names_as_ids(db, monkeypat
     assert any(x in html for x in ("X-0", "T-0"))
     G, _ = tq.graph(con, tq.TieFilters(network=network), pseudonymise=True)
     assert any(v in outside for v in G), "the demo should have outside people in this network"
-    P = tq.with_public_ids(G, tq.public_ids(con))
+    P = privacy.graph_with_codes(G, privacy.code_mapping(G.nodes, privacy.public_ids(con)))
     files = [html, graph_files.to_gexf(P).decode(), graph_files.to_graphml(P).decode(), tm.edge_frame(P).to_csv()]
     for text in files:
         for x in outside + named:

@@ -8,9 +8,10 @@ import json
 
 import pytest
 
-from analytics import cli
+from analytics.cli import main as cli
+from analytics.definitions import value_cycles
 from analytics.store import database as store
-from analytics.store.db import scalar
+from analytics.store.db import rows, scalar
 
 PEOPLE = """participant_id,name,network,organisation,role
 P1,Anouk Smit,R,School A,teacher
@@ -377,7 +378,7 @@ def test_dimensions_of_an_own_instrument(capsys, tmp_path):
 
 
 def test_metrics_json(capsys, full_db):
-    code, out, _ = run(capsys, "metrics", "--json", "--db", full_db)
+    code, out, _ = run(capsys, "metrics", "--json", "--no-pseudonymise", "--db", full_db)
     assert code == 0
     [m] = json.loads(out)
     keys = {"nodes", "edges", "density", "reciprocity", "weak_components", "isolates", "clustering", "ei_index",
@@ -402,10 +403,26 @@ def test_metrics_json(capsys, full_db):
     assert m["top_in_degree"] == ["P2", "P3", "P1", "P4"]
 
 
+def test_metrics_names_people_by_their_codes_by_default(capsys, full_db):
+    """As in the app: the people a measure names are given by the codes the tie map carries."""
+    con = store.connect(full_db)
+    codes = dict(rows(con, "SELECT participant_id, code FROM pseudonyms"))
+    con.close()
+    [m] = json.loads(run(capsys, "metrics", "--json", "--db", full_db)[1])
+    assert m["isolates"] == [codes["P5"]]
+    assert m["top_betweenness"] == [codes["P3"], codes["P2"]]
+    assert m["top_in_degree"] == sorted([codes["P2"], codes["P3"]]) + sorted([codes["P1"], codes["P4"]])
+    assert not any(p in json.dumps(m) for p in ("P1", "P2", "P3", "P4", "P5"))
+
+
 def test_metrics_text_and_period(capsys, full_db):
     code, out, _ = run(capsys, "metrics", "--db", full_db)
     assert code == 0
-    assert out.strip() == ("R 2025-H1: 5 participants, 6 ties, density 0.300, reciprocity 0.667, isolates 1")
+    header, line = out.strip().splitlines()
+    assert header.split("\t")[:6] == ["network", "period", "nodes", "edges", "density", "reciprocity"]
+    row = dict(zip(header.split("\t"), line.split("\t"), strict=True))
+    assert (row["network"], row["period"], row["nodes"], row["edges"], row["density"], row["reciprocity"],
+            row["isolates"]) == ("R", "2025-H1", "5", "6", "0.3", "0.667", "1")
     assert json.loads(run(capsys, "metrics", "--json", "--period", "2024-H2", "--db", full_db)[1])[0]["edges"] == 0
 
 
@@ -432,3 +449,85 @@ def test_report_unknown_network_exit_2(capsys, full_db, tmp_path):
     code, _, err = run(capsys, "report", "--out", tmp_path / "x.html", "--network", "Elders", "--db", full_db)
     assert code == 2 and "unknown network(s): Elders" in err
     assert not (tmp_path / "x.html").exists()
+
+
+# ---------------------------------------------------------------- every command, plain and JSON
+
+#: Commands that print records: their plain table and their --json list hold the same rows.
+RECORD_COMMANDS = {
+    "dimensions": [], "values": [], "metrics": [], "imports": [],
+}
+
+
+@pytest.mark.parametrize("command", sorted(RECORD_COMMANDS))
+def test_plain_and_json_forms_hold_the_same_rows(capsys, full_db, command):
+    code, plain, err = run(capsys, command, "--db", full_db, *RECORD_COMMANDS[command])
+    assert code == 0, err
+    code, as_json, err = run(capsys, command, "--db", full_db, "--json", *RECORD_COMMANDS[command])
+    assert code == 0, err
+    records = json.loads(as_json)
+    assert records, f"{command} printed no records on the full store"
+    lines = [ln for ln in plain.rstrip("\n").split("\n") if ln]
+    if command == "imports":  # one line per import, no header
+        assert len(lines) == len(records)
+        assert all(str(r["import_id"]) in ln for r, ln in zip(records, lines, strict=True))
+    else:  # a header, then one tab-separated line per record, in the same order
+        header = lines[0].split("\t")
+        assert len(lines) - 1 == len(records)
+        for r, ln in zip(records, lines[1:], strict=True):
+            cells = dict(zip(header, ln.split("\t"), strict=True))
+            assert cells["network"] == r["network"] and cells["period"] == r["period"]
+
+
+def test_plain_values_lists_every_cycle_with_the_funnel_counts(capsys, full_db):
+    """Plain ``values`` used to crash on the cycle outside the funnel (a KeyError)."""
+    code, out, err = run(capsys, "values", "--db", full_db)
+    assert code == 0, err
+    header, *lines = out.rstrip("\n").split("\n")
+    assert header.split("\t") == ["network", "period", "cycle", "participants", "reports", "reached_participants",
+                                  "reached_reports"]
+    by_period: dict[tuple, list[str]] = {}
+    for ln in lines:
+        cells = ln.split("\t")
+        by_period.setdefault((cells[0], cells[1]), []).append(cells[2])
+    assert by_period and all(c == [v.code for v in value_cycles()] for c in by_period.values())
+
+
+def test_every_command_is_registered_by_its_module_and_tested_here():
+    """Each command registers itself (``set_defaults(func=...)``); a new one must get a test that runs it."""
+    from analytics.cli.main import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    names = set(sub.choices)
+    for name, p in sub.choices.items():
+        assert callable(p.get_default("func")), name
+    from pathlib import Path
+
+    source = "".join(f.read_text(encoding="utf-8") for f in Path(__file__).parent.glob("test_*.py"))
+    untested = sorted(n for n in names if f'"{n}"' not in source)
+    assert not untested, f"commands no test runs by name: {untested}"
+
+
+def test_sample_and_load_sample(capsys, tmp_path):
+    code, out, _ = run(capsys, "sample", "--out", tmp_path / "s", "--scale", "0.05")
+    assert code == 0 and "participants:" in out
+    db = tmp_path / "demo.duckdb"
+    code, out, _ = run(capsys, "load-sample", "--db", db)
+    assert code == 0 and out.count("✓") >= 4
+    assert count(db, "participants") > 0
+
+
+def test_set_password_writes_a_hash_not_the_password(capsys, tmp_path, monkeypatch):
+    import getpass
+
+    answers = iter(["correct horse", "correct horse"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    secrets = tmp_path / "secrets.toml"
+    code, out, _ = run(capsys, "set-password", "--secrets", secrets)
+    assert code == 0 and "password set" in out
+    text = secrets.read_text(encoding="utf-8")
+    assert "correct horse" not in text and len(text) > 20
+    answers = iter(["one", "two"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    assert run(capsys, "set-password", "--secrets", tmp_path / "other.toml")[0] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import cli
+from analytics.cli import main as cli
 from analytics.definitions import (
     FrameworkError,
     default_framework,

@@ -41,7 +41,7 @@ def test_name_map_switches_between_names_and_codes(con, tmp_path):
 
 def test_suppress_small_groups():
     df = pd.DataFrame({"n": [2, 3, 10], "mean": [0.1, 0.2, 0.3]})
-    out = privacy.suppress_small(df, "n", ["mean"], 3)
+    out = privacy.suppress_small(df, 3)
     assert out["mean"].isna().tolist() == [True, False, False]
     assert out["suppressed"].tolist() == [True, False, False]
 
@@ -58,13 +58,15 @@ def test_public_ids_replace_every_node_id_including_outside_people(con, tmp_path
     assert importer.import_file(con, ties).status == "imported"
     G, _ = tq.graph(con, tq.TieFilters(network="A"), pseudonymise=True)
     assert "Dr. Vera Kuiper (lector)" in G  # the outside person's id is the name the survey gave
-    P = tq.with_public_ids(G, tq.public_ids(con))
+    P = privacy.graph_with_codes(G, privacy.code_mapping(G.nodes, privacy.public_ids(con)))
     assert sorted(P.nodes) == ["S-001", "T-001", "X-001"]
     assert set(P.edges) == {("T-001", "S-001"), ("S-001", "X-001")}
     assert P.nodes["X-001"]["label"] == "X-001" and P.nodes["T-001"]["organisation"] == G.nodes["P1"]["organisation"]
     # a node without a code, or a clash, gets a placeholder: no raw id survives
     H = nx.DiGraph([("a", "b"), ("b", "c")])
-    assert sorted(tq.with_public_ids(H, {"a": "T-001", "b": "T-001"}).nodes) == ["?1", "?2", "T-001"]
+    assert sorted(privacy.graph_with_codes(H, privacy.code_mapping(H.nodes, {"a": "T-001", "b": "T-001"})).nodes) == [
+        "?1", "?2", "T-001"]
+    assert sorted(privacy.graph_with_codes(H, {"a": "T-001"}).nodes) == ["?1", "?2", "T-001"]  # b, c uncoded
 
 
 def test_free_text_names_become_codes_in_stories_and_on_the_time_axis(con, tmp_path):

@@ -26,13 +26,10 @@ import numpy as np
 import pandas as pd
 from altair.utils.core import sanitize_pandas_dataframe
 
+from analytics.decisions import BLUE_RAMP, CATEGORY_PALETTE
+
 # ----------------------------------------------------------------------------------------------- constants
 
-#: Okabe-Ito colours without vermillion (#D55E00) and yellow (#F0E442): colour-blind safe, no red/green pair,
-#: and readable on white. Beyond six categories line charts add dash patterns.
-CATEGORY_PALETTE = ["#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#009E73", "#555555"]
-#: ColorBrewer "Blues" anchors from light to dark (single hue, so it never reads as good/bad).
-BLUE_RAMP = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 NEUTRAL = "#3b6a8f"  # one calm blue for single-series marks
 INK = "#262626"
 MUTED = "#6b6b6b"

@@ -31,6 +31,8 @@ import pandas as pd
 from jinja2 import Environment, Template
 from markupsafe import Markup
 
+from analytics import i18n
+from analytics.decisions import CATEGORY_PALETTE, CROSS_TIE_COLOR, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
 from analytics.measures.network import communities, person_measures, suggest_betweenness_k
 
 ColorBy = Literal["organisation", "role", "community"]
@@ -38,7 +40,8 @@ SizeBy = Literal["degree", "betweenness"]
 Status = Literal["new", "kept", "dropped"]
 
 #: Okabe-Ito colours (colour-blind safe) for categories; combined with shapes for more than seven.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Node colours: the product's category palette minus the colour that marks ties across organisations.
+PALETTE = tuple(c for c in CATEGORY_PALETTE if c != CROSS_TIE_COLOR)
 SHAPES = ("dot", "square", "triangle", "diamond")
 MAX_CATEGORIES = len(PALETTE) * len(SHAPES)
 NODE_BORDER = "#4D4D4D"
@@ -48,93 +51,56 @@ OTHER_COLOR = "#BBBBBB"
 EDGE_STYLE = {
     "strong": {"color": "#8C8C8C", "width": 3.0, "dashes": False},
     "weak": {"color": "#8C8C8C", "width": 1.0, "dashes": True},
-    "cross": {"color": "#CC79A7"},  # Okabe-Ito reddish purple, kept out of the node palette
+    "cross": {"color": CROSS_TIE_COLOR},  # kept out of the node palette
     "new": {"color": "#0072B2", "width": 2.5, "dashes": False},
     "kept": {"color": "#B3B3B3", "width": 1.0, "dashes": False},
     "dropped": {"color": "#E69F00", "width": 1.5, "dashes": True},
 }
-ROLE_ORDER = ("teacher", "student_teacher", "teacher_educator", "researcher", "coach", "expert", "other")
 LABEL_MAX = 30
 TITLE_LABEL_MAX = 200
 EDGE_TITLE_LIMIT = 5000
 VIS_DIR = "vis-9.1.2"
 
-TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "role": "Rol",
-        "organisation": "Organisatie",
-        "unknown": "onbekend",
-        "other": "overige",
-        "external": "Van buiten de deelnemerslijst",
-        "in_degree": "Genoemd door",
-        "out_degree": "Noemt",
-        "betweenness": "Betweenness",
-        "community": "Groep",
-        "weight": "Gewicht",
-        "strong": "sterk",
-        "weak": "zwak",
-        "tie_type": "Soort",
-        "topic": "Onderwerp",
-        "channel": "Kanaal",
-        "cross": "Tussen organisaties",
-        "new": "Nieuw",
-        "kept": "Gebleven",
-        "dropped": "Verdwenen",
-        "strong_tie": "Sterke band",
-        "weak_tie": "Zwakke band",
-        "cross_tie": "Band tussen organisaties",
-        "external_node": "Extern (stippelrand)",
-        "map": "Netwerkkaart",
-        "people": "deelnemers",
-        "ties": "banden",
-        "members": "Deelnemers",
-        "internal_ties": "Banden binnen de organisatie",
-        "org_ties": "Banden",
-        "teacher": "leraar",
-        "student_teacher": "student",
-        "teacher_educator": "lerarenopleider",
-        "researcher": "onderzoeker",
-        "coach": "coach",
-        "expert": "expert",
-    },
-    "en": {
-        "role": "Role",
-        "organisation": "Organisation",
-        "unknown": "unknown",
-        "other": "other",
-        "external": "From outside the participant list",
-        "in_degree": "Named by",
-        "out_degree": "Names",
-        "betweenness": "Betweenness",
-        "community": "Community",
-        "weight": "Weight",
-        "strong": "strong",
-        "weak": "weak",
-        "tie_type": "Type",
-        "topic": "Topic",
-        "channel": "Channel",
-        "cross": "Across organisations",
-        "new": "New",
-        "kept": "Kept",
-        "dropped": "Dropped",
-        "strong_tie": "Strong tie",
-        "weak_tie": "Weak tie",
-        "cross_tie": "Tie across organisations",
-        "external_node": "External (dotted border)",
-        "map": "Tie map",
-        "people": "people",
-        "ties": "ties",
-        "members": "Members",
-        "internal_ties": "Ties inside the organisation",
-        "org_ties": "Ties",
-        "teacher": "teacher",
-        "student_teacher": "student teacher",
-        "teacher_educator": "teacher educator",
-        "researcher": "researcher",
-        "coach": "coach",
-        "expert": "expert",
-    },
-}
+#: The keys of the map's own words in translations.toml ([map.*]); role names come from [role.*].
+TEXT_KEYS = (
+    "role",
+    "organisation",
+    "unknown",
+    "other",
+    "external",
+    "in_degree",
+    "out_degree",
+    "betweenness",
+    "community",
+    "weight",
+    "strong",
+    "weak",
+    "tie_type",
+    "topic",
+    "channel",
+    "cross",
+    "new",
+    "kept",
+    "dropped",
+    "strong_tie",
+    "weak_tie",
+    "cross_tie",
+    "external_node",
+    "map",
+    "people",
+    "ties",
+    "members",
+    "internal_ties",
+    "org_ties",
+)
+
+
+def map_words(lang: str) -> dict[str, str]:
+    """Every word the map shows, in ``lang``: its own keys plus each role's name (as every table says it)."""
+    words = {k: i18n.t(f"map.{k}", lang) for k in TEXT_KEYS}
+    for role in ROLE_ORDER:
+        words[f"role:{role}"] = i18n.role_label(role, lang)
+    return words
 
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _HREF = re.compile("href", re.IGNORECASE)
@@ -264,7 +230,7 @@ def _category_styles(
 
 def _category_name(c: Any, color_by: str, t: dict[str, str]) -> str:
     if color_by == "role":
-        return t.get(str(c), str(c))
+        return t.get(f"role:{c}", str(c))
     if color_by == "community":
         return f"{t['community']} {int(c) + 1}"
     return str(c)
@@ -285,7 +251,7 @@ def legend_items(
     Each item: ``kind`` ("node" or "edge"), ``label`` (plain text: escape it when writing HTML), ``color``,
     and ``shape`` (nodes) or ``width``/``dashes`` (edges).
     """
-    t = TEXT.get(lang, TEXT["en"])
+    t = map_words(lang)
     community = _community_map(G, person_df) if color_by == "community" else {}
     values = _category_values(G, color_by, community)
     styles = _category_styles(values, color_by, category_order)
@@ -363,7 +329,7 @@ def tie_map_html(
     *,
     color_by: ColorBy = "organisation",
     size_by: SizeBy = "degree",
-    strong_threshold: float = 3.0,
+    strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
     highlight_cross_org: bool = True,
     compare_status: Mapping[tuple[Hashable, Hashable], Status] | None = None,
     height_px: int = 650,
@@ -396,27 +362,58 @@ def tie_map_html(
     """
     if size_by not in ("degree", "betweenness"):
         raise ValueError(f"size_by must be degree or betweenness, not {size_by!r}")
-    lang = lang if lang in TEXT else "en"
-    t = TEXT[lang]
+    lang = lang if lang in i18n.LANGS else "en"
+    t = map_words(lang)
     height_px = min(max(int(height_px), 150), 5000)
 
-    G_draw = G
     compare = compare_status is not None
-    if compare:
-        extra = [(s, d) for (s, d) in compare_status if not G.has_edge(s, d) and s != d]
-        if extra:
-            G_draw = G.copy()
-            for s, d in extra:
-                for v in (s, d):
-                    if v not in G_draw:
-                        G_draw.add_node(v, label=str(v), organisation=None, role=None, external=False)
-                G_draw.add_edge(s, d, weight=float("nan"), dropped_only=True)
-
+    G_draw = _with_dropped_ties(G, compare_status) if compare else G
     people = _person_table(G, person_df)
     community = _community_map(G, person_df) if color_by == "community" else {}
     values = _category_values(G_draw, color_by, community)
     styles = _category_styles(values, color_by, category_order)
     group_of: dict[Any, str] = {c: f"g{i}" for i, c in enumerate(styles)}
+    node_ids = sorted(G_draw.nodes, key=str)
+    label_of = {
+        v: plain_text((labels or {}).get(v) or G_draw.nodes[v].get("label") or v, TITLE_LABEL_MAX)
+        for v in node_ids
+    }
+    org_map = bool(node_ids) and all("members" in G_draw.nodes[v] for v in node_ids)  # organisation_graph
+    nodes_json = _node_records(G_draw, node_ids, _fill_positions(node_ids, positions), label_of, people, values,
+                               group_of, community, color_by, size_by, org_map, t, lang)
+    m = G_draw.number_of_edges()
+    edges_json = _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map,
+                               m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang)
+    big = m > 5000 or len(node_ids) > 2000
+    js, css = _vis_assets()
+    return _template().render(
+        lang=lang,
+        vis_js=js,
+        vis_css=css,
+        height=height_px,
+        aria_label=f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}",
+        nodes=nodes_json,
+        edges=edges_json,
+        options=_map_options(_groups(styles, group_of), big),
+    )
+
+
+def _with_dropped_ties(G: nx.DiGraph, compare_status: Mapping[tuple[Hashable, Hashable], Status]) -> nx.DiGraph:
+    """``G`` plus the compared ties it lacks (dropped ones), with their people, so the map can draw them."""
+    extra = [(s, d) for (s, d) in compare_status if not G.has_edge(s, d) and s != d]
+    if not extra:
+        return G
+    G_draw = G.copy()
+    for s, d in extra:
+        for v in (s, d):
+            if v not in G_draw:
+                G_draw.add_node(v, label=str(v), organisation=None, role=None, external=False)
+        G_draw.add_edge(s, d, weight=float("nan"), dropped_only=True)
+    return G_draw
+
+
+def _groups(styles: Mapping[Any, tuple[str, str]], group_of: Mapping[Any, str]) -> dict[str, Any]:
+    """vis-network groups: one per category (colour and shape), plus 'other' and 'unknown'."""
     groups: dict[str, Any] = {
         group_of[c]: {
             "shape": shape,
@@ -431,14 +428,12 @@ def tie_map_html(
     }
     groups["other"] = {"shape": "dot", "color": {"background": OTHER_COLOR, "border": NODE_BORDER}}
     groups["unknown"] = {"shape": "dot", "color": {"background": UNKNOWN_COLOR, "border": NODE_BORDER}}
+    return groups
 
-    node_ids = sorted(G_draw.nodes, key=str)
-    pos = _fill_positions(node_ids, positions)
-    label_of = {
-        v: plain_text((labels or {}).get(v) or G_draw.nodes[v].get("label") or v, TITLE_LABEL_MAX)
-        for v in node_ids
-    }
 
+def _node_records(G_draw, node_ids, pos, label_of, people, values, group_of, community, color_by, size_by,
+                  org_map, t, lang) -> list[dict[str, Any]]:
+    """One vis-network node per person (or organisation), with its plain-text tooltip."""
     cols = {c: people[c].to_dict() for c in ("in_degree", "out_degree", "betweenness")}
 
     def measure(v: Hashable, col: str) -> float:
@@ -446,7 +441,6 @@ def tie_map_html(
         x = float(x) if x is not None else 0.0
         return x if math.isfinite(x) else 0.0
 
-    org_map = bool(node_ids) and all("members" in G_draw.nodes[v] for v in node_ids)  # organisation_graph
     nodes_json = []
     for v in node_ids:
         d = G_draw.nodes[v]
@@ -459,7 +453,7 @@ def tie_map_html(
             lines.append(f"{t['internal_ties']}: {d.get('internal_ties', 0)}")
         else:
             role = d.get("role")
-            lines.append(f"{t['role']}: {t.get(role, role) if role else t['unknown']}")
+            lines.append(f"{t['role']}: {t.get(f'role:{role}', role) if role else t['unknown']}")
             lines.append(f"{t['organisation']}: {d.get('organisation') or t['unknown']}")
         if d.get("external"):
             lines.append(t["external"])
@@ -480,10 +474,14 @@ def tie_map_html(
             node["shapeProperties"] = {"borderDashes": [3, 3]}
             node["borderWidth"] = 2
         nodes_json.append(node)
+    return nodes_json
 
+
+def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map, with_titles,
+                  t, lang) -> list[dict[str, Any]]:
+    """One vis-network edge per tie: strong/weak (or new/kept/dropped when comparing), across organisations."""
     org = nx.get_node_attributes(G_draw, "organisation")
-    m = G_draw.number_of_edges()
-    with_titles = m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles
+    compare = compare_status is not None
     edges_json = []
     for s, d, data in G_draw.edges(data=True):
         w = data.get("weight", 1.0)
@@ -515,9 +513,12 @@ def tie_map_html(
                 lines.append(t["cross"])
             edge["title"] = plain_text("\n".join(lines))
         edges_json.append(edge)
+    return edges_json
 
-    big = m > 5000 or len(node_ids) > 2000
-    options = {
+
+def _map_options(groups: dict[str, Any], big: bool) -> dict[str, Any]:
+    """vis-network options: physics off (positions are given), labels only when zoomed in, light on big maps."""
+    return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "nodes": {
@@ -552,15 +553,3 @@ def tie_map_html(
             "keyboard": False,
         },
     }
-    aria = f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}"
-    js, css = _vis_assets()
-    return _template().render(
-        lang=lang,
-        vis_js=js,
-        vis_css=css,
-        height=height_px,
-        aria_label=aria,
-        nodes=nodes_json,
-        edges=edges_json,
-        options=options,
-    )

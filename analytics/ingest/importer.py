@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -553,9 +555,6 @@ TEMPLATE_EXAMPLES = {
 
 def template_csv(kind: str) -> bytes:
     """A file with the canonical headers and one example row, for the Data page's template download."""
-    import csv
-    import io
-
     kind = normalise_kind(kind)
     cols = list(tables()[kind].columns)
     example = dict(TEMPLATE_EXAMPLES[kind])

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import networkx as nx
 import pandas as pd
 
 from analytics.live.common import SCALE_MAX, SCALE_MIN, SITUATIONS
-from analytics.live.rounds import Round, get_round, round_period
-from analytics.privacy import DEFAULT_MIN_GROUP
-from analytics.store.db import rows, run
+from analytics.live.rounds import Round, get_round, members, round_period
+from analytics.measures import dimensions as dims
+from analytics.measures.network import build_graph
+from analytics.privacy import DEFAULT_MIN_GROUP, graph_with_codes, public_ids
+from analytics.store.db import frame, rows, run
 
 # ----------------------------------------------------------------------------------------------- live picture
 
@@ -69,8 +72,6 @@ def live_marks(con, round_id: str, rnd: Round | None = None) -> pd.DataFrame:
 def live_stats(con, round_id: str, *, by: str = "indicator", min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
     """The figures of ``dimensions.indicator_stats`` for the round's submitted marks (same SQL, run on an
     in-memory copy), so the live picture and the stored period agree exactly."""
-    from analytics.measures import dimensions as dims
-
     rnd = get_round(con, round_id)
     marks = live_marks(con, round_id, rnd)
     mem = duckdb.connect(":memory:")
@@ -106,3 +107,26 @@ def live_ties(con, round_id: str) -> pd.DataFrame:
             out.append({"source": pid, "target": target, "weight": float(tie.get("often") or 1),
                         "external": "to" not in tie})
     return pd.DataFrame(out, columns=["source", "target", "weight", "external"])
+
+
+def live_tie_graph(con, rnd: Round, *, pseudonymise: bool, external_label: str) -> nx.DiGraph:
+    """The round's submitted ties as a graph for the live map: members with organisation and role, people
+    from outside by the name a participant typed. Pseudonymised, members' ids are their codes and outside
+    people become ``external_label`` numbered (the typed name is neither id nor label then)."""
+    ties = live_ties(con, rnd.round_id)
+    people = members(con, rnd.network, rnd.date)
+    labels = dict(zip(people["participant_id"], people["name"], strict=True))
+    externals = sorted(set(ties.loc[ties["external"], "target"]))
+    if pseudonymise:
+        codes = public_ids(con)
+        labels = {p: codes.get(p, "?") for p in labels}
+        labels |= {x: external_label.format(n=i) for i, x in enumerate(externals, 1)}
+    info = frame(con, "SELECT participant_id, organisation, role FROM people")
+    nodes = people.assign(label=[labels.get(p, p) for p in people["participant_id"]], external=False)
+    nodes = nodes.merge(info, on="participant_id", how="left")
+    G, _ = build_graph(nodes[["participant_id", "label", "external", "organisation", "role"]],
+                       ties[["source", "target", "weight"]])
+    for x in externals:
+        if x in G:
+            G.nodes[x]["label"] = labels.get(x, x)
+    return graph_with_codes(G, labels) if pseudonymise else G

@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import Framework, default_framework
-from analytics.privacy import DEFAULT_MIN_GROUP
-from analytics.store.db import frame, literal
+from analytics.privacy import DEFAULT_MIN_GROUP, label_sql, people_join_sql, suppress_small
+from analytics.store.db import frame, literal, where_in
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,9 @@ class Filters:
     framework: str = "dimensions"
 
     def where(self) -> tuple[str, list]:
-        conds, params = ["s.framework = ?"], [self.framework]
-        if self.networks:
-            conds.append(f"s.network IN ({', '.join('?' * len(self.networks))})")
-            params += list(self.networks)
-        if self.periods:
-            conds.append(f"s.period IN ({', '.join('?' * len(self.periods))})")
-            params += list(self.periods)
-        if self.situation:
-            conds.append("s.situation = ?")
-            params.append(self.situation)
-        if self.roles:
-            conds.append(f"coalesce(p.role, 'unknown') IN ({', '.join('?' * len(self.roles))})")
-            params += list(self.roles)
-        return " AND ".join(conds), params
+        fixed = [("s.framework", self.framework)] + ([("s.situation", self.situation)] if self.situation else [])
+        return where_in(fixed, [("s.network", self.networks), ("s.period", self.periods),
+                                ("coalesce(p.role, 'unknown')", self.roles)])
 
 
 def _dimension_map(framework: Framework) -> str:
@@ -64,16 +53,6 @@ def _marks_sql(f: Filters, framework: Framework, with_role: bool = True) -> tupl
               {join}
               WHERE {where}"""
     return sql, params
-
-
-def _suppress(df: pd.DataFrame, min_group: int) -> pd.DataFrame:
-    small = df["n"] < min_group
-    for c in ("mean", "median", "q1", "q3", "iqr", "sd", "min", "max"):
-        if c in df:
-            df[c] = df[c].astype("float64")
-            df.loc[small, c] = float("nan")
-    df["suppressed"] = small
-    return df
 
 
 def indicator_stats(
@@ -112,7 +91,7 @@ def indicator_stats(
             FROM unit GROUP BY ALL ORDER BY network, period, situation{role}, ord""",
         params,
     )
-    return _suppress(df, min_group).drop(columns=["ord"])
+    return suppress_small(df, min_group).drop(columns=["ord"])
 
 
 def marks(
@@ -125,14 +104,12 @@ def marks(
     """Every individual mark, as the dots on the paper form: with the marker's role and display label."""
     fw = framework or default_framework()
     sql, params = _marks_sql(filters, fw)
-    label = "coalesce(ps.code, '?')" if pseudonymise else "coalesce(pp.name, m.respondent)"
     return frame(
         con,
         f"""WITH m AS ({sql})
             SELECT m.network, m.period, m.situation, m.indicator AS code, m.dimension, m.position, m.raw,
-                   m.role, {label} AS label
-            FROM m LEFT JOIN people pp ON pp.participant_id = m.respondent
-                   LEFT JOIN pseudonyms ps ON ps.participant_id = m.respondent
+                   m.role, {label_sql(pseudonymise, "m.respondent")} AS label
+            FROM m {people_join_sql("m.respondent")}
             ORDER BY m.ord, m.position""",
         params,
     )

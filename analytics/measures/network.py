@@ -23,6 +23,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from analytics.decisions import STRONG_TIE_MIN_WEIGHT
+
 NODE_COLUMNS = ("participant_id", "label", "organisation", "role", "external")
 EDGE_COLUMNS = ("source", "target", "weight", "tie_type", "topic", "channel")
 EDGE_TEXT_COLUMNS = ("tie_type", "topic", "channel")
@@ -349,7 +351,7 @@ def _ei(src_attr: pd.Series, tgt_attr: pd.Series) -> float | None:
 
 def network_measures(
     G: nx.DiGraph,
-    strong_threshold: float = 3.0,
+    strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
     seed: int = 42,
     betweenness_k: int | None = None,
     *,
@@ -543,7 +545,7 @@ _PERSON_DTYPES = {
 
 def measure_all(
     G: nx.DiGraph,
-    strong_threshold: float = 3.0,
+    strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
     seed: int = 42,
     betweenness_k: int | None = None,
     *,

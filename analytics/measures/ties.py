@@ -12,8 +12,10 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
+from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.measures import network as tm
-from analytics.store.db import frame
+from analytics.privacy import code_mapping, graph_with_codes, label_sql, people_join_sql, public_ids
+from analytics.store.db import frame, where_in
 
 
 @dataclass(frozen=True)
@@ -27,19 +29,16 @@ class TieFilters:
     min_weight: float = 0.0
 
     def where(self) -> tuple[str, list]:
-        conds, params = ["t.network = ?", "t.weight >= ?"], [self.network, self.min_weight]
-        for col, vals in (("t.period", self.periods), ("t.tie_type", self.tie_types), ("t.topic", self.topics),
-                          ("t.channel", self.channels)):
-            if vals:
-                conds.append(f"{col} IN ({', '.join('?' * len(vals))})")
-                params += list(vals)
-        return " AND ".join(conds), params
+        where, params = where_in([("t.network", self.network)],
+                                 [("t.period", self.periods), ("t.tie_type", self.tie_types),
+                                  ("t.topic", self.topics), ("t.channel", self.channels)])
+        return f"{where} AND t.weight >= ?", [*params, self.min_weight]
 
 
 def nodes(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = True,
           periods: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Members of the network plus the people its ties (in ``periods``) name, with display labels."""
-    label = "coalesce(ps.code, '?')" if pseudonymise else "coalesce(p.name, p.participant_id)"
+    label = label_sql(pseudonymise, "ids.participant_id")
     marks = ", ".join("?" * len(periods or ()))
     period_cond = f"AND period IN ({marks})" if periods else ""
     # Members count in a period when they had joined by its last date and not left before its first date.
@@ -55,8 +54,7 @@ def nodes(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = 
                 UNION SELECT target FROM ties WHERE network = ? {period_cond})
             SELECT ids.participant_id, {label} AS label, p.organisation, p.role,
                    coalesce(p.external, true) AS external, p.name
-            FROM ids LEFT JOIN people p USING (participant_id)
-                     LEFT JOIN pseudonyms ps USING (participant_id)
+            FROM ids {people_join_sql("ids.participant_id")}
             ORDER BY ids.participant_id""",
         params,
     )
@@ -83,29 +81,6 @@ def graph(con: duckdb.DuckDBPyConnection, f: TieFilters, *, pseudonymise: bool =
     return tm.build_graph(n.drop(columns=["name"]), e.drop(columns=["period"]))
 
 
-def public_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """participant id -> pseudonym code. An outside person's id is often their name, so a pseudonymised
-    graph, map or file must carry these codes as node ids, not just as labels."""
-    return dict(con.execute("SELECT participant_id, code FROM pseudonyms").fetchall())
-
-
-def with_public_ids(G: nx.DiGraph, ids: dict[str, str]) -> nx.DiGraph:
-    """A copy of ``G`` whose node ids are the codes in ``ids``; a node without one (or whose code is taken)
-    gets '?1', '?2', ... so that no raw id survives."""
-    mapping, used, n = {}, set(), 0
-    for v in sorted(G.nodes, key=str):
-        code = ids.get(v)
-        if not code or code in used:
-            n += 1
-            code = f"?{n}"
-        used.add(code)
-        mapping[v] = code
-    out = nx.relabel_nodes(G, mapping, copy=True)
-    for v, d in out.nodes(data=True):
-        d["label"] = v if d.get("label") in (None, "", "?") else d["label"]
-    return out
-
-
 def full_graph(con: duckdb.DuckDBPyConnection, network: str) -> nx.DiGraph:
     """All periods together: the basis of the network's one stable layout."""
     G, _ = graph(con, TieFilters(network=network), pseudonymise=True)
@@ -127,18 +102,25 @@ def networks_with_ties(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def metrics_table(con: duckdb.DuckDBPyConnection, network: str | None = None, period: str | None = None,
-                  strong_threshold: float = 3.0) -> list[dict]:
-    """Whole-network measures per network and period (the CLI's ``metrics`` and the overview)."""
+                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT, *, pseudonymise: bool = True) -> list[dict]:
+    """Whole-network measures per network and period (the CLI's ``metrics`` and the overview).
+
+    People named in the result (isolates, the top lists) are given by their codes when pseudonymising, the
+    same codes the tie map carries."""
     nets = [network] if network else networks_with_ties(con)
     out = []
+    ids = public_ids(con) if pseudonymise else {}
     for net in nets:
         periods = [period] if period else frame(
             con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period", [net]
         )["period"].tolist()
+        codes = code_mapping(full_graph(con, net).nodes, ids) if pseudonymise else None
         for per in periods:
             G, warnings = graph(con, TieFilters(network=net, periods=(per,)), pseudonymise=True)
-            k = 200 if G.number_of_nodes() > 2000 else None
-            m = tm.network_measures(G, strong_threshold=strong_threshold, betweenness_k=k)
+            if codes is not None:
+                G = graph_with_codes(G, codes)
+            m = tm.network_measures(G, strong_threshold=strong_threshold,
+                                    betweenness_k=betweenness_sample(G.number_of_nodes()))
             m = {key: m[key] for key in m if key != "community_of"}
             out.append({"network": net, "period": per, **m, "warnings": warnings})
     return out

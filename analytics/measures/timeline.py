@@ -6,7 +6,9 @@ import duckdb
 import pandas as pd
 
 from analytics.privacy import NameScrubber
+from analytics.store.database import period_scheme
 from analytics.store.db import frame
+from analytics.store.periods import period_of
 
 
 def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = None, *,
@@ -19,9 +21,6 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
         where, params = f"WHERE network IS NULL OR network IN ({marks})", list(networks)
     else:
         where, params = "", []
-    from analytics.store.database import period_scheme
-    from analytics.store.periods import period_of
-
     # Meeting agreements show on the time axis too, marked with a note sign.
     notes = f"""SELECT network, date, {period_of('date', period_scheme(con))} AS period,
                        '📝 ' || left(coalesce(went_well, differently), 40) AS label

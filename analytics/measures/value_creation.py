@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import funnel_cycles, value_cycles
-from analytics.privacy import NameScrubber
-from analytics.store.db import frame, literal
+from analytics.privacy import NameScrubber, label_sql, people_join_sql
+from analytics.store.db import frame, literal, where_in
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,8 @@ class Filters:
     roles: tuple[str, ...] | None = None
 
     def where(self) -> tuple[str, list]:
-        conds, params = ["TRUE"], []
-        for col, vals in (("v.network", self.networks), ("v.period", self.periods),
-                          ("coalesce(p.role, 'unknown')", self.roles)):
-            if vals:
-                conds.append(f"{col} IN ({', '.join('?' * len(vals))})")
-                params += list(vals)
-        return " AND ".join(conds), params
+        return where_in(chosen=[("v.network", self.networks), ("v.period", self.periods),
+                                ("coalesce(p.role, 'unknown')", self.roles)])
 
 
 def _reports_sql(f: Filters) -> tuple[str, list]:
@@ -181,16 +176,15 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
     ``limit`` keeps a page light on 200,000 reports; :func:`count_stories` says how many there are in all.
     ``scrub`` is a NameScrubber built once per data version (building one reads every name)."""
     sql, where, params = _stories_sql(filters, cycles, indicator, search)
-    label = "coalesce(ps.code, CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END)" if pseudonymise else \
-        "coalesce(pp.name, r.participant_id, '—')"
+    label = label_sql(pseudonymise, "coalesce(r.participant_id, '—')",
+                      missing="CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END")
     top = f" LIMIT {int(limit)}" if limit is not None else ""
     df = frame(
         con,
         f"""WITH r AS ({sql})
             SELECT r.network, r.period, r.date, r.cycle, r.indicator, r.description, r.evidence,
                    {label} AS participant, r.role
-            FROM r LEFT JOIN people pp ON pp.participant_id = r.participant_id
-                   LEFT JOIN pseudonyms ps ON ps.participant_id = r.participant_id
+            FROM r {people_join_sql("r.participant_id")}
             WHERE {where}
             ORDER BY r.date DESC NULLS LAST, r.cycle_order, r.import_id, r.row_number{top}""",
         params,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.definitions import DIMENSION_NAMES_SETTING
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
@@ -265,14 +266,10 @@ def set_setting(con, key: str, value: str) -> None:
 
 def alt_dimension_names(con) -> bool:
     """Whether this database calls dimensions by their alternative name (see definitions.Dimension)."""
-    from analytics.definitions import DIMENSION_NAMES_SETTING
-
     return get_setting(con, DIMENSION_NAMES_SETTING, "name") == "alt_name"
 
 
 def set_alt_dimension_names(con, on: bool) -> None:
-    from analytics.definitions import DIMENSION_NAMES_SETTING
-
     set_setting(con, DIMENSION_NAMES_SETTING, "alt_name" if on else "name")
 
 

@@ -29,6 +29,22 @@ def literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def where_in(fixed: Sequence[tuple[str, Any]] = (),
+             chosen: Sequence[tuple[str, Sequence[Any] | None]] = ()) -> tuple[str, list]:
+    """A WHERE condition and its parameters for the filters every page shares: ``fixed`` (expression,
+    value) pairs always apply (``expr = ?``); a ``chosen`` (expression, values) pair applies when values are
+    given (``expr IN (?, ...)``); None or empty means "all". Values always go in as parameters."""
+    conds, params = [], []
+    for expr, value in fixed:
+        conds.append(f"{expr} = ?")
+        params.append(value)
+    for expr, values in chosen:
+        if values:
+            conds.append(f"{expr} IN ({', '.join('?' * len(values))})")
+            params += list(values)
+    return " AND ".join(conds) or "TRUE", params
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> Any:
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None

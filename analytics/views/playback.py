@@ -21,20 +21,19 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
+from analytics.decisions import CROSS_TIE_COLOR, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
 from analytics.draw import export, tie_map
-from analytics.draw.layout import layout
 from analytics.i18n import role_label, t
 from analytics.measures import dimensions as dims
 from analytics.measures import ties as tq
+from analytics.privacy import code_mapping
 from analytics.store.db import frame
-from analytics.views.report import LAYOUT_UNIT, pseudonymous_ids
+from analytics.views import tie_view
 
 #: vis-network shape names (tie_map.SHAPES) in Vega-Lite.
 SHAPES = {"dot": "circle", "square": "square", "triangle": "triangle-up", "diamond": "diamond"}
 UNKNOWN_FILL = "#FFFFFF"
 EDGE_COLOR = "#8C8C8C"
-CROSS_COLOR = "#CC79A7"  # as the tie map: ties between two organisations
-STRONG = 3.0
 WIDTH = 720
 MIN_HEIGHT, MAX_HEIGHT = 420, 720
 PAD = 40.0
@@ -69,8 +68,8 @@ def _categories(G_all: nx.Graph, color_by: str, lang: str) -> tuple[list[str], l
     unknown = t("playback.unknown", lang)
     if color_by == "role":
         present = {d.get("role") for _, d in G_all.nodes(data=True) if d.get("role")}
-        ranked = [r for r in tie_map.ROLE_ORDER if r in present] + sorted(str(r) for r in present
-                                                                          if r not in tie_map.ROLE_ORDER)
+        ranked = [r for r in ROLE_ORDER if r in present] + sorted(str(r) for r in present
+                                                                          if r not in ROLE_ORDER)
         names = {r: role_label(r, lang) for r in ranked}
         of = {v: names.get(d.get("role"), unknown) for v, d in G_all.nodes(data=True)}
     elif color_by == "organisation":
@@ -108,8 +107,9 @@ def frame_tables(
     ``x2``, ``y2``, ``weight``, ``strong``, ``cross``.
     """
     G_all = tq.full_graph(con, network)
-    pos = layout(G_all, unit=LAYOUT_UNIT)
-    ids = pseudonymous_ids(G_all) if pseudonymise else {v: v for v in G_all}
+    net_frame = tie_view.network_frame(con, network, pseudonymise=pseudonymise)
+    ids = net_frame.shown_id
+    pos = {v: net_frame.positions[ids[v]] for v in G_all}
     labels, colors, shapes, category_of = _categories(G_all, color_by, lang)
     xdom, ydom, width, height = _domains(pos)
     frames = []
@@ -118,8 +118,7 @@ def frame_tables(
         G, _ = tq.graph(con, tq.TieFilters(network=network, periods=(per,)), pseudonymise=pseudonymise)
         new = [v for v in G if v not in ids]
         if new:  # not in the full graph (cannot happen for tie ends); keep them off the ids anyway
-            extra = pseudonymous_ids(G.subgraph(new)) if pseudonymise else {v: v for v in new}
-            ids.update(extra)
+            ids = code_mapping(G_all.nodes | set(new), ids) if pseudonymise else {**ids, **{v: v for v in new}}
         indeg = dict(G.in_degree())
         max_in = max([max_in, *indeg.values()])
         unknown = t("playback.unknown", lang)
@@ -138,7 +137,7 @@ def frame_tables(
                 continue
             w = float(data.get("weight", 1.0))
             cross = org.get(s) is not None and org.get(d) is not None and org.get(s) != org.get(d)
-            rows.append((pos[s][0], pos[s][1], pos[d][0], pos[d][1], w, w >= STRONG, cross))
+            rows.append((pos[s][0], pos[s][1], pos[d][0], pos[d][1], w, w >= STRONG_TIE_MIN_WEIGHT, cross))
         edges = pd.DataFrame(rows, columns=["x", "y", "x2", "y2", "weight", "strong", "cross"])
         frames.append((per, nodes, edges))
     shared = {"x": xdom, "y": ydom, "width": width, "height": height, "categories": labels, "colors": colors,
@@ -156,7 +155,7 @@ def frame_chart(period: str, nodes: pd.DataFrame, edges: pd.DataFrame, shared: d
     e = alt.Chart(alt.InlineData(values=edges.to_dict("records"))).mark_rule(opacity=0.6).encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q",
         strokeWidth=alt.when(alt.datum.strong).then(alt.value(2.2)).otherwise(alt.value(0.8)),
-        color=alt.when(alt.datum.cross).then(alt.value(CROSS_COLOR)).otherwise(alt.value(EDGE_COLOR)),
+        color=alt.when(alt.datum.cross).then(alt.value(CROSS_TIE_COLOR)).otherwise(alt.value(EDGE_COLOR)),
     )
     title_key = "playback.organisation" if color_by == "organisation" else "playback.role"
     n = alt.Chart(alt.InlineData(values=nodes.to_dict("records"))).mark_point(

@@ -41,27 +41,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import networkx as nx
 import pandas as pd
 
 from analytics.definitions import default_framework, funnel_cycles, value_cycles
-from analytics.draw import charts, export, tie_map
-from analytics.draw.layout import layout
+from analytics.draw import charts, export
 from analytics.i18n import chart_text, cycle_label, fmt_num, kind_label, t
 from analytics.measures import dimensions as dims
-from analytics.measures import network as tm
 from analytics.measures import overview as ov
-from analytics.measures import prompts as tie_prompts
 from analytics.measures import ties as tq
 from analytics.measures import value_creation as vc
 from analytics.privacy import DEFAULT_MIN_GROUP, NameScrubber
 from analytics.store import database as store
 from analytics.store import notes
 from analytics.store.db import frame
+from analytics.views import tie_view, wording
 
 #: Pixels between nearest neighbours on the tie map, as on the Tie maps page.
-LAYOUT_UNIT = 110.0
-TIE_MAP_HEIGHT = 560
 MAX_NOTES = 10
 #: Chromium switches for printing: headless, and nothing that phones home.
 CHROMIUM_ARGS = (
@@ -80,13 +75,6 @@ CHROMIUM_ARGS = (
 )
 #: Fit the map again once the frame is laid out (the fit while the page is still being built can see a zero
 #: size) and when the frame changes size (printing).
-REFIT_SCRIPT = """<script>
-(function () {
-  function refit() { if (window.tieMap) { window.tieMap.network.fit({animation: false, maxZoomLevel: 1.5}); } }
-  window.addEventListener("load", refit);
-  window.addEventListener("resize", refit);
-})();
-</script>"""
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_TIMEOUT_S = 180
 
@@ -263,27 +251,6 @@ def _sources(con: duckdb.DuckDBPyConnection, lang: str) -> str:
     return "".join(out) + "</section>"
 
 
-def _signal_text(s: ov.Signal, lang: str, fw=None) -> str:
-    fw = fw or default_framework()
-    f = dict(s.figures)
-    if "code" in f:
-        code = f["code"]
-        dim = next((d for d in fw.dimensions if d.code == code), None)
-        if dim is not None:
-            f["name"] = f"{code} {dim.name[lang]}"
-        else:
-            try:
-                f["name"] = f"{code} {fw.indicator(code).name[lang]}"
-            except StopIteration:
-                f["name"] = str(code)
-    for k in ("change", "iqr"):
-        if k in f:
-            f[k] = fmt_num(f[k], lang, 2)
-    if "share" in f:
-        f["share"] = fmt_num(f["share"] * 100, lang, 0)
-    return t(f"overview.signal_{s.code}", lang, **f)
-
-
 def _overview(con: duckdb.DuckDBPyConnection, nets: list[str], lang: str, min_group: int) -> str:
     out = [f'<section id="overview"><h2>{_e(t("report.overview", lang))}</h2>']
     table = ov.network_table(con, min_group)
@@ -298,7 +265,7 @@ def _overview(con: duckdb.DuckDBPyConnection, nets: list[str], lang: str, min_gr
         out.append(f"<p>{_e(t('overview.no_signals', lang))}</p>")
     else:
         fw = default_framework(store.alt_dimension_names(con))
-        items = "".join(f"<li><strong>{_e(s.network)}</strong> — {_e(_signal_text(s, lang, fw))}</li>"
+        items = "".join(f"<li><strong>{_e(s.network)}</strong> — {_e(wording.signal_text(s.code, s.figures, lang, fw))}</li>"
                         for s in sig)
         out.append(f'<ul class="questions">{items}</ul>')
     return "".join(out) + "</section>"
@@ -320,15 +287,6 @@ def _latest_tie_measures(con: duckdb.DuckDBPyConnection, nets: list[str]) -> pd.
                                        "isolates", "nodes", "edges"])
 
 
-def _focus(periods: list[str], wanted: str | None) -> str | None:
-    """The period a section is about: the wanted one if the network has data there, else its latest before."""
-    if not periods:
-        return None
-    if wanted is None or wanted in periods:
-        return wanted or periods[-1]
-    return periods[-1]
-
-
 def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, min_group: int) -> str:
     lang = doc.lang
     fw = default_framework(store.alt_dimension_names(con))
@@ -340,7 +298,7 @@ def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, 
     pers = [p for p in order if p in set(df["period"])]
     if df.empty or df["mean"].notna().sum() == 0:
         return "".join(out) + f"<p>{_e(t('report.no_dims', lang))}</p>"
-    focus = _focus(pers, period)
+    focus = tie_view.focus_period(pers, period)
     dim_codes = [d.code for d in fw.dimensions]
     dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
     radar = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers, emphasise=focus,
@@ -433,18 +391,6 @@ def _values(doc: _Doc, con, net: str, period: str | None, scrub: NameScrubber) -
     return "".join(out)
 
 
-def pseudonymous_ids(G: nx.Graph) -> dict:
-    """id -> the node's label (a pseudonym code in a pseudonymised graph), made unique: graphs, positions
-    and tables can then carry no id (an outside person's id is often their name)."""
-    out, seen = {}, {}
-    for v in sorted(G.nodes, key=str):
-        code = str(G.nodes[v].get("label") or "?")
-        n = seen.get(code, 0)
-        seen[code] = n + 1
-        out[v] = code if n == 0 else f"{code}·{n + 1}"
-    return out
-
-
 def _legend(items: list[dict]) -> str:
     chips = []
     for it in items:
@@ -460,88 +406,21 @@ def _legend(items: list[dict]) -> str:
     return f'<div class="legend">{"".join(chips)}</div>'
 
 
-def _measure_rows(m: dict, lang: str) -> list[list[str]]:
-    return [
-        [t("ties.m_nodes", lang), fmt_num(m["nodes"], lang, 0)],
-        [t("ties.m_edges", lang), fmt_num(m["edges"], lang, 0)],
-        [t("ties.m_density", lang), fmt_num(m["density"], lang, 3)],
-        [t("ties.m_reciprocity", lang), fmt_num(m["reciprocity"], lang, 2)],
-        [t("ties.m_cross_org", lang), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %"],
-        [t("ties.m_isolates", lang), fmt_num(len(m["isolates"]), lang, 0)],
-        [t("ties.m_components", lang), fmt_num(m["weak_components"], lang, 0)],
-        [t("ties.m_clustering", lang), fmt_num(m["clustering"], lang, 3)],
-        [t("ties.m_strong", lang), fmt_num((m.get("strong_share") or 0) * 100, lang, 0) + " %"],
-        [t("ties.m_communities", lang), fmt_num(m["communities"], lang, 0)],
-    ]
-
-
-@dataclass
-class TieView:
-    """A network's tie map of one period, ready to show: the map document and what goes around it."""
-
-    period: str
-    html: str
-    legend: list[dict]
-    summary: dict
-    prompts: list[dict]
-
-
-def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
-             lang: str = "nl", height: int = TIE_MAP_HEIGHT, order: Sequence[str] | None = None) -> TieView | None:
-    """The tie map of ``period`` (or the latest period with ties before it; default the latest) on the
-    network's one stable layout, coloured by organisation in a fixed order. None when there are no ties.
-
-    Pseudonymised, the graph's node ids are replaced by the codes before anything is drawn, so neither the
-    map's data nor its tooltips can carry a stored id (an outside person's id is often their name).
-    """
-    order = list(order) if order is not None else dims.period_order(con)
-    if period is not None and order and period in order:
-        order = order[: order.index(period) + 1]
-    have = set(frame(con, "SELECT DISTINCT period FROM v_ties WHERE network = ?", [network])["period"])
-    focus = _focus([p for p in order if p in have], period)
-    if focus is None:
-        return None
-    G_all = tq.full_graph(con, network)
-    G, _warnings = tq.graph(con, tq.TieFilters(network=network, periods=(focus,)), pseudonymise=pseudonymise)
-    pos = layout(G_all, unit=LAYOUT_UNIT)
-    if pseudonymise:
-        ids = pseudonymous_ids(G_all)
-        ids.update({v: c for v, c in pseudonymous_ids(G).items() if v not in ids})
-        G = nx.relabel_nodes(G, ids, copy=True)
-        pos = {ids[v]: p for v, p in pos.items()}
-    k = 200 if G.number_of_nodes() > 2000 else None
-    summary, people = tm.measure_all(G, betweenness_k=k)
-    orgs = sorted({d.get("organisation") for _, d in G_all.nodes(data=True) if d.get("organisation")}, key=str)
-    doc_html = tie_map.tie_map_html(G, pos, color_by="organisation", person_df=people, category_order=orgs,
-                                    height_px=height, lang=lang)
-    doc_html = doc_html.replace("</body>", REFIT_SCRIPT + "\n</body>", 1)
-    legend = tie_map.legend_items(G, color_by="organisation", person_df=people, category_order=orgs, lang=lang)
-    return TieView(period=focus, html=doc_html, legend=legend, summary=summary,
-                   prompts=tie_prompts.prompts(G, summary, people))
-
-
-def prompt_text(p: dict, lang: str) -> str:
-    """A tie prompt (``tie_prompts.prompts``) in words."""
-    figures = {key: fmt_num(x, lang, 0 if key == "share" else 1) if isinstance(x, float) else x
-               for key, x in p.items() if key != "code"}
-    return t("ties.prompt_" + str(p["code"]), lang, **figures)
-
-
 def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudonymise: bool) -> str:
     lang = doc.lang
-    view = tie_view(con, net, period, pseudonymise=pseudonymise, lang=lang, order=order)
+    view = tie_view.tie_view(con, net, period, pseudonymise=pseudonymise, lang=lang, order=order)
     if view is None:
         return f"<h3>{_e(t('report.ties', lang, period='—'))}</h3><p>{_e(t('report.no_ties', lang))}</p>"
     out = [f"<h3>{_e(t('report.ties', lang, period=view.period))}</h3>"]
     out.append(doc.iframe(view.html, t("report.tie_map_title", lang, network=net, period=view.period),
-                          TIE_MAP_HEIGHT))
+                          tie_view.TIE_MAP_HEIGHT))
     out.append(_legend(view.legend))
     out.append(f"<p class=read>{_e(t('report.ties_read', lang))}</p>")
-    measures = _table([t("ties.measure", lang), t("ties.value", lang)], _measure_rows(view.summary, lang),
+    measures = _table([t("ties.measure", lang), t("ties.value", lang)], wording.measure_rows(view.summary, lang, wording.KEY_MEASURES),
                       numeric=(1,))
     q_html = [f"<h4>{_e(t('ties.questions', lang))}</h4>"]
     if view.prompts:
-        items = "".join(f"<li>{_e(prompt_text(p, lang))}</li>" for p in view.prompts)
+        items = "".join(f"<li>{_e(wording.prompt_text(p, lang))}</li>" for p in view.prompts)
         q_html.append(f"<ul class=questions>{items}</ul>")
     else:
         q_html.append(f"<p>{_e(t('report.no_questions', lang))}</p>")

@@ -1,29 +1,65 @@
-"""The command line: ``python -m analytics COMMAND``. It mirrors what the app's pages do.
-
-Exit codes: 0 success, 1 a file had errors or could not be imported, 2 wrong usage or an unusable database.
-"""
+"""Commands about files and the store: import, validate, imports, undo, sample, load-sample, set-password."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
 
-from analytics.definitions import FrameworkError, load_framework_file
+import pandas as pd
+
+from analytics.auth import write_secret
+from analytics.cli.common import LANG, add_db
+from analytics.definitions import FrameworkError, frameworks_dir, load_framework_file, save_framework
+from analytics.demo.load import load_demo
+from analytics.demo.sample import write_sample
+from analytics.draw.export import safe_csv
 from analytics.i18n import kind_label, problem_text
+from analytics.ingest import importer
 from analytics.store import database as store
 
-LANG = "en"
 
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="validate and store files")
+    _add_file_options(p)
+    p.add_argument("--skip-invalid", action="store_true", help="import the valid rows of a file with errors")
+    p.add_argument("--rejected-out", metavar="FILE", help="with --skip-invalid: write refused rows + reasons (CSV)")
+    p.set_defaults(func=cmd_import)
 
-def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="DuckDB file (default: $NETWERKLEREN_DB or data/netwerkleren.duckdb)")
+    p = sub.add_parser("validate", help="check files and report problems; writes nothing")
+    _add_file_options(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("imports", help="list imports")
+    add_db(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_imports)
+
+    p = sub.add_parser("undo", help="remove exactly the rows one import added")
+    p.add_argument("import_id", type=int)
+    add_db(p)
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("sample", help="write synthetic sample data")
+    p.add_argument("--scale", type=float, default=1.0, help="size relative to the demo set (default 1)")
+    p.add_argument("--out", default="sample_out", help="output folder")
+    p.add_argument("--seed", type=int, default=2026)
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("load-sample", help="import the demo data in sample_data/ into the database")
+    add_db(p)
+    p.set_defaults(func=cmd_load_sample)
+
+    p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
+    p.add_argument("--secrets", default=".streamlit/secrets.toml")
+    p.set_defaults(func=cmd_set_password)
 
 
 def _add_file_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (a folder: every data file in it)")
-    _add_db(p)
+    add_db(p)
     p.add_argument("--kind", choices=["participants", "dimensions", "values", "ties", "events"],
                    help="what the file holds (default: detected from its columns)")
     p.add_argument("--network", help="network name for files without a network column")
@@ -38,78 +74,12 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print a machine-readable result per file")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m analytics",
-        description="Netwerkleren Monitor: import and analyse networked-learning data.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("import", help="validate and store files")
-    _add_file_options(p)
-    p.add_argument("--skip-invalid", action="store_true", help="import the valid rows of a file with errors")
-    p.add_argument("--rejected-out", metavar="FILE", help="with --skip-invalid: write refused rows + reasons (CSV)")
-
-    p = sub.add_parser("validate", help="check files and report problems; writes nothing")
-    _add_file_options(p)
-
-    p = sub.add_parser("imports", help="list imports")
-    _add_db(p)
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("undo", help="remove exactly the rows one import added")
-    p.add_argument("import_id", type=int)
-    _add_db(p)
-
-    p = sub.add_parser("sample", help="write synthetic sample data")
-    p.add_argument("--scale", type=float, default=1.0, help="size relative to the demo set (default 1)")
-    p.add_argument("--out", default="sample_out", help="output folder")
-    p.add_argument("--seed", type=int, default=2026)
-
-    p = sub.add_parser("load-sample", help="import the demo data in sample_data/ into the database")
-    _add_db(p)
-
-    for name, helptext in (
-        ("dimensions", "dimension means and spread per network, period and situation"),
-        ("values", "value-cycle counts per network and period"),
-        ("metrics", "tie-network measures per network and period"),
-    ):
-        p = sub.add_parser(name, help=helptext)
-        _add_db(p)
-        p.add_argument("--network")
-        if name == "dimensions":
-            p.add_argument("--by", choices=["indicator", "dimension"], default="dimension")
-            p.add_argument("--framework", metavar="FILE",
-                           help="instrument definition (TOML) the scores were imported with (default: Dimensions)")
-        if name == "metrics":
-            p.add_argument("--period")
-        p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
-    p.add_argument("--secrets", default=".streamlit/secrets.toml")
-
-    p = sub.add_parser("report", help="a standalone HTML report")
-    _add_db(p)
-    p.add_argument("--network", action="append")
-    p.add_argument("--period")
-    p.add_argument("--pseudonymise", action=argparse.BooleanOptionalAction, default=True,
-                   help="codes instead of names (default; --no-pseudonymise shows names)")
-    p.add_argument("--lang", choices=["nl", "en"], default="nl")
-    p.add_argument("--out", default="report.html")
-    p.add_argument("--pdf", action="store_true", help="also write a PDF through headless Chromium")
-    return parser
-
-
 def _file_options(args) -> dict:
-    from analytics.ingest.importer import parse_scale
-
     opts = {
         "kind": args.kind, "network": args.network, "date": args.date, "wave": args.wave,
-        "scale": parse_scale(args.scale), "sheet": args.sheet,
+        "scale": importer.parse_scale(args.scale), "sheet": args.sheet,
     }
     if args.framework:
-        from analytics.definitions import frameworks_dir, save_framework
-
         # Keep a copy next to the database, so the app can draw this instrument too.
         load_framework_file(args.framework)
         opts["framework"] = save_framework(args.framework, frameworks_dir(store.db_path(args.db)))
@@ -193,8 +163,6 @@ def _rejected_frames(reports, report_columns) -> list:
 
 
 def cmd_import(args, validate_only: bool = False) -> int:
-    from analytics.ingest import importer
-
     try:
         opts = _file_options(args)
     except (ValueError, FrameworkError) as e:
@@ -218,10 +186,6 @@ def cmd_import(args, validate_only: bool = False) -> int:
         for r in reports:
             _print_report(r)
     if not validate_only and args.rejected_out and rejected_frames:
-        import pandas as pd
-
-        from analytics.draw.export import safe_csv
-
         Path(args.rejected_out).write_bytes(safe_csv(pd.concat(rejected_frames, ignore_index=True)))
         print(f"rejected rows written to {args.rejected_out}", file=sys.stderr)
     if failed:
@@ -229,6 +193,10 @@ def cmd_import(args, validate_only: bool = False) -> int:
         for r in bad:
             print(f"error: {r.message or r.file_name + ': has errors'}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def cmd_validate(args) -> int:
+    return cmd_import(args, validate_only=True)
 
 
 def cmd_imports(args) -> int:
@@ -259,8 +227,6 @@ def cmd_undo(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from analytics.demo.sample import write_sample
-
     written = write_sample(args.out, scale=args.scale, seed=args.seed)
     for kind, path in written.items():
         print(f"{kind}: {path}")
@@ -268,8 +234,6 @@ def cmd_sample(args) -> int:
 
 
 def cmd_load_sample(args) -> int:
-    from analytics.demo.load import load_demo
-
     con = store.connect(args.db)
     reports = load_demo(con)
     for r in reports:
@@ -278,10 +242,6 @@ def cmd_load_sample(args) -> int:
 
 
 def cmd_set_password(args) -> int:
-    import getpass
-
-    from analytics.auth import write_secret
-
     pw = getpass.getpass("New password: ")
     if pw != getpass.getpass("Again: "):
         print("error: the passwords differ", file=sys.stderr)
@@ -293,44 +253,3 @@ def cmd_set_password(args) -> int:
         return 1
     print(f"password set in {path} (restart the app)")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "import":
-            return cmd_import(args)
-        if args.command == "validate":
-            return cmd_import(args, validate_only=True)
-        if args.command == "imports":
-            return cmd_imports(args)
-        if args.command == "undo":
-            return cmd_undo(args)
-        if args.command == "sample":
-            return cmd_sample(args)
-        if args.command == "load-sample":
-            return cmd_load_sample(args)
-        if args.command == "set-password":
-            return cmd_set_password(args)
-        if args.command in ("dimensions", "values", "metrics", "report"):
-            from analytics import commands
-
-            target = store.db_path(args.db)
-            if str(args.db) != ":memory:" and not target.exists():  # a typo must not read as "no data"
-                print(f"error: there is no database at {target} (import data first, or check --db / "
-                      "NETWERKLEREN_DB)", file=sys.stderr)
-                return 2
-            return getattr(commands, f"cmd_{args.command}")(args)
-    except store.StoreError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; nothing half-imported was kept", file=sys.stderr)
-        return 130
-    parser.error(f"unknown command {args.command}")
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Analysis commands: the numbers behind the charts, for researchers' own analyses, and the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analytics.cli.common import add_db, add_json, add_pseudonymise, existing_db, fail, print_records
+from analytics.definitions import FrameworkError, default_framework, load_framework_file, value_cycles
+from analytics.measures import dimensions as dims
+from analytics.measures import value_creation as vc
+from analytics.measures.ties import metrics_table
+from analytics.views.report import ReportError, write_report
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("dimensions", help="dimension means and spread per network, period and situation")
+    add_db(p)
+    p.add_argument("--network")
+    p.add_argument("--by", choices=["indicator", "dimension"], default="dimension")
+    p.add_argument("--framework", metavar="FILE",
+                   help="instrument definition (TOML) the scores were imported with (default: Dimensions)")
+    add_json(p)
+    p.set_defaults(func=cmd_dimensions)
+
+    p = sub.add_parser("values", help="value-cycle counts per network and period")
+    add_db(p)
+    p.add_argument("--network")
+    add_json(p)
+    p.set_defaults(func=cmd_values)
+
+    p = sub.add_parser("metrics", help="tie-network measures per network and period")
+    add_db(p)
+    p.add_argument("--network")
+    p.add_argument("--period")
+    add_pseudonymise(p)
+    add_json(p)
+    p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("report", help="a standalone HTML report")
+    add_db(p)
+    p.add_argument("--network", action="append")
+    p.add_argument("--period")
+    add_pseudonymise(p)
+    p.add_argument("--lang", choices=["nl", "en"], default="nl")
+    p.add_argument("--out", default="report.html")
+    p.add_argument("--pdf", action="store_true", help="also write a PDF through headless Chromium")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_dimensions(args) -> int:
+    try:
+        fw = load_framework_file(args.framework) if args.framework else default_framework()
+    except (FrameworkError, OSError) as e:
+        return fail(str(e))
+    con = existing_db(args)
+    f = dims.Filters(framework=fw.id, networks=(args.network,) if args.network else None)
+    df = dims.indicator_stats(con, f, by=args.by, framework=fw)
+    out = [
+        {"network": r.network, "period": r.period, "situation": r.situation, "code": r.code, "n": int(r.n),
+         "mean": r.mean, "iqr": r.iqr}
+        for r in df.itertuples()
+    ]
+    print_records(out, args.json)
+    return 0
+
+
+def cmd_values(args) -> int:
+    con = existing_db(args)
+    f = vc.Filters(networks=(args.network,) if args.network else None)
+    by = ("network", "period")
+    counts = vc.cycle_counts(con, f, by=by).set_index([*by, "cycle"])
+    reached = vc.reached_counts(con, f, by=by).set_index([*by, "cycle"])
+    out = []
+    for network, period in counts.index.droplevel("cycle").unique():  # every cycle, zero where nobody
+        for c in value_cycles():
+            key = (network, period, c.code)
+            row = {"network": network, "period": period, "cycle": c.code,
+                   "participants": int(counts["participants"].get(key, 0)),
+                   "reports": int(counts["reports"].get(key, 0))}
+            if c.in_funnel:  # got at least this far: the funnel's own count
+                row["reached_participants"] = int(reached["reached_participants"].get(key, 0))
+                row["reached_reports"] = int(reached["reached_reports"].get(key, 0))
+            out.append(row)
+    print_records(out, args.json)
+    return 0
+
+
+#: The columns of ``metrics`` as a table (JSON has every measure, lists and the E-I indices included).
+METRICS_TABLE = ["network", "period", "nodes", "edges", "density", "reciprocity", "clustering",
+                 "weak_components", "cross_organisation_share", "strong_share", "communities", "isolates"]
+
+
+def cmd_metrics(args) -> int:
+    con = existing_db(args)
+    records = metrics_table(con, network=args.network, period=args.period, pseudonymise=args.pseudonymise)
+    if not args.json:
+        records = [{**r, "isolates": len(r["isolates"])} for r in records]
+    print_records(records, args.json, columns=None if args.json else METRICS_TABLE)
+    return 0
+
+
+def cmd_report(args) -> int:
+    con = existing_db(args)
+    try:
+        path = write_report(con, args.out, networks=args.network, period=args.period,
+                            pseudonymise=args.pseudonymise, lang=args.lang, pdf=args.pdf)
+    except ReportError as e:
+        return fail(str(e))
+    print(f"report written to {path}", file=sys.stderr)
+    if args.pdf:
+        print(f"PDF written to {Path(path).with_suffix('.pdf')}", file=sys.stderr)
+    return 0

@@ -1,0 +1,36 @@
+"""What the store holds, for pickers and filters: networks, periods in time order, instruments in use."""
+
+from __future__ import annotations
+
+import duckdb
+
+from analytics.store.db import rows
+
+
+def networks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every network that has people, marks, value reports or ties."""
+    return [r[0] for r in rows(
+        con,
+        """SELECT DISTINCT network FROM (
+             SELECT network FROM participants UNION ALL SELECT network FROM dimension_scores
+             UNION ALL SELECT network FROM value_reports UNION ALL SELECT network FROM ties)
+           WHERE network IS NOT NULL ORDER BY 1""",
+    )]
+
+
+def periods(con: duckdb.DuckDBPyConnection, network: str | None = None) -> list[str]:
+    """The periods with any data (of ``network``, or of all), earliest first."""
+    where = "WHERE network = ?" if network else ""
+    return [r[0] for r in rows(
+        con,
+        f"""SELECT period, min(date) AS d FROM (
+              SELECT period, date FROM v_scores {where} UNION ALL SELECT period, date FROM v_values {where}
+              UNION ALL SELECT period, date FROM v_ties {where})
+            WHERE period IS NOT NULL GROUP BY period ORDER BY d NULLS LAST, period""",
+        [network] * 3 if network else [],
+    )]
+
+
+def frameworks_in_use(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The instruments that stored marks were given with."""
+    return [r[0] for r in rows(con, "SELECT DISTINCT framework FROM dimension_scores ORDER BY 1")]

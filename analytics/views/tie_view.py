@@ -1,0 +1,139 @@
+"""One tie view for every surface: the Ties page, the report, slides and playback build their maps here.
+
+A network gets one stable layout over all its periods and one mapping from stored ids to the ids a view
+shows (codes when pseudonymising, from :mod:`analytics.privacy`), so a person sits in the same place and
+carries the same code on the page, in the report, in the GEXF and on the slides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import networkx as nx
+import pandas as pd
+
+from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT, betweenness_sample
+from analytics.draw import tie_map
+from analytics.draw.layout import layout
+from analytics.measures import dimensions as dims
+from analytics.measures import network as tm
+from analytics.measures import prompts as tie_prompts
+from analytics.measures import ties as tq
+from analytics.privacy import code_mapping, graph_with_codes, public_ids
+from analytics.store.db import frame
+
+#: Height of the map in the report and on slides (pixels).
+TIE_MAP_HEIGHT = 560
+#: Fits the drawn network into its frame once vis-network has placed it (the report's iframes resize).
+REFIT_SCRIPT = """<script>
+(function () {
+  function refit() { if (window.tieMap) { window.tieMap.network.fit({animation: false, maxZoomLevel: 1.5}); } }
+  window.addEventListener("load", refit);
+  window.addEventListener("resize", refit);
+})();
+</script>"""
+
+
+@dataclass(frozen=True)
+class NetworkFrame:
+    """What every view of one network shares: the id each person is shown by, their place, the organisations."""
+
+    shown_id: dict[Hashable, Hashable]
+    positions: dict[Hashable, tuple[float, float]]
+    organisations: list[str]
+
+
+def network_frame(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = True) -> NetworkFrame:
+    """The network's ids, stable layout (over all periods) and organisation order, computed once per network."""
+    G_all = tq.full_graph(con, network)
+    shown = code_mapping(G_all.nodes, public_ids(con)) if pseudonymise else {v: v for v in G_all}
+    pos = layout(G_all, unit=LAYOUT_UNIT)
+    orgs = sorted({d.get("organisation") for _, d in G_all.nodes(data=True) if d.get("organisation")}, key=str)
+    return NetworkFrame(shown_id=shown, positions={shown[v]: p for v, p in pos.items()}, organisations=orgs)
+
+
+def period_graph(
+    con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, net_frame: NetworkFrame, *, pseudonymise: bool = True,
+    strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
+) -> tuple[nx.DiGraph, list[str], dict, pd.DataFrame]:
+    """The filtered graph with the frame's ids, its warnings, whole-network measures and per-person measures."""
+    G, warnings = tq.graph(con, filters, pseudonymise=pseudonymise)
+    if pseudonymise:
+        G = graph_with_codes(G, net_frame.shown_id)
+    summary, people = tm.measure_all(G, strong_threshold=strong_threshold, betweenness_k=betweenness_sample(len(G)))
+    return G, warnings, summary, people
+
+
+def ego_graph(G: nx.DiGraph, who: Hashable) -> nx.DiGraph:
+    """``who`` with the people they name and the people who name them."""
+    return G.subgraph({who} | set(G.predecessors(who)) | set(G.successors(who))).copy()
+
+
+def compare_graph(G_before: nx.DiGraph, G: nx.DiGraph) -> tuple[nx.DiGraph, dict, dict[str, int]]:
+    """``G`` plus the ties of ``G_before`` that were dropped, each tie's status (new, kept, dropped) and counts."""
+    cmp = tm.compare_periods(tm.edge_frame(G_before), tm.edge_frame(G))
+    status = {(r.source, r.target): r.status for r in cmp.itertuples()}
+    shown = G.copy()
+    for (s, tgt), st_ in status.items():
+        if st_ == "dropped":
+            for n in (s, tgt):
+                if n not in shown:
+                    shown.add_node(n, **G_before.nodes[n])
+            shown.add_edge(s, tgt, **G_before.edges[s, tgt])
+    counts = cmp["status"].value_counts()
+    return shown, status, {k: int(counts.get(k, 0)) for k in ("new", "kept", "dropped")}
+
+
+def organisation_view(G: nx.DiGraph, unknown_label: str) -> tuple[nx.DiGraph, dict]:
+    """One node per organisation, with its own layout (twice the room: the nodes are larger)."""
+    shown = tm.organisation_graph(G, unknown_label=unknown_label)
+    return shown, layout(shown, unit=LAYOUT_UNIT * 2)
+
+
+def focus_period(periods: list[str], wanted: str | None) -> str | None:
+    """The period a view is about: the wanted one if the network has data there, else its latest."""
+    if not periods:
+        return None
+    if wanted is None or wanted in periods:
+        return wanted or periods[-1]
+    return periods[-1]
+
+
+@dataclass
+class TieView:
+    """A network's tie map of one period, ready to show: the map document and what goes around it."""
+
+    period: str
+    html: str
+    legend: list[dict]
+    summary: dict
+    prompts: list[dict]
+
+
+def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
+             lang: str = "nl", height: int = TIE_MAP_HEIGHT, order: Sequence[str] | None = None) -> TieView | None:
+    """The tie map of ``period`` (or the latest period with ties before it; default the latest) on the
+    network's one stable layout, coloured by organisation in a fixed order. None when there are no ties.
+
+    Pseudonymised, the graph's node ids are the codes before anything is drawn, so neither the map's data
+    nor its tooltips can carry a stored id (an outside person's id is often their name).
+    """
+    order = list(order) if order is not None else dims.period_order(con)
+    if period is not None and order and period in order:
+        order = order[: order.index(period) + 1]
+    have = set(frame(con, "SELECT DISTINCT period FROM v_ties WHERE network = ?", [network])["period"])
+    focus = focus_period([p for p in order if p in have], period)
+    if focus is None:
+        return None
+    net_frame = network_frame(con, network, pseudonymise=pseudonymise)
+    G, _warnings, summary, people = period_graph(con, tq.TieFilters(network=network, periods=(focus,)), net_frame,
+                                                 pseudonymise=pseudonymise)
+    doc_html = tie_map.tie_map_html(G, net_frame.positions, color_by="organisation", person_df=people,
+                                    category_order=net_frame.organisations, height_px=height, lang=lang)
+    doc_html = doc_html.replace("</body>", REFIT_SCRIPT + "\n</body>", 1)
+    legend = tie_map.legend_items(G, color_by="organisation", person_df=people,
+                                  category_order=net_frame.organisations, lang=lang)
+    return TieView(period=focus, html=doc_html, legend=legend, summary=summary,
+                   prompts=tie_prompts.prompts(G, summary, people))
