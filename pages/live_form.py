@@ -41,8 +41,8 @@ MARKS = list(range(live_common.SCALE_MIN, live_common.SCALE_MAX + 1))
 
 qp = st.query_params
 round_id = qp.get("round", "")
-rnd = ui.query(live_rounds.get_round, round_id)
-if st.session_state.get("lang") not in LANGS:
+if st.session_state.get("lang") not in LANGS:  # the round's language, looked up once per session
+    rnd = ui.query(live_rounds.get_round, round_id)
     st.session_state["lang"] = rnd.config.lang if rnd else "nl"
 st.radio("Taal / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True,
          label_visibility="collapsed")
@@ -136,7 +136,8 @@ except live_common.LiveError as e:
     if mine.status == "not_sent":
         refuse(e)
     st.info(t("live.closed_mirror"))
-    show_mirror(mine, rnd.config.statements if rnd else ())
+    closed_round = ui.query(live_rounds.get_round, round_id)
+    show_mirror(mine, closed_round.config.statements if closed_round else ())
     st.stop()
 rnd, cfg = acc.round, acc.round.config
 
