@@ -245,8 +245,10 @@ def tiny(con, tmp_path):
 def test_network_table(tiny):
     t = ov.network_table(tiny).set_index("network")
     assert t.index.tolist() == ["A", "B", "C"]
-    # participants from the memberships: the outsider named in a tie is not a member
-    assert t["participants"].tolist() == [5, 4, 1]
+    # participants: members and everyone who answered under an id; the outsider named in a tie is neither.
+    # A: members P1-P5 plus P0, who told stories; B: members Q1-Q4 plus P0-P4 (marks by P1-P3, stories by
+    # P0-P4); C: its one member
+    assert t["participants"].tolist() == [6, 9, 1]
     # A: scores in 2024-H2 and 2025-H1, ties and values in 2025-H1 -> 2 periods; C has no data
     assert t["periods"].tolist() == [2, 2, 0]
     assert str(t.loc["A", "first_date"])[:10] == "2024-10-01"

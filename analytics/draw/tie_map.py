@@ -51,6 +51,8 @@ OTHER_COLOR = "#BBBBBB"
 EDGE_STYLE = {
     "strong": {"color": "#8C8C8C", "width": 3.0, "dashes": False},
     "weak": {"color": "#8C8C8C", "width": 1.0, "dashes": True},
+    # no frequency in the data: every tie alike (a weight of 1 everywhere is no evidence of weak ties)
+    "unmeasured": {"color": "#8C8C8C", "width": 1.5, "dashes": False},
     "cross": {"color": CROSS_TIE_COLOR},  # kept out of the node palette
     "new": {"color": "#0072B2", "width": 2.5, "dashes": False},
     "kept": {"color": "#B3B3B3", "width": 1.0, "dashes": False},
@@ -84,6 +86,7 @@ TEXT_KEYS = (
     "dropped",
     "strong_tie",
     "weak_tie",
+    "unmeasured_tie",
     "cross_tie",
     "external_node",
     "map",
@@ -245,6 +248,7 @@ def legend_items(
     compare: bool = False,
     highlight_cross_org: bool = True,
     lang: str = "nl",
+    frequency_known: bool = True,
 ) -> list[dict[str, Any]]:
     """The legend of the map built with the same arguments, for the page to draw.
 
@@ -267,8 +271,10 @@ def legend_items(
         items.append({"kind": "node", "label": t["external_node"], "color": UNKNOWN_COLOR, "shape": "dot"})
     if compare:
         keys = [("new", "new"), ("kept", "kept"), ("dropped", "dropped")]
-    else:
+    elif frequency_known:
         keys = [("strong", "strong_tie"), ("weak", "weak_tie")]
+    else:
+        keys = [("unmeasured", "unmeasured_tie")]
     for key, text in keys:
         st = EDGE_STYLE[key]
         items.append(
@@ -338,13 +344,15 @@ def tie_map_html(
     person_df: pd.DataFrame | None = None,
     category_order: Sequence | None = None,
     edge_titles: bool | None = None,
+    frequency_known: bool = True,
 ) -> str:
     """A complete HTML page drawing ``G`` at ``positions`` (physics off), safe to put in the app's iframe.
 
     * Nodes: colour (+ shape beyond seven categories) by ``color_by``, size by ``size_by``, dotted border
       for external people; tooltip = label, role, organisation, named by / names, betweenness (plain text).
     * Ties: arrows; strong (weight >= ``strong_threshold``) solid and thick, weak thin and dashed; ties
-      between two known, different organisations in their own colour when ``highlight_cross_org``.
+      between two known, different organisations in their own colour when ``highlight_cross_org``. Without
+      a real frequency in the data (``frequency_known`` False) every tie is drawn alike and the legend says why.
     * ``compare_status`` ((source, target) -> new/kept/dropped, from ``compare_periods``) switches to the
       compare view: new solid blue, kept thin grey, dropped dashed orange. Dropped ties missing from ``G`` are
       drawn too (their people added if needed), so pass the later period's graph.
@@ -383,7 +391,8 @@ def tie_map_html(
                                group_of, community, color_by, size_by, org_map, t, lang)
     m = G_draw.number_of_edges()
     edges_json = _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map,
-                               m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang)
+                               m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang,
+                               frequency_known)
     big = m > 5000 or len(node_ids) > 2000
     js, css = _vis_assets()
     return _template().render(
@@ -478,7 +487,7 @@ def _node_records(G_draw, node_ids, pos, label_of, people, values, group_of, com
 
 
 def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map, with_titles,
-                  t, lang) -> list[dict[str, Any]]:
+                  t, lang, frequency_known: bool = True) -> list[dict[str, Any]]:
     """One vis-network edge per tie: strong/weak (or new/kept/dropped when comparing), across organisations."""
     org = nx.get_node_attributes(G_draw, "organisation")
     compare = compare_status is not None
@@ -493,9 +502,13 @@ def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_
             color = st["color"]
         else:
             status = None
-            st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else "weak"]
+            if frequency_known or org_map:
+                st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else "weak"]
+            else:
+                st = EDGE_STYLE["unmeasured"]
             color = EDGE_STYLE["cross"]["color"] if highlight_cross_org and cross else st["color"]
-        width = st["width"] if compare or not known_w else edge_width(st["width"], w)
+        fixed = compare or not known_w or not (frequency_known or org_map)
+        width = st["width"] if fixed else edge_width(st["width"], w)
         edge: dict[str, Any] = {"from": s, "to": d, "color": color, "width": width}
         if st["dashes"]:
             edge["dashes"] = True
@@ -503,7 +516,7 @@ def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_
             lines = [f"{label_of[s]} → {label_of[d]}"]
             if status:
                 lines.append(t[status])
-            if known_w:
+            if known_w and (frequency_known or org_map):
                 strength = t["strong"] if w >= strong_threshold else t["weak"]
                 lines.append(f"{t['org_ties' if org_map else 'weight']}: {_fmt(w, lang)} ({strength})")
             for key in ("tie_type", "topic", "channel"):

@@ -85,19 +85,24 @@ def value_funnels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return vc.funnel(con, vc.Filters(), by=("network",))
 
 
-def latest_tie_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Key tie measures of each network's latest period."""
+def latest_tie_measures(con: duckdb.DuckDBPyConnection, networks: list[str] | None = None) -> pd.DataFrame:
+    """Key tie measures of each network's latest period, of the tie type the Ties page opens with (only that
+    period is measured)."""
     rows = []
-    for net in tq.networks_with_ties(con):
-        measures = tq.metrics_table(con, network=net)
-        if not measures:
+    for net in tq.networks_with_ties(con) if networks is None else networks:
+        types = tq.tie_types(con, net)
+        kept = tq.type_filter(types, None)
+        pers = frame(con, f"""SELECT period FROM v_ties WHERE network = ? AND period IS NOT NULL
+                              {'AND tie_type = ?' if kept else ''} GROUP BY period ORDER BY min(date), period""",
+                     [net, *(kept or ())])["period"].tolist()
+        if not pers:
             continue
-        m = measures[-1]
-        rows.append({"network": net, "period": m["period"], "density": m["density"],
+        m = tq.metrics_table(con, network=net, period=pers[-1], tie_type=kept[0] if kept else None)[0]
+        rows.append({"network": net, "period": m["period"], "tie_type": m["tie_type"], "density": m["density"],
                      "reciprocity": m["reciprocity"], "cross_organisation_share": m["cross_organisation_share"],
                      "isolates": len(m["isolates"]), "nodes": m["nodes"], "edges": m["edges"]})
-    return pd.DataFrame(rows, columns=["network", "period", "density", "reciprocity", "cross_organisation_share",
-                                       "isolates", "nodes", "edges"])
+    return pd.DataFrame(rows, columns=["network", "period", "tie_type", "density", "reciprocity",
+                                       "cross_organisation_share", "isolates", "nodes", "edges"])
 
 
 def signals(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP,
