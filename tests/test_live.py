@@ -84,6 +84,7 @@ def test_a_version_2_database_is_migrated(tmp_path, monkeypatch):
         assert store.schema_version(con) == 6
         assert scalar(con, "SELECT count(*) FROM live_rounds") == 0
         assert scalar(con, "SELECT count(*) FROM meeting_notes WHERE import_id IS NULL") == 0
+        assert scalar(con, "SELECT count(*) FROM person_merges") == 0
     finally:
         con.close()
 
