@@ -25,7 +25,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	@touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
 
 # Debian's Chromium for the real-browser tests. Installed when we are root (CI); otherwise the
 # browser tests say why they skip (and under CI=true they fail instead of skipping).

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hardening import harden_server
 from pages import ui
+
+harden_server()  # also under ``streamlit run app.py``; serve.py adds the response headers
 
 st.set_page_config(page_title="Netwerkleren Monitor", page_icon="🕸️", layout="wide")
 # Streamlit starts in its old pages/ folder mode until st.navigation has run once. Widgets drawn in that
@@ -21,6 +24,13 @@ if "round" in st.query_params:
 
 if not ui.logged_in():
     st.navigation([st.Page(ui.login_page, title="Netwerkleren Monitor", url_path="login")], position="hidden").run()
+    st.stop()
+
+# A locked database (another program has it open) or a full disk: the app's own message, not a traceback.
+problem = ui.store_problem()
+if problem:
+    st.title("🕸️ Netwerkleren Monitor")
+    st.error(ui.t("app.store_unavailable", reason=problem))
     st.stop()
 
 ui.sidebar()

@@ -12,10 +12,11 @@ from collections.abc import Hashable, Iterable, Mapping
 
 import duckdb
 import networkx as nx
+import numpy as np
 import pandas as pd
 
-from analytics.store.database import WRITE_LOCK
-from analytics.store.db import frame, rows, run
+from analytics.store.database import WRITE_LOCK, is_read_only
+from analytics.store.db import frame, rows, run, scalar
 
 ROLE_PREFIX = {
     "teacher": "T",
@@ -33,24 +34,37 @@ DEFAULT_MIN_GROUP = 3
 
 def ensure_pseudonyms(con: duckdb.DuckDBPyConnection) -> None:
     """Give every person without a code the next free number for their role's letter."""
+    missing = scalar(con, "SELECT count(*) FROM people WHERE participant_id NOT IN (SELECT participant_id FROM "
+                          "pseudonyms)")
+    if not missing:
+        return  # the usual case (imports assign codes): no write at all, so a reader never writes
     cases = " ".join(f"WHEN '{r}' THEN '{p}'" for r, p in ROLE_PREFIX.items())
+    if is_read_only(con):
+        # A read-only store (a read-only disk, the CLI's read commands): the codes the next writer will store,
+        # computed for this connection only. A temporary table named pseudonyms shadows the stored one.
+        db = scalar(con, "SELECT current_database()")
+        stored = '"' + db.replace('"', '""') + '".main.pseudonyms'
+        run(con, f"""CREATE OR REPLACE TEMP TABLE pseudonyms AS
+                     SELECT * FROM {stored} UNION ALL ({_new_codes_sql(cases, stored)})""")
+        return
     with WRITE_LOCK:
-        run(
-            con,
-            f"""INSERT INTO pseudonyms
-                WITH new AS (
+        run(con, f"INSERT INTO pseudonyms {_new_codes_sql(cases, 'pseudonyms')}")
+
+
+def _new_codes_sql(cases: str, table: str) -> str:
+    """Each person without a code gets the next free number for their role's letter."""
+    return f"""WITH new AS (
                     SELECT participant_id,
                            CASE WHEN external AND role IS NULL THEN '{EXTERNAL_PREFIX}'
                                 ELSE coalesce(CASE role {cases} END, '{UNKNOWN_PREFIX}') END AS prefix
-                    FROM people WHERE participant_id NOT IN (SELECT participant_id FROM pseudonyms)),
+                    FROM people WHERE participant_id NOT IN (SELECT participant_id FROM {table})),
                 used AS (
                     SELECT split_part(code, '-', 1) AS prefix, max(CAST(split_part(code, '-', 2) AS INTEGER)) AS top
-                    FROM pseudonyms GROUP BY 1)
+                    FROM {table} GROUP BY 1)
                 SELECT participant_id,
                        prefix || '-' || printf('%03d', coalesce(u.top, 0)
                             + row_number() OVER (PARTITION BY prefix ORDER BY participant_id))
-                FROM new LEFT JOIN used u USING (prefix)""",
-        )
+                FROM new LEFT JOIN used u USING (prefix)"""
 
 
 def name_map(con: duckdb.DuckDBPyConnection, pseudonymise: bool) -> pd.DataFrame:
@@ -136,6 +150,11 @@ class NameScrubber:
 
     Names are looked up word run by word run in a dictionary, not with one big regular expression: the cost
     per text does not grow with the number of people (200,000 names would make such a pattern crawl).
+
+    Called with the ``network`` a text belongs to, only names of that network's people (its participant
+    rows, and everyone its ties, stories or scores name) are replaced: a story of one network is not
+    rewritten because somebody in another network happens to share a word with it. Without a network
+    (an event for all networks) every known name counts.
     """
 
     MIN_LEN = 4
@@ -143,6 +162,7 @@ class NameScrubber:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pseudonymise: bool):
         self.codes: dict[str, str] = {}
+        self.networks: dict[str, frozenset[str]] = {}
         self.longest = 0
         if not pseudonymise:
             return
@@ -153,27 +173,39 @@ class NameScrubber:
                                SELECT regexp_extract_all(lower(p.name), '[\\pL\\pN_]+') AS words,
                                       coalesce(s.code, '?') AS code, p.participant_id
                                FROM people p LEFT JOIN pseudonyms s USING (participant_id)
-                               WHERE p.name IS NOT NULL AND length(trim(p.name)) >= {int(self.MIN_LEN)})
-                            SELECT array_to_string(words, ' ') AS key, arg_min(code, participant_id) AS code,
-                                   max(len(words)) AS n
-                            FROM k WHERE len(words) > 0 GROUP BY ALL""")
+                               WHERE p.name IS NOT NULL AND length(trim(p.name)) >= {int(self.MIN_LEN)}),
+                            nets AS (
+                               SELECT participant_id, network FROM participants WHERE network IS NOT NULL
+                               UNION SELECT source, network FROM ties UNION SELECT target, network FROM ties
+                               UNION SELECT participant_id, network FROM value_reports
+                                   WHERE participant_id IS NOT NULL
+                               UNION SELECT participant_id, network FROM dimension_scores
+                                   WHERE participant_id IS NOT NULL)
+                            SELECT array_to_string(words, ' ') AS key, arg_min(code, k.participant_id) AS code,
+                                   max(len(words)) AS n,
+                                   list(DISTINCT nets.network) FILTER (WHERE nets.network IS NOT NULL) AS networks
+                            FROM k LEFT JOIN nets USING (participant_id) WHERE len(words) > 0 GROUP BY ALL""")
         if df.empty:
             return
         self.codes = dict(zip(df["key"].tolist(), df["code"].tolist(), strict=True))
+        self.networks = {k: frozenset(v) if isinstance(v, list | tuple | np.ndarray) else frozenset()
+                         for k, v in zip(df["key"].tolist(), df["networks"].tolist(), strict=True)}
         self.longest = min(int(df["n"].max()), self.MAX_WORDS)
 
-    def __call__(self, text: object) -> str:
+    def __call__(self, text: object, network: str | None = None) -> str:
         if text is None or (isinstance(text, float) and text != text):
             return ""
         s = str(text)
         if not self.codes:
             return s
+        # With a network: only names of that network's people (NaN, a missing network, counts as none).
+        codes = _NetworkView(self, network) if isinstance(network, str) else self.codes
         words = list(_WORD.finditer(s))
         lower = [w.group().lower() for w in words]
         out, last, i = [], 0, 0
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
-                code = self.codes.get(" ".join(lower[i:i + n]))
+                code = codes.get(" ".join(lower[i:i + n]))
                 if code is not None:
                     start, end = words[i].start(), words[i + n - 1].end()
                     out.append(s[last:start] + code)
@@ -201,3 +233,12 @@ def people_labels(con: duckdb.DuckDBPyConnection, values: list[object], pseudony
         else:
             out.append(scrub(v))
     return out
+class _NetworkView:
+    """The codes of one network's people, looked up lazily (no copy of 200,000 names per text)."""
+
+    def __init__(self, scrubber: NameScrubber, network: str):
+        self.s, self.network = scrubber, network
+
+    def get(self, key: str) -> str | None:
+        code = self.s.codes.get(key)
+        return code if code is not None and self.network in self.s.networks.get(key, ()) else None

@@ -19,8 +19,8 @@ from analytics.definitions import (
 )
 from analytics.draw.export import safe_csv
 from analytics.i18n import kind_label, left_out_text, notice_text, problem_text, scale_evidence
+from analytics.ingest import guard, importer
 from analytics.ingest import identity as who
-from analytics.ingest import importer
 from analytics.store import database as store
 from analytics.views import research_pack
 from pages import ui
@@ -162,6 +162,9 @@ def confirm_scale(report: importer.ImportReport, key: str) -> None:
 if moment := st.session_state.get("import_for"):  # from the overview's rhythm: "import for this moment"
     st.info(t("rhythm.for_moment", network=ui.md(moment[0]), start=f"{moment[1]:%d-%m-%Y}",
               end=f"{moment[2]:%d-%m-%Y}"))
+if ui.read_only():  # read-only media: reading works everywhere, writing nowhere; say so instead of failing
+    st.warning(t("data.read_only_store"))
+    st.stop()
 
 st.subheader(t("data.upload"))
 uploads = st.file_uploader(
@@ -172,6 +175,11 @@ for up in uploads or []:
     key = f"{up.name}:{up.size}:{getattr(up, 'file_id', '')}"
     with st.container(border=True):
         st.markdown(f"#### 📄 {ui.md(up.name)}")
+        try:  # size and shape first: no parser (not even for the sheet names) sees a refused file
+            guard.check_bytes(data, up.name)
+        except guard.GuardError as e:
+            st.error(str(e))
+            continue
         c1, c2, c3, c4, c5 = st.columns(5)
         kind = c1.selectbox(t("data.kind"), KIND_CHOICES, key=f"kind:{key}",
                             format_func=lambda k: kind_label(k, lang) if k else t("data.detect"))
@@ -191,7 +199,7 @@ for up in uploads or []:
             from analytics.ingest.readers import sheet_names
 
             try:
-                names = sheet_names(data)
+                names = sheet_names(data, up.name)
                 sheet = st.selectbox(t("data.sheet"), names, key=f"sheet:{key}") if len(names) > 1 else ""
             except Exception:  # noqa: BLE001 - the report below names the problem
                 sheet = ""

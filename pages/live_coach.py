@@ -361,7 +361,7 @@ def stories_picture(rnd: live_rounds.Round) -> None:
     table = pd.DataFrame({
         t("live.story_cycle_col"): [cycle_label(c, lang) for c in stories["cycle"]],
         t("dims.code"): [ind_labels().get(i, "") if i else "" for i in stories["indicator"]],
-        t("live.story_text_col"): [ui.scrub(x) for x in stories["text"]],
+        t("live.story_text_col"): [ui.scrub(x, rnd.network) for x in stories["text"]],
     })
     st.dataframe(table, hide_index=True, width="stretch")
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from analytics import limits
 from analytics.definitions import frameworks, frameworks_dir, funnel_cycles, loop_label, value_cycles
 from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
@@ -90,7 +91,11 @@ st.subheader(t("overview.signals"))
 if not sig:
     st.caption(t("overview.no_signals"))
 pages = {"dimensions": "pages/dimensions.py", "values": "pages/values.py", "ties": "pages/ties.py"}
-for i, s in enumerate(sig):
+max_signals = limits.get_int("OVERVIEW_MAX_SIGNALS")
+if len(sig) > max_signals:  # a budget: thousands of networks would make thousands of rows and buttons
+    st.caption(t("overview.signals_limited", shown=max_signals, n=len(sig),
+                 setting="NETWERKLEREN_OVERVIEW_MAX_SIGNALS"))
+for i, s in enumerate(sig[:max_signals]):
     c1, c2 = st.columns([5, 1])
     c1.markdown(f"💬 **{ui.md(s.network)}** — " + wording.signal_text(s.code, s.figures, lang, fw, escape=ui.md))
     if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
@@ -158,15 +163,23 @@ recent = ui.query(notes.latest, limit=5)
 if len(recent):
     st.subheader(t("overview.agreements"))
     for r in recent.itertuples():
-        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(ui.scrub(r.went_well or ''))} "
-                    + (f"— *{t('notes.differently')}:* {ui.md(ui.scrub(r.differently))}" if r.differently else ""))
+        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(ui.scrub(r.went_well or '', r.network))} "
+                    + (f"— *{t('notes.differently')}:* {ui.md(ui.scrub(r.differently, r.network))}" if r.differently else ""))
 
 # ---------------------------------------------------------------- every network side by side
 st.subheader(t("overview.networks"))
 nets = table["network"].tolist()
-for row_start in range(0, len(nets), 2):
+cards = nets
+max_cards = limits.get_int("OVERVIEW_MAX_CARDS")
+if len(nets) > max_cards:  # a budget: a card per network of 10,000 would keep the page busy for minutes
+    chosen = [ui.network()] if ui.network() in set(nets) else []
+    recent = table.sort_values(["last_date", "network"], ascending=[False, True], na_position="last")["network"]
+    cards = chosen + [n for n in recent.tolist() if n not in chosen][: max_cards - len(chosen)]
+    st.caption(t("overview.cards_limited", shown=len(cards), n=len(nets),
+                 setting="NETWERKLEREN_OVERVIEW_MAX_CARDS"))
+for row_start in range(0, len(cards), 2):
     cols = st.columns(2)
-    for col, net in zip(cols, nets[row_start:row_start + 2], strict=False):
+    for col, net in zip(cols, cards[row_start:row_start + 2], strict=False):
         with col.container(border=True):
             info = table[table["network"] == net].iloc[0]
             st.markdown(f"### {ui.md(net)}")
@@ -235,22 +248,33 @@ for row_start in range(0, len(nets), 2):
                 m4.metric(t("ties.m_isolates"), int(r["isolates"]))
                 st.caption(t("overview.ties_period", period=ui.md(r["period"])))
 
+max_rows = limits.get_int("OVERVIEW_MAX_ROWS")
+
+
+def bounded(df: pd.DataFrame) -> pd.DataFrame:
+    """At most OVERVIEW_MAX_ROWS rows (the whole table travels to every browser on every run), saying so."""
+    if len(df) > max_rows:
+        st.caption(t("overview.rows_limited", shown=max_rows, n=len(df), setting="NETWERKLEREN_OVERVIEW_MAX_ROWS"))
+        return df.head(max_rows)
+    return df
+
+
 with st.expander("🔢 " + t("overview.numbers")):
     names = {"network": t("column.network"), "period": t("column.period")}
     wide = trends.dropna(subset=["mean"]).pivot_table(index=["network", "period"], columns="code", values="mean")
     wide = wide.rename(columns=dim_labels).round(2).reset_index().rename(columns=names)
-    ui.show_table(wide)
+    ui.show_table(bounded(wide))
     # the funnels as on the cards: participants who got at least this far
     f2 = funnels.pivot_table(index="network", columns="cycle", values="value", aggfunc="sum", fill_value=0)
     f2 = f2.reindex(columns=funnel_cycles(), fill_value=0).astype("int64")
     f2 = f2.rename(columns=stage_labels).rename_axis(columns=None).reset_index().rename(columns=names)
     st.caption(t("overview.numbers_funnel"))
-    ui.show_table(f2)
+    ui.show_table(bounded(f2))
     ties_view = tie_latest.rename(columns={
         **names, "nodes": t("ties.m_nodes"), "edges": t("ties.m_edges"), "density": t("ties.m_density"),
         "reciprocity": t("ties.m_reciprocity"), "cross_organisation_share": t("ties.m_cross_org"),
         "isolates": t("ties.m_isolates")})
-    ui.show_table(ties_view)
+    ui.show_table(bounded(ties_view))
 
 # ---------------------------------------------------------------- meeting notes: add, edit, history
 st.subheader("📝 " + t("notes.title"))
@@ -272,12 +296,12 @@ with st.form("add_note", clear_on_submit=True):
 all_notes = ui.query(notes.latest, (ui.network(),) if ui.network() else None)
 hidden = ui.pseudonymise()  # names become codes: the notes are shown, not edited (that would store the codes)
 for r in all_notes.itertuples():
-    head = ui.scrub((r.went_well or r.differently or "")[:60])
+    head = ui.scrub((r.went_well or r.differently or "")[:60], r.network)
     with st.expander(f"{ui.md(r.network)} · {r.date:%d-%m-%Y} · {ui.md(head)}"):
         if hidden:
             for label, text_ in ((t("notes.went_well"), r.went_well), (t("notes.differently"), r.differently)):
                 if text_:
-                    st.markdown(f"**{label}** {ui.md(ui.scrub(text_))}")
+                    st.markdown(f"**{label}** {ui.md(ui.scrub(text_, r.network))}")
             st.caption(t("notes.edit_with_names"))
             continue
         with st.form(f"edit_note:{r.note_id}"):

@@ -113,6 +113,8 @@ def next_moment(loop_version, net: str) -> dict | None:
 def gif(data_version, net: str, lang_: str) -> bytes | None:
     if not ui.query(playback.periods_with_ties, net):
         return None
+    if ui.query(tie_view.page_budget, net)[0]:  # over the page budget: no animation (each frame is a map)
+        return None
     return ui.query(playback.playback_gif, net, seconds_per_frame=SECONDS_PER_FRAME, pseudonymise=PSEUDONYMISE,
                     lang=lang_)
 
@@ -273,7 +275,10 @@ def slide_ties() -> None:
         st.info(t("report.no_ties"))
         return
     shows_other(view.period)
-    st.iframe(view.html, height=MAP_HEIGHT + 20)
+    if view.limited:
+        st.warning(view.limited)
+    else:
+        st.iframe(view.html, height=MAP_HEIGHT + 20)
     m = view.summary
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("ties.m_density"), fmt_num(m["density"], lang, 2))
@@ -293,9 +298,9 @@ def slide_notes() -> None:
         with st.container(border=True):
             st.caption(f"{r.date:%d-%m-%Y}")
             if isinstance(r.went_well, str) and r.went_well.strip():
-                st.markdown(f"**{t('notes.went_well')}** " + ui.md(ui.scrub(r.went_well, always=True)))
+                st.markdown(f"**{t('notes.went_well')}** " + ui.md(ui.scrub(r.went_well, net, always=True)))
             if isinstance(r.differently, str) and r.differently.strip():
-                st.markdown(f"**{t('notes.differently')}** " + ui.md(ui.scrub(r.differently, always=True)))
+                st.markdown(f"**{t('notes.differently')}** " + ui.md(ui.scrub(r.differently, net, always=True)))
 
 
 def slide_agreements() -> None:

@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from analytics import limits
 from analytics.decisions import STRONG_TIE_MIN_WEIGHT
 from analytics.draw import charts, export, graph_files, tie_map
 from analytics.i18n import fmt_num, role_label
@@ -45,6 +46,24 @@ def network_frame(data_version, network: str, pseudonymise: bool) -> tie_view.Ne
 def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
     net_frame = network_frame(data_version, f.network, pseudonymise)
     return ui.query(tie_view.period_graph, f, net_frame, pseudonymise=pseudonymise, strong_threshold=strong)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def network_size(data_version, network: str) -> tuple[int, int]:
+    return ui.query(tq.size, network)
+
+
+#: The set-based measures by their label keys (ties.m_*).
+SQL_LABELS = {"nodes": "nodes", "edges": "edges", "density": "density", "reciprocity": "reciprocity",
+              "cross_organisation_share": "cross_org", "isolates": "isolates", "avg_in_degree": "avg_in",
+              "strong_share": "strong"}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def budget_measures(data_version, network: str) -> pd.DataFrame:
+    """What the database can say about a network too big to draw: counts and shares per period."""
+    df = ui.query(tq.sql_measures, network, main_type=True)  # the type the page opens with, as elsewhere
+    return df[["period", *SQL_LABELS]]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -112,6 +131,20 @@ if not opts["period"]:
     st.info(t("ties.no_ties"))
     st.stop()
 pers_order = [p for p in ui.periods(net) if p in set(opts["period"])]
+
+# ---------------------------------------------------------------- budget: refuse the map before building it
+n_people, n_ties = network_size(v, net)
+max_people, max_ties = limits.get_int("PAGE_MAX_PEOPLE"), limits.get_int("PAGE_MAX_TIES")
+over = tq.over_budget(n_people, n_ties, max_people, max_ties)
+if over:
+    st.warning(t("ties.over_budget", people=fmt_num(n_people, lang, 0), ties=fmt_num(n_ties, lang, 0),
+                 limit=fmt_num(max_ties if over == "ties" else max_people, lang, 0),
+                 what=t("ties.m_edges" if over == "ties" else "ties.m_nodes").lower(),
+                 setting="NETWERKLEREN_PAGE_MAX_" + over.upper()))
+    st.subheader(t("ties.over_budget_measures"))
+    ui.show_table(budget_measures(v, net).rename(columns=lambda c: t(f"ties.m_{SQL_LABELS[c]}")
+                                                   if c in SQL_LABELS else t("sidebar.period")))
+    st.stop()
 
 # ---------------------------------------------------------------- filters
 with st.container(border=True):

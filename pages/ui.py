@@ -6,14 +6,12 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from analytics import i18n, privacy
-from analytics.auth import verify_password
+from analytics import auth, i18n, privacy
 from analytics.definitions import default_framework
 from analytics.demo import load as demo
 from analytics.draw import export
@@ -74,10 +72,40 @@ def page_setup() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    con = store.connect(path)
+    """The process's connection. On read-only media the store opens read-only (every page that reads
+    works; the Data page says it cannot import). A locked file or a full disk raises StoreError, which
+    app.py shows as the app's own message (and retries on the next run: errors are not cached)."""
+    try:
+        con = store.connect(path)
+    except store.StoreError as e:
+        if "cannot be written" not in str(e) or not Path(path).exists():
+            raise
+        return store.connect(path, read_only=True)
     if store.is_empty(con) and os.environ.get("NETWERKLEREN_NO_DEMO") != "1":
-        demo.load_demo(con)
+        try:
+            demo.load_demo(con)
+        except Exception as e:  # noqa: BLE001 - a full disk while loading the demo: the store's own words
+            con.close()
+            raise store.StoreError(store.write_failure(path, e)) from e
     return con
+
+
+def store_problem() -> str | None:
+    """Why the store cannot be opened (locked by another program, disk full, newer schema...), or None."""
+    try:
+        con().close()
+    except store.StoreError as e:
+        return str(e)
+    return None
+
+
+def read_only() -> bool:
+    """Whether the store is open read-only (read-only media)."""
+    c = con()
+    try:
+        return store.is_read_only(c)
+    finally:
+        c.close()
 
 
 def _auth_config() -> dict:
@@ -110,14 +138,37 @@ def login_page() -> None:
     if cfg.get("client_id"):
         st.button("Log in", on_click=st.login)
         return
+
     with st.form("login"):
         pw = st.text_input("Wachtwoord / Password", type="password")
         if st.form_submit_button("Inloggen / Log in"):
-            if verify_password(pw, cfg.get("password_hash", "")):
+            d = auth.attempt_login(pw, cfg.get("password_hash", ""), client_address())
+            if d.reason == "ok":
                 st.session_state["_logged_in"] = True
                 st.rerun()
-            time.sleep(1.0)  # slows down guessing
-            st.error("Onjuist wachtwoord / Wrong password")
+            key = {"wrong": "login.wrong", "delay": "login.delay", "locked": "login.locked"}.get(d.reason,
+                                                                                               "login.busy")
+            fields = {"s": max(1, round(d.wait_s)), "min": max(1, round(d.wait_s / 60))}
+            st.error(" / ".join(i18n.t(key, lang_, **fields) for lang_ in ("nl", "en")))
+
+
+def client_address() -> str:
+    """The visitor's address, for the login limits. Behind a reverse proxy (``NETWERKLEREN_TRUST_PROXY=1``)
+    the last X-Forwarded-For entry, the one the proxy itself added: earlier entries are the client's word.
+    Without a proxy that header is ignored (anyone can send it)."""
+    if os.environ.get("NETWERKLEREN_TRUST_PROXY") == "1":
+        try:
+            forwarded = str(st.context.headers.get("X-Forwarded-For") or "")
+        except Exception:  # noqa: BLE001 - no request context (tests): fall back to the peer
+            forwarded = ""
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001
+        ip = None
+    return ip if isinstance(ip, str) and ip else "local"
 
 
 def query(fn, *args, **kwargs):
@@ -178,9 +229,10 @@ def scrubber(data_version, on: bool) -> privacy.NameScrubber:
     return query(privacy.NameScrubber, on)
 
 
-def scrub(text: object, *, always: bool = False) -> str:
-    """Free text (notes, stories) with known names replaced by codes when pseudonymising."""
-    return scrubber(version(), always or pseudonymise())(text)
+def scrub(text: object, network: str | None = None, *, always: bool = False) -> str:
+    """Free text (notes, stories) with the names of ``network``'s people replaced by codes when pseudonymising
+    (without a network: every known name)."""
+    return scrubber(version(), always or pseudonymise())(text, network)
 
 
 def alt_names() -> bool:

@@ -161,9 +161,11 @@ with tab_funnel:
     st.caption(t("values.n_stories", n=fmt_num(n_all, lang, 0)) + (
         ". " + t("values.stories_shown", shown=fmt_num(len(sdf), lang, 0)) if n_all > len(sdf) else ""))
     ui.show_table(story_view(sdf), height=360)
+    # The file is made after the script run, where session state (the names switch) cannot be read: bind
+    # every choice now, so the download shows what the table shows.
+    names_hidden, story_args = ui.pseudonymise(), (v, f, tuple(chosen), None, search)
     st.download_button(t("values.download_stories"),
-                       data=lambda: safe_csv(story_view(stories(v, f, tuple(chosen), None, search,
-                                                                ui.pseudonymise(), None))),
+                       data=lambda: safe_csv(story_view(stories(*story_args, names_hidden, None))),
                        file_name="value_stories.csv", mime="text/csv", on_click="ignore", key="dl_stories")
 
 # ---------------------------------------------------------------- compare

@@ -354,8 +354,8 @@ CASES: list[Case] = [
       "p_bad_shared_string.xlsx, row 3: is a damaged Excel workbook: sheet 'Sheet' cannot be read from row 3 on "
       "(IndexError: list index out of range); open and save it again in Excel, or export it as CSV"),
     C("p_bomb.xlsx", "participants", "zip-bomb-like .xlsx: 105 KB expanding to 100 MB", functools.partial(_xlsx_bomb, 100),
-      "failed", unreadable("unpacks to 105 MB from 0.1 MB; that is no ordinary workbook (export it as CSV if it is)"),
-      "p_bomb.xlsx: unpacks to 105 MB from 0.1 MB; that is no ordinary workbook (export it as CSV if it is)"),
+      "failed", unreadable("unpacks to 981 times its size (104.9 MB from 0.1 MB); ordinary workbooks stay under 50 times (setting NETWERKLEREN_XLSX_MAX_RATIO). That is no ordinary workbook; export it as CSV if it is one."),
+      "p_bomb.xlsx: unpacks to 981 times its size (104.9 MB from 0.1 MB); ordinary workbooks stay under 50 times (setting NETWERKLEREN_XLSX_MAX_RATIO). That is no ordinary workbook; export it as CSV if it is one."),
     C("p_old.xls", "participants", "old Excel (.xls, OLE2)", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000,
       "failed", unreadable("this is an old Excel file (.xls); save it as .xlsx or CSV and try again"),
       "p_old.xls: this is an old Excel file (.xls); save it as .xlsx or CSV and try again"),

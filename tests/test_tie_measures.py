@@ -416,6 +416,23 @@ def test_betweenness_small_cases() -> None:
     assert betweenness(nx.path_graph(3, create_using=nx.DiGraph)) == {0: 0.0, 1: 0.5, 2: 0.0}
 
 
+def test_graph_files_neutralise_formula_looking_text():
+    """GEXF and GraphML open in Gephi and Excel: text that would run as a formula gets the apostrophe the CSV
+    exports give it; numbers (a negative measure, a weight) stay numbers."""
+    G = nx.DiGraph()
+    G.add_node("=HYPERLINK(\"http://x\")", label="@SUM(A1)", organisation="+31 school", role="-x", ei=-0.5,
+               external=False)
+    G.add_node("b", label="\x01=cmd|' /C calc'!A0", organisation="-2", role=None, ei=1.0, external=True)
+    G.add_edge("=HYPERLINK(\"http://x\")", "b", weight=-1.0, topic="=1+1")
+    for data, reader in ((to_gexf(G), nx.read_gexf), (to_graphml(G), nx.read_graphml)):
+        H = reader(io.BytesIO(data))
+        a = H.nodes["'=HYPERLINK(\"http://x\")"]
+        assert (a["label"], a["organisation"], a["role"]) == ("'@SUM(A1)", "'+31 school", "'-x")
+        assert H.nodes["b"]["label"] == "'=cmd|' /C calc'!A0"  # control character removed first
+        assert H.nodes["b"]["organisation"] == "-2"  # text that is just a number is no formula
+        assert float(a["ei"]) == -0.5
+        [(_, _, e)] = H.edges(data=True)
+        assert e["topic"] == "'=1+1" and float(e["weight"]) == -1.0
 def test_graph_notes_carry_a_code_every_language_can_say():
     """The Ties page shows build_graph's repairs in the page's language, not as English sentences."""
     from analytics import i18n

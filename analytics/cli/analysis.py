@@ -183,6 +183,9 @@ def cmd_metrics(args) -> int:
     con = existing_db(args)
     records = metrics_table(con, network=args.network, period=args.period, pseudonymise=args.pseudonymise,
                             tie_type=args.tie_type)
+    for r in records:
+        if r.get("limited"):
+            print(f"note: {r['network']} {r['period']}: {r['limited']}", file=sys.stderr)
     if not args.json:
         records = [{**r, "isolates": len(r["isolates"])} for r in records]
     print_records(records, args.json, columns=None if args.json else METRICS_TABLE)

@@ -38,11 +38,12 @@ def add_pseudonymise(p: argparse.ArgumentParser) -> None:
 
 
 def existing_db(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
-    """The database an analysis reads; a typo in --db must not read as "no data" (nor create a file)."""
+    """The database an analysis reads, opened read-only; a typo in --db must not read as "no data" (nor create
+    a file)."""
     target = store.db_path(args.db)
     if str(args.db) != ":memory:" and not target.exists():
         raise CommandError(f"there is no database at {target} (import data first, or check --db / NETWERKLEREN_DB)")
-    return store.connect(args.db)
+    return store.connect_reader(args.db)  # read-only: works on read-only media and never rewrites the file
 
 
 def clean(v: Any) -> Any:

@@ -189,7 +189,12 @@ def cmd_import(args, validate_only: bool = False) -> int:
     except (ValueError, FrameworkError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    con = store.connect(args.db)
+    # validate only reads: a read-only connection (read-only media, beside a running writer where DuckDB
+    # allows) to the store it checks against, or an empty throwaway store when there is none yet.
+    if validate_only:
+        con = store.connect_reader(args.db) if store.db_path(args.db).exists() else store.connect(":memory:")
+    else:
+        con = store.connect(args.db)
     files = importer.data_files(args.paths)
     missing = [f for f in files if not f.exists()]
     if missing:
@@ -224,8 +229,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_imports(args) -> int:
-    con = store.connect(args.db)
-    recs = store.list_imports(con)
+    # No database yet: nothing was imported (and listing must not create the file).
+    exists = str(args.db) == ":memory:" or store.db_path(args.db).exists()
+    recs = store.list_imports(store.connect_reader(args.db)) if exists else []
     if args.json:
         print(json.dumps([{k: v for k, v in r.__dict__.items() if k != "details"} for r in recs], default=str,
                          ensure_ascii=False, indent=2))

@@ -12,6 +12,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from analytics.draw.export import safe_cell
 from analytics.measures.network import NODE_COLUMNS
 
 # --------------------------------------------------------------------------------------------------------------
@@ -22,10 +23,15 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _xml_text(v: Any) -> str:
+    """Text for an XML attribute: characters XML cannot hold removed, and text that a spreadsheet would run
+    as a formula (Gephi's data laboratory exports to CSV; GraphML opens in Excel) neutralised as in CSV
+    exports (``export.safe_cell``). Numbers are never changed: a negative measure stays a number."""
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, bool | np.bool_):
         return "true" if v else "false"
+    if isinstance(v, str):
+        return safe_cell(_XML_BAD.sub("", v))
     return _XML_BAD.sub("", str(v))
 
 

@@ -15,13 +15,13 @@ import os
 import re
 import tempfile
 import uuid
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from analytics.ingest import guard
 from analytics.ingest.locale import CONTROL_CHARS, strip_controls
 from analytics.ingest.tools import compose_headers, extra_header_rows
 from analytics.store.db import run, scalar
@@ -34,9 +34,8 @@ SNIFF_BYTES = 256 * 1024
 #: are read by DuckDB, from disk when they are UTF-8 files (never held in Python's memory).
 #: Exports of forms have tens of columns; a few hundred is generous.
 MAX_COLUMNS = 500
-#: An .xlsx may unpack to at most this much, and to at most this many times its own size (zip bombs).
-MAX_XLSX_UNPACKED = 300 * 1024 * 1024
-MAX_XLSX_RATIO = 200
+#: Size and shape limits (file size, zip bombs, sheets, shared strings) are checked before any of this, in
+#: analytics/ingest/guard.py.
 PYTHON_READ_LIMIT = 4 * 1024 * 1024
 MAX_HEADER_SEARCH = 10
 
@@ -182,10 +181,12 @@ def read_file(
         data = bytes(source)
         name = file_name or "upload"
         path = None
+        _guard(guard.check_bytes, data, name)
     else:
         path = Path(source)
         name = file_name or path.name
         try:
+            _guard(guard.check_path, path, name)
             if path.stat().st_size > PYTHON_READ_LIMIT and Path(name).suffix.lower() not in EXCEL_SUFFIXES:
                 raw = _read_big_text(con, path, name)
                 if raw is not None:
@@ -590,9 +591,19 @@ def _cell_text(v: object) -> str | None:
     return str(v)
 
 
-def sheet_names(data: bytes) -> list[str]:
+def _guard(check, source, name: str) -> guard.Shape:
+    """The guard's refusal as a ReadError, so every caller reports it like any unreadable file."""
+    try:
+        return check(source, name)
+    except guard.GuardError as e:
+        raise ReadError(name, e.reason) from e
+
+
+def sheet_names(data: bytes, name: str = "upload") -> list[str]:
+    """The workbook's sheet names; the guard runs first, so a zip bomb is refused before openpyxl opens it."""
     import openpyxl
 
+    _guard(guard.check_bytes, data, name)
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         return list(wb.sheetnames)
@@ -611,24 +622,10 @@ def _xlsx_error(name: str, e: BaseException, sheet: str | None = None, row: int 
                            f"({why}); open and save it again in Excel, or export it as CSV", row=row)
 
 
-def _check_unpacked_size(name: str, data: bytes) -> None:
-    """Read the sizes in the zip directory before unpacking anything: a small file that unpacks to gigabytes
-    (a zip bomb) is refused without being parsed."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-    except Exception as e:  # noqa: BLE001 - whatever a damaged archive raises, it is an unreadable file
-        raise _xlsx_error(name, e) from e
-    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
-        raise ReadError(name, f"unpacks to {unpacked / 1e6:,.0f} MB from {len(data) / 1e6:,.1f} MB; that is no "
-                              "ordinary workbook (export it as CSV if it is)")
-
-
 def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None) -> RawTable:
     import openpyxl
     import pandas as pd
 
-    _check_unpacked_size(name, data)
     # A damaged workbook can fail in many ways (a cut-off sheet gives an XML ParseError, a bad shared-string
     # index an IndexError, a broken deflate stream a zlib error...): each becomes an unreadable file with its
     # reason, never a traceback.

@@ -41,5 +41,7 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
         params,
     )
     if pseudonymise and len(df):
-        df["label"] = df["label"].map(NameScrubber(con, True))
+        scrub = NameScrubber(con, True)  # an event for all networks (no network) counts every name
+        df["label"] = [scrub(x, n if isinstance(n, str) else None)
+                       for x, n in zip(df["label"].tolist(), df["network"].tolist(), strict=True)]
     return df

@@ -191,8 +191,10 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
     )
     if pseudonymise and len(df):  # stories are free text and may name people
         scrub = scrub or NameScrubber(con, True)
-        for col in ("description", "evidence", "indicator"):
-            df[col] = df[col].map(lambda x: None if x is None or x != x else scrub(x))
+        nets = df["network"].tolist()
+        for col in ("description", "evidence", "indicator"):  # each text with its own network's names
+            df[col] = [None if x is None or x != x else scrub(x, n)
+                       for x, n in zip(df[col].tolist(), nets, strict=True)]
     return df
 
 

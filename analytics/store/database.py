@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -251,7 +252,19 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
         if "read-only" in msg.lower() or "permission" in msg.lower():
             raise StoreError(f"{target} cannot be written (read-only disk or no permission).") from e
         raise StoreError(f"{target} cannot be opened: {msg.splitlines()[0]}") from e
-    if not read_only:
+    run(con, "SET enable_progress_bar = false")  # long queries must not draw bars into the CLI's output
+    if read_only:
+        # Spill files (big sorts and joins) go to the system's temp folder: next to the file may be read-only.
+        run(con, "SET temp_directory = ?", [tempfile.gettempdir()])
+        current = schema_version(con) if target != ":memory:" else SCHEMA_VERSION
+        if current != SCHEMA_VERSION:
+            con.close()
+            raise StoreError(
+                f"{target} has schema version {current}; this program reads version {SCHEMA_VERSION}. "
+                + ("Update Netwerkleren Monitor." if current > SCHEMA_VERSION else
+                   "Open it once with the app or run an import to upgrade it (that writes to the file).")
+            )
+    else:
         try:
             migrate(con)
             refresh_views(con)
@@ -262,6 +275,32 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
             con.close()
             raise StoreError(write_failure(target, e)) from e
     return con
+
+
+def connect_reader(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for work that only reads (CLI ``imports``, ``metrics``, ``report`` ...): it
+    works on read-only media and never rewrites the file. A missing file is an error, not an empty store
+    (a typo in ``--db`` must not read as "no data")."""
+    if str(path) == ":memory:":
+        return connect(":memory:")
+    target = db_path(path)
+    if not target.exists():
+        raise StoreError(f"there is no database at {target} (import data first, or check --db / NETWERKLEREN_DB)")
+    try:
+        return connect(target, read_only=True)
+    except duckdb.ConnectionException as e:
+        if "different configuration" not in str(e):
+            raise
+        # This process already has the file open read-write (the app, a test): DuckDB then hands out only
+        # that same instance. It is open and migrated already; read through it without migrating again.
+        return duckdb.connect(str(target))
+
+
+def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` may not write to the main database (opened read-only)."""
+    from analytics.store.db import scalar as _scalar
+
+    return bool(_scalar(con, "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"))
 
 
 def write_failure(target: str, e: Exception) -> str:

@@ -359,9 +359,9 @@ def _values(doc: _Doc, con, net: str, period: str | None, scrub: NameScrubber) -
             tag = f"{stage_labels.get(r.cycle, r.cycle)} · {r.period or ''}"
             if isinstance(r.indicator, str) and r.indicator:
                 tag += f" · {r.indicator}"
-            body = f"<div class=story><div class=tag>{_e(scrub(tag))}</div><div>{_e(scrub(r.description))}</div>"
+            body = f"<div class=story><div class=tag>{_e(scrub(tag, net))}</div><div>{_e(scrub(r.description, net))}</div>"
             if isinstance(r.evidence, str) and r.evidence.strip():
-                body += f"<div class=tag>{_e(t('report.evidence', lang))}: {_e(scrub(r.evidence))}</div>"
+                body += f"<div class=tag>{_e(t('report.evidence', lang))}: {_e(scrub(r.evidence, net))}</div>"
             out.append(body + "</div>")
     return "".join(out)
 
@@ -387,6 +387,11 @@ def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudo
     if view is None:
         return f"<h3>{_e(t('report.ties', lang, period='—'))}</h3><p>{_e(t('report.no_ties', lang))}</p>"
     out = [f"<h3>{_e(t('report.ties', lang, period=view.period))}</h3>"]
+    if view.limited:
+        out.append(f"<p class=read>{_e(view.limited)}</p>")
+        out.append(_table([t("ties.measure", lang), t("ties.value", lang)],
+                          wording.measure_rows(view.summary, lang, wording.KEY_MEASURES), numeric=(1,)))
+        return "".join(out)
     if view.tie_type is not None:
         shown = t("ties.all_types", lang) if view.tie_type == tq.ALL_TYPES else view.tie_type
         out.append(f"<p class=read>{_e(t('ties.tie_type', lang))}: <strong>{_e(shown)}</strong> — "
@@ -481,9 +486,9 @@ def _agreements(con, net: str, lang: str, scrub: NameScrubber) -> str:
     for r in nd.itertuples():
         parts = [f"<div class=note><strong>{_e(_date(r.date, lang))}</strong>"]
         if isinstance(r.went_well, str) and r.went_well.strip():
-            parts.append(f"<div><em>{_e(t('notes.went_well', lang))}</em> {_e(scrub(r.went_well))}</div>")
+            parts.append(f"<div><em>{_e(t('notes.went_well', lang))}</em> {_e(scrub(r.went_well, net))}</div>")
         if isinstance(r.differently, str) and r.differently.strip():
-            parts.append(f"<div><em>{_e(t('notes.differently', lang))}</em> {_e(scrub(r.differently))}</div>")
+            parts.append(f"<div><em>{_e(t('notes.differently', lang))}</em> {_e(scrub(r.differently, net))}</div>")
         out.append("".join(parts) + "</div>")
     return "".join(out)
 

@@ -14,6 +14,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
+from analytics import limits
 from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.draw import tie_map
 from analytics.draw.layout import layout
@@ -108,6 +109,17 @@ def focus_period(periods: list[str], wanted: str | None) -> str | None:
     return periods[-1]
 
 
+def page_budget(con: duckdb.DuckDBPyConnection, network: str) -> tuple[str | None, int, str]:
+    """Whether a network is too big for a map and per-person measures on a page: (``"ties"``/``"people"``/
+    None, the limit, its setting), from two counts (``PAGE_MAX_TIES``, ``PAGE_MAX_PEOPLE``)."""
+    people, n_ties = tq.size(con, network)
+    max_people, max_ties = limits.get_int("PAGE_MAX_PEOPLE"), limits.get_int("PAGE_MAX_TIES")
+    over = tq.over_budget(people, n_ties, max_people, max_ties)
+    if over == "people":
+        return over, max_people, "PAGE_MAX_PEOPLE"
+    return over, max_ties, "PAGE_MAX_TIES"
+
+
 @dataclass
 class TieView:
     """A network's tie map of one period, ready to show: the map document and what goes around it."""
@@ -119,6 +131,9 @@ class TieView:
     prompts: list[dict]
     #: The tie type shown (None: the network has one type or none; tq.ALL_TYPES: all combined).
     tie_type: str | None = None
+    #: Set when the network is over the page budget: no map, only the measures the database gives (why, in
+    #: English, naming the setting); ``summary`` then holds those measures.
+    limited: str = ""
 
 
 def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
@@ -138,6 +153,12 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
     focus = focus_period([p for p in order if p in have], period)
     if focus is None:
         return None
+    over, limit, setting = page_budget(con, network)
+    if over:  # no graph, no layout: the database's measures and the reason
+        kept = tq.type_filter(tq.tie_types(con, network), tie_type)
+        summary = tq.limited_measures(con, network, focus, over, limit, setting, tie_types=kept)
+        return TieView(period=focus, html="", legend=[], summary=summary, prompts=[],
+                       tie_type=kept[0] if kept else None, limited=summary["limited"])
     net_frame = network_frame(con, network, pseudonymise=pseudonymise)
     kept = tq.type_filter(net_frame.tie_types, tie_type)
     G, _warnings, summary, people = period_graph(
