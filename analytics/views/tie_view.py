@@ -62,7 +62,7 @@ def period_graph(
     G, warnings = tq.graph(con, filters, pseudonymise=pseudonymise)
     if pseudonymise:
         G = graph_with_codes(G, net_frame.shown_id)
-    summary, people = tm.measure_all(G, strong_threshold=strong_threshold, betweenness_k=betweenness_sample(len(G)))
+    summary, people = tm.measure_all(G, strong_threshold=strong_threshold, betweenness_k=betweenness_sample(len(G), G.number_of_edges()))
     return G, warnings, summary, people
 
 
