@@ -221,9 +221,10 @@ SUITES = {"import": bench_import, "dimensions": bench_dimensions, "values": benc
 
 
 def run(only: list[str] | None = None, scale: float = 1.0) -> None:
-    from . import report_suite, ties_suite
+    from . import graph_suite, report_suite, ties_suite
 
     SUITES.update(ties_suite.SUITES)
+    SUITES.update(graph_suite.SUITES)
     SUITES.update(report_suite.SUITES)
     try:
         from . import scale_suite  # the 10x sizes; long
