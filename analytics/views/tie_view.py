@@ -113,12 +113,14 @@ class TieView:
 
 
 def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
-             lang: str = "nl", height: int = TIE_MAP_HEIGHT, order: Sequence[str] | None = None) -> TieView | None:
+             lang: str = "nl", height: int = TIE_MAP_HEIGHT, order: Sequence[str] | None = None,
+             runtime: tie_map.Runtime = "inline") -> TieView | None:
     """The tie map of ``period`` (or the latest period with ties before it; default the latest) on the
     network's one stable layout, coloured by organisation in a fixed order. None when there are no ties.
 
     Pseudonymised, the graph's node ids are the codes before anything is drawn, so neither the map's data
-    nor its tooltips can carry a stored id (an outside person's id is often their name).
+    nor its tooltips can carry a stored id (an outside person's id is often their name). ``runtime``: see
+    ``tie_map.tie_map_html`` (a report shares one copy of vis-network between its maps).
     """
     order = list(order) if order is not None else dims.period_order(con)
     if period is not None and order and period in order:
@@ -131,7 +133,8 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
     G, _warnings, summary, people = period_graph(con, tq.TieFilters(network=network, periods=(focus,)), net_frame,
                                                  pseudonymise=pseudonymise)
     doc_html = tie_map.tie_map_html(G, net_frame.positions, color_by="organisation", person_df=people,
-                                    category_order=net_frame.organisations, height_px=height, lang=lang)
+                                    category_order=net_frame.organisations, height_px=height, lang=lang,
+                                    runtime=runtime)
     doc_html = doc_html.replace("</body>", REFIT_SCRIPT + "\n</body>", 1)
     legend = tie_map.legend_items(G, color_by="organisation", person_df=people,
                                   category_order=net_frame.organisations, lang=lang)
