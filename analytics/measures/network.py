@@ -462,6 +462,7 @@ def network_measures(
         "top_betweenness": _top(betweenness_values),
         "top_in_degree": _top(dict(G.in_degree()) if G.is_directed() else degrees),
         "betweenness_sampled": betweenness_k is not None and betweenness_k < n,
+        "betweenness_sources": betweenness_k if betweenness_k is not None and betweenness_k < n else None,
     }
 
 
@@ -635,9 +636,9 @@ def isolated(person_df: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _org_edges(G: nx.Graph, unknown_label: str | None) -> pd.DataFrame:
+def _org_edges(G: nx.Graph, unknown_label: str | None, groups: Mapping | None = None) -> pd.DataFrame:
     ef = edge_frame(G)
-    org = nx.get_node_attributes(G, "organisation")
+    org = nx.get_node_attributes(G, "organisation") if groups is None else groups
     ef["source_org"] = ef["source"].map(org)
     ef["target_org"] = ef["target"].map(org)
     if unknown_label is None:
@@ -662,18 +663,21 @@ def organisation_matrix(G: nx.DiGraph, unknown_label: str | None = None) -> pd.D
     return mat
 
 
-def organisation_graph(G: nx.DiGraph, unknown_label: str | None = None) -> nx.DiGraph:
+def organisation_graph(
+    G: nx.DiGraph, unknown_label: str | None = None, groups: Mapping[Hashable, str] | None = None
+) -> nx.DiGraph:
     """Organisations as nodes, ties between them as weighted edges: a map of the schools.
+
+    ``groups`` (person -> group name, e.g. "Community 3") replaces the organisation as what is grouped.
 
     Node attributes: ``label``/``organisation`` (the name), ``role`` None, ``external`` False, ``members``,
     ``internal_ties`` (ties inside the organisation). Edge attributes: ``weight`` = number of ties
     (so a map's ``strong_threshold`` means "at least that many ties"), ``weight_sum`` = summed tie weights.
     """
     OG = nx.DiGraph()
-    members = Counter(
-        o if o is not None else unknown_label for o in nx.get_node_attributes(G, "organisation").values()
-    )
-    ef = _org_edges(G, unknown_label)
+    group_of = nx.get_node_attributes(G, "organisation") if groups is None else groups
+    members = Counter(o if o is not None else unknown_label for o in group_of.values())
+    ef = _org_edges(G, unknown_label, group_of)
     internal = ef[ef["source_org"] == ef["target_org"]].groupby("source_org").size()
     for o in sorted(k for k in members if k is not None):
         OG.add_node(

@@ -14,6 +14,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
+from analytics import decisions
 from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.draw import tie_map
 from analytics.draw.layout import layout
@@ -90,6 +91,35 @@ def organisation_view(G: nx.DiGraph, unknown_label: str) -> tuple[nx.DiGraph, di
     """One node per organisation, with its own layout (twice the room: the nodes are larger)."""
     shown = tm.organisation_graph(G, unknown_label=unknown_label)
     return shown, layout(shown, unit=LAYOUT_UNIT * 2)
+
+
+def overview_level(G: nx.DiGraph) -> str | None:
+    """None when a map of every person fits (``decisions.MAP_PEOPLE_MAX``); else the level the map opens at:
+    "organisation" when people have at least two organisations, "community" otherwise."""
+    if G.number_of_nodes() <= decisions.MAP_PEOPLE_MAX:
+        return None
+    orgs = {d.get("organisation") for _, d in G.nodes(data=True)} - {None}
+    return "organisation" if len(orgs) >= 2 else "community"
+
+
+def group_names(G: nx.DiGraph, people: pd.DataFrame, level: str, unknown_label: str, community_label: str
+                ) -> dict[Hashable, str]:
+    """Person -> the group shown for them at ``level`` (their organisation, or "Community k", 1-based)."""
+    if level == "organisation":
+        return {v: d.get("organisation") or unknown_label for v, d in G.nodes(data=True)}
+    return {v: f"{community_label} {int(c) + 1}" for v, c in zip(people["participant_id"], people["community"],
+                                                                    strict=True)}
+
+
+def group_view(G: nx.DiGraph, groups: dict[Hashable, str]) -> tuple[nx.DiGraph, dict]:
+    """One node per group (members, ties inside, ties between), with its own layout, like the organisation view."""
+    shown = tm.organisation_graph(G, groups=groups)
+    return shown, layout(shown, unit=LAYOUT_UNIT * 2)
+
+
+def drill_down(G: nx.DiGraph, groups: dict[Hashable, str], group: str) -> nx.DiGraph:
+    """The people of one group and the ties among them (they keep their place on the network's layout)."""
+    return G.subgraph([v for v, g in groups.items() if g == group]).copy()
 
 
 def focus_period(periods: list[str], wanted: str | None) -> str | None:
