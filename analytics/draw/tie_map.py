@@ -52,6 +52,8 @@ OTHER_COLOR = "#BBBBBB"
 EDGE_STYLE = {
     "strong": {"color": "#8C8C8C", "width": 3.0, "dashes": False},
     "weak": {"color": "#8C8C8C", "width": 1.0, "dashes": True},
+    # on big maps (see is_big) dashes cost most of the drawing time: weak ties thin and lighter instead
+    "weak_big": {"color": "#ABABAB", "width": 1.0, "dashes": False},
     "cross": {"color": CROSS_TIE_COLOR},  # kept out of the node palette
     "new": {"color": "#0072B2", "width": 2.5, "dashes": False},
     "kept": {"color": "#B3B3B3", "width": 1.0, "dashes": False},
@@ -219,6 +221,11 @@ def _vis_assets() -> tuple[Markup, Markup]:
     return Markup(js), Markup(css)
 
 
+def is_big(n_people: int, n_ties: int) -> bool:
+    """A map drawn the light way: no hover effects, ties hidden while dragging, weak ties solid (not dashed)."""
+    return n_ties > 5000 or n_people > 2000
+
+
 def edge_width(style_width: float, weight: float) -> float:
     """Heavier (more frequent) ties drawn wider: weight 1 at 0.8x the style's width, 5 and more at 1.6x."""
     return round(style_width * min(1.6, max(0.8, 0.6 + 0.2 * weight)), 2)
@@ -325,7 +332,8 @@ def legend_items(
     if compare:
         keys = [("new", "new"), ("kept", "kept"), ("dropped", "dropped")]
     else:
-        keys = [("strong", "strong_tie"), ("weak", "weak_tie")]
+        weak = "weak_big" if is_big(G.number_of_nodes(), G.number_of_edges()) else "weak"
+        keys = [("strong", "strong_tie"), (weak, "weak_tie")]
     for key, text in keys:
         st = EDGE_STYLE[key]
         items.append(
@@ -447,9 +455,9 @@ def tie_map_html(
     data = _node_columns(G_draw, node_ids, _fill_positions(node_ids, positions), label_of, people, values,
                          group_of, community, color_by, size_by, org_map, t, lang)
     m = G_draw.number_of_edges()
+    big = is_big(len(node_ids), m)
     data.update(_edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, highlight_cross_org,
-                              org_map, m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang))
-    big = m > 5000 or len(node_ids) > 2000
+                              org_map, m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang, big))
     data["options"] = _map_options(_groups(styles, group_of), big)
     js, css = _vis_assets()
     data_json = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
@@ -618,7 +626,7 @@ def _node_columns(G_draw, node_ids, pos, label_of, people, values, group_of, com
 
 
 def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, highlight_cross_org, org_map,
-                  with_titles, t, lang) -> dict[str, Any]:
+                  with_titles, t, lang, big) -> dict[str, Any]:
     """Ties as (from, to, style) index triples: strong/weak (or new/kept/dropped when comparing), across
     organisations; a style (colour, width, dashes) is written once however many ties share it."""
     org = nx.get_node_attributes(G_draw, "organisation")
@@ -637,7 +645,7 @@ def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, 
             color = st["color"]
         else:
             status = None
-            st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else "weak"]
+            st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else ("weak_big" if big else "weak")]
             color = EDGE_STYLE["cross"]["color"] if highlight_cross_org and cross else st["color"]
         width = st["width"] if compare or not known_w else edge_width(st["width"], w)
         key = (color, float(width), bool(st["dashes"]))
