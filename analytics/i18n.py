@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 
-from analytics.definitions import DEFINITIONS_DIR, LANGS, default_framework, tables, value_cycles
+from analytics.definitions import DEFINITIONS_DIR, LANGS, value_cycles
 
 DEFAULT_LANG = "nl"
 
@@ -70,31 +70,6 @@ def cycle_label(code: str, lang: str = DEFAULT_LANG) -> str:
         if c.code == code:
             return c.name[lang]
     return code
-
-
-def dimension_label(code: str, lang: str = DEFAULT_LANG, framework=None) -> str:
-    fw = framework or default_framework()
-    for d in fw.dimensions:
-        if d.code == code:
-            return d.name[lang]
-    return code
-
-
-def indicator_label(code: str, lang: str = DEFAULT_LANG, framework=None) -> str:
-    fw = framework or default_framework()
-    try:
-        return fw.indicator(code).name[lang]
-    except StopIteration:
-        return code
-
-
-def column_label(kind: str, column: str, lang: str = DEFAULT_LANG) -> str:
-    key = f"column.{column}"
-    return t(key, lang) if has(key) else column
-
-
-def all_columns(kind: str) -> list[str]:
-    return list(tables()[kind].columns)
 
 
 def chart_text(lang: str = DEFAULT_LANG) -> dict[str, str]:

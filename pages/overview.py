@@ -90,7 +90,9 @@ for row_start in range(0, len(nets), 2):
             span = ""
             if pd.notna(info["first_date"]):
                 span = f" · {info['first_date']:%m-%Y} – {info['last_date']:%m-%Y}"
-            st.caption(t("overview.card_caption", n=int(info["participants"]), periods=int(info["periods"])) + span)
+            who = ("overview.card_caption" if info["participants"] or not info["respondents"]
+                   else "overview.card_caption_respondents")
+            st.caption(t(who, n=int(info["participants"] or info["respondents"]), periods=int(info["periods"])) + span)
             tr = trends[trends["network"] == net].dropna(subset=["mean"])
             if len(tr):
                 spark = charts.line_over_time(

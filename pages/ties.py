@@ -47,24 +47,24 @@ def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, stron
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def over_time(data_version, network: str, strong: float) -> pd.DataFrame:
-    rows = ui.query(tq.metrics_table, network, strong_threshold=strong)
+def over_time(data_version, network: str, strong: float, tie_type: str | None) -> pd.DataFrame:
+    rows = ui.query(tq.metrics_table, network, strong_threshold=strong, tie_type=tie_type)
     keep = ["period", *wording.OVER_TIME["shares"], *wording.OVER_TIME["counts"]]
     df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
     return df
 
 
 def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,
-             people: pd.DataFrame | None, order: list | None) -> str:
+             people: pd.DataFrame | None, order: list | None, frequency_known: bool) -> str:
     """Not cached: building the page takes well under a second even at 2,000 people."""
     return tie_map.tie_map_html(G, pos, color_by=color_by, size_by=size_by, strong_threshold=strong,
                                 compare_status=status, height_px=height, lang=lang_, person_df=people,
-                                category_order=order)
+                                category_order=order, frequency_known=frequency_known)
 
 
-def legend(G, color_by: str, people: pd.DataFrame, compare: bool, order: list | None) -> None:
+def legend(G, color_by: str, people: pd.DataFrame, compare: bool, order: list | None, frequency_known: bool) -> None:
     items = tie_map.legend_items(G, color_by=color_by, person_df=people, compare=compare, lang=lang,
-                                 category_order=order)
+                                 category_order=order, frequency_known=frequency_known)
     shapes = {  # the same shapes the map draws, so that repeated colours stay apart
         "dot": "border-radius:50%", "square": "", "diamond": "transform:rotate(45deg) scale(0.8)",
         "triangle": "clip-path:polygon(50% 0,100% 100%,0 100%)",
@@ -110,9 +110,16 @@ with st.container(border=True):
                             format_func=lambda x: t(f"ties.color_{x}"), key="ties_color")
     size_by = c4.selectbox(t("ties.size_by"), ["degree", "betweenness"],
                            format_func=lambda x: t(f"ties.size_{x}"), key="ties_size")
+    types = network_frame(v, net, ui.pseudonymise()).tie_types
+    tie_type = None
+    if len(types) > 1:  # each type is its own network; all together only when chosen
+        tie_type = st.radio(t("ties.tie_type"), [*types, tq.ALL_TYPES], horizontal=True, key="ties_type",
+                            format_func=lambda x: t("ties.all_types") if x == tq.ALL_TYPES else x,
+                            help=t("ties.tie_type_help"))
+        if tie_type == tq.ALL_TYPES:
+            st.caption(t("ties.all_types_caption"))
     with st.expander(t("ties.more_filters")):
-        d1, d2, d3 = st.columns(3)
-        tie_types = d1.multiselect(t("column.tie_type"), opts["tie_type"], key="ties_types")
+        d2, d3 = st.columns(2)
         topics = d2.multiselect(t("column.topic"), opts["topic"], key="ties_topics")
         channels = d3.multiselect(t("column.channel"), opts["channel"], key="ties_channels")
         e1, e2, e3 = st.columns(3)
@@ -124,12 +131,12 @@ with st.container(border=True):
         strong = e3.number_input(t("ties.strong_threshold"), min_value=0.0, value=STRONG_TIE_MIN_WEIGHT, step=1.0,
                                  help=t("ties.strong_help"), key="ties_strong")
 
-f = tq.TieFilters(network=net, periods=(period,), tie_types=tuple(tie_types) or None, topics=tuple(topics) or None,
+f = tq.TieFilters(network=net, periods=(period,), tie_types=tq.type_filter(types, tie_type), topics=tuple(topics) or None,
                   channels=tuple(channels) or None, roles=tuple(roles) or None, min_weight=float(min_weight))
 G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
 pos = network_frame(v, net, ui.pseudonymise()).positions
 for w in warnings:
-    st.caption("ℹ️ " + w)
+    st.caption("ℹ️ " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code") else str(w)))
 
 # ---------------------------------------------------------------- the map
 status = None
@@ -177,9 +184,12 @@ else:
     order = network_frame(v, net, ui.pseudonymise()).organisations if by == "organisation" else None  # fixed colours across views and periods
     if order is not None and grouped:
         order = None  # the organisation map has its own node per organisation
-    html_doc = map_html(shown, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order)
+    known = network_frame(v, net, ui.pseudonymise()).frequency_known
+    html_doc = map_html(shown, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order, known)
     st.iframe(html_doc, height=640)
-    legend(shown, by, people_for_map, status is not None, order)
+    legend(shown, by, people_for_map, status is not None, order, known)
+    if not known:
+        st.caption(t("ties.no_frequency"))
     with st.expander("ℹ️ " + t("ui.how_to_read")):
         st.markdown(t("ties.read_map"))
     d1, d2, d3, d4, d5 = st.columns(5)
@@ -223,7 +233,7 @@ tab_measures, tab_time, tab_people, tab_orgs = st.tabs(
 with tab_measures:
     ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
 with tab_time:
-    ot = over_time(v, net, float(strong))
+    ot = over_time(v, net, float(strong), tie_type)
     ev = ui.query(timeline.events, (net,), pseudonymise=ui.pseudonymise())
     kind = st.segmented_control(t("ties.time_kind"), ["shares", "counts"], default="shares",
                                 format_func=lambda k: t(f"ties.time_{k}"), key="ties_time_kind") or "shares"

@@ -233,32 +233,32 @@ def _synced_select(label: str, options: list[str], state_key: str, fmt) -> None:
     st.selectbox(label, options, format_func=fmt, key=widget, on_change=store_choice)
 
 
+def _mirrored(widget, state_key: str, default, *args, **kwargs):
+    """Draw ``widget`` for a setting whose value lives in plain session state (``state_key``), not in the
+    widget's own key: Streamlit drops a widget's state when a page is switched from code (a "show" link),
+    and a language or privacy switch must not jump back then."""
+    value = st.session_state.get(state_key, default)
+    st.session_state[state_key] = value
+    key = f"_{state_key}_w"
+    st.session_state[key] = value
+    return widget(*args, key=key, on_change=lambda: st.session_state.update({state_key: st.session_state[key]}),
+                  **kwargs)
+
+
 def sidebar() -> None:
     """The filters and switches every page reads."""
     t = translator()
     with st.sidebar:
-        st.radio(
-            i18n.t("sidebar.language", lang()),
-            list(LANG_OPTIONS),
-            format_func=LANG_OPTIONS.get,
-            key="lang",
-            horizontal=True,
-        )
+        _mirrored(st.radio, "lang", i18n.DEFAULT_LANG, i18n.t("sidebar.language", lang()), list(LANG_OPTIONS),
+                  format_func=LANG_OPTIONS.get, horizontal=True)
         _synced_select(t("sidebar.network"), ["", *networks()], "network",
                        lambda v: v or t("sidebar.all_networks"))
         _synced_select(t("sidebar.period"), ["", *periods(network())], "period",
                        lambda v: v or t("sidebar.all_periods"))
-        # The value lives in "pseudonymise" (plain state, kept across pages); the widget only mirrors it.
-        on = pseudonymise()
-        st.session_state["pseudonymise"] = on
-        st.session_state["_pseudonymise_w"] = on
-        st.toggle(t("sidebar.pseudonymise"), key="_pseudonymise_w", help=t("sidebar.pseudonymise_help"),
-                  on_change=lambda: st.session_state.update(pseudonymise=st.session_state["_pseudonymise_w"]))
+        _mirrored(st.toggle, "pseudonymise", True, t("sidebar.pseudonymise"), help=t("sidebar.pseudonymise_help"))
         with st.expander("⚙️ " + t("sidebar.settings")):
-            st.number_input(
-                t("sidebar.min_group"), min_value=1, max_value=50, value=privacy.DEFAULT_MIN_GROUP,
-                key="min_group", help=t("sidebar.min_group_help"),
-            )
+            _mirrored(st.number_input, "min_group", privacy.DEFAULT_MIN_GROUP, t("sidebar.min_group"),
+                      min_value=1, max_value=50, help=t("sidebar.min_group_help"))
             c = con()
             try:
                 current = store.period_scheme(c)

@@ -159,6 +159,25 @@ def test_overview_cards_give_the_latest_dimension_numbers(db, monkeypatch):
     assert all(x.count("**") == 8 for x in latest)  # four dimensions, each with its number in bold
 
 
+def test_ties_page_opens_one_tie_type_and_combines_them_only_when_asked(db, monkeypatch):
+    from analytics.measures import ties as tq
+    from analytics.store import database as store
+
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen")
+    con = store.connect(db)
+    types = tq.tie_types(con, "Rekenen")
+    con.close()
+    assert len(types) > 1, "the demo network should have several tie types"
+    [radio] = [r for r in at.radio if r.key == "ties_type"]
+    assert radio.value == types[0] and list(radio.options)[-1] == "all types together"
+    edges_one = [m.value for m in at.metric if m.label == "Ties"][0]
+    radio.set_value(tq.ALL_TYPES).run()
+    assert not at.exception
+    assert any("count as one tie" in c.value for c in at.caption)
+    edges_all = [m.value for m in at.metric if m.label == "Ties"][0]
+    assert int(edges_all) > int(edges_one)
+
+
 def test_presentation_report_is_made_with_a_progress_bar(db, monkeypatch):
     """The report mode makes the report once (a progress bar while it is written), then offers the download."""
     at = run_page(db, monkeypatch, "pages/present.py", "en", network="Rekenen", present_mode="report")

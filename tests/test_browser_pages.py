@@ -460,6 +460,26 @@ def test_every_page_in_english(browser, demo_url):
         assert errors == [], errors
 
 
+def test_a_show_link_keeps_the_language(browser, demo_url):
+    """A "Show" link on the Overview switches page from code; the page it opens must stay in English and the
+    language switch must still say English (it used to open the page in Dutch)."""
+    with new_page(browser) as page:
+        page.goto(demo_url)
+        wait_for_app(page, expect_testid="stSidebarNav")
+        to_english(page, "Overview")
+        page.get_by_role("button", name="Show").first.click()
+        page.locator("h1", has_text=re.compile("Dimensions|Value creation|Learning ties")).first.wait_for(
+            state="visible")
+        wait_for_app(page)
+        title = page.locator("h1").first.inner_text()
+        assert any(w in title for w in ("Dimensions", "Value creation", "Learning ties")), title
+        sidebar = page.get_by_test_id("stSidebar")
+        assert sidebar.get_by_role("radio", name="English").is_checked()
+        assert not sidebar.get_by_role("radio", name="Nederlands").is_checked()
+        screenshot(page, "pages-en-show-link")
+        assert_no_crash(page, demo_url)
+
+
 # ----------------------------------------------------------------------------------------------- 4) the login
 
 

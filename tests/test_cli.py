@@ -419,7 +419,7 @@ def test_metrics_text_and_period(capsys, full_db):
     code, out, _ = run(capsys, "metrics", "--db", full_db)
     assert code == 0
     header, line = out.strip().splitlines()
-    assert header.split("\t")[:6] == ["network", "period", "nodes", "edges", "density", "reciprocity"]
+    assert header.split("\t")[:7] == ["network", "period", "tie_type", "nodes", "edges", "density", "reciprocity"]
     row = dict(zip(header.split("\t"), line.split("\t"), strict=True))
     assert (row["network"], row["period"], row["nodes"], row["edges"], row["density"], row["reciprocity"],
             row["isolates"]) == ("R", "2025-H1", "5", "6", "0.3", "0.667", "1")

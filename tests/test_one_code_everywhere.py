@@ -52,7 +52,10 @@ def test_a_person_has_one_code_on_every_surface(demo_db, monkeypatch, tmp_path):
 
     # the Ties page (default: the latest period) and the GEXF of the same view
     frame = tie_view.network_frame(con, NETWORK)
-    G, _, _, people = tie_view.period_graph(con, tq.TieFilters(network=NETWORK, periods=(latest,)), frame)
+    shown_type = frame.tie_types[0]  # the page opens with the most common tie type
+    G, _, _, people = tie_view.period_graph(
+        con, tq.TieFilters(network=NETWORK, periods=(latest,), tie_types=tq.type_filter(frame.tie_types, None)),
+        frame)
     gexf = graph_files.to_gexf(graph_files.with_measures(G, people)).decode()
     gexf_ids = set(nx.read_gexf(io.BytesIO(gexf.encode())).nodes)
     assert gexf_ids == set(G.nodes)
@@ -71,7 +74,8 @@ def test_a_person_has_one_code_on_every_surface(demo_db, monkeypatch, tmp_path):
     assert set(CODE.findall(html_report)) <= set(codes.values())
 
     # metrics --json of the same network and period
-    [m] = _cli_json("metrics", "--json", "--db", demo_db, "--network", NETWORK, "--period", latest)
+    [m] = _cli_json("metrics", "--json", "--db", demo_db, "--network", NETWORK, "--period", latest,
+                    "--tie-type", shown_type)
     assert m["top_in_degree"][0] == star_code
     assert set(m["top_in_degree"]) | set(m["top_betweenness"]) | set(m["isolates"]) <= set(G.nodes)
 

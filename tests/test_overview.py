@@ -169,8 +169,9 @@ def test_tie_signals_few_cross_and_isolates():
     assert got[1].figures == {"n": 2}
 
 
-def funnel_frame(net_reports: dict[str, dict[str, int]]) -> pd.DataFrame:
-    recs = [{"network": n, "cycle": c, "reports": r} for n, d in net_reports.items() for c, r in d.items()]
+def funnel_frame(net_reached: dict[str, dict[str, int]]) -> pd.DataFrame:
+    """The funnel's count per cycle: participants who got at least this far (``value``)."""
+    recs = [{"network": n, "cycle": c, "value": r} for n, d in net_reached.items() for c, r in d.items()]
     return pd.DataFrame(recs)
 
 
@@ -178,7 +179,7 @@ def test_value_signals_stop_at_potential():
     got = ov.value_signals(funnel_frame({
         "A": {"potential": 5, "applied": 1},  # 1/5 = .2 < .4: a signal
         "B": {"potential": 5, "applied": 2},  # 2/5 = .4: not below
-        "C": {"potential": 4, "applied": 0},  # too few potential reports to say anything
+        "C": {"potential": 4, "applied": 0},  # too few people reached potential value to say anything
         "D": {"potential": 10, "applied": 3},  # .3
         "E": {"immediate": 9},  # no potential value at all
     }))
@@ -244,8 +245,10 @@ def tiny(con, tmp_path):
 def test_network_table(tiny):
     t = ov.network_table(tiny).set_index("network")
     assert t.index.tolist() == ["A", "B", "C"]
-    # participants from the memberships: the outsider named in a tie is not a member
-    assert t["participants"].tolist() == [5, 4, 1]
+    # participants: members and everyone who answered under an id; the outsider named in a tie is neither.
+    # A: members P1-P5 plus P0, who told stories; B: members Q1-Q4 plus P0-P4 (marks by P1-P3, stories by
+    # P0-P4); C: its one member
+    assert t["participants"].tolist() == [6, 9, 1]
     # A: scores in 2024-H2 and 2025-H1, ties and values in 2025-H1 -> 2 periods; C has no data
     assert t["periods"].tolist() == [2, 2, 0]
     assert str(t.loc["A", "first_date"])[:10] == "2024-10-01"
@@ -301,3 +304,29 @@ def test_signals_respect_min_group(tiny):
 def test_an_empty_store_raises_nothing(con):
     assert ov.signals(con) == []
     assert ov.network_table(con).empty
+
+
+def test_a_network_without_a_participant_list_still_has_its_people(con, tmp_path):
+    """The overview said '0 participants' for a network whose respondents were imported without a list."""
+    scores(con, tmp_path, "named.csv", "N", "2025-03-01", {"1a": [1, 2, 3, 4, 5, 6, 7, 8, 9]})
+    anon = "network,date," + "1a (0-10)\n" + "".join(f"Z,2025-03-01,{i}\n" for i in range(9))
+    load(con, tmp_path, "anon.csv", anon)
+    t = ov.network_table(con).set_index("network")
+    assert (t.loc["N", "participants"], t.loc["N", "respondents"]) == (9, 9)  # P1..P9, no member list
+    assert (t.loc["Z", "participants"], t.loc["Z", "respondents"]) == (0, 9)  # anonymous: respondents only
+
+
+def test_the_value_question_quotes_the_count_the_funnel_shows(con, tmp_path):
+    """One number per claim: the question quotes participants who got at least this far (the card's funnel),
+    not reports. P0 tells three potential-value stories and one applied one: 7 potential reports (1 applied,
+    14%) but 5 participants reaching potential value and 1 reaching applied value (20%)."""
+    rows = [f"F,P{i},2025-05-01,potential,verhaal {i}" for i in range(5)]
+    rows += ["F,P0,2025-05-01,potential,nog een", "F,P0,2025-05-01,potential,en nog een",
+             "F,P0,2025-05-01,applied,toegepast"]
+    load(con, tmp_path, "f.csv", "network,participant_id,date,cycle,description\n" + "\n".join(rows) + "\n")
+    funnels = ov.value_funnels(con)
+    card = funnels[funnels["network"] == "F"].set_index("cycle")["value"]
+    [sig] = [s for s in ov.signals(con) if s.network == "F"]
+    assert sig.code == "stops_at_potential"
+    assert sig.figures == {"potential": int(card["potential"]), "applied": int(card["applied"]), "share": 0.2}
+    assert (sig.figures["potential"], sig.figures["applied"]) == (5, 1)

@@ -414,3 +414,22 @@ def test_betweenness_small_cases() -> None:
     assert betweenness(nx.DiGraph()) == {}
     assert betweenness(nx.path_graph(2, create_using=nx.DiGraph)) == {0: 0.0, 1: 0.0}
     assert betweenness(nx.path_graph(3, create_using=nx.DiGraph)) == {0: 0.0, 1: 0.5, 2: 0.0}
+
+
+def test_graph_notes_carry_a_code_every_language_can_say():
+    """The Ties page shows build_graph's repairs in the page's language, not as English sentences."""
+    from analytics import i18n
+    from analytics.measures.network import GraphNote
+
+    nodes = pd.DataFrame({"participant_id": ["1", "2", "2"], "label": ["a", "b", "b"], "organisation": [None] * 3,
+                          "role": [None] * 3, "external": [False] * 3})
+    edges = pd.DataFrame({"source": ["1", "1", "1", "2", None], "target": ["2", "2", "1", "9", "1"],
+                          "weight": [1.0, 2.0, 1.0, -1.0, 1.0]})
+    _, notes = build_graph(nodes, edges)
+    assert all(isinstance(n, GraphNote) for n in notes)
+    codes = {n.code: n.fields for n in notes}
+    assert codes["duplicate_id"] == {"n": 1} and codes["self_loop"] == {"n": 1} and codes["incomplete"] == {"n": 1}
+    assert codes["merged"] == {"n": 1, "ties": 1} and codes["external"] == {"n": 1}
+    for n in notes:
+        nl, en = i18n.t(f"ties.note_{n.code}", "nl", **n.fields), i18n.t(f"ties.note_{n.code}", "en", **n.fields)
+        assert nl != en and "{" not in nl and str(n.fields["n"]) in nl

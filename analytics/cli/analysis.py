@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db(p)
     p.add_argument("--network")
     p.add_argument("--period")
+    p.add_argument("--tie-type", metavar="TYPE|all",
+                   help="one tie type, or 'all' for one combined record (default: one record per type)")
     add_pseudonymise(p)
     add_json(p)
     p.set_defaults(func=cmd_metrics)
@@ -88,13 +90,14 @@ def cmd_values(args) -> int:
 
 
 #: The columns of ``metrics`` as a table (JSON has every measure, lists and the E-I indices included).
-METRICS_TABLE = ["network", "period", "nodes", "edges", "density", "reciprocity", "clustering",
+METRICS_TABLE = ["network", "period", "tie_type", "nodes", "edges", "density", "reciprocity", "clustering",
                  "weak_components", "cross_organisation_share", "strong_share", "communities", "isolates"]
 
 
 def cmd_metrics(args) -> int:
     con = existing_db(args)
-    records = metrics_table(con, network=args.network, period=args.period, pseudonymise=args.pseudonymise)
+    records = metrics_table(con, network=args.network, period=args.period, pseudonymise=args.pseudonymise,
+                            tie_type=args.tie_type)
     if not args.json:
         records = [{**r, "isolates": len(r["isolates"])} for r in records]
     print_records(records, args.json, columns=None if args.json else METRICS_TABLE)

@@ -54,6 +54,8 @@ EDGE_STYLE = {
     "weak": {"color": "#8C8C8C", "width": 1.0, "dashes": True},
     # on big maps (see is_big) dashes cost most of the drawing time: weak ties thin and lighter instead
     "weak_big": {"color": "#ABABAB", "width": 1.0, "dashes": False},
+    # no frequency in the data: every tie alike (a weight of 1 everywhere is no evidence of weak ties)
+    "unmeasured": {"color": "#8C8C8C", "width": 1.5, "dashes": False},
     "cross": {"color": CROSS_TIE_COLOR},  # kept out of the node palette
     "new": {"color": "#0072B2", "width": 2.5, "dashes": False},
     "kept": {"color": "#B3B3B3", "width": 1.0, "dashes": False},
@@ -87,6 +89,7 @@ TEXT_KEYS = (
     "dropped",
     "strong_tie",
     "weak_tie",
+    "unmeasured_tie",
     "cross_tie",
     "external_node",
     "map",
@@ -309,6 +312,7 @@ def legend_items(
     compare: bool = False,
     highlight_cross_org: bool = True,
     lang: str = "nl",
+    frequency_known: bool = True,
 ) -> list[dict[str, Any]]:
     """The legend of the map built with the same arguments, for the page to draw.
 
@@ -331,9 +335,11 @@ def legend_items(
         items.append({"kind": "node", "label": t["external_node"], "color": UNKNOWN_COLOR, "shape": "dot"})
     if compare:
         keys = [("new", "new"), ("kept", "kept"), ("dropped", "dropped")]
-    else:
+    elif frequency_known:
         weak = "weak_big" if is_big(G.number_of_nodes(), G.number_of_edges()) else "weak"
         keys = [("strong", "strong_tie"), (weak, "weak_tie")]
+    else:
+        keys = [("unmeasured", "unmeasured_tie")]
     for key, text in keys:
         st = EDGE_STYLE[key]
         items.append(
@@ -404,13 +410,15 @@ def tie_map_html(
     category_order: Sequence | None = None,
     edge_titles: bool | None = None,
     runtime: Runtime = "inline",
+    frequency_known: bool = True,
 ) -> str:
     """A complete HTML page drawing ``G`` at ``positions`` (physics off), safe to put in the app's iframe.
 
     * Nodes: colour (+ shape beyond seven categories) by ``color_by``, size by ``size_by``, dotted border
       for external people; tooltip = label, role, organisation, named by / names, betweenness (plain text).
     * Ties: arrows; strong (weight >= ``strong_threshold``) solid and thick, weak thin and dashed; ties
-      between two known, different organisations in their own colour when ``highlight_cross_org``.
+      between two known, different organisations in their own colour when ``highlight_cross_org``. Without
+      a real frequency in the data (``frequency_known`` False) every tie is drawn alike and the legend says why.
     * ``compare_status`` ((source, target) -> new/kept/dropped, from ``compare_periods``) switches to the
       compare view: new solid blue, kept thin grey, dropped dashed orange. Dropped ties missing from ``G`` are
       drawn too (their people added if needed), so pass the later period's graph.
@@ -457,7 +465,8 @@ def tie_map_html(
     m = G_draw.number_of_edges()
     big = is_big(len(node_ids), m)
     data.update(_edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, highlight_cross_org,
-                              org_map, m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang, big))
+                              org_map, m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang, big,
+                              frequency_known))
     data["options"] = _map_options(_groups(styles, group_of), big)
     js, css = _vis_assets()
     data_json = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
@@ -626,9 +635,10 @@ def _node_columns(G_draw, node_ids, pos, label_of, people, values, group_of, com
 
 
 def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, highlight_cross_org, org_map,
-                  with_titles, t, lang, big) -> dict[str, Any]:
-    """Ties as (from, to, style) index triples: strong/weak (or new/kept/dropped when comparing), across
-    organisations; a style (colour, width, dashes) is written once however many ties share it."""
+                  with_titles, t, lang, big, frequency_known: bool = True) -> dict[str, Any]:
+    """Ties as (from, to, style) index triples: strong/weak (or new/kept/dropped when comparing; all alike
+    without a real frequency), across organisations; a style (colour, width, dashes) is written once however
+    many ties share it."""
     org = nx.get_node_attributes(G_draw, "organisation")
     index = {v: i for i, v in enumerate(node_ids)}
     compare = compare_status is not None
@@ -645,16 +655,21 @@ def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, 
             color = st["color"]
         else:
             status = None
-            st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else ("weak_big" if big else "weak")]
+            if frequency_known or org_map:
+                weak = "weak_big" if big else "weak"
+                st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else weak]
+            else:
+                st = EDGE_STYLE["unmeasured"]
             color = EDGE_STYLE["cross"]["color"] if highlight_cross_org and cross else st["color"]
-        width = st["width"] if compare or not known_w else edge_width(st["width"], w)
+        fixed = compare or not known_w or not (frequency_known or org_map)
+        width = st["width"] if fixed else edge_width(st["width"], w)
         key = (color, float(width), bool(st["dashes"]))
         flat += [index[s], index[d], styles.setdefault(key, len(styles))]
         if with_titles:
             lines = [f"{label_of[s]} → {label_of[d]}"]
             if status:
                 lines.append(t[status])
-            if known_w:
+            if known_w and (frequency_known or org_map):
                 strength = t["strong"] if w >= strong_threshold else t["weak"]
                 lines.append(f"{t['org_ties' if org_map else 'weight']}: {_fmt(w, lang)} ({strength})")
             for key in ("tie_type", "topic", "channel"):

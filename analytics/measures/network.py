@@ -58,6 +58,19 @@ TOP_N = 10
 # --------------------------------------------------------------------------------------------------------------
 
 
+class GraphNote(str):
+    """A repair :func:`build_graph` made, as an English sentence (the CLI and JSON print it) that also carries
+    a ``code`` and its figures, so a page can say it in its own language (``ties.note_<code>``)."""
+
+    code: str
+    fields: dict[str, Any]
+
+    def __new__(cls, text: str, code: str, **fields: Any) -> GraphNote:
+        note = super().__new__(cls, text)
+        note.code, note.fields = code, fields
+        return note
+
+
 def _clean_text(values: pd.Series) -> list[str | None]:
     """Strings stripped; missing and blank become None (a blank organisation is an unknown one)."""
     out: list[str | None] = []
@@ -95,7 +108,7 @@ def _join_distinct(rows: pd.DataFrame, col: str) -> dict[tuple[str, str], str]:
     return {k: "; ".join(v) for k, v in out.items()}
 
 
-def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[nx.DiGraph, list[str]]:
+def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[nx.DiGraph, list[GraphNote]]:
     """Build the directed tie graph of one network and period, and say what had to be repaired.
 
     Repairs, each reported once in the returned warnings (English sentences with counts):
@@ -130,11 +143,13 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[nx.DiGraph, l
     nodes["participant_id"] = _ids(nodes["participant_id"])
     n_missing_id = int(nodes["participant_id"].isna().sum())
     if n_missing_id:
-        warnings.append(f"{n_missing_id} participant row(s) without an id were skipped.")
+        warnings.append(GraphNote(f"{n_missing_id} participant row(s) without an id were skipped.", "no_id",
+                                  n=n_missing_id))
         nodes = nodes[nodes["participant_id"].notna()]
     dup = nodes["participant_id"].duplicated()
     if dup.any():
-        warnings.append(f"{int(dup.sum())} duplicate participant id(s): the first row of each was kept.")
+        warnings.append(GraphNote(f"{int(dup.sum())} duplicate participant id(s): the first row of each was kept.",
+                                  "duplicate_id", n=int(dup.sum())))
         nodes = nodes[~dup]
 
     # ---- edges
@@ -142,19 +157,23 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[nx.DiGraph, l
     edges["target"] = _ids(edges["target"])
     incomplete = edges["source"].isna() | edges["target"].isna()
     if incomplete.any():
-        warnings.append(f"{int(incomplete.sum())} tie(s) without a source or target were skipped.")
+        warnings.append(GraphNote(f"{int(incomplete.sum())} tie(s) without a source or target were skipped.",
+                                  "incomplete", n=int(incomplete.sum())))
         edges = edges[~incomplete]
     loops = edges["source"] == edges["target"]
     if loops.any():
-        warnings.append(f"{int(loops.sum())} self-loop(s) (someone naming themself) were dropped.")
+        warnings.append(GraphNote(f"{int(loops.sum())} self-loop(s) (someone naming themself) were dropped.",
+                                  "self_loop", n=int(loops.sum())))
         edges = edges[~loops]
     weight = pd.to_numeric(edges["weight"], errors="coerce").astype(float)
     n_nan = int(weight.isna().sum())
     if n_nan and edges["weight"].notna().any():
-        warnings.append(f"{n_nan} tie(s) without a usable weight were given weight 1.")
+        warnings.append(GraphNote(f"{n_nan} tie(s) without a usable weight were given weight 1.", "no_weight",
+                                  n=n_nan))
     weight = weight.fillna(1.0)
     if (weight < 0).any():
-        warnings.append(f"{int((weight < 0).sum())} tie(s) with a negative weight were set to 0.")
+        warnings.append(GraphNote(f"{int((weight < 0).sum())} tie(s) with a negative weight were set to 0.",
+                                  "negative_weight", n=int((weight < 0).sum())))
         weight = weight.clip(lower=0.0)
     edges = edges.assign(weight=weight, count=1)[["source", "target", "weight", "count", *EDGE_TEXT_COLUMNS]]
     for col in EDGE_TEXT_COLUMNS:  # object dtype keeps None (pandas' str dtype would turn it into NaN)
@@ -171,10 +190,9 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[nx.DiGraph, l
             joined = _join_distinct(many, col)
             merged[col] = pd.Series([joined.get(k) for k in keys], index=merged.index, dtype=object)
         n_extra = int(is_dup.sum()) - len(merged)
-        warnings.append(
+        warnings.append(GraphNote(
             f"{n_extra} duplicate tie row(s) were merged: {len(merged)} tie(s) were named more than once "
-            "(weights summed)."
-        )
+            "(weights summed).", "merged", n=n_extra, ties=len(merged)))
         edges = pd.concat([edges[~is_dup], merged], ignore_index=True)
 
     # ---- unknown ids in ties become external nodes
@@ -183,10 +201,9 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[nx.DiGraph, l
     unknown = sorted(v for v in ends.tolist() if v not in known)
     if unknown:
         noun = "person" if len(unknown) == 1 else "people"
-        warnings.append(
+        warnings.append(GraphNote(
             f"{len(unknown)} {noun} named in ties but missing from the participant list "
-            f"{'was' if len(unknown) == 1 else 'were'} added as external."
-        )
+            f"{'was' if len(unknown) == 1 else 'were'} added as external.", "external", n=len(unknown)))
 
     G = nx.DiGraph()
     ids = nodes["participant_id"].tolist()

@@ -26,7 +26,7 @@ EPS = 1e-9
 WIDE_SPREAD = 0.35
 #: Fewer ties than this share across organisations: the network may lack outside perspectives.
 FEW_CROSS = 0.2
-#: Fewer applied-value reports than this share of the potential-value reports.
+#: Fewer participants reaching applied value than this share of those reaching potential value.
 STOPS_AT_POTENTIAL = 0.4
 
 
@@ -40,14 +40,25 @@ class Signal:
 
 
 def network_table(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
-    """One row per network: participants, periods covered, and the latest period of each kind of data."""
+    """One row per network: participants, periods covered, and the latest period of each kind of data.
+
+    ``participants`` counts the people the network knows: its members and everyone who gave marks or value
+    reports under a name, code or e-mail (a file without a participant list still has people);
+    ``respondents`` counts the responses of its latest period with marks, named or anonymous."""
     return frame(
         con,
         """WITH nets AS (
                SELECT network FROM memberships UNION SELECT network FROM dimension_scores
                UNION SELECT network FROM value_reports UNION SELECT network FROM ties)
            SELECT n.network,
-                  (SELECT count(*) FROM memberships m WHERE m.network = n.network) AS participants,
+                  (SELECT count(DISTINCT pid) FROM (
+                       SELECT participant_id AS pid FROM memberships m WHERE m.network = n.network
+                       UNION ALL SELECT participant_id FROM dimension_scores d WHERE d.network = n.network
+                       UNION ALL SELECT participant_id FROM value_reports v WHERE v.network = n.network)) AS participants,
+                  (SELECT count(DISTINCT coalesce(d.participant_id, d.import_id || '/' || d.response_id))
+                     FROM dimension_scores d WHERE d.network = n.network AND d.period = (
+                       SELECT arg_max(period, date) FROM dimension_scores d2 WHERE d2.network = n.network))
+                       AS respondents,
                   (SELECT count(DISTINCT period) FROM (
                        SELECT period FROM dimension_scores d WHERE d.network = n.network
                        UNION SELECT period FROM value_reports v WHERE v.network = n.network
@@ -74,19 +85,24 @@ def value_funnels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return vc.funnel(con, vc.Filters(), by=("network",))
 
 
-def latest_tie_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Key tie measures of each network's latest period."""
+def latest_tie_measures(con: duckdb.DuckDBPyConnection, networks: list[str] | None = None) -> pd.DataFrame:
+    """Key tie measures of each network's latest period, of the tie type the Ties page opens with (only that
+    period is measured)."""
     rows = []
-    for net in tq.networks_with_ties(con):
-        measures = tq.metrics_table(con, network=net)
-        if not measures:
+    for net in tq.networks_with_ties(con) if networks is None else networks:
+        types = tq.tie_types(con, net)
+        kept = tq.type_filter(types, None)
+        pers = frame(con, f"""SELECT period FROM v_ties WHERE network = ? AND period IS NOT NULL
+                              {'AND tie_type = ?' if kept else ''} GROUP BY period ORDER BY min(date), period""",
+                     [net, *(kept or ())])["period"].tolist()
+        if not pers:
             continue
-        m = measures[-1]
-        rows.append({"network": net, "period": m["period"], "density": m["density"],
+        m = tq.metrics_table(con, network=net, period=pers[-1], tie_type=kept[0] if kept else None)[0]
+        rows.append({"network": net, "period": m["period"], "tie_type": m["tie_type"], "density": m["density"],
                      "reciprocity": m["reciprocity"], "cross_organisation_share": m["cross_organisation_share"],
                      "isolates": len(m["isolates"]), "nodes": m["nodes"], "edges": m["edges"]})
-    return pd.DataFrame(rows, columns=["network", "period", "density", "reciprocity", "cross_organisation_share",
-                                       "isolates", "nodes", "edges"])
+    return pd.DataFrame(rows, columns=["network", "period", "tie_type", "density", "reciprocity",
+                                       "cross_organisation_share", "isolates", "nodes", "edges"])
 
 
 def signals(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP,
@@ -149,9 +165,11 @@ def tie_signals(latest: pd.DataFrame) -> list[Signal]:
 
 
 def value_signals(funnels: pd.DataFrame) -> list[Signal]:
+    """Value that stops at "potential": the funnel's own count (participants who got at least this far), the
+    number the Value page and the overview card show, so the question quotes the figure beside it."""
     out = []
     for net, d in funnels.groupby("network"):
-        by = d.set_index("cycle")["reports"]
+        by = d.set_index("cycle")["value"]
         pot, app = int(by.get("potential", 0)), int(by.get("applied", 0))
         if pot >= 5 and app / pot < STOPS_AT_POTENTIAL:
             out.append(Signal(net, "stops_at_potential", "values", {"potential": pot, "applied": app,

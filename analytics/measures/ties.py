@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.measures import network as tm
 from analytics.privacy import code_mapping, graph_with_codes, label_sql, people_join_sql, public_ids
-from analytics.store.db import frame, where_in
+from analytics.store.db import frame, rows, where_in
 
 
 @dataclass(frozen=True)
@@ -97,30 +97,73 @@ def options(con: duckdb.DuckDBPyConnection, network: str) -> dict[str, list[str]
     return out
 
 
+#: The combined view of every tie type (chosen explicitly; never the default when a network has several).
+ALL_TYPES = "all"
+
+
+def tie_types(con: duckdb.DuckDBPyConnection, network: str) -> list[str]:
+    """The tie types of a network, the type with most ties first (the view a page opens with)."""
+    return [r[0] for r in rows(
+        con, """SELECT tie_type FROM v_ties WHERE network = ? AND tie_type IS NOT NULL
+                GROUP BY tie_type ORDER BY count(*) DESC, tie_type""", [network])]
+
+
+def type_filter(types: list[str], chosen: str | None) -> tuple[str, ...] | None:
+    """The tie types a view keeps: one type at a time by default (advice and friendship are different
+    networks; added together their density is neither's), all of them only when ``chosen`` is ALL_TYPES."""
+    if chosen == ALL_TYPES or len(types) <= 1:
+        return None
+    return (chosen if chosen in types else types[0],)
+
+
+def frequency_known(con: duckdb.DuckDBPyConnection, network: str) -> bool:
+    """Whether the network's ties carry a real frequency (a weight column was mapped, or a live round asked
+    how often): without one every tie is stored with weight 1, and strong/weak means nothing."""
+    found = rows(con, """SELECT DISTINCT i.source, json_extract_string(i.details, '$.mapping') FROM imports i
+                         WHERE i.undone_at IS NULL AND i.import_id IN (
+                             SELECT DISTINCT import_id FROM ties WHERE network = ?)""", [network])
+    return bool(found) and all(src == "live" or '"weight"' in (mapping or "") for src, mapping in found)
+
+
 def networks_with_ties(con: duckdb.DuckDBPyConnection) -> list[str]:
     return frame(con, "SELECT DISTINCT network FROM ties ORDER BY 1")["network"].tolist()
 
 
 def metrics_table(con: duckdb.DuckDBPyConnection, network: str | None = None, period: str | None = None,
-                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT, *, pseudonymise: bool = True) -> list[dict]:
-    """Whole-network measures per network and period (the CLI's ``metrics`` and the overview).
+                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT, *, pseudonymise: bool = True,
+                  tie_type: str | None = None) -> list[dict]:
+    """Whole-network measures per network, period and tie type (the CLI's ``metrics`` and the overview).
 
-    People named in the result (isolates, the top lists) are given by their codes when pseudonymising, the
-    same codes the tie map carries."""
+    A network with several tie types gives one record per type (``tie_type``); ``tie_type`` picks one, or
+    ALL_TYPES for one combined record (ties between the same two people merged, weights summed). People named
+    in the result (isolates, the top lists) are given by their codes when pseudonymising, the same codes the
+    tie map carries. Where the ties carry no frequency, the strong/weak shares are None."""
     nets = [network] if network else networks_with_ties(con)
     out = []
     ids = public_ids(con) if pseudonymise else {}
     for net in nets:
-        periods = [period] if period else frame(
-            con, "SELECT period FROM v_ties WHERE network = ? GROUP BY period ORDER BY min(date), period", [net]
-        )["period"].tolist()
+        types = tie_types(con, net)
+        if tie_type == ALL_TYPES or len(types) <= 1:
+            views = [(ALL_TYPES if tie_type == ALL_TYPES and len(types) > 1 else (types[0] if types else None),
+                      None)]
+        elif tie_type is not None:
+            views = [(tie_type, (tie_type,))]
+        else:
+            views = [(tt, (tt,)) for tt in types]
+        known = frequency_known(con, net)
         codes = code_mapping(full_graph(con, net).nodes, ids) if pseudonymise else None
-        for per in periods:
-            G, warnings = graph(con, TieFilters(network=net, periods=(per,)), pseudonymise=True)
-            if codes is not None:
-                G = graph_with_codes(G, codes)
-            m = tm.network_measures(G, strong_threshold=strong_threshold,
-                                    betweenness_k=betweenness_sample(G.number_of_nodes()))
-            m = {key: m[key] for key in m if key != "community_of"}
-            out.append({"network": net, "period": per, **m, "warnings": warnings})
+        for label, kept in views:
+            periods = [period] if period else frame(
+                con, f"""SELECT period FROM v_ties WHERE network = ? {'AND tie_type = ?' if kept else ''}
+                         GROUP BY period ORDER BY min(date), period""", [net, *(kept or ())])["period"].tolist()
+            for per in periods:
+                G, warnings = graph(con, TieFilters(network=net, periods=(per,), tie_types=kept), pseudonymise=True)
+                if codes is not None:
+                    G = graph_with_codes(G, codes)
+                m = tm.network_measures(G, strong_threshold=strong_threshold,
+                                        betweenness_k=betweenness_sample(G.number_of_nodes()))
+                m = {key: m[key] for key in m if key != "community_of"}
+                if not known:
+                    m["strong_share"] = m["weak_share"] = None
+                out.append({"network": net, "period": per, "tie_type": label, **m, "warnings": warnings})
     return out

@@ -6,8 +6,6 @@ time order as text ("2024-H2" < "2025-H1"), so charts need no extra ordering col
 
 from __future__ import annotations
 
-from analytics.store.db import ident
-
 SCHEMES = {
     # Calendar half-years: 2024-H1 (Jan-Jun), 2024-H2 (Jul-Dec). The default.
     "half-year": "CAST(year({d}) AS VARCHAR) || '-H' || CASE WHEN month({d}) <= 6 THEN '1' ELSE '2' END",
@@ -25,11 +23,6 @@ SCHEMES = {
     "year": "CAST(year({d}) AS VARCHAR)",
 }
 DEFAULT_SCHEME = "half-year"
-
-
-def period_sql(date_col: str, scheme: str = DEFAULT_SCHEME) -> str:
-    """SQL expression for the period label of column ``date_col`` (NULL when the date is NULL)."""
-    return period_of(ident(date_col), scheme)
 
 
 def period_of(date_expr: str, scheme: str = DEFAULT_SCHEME, wave_expr: str | None = None) -> str:

@@ -96,15 +96,6 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
-
-
-def _md(text: str) -> str:
-    """A translation text with ``**bold**``/``*italic*``: escaped first, then the emphasis becomes tags."""
-    s = html.escape(text, quote=True)
-    s = _BOLD.sub(r"<strong>\1</strong>", s)
-    return _ITALIC.sub(r"<em>\1</em>", s)
 
 
 def _date(value, lang: str, with_time: bool = False) -> str:
@@ -263,7 +254,7 @@ def _overview(con: duckdb.DuckDBPyConnection, nets: list[str], lang: str, min_gr
     header = [t(f"report.col_{k}", lang) for k in ("network", "participants", "periods", "first", "last")]
     out.append(_table(header, rows, numeric=(1, 2)))
     out.append(f"<h3>{_e(t('overview.signals', lang))}</h3>")
-    sig = [s for s in ov.signals(con, min_group, ties_latest=_latest_tie_measures(con, nets)) if s.network in nets]
+    sig = [s for s in ov.signals(con, min_group, ties_latest=ov.latest_tie_measures(con, nets)) if s.network in nets]
     if not sig:
         out.append(f"<p>{_e(t('overview.no_signals', lang))}</p>")
     else:
@@ -272,22 +263,6 @@ def _overview(con: duckdb.DuckDBPyConnection, nets: list[str], lang: str, min_gr
                         for s in sig)
         out.append(f'<ul class="questions">{items}</ul>')
     return "".join(out) + "</section>"
-
-
-def _latest_tie_measures(con: duckdb.DuckDBPyConnection, nets: list[str]) -> pd.DataFrame:
-    """As ``overview.latest_tie_measures``, for the chosen networks and measuring only their latest period."""
-    rows = []
-    for net in nets:
-        pers = frame(con, "SELECT period FROM v_ties WHERE network = ? AND period IS NOT NULL GROUP BY period "
-                          "ORDER BY min(date), period", [net])["period"].tolist()
-        if not pers:
-            continue
-        m = tq.metrics_table(con, network=net, period=pers[-1])[0]
-        rows.append({"network": net, "period": m["period"], "density": m["density"],
-                     "reciprocity": m["reciprocity"], "cross_organisation_share": m["cross_organisation_share"],
-                     "isolates": len(m["isolates"]), "nodes": m["nodes"], "edges": m["edges"]})
-    return pd.DataFrame(rows, columns=["network", "period", "density", "reciprocity", "cross_organisation_share",
-                                       "isolates", "nodes", "edges"])
 
 
 def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, min_group: int) -> str:
@@ -416,6 +391,10 @@ def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudo
     if view is None:
         return f"<h3>{_e(t('report.ties', lang, period='—'))}</h3><p>{_e(t('report.no_ties', lang))}</p>"
     out = [f"<h3>{_e(t('report.ties', lang, period=view.period))}</h3>"]
+    if view.tie_type is not None:
+        shown = t("ties.all_types", lang) if view.tie_type == tq.ALL_TYPES else view.tie_type
+        out.append(f"<p class=read>{_e(t('ties.tie_type', lang))}: <strong>{_e(shown)}</strong> — "
+                   f"{_e(t('report.one_type', lang))}</p>")
     out.append(doc.iframe(view.html, t("report.tie_map_title", lang, network=net, period=view.period),
                           tie_view.TIE_MAP_HEIGHT))
     out.append(_legend(view.legend))

@@ -44,6 +44,10 @@ class NetworkFrame:
     shown_id: dict[Hashable, Hashable]
     positions: dict[Hashable, tuple[float, float]]
     organisations: list[str]
+    #: The network's tie types, most ties first: a view shows one at a time unless all are chosen.
+    tie_types: list[str]
+    #: Whether the ties carry a real frequency (else strong and weak are not drawn or counted).
+    frequency_known: bool
 
 
 def network_frame(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = True) -> NetworkFrame:
@@ -52,7 +56,8 @@ def network_frame(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise:
     shown = code_mapping(G_all.nodes, public_ids(con)) if pseudonymise else {v: v for v in G_all}
     pos = layout(G_all, unit=LAYOUT_UNIT)
     orgs = sorted({d.get("organisation") for _, d in G_all.nodes(data=True) if d.get("organisation")}, key=str)
-    return NetworkFrame(shown_id=shown, positions={shown[v]: p for v, p in pos.items()}, organisations=orgs)
+    return NetworkFrame(shown_id=shown, positions={shown[v]: p for v, p in pos.items()}, organisations=orgs,
+                        tie_types=tq.tie_types(con, network), frequency_known=tq.frequency_known(con, network))
 
 
 def period_graph(
@@ -63,7 +68,10 @@ def period_graph(
     G, warnings = tq.graph(con, filters, pseudonymise=pseudonymise)
     if pseudonymise:
         G = graph_with_codes(G, net_frame.shown_id)
-    summary, people = tm.measure_all(G, strong_threshold=strong_threshold, betweenness_k=betweenness_sample(len(G), G.number_of_edges()))
+    summary, people = tm.measure_all(G, strong_threshold=strong_threshold,
+                                     betweenness_k=betweenness_sample(len(G), G.number_of_edges()))
+    if not net_frame.frequency_known:
+        summary["strong_share"] = summary["weak_share"] = None
     return G, warnings, summary, people
 
 
@@ -140,13 +148,16 @@ class TieView:
     legend: list[dict]
     summary: dict
     prompts: list[dict]
+    #: The tie type shown (None: the network has one type or none; tq.ALL_TYPES: all combined).
+    tie_type: str | None = None
 
 
 def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
              lang: str = "nl", height: int = TIE_MAP_HEIGHT, order: Sequence[str] | None = None,
-             runtime: tie_map.Runtime = "inline") -> TieView | None:
+             tie_type: str | None = None, runtime: tie_map.Runtime = "inline") -> TieView | None:
     """The tie map of ``period`` (or the latest period with ties before it; default the latest) on the
-    network's one stable layout, coloured by organisation in a fixed order. None when there are no ties.
+    network's one stable layout, coloured by organisation in a fixed order, of one tie type (the network's
+    most common unless ``tie_type`` says another or tq.ALL_TYPES). None when there are no ties.
 
     Pseudonymised, the graph's node ids are the codes before anything is drawn, so neither the map's data
     nor its tooltips can carry a stored id (an outside person's id is often their name). ``runtime``: see
@@ -160,13 +171,16 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
     if focus is None:
         return None
     net_frame = network_frame(con, network, pseudonymise=pseudonymise)
-    G, _warnings, summary, people = period_graph(con, tq.TieFilters(network=network, periods=(focus,)), net_frame,
-                                                 pseudonymise=pseudonymise)
+    kept = tq.type_filter(net_frame.tie_types, tie_type)
+    G, _warnings, summary, people = period_graph(
+        con, tq.TieFilters(network=network, periods=(focus,), tie_types=kept), net_frame, pseudonymise=pseudonymise)
     doc_html = tie_map.tie_map_html(G, net_frame.positions, color_by="organisation", person_df=people,
                                     category_order=net_frame.organisations, height_px=height, lang=lang,
-                                    runtime=runtime)
+                                    frequency_known=net_frame.frequency_known, runtime=runtime)
     doc_html = doc_html.replace("</body>", REFIT_SCRIPT + "\n</body>", 1)
     legend = tie_map.legend_items(G, color_by="organisation", person_df=people,
-                                  category_order=net_frame.organisations, lang=lang)
+                                  category_order=net_frame.organisations, lang=lang,
+                                  frequency_known=net_frame.frequency_known)
+    shown_type = kept[0] if kept else (tq.ALL_TYPES if len(net_frame.tie_types) > 1 else None)
     return TieView(period=focus, html=doc_html, legend=legend, summary=summary,
-                   prompts=tie_prompts.prompts(G, summary, people))
+                   prompts=tie_prompts.prompts(G, summary, people), tie_type=shown_type)

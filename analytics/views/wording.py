@@ -14,7 +14,8 @@ from analytics.i18n import fmt_num, t
 
 
 def _share(x: Any, lang: str) -> str:
-    return fmt_num((x or 0) * 100, lang, 0) + " %"
+    """A share as a percentage; a share that cannot be known (no frequency data, no organisations) as a dash."""
+    return "—" if x is None or x != x else fmt_num(x * 100, lang, 0) + " %"
 
 
 def _count(x: Any, lang: str) -> str:
