@@ -132,6 +132,7 @@ function tieMapStart(d) {
   var W = d.words, T = d.tip, n = d.ids.length, ext = {}, i;
   for (i = 0; i < d.ext.length; i++) { ext[d.ext[i]] = true; }
   var nodes = [], edges = [];
+  function labelOf(k) { return d.labels ? d.labels[k] : d.ids[k]; }
   for (i = 0; i < n; i++) {
     var label = d.labels ? d.labels[i] : d.ids[i];
     var lines = [label];
@@ -154,7 +155,10 @@ function tieMapStart(d) {
     var st = d.styles[d.edges[i + 2]];
     var edge = {from: d.ids[d.edges[i]], to: d.ids[d.edges[i + 1]], color: st.color, width: st.width};
     if (st.dashes) { edge.dashes = true; }
-    if (d.edgeTitles) { edge.title = d.edgeTitles[i / 3]; }
+    if (d.edgeTitles) {
+      var tail = d.edgeTitles.tails[d.edgeTitles.tail[i / 3]];
+      edge.title = labelOf(d.edges[i]) + " \u2192 " + labelOf(d.edges[i + 1]) + (tail ? "\\n" + tail : "");
+    }
     edges.push(edge);
   }
   var nodeSet = new vis.DataSet(nodes);
@@ -438,7 +442,8 @@ def tie_map_html(
 
     Compact: the data is one JSON literal of columns (``tieMapStart({...})``, see :func:`map_data`): ids once,
     ties as index triples into a short list of styles, positions in whole pixels, tooltips put together in
-    the browser from the few words and names they use. :func:`map_records` gives the records vis-network gets
+    the browser from the few words and names they use (a tie's tooltip: "who → whom" from the labels, then
+    one of a short list of distinct rest-texts). :func:`map_records` gives the records vis-network gets
     (a browser test checks they are the same). ``window.tieMap`` exposes the network, nodes and edges.
     """
     if size_by not in ("degree", "betweenness"):
@@ -542,7 +547,9 @@ def map_records(data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dic
         if st["dashes"]:
             edge["dashes"] = True
         if data["edgeTitles"] is not None:
-            edge["title"] = data["edgeTitles"][j // 3]
+            tail = data["edgeTitles"]["tails"][data["edgeTitles"]["tail"][j // 3]]
+            ends = [data["labels"][k] if data["labels"] else data["ids"][k] for k in (flat[j], flat[j + 1])]
+            edge["title"] = f"{ends[0]} → {ends[1]}" + (f"\n{tail}" if tail else "")
         edges.append(edge)
     return nodes, edges
 
@@ -644,7 +651,8 @@ def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, 
     compare = compare_status is not None
     styles: dict[tuple, int] = {}
     flat: list[int] = []
-    titles: list[str] = []
+    titles: list[int] = []  # per tie: its tooltip after the "who → whom" line, as an index into tails
+    tails: dict[str, int] = {}
     for s, d, data in G_draw.edges(data=True):
         w = data.get("weight", 1.0)
         known_w = isinstance(w, int | float) and math.isfinite(w)
@@ -666,7 +674,7 @@ def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, 
         key = (color, float(width), bool(st["dashes"]))
         flat += [index[s], index[d], styles.setdefault(key, len(styles))]
         if with_titles:
-            lines = [f"{label_of[s]} → {label_of[d]}"]
+            lines = [""]  # "who → whom" is put together in the page from the labels
             if status:
                 lines.append(t[status])
             if known_w and (frequency_known or org_map):
@@ -677,9 +685,9 @@ def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, 
                     lines.append(f"{t[key]}: {data[key]}")
             if cross:
                 lines.append(t["cross"])
-            titles.append(plain_text("\n".join(lines)))
+            titles.append(tails.setdefault(plain_text("\n".join(lines[1:])), len(tails)))
     return {"edges": flat, "styles": [{"color": c, "width": w, "dashes": dsh} for c, w, dsh in styles],
-            "edgeTitles": titles if with_titles else None}
+            "edgeTitles": {"tail": titles, "tails": list(tails)} if with_titles else None}
 
 
 def _map_options(groups: dict[str, Any], big: bool) -> dict[str, Any]:
