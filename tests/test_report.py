@@ -84,9 +84,10 @@ def test_pseudonymised_tie_maps_carry_no_names_in_ids_or_tooltips(pseudonymised,
 
 
 def test_map_runtime_is_in_the_report_once(pseudonymised):
-    """vis-network (JS and CSS-free) once per report, not once per map: the first map shares it."""
+    """vis-network (its JS and its CSS) once per report, not once per map: the first map shares them."""
     docs = srcdocs(pseudonymised)
-    js = str(_vis_assets()[0])
+    js, css = (str(x) for x in _vis_assets())
+    assert sum(d.count(css) for d in docs) == 1 and css in docs[0]
     probe = js[1000:1200]  # a stretch of the minified library, as it appears escaped in the srcdoc attribute
     assert pseudonymised.count(html.escape(probe, quote=True)) == 1
     assert sum(d.count(js) for d in docs) == 1

@@ -117,8 +117,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
 style-src 'unsafe-inline'; img-src data:; font-src data:">
-<style>{{ vis_css }}</style>
-<style>
+{{ vis_style }}<style>
 html, body { margin: 0; padding: 0; background: #ffffff; }
 #tie-map { width: 100%; height: {{ height }}px; position: relative; }
 div.vis-tooltip { font-family: system-ui, sans-serif; font-size: 13px; white-space: pre-line; max-width: 360px; }
@@ -181,7 +180,8 @@ function tieMapStart(d) {
 #: the policy lists, so a message cannot smuggle in anything else.
 SHARE_RUNTIME_JS = """(function () {
   var code = document.getElementById("vis-runtime").textContent;
-  function send(w) { try { w.postMessage({tieMapVis: code}, "*"); } catch (e) {} }
+  var css = document.getElementById("vis-style").textContent;
+  function send(w) { try { w.postMessage({tieMapVis: code, tieMapCss: css}, "*"); } catch (e) {} }
   window.addEventListener("message", function (ev) {
     if (ev.data && ev.data.tieMapWants === "vis" && ev.source) { send(ev.source); }
   });
@@ -191,6 +191,9 @@ BORROW_RUNTIME_JS = """function tieMapWhenReady(data) {
   var started = false;
   window.addEventListener("message", function (ev) {
     if (started || !ev.data || typeof ev.data.tieMapVis !== "string") { return; }
+    var style = document.createElement("style");
+    style.textContent = String(ev.data.tieMapCss || "");
+    document.head.appendChild(style);
     var s = document.createElement("script");
     s.textContent = ev.data.tieMapVis;
     document.head.appendChild(s);
@@ -434,8 +437,9 @@ def tie_map_html(
     * ``category_order``: categories in a fixed order (e.g. all organisations of the network) so colours
       stay the same across periods; ``edge_titles``: tie tooltips (default: only up to 5,000 ties).
 
-    * ``runtime``: "inline" (default) carries vis-network; in a report with many maps the first carries it
-      and hands it to the others ("share"), which carry none ("borrow"): see ``views/report.py``.
+    * ``runtime``: "inline" (default) carries vis-network (JS and CSS); in a report with many maps the first
+      carries them and hands them to the others ("share"), which carry neither ("borrow"): see
+      ``views/report.py``.
 
     Labels longer than 30 characters are shortened on the map (the tooltip keeps the full name); labels are
     drawn only once zoomed in far enough to read them.
@@ -486,9 +490,11 @@ def tie_map_html(
             f"tieMapWhenReady({data_json});")
     else:
         raise ValueError(f"runtime must be inline, share or borrow, not {runtime!r}")
+    vis_style = Markup("") if runtime == "borrow" else Markup(
+        f'<style{" id=" + chr(34) + "vis-style" + chr(34) if runtime == "share" else ""}>{css}</style>\n')
     return _template().render(
         lang=lang,
-        vis_css=css,
+        vis_style=vis_style,
         height=height_px,
         aria_label=f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}",
         runtime_script=runtime_script,
