@@ -88,8 +88,8 @@ def draw_seconds(html: str, path) -> float | None:
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 800})
             t0 = time.perf_counter()
-            page.goto(path.as_uri())
-            page.wait_for_function("window.tieMap !== undefined", timeout=120_000)
+            page.goto(path.as_uri(), wait_until="commit", timeout=300_000)
+            page.wait_for_function("window.tieMap !== undefined", timeout=300_000)
             page.evaluate("() => new Promise(r => { tieMap.network.once('afterDrawing', () => r(true)); "
                           "tieMap.network.redraw(); })")
             return time.perf_counter() - t0
