@@ -221,8 +221,9 @@ SUITES = {"import": bench_import, "dimensions": bench_dimensions, "values": benc
 
 
 def run(only: list[str] | None = None, scale: float = 1.0) -> None:
-    from . import graph_suite, report_suite, ties_suite
+    from . import graph_suite, identity_suite, report_suite, ties_suite
 
+    SUITES.update(identity_suite.SUITES)
     SUITES.update(ties_suite.SUITES)
     SUITES.update(graph_suite.SUITES)
     SUITES.update(report_suite.SUITES)

@@ -14,7 +14,8 @@ from analytics.definitions import (
     value_cycles,
 )
 from analytics.draw.export import safe_csv
-from analytics.i18n import kind_label, problem_text
+from analytics.i18n import kind_label, left_out_text, notice_text, problem_text, scale_evidence
+from analytics.ingest import identity as who
 from analytics.ingest import importer
 from analytics.store import database as store
 from pages import ui
@@ -34,13 +35,15 @@ st.markdown(t("data.intro"))
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def check(data: bytes, name: str, kind: str, network: str, date: str, wave: str, scale: str,
-          overrides: tuple, sheet: str, fid: str, data_version: tuple) -> importer.ImportReport:
+          overrides: tuple, sheet: str, fid: str, data_version: tuple, include_unfinished: bool = False,
+          date_order: str = "") -> importer.ImportReport:
     c = ui.con()
     try:
         return importer.validate_file(
             c, data, file_name=name, kind=kind or None, network=network or None, date=date or None,
             wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
             mapping_overrides=dict(overrides) or None, sheet=sheet or None, framework=FRAMEWORKS[fid],
+            include_unfinished=include_unfinished, date_order=date_order or None,
         )
     finally:
         c.close()
@@ -106,6 +109,8 @@ def show_report(report: importer.ImportReport) -> None:
             fmt["delimiter"], fmt["delimiter"]))
     if fmt.get("sheet"):
         bits.append(f"{t('data.sheet')} {fmt['sheet']}")
+    if report.tool_name:
+        bits.insert(0, report.tool_name[lang])
     st.caption(t("data.read_as") + ": " + ui.md(", ".join(b for b in bits if b)))
     if report.scales:
         scales = sorted({(v["min"], v["max"], v["source"]) for v in report.scales.values()})
@@ -116,6 +121,37 @@ def show_report(report: importer.ImportReport) -> None:
                                                                    for k, v in report.date_formats.items())))
     for note in report.notes:
         st.caption("• " + ui.md(note))
+    if report.identity is not None:
+        st.caption("👤 " + ui.md(report.identity.why(lang)))
+        if report.identity.respondents or report.identity.anonymous_rows:
+            st.caption("👤 " + ui.md(report.identity.summary(lang)))
+    for code, params in report.notices:
+        st.caption("• " + ui.md(notice_text(code, params, lang)))
+    if report.left_out:
+        st.info(ui.md(left_out_text(report.left_out, lang)))
+
+
+#: The scales a coach can pick when a file does not state its own (the suggestion comes first).
+SCALE_CHOICES = ["1-5", "1-7", "0-10", "0-100", "0-1"]
+
+
+def confirm_scale(report: importer.ImportReport, key: str) -> None:
+    """A scale found only from the values is a suggestion: shown with its evidence, and the coach picks the
+    form's scale (it fills the Scale field, so the file is checked again on that scale)."""
+    s = report.scale_suggestion
+    st.warning(f"**{t('data.scale_confirm_title')}** {ui.md(scale_evidence(s, lang))}. {t('data.scale_confirm_help')}")
+    suggested = f"{s['min']:g}-{s['max']:g}" if s.get("min") is not None else None
+    options = ([suggested] if suggested else []) + [o for o in SCALE_CHOICES if o != suggested]
+
+    def chosen() -> None:
+        st.session_state[f"scale:{key}"] = st.session_state[f"scalepick:{key}"] or ""
+
+    # Asked again (the Scale field was emptied after a choice): the box starts empty again too.
+    st.session_state.pop(f"scalepick:{key}", None)
+
+    st.selectbox(t("data.scale_confirm_title"), options, index=None, key=f"scalepick:{key}",
+                 placeholder=t("data.scale_choose"), on_change=chosen,
+                 format_func=lambda o: t("data.scale_suggestion_label", scale=o) if o == suggested else o)
 
 
 st.subheader(t("data.upload"))
@@ -151,10 +187,13 @@ for up in uploads or []:
             except Exception:  # noqa: BLE001 - the report below names the problem
                 sheet = ""
         overrides = st.session_state.setdefault(f"map:{key}", {})
+        # Set by widgets drawn below the report (they appear only when the report calls for them).
+        unfinished = bool(st.session_state.get(f"unfinished:{key}", False))
+        date_order = st.session_state.get(f"dateorder:{key}") or ""
         try:
             with st.spinner(t("data.checking", mb=f"{len(data) / 1e6:.1f}")):
                 report = check(data, up.name, kind, network, date, wave, scale, tuple(sorted(overrides.items())),
-                               sheet, fid, ui.version())
+                               sheet, fid, ui.version(), unfinished, date_order)
         except ValueError as e:
             st.error(str(e))
             continue
@@ -193,11 +232,21 @@ for up in uploads or []:
                                key=f"rej:{key}")
         if report.status == "failed":
             continue
+        from analytics.ingest.tools import tool_by_id
+
+        if any(rule.unfinished for rule in tool_by_id(report.tool or "").leave_out):
+            st.checkbox(t("data.include_unfinished"), key=f"unfinished:{key}", help=t("data.include_unfinished_help"))
+        if date_order or (report.problems.code == "ambiguous_date").any():
+            st.radio(t("data.date_order"), ["", "dmy", "mdy"], key=f"dateorder:{key}", horizontal=True,
+                     format_func=lambda o: t(f"data.date_order_{o or 'ask'}"))
+        if report.scale_suggestion is not None:
+            confirm_scale(report, key)
         skip = False
-        if report.errors:
+        if report.errors > (1 if report.scale_suggestion is not None else 0):  # more than the scale to confirm
             st.warning(t("data.has_errors"))
             skip = st.checkbox(t("data.import_valid_only"), key=f"skip:{key}")
-        if st.button(t("data.import"), key=f"imp:{key}", type="primary", disabled=bool(report.errors) and not skip):
+        blocked = report.scale_suggestion is not None or (bool(report.errors) and not skip)
+        if st.button(t("data.import"), key=f"imp:{key}", type="primary", disabled=blocked):
             bar = st.progress(0.0, text=t("data.importing"))
             c = ui.con()
             try:
@@ -205,7 +254,7 @@ for up in uploads or []:
                     c, data, file_name=up.name, kind=kind or None, network=network or None, date=date or None,
                     wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
                     mapping_overrides=dict(overrides) or None, sheet=sheet or None, skip_invalid=skip,
-                    framework=FRAMEWORKS[fid],
+                    framework=FRAMEWORKS[fid], include_unfinished=unfinished, date_order=date_order or None,
                     on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("data.importing")),
                 )
             finally:
@@ -271,6 +320,78 @@ else:
         # The undo runs in the button's callback, before this page is drawn again: the table above and the
         # choices here then already show the new state (and a second click cannot hit a stale choice).
         c2.button(t("data.undo"), key="undo_button", on_click=undo)
+
+
+def _person_labels(c) -> dict[str, str]:
+    """participant id -> what the page shows: their code when pseudonymising, else their name as written."""
+    from analytics.privacy import ensure_pseudonyms
+    from analytics.store.db import rows as _rows
+
+    ensure_pseudonyms(c)
+    if ui.pseudonymise():
+        return dict(_rows(c, "SELECT participant_id, code FROM pseudonyms"))
+    return dict(_rows(c, """SELECT participant_id, coalesce(arg_max(name, (import_id, row_number)), participant_id)
+                            FROM participants GROUP BY participant_id"""))
+
+
+def _who_did(fn, message_key: str, *args) -> None:
+    """Run a merge, keep-apart or split in the button's callback (so the page is drawn in the new state)."""
+    c = ui.con()
+    try:
+        fn(c, *args)
+    except who.MergeError as e:
+        st.session_state["who_message"] = ("error", str(e))
+    else:
+        st.cache_data.clear()
+        st.session_state["who_message"] = ("success", message_key)
+    finally:
+        c.close()
+
+
+def merge_chosen() -> None:
+    a, _, b = str(st.session_state.get("pair_choice") or "").partition("\x1f")
+    if a and b:
+        _who_did(who.merge_pair, t("identity.merged_msg", a=LABELS.get(a, a), b=LABELS.get(b, b)), a, b)
+
+
+def keep_chosen_apart() -> None:
+    a, _, b = str(st.session_state.get("pair_choice") or "").partition("\x1f")
+    if a and b:
+        _who_did(who.keep_apart, t("identity.kept_msg", a=LABELS.get(a, a), b=LABELS.get(b, b)), a, b)
+
+
+def split_chosen() -> None:
+    alias = st.session_state.get("split_choice")
+    if alias:
+        _who_did(who.split, t("identity.split_msg", a=LABELS.get(alias, alias)), alias)
+
+
+st.divider()
+st.subheader(t("identity.title"))
+st.caption(t("identity.help"))
+if msg := st.session_state.pop("who_message", None):
+    (st.error if msg[0] == "error" else st.success)(ui.md(msg[1]))
+LABELS = ui.query(_person_labels)
+pairs = ui.query(who.network_candidates, ui.network())
+if not pairs:
+    st.caption(t("identity.pairs_none"))
+else:
+    st.markdown(f"**{t('identity.pairs_head')}** ({len(pairs)})")
+    pair_text = {f"{p['a']}\x1f{p['b']}": f"{LABELS.get(p['a'], '?')} / {LABELS.get(p['b'], '?')} — "
+                                          f"{t('identity.reason.' + p['reason'])}" for p in pairs}
+    c1, c2, c3 = st.columns([3, 1, 1])
+    c1.selectbox(t("identity.pair_choice"), list(pair_text), format_func=pair_text.get, key="pair_choice")
+    c2.button(t("identity.merge"), key="merge_button", on_click=merge_chosen)
+    c3.button(t("identity.keep_apart"), key="apart_button", on_click=keep_chosen_apart)
+merged = ui.query(who.merges, ui.network())
+if merged:
+    st.markdown(f"**{t('identity.merges_head')}** ({len(merged)})")
+    merge_text = {m["alias_id"]: f"{LABELS.get(m['alias_id'], '?')} → {LABELS.get(m['person_id'], '?')}"
+                  for m in merged}
+    c1, c2 = st.columns([3, 1])
+    c1.selectbox(t("identity.merge_choice"), list(merge_text), format_func=merge_text.get, key="split_choice")
+    c2.button(t("identity.split"), key="split_button", on_click=split_chosen)
+
 st.divider()
 st.subheader(t("data.templates"))
 st.caption(t("data.templates_help"))

@@ -149,7 +149,7 @@ def test_a_rejected_rows_file_can_be_checked_again(capsys, files, db_file, tmp_p
     assert code == 1 and "Traceback" not in err
     assert out.splitlines()[:5] == [
         "✗ rejected.csv: 0 of 1 row(s) valid (dimension scores)",
-        "  read as csv, utf-8-sig, delimiter ','",
+        "  read as a hand-made table, csv, utf-8-sig, delimiter ','",
         "  scale 1-5 (header)",
         "  ignored columns: file, row, reasons",
         "  1 error(s), 0 note(s); rows refused: 1, skipped: 0",
@@ -263,12 +263,18 @@ def test_scores_beyond_every_scale_are_listed_per_cell_and_scales_per_indicator(
     assert code == 1
     assert out.splitlines() == [
         "✗ s.csv: 2 of 3 row(s) valid (dimension scores)",
-        "  read as csv, utf-8, delimiter ','",
-        "  scale 0-10 (inferred): 1b; 0-200 (header): 1a",
-        "  1 error(s), 0 note(s); rows refused: 1, skipped: 0",
+        "  read as a hand-made table, csv, utf-8, delimiter ','",
+        "  scale 0-10 (suggested): 1b; 0-200 (header): 1a",
+        "  scale not confirmed: the file does not state its scale (values seen: 0–9). Confirm or change it: "
+        "pass --scale 0-10 if that is the form's scale, or the real one (e.g. --scale 1-7).",
+        "  2 error(s), 0 note(s); rows refused: 1, skipped: 0",
         "  [error] row 3, column '1b': '-1' below 0: outside every supported scale (1–5, 1–7, 0–10, 0–100); "
         "declare the scale (--scale, or the Scale field)",
+        "  [error] file: the file does not state its scale; suggested 0-10, not yet confirmed",
     ]
+    assert err.splitlines() == [
+        "error: s.csv: the file does not state its scale (values seen: 0–9). Confirm or change it: pass "
+        "--scale 0-10 if that is the form's scale, or the real one (e.g. --scale 1-7)."]
 
 
 def test_a_declared_scale_is_used(capsys, files, db_file):

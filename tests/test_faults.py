@@ -34,6 +34,7 @@ import pytest
 
 from analytics.demo.sample import write_participants_csv, write_ties_csv
 from analytics.ingest import importer
+from analytics.privacy import ensure_pseudonyms
 from analytics.store import database as store
 from analytics.store import notes
 from analytics.store.db import rows, run, scalar
@@ -108,6 +109,7 @@ def big_import(tmp_path_factory):
 _CHILD = """
 import sys
 from analytics.ingest import importer
+from analytics.privacy import ensure_pseudonyms
 from analytics.store import database as store
 con = store.connect(sys.argv[1])
 print("connected", flush=True)
@@ -374,35 +376,69 @@ def test_regression_connect_on_a_full_disk_gives_a_clear_message(tmp_path):
 
 
 def _v1_store(path: Path) -> dict:
-    """A store as version 1 of this program left it, with data in every table; returns its checksums."""
-    con = duckdb.connect(str(path))
+    """A store as version 1 of this program left it, with data in every table; returns its checksums.
+
+    The data is imported by today's importer into a throwaway store, then the columns version 1 had are copied
+    into a file with version 1's schema (today's importer writes columns version 1 did not have)."""
+    files = {
+        "people.csv": b"participant_id,name,network,organisation,role\nP1,Anouk,Rekenen,A,teacher\n"
+                      b"P2,Bram,Rekenen,B,student_teacher\nP3,Cas,Rekenen,A,coach\n",
+        "events.csv": b"network,date,label\nRekenen,2025-01-15,Studiedag\n",
+        "dims.csv": b"network,date,participant_id,1a (0-10),1b (0-10)\nRekenen,2025-01-10,P1,4,5\n"
+                    b"Rekenen,2025-01-10,P2,6,7\n",
+        "values.csv": b"network,participant_id,date,cycle\nRekenen,P1,2025-01-10,applied\n",
+        "ties.csv": b"network,source,target,date\nRekenen,P1,P2,2025-01-10\nRekenen,P2,Dr. X,2025-01-10\n",
+    }
+    today = store.connect(":memory:")
     try:
-        run(con, "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
-        for stmt in store.MIGRATIONS[1]:
-            run(con, stmt)
-        run(con, "INSERT INTO schema_version VALUES (1, current_timestamp)")
-        store.refresh_views(con)
-        store.set_period_scheme(con, "school-half-year")
-        files = {
-            "people.csv": b"participant_id,name,network,organisation,role\nP1,Anouk,Rekenen,A,teacher\n"
-                          b"P2,Bram,Rekenen,B,student_teacher\nP3,Cas,Rekenen,A,coach\n",
-            "events.csv": b"network,date,label\nRekenen,2025-01-15,Studiedag\n",
-            "dims.csv": b"network,date,participant_id,1a (0-10),1b (0-10)\nRekenen,2025-01-10,P1,4,5\n"
-                        b"Rekenen,2025-01-10,P2,6,7\n",
-            "values.csv": b"network,participant_id,date,cycle\nRekenen,P1,2025-01-10,applied\n",
-            "ties.csv": b"network,source,target,date\nRekenen,P1,P2,2025-01-10\nRekenen,P2,Dr. X,2025-01-10\n",
-        }
+        store.set_period_scheme(today, "school-half-year")
         for name, data in files.items():
-            r = importer.import_file(con, data, file_name=name)
+            r = importer.import_file(today, data, file_name=name)
             assert r.status == "imported", r.message
-        assert store.schema_version(con) == 1
-        tables = {r[0] for r in rows(con, "SELECT table_name FROM information_schema.tables")}
-        assert "meeting_notes" not in tables and "live_rounds" not in tables
-        sums = {t: tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {t} t")[0])
-                for t in (*store.FACT_TABLES, "imports", "pseudonyms", "settings")}
+        ensure_pseudonyms(today)
+        old_tables = (*store.FACT_TABLES, "imports", "pseudonyms", "settings")
+        con = duckdb.connect(str(path))
+        try:
+            run(con, "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+            for stmt in store.MIGRATIONS[1]:
+                run(con, stmt)
+            run(con, "INSERT INTO schema_version VALUES (1, current_timestamp)")
+            for t in old_tables:
+                cols = [r[0] for r in rows(con, "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                                "ORDER BY column_index", [t])]
+                con.register("rows_today", today.execute(f"SELECT {', '.join(map(_quoted, cols))} FROM {t}").df())
+                run(con, f"INSERT INTO {t} SELECT * FROM rows_today")
+                con.unregister("rows_today")
+            for _ in range(len(files)):
+                run(con, "SELECT nextval('import_ids')")
+            assert store.schema_version(con) == 1
+            tables = {r[0] for r in rows(con, "SELECT table_name FROM information_schema.tables")}
+            assert "meeting_notes" not in tables and "live_rounds" not in tables
+            sums = {t: tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {t} t")[0])
+                    for t in old_tables}
+        finally:
+            con.close()
     finally:
-        con.close()
+        today.close()
     return sums
+
+
+def _quoted(name: str) -> str:
+    return '"' + name + '"'
+
+
+def _old_checksums(con, v1: dict) -> dict:
+    """Checksums of the old tables over the columns version 1 had (newer versions add empty columns)."""
+    out = {}
+    for t in v1:
+        cols = ", ".join(_quoted(c) for c in V1_COLUMNS[t]) if t in V1_COLUMNS else "*"
+        out[t] = tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM (SELECT {cols} FROM {t}) t")[0])
+    return out
+
+
+#: Columns version 1 had, of the tables that later versions widened.
+V1_COLUMNS = {"participants": ["import_id", "row_number", "participant_id", "name", "network", "organisation", "role",
+                               "role_label", "joined", "left", "external"]}
 
 
 def test_version_1_store_with_data_migrates_to_the_current_version(tmp_path):
@@ -414,8 +450,9 @@ def test_version_1_store_with_data_migrates_to_the_current_version(tmp_path):
         assert store.schema_version(con) == store.SCHEMA_VERSION
         assert [r[0] for r in rows(con, "SELECT version FROM schema_version ORDER BY 1")] == list(
             range(1, store.SCHEMA_VERSION + 1))
-        now = store.table_checksums(con)
-        assert {t: now[t] for t in v1} == v1  # every row of every old table, unchanged
+        assert _old_checksums(con, v1) == v1  # every row of every old table, unchanged
+        assert scalar(con, "SELECT count(*) FROM participants WHERE email IS NOT NULL OR identified_by IS NOT NULL") \
+            == 0  # the columns version 4 added are empty
         assert store.period_scheme(con) == "school-half-year"
         # What the newer versions brought works on the old data.
         notes.add(con, "Rekenen", "2025-02-01", "Lunch weer samen", None)
@@ -445,7 +482,7 @@ def test_a_failing_migration_step_leaves_the_previous_version_whole(tmp_path, mo
     con = store.connect(path)  # the next start finishes the job
     try:
         assert store.schema_version(con) == store.SCHEMA_VERSION
-        assert {t: store.table_checksums(con)[t] for t in v1} == v1
+        assert _old_checksums(con, v1) == v1
     finally:
         con.close()
 
@@ -556,6 +593,7 @@ def test_two_threads_import_different_files_and_the_same_file_at_once(tie_files,
 _HOLDER = """
 import sys, time
 from analytics.ingest import importer
+from analytics.privacy import ensure_pseudonyms
 from analytics.store import database as store
 con = store.connect(sys.argv[1])
 print("open", flush=True)

@@ -67,7 +67,7 @@ def fail(code: str, fn, *args, **kwargs) -> live_common.LiveError:
 
 
 def test_migration_adds_live_tables(con):
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 3
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 4
     for table in ("live_rounds", "live_tokens", "live_responses"):
         assert scalar(con, f"SELECT count(*) FROM {table}") == 0
 
@@ -79,8 +79,9 @@ def test_a_version_2_database_is_migrated(tmp_path, monkeypatch):
     monkeypatch.undo()
     con = store.connect(path)
     try:
-        assert store.schema_version(con) == 3
+        assert store.schema_version(con) == 4
         assert scalar(con, "SELECT count(*) FROM live_rounds") == 0
+        assert scalar(con, "SELECT count(*) FROM person_merges") == 0
     finally:
         con.close()
 

@@ -266,9 +266,10 @@ def test_network_table_counts_a_person_in_two_networks_in_both(con, tmp_path):
 
 def test_latest_tie_measures(tiny):
     t = ov.latest_tie_measures(tiny).set_index("network")
-    # A: members P1..P5 plus the outsider = 6 nodes, 4 ties, density 4/(6*5); isolates P4, P5
-    assert (t.loc["A", "nodes"], t.loc["A", "edges"], t.loc["A", "isolates"]) == (6, 4, 2)
-    assert t.loc["A", "density"] == pytest.approx(4 / 30)
+    # A: members P1..P5, P0 (no list row, but a value story in A: a new person of A) and the outsider = 7 nodes,
+    # 4 ties, density 4/(7*6); isolates P4, P5, P0
+    assert (t.loc["A", "nodes"], t.loc["A", "edges"], t.loc["A", "isolates"]) == (7, 4, 3)
+    assert t.loc["A", "density"] == pytest.approx(4 / 42)
     assert t.loc["A", "cross_organisation_share"] == 0.0
     # B: 4 nodes, 6 ties, density 6/12, two of six ties across schools, two reciprocated pairs -> 4/6
     assert (t.loc["B", "nodes"], t.loc["B", "edges"], t.loc["B", "isolates"]) == (4, 6, 0)
@@ -287,7 +288,7 @@ def test_signals_end_to_end(tiny):
     assert (by["shift"].figures["from"], by["shift"].figures["to"]) == (H2, H1)
     assert by["disagreement"].figures == {"code": "1a", "iqr": pytest.approx(0.8, abs=1e-12)}
     assert by["few_cross"].figures == {"share": 0.0}
-    assert by["isolates"].figures == {"n": 2}
+    assert by["isolates"].figures == {"n": 3}  # P4, P5 and P0 (a new person of A, from its value stories)
     assert by["stops_at_potential"].figures == {"potential": 5, "applied": 1, "share": 0.2}
     # the precomputed frames give the same answer
     again = ov.signals(tiny, trends=ov.dimension_trends(tiny), ties_latest=ov.latest_tie_measures(tiny),

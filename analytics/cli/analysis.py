@@ -10,6 +10,7 @@ from analytics.cli.common import add_db, add_json, add_pseudonymise, existing_db
 from analytics.definitions import FrameworkError, default_framework, load_framework_file, value_cycles
 from analytics.measures import dimensions as dims
 from analytics.measures import value_creation as vc
+from analytics.measures.people import participant_list
 from analytics.measures.ties import metrics_table
 from analytics.views.report import ReportError, write_report
 
@@ -39,6 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_pseudonymise(p)
     add_json(p)
     p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("participants", help="each person of a network once: code, how identified, periods, ties")
+    add_db(p)
+    p.add_argument("--network")
+    p.add_argument("--names", action="store_true", help="also print names (default: codes only)")
+    add_json(p)
+    p.set_defaults(func=cmd_participants)
 
     p = sub.add_parser("report", help="a standalone HTML report")
     add_db(p)
@@ -101,6 +109,14 @@ def cmd_metrics(args) -> int:
     if not args.json:
         records = [{**r, "isolates": len(r["isolates"])} for r in records]
     print_records(records, args.json, columns=None if args.json else METRICS_TABLE)
+    return 0
+
+
+def cmd_participants(args) -> int:
+    con = existing_db(args)
+    print_records(participant_list(con, network=args.network, names=args.names), args.json,
+                  columns=["code", *(["name"] if args.names else []), "identified_by", "periods", "ties_out",
+                           "ties_in", "external"])
     return 0
 
 

@@ -95,6 +95,36 @@ def vocabularies() -> dict[str, dict[str, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class IdentityRules:
+    """Which columns say who answered (strongest first) and which never do (see tables.toml [identity])."""
+
+    order: tuple[str, ...]
+    labels: dict[str, str]
+    response_counters: frozenset[str]
+    survey_only_counters: frozenset[str]
+    anonymous_emails: tuple[str, ...]
+
+    def counters(self, kind: str) -> frozenset[str]:
+        """Folded headers that are response counters in a file of ``kind`` (a participant list's own "id"
+        is the participant's id)."""
+        if kind == "participants":
+            return self.response_counters - self.survey_only_counters
+        return self.response_counters
+
+
+@cache
+def identity_rules() -> IdentityRules:
+    raw = _tables_toml()["identity"]
+    return IdentityRules(
+        order=tuple(raw["order"]),
+        labels=dict(raw["labels"]),
+        response_counters=frozenset(fold(s) for s in raw["response_counters"]),
+        survey_only_counters=frozenset(fold(s) for s in raw["survey_only_counters"]),
+        anonymous_emails=tuple(s.strip().lower() for s in raw["anonymous_emails"]),
+    )
+
+
 # ---------------------------------------------------------------- value cycles
 
 
@@ -165,6 +195,9 @@ class Framework:
     dimensions: tuple[Dimension, ...]
     indicators: tuple[Indicator, ...]
     source: dict[str, str] = field(default_factory=dict)
+    #: The scale every file of this instrument uses, when the instrument declares one (``scale = [0, 10]``);
+    #: None: each file's scale comes from its headers, or is confirmed by the coach.
+    scale: tuple[float, float] | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -242,7 +275,14 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
         raise FrameworkError(f"{origin}: no [[indicators]]")
     if len({i.code for i in inds}) != len(inds):
         raise FrameworkError(f"{origin}: indicator codes must be unique")
+    scale = raw.get("scale")
+    if scale is not None:
+        if not (isinstance(scale, list | tuple) and len(scale) == 2
+                and all(isinstance(b, int | float) and not isinstance(b, bool) for b in scale) and scale[0] < scale[1]):
+            raise FrameworkError(f"{origin}: 'scale' must be two numbers, lowest first, e.g. scale = [0, 10]")
+        scale = (float(scale[0]), float(scale[1]))
     return Framework(
+        scale=scale,
         id=fid,
         name=_bilingual(raw, "name", origin),
         dimensions=tuple(dims),

@@ -18,8 +18,11 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import KIND_ALIASES, Framework, default_framework, fold, tables
+from analytics.ingest import identity as who
+from analytics.ingest.locale import DATE_ORDERS
 from analytics.ingest.mapping import Mapping, MappingError, detect_kind, map_columns
 from analytics.ingest.readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
+from analytics.ingest.tools import array_indicators, column_overrides, detect_tool
 from analytics.ingest.validate import FileProblem, Staged, drop_staged, stage
 from analytics.privacy import ensure_pseudonyms
 from analytics.store import database as store
@@ -60,6 +63,17 @@ class ImportReport:
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     duplicate_of: int | None = None
     headers: list[str] = field(default_factory=list)
+    #: The survey tool the file was recognised as (``tools``): its id and its name in nl/en.
+    tool: str | None = None
+    tool_name: dict[str, str] = field(default_factory=dict)
+    #: Responses left out because the tool marks them as no real answer: reason -> count.
+    left_out: dict[str, int] = field(default_factory=dict)
+    #: A scale found only from the values: suggestion + evidence; the file waits for a confirmed scale.
+    scale_suggestion: dict | None = None
+    #: Messages about the file as a whole, as (translation key, parameters) (see ``i18n.notice_text``).
+    notices: list[tuple[str, dict]] = field(default_factory=list)
+    #: who is who (``identity.IdentityResult``): which column identifies people, matches, new, candidates
+    identity: who.IdentityResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -87,6 +101,13 @@ class ImportReport:
             "date_formats": self.date_formats,
             "notes": self.notes,
             "duplicate_of": self.duplicate_of,
+            "tool": self.tool,
+            "tool_name": self.tool_name,
+            "left_out": self.left_out,
+            "scale_suggestion": self.scale_suggestion,
+            "notices": [{"code": k, **v} for k, v in self.notices],
+            "identity": None if self.identity is None else {
+                **self.identity.to_dict(), "why": self.identity.why(), "summary": self.identity.summary()},
             "problems": [
                 {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in probs.to_dict(orient="records")
             ],
@@ -138,6 +159,8 @@ class _Options:
     framework: Framework | None = None
     mapping_overrides: dict[str, str] | None = None
     sheet: str | int | None = None
+    include_unfinished: bool = False
+    date_order: str | None = None
 
     def defaults(self) -> dict[str, str]:
         return {k: v for k, v in (("network", self.network), ("date", self.date), ("wave", self.wave)) if v}
@@ -146,6 +169,10 @@ class _Options:
         """Same bytes imported with the same options is the same import; other options make another."""
         extra = {"defaults": self.defaults(), "scale": {str(k): v for k, v in (self.scale or {}).items()},
                  "mapping": self.mapping_overrides or {}, "sheet": self.sheet}
+        if self.include_unfinished:
+            extra["include_unfinished"] = True
+        if self.date_order:
+            extra["date_order"] = self.date_order
         if not any(extra.values()):
             return data_hash
         blob = json.dumps(extra, sort_keys=True, default=str).encode()
@@ -168,8 +195,16 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
     }
     report.notes = list(raw.notes)
     framework = opts.framework or default_framework()
+    tool = detect_tool(raw.headers, raw.extra_headers)
+    report.tool, report.tool_name = tool.id, dict(tool.name)
     try:
-        kind = opts.kind or detect_kind(raw.headers, raw.extra_headers, framework)
+        # What the tool implies (its own columns ignored, its response date as the date, LimeSurvey's array
+        # columns as the indicators) comes first; the user's hand mapping overrides it.
+        implied = column_overrides(tool, raw.headers, has_date=False)
+        arrays, array_code = array_indicators(raw.headers, framework) if tool.id == "limesurvey" else ({}, None)
+        implied.update(arrays)
+        user = opts.mapping_overrides or {}
+        kind = opts.kind or detect_kind(raw.headers, raw.extra_headers, framework, {**implied, **user})
         if kind is None:
             raise FileProblem(
                 raw.file_name,
@@ -178,15 +213,23 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
                 code="unknown_kind",
             )
         report.kind = kind
+        if "date" in tables()[kind].columns and "date" not in user.values():
+            implied = {**column_overrides(tool, raw.headers, has_date=True), **arrays}
+        if kind != "dimension_scores":
+            implied = {h: v for h, v in implied.items() if not v.startswith("indicator:")}
+        elif arrays and not any(v.startswith("indicator:") for v in user.values()):
+            report.notices.append(("array_as_indicators", {"code": array_code, "n": len(arrays),
+                                                           "first": framework.codes[0], "last": framework.codes[-1]}))
         try:
-            mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, opts.mapping_overrides)
+            mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, {**implied, **user})
         except MappingError as e:
             raise FileProblem(raw.file_name, e.reason, column=e.header, code="bad_mapping") from e
         _describe_mapping(report, raw, mapping)
         if raw.n_rows == 0:
             raise FileProblem(raw.file_name, "there are no data rows below the header", code="no_rows")
         staged = stage(con, raw, mapping, defaults=opts.defaults(), scale=opts.scale, framework=framework,
-                       period_scheme=store.period_scheme(con))
+                       period_scheme=store.period_scheme(con), tool=tool,
+                       include_unfinished=opts.include_unfinished, date_order=opts.date_order)
     except FileProblem as e:
         run(con, f"DROP TABLE IF EXISTS {raw.table}")
         report.status, report.message = "failed", str(e)
@@ -203,8 +246,33 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
     report.date_formats = staged.date_formats
     report.notes += staged.notes
     report.rows_empty = staged.rows_empty
+    report.left_out = dict(staged.left_out)
+    report.scale_suggestion = staged.scale_suggestion
+    report.notices += staged.notices
+    if kind in ("dimension_scores", "value_reports"):
+        report.identity = who.resolve_respondents(con, staged)
+    elif kind == "participants":
+        report.identity = who.resolve_list(con, staged)
     _summarise_problems(con, staged, report)
     return staged
+
+
+def _date_order(order: str | None) -> str | None:
+    if order in (None, ""):
+        return None
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date order {order!r}: use dmy (day first, 03/11/2025 = 3 November) or mdy (month first)")
+    return order
+
+
+def scale_message(report: ImportReport, lang: str = "en") -> str:
+    """What the CLI and the page say when a scale is only suggested: the evidence and what to pass."""
+    from analytics.i18n import scale_evidence, t
+
+    s = report.scale_suggestion or {}
+    if s.get("min") is None:
+        return t("scale.none_fits", lang, evidence=scale_evidence(s, lang))
+    return t("scale.confirm", lang, evidence=scale_evidence(s, lang), scale=f"{s['min']:g}-{s['max']:g}")
 
 
 def _describe_mapping(report: ImportReport, raw: RawTable, mapping: Mapping) -> None:
@@ -213,7 +281,7 @@ def _describe_mapping(report: ImportReport, raw: RawTable, mapping: Mapping) -> 
         report.mapping[raw.headers[i]] = f"indicator:{code}" + (f":{sit}" if sit else "")
     for code, i in mapping.cycles.items():
         report.mapping[raw.headers[i]] = f"cycle:{code}"
-    report.unmapped = [raw.headers[i] for i in mapping.unmapped]
+    report.unmapped = [raw.headers[i] for i in sorted(mapping.unmapped + mapping.counters)]
 
 
 def _one_problem(file, row, column, value, code, detail) -> pd.DataFrame:
@@ -309,11 +377,14 @@ def validate_file(
     framework: Framework | None = None,
     mapping_overrides: dict[str, str] | None = None,
     sheet: str | int | None = None,
+    include_unfinished: bool = False,
+    date_order: str | None = None,
 ) -> ImportReport:
     """Check a file and report every problem; writes nothing to the store."""
     cur = con.cursor()
     try:
-        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet)
+        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet,
+                        include_unfinished, _date_order(date_order))
         report = ImportReport(file_name=file_name or (Path(source).name if not isinstance(source, bytes) else "upload"))
         staged = _prepare(cur, source, file_name, opts, report)
         if staged is not None:
@@ -339,12 +410,15 @@ def import_file(
     skip_invalid: bool = False,
     source_label: str = "file",
     on_progress: Callable[[float, str], None] | None = None,
+    include_unfinished: bool = False,
+    date_order: str | None = None,
 ) -> ImportReport:
     """Validate and, when it may, store a file in one transaction. Never leaves a partial import behind."""
     progress = on_progress or (lambda f, s: None)
     cur = con.cursor()
     try:
-        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet)
+        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet,
+                        include_unfinished, _date_order(date_order))
         report = ImportReport(file_name=file_name or (Path(source).name if not isinstance(source, bytes) else "upload"))
         progress(0.05, "read")
         staged = _prepare(cur, source, file_name, opts, report)
@@ -352,6 +426,11 @@ def import_file(
             return report
         try:
             progress(0.6, "validated")
+            if report.scale_suggestion is not None:
+                # Never imported on a guessed scale, not even with --skip-invalid: the coach confirms it.
+                report.status = "rejected"
+                report.message = f"{report.file_name}: " + scale_message(report)
+                return report
             if report.errors and not skip_invalid:
                 report.status = "rejected"
                 report.message = (
@@ -385,7 +464,7 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
             report.message = f"{report.file_name}: the same content was already imported (import {dup})."
             return report
         import_id = store.new_import_id(cur)
-        stored = _write(cur, staged, import_id)
+        stored = _write(cur, staged, import_id, report.identity)
         if stored.get("participants"):
             ensure_pseudonyms(cur)  # new people get their code now (nobody else is new)
         details = {
@@ -393,6 +472,7 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
             "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,
             "defaults": opts.defaults(), "framework": staged.framework, "stored": stored,
             "problems": report.problem_counts.to_dict(orient="records"),
+            "identity": None if report.identity is None else report.identity.to_dict(),
         }
         run(
             cur,
@@ -414,7 +494,7 @@ def _ok_rows(cur, staged: Staged) -> str:
     return f"_rid NOT IN ({bad})"
 
 
-def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
+def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | None = None) -> dict[str, int]:
     """Insert the accepted rows. Runs inside the import's transaction.
 
     The rows come straight from the staged view (raw cells joined to their maps of typed values), so the file
@@ -436,11 +516,23 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
         return period_of(v("date", "d_date", "DATE"), scheme, v("wave"))
 
     written: dict[str, int] = {}
+    # Who each row is (identity.resolve_respondents): the person's id, never a response counter.
+    who_rows = identity.rows_table if identity is not None and kind != "participants" else None
+    person = "w_pid" if who_rows else "participant_id"
+    who_join = (f"LEFT JOIN (SELECT _rid AS w_rid, participant_id AS w_pid FROM {who_rows}) w ON w.w_rid = _rid"
+                if who_rows else "")
     if kind == "participants":
-        run(cur, f"""INSERT INTO participants SELECT {import_id}, _row, t_participant_id, {v('name')}, {v('network')},
+        first_last = f"nullif(trim(concat_ws(' ', {v('first_name')}, {v('last_name')})), '')"
+        name = f"coalesce({v('name')}, {first_last})"
+        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, organisation,
+                         role, role_label, joined, "left", external, email, identified_by)
+                     SELECT {import_id}, _row, t_participant_id, {name}, {v('network')},
                      {v('organisation')}, {v('role', "coalesce(k_role, CASE WHEN t_role IS NOT NULL THEN 'other' END)")},
-                     {v('role')}, {v('joined', 'd_joined', 'DATE')}, {v('left', 'd_left', 'DATE')}, false
+                     {v('role')}, {v('joined', 'd_joined', 'DATE')}, {v('left', 'd_left', 'DATE')}, false,
+                     {who.email_sql(v('email'))}, {who.label('participant_id')!r}
                      FROM {t} WHERE {ok}""")
+        if identity is not None:
+            who.merge_list_matches(cur, identity, import_id, ok)
     elif kind == "events":
         run(cur, f"""INSERT INTO events SELECT {import_id}, _row, {v('network')}, d_date, t_label,
                      {period()} FROM {t} WHERE {ok}""")
@@ -448,19 +540,21 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
         lt = staged.long_table
         date_period = "date_period" if scheme == staged.period_scheme else period_of("date", scheme)
         run(cur, f"""INSERT INTO dimension_scores SELECT {import_id}, _row, '{import_id}-' || CAST(_row AS VARCHAR),
-                     {_sql_str(staged.framework)}, network, participant_id, date, wave, coalesce(situation, 'current'),
+                     {_sql_str(staged.framework)}, network, {person}, date, wave, coalesce(situation, 'current'),
                      indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min),
                      coalesce(wave, {date_period})
-                     FROM {lt} WHERE raw IS NOT NULL AND isfinite(raw) AND indicator IS NOT NULL AND {ok}""")
+                     FROM {lt} {who_join}
+                     WHERE raw IS NOT NULL AND isfinite(raw) AND indicator IS NOT NULL AND {ok}""")
     elif kind == "value_reports":
-        common = (f"{import_id}, _row, t_network, {v('participant_id')}, {v('date', 'd_date', 'DATE')}, {v('wave')}")
+        pid = "w_pid" if who_rows else v("participant_id")
+        common = (f"{import_id}, _row, t_network, {pid}, {v('date', 'd_date', 'DATE')}, {v('wave')}")
         p = period()
         if "cycle" in staged.mapping.columns:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, k_cycle, {v('indicator')}, {v('description')},
-                         {v('evidence')}, {p} FROM {t} WHERE {ok}""")
+                         {v('evidence')}, {p} FROM {t} {who_join} WHERE {ok}""")
         for code in staged.mapping.cycles:
             run(cur, f"""INSERT INTO value_reports SELECT {common}, {_sql_str(code)}, {v('indicator')},
-                         {v('description')}, {v('evidence')}, {p} FROM {t}
+                         {v('description')}, {v('evidence')}, {p} FROM {t} {who_join}
                          WHERE {ok} AND (b_{code} = 'true' OR (b_{code} IS NULL AND n_{code} > 0))""")
     elif kind == "ties":
         e = staged.ends_table
@@ -478,14 +572,37 @@ def _write(cur, staged: Staged, import_id: int) -> dict[str, int]:
                      {v('topic')}, {weight}, {v('channel', 'coalesce(k_channel, lower(t_channel))')},
                      {period()} FROM {t} {joins} WHERE {ok}""")
         # People named in stored ties but not in the participant list: kept, marked external.
-        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external)
-                     SELECT {import_id}, first_row, v, v, network, true FROM {e}
+        run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, external,
+                         email, identified_by)
+                     SELECT {import_id}, first_row, v, v, network, true, {who.email_sql('v')},
+                            CASE WHEN {who.email_sql('v')} IS NULL THEN {who.label('name')!r}
+                                 ELSE {who.label('email')!r} END FROM {e}
                      WHERE how = 'external' AND v IN (SELECT v FROM {staged.end_rows_table} WHERE {ok})""")
+    if who_rows:
+        _store_respondents(cur, identity, import_id, ok)
     for table in store.FACT_TABLES:
         n = scalar(cur, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
         if n:
             written[table] = n
     return written
+
+
+def _store_respondents(cur, identity: who.IdentityResult, import_id: int, ok: str) -> None:
+    """The new people among a survey file's respondents, as participants of the file's network(s). People
+    already known keep the memberships they have (a second row without a leaving date would undo theirs; a
+    list decides who belongs where): their marks still count in the network they answered in."""
+    rr, people = identity.rows_table, identity.people_table
+    run(cur, f"""INSERT INTO participants (import_id, row_number, participant_id, name, network, email, identified_by,
+                     external)
+                 WITH stored AS (SELECT p.pid, r.network, min(r._row) AS first_row, any_value(p.name) AS name,
+                                        any_value(p.email_n) AS email, any_value(p.identified_by) AS identified_by
+                                 FROM {rr} r JOIN {people} p USING (rkey)
+                                 WHERE r.network IS NOT NULL AND {ok.replace('_rid', 'r._rid')}
+                                 GROUP BY p.pid, r.network)
+                 SELECT {import_id}, first_row, pid, name, network, email, identified_by, false FROM stored s
+                 WHERE pid IN (SELECT pid FROM {people} WHERE matched IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM v_participants q WHERE q.participant_id = s.pid
+                                   AND q.network = s.network AND NOT q.external)""")
 
 
 def _sql_str(s: str) -> str:

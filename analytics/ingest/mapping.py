@@ -14,10 +14,14 @@ from analytics.definitions import (
     cycle_vocabulary,
     default_framework,
     fold,
+    identity_rules,
     tables,
     value_cycles,
     vocabularies,
 )
+
+#: Canonical columns that say who someone is (tables.toml [identity]).
+PERSON_COLUMNS = ("participant_id", "email", "name", "first_name", "last_name", "source", "target")
 
 SCALE_RANGE = re.compile(r"(?<![\w.,])(-?\d{1,3})\s*(?:-|–|—|to|tot|t/m)\s*(-?\d{1,3})(?![\w.,])", re.IGNORECASE)
 SCALE_ANCHORS = re.compile(r"(-?\d{1,3})\s*=\s*[^,;=]*?[,;]\s*(?:.*?[,;]\s*)?(-?\d{1,3})\s*=", re.IGNORECASE)
@@ -44,6 +48,8 @@ class Mapping:
     cycles: dict[str, int] = field(default_factory=dict)
     #: raw column indexes that map to nothing (ignored on import)
     unmapped: list[int] = field(default_factory=list)
+    #: raw column indexes of response counters (Forms "Id", Qualtrics "ResponseId"): never a person
+    counters: list[int] = field(default_factory=list)
 
     @property
     def wide(self) -> bool:
@@ -141,6 +147,9 @@ def map_columns(
         i = by_header[header]
         taken.add(i)
         kind_, key = _override_target(header, target, kind, framework)
+        if kind_ == "column" and key in PERSON_COLUMNS and fold(header) in identity_rules().counters(kind):
+            raise MappingError(header, target, f"'{header}' is the survey tool's response counter: it numbers "
+                                               "answers, not people, so it cannot say who answered")
         if kind_ == "ignore":
             continue
         slot = {"indicator": m.indicators, "cycle": m.cycles, "column": m.columns}[kind_]
@@ -148,6 +157,12 @@ def map_columns(
             raise MappingError(header, target, f"'{target}' is given twice (also to column "
                                                f"'{headers[slot[key]]}'); map it to one column")
         slot[key] = i
+    # Response counters number the answers, not the people: no synonym may take them (an "Id" is no person).
+    counters = identity_rules().counters(kind)
+    for i, h in enumerate(headers):
+        if i not in taken and fold(h) in counters:
+            m.counters.append(i)
+            taken.add(i)
     # Exact synonyms before prefix matches, header row before question text.
     for strength in (2, 1):
         for col in spec.columns.values():
@@ -222,10 +237,24 @@ def _override_target(header: str, target: str, kind: str, framework: Framework) 
                                        f"{', '.join(spec.columns)}; or ignore)")
 
 
-def detect_kind(headers: list[str], extra_headers: list[list[str]], framework: Framework | None = None) -> str | None:
-    """Guess which canonical table a file fills, from its headers alone."""
+def detect_kind(headers: list[str], extra_headers: list[list[str]], framework: Framework | None = None,
+                overrides: dict[str, str] | None = None) -> str | None:
+    """Guess which canonical table a file fills, from its headers alone (and ``overrides`` a survey tool or
+    the user implies; each kind gets those that fit it)."""
     framework = framework or default_framework()
-    maps = {k: map_columns(headers, extra_headers, k, framework) for k in tables()}
+
+    def fitting(kind: str) -> dict[str, str]:
+        cols = tables()[kind].columns
+        return {h: v for h, v in (overrides or {}).items()
+                if v == "ignore" or v in cols or (kind == "dimension_scores" and v.startswith("indicator:"))
+                or (kind == "value_reports" and v.startswith("cycle:"))}
+
+    maps = {}
+    for k in tables():
+        try:
+            maps[k] = map_columns(headers, extra_headers, k, framework, fitting(k))
+        except MappingError:
+            maps[k] = map_columns(headers, extra_headers, k, framework)
     cols = {k: set(v.columns) for k, v in maps.items()}
     if {"source", "target"} <= cols["ties"]:
         return "ties"

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from analytics.ingest import identity as who
 from analytics.live.common import SCALE_MAX, SCALE_MIN, SITUATIONS, TIE_TYPE, LiveError, utc_now
 from analytics.live.picture import submitted
 from analytics.live.rounds import Round, get_round, round_period
@@ -42,7 +43,10 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
         import_id = store.new_import_id(con)
         scheme = store.period_scheme(con)
         fw_id, net, day, wave = rnd.config.framework, rnd.network, rnd.date, rnd.wave
-        known = {r[0] for r in rows(con, "SELECT participant_id FROM people")}
+        known = {r[0] for r in rows(con, "SELECT DISTINCT participant_id FROM participants")}
+        # A typed name (or e-mail) of someone already known is that person (identity.py's rules), not an outsider.
+        typed = sorted({t["name"] for _, _, a, _ in answers for t in a.get("ties") or [] if "to" not in t})
+        by_name = who.lookup(con, typed) if typed else {}
         scores, stories, ties, externals = [], [], [], {}
         for k, (_, pid, a, _) in enumerate(answers, 1):
             person = pid if rnd.named else None
@@ -55,7 +59,7 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
                 s = a["story"]
                 stories.append([import_id, k, net, person, day, wave, s["cycle"], s.get("indicator"), s.get("text")])
             for tie in a.get("ties") or []:
-                target = tie.get("to") or tie["name"]
+                target = tie.get("to") or by_name.get(tie["name"], tie["name"])
                 if "to" not in tie and target not in known:
                     externals.setdefault(target, k)
                 ties.append([import_id, k, net, pid, target, day, wave, TIE_TYPE, rnd.config.topic or None,

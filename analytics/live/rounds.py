@@ -114,10 +114,10 @@ def member_names(con, network: str, on: date | None = None) -> dict[str, str]:
         con,
         """WITH ids AS (
                SELECT participant_id, CASE WHEN count("left") = count(*) THEN max("left") END AS left_
-               FROM participants WHERE network = ? AND NOT external GROUP BY participant_id),
+               FROM v_participants WHERE network = ? AND NOT external GROUP BY participant_id),
              named AS (
                SELECT participant_id, arg_max_null(name, (NOT external, import_id, coalesce(row_number, 0))) AS name
-               FROM participants WHERE participant_id IN (SELECT participant_id FROM ids) GROUP BY participant_id)
+               FROM v_participants WHERE participant_id IN (SELECT participant_id FROM ids) GROUP BY participant_id)
            SELECT i.participant_id, coalesce(n.name, i.participant_id) AS name
            FROM ids i LEFT JOIN named n USING (participant_id)
            WHERE i.left_ IS NULL OR i.left_ >= ?

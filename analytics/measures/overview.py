@@ -44,7 +44,8 @@ def network_table(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_G
 
     ``participants`` counts the people the network knows: its members and everyone who gave marks or value
     reports under a name, code or e-mail (a file without a participant list still has people);
-    ``respondents`` counts the responses of its latest period with marks, named or anonymous."""
+    ``respondents`` counts the responses of its latest period with marks, named or anonymous. People merged
+    into one (``person_merges``) count once: the ids are read through the views."""
     return frame(
         con,
         """WITH nets AS (
@@ -53,10 +54,10 @@ def network_table(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_G
            SELECT n.network,
                   (SELECT count(DISTINCT pid) FROM (
                        SELECT participant_id AS pid FROM memberships m WHERE m.network = n.network
-                       UNION ALL SELECT participant_id FROM dimension_scores d WHERE d.network = n.network
-                       UNION ALL SELECT participant_id FROM value_reports v WHERE v.network = n.network)) AS participants,
+                       UNION ALL SELECT participant_id FROM v_scores d WHERE d.network = n.network
+                       UNION ALL SELECT participant_id FROM v_values v WHERE v.network = n.network)) AS participants,
                   (SELECT count(DISTINCT coalesce(d.participant_id, d.import_id || '/' || d.response_id))
-                     FROM dimension_scores d WHERE d.network = n.network AND d.period = (
+                     FROM v_scores d WHERE d.network = n.network AND d.period = (
                        SELECT arg_max(period, date) FROM dimension_scores d2 WHERE d2.network = n.network))
                        AS respondents,
                   (SELECT count(DISTINCT period) FROM (

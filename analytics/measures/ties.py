@@ -50,8 +50,8 @@ def nodes(con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = 
         con,
         f"""WITH ids AS (
                 SELECT participant_id FROM memberships WHERE network = ? {active}
-                UNION SELECT source FROM ties WHERE network = ? {period_cond}
-                UNION SELECT target FROM ties WHERE network = ? {period_cond})
+                UNION SELECT source FROM v_ties WHERE network = ? {period_cond}
+                UNION SELECT target FROM v_ties WHERE network = ? {period_cond})
             SELECT ids.participant_id, {label} AS label, p.organisation, p.role,
                    coalesce(p.external, true) AS external, p.name
             FROM ids {people_join_sql("ids.participant_id")}

@@ -21,7 +21,7 @@ from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
 DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
 #: Tables with a time axis. Their ``period`` column is stored (computed at import from the wave label or the
 #: date) so that filtering by period costs nothing; changing the period scheme recomputes it.
@@ -131,6 +131,25 @@ MIGRATIONS: dict[int, list[str]] = {
             submitted_at TIMESTAMP,
             PRIMARY KEY (round_id, slot)
         )""",
+    ],
+    # Who is who (analytics/ingest/identity.py): how each person was identified, their e-mail for matching
+    # the next wave, and the coach's decisions about pairs. A "same" row makes alias_id one person with
+    # person_id everywhere (the views resolve through it); a "distinct" row keeps a candidate pair apart.
+    # Rows are never deleted: undoing a merge (or the import that made it) sets undone_at.
+    4: [
+        "ALTER TABLE participants ADD COLUMN email VARCHAR",
+        "ALTER TABLE participants ADD COLUMN identified_by VARCHAR",
+        """CREATE TABLE person_merges (
+            merge_id INTEGER PRIMARY KEY,
+            decision VARCHAR NOT NULL,
+            alias_id VARCHAR NOT NULL,
+            person_id VARCHAR NOT NULL,
+            reason VARCHAR,
+            import_id INTEGER,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            undone_at TIMESTAMP
+        )""",
+        "CREATE SEQUENCE merge_ids START 1",
     ],
 }
 
@@ -251,37 +270,80 @@ def set_period_scheme(con, scheme: str) -> None:
         run(con, "INSERT OR REPLACE INTO settings VALUES ('period_scheme', ?)", [scheme])
 
 
+def has_merges(con) -> bool:
+    """Whether any people are merged now (then the views resolve ids through ``person_alias``)."""
+    return bool(scalar(con, "SELECT count(*) FROM person_merges WHERE decision = 'same' AND undone_at IS NULL"))
+
+
+def _resolved(table: str, alias: str, cols: tuple[str, ...], merged: bool) -> str:
+    """``SELECT * FROM table`` with each id column in ``cols`` replaced by its person's id (after merges)."""
+    if not merged or not cols:
+        return f"SELECT * FROM {table}"
+    joins = " ".join(f"LEFT JOIN person_alias a_{c} ON a_{c}.alias_id = {alias}.{c}" for c in cols)
+    repl = ", ".join(f"coalesce(a_{c}.person_id, {alias}.{c}) AS {c}" for c in cols)
+    return f"SELECT {alias}.* REPLACE ({repl}) FROM {table} {alias} {joins}"
+
+
 def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the views: short names for the timed tables, and each person's latest details."""
+    """(Re)create the views: short names for the timed tables, and each person's latest details.
+
+    Every view that names a person resolves merges (``person_merges``): an id merged into another reads as
+    that other id, so marks, stories, ties, members and codes all see one person. Without merges the views
+    are plain (no join costs anything). Called again after every merge, split and undo."""
     with WRITE_LOCK:
-        for table, view in (
-            ("dimension_scores", "v_scores"),
-            ("value_reports", "v_values"),
-            ("ties", "v_ties"),
-            ("events", "v_events"),
+        if not scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_merges'"):
+            return  # a store older than schema 4 (only while a test builds one): its views come with the upgrade
+        run(
+            con,
+            # Each merged id -> the id it finally belongs to (a merge into someone later merged on is followed).
+            """CREATE OR REPLACE VIEW person_alias AS
+               WITH RECURSIVE chain(alias_id, person_id, depth) AS (
+                   SELECT alias_id, person_id, 1 FROM person_merges WHERE decision = 'same' AND undone_at IS NULL
+                   UNION ALL
+                   SELECT c.alias_id, m.person_id, c.depth + 1 FROM chain c
+                   JOIN person_merges m ON m.alias_id = c.person_id AND m.decision = 'same' AND m.undone_at IS NULL
+                   WHERE c.depth < 50)
+               SELECT alias_id, arg_max(person_id, depth) AS person_id FROM chain GROUP BY alias_id""",
+        )
+        merged = has_merges(con)
+        for table, view, cols in (
+            ("dimension_scores", "v_scores", ("participant_id",)),
+            ("value_reports", "v_values", ("participant_id",)),
+            ("ties", "v_ties", ("source", "target")),
+            ("events", "v_events", ()),
         ):
-            run(con, f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}")
+            run(con, f"CREATE OR REPLACE VIEW {view} AS {_resolved(table, 'x', cols, merged)}")
+        # v_participants keeps each row's own id too: a merged person keeps the name and details of the person
+        # they were merged into, before those of the merged-in rows.
+        run(con, f"""CREATE OR REPLACE VIEW v_participants AS
+                     SELECT *, participant_id = own_id AS own FROM (
+                         {_resolved('(SELECT *, participant_id AS own_id FROM participants)', 'x', ('participant_id',),
+                                    merged)})""")
         run(
             con,
             # Each detail from the latest row that gives it: a later file listing only memberships does not
             # wipe names, schools or roles; an external placeholder never beats a real participant row.
             """CREATE OR REPLACE VIEW people AS
                SELECT participant_id,
-                      arg_max(name, (NOT external, import_id, row_number)) FILTER (WHERE name IS NOT NULL) AS name,
-                      arg_max(organisation, (NOT external, import_id, row_number))
+                      arg_max(name, (NOT external, own, import_id, row_number)) FILTER (WHERE name IS NOT NULL) AS name,
+                      arg_max(organisation, (NOT external, own, import_id, row_number))
                           FILTER (WHERE organisation IS NOT NULL) AS organisation,
-                      arg_max(role, (NOT external, import_id, row_number)) FILTER (WHERE role IS NOT NULL) AS role,
-                      arg_max(role_label, (NOT external, import_id, row_number))
+                      arg_max(role, (NOT external, own, import_id, row_number)) FILTER (WHERE role IS NOT NULL) AS role,
+                      arg_max(role_label, (NOT external, own, import_id, row_number))
                           FILTER (WHERE role_label IS NOT NULL) AS role_label,
-                      bool_and(external) AS external
-               FROM participants GROUP BY participant_id""",
+                      bool_and(external) AS external,
+                      arg_max(email, (NOT external, own, import_id, row_number))
+                          FILTER (WHERE email IS NOT NULL) AS email,
+                      arg_min(identified_by, (NOT own, import_id, row_number))
+                          FILTER (WHERE identified_by IS NOT NULL) AS identified_by
+               FROM v_participants GROUP BY participant_id""",
         )
         run(
             con,
             """CREATE OR REPLACE VIEW memberships AS
                SELECT participant_id, network, min(joined) AS joined,
                       CASE WHEN count("left") = count(*) THEN max("left") END AS "left"
-               FROM participants WHERE network IS NOT NULL AND NOT external GROUP BY ALL""",
+               FROM v_participants WHERE network IS NOT NULL AND NOT external GROUP BY ALL""",
         )
         # Periods in time order: by their first date, wave labels without dates last, then by label.
         run(
@@ -361,7 +423,11 @@ def undo_import(con, import_id: int) -> dict[str, int]:
             removed[table] = n
         # Codes of people who are gone with this import go too: a code table must not keep their ids.
         run(con, "DELETE FROM pseudonyms WHERE participant_id NOT IN (SELECT participant_id FROM participants)")
+        # People this import matched to others (a participant list naming a known e-mail) are apart again.
+        run(con, "UPDATE person_merges SET undone_at = current_timestamp WHERE import_id = ? AND undone_at IS NULL",
+            [import_id])
         run(con, "UPDATE imports SET undone_at = current_timestamp WHERE import_id = ?", [import_id])
+    refresh_views(con)
     return removed
 
 
@@ -372,6 +438,8 @@ def data_version(con) -> tuple:
             con,
             "SELECT count(*), coalesce(max(import_id), 0), count(undone_at), max(undone_at) FROM imports",
         )[0]
+    ) + tuple(
+        rows(con, "SELECT count(*), count(undone_at), max(coalesce(undone_at, created_at)) FROM person_merges")[0]
     ) + (period_scheme(con),)
 
 
@@ -383,6 +451,6 @@ def table_checksums(con) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent hash of every stored table: 'nothing changed' made checkable."""
     out = {}
     for table in (*FACT_TABLES, "imports", "pseudonyms", "settings", "meeting_notes", "live_rounds", "live_tokens",
-                  "live_responses", "schema_version"):
+                  "live_responses", "person_merges", "schema_version"):
         out[table] = tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t")[0])
     return out
