@@ -308,11 +308,12 @@ SUITES = {"import": bench_import, "dimensions": bench_dimensions, "intervals": b
 
 
 def run(only: list[str] | None = None, scale: float = 1.0) -> None:
-    from . import budget_suite, identity_suite, report_suite, ties_suite
+    from . import budget_suite, graph_suite, identity_suite, report_suite, ties_suite
 
     SUITES.update(identity_suite.SUITES)
     SUITES.update(ties_suite.SUITES)
     SUITES.update(budget_suite.SUITES)
+    SUITES.update(graph_suite.SUITES)
     SUITES.update(report_suite.SUITES)
     try:
         from . import scale_suite  # the 10x sizes; long

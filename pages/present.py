@@ -120,9 +120,10 @@ def gif(data_version, net: str, lang_: str) -> bytes | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def report_html(data_version, net: str, period: str | None, lang_: str, min_group: int) -> str:
+def report_html(data_version, net: str, period: str | None, lang_: str, min_group: int, _progress=None) -> str:
+    """Made once per data version and choice; ``_progress`` (not part of the cache key) feeds a progress bar."""
     return ui.query(report.build_report, networks=[net], period=period, pseudonymise=PSEUDONYMISE, lang=lang_,
-                min_group=min_group)
+                    min_group=min_group, progress=_progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -380,6 +381,14 @@ else:
     st.caption(t("present.period_caption", network=ui.md(net), period=ui.md(period_label)))
     st.markdown(t("present.report_intro"))
     name = re.sub(r"[^\w.-]+", "_", f"netwerkleren_{net}_{period or 'alle'}")
+    made_key = (v, net, period, lang, min_group)
+    if st.session_state.get("present_report_made") != made_key:  # made here, with a bar, not in a silent click
+        bar = st.progress(0.0, text=t("present.making_report"))
+        report_html(v, net, period, lang, min_group,
+                    _progress=lambda share, what: bar.progress(share, text=t("present.making_report_part", part=ui.md(what))
+                                                               if what else t("present.making_report")))
+        bar.empty()
+        st.session_state["present_report_made"] = made_key
     c1, c2 = st.columns(2)
     c1.download_button(t("present.download_html"), data=lambda: report_html(v, net, period, lang, min_group),
                        file_name=f"{name}.html", mime="text/html", on_click="ignore", key="present_report_html")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import limits
-from analytics.decisions import STRONG_TIE_MIN_WEIGHT
+from analytics.decisions import MAP_PEOPLE_MAX, STRONG_TIE_MIN_WEIGHT
 from analytics.draw import charts, export, graph_files, tie_map
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import network as tm
@@ -209,14 +209,27 @@ elif view == "compare":
         st.caption(t("ties.compare_caption", **counts, a=before, b=period))
 elif view == "organisations":
     shown, pos = tie_view.organisation_view(G, t("ties.unknown_org"))
+grouped = view == "organisations"
+level = tie_view.overview_level(G) if view == "people" else None
+if level:  # too many people for one map: open at the level of organisations (or communities), drill into one
+    groups = tie_view.group_names(G, people, level, t("ties.unknown_org"), t("map.community"))
+    st.info(t(f"ties.big_map_{level}", n=fmt_num(len(G), lang, 0), max=fmt_num(MAP_PEOPLE_MAX, lang, 0)))
+    pick = st.selectbox(t(f"ties.open_{level}"), ["", *sorted(set(groups.values()), key=str)],
+                        format_func=lambda g: g or t("ties.all_groups"), key="ties_open")
+    if pick:
+        shown = tie_view.drill_down(G, groups, pick)
+        st.caption(t("ties.drill_caption", group=ui.md(pick), n=fmt_num(len(shown), lang, 0)))
+    else:
+        shown, pos = tie_view.group_view(G, groups)
+        grouped = True
 
 if shown.number_of_nodes() == 0:
     st.info(t("ties.empty_selection"))
 else:
-    people_for_map = people if view != "organisations" else None
-    by = color_by if view != "organisations" else "organisation"
+    people_for_map = people if not grouped else None
+    by = color_by if not grouped else "organisation"
     order = network_frame(v, net, ui.pseudonymise()).organisations if by == "organisation" else None  # fixed colours across views and periods
-    if order is not None and view == "organisations":
+    if order is not None and grouped:
         order = None  # the organisation map has its own node per organisation
     known = network_frame(v, net, ui.pseudonymise()).frequency_known
     html_doc = map_html(shown, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order, known)
@@ -257,7 +270,7 @@ cols[3].metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
 cols[4].metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
 cols[5].metric(t("ties.m_isolates"), len(m["isolates"]))
 if m.get("betweenness_sampled"):
-    st.caption(t("ties.sampled"))
+    st.caption(t("ties.sampled", k=fmt_num(m.get("betweenness_sources") or 0, lang, 0)))
 with st.expander(t("ties.definitions")):
     st.markdown(t("ties.definitions_text"))
 
