@@ -85,3 +85,39 @@ def fmt_num(x: float | int | None, lang: str = DEFAULT_LANG, digits: int = 2) ->
     if lang == "nl":
         s = s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
     return s
+
+
+def _num(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def scale_evidence(s: dict, lang: str = DEFAULT_LANG) -> str:
+    """The evidence for a suggested scale in words: "values seen: 0–10 except 12 in row 9"."""
+    if not s:
+        return ""
+    parts = []
+    if s.get("texts"):
+        parts.append(t("scale.evidence_texts", lang, texts=", ".join(str(x).replace("_", " ") for x in s["texts"])))
+    if s.get("seen_min") is not None:
+        seen = t("scale.evidence", lang, lo=_num(s["seen_min"]), hi=_num(s["seen_max"]))
+        outside = s.get("outside") or []
+        if outside:
+            items = [t("scale.evidence_item", lang, value=o["value"], row=o["row"]) for o in outside]
+            more = (s.get("n_outside") or len(outside)) - len(outside)
+            if more > 0:
+                items.append(t("scale.evidence_more", lang, n=more))
+            seen += " " + t("scale.evidence_except", lang, items=", ".join(items))
+        parts.append(seen)
+    return "; ".join(parts)
+
+
+def left_out_text(left_out: dict[str, int], lang: str = DEFAULT_LANG) -> str:
+    """ "2 responses left out: 1 survey preview, 1 not finished" (empty when none)."""
+    if not left_out:
+        return ""
+    reasons = ", ".join(t(f"left_out.{r}", lang, n=n) for r, n in left_out.items())
+    return t("left_out.summary", lang, n=sum(left_out.values()), reasons=reasons)
+
+
+def notice_text(code: str, params: dict, lang: str = DEFAULT_LANG) -> str:
+    return t(f"notice.{code}", lang, **params)

@@ -122,7 +122,7 @@ def graph_with_codes(G: nx.Graph, mapping: Mapping[Hashable, str]) -> nx.Graph:
 
 
 #: Statistics that describe a group and so are withheld when the group is small.
-GROUP_STATISTICS = ("mean", "median", "q1", "q3", "iqr", "sd", "min", "max")
+GROUP_STATISTICS = ("mean", "median", "q1", "q3", "iqr", "sd", "min", "max", "ci_low", "ci_high", "rwg")
 
 
 def suppress_small(df: pd.DataFrame, min_group: int, n_col: str = "n",
@@ -216,6 +216,23 @@ class NameScrubber:
         return "".join(out) + s[last:]
 
 
+def people_labels(con: duckdb.DuckDBPyConnection, values: list[object], pseudonymise: bool) -> list[str]:
+    """Display labels for free 'who' fields (an agreement's owner): a known participant id becomes their code
+    (or name, when not pseudonymising); any other text has known names replaced by codes; empty stays empty."""
+    if not any(isinstance(v, str) and v.strip() for v in values):
+        return ["" for _ in values]
+    names = name_map(con, pseudonymise)
+    known = dict(zip(names["participant_id"], names["label"], strict=True))
+    scrub = NameScrubber(con, pseudonymise)
+    out = []
+    for v in values:
+        if not isinstance(v, str) or not v.strip():
+            out.append("")
+        elif v.strip() in known:
+            out.append(str(known[v.strip()]))
+        else:
+            out.append(scrub(v))
+    return out
 class _NetworkView:
     """The codes of one network's people, looked up lazily (no copy of 200,000 names per text)."""
 

@@ -2,8 +2,8 @@
 
 Baseline: computing the numbers behind the same report (the same analytics calls: dimension statistics,
 funnels, stories, tie graphs, layouts and measures, signals, notes) without drawing anything. The ratio says what
-drawing costs on top of the numbers: SVG charts through vl-convert, the tie maps' HTML (vis-network inlined per
-map) and the escaping. Sizes are of the written file.
+drawing costs on top of the numbers: SVG charts through vl-convert, the tie maps' HTML (vis-network once per
+report, shared by the maps) and the escaping. Sizes are of the written file.
 """
 
 from __future__ import annotations

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pandas as pd
 import streamlit as st
 
 from analytics.definitions import (
     FrameworkError,
+    fold,
     frameworks,
     frameworks_dir,
     save_framework,
@@ -14,10 +18,11 @@ from analytics.definitions import (
     value_cycles,
 )
 from analytics.draw.export import safe_csv
-from analytics.i18n import kind_label, problem_text
+from analytics.i18n import kind_label, left_out_text, notice_text, problem_text, scale_evidence
 from analytics.ingest import guard, importer
 from analytics.ingest import identity as who
 from analytics.store import database as store
+from analytics.views import research_pack
 from pages import ui
 
 ui.page_setup()
@@ -35,13 +40,15 @@ st.markdown(t("data.intro"))
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def check(data: bytes, name: str, kind: str, network: str, date: str, wave: str, scale: str,
-          overrides: tuple, sheet: str, fid: str, data_version: tuple) -> importer.ImportReport:
+          overrides: tuple, sheet: str, fid: str, data_version: tuple, include_unfinished: bool = False,
+          date_order: str = "") -> importer.ImportReport:
     c = ui.con()
     try:
         return importer.validate_file(
             c, data, file_name=name, kind=kind or None, network=network or None, date=date or None,
             wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
             mapping_overrides=dict(overrides) or None, sheet=sheet or None, framework=FRAMEWORKS[fid],
+            include_unfinished=include_unfinished, date_order=date_order or None,
         )
     finally:
         c.close()
@@ -107,6 +114,8 @@ def show_report(report: importer.ImportReport) -> None:
             fmt["delimiter"], fmt["delimiter"]))
     if fmt.get("sheet"):
         bits.append(f"{t('data.sheet')} {fmt['sheet']}")
+    if report.tool_name:
+        bits.insert(0, report.tool_name[lang])
     st.caption(t("data.read_as") + ": " + ui.md(", ".join(b for b in bits if b)))
     if report.scales:
         scales = sorted({(v["min"], v["max"], v["source"]) for v in report.scales.values()})
@@ -121,8 +130,38 @@ def show_report(report: importer.ImportReport) -> None:
         st.caption("👤 " + ui.md(report.identity.why(lang)))
         if report.identity.respondents or report.identity.anonymous_rows:
             st.caption("👤 " + ui.md(report.identity.summary(lang)))
+    for code, params in report.notices:
+        st.caption("• " + ui.md(notice_text(code, params, lang)))
+    if report.left_out:
+        st.info(ui.md(left_out_text(report.left_out, lang)))
 
 
+#: The scales a coach can pick when a file does not state its own (the suggestion comes first).
+SCALE_CHOICES = ["1-5", "1-7", "0-10", "0-100", "0-1"]
+
+
+def confirm_scale(report: importer.ImportReport, key: str) -> None:
+    """A scale found only from the values is a suggestion: shown with its evidence, and the coach picks the
+    form's scale (it fills the Scale field, so the file is checked again on that scale)."""
+    s = report.scale_suggestion
+    st.warning(f"**{t('data.scale_confirm_title')}** {ui.md(scale_evidence(s, lang))}. {t('data.scale_confirm_help')}")
+    suggested = f"{s['min']:g}-{s['max']:g}" if s.get("min") is not None else None
+    options = ([suggested] if suggested else []) + [o for o in SCALE_CHOICES if o != suggested]
+
+    def chosen() -> None:
+        st.session_state[f"scale:{key}"] = st.session_state[f"scalepick:{key}"] or ""
+
+    # Asked again (the Scale field was emptied after a choice): the box starts empty again too.
+    st.session_state.pop(f"scalepick:{key}", None)
+
+    st.selectbox(t("data.scale_confirm_title"), options, index=None, key=f"scalepick:{key}",
+                 placeholder=t("data.scale_choose"), on_change=chosen,
+                 format_func=lambda o: t("data.scale_suggestion_label", scale=o) if o == suggested else o)
+
+
+if moment := st.session_state.get("import_for"):  # from the overview's rhythm: "import for this moment"
+    st.info(t("rhythm.for_moment", network=ui.md(moment[0]), start=f"{moment[1]:%d-%m-%Y}",
+              end=f"{moment[2]:%d-%m-%Y}"))
 if ui.read_only():  # read-only media: reading works everywhere, writing nowhere; say so instead of failing
     st.warning(t("data.read_only_store"))
     st.stop()
@@ -165,10 +204,13 @@ for up in uploads or []:
             except Exception:  # noqa: BLE001 - the report below names the problem
                 sheet = ""
         overrides = st.session_state.setdefault(f"map:{key}", {})
+        # Set by widgets drawn below the report (they appear only when the report calls for them).
+        unfinished = bool(st.session_state.get(f"unfinished:{key}", False))
+        date_order = st.session_state.get(f"dateorder:{key}") or ""
         try:
             with st.spinner(t("data.checking", mb=f"{len(data) / 1e6:.1f}")):
                 report = check(data, up.name, kind, network, date, wave, scale, tuple(sorted(overrides.items())),
-                               sheet, fid, ui.version())
+                               sheet, fid, ui.version(), unfinished, date_order)
         except ValueError as e:
             st.error(str(e))
             continue
@@ -207,11 +249,21 @@ for up in uploads or []:
                                key=f"rej:{key}")
         if report.status == "failed":
             continue
+        from analytics.ingest.tools import tool_by_id
+
+        if any(rule.unfinished for rule in tool_by_id(report.tool or "").leave_out):
+            st.checkbox(t("data.include_unfinished"), key=f"unfinished:{key}", help=t("data.include_unfinished_help"))
+        if date_order or (report.problems.code == "ambiguous_date").any():
+            st.radio(t("data.date_order"), ["", "dmy", "mdy"], key=f"dateorder:{key}", horizontal=True,
+                     format_func=lambda o: t(f"data.date_order_{o or 'ask'}"))
+        if report.scale_suggestion is not None:
+            confirm_scale(report, key)
         skip = False
-        if report.errors:
+        if report.errors > (1 if report.scale_suggestion is not None else 0):  # more than the scale to confirm
             st.warning(t("data.has_errors"))
             skip = st.checkbox(t("data.import_valid_only"), key=f"skip:{key}")
-        if st.button(t("data.import"), key=f"imp:{key}", type="primary", disabled=bool(report.errors) and not skip):
+        blocked = report.scale_suggestion is not None or (bool(report.errors) and not skip)
+        if st.button(t("data.import"), key=f"imp:{key}", type="primary", disabled=blocked):
             bar = st.progress(0.0, text=t("data.importing"))
             c = ui.con()
             try:
@@ -219,7 +271,7 @@ for up in uploads or []:
                     c, data, file_name=up.name, kind=kind or None, network=network or None, date=date or None,
                     wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
                     mapping_overrides=dict(overrides) or None, sheet=sheet or None, skip_invalid=skip,
-                    framework=FRAMEWORKS[fid],
+                    framework=FRAMEWORKS[fid], include_unfinished=unfinished, date_order=date_order or None,
                     on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("data.importing")),
                 )
             finally:
@@ -366,6 +418,34 @@ for col, k in zip(cols, KIND_CHOICES[1:], strict=True):
                         mime="text/csv", key=f"tpl:{k}")
 
 st.divider()
+st.subheader(t("research.title"))
+st.caption(t("research.help"))
+research_scope = st.selectbox(t("research.scope"), ["", *ui.networks()], key="research_scope",
+                              format_func=lambda n: n or t("research.scope_all"))
+research_key = (ui.version(), research_scope, ui.pseudonymise(), lang)
+if st.button(t("research.build"), key="research_build"):
+    bar = st.progress(0.0, text=t("research.building", step=t("research.step.tables")))
+    try:
+        pack = ui.query(
+            research_pack.pack_zip, networks=[research_scope] if research_scope else None,
+            names=not ui.pseudonymise(), lang=lang,
+            on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("research.building",
+                                                                     step=t(f"research.step.{s}"))))
+    except (research_pack.PackError, OSError) as e:
+        st.error(t("research.failed", error=ui.md(str(e))))
+    else:
+        st.session_state["research_zip"] = (research_key, pack)
+    bar.empty()
+held = st.session_state.get("research_zip")
+if held and held[0] == research_key:  # a pack of other data or other choices is not offered
+    with zipfile.ZipFile(io.BytesIO(held[1])) as z:
+        n_files = len(z.namelist())
+    st.success(t("research.ready", n=n_files, mb=f"{len(held[1]) / 1e6:.1f}",
+                 names=t("research.with_codes" if ui.pseudonymise() else "research.with_names")))
+    st.download_button(t("research.download"), held[1], mime="application/zip", key="research_download",
+                       file_name=f"research_pack_{(research_scope and fold(research_scope)) or 'all'}.zip")
+
+st.divider()
 st.subheader(t("data.instruments"))
 st.caption(t("data.instruments_help"))
 st.markdown(" · ".join(f"**{ui.md(fw.name[lang])}** (`{fw.id}`, {len(fw.indicators)} {t('data.indicators')})"
@@ -389,3 +469,154 @@ if definition is not None and st.button(t("data.save_instrument"), key="save_ins
     else:
         st.success(t("data.instrument_saved", name=ui.md(fw.name[lang]), n=len(fw.indicators)))
         st.rerun()
+
+# ---------------------------------------------------------------- networks, agreements, interventions
+import datetime as dt  # noqa: E402 - this section only
+
+from analytics.definitions import loop_label, loop_vocabulary  # noqa: E402
+from analytics.store import agreements as agr  # noqa: E402
+from analytics.store import interventions as itv  # noqa: E402
+from analytics.store import networks as netinfo  # noqa: E402
+from analytics.store.periods import RHYTHM_MOMENTS  # noqa: E402
+from analytics.views import loop as loop_view  # noqa: E402
+
+st.divider()
+st.subheader(t("data.loop"))
+st.caption(t("data.loop_help"))
+vocab = loop_vocabulary()
+fw_now = ui.framework()
+link_codes = [d.code for d in fw_now.dimensions] + list(fw_now.codes)
+cycle_codes = [c.code for c in value_cycles()]
+measure_codes = list(vocab["measures"])
+known_nets = ui.query(netinfo.all_networks)
+hide_people = ui.pseudonymise()
+
+
+def _links(prefix: str, current: tuple = ((), (), ())) -> tuple[list, list, list]:
+    c1, c2, c3 = st.columns(3)
+    ind = c1.multiselect(t("agr.indicators"), link_codes, default=[c for c in current[0] if c in link_codes],
+                         key=f"{prefix}:ind", format_func=lambda c: loop_view.figure_name("indicator", c, lang, fw_now))
+    cyc = c2.multiselect(t("agr.cycles"), cycle_codes, default=list(current[1]), key=f"{prefix}:cyc",
+                         format_func=lambda c: loop_view.figure_name("cycle", c, lang))
+    mea = c3.multiselect(t("agr.measures"), measure_codes, default=list(current[2]), key=f"{prefix}:mea",
+                         format_func=lambda c: loop_label("measures", c, lang))
+    return ind, cyc, mea
+
+
+def _saved(message: str) -> None:
+    st.cache_data.clear()
+    st.session_state["loop_message"] = message
+    st.rerun()
+
+
+if msg := st.session_state.pop("loop_message", None):
+    st.success(msg)
+tab_net, tab_agr, tab_itv = st.tabs([t("net.tab"), t("agr.tab"), t("itv.tab")])
+
+with tab_net:
+    default_net = ui.network() if ui.network() in known_nets else (known_nets[0] if known_nets else "")
+    which = st.selectbox(t("net.choose"), ["", *known_nets], index=["", *known_nets].index(default_net),
+                         format_func=lambda n: n or t("net.new"), key="net_choice")
+    cur = ui.query(netinfo.details, which) if which else None
+    cur = cur or {}
+
+    def _get(k, default=None):
+        v = cur.get(k)
+        return default if v is None or (not isinstance(v, list | tuple) and pd.isna(v)) else v
+
+    with st.form(f"network_form:{which}"):
+        name = which or st.text_input(t("net.name"), max_chars=200)
+        description = st.text_area(t("net.description"), value=_get("description", ""), max_chars=netinfo.MAX_TEXT,
+                                   key=f"net_form:{which}:description")
+        ambition = st.text_area(t("net.ambition"), value=_get("ambition", ""), max_chars=netinfo.MAX_TEXT)
+        c1, c2, c3, c4 = st.columns(4)
+        phases = ["", *vocab["phases"]]
+        phase = c1.selectbox(t("net.phase"), phases, index=phases.index(_get("phase", "")), key=f"net_form:{which}:phase",
+                             format_func=lambda p: loop_label("phases", p, lang) if p else t("net.no_phase"))
+        start = c2.date_input(t("net.start"), value=_get("start_date"), format="DD-MM-YYYY")
+        end = c3.date_input(t("net.end"), value=_get("end_date"), format="DD-MM-YYYY")
+        moments = c4.selectbox(t("net.moments"), list(RHYTHM_MOMENTS), key=f"net_form:{which}:moments",
+                               index=list(RHYTHM_MOMENTS).index(int(_get("moments_per_year", 2))))
+        instruments = st.multiselect(t("net.instruments"), list(FRAMEWORKS),
+                                     default=[i for i in _get("instruments", []) if i in FRAMEWORKS],
+                                     format_func=lambda f: FRAMEWORKS[f].name[lang])
+        coaches = list(_get("coaches", []))
+        if hide_people:
+            st.caption(t("net.with_names"))
+        else:
+            coaches = st.text_input(t("net.coaches"), value="; ".join(coaches), key=f"net_form:{which}:coaches")
+        if st.form_submit_button(t("net.save"), type="primary"):
+            try:
+                v = ui.query(netinfo.save, name, description=description, ambition=ambition, phase=phase or None,
+                             start_date=start, end_date=end, coaches=coaches, instruments=instruments,
+                             moments_per_year=moments)
+            except netinfo.NetworkError as e:
+                st.error(ui.md(str(e)))
+            else:
+                _saved(t("net.saved", v=v))
+    if which:
+        hist = ui.query(netinfo.history, which)
+        if len(hist) > 1:
+            with st.expander(t("net.history", n=len(hist))):
+                cols = ["version", "description", "ambition", "phase", "start_date", "end_date", "moments_per_year",
+                        "written_at"]
+                ui.show_table(hist[cols].astype({"phase": object}))
+
+with tab_agr:
+    with st.form("agreement_form", clear_on_submit=True):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        a_net = c1.selectbox(t("agr.network"), known_nets, key="agr_new:net",
+                             index=known_nets.index(ui.network()) if ui.network() in known_nets else 0)
+        a_date = c2.date_input(t("agr.date"), value=dt.date.today(), format="DD-MM-YYYY", key="agr_new:date")
+        a_status = c3.selectbox(t("agr.status"), list(vocab["statuses"]), key="agr_new:status",
+                                format_func=lambda s: loop_label("statuses", s, lang))
+        a_text = st.text_input(t("agr.text"), max_chars=agr.MAX_TEXT, key="agr_new:text")
+        a_ind, a_cyc, a_mea = _links("agr_new")
+        a_owner = st.text_input(t("agr.owner"), max_chars=200, key="agr_new:owner")
+        if st.form_submit_button(t("agr.save"), type="primary"):
+            try:
+                ui.query(agr.add, a_net, a_date, a_text, indicators=a_ind, cycles=a_cyc, measures=a_mea,
+                         owner=a_owner, status=a_status)
+            except agr.AgreementError as e:
+                st.error(ui.md(str(e)))
+            else:
+                _saved(t("agr.saved"))
+    current_agreements = ui.query(loop_view.agreement_records, (ui.network(),) if ui.network() else None,
+                                  pseudonymise=ui.pseudonymise(), min_group=ui.min_group())
+    statuses = list(vocab["statuses"])
+    for a in reversed(current_agreements):
+        with st.expander(f"{ui.md(a['network'])} · {a['date']:%d-%m-%Y} · {ui.md(a['text'][:60])}"):
+            c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+            new_status = c1.selectbox(t("agr.status"), statuses, index=statuses.index(a["status"]),
+                                      key=f"agr_status:{a['id']}", format_func=lambda s: loop_label("statuses", s, lang))
+            if c2.button(t("agr.update"), key=f"agr_update:{a['id']}"):
+                ui.query(agr.edit, a["id"], status=new_status)
+                _saved(t("agr.saved"))
+            if c3.button(t("agr.remove"), key=f"agr_remove:{a['id']}"):
+                ui.query(agr.remove, a["id"])
+                _saved(t("agr.saved"))
+
+with tab_itv:
+    with st.form("intervention_form", clear_on_submit=True):
+        i_label = st.text_input(t("itv.label"), max_chars=200)
+        c1, c2, c3 = st.columns([1, 1, 2])
+        i_start = c1.date_input(t("itv.start"), value=dt.date.today(), format="DD-MM-YYYY")
+        i_end = c2.date_input(t("itv.end"), value=None, format="DD-MM-YYYY")
+        i_nets = c3.multiselect(t("itv.networks"), known_nets)
+        i_ind, i_cyc, i_mea = _links("itv_new")
+        i_expected = st.text_input(t("itv.expected"), max_chars=itv.MAX_TEXT)
+        if st.form_submit_button(t("itv.save"), type="primary"):
+            try:
+                ui.query(itv.add, i_label, i_start, end_date=i_end, networks=i_nets, indicators=i_ind,
+                         cycles=i_cyc, measures=i_mea, expected=i_expected)
+            except itv.InterventionError as e:
+                st.error(ui.md(str(e)))
+            else:
+                _saved(t("itv.saved"))
+    for r in ui.query(itv.latest).itertuples():
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.markdown(t("intervention.head", label=ui.md(ui.scrub(r.label)), start=f"{r.start_date:%d-%m-%Y}",
+                      networks=ui.md(", ".join(r.networks) if len(r.networks) else t("intervention.all_networks"))))
+        if c2.button(t("agr.remove"), key=f"itv_remove:{r.intervention_id}"):
+            ui.query(itv.remove, r.intervention_id)
+            _saved(t("itv.saved"))

@@ -8,8 +8,9 @@ import streamlit as st
 from analytics.definitions import frameworks, frameworks_dir
 from analytics.draw import charts
 from analytics.i18n import fmt_num, role_label
+from analytics.measures import change as change_measures
 from analytics.measures import dimensions as dims
-from analytics.measures import timeline
+from analytics.measures import timeline, uncertainty
 from analytics.store import contents
 from analytics.store import database as store
 from pages import ui
@@ -31,9 +32,17 @@ fw = FRAMEWORKS[fid]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def stats(data_version, filters: dims.Filters, by: str, min_group: int, group_roles: bool = False) -> pd.DataFrame:
+def stats(data_version, filters: dims.Filters, by: str, min_group: int, group_roles: bool = False,
+          with_ci: bool = False) -> pd.DataFrame:
+    """Cached per data version: the bootstrap runs once per filter, a rerun reads the cache."""
     return ui.query(dims.indicator_stats, filters, by=by, min_group=min_group, group_roles=group_roles,
-                    framework=FRAMEWORKS[filters.framework])
+                    framework=FRAMEWORKS[filters.framework], with_ci=with_ci)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def between(data_version, network: str, a: str, b: str, by: str, min_group: int, framework: str) -> pd.DataFrame:
+    return ui.query(change_measures.between, a, b, networks=(network,), by=by, framework=FRAMEWORKS[framework],
+                    min_group=min_group)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -70,9 +79,14 @@ def table_view(df: pd.DataFrame, by: str) -> pd.DataFrame:
         t("dims.code"): [lab.get(c, c) for c in df["code"]],
         "n": df["n"],
         t("dims.mean"): df["mean"].round(3),
-        t("dims.median"): df["median"].round(3),
-        t("dims.iqr"): df["iqr"].round(3),
     })
+    if "ci_low" in df:
+        out[t("chart.ci_low")] = df["ci_low"].round(3)
+        out[t("chart.ci_high")] = df["ci_high"].round(3)
+    out[t("dims.median")] = df["median"].round(3)
+    out[t("dims.iqr")] = df["iqr"].round(3)
+    if "rwg" in df:
+        out[t("dims.rwg")] = df["rwg"].round(3)
     if "role" in df:
         out.insert(3, t("column.role"), [role_label(r, lang) for r in df["role"]])
     return out
@@ -94,29 +108,49 @@ tab_time, tab_shared, tab_compare, tab_change = st.tabs(
 with tab_time:
     by = st.segmented_control(t("dims.level"), ["dimension", "indicator"], default="dimension",
                               format_func=lambda b: t(f"dims.by_{b}"), key="dims_by_time") or "dimension"
-    df = stats(v, dims.Filters(framework=fid, networks=(net,), situation="current"), by, min_group)
+    df = stats(v, dims.Filters(framework=fid, networks=(net,), situation="current"), by, min_group, with_ci=True)
     net_periods = [p for p in periods_all if p in set(df["period"])]
     if df.empty:
         st.info(t("ui.no_data"))
     else:
         latest = net_periods[-1]
+        n_latest = int(df.loc[df["period"] == latest, "n"].max())
         chart = charts.radar_chart(
             df, axis_order=order(by), axis_labels=labels(by), series_order=net_periods, emphasise=latest,
             pole_labels=poles() if by == "indicator" else None, text=text,
             title=t("dims.radar_title", network=net), size=460 if by == "dimension" else 520,
+            ci=("ci_low", "ci_high"),
         )
-        ui.chart_block(chart, table_view(df, by), f"radar_{net}_{by}", how_to_read=t("dims.read_radar"))
+        ui.chart_block(chart, table_view(df, by), f"radar_{net}_{by}",
+                       how_to_read=t("dims.read_radar") + "\n\n" + t("dims.read_bands"))
+        st.caption(t("dims.radar_n", period=latest, n=n_latest))
         if df["suppressed"].any():
             st.caption(t("ui.suppressed", n=min_group))
+        # Say it in words when the intervals are wide: few respondents, or marks far apart.
+        shown = df.dropna(subset=["ci_low", "ci_high"])
+        wide = shown[[uncertainty.is_wide(r.n, r.ci_low, r.ci_high) for r in shown.itertuples()]]
+        if len(wide):
+            wide_periods = [p for p in net_periods if p in set(wide["period"])]
+            st.warning(t("dims.wide_warning", periods=", ".join(wide_periods), n=int(wide["n"].min()),
+                         width=fmt_num(float((wide["ci_high"] - wide["ci_low"]).mean()), lang)))
         ev = events(v, (net,), ui.pseudonymise())
         line = charts.line_over_time(
             df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
             color_order=order(by), events=ev, y_domain=(0, 1), y_title=text["position"],
             text={**text, "indicator": t("overview.dimension") if by == "dimension" else text["indicator"]},
-            title=t("dims.lines_title"), width=640,
+            title=t("dims.lines_title"), width=640, band=("ci_low", "ci_high"), n_col="n",
         )
-        ui.chart_block(line, table_view(df, by), f"lines_{net}_{by}", how_to_read=t("dims.read_lines"),
-                       key=f"lines_{by}")
+        ui.chart_block(line, table_view(df, by), f"lines_{net}_{by}",
+                       how_to_read=t("dims.read_lines") + "\n\n" + t("dims.read_bands"), key=f"lines_{by}")
+        st.markdown("**" + t("dims.agreement_title") + "**")
+        agree = charts.line_over_time(
+            df, x="period", y="rwg", color="code", x_order=net_periods, color_labels=labels(by),
+            color_order=order(by), events=ev, y_domain=(0, 1), y_title=t("dims.agreement_axis"),
+            text={**text, "indicator": t("overview.dimension") if by == "dimension" else text["indicator"]},
+            title=t("dims.agreement_title"), width=640, n_col="n", tooltip_cols=("n", "iqr"),
+        )
+        ui.chart_block(agree, table_view(df, by), f"agreement_{net}_{by}", how_to_read=t("dims.read_agreement"),
+                       key=f"agreement_{by}")
 
 # ---------------------------------------------------------------- shared picture
 with tab_shared:
@@ -245,3 +279,61 @@ with tab_change:
             period_order=[a, b], events=None, text=text, title=t("dims.slope_title", a=a, b=b),
         )
         ui.chart_block(slope, table, f"change_{net}_{a}_{b}", how_to_read=t("dims.read_slope"))
+
+        # ------------------------------------------------ change with its evidence: group and paired
+        st.subheader(t("dims.change_evidence"))
+        st.markdown(t("dims.change_evidence_intro", tol=fmt_num(change_measures.TOLERANCE, lang)))
+        ev_df = between(v, net, a, b, by, min_group, fid)
+        if ev_df.empty:
+            st.info(t("ui.no_data"))
+        else:
+            def pm(x) -> str:
+                return "—" if x is None or x != x else ("+" if x > 0 else "") + fmt_num(float(x), lang, 3)
+
+            def span(lo, hi) -> str:
+                return "—" if lo != lo or hi != hi else f"{pm(lo)} … {pm(hi)}"
+
+            def count(x) -> str:
+                return "—" if x is None or pd.isna(x) else str(int(x))
+
+            evidence = pd.DataFrame({
+                t("dims.code"): [lab.get(c, c) for c in ev_df["code"]],
+                f"n {a}": ev_df["n_a"], f"n {b}": ev_df["n_b"],
+                t("dims.group_change"): [pm(x) for x in ev_df["group_change"]],
+                f"{t('dims.group_change')} · {t('dims.ci')}": [
+                    span(lo, hi) for lo, hi in zip(ev_df["group_ci_low"], ev_df["group_ci_high"], strict=True)],
+                t("dims.pairs"): ev_df["pairs"],
+                t("dims.paired_change"): [pm(x) for x in ev_df["paired_change"]],
+                f"{t('dims.paired_change')} · {t('dims.ci')}": [
+                    span(lo, hi) for lo, hi in zip(ev_df["paired_ci_low"], ev_df["paired_ci_high"], strict=True)],
+                t("dims.to_left"): [count(x) for x in ev_df["to_left"]],
+                t("dims.to_right"): [count(x) for x in ev_df["to_right"]],
+                t("dims.stayed"): [count(x) for x in ev_df["stayed"]],
+            })
+            paired = ev_df.dropna(subset=["paired_change"])
+            if paired.empty:
+                st.info(t("dims.no_pairs"))
+                ui.show_table(evidence)
+            else:
+                pchart = charts.interval_chart(
+                    paired, value_col="paired_change", lo_col="paired_ci_low", hi_col="paired_ci_high",
+                    n_col="pairs", order=order(by), labels=lab, x_title=t("dims.paired_axis"),
+                    text={**text, "n": t("dims.pairs"), "value": t("dims.paired_change")},
+                    title=t("dims.paired_title", a=a, b=b),
+                )
+                ui.chart_block(pchart, evidence, f"paired_{net}_{a}_{b}_{by}", how_to_read=t("dims.read_paired"))
+                clear = paired[(paired["paired_ci_low"] > 0) | (paired["paired_ci_high"] < 0)]
+                if clear.empty:
+                    st.markdown(t("dims.no_clear_moves"))
+                else:
+                    st.markdown(t("dims.largest_moves"))
+                    clear = clear.reindex(clear["paired_change"].abs().sort_values(ascending=False).index)
+                    pole = poles()
+                    for r in clear.itertuples():
+                        left_pole, right_pole = pole.get(r.code, (t("chart.left_pole"), t("chart.right_pole")))
+                        move = "move_right" if r.paired_change > 0 else "move_left"
+                        st.markdown(t("dims.paired_sentence", code=ui.md(lab.get(r.code, r.code)), pairs=r.pairs,
+                                      movement=t(f"dims.{move}"), change=pm(r.paired_change),
+                                      lo=pm(r.paired_ci_low), hi=pm(r.paired_ci_high), left=count(r.to_left),
+                                      right=count(r.to_right), stayed=count(r.stayed), left_pole=ui.md(left_pole),
+                                      right_pole=ui.md(right_pole)))

@@ -20,6 +20,7 @@ from analytics.i18n import cycle_label, fmt_num
 from analytics.live import closing as live_closing
 from analytics.live import common as live_common
 from analytics.live import links as live_links
+from analytics.live import meeting as live_meeting
 from analytics.live import picture as live_picture
 from analytics.live import rounds as live_rounds
 from analytics.live import tokens as live_tokens
@@ -90,11 +91,27 @@ def new_round_form() -> None:
         topic = c1.text_input(t("live.ties_topic"), max_chars=live_common.MAX_TOPIC, placeholder=t("live.ties_topic_ph"),
                               disabled=not named)
         allow_external = c2.checkbox(t("live.allow_external"), value=True, disabled=not named)
+        st.markdown("**" + t("live.meeting_questions") + "**")
+        q1, q2, q3 = st.columns(3)
+        ask_plusdelta = q1.checkbox(t("live.ask_plusdelta"), value=False, key="ask_plusdelta")
+        ask_ideas = q2.checkbox(t("live.ask_ideas"), value=False, key="ask_ideas")
+        votes = q3.number_input(t("live.votes_each"), min_value=0, max_value=live_common.MAX_VOTES,
+                                value=live_common.DEFAULT_VOTES, step=1, key="votes_each")
+        ideas_prompt = st.text_input(t("live.ideas_prompt"), max_chars=live_common.MAX_STATEMENT,
+                                     placeholder=t("live.ideas_prompt_default"), key="ideas_prompt")
+        statements = st.text_area(t("live.statements"), help=t("live.statements_help_coach",
+                                                                max=live_common.MAX_STATEMENTS), key="statements")
+        groups = st.text_input(t("live.groups"), help=t("live.groups_help", max=live_common.MAX_GROUPS), key="groups",
+                               placeholder=t("live.groups_ph"))
         form_lang = st.radio(t("live.form_lang"), list(ui.LANG_OPTIONS), index=list(ui.LANG_OPTIONS).index(lang),
                              format_func=ui.LANG_OPTIONS.get, horizontal=True)
         if st.form_submit_button(t("live.open_round"), type="primary"):
-            cfg = live_rounds.RoundConfig(current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties and named,
-                                   topic=topic, allow_external=allow_external, lang=form_lang)
+            cfg = live_rounds.RoundConfig(
+                current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties and named, topic=topic,
+                allow_external=allow_external, lang=form_lang, plusdelta=ask_plusdelta, ideas=ask_ideas,
+                ideas_prompt=ideas_prompt, votes=int(votes),
+                statements=tuple(x for x in (statements or "").splitlines() if x.strip()),
+                groups=tuple(x for x in (groups or "").split(",") if x.strip()))
             try:
                 rnd, key = ui.query(live_rounds.create_round, network, on=day, wave=wave, title=title, mode=mode, config=cfg,
                               hours=float(hours))
@@ -147,6 +164,7 @@ def link_panel(rnd: live_rounds.Round) -> None:
             except live_common.LiveError as e:
                 st.error(error_text(e))
             st.rerun()
+        named_extras(rnd, base)
         return
     url = live_links.participant_url(base, rnd.round_id, join_key=key)
     c1.markdown("**" + t("live.link_for_phones") + "**")
@@ -158,9 +176,98 @@ def link_panel(rnd: live_rounds.Round) -> None:
                        mime="image/png", on_click="ignore")
     d2.download_button(t("live.qr_svg"), live_links.qr_svg(url), file_name=f"qr_{rnd.round_id}.svg",
                        mime="image/svg+xml", on_click="ignore")
+    named_extras(rnd, base)
+
+
+def named_extras(rnd: live_rounds.Round, base: str) -> None:
+    """A named round with a shared link: codes per person, and a personal link for one person."""
     if rnd.named:
+        with st.expander(t("live.codes_title")):
+            code_panel(rnd)
         with st.expander(t("live.personal_one")):
             personal_links(rnd, base, one=True)
+
+
+def code_panel(rnd: live_rounds.Round) -> None:
+    """Codes per person for a named round with a shared link: shown once, printable as slips."""
+    names = ui.query(live_rounds.member_names, rnd.network, rnd.date)
+    issued: dict = st.session_state.setdefault(f"live_codes:{rnd.round_id}", {})
+    st.caption(t("live.codes_help"))
+    c1, c2 = st.columns(2)
+    if c1.button(t("live.make_codes") if not issued else t("live.remake_codes"), key="make_codes"):
+        try:
+            issued.clear()
+            issued.update(ui.query(live_tokens.issue_codes, rnd.round_id))
+        except live_common.LiveError as e:
+            st.error(error_text(e))
+    pid = c2.selectbox(t("live.person"), list(names), index=None, format_func=names.get, key="code_person")
+    if c2.button(t("live.make_code_one"), disabled=pid is None, key="make_code_one"):
+        try:
+            issued.update(ui.query(live_tokens.issue_codes, rnd.round_id, [pid]))
+        except live_common.LiveError as e:
+            st.error(error_text(e))
+    if issued:
+        table = pd.DataFrame([{t("live.person"): names.get(p, p), t("live.code"): live_common.show_code(c)}
+                              for p, c in issued.items()])
+        if st.toggle(t("live.codes_show", n=len(table)), key="codes_show"):  # off: the screen may be on the projector
+            st.dataframe(table, hide_index=True, width="stretch")
+        d1, d2 = st.columns(2)
+        d1.download_button(t("live.codes_print"), code_slips(rnd, table), file_name=f"codes_{rnd.round_id}.html",
+                           mime="text/html", on_click="ignore")
+        d2.download_button(t("live.links_csv"), export.safe_csv(table), file_name=f"codes_{rnd.round_id}.csv",
+                           mime="text/csv", on_click="ignore")
+        st.caption("⚠️ " + t("live.codes_once"))
+
+
+def code_slips(rnd: live_rounds.Round, table: pd.DataFrame) -> bytes:
+    """A printable page of cut-out slips, one per person: name, code, how to use it. Everything escaped."""
+    import html
+
+    slip = ('<div class="slip"><div class="n">{name}</div><div class="c">{code}</div>'
+            '<div class="h">{how}</div></div>')
+    how = html.escape(t("live.codes_slip_how", title=rnd.title or rnd.network))
+    body = "".join(slip.format(name=html.escape(str(n)), code=html.escape(str(c)), how=how)
+                   for n, c in zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
+    return ("<!doctype html><meta charset='utf-8'><title>codes</title><style>"
+            "body{font-family:sans-serif}.slip{display:inline-block;width:30%;margin:4px;padding:10px;"
+            "border:1px dashed #888;vertical-align:top}.n{font-weight:bold}.c{font:bold 1.6em monospace;margin:6px 0}"
+            ".h{font-size:.8em;color:#444}</style>" + body).encode("utf-8")
+
+
+def identity_panel(rnd: live_rounds.Round) -> None:
+    """Who answers as whom, claim attempts on taken or wrong codes, and releasing a claimed person."""
+    names = ui.query(live_rounds.member_names, rnd.network, rnd.date)
+    log = ui.query(live_tokens.claim_log, rnd.round_id)
+    claimed = ui.query(live_tokens.claimed, rnd.round_id)
+    refused = log[log["outcome"].isin(["taken", "wrong_code"])]
+    title = t("live.identity_title", n=len(claimed), taken=int((refused["outcome"] == "taken").sum()),
+              wrong=int((refused["outcome"] == "wrong_code").sum()))
+    with st.expander(("⚠️ " if len(refused) else "") + title, expanded=bool(len(refused))):
+        if len(refused):
+            st.warning(t("live.attempts_warning", n=len(refused)))
+        if len(log):
+            st.dataframe(pd.DataFrame({
+                t("live.attempt_at"): [live_common.local_time(x.to_pydatetime()).strftime("%H:%M:%S") for x in log["at"]],
+                t("live.person"): [names.get(p, p) if isinstance(p, str) else "—" for p in log["participant_id"]],
+                t("live.attempt_outcome"): [t(f"live.outcome_{o}") for o in log["outcome"]],
+                t("live.attempt_phone"): [f"#{int(x)}" if pd.notna(x) else "" for x in log["phone"]],
+            }), hide_index=True, width="stretch")
+        else:
+            st.caption(t("live.no_attempts"))
+        c1, c2 = st.columns([2, 1])
+        pid = c1.selectbox(t("live.release_who"), claimed, index=None, format_func=lambda p: names.get(p, p),
+                           key="release_who")
+        c1.caption(t("live.release_help"))
+        if c2.button(t("live.release"), disabled=pid is None, key="release"):
+            try:
+                n = ui.query(live_tokens.release, rnd.round_id, pid)
+                st.session_state["live_released"] = (names.get(pid, pid), n)
+            except live_common.LiveError as e:
+                st.error(error_text(e))
+            st.rerun()
+        done = st.session_state.pop("live_released", None)
+        if done:
+            st.success(t("live.released", name=ui.md(done[0]), n=done[1]))
 
 
 def personal_links(rnd: live_rounds.Round, base: str, one: bool = False) -> None:
@@ -273,6 +380,97 @@ def ties_picture(rnd: live_rounds.Round) -> None:
     st.iframe(html_doc, height=480)
 
 
+def plusdelta_picture(rnd: live_rounds.Round) -> None:
+    pdf = ui.query(live_meeting.plusdelta, rnd.round_id)
+    c1, c2 = st.columns(2)
+    for col, part in ((c1, "plus"), (c2, "delta")):
+        sub = pdf[pdf["part"] == part]
+        col.markdown(f"**{t(f'live.{part}')}** ({len(sub)})")
+        col.markdown("\n".join(f"- {'[' + ui.md(g) + '] ' if isinstance(g, str) else ''}{ui.md(ui.scrub(x))}"
+                                for g, x in zip(sub["group"], sub["text"], strict=True)) or "—")
+
+
+def statements_picture(rnd: live_rounds.Round, min_group: int) -> None:
+    by_group = bool(rnd.config.groups)
+    s = ui.query(live_meeting.statement_stats, rnd.round_id, rnd.config.statements, by_group=by_group,
+                 min_group=min_group)
+    st.markdown("**" + t("live.part_statements") + "**")
+    if s.empty:
+        st.caption(t("live.no_marks_yet"))
+        return
+    cols = {"statement": t("live.statement"), "n": "n", "disagree": t("live.disagree"), "neutral": t("live.neutral"),
+            "agree": t("live.agree"), "median": t("live.median")}
+    if by_group:
+        cols = {"statement": t("live.statement"), "group": t("live.group")} | {k: v for k, v in cols.items()
+                                                                              if k != "statement"}
+    st.dataframe(s[list(cols)].rename(columns=cols), hide_index=True, width="stretch")
+    st.caption(t("live.statements_read", min=min_group))
+
+
+def wall_picture(rnd: live_rounds.Round, show_votes: bool) -> None:
+    st.markdown("**" + t("live.part_ideas") + ": " + ui.md(rnd.config.ideas_prompt or t("live.ideas_prompt_default"))
+                + "**")
+    w = ui.query(live_meeting.wall, rnd.round_id)
+    if w.empty:
+        st.caption(t("live.ideas_none"))
+        return
+    voting = rnd.wall_phase == "vote" and show_votes  # counts only, and only once the group is big enough
+    st.dataframe(pd.DataFrame({
+        t("live.wall_item"): [ui.scrub(x) for x in w["label"]],
+        t("live.wall_ideas"): [ui.scrub(x) if n > 1 else "" for x, n in zip(w["ideas"], w["n_ideas"], strict=True)],
+        t("live.wall_votes"): w["votes"] if voting else ["" for _ in w["votes"]],
+    }), hide_index=True, width="stretch")
+    st.caption(t("live.wall_voting", n=rnd.config.votes) if voting else t("live.wall_collecting"))
+
+
+def wall_controls(rnd: live_rounds.Round) -> None:
+    """Clustering and opening the vote (outside the refreshing picture, so choices are not reset)."""
+    if not rnd.config.ideas or rnd.wall_phase != "collect":
+        return
+    with st.expander(t("live.wall_controls")):
+        found = ui.query(live_meeting.ideas, rnd.round_id)
+        texts = dict(zip(found["idea_id"], found["text"], strict=True))
+        cl = dict(zip(found["idea_id"], found["cluster"], strict=True))
+        picked = st.multiselect(t("live.cluster_pick"), list(texts), key="cluster_pick",
+                                format_func=lambda i: (f"[{cl[i]}] " if cl.get(i) else "") + texts.get(i, "?"))
+        c1, c2, c3 = st.columns([2, 1, 1])
+        label = c1.text_input(t("live.cluster_label"), max_chars=live_common.MAX_CLUSTER, key="cluster_label")
+        if c2.button(t("live.cluster_do"), disabled=not picked, key="cluster_do"):
+            try:
+                ui.query(live_meeting.cluster, rnd.round_id, picked, label)
+            except live_common.LiveError as e:
+                st.error(error_text(e))
+            st.rerun()
+        if c3.button(t("live.idea_hide"), disabled=len(picked) != 1, key="idea_hide"):
+            ui.query(live_meeting.hide_idea, rnd.round_id, picked[0])
+            st.rerun()
+        st.divider()
+        st.caption(t("live.vote_open_help", n=rnd.config.votes))
+        if st.button(t("live.vote_open"), type="primary", key="vote_open", disabled=rnd.config.votes == 0):
+            try:
+                ui.query(live_meeting.set_wall_phase, rnd.round_id, "vote")
+            except live_common.LiveError as e:
+                st.error(error_text(e))
+            st.rerun()
+
+
+def groups_picture(rnd: live_rounds.Round, min_group: int) -> None:
+    counts = ui.query(live_meeting.group_counts, rnd.round_id)
+    st.markdown("**" + t("live.groups_compare") + "**")
+    st.caption(" · ".join(f"{ui.md(g)}: {counts.get(g, 0)}" for g in rnd.config.groups))
+    if rnd.config.current or rnd.config.desired:
+        gm = ui.query(live_meeting.group_marks, rnd.round_id, min_group=min_group)
+        if len(gm):
+            gm = gm[gm["situation"] == "current"] if (gm["situation"] == "current").any() else gm
+            table = gm.assign(value=[("–" if m != m else f"{fmt_num(m, lang)} ({fmt_num(a, lang)}–{fmt_num(b, lang)})")
+                                     for m, a, b in zip(gm["median"], gm["q1"], gm["q3"], strict=True)])
+            wide = table.pivot(index="code", columns="group", values="value").reindex(
+                [c for c in fw.codes if c in set(table["code"])])
+            wide.index = [ind_labels()[c] for c in wide.index]
+            st.dataframe(wide, width="stretch")
+            st.caption(t("live.groups_read", min=min_group))
+
+
 @st.fragment(run_every=REFRESH_S)
 def live_picture_panel(round_id: str) -> None:
     rnd = ui.query(live_rounds.get_round, round_id)
@@ -287,9 +485,17 @@ def live_picture_panel(round_id: str) -> None:
     m3.metric(t("live.phones"), status.phones)
     if not rnd.is_open():
         st.warning(t("live.error.expired"))
+    if rnd.config.ideas:  # the wall shows ideas (never authors) from the first one on
+        wall_picture(rnd, show_votes=status.submitted >= min_group)
     if status.submitted < min_group:
         st.info(t("live.waiting", n=status.submitted, min=min_group))
         return
+    if rnd.config.groups:
+        groups_picture(rnd, min_group)
+    if rnd.config.plusdelta:
+        plusdelta_picture(rnd)
+    if rnd.config.statements:
+        statements_picture(rnd, min_group)
     if rnd.config.current or rnd.config.desired:
         dimensions_picture(rnd, status.submitted, min_group)
     if rnd.config.story:
@@ -338,8 +544,11 @@ if rnd is not None:
                  until=live_common.local_time(rnd.expires_at).strftime("%d-%m-%Y %H:%M")))
     with st.container(border=True):
         link_panel(rnd)
+    if rnd.named:
+        identity_panel(rnd)
     st.subheader(t("live.picture"))
     live_picture_panel(rnd.round_id)
+    wall_controls(rnd)
     st.divider()
     close_panel(rnd)
 

@@ -6,10 +6,18 @@ writes goes through ``analytics.live`` with the link's token, which only opens i
 
 Answers are saved as a draft on the server on every change (a reload or a lost connection keeps them) and
 count once "Send" is pressed; they can be revised until the round closes.
+
+Live identity: a shared link never shows member names. In a named round the phone becomes a person only by
+entering the code the coach handed that person; names appear after that (for the ties question), never before.
+After sending, the participant's own mirror (their marks against the group's band) appears once enough
+people have answered; the same link shows it again later, also after the round closed.
+
+Kept light for 40 phones at once: only the ``analytics.live`` modules, one query per part, no charts library.
 """
 
 from __future__ import annotations
 
+import html
 import json
 
 import streamlit as st
@@ -17,6 +25,8 @@ import streamlit as st
 from analytics.definitions import value_cycles
 from analytics.live import answers as live_answers
 from analytics.live import common as live_common
+from analytics.live import meeting as live_meeting
+from analytics.live import mirror as live_mirror
 from analytics.live import rounds as live_rounds
 from analytics.live import tokens as live_tokens
 from pages import ui
@@ -29,14 +39,10 @@ st.set_page_config(page_title="Netwerkleren", layout="centered", initial_sidebar
 LANGS = {"nl": "NL", "en": "EN"}
 MARKS = list(range(live_common.SCALE_MIN, live_common.SCALE_MAX + 1))
 
-
-
-
-
 qp = st.query_params
 round_id = qp.get("round", "")
-rnd = ui.query(live_rounds.get_round, round_id)
-if st.session_state.get("lang") not in LANGS:
+if st.session_state.get("lang") not in LANGS:  # the round's language, looked up once per session
+    rnd = ui.query(live_rounds.get_round, round_id)
     st.session_state["lang"] = rnd.config.lang if rnd else "nl"
 st.radio("Taal / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True,
          label_visibility="collapsed")
@@ -62,30 +68,97 @@ if join_key is not None:
     del st.query_params["join"]
 if not token:
     refuse(live_common.LiveError("malformed"))
+fw = ui.framework()
+
+
+def mirror_html(rows_: list[tuple[str, int, float, float, float]]) -> str:
+    """The mirror as plain HTML (no script, no SVG: st.html keeps neither): per row a label, a 1..7 line, the
+    group's middle half (grey band), its median (a dark tick) and your own mark (a blue dot). Only numbers go
+    into the styles; labels are escaped."""
+    lo, hi = live_common.SCALE_MIN, live_common.SCALE_MAX
+
+    def x(v: float) -> float:
+        return (v - lo) / (hi - lo) * 100
+
+    ticks = "".join(f'<span style="position:absolute;left:{x(v):.1f}%;transform:translateX(-50%)">{v}</span>'
+                    for v in range(lo, hi + 1))
+    out = ['<div style="font-size:0.9rem">']
+    for label, yours, q1, median, q3 in rows_:
+        band = ("" if q1 != q1 else  # NaN: too few marks for a band
+                f'<div style="position:absolute;left:{x(q1):.1f}%;width:{max(x(q3) - x(q1), 1.5):.1f}%;top:4px;'
+                f'height:14px;background:#c8c8c8;border-radius:3px"></div>'
+                f'<div style="position:absolute;left:{x(median):.1f}%;top:1px;height:20px;width:3px;'
+                f'margin-left:-1px;background:#444"></div>')
+        out.append(
+            f'<div style="margin-top:10px">{html.escape(label)}</div>'
+            f'<div role="img" aria-label="{html.escape(label)}: {int(yours)}" style="position:relative;'
+            f'margin:4px 10px 0 10px;height:22px">'
+            f'<div style="position:absolute;left:0;right:0;top:10px;height:2px;background:#999"></div>{band}'
+            f'<div style="position:absolute;left:{x(yours):.1f}%;top:3px;width:16px;height:16px;margin-left:-8px;'
+            f'border-radius:50%;background:#1f4e79;border:2px solid #fff"></div></div>'
+            f'<div style="position:relative;margin:0 10px;height:14px;font-size:0.7rem;color:#666">{ticks}</div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def show_mirror(m: live_mirror.Mirror, statements: tuple[str, ...]) -> None:
+    st.header(t("live.mirror_title"), divider="gray")
+    if m.status == "not_sent":
+        st.caption(t("live.mirror_not_sent"))
+        return
+    if m.status == "too_few":
+        st.info(t("live.mirror_too_few", n=m.n, min=m.min_group))
+        return
+    st.markdown(t("live.mirror_help", n=m.n))
+    order = {c: i for i, c in enumerate(fw.codes)}
+    marks = m.marks.assign(o=m.marks["code"].map(order)).sort_values(["situation", "o"])
+    rows_ = [(f"{r.code} {fw.indicator(r.code).name[lang]}"
+              + (f" ({t(f'live.situation_{r.situation}')})" if r.situation != "current" else ""),
+              r.yours, r.q1, r.median, r.q3) for r in marks.itertuples() if r.code in order]
+    rows_ += [(statements[r.code] if r.code < len(statements) else "?", r.yours, r.q1, r.median, r.q3)
+              for r in m.statements.itertuples()]
+    st.html(mirror_html(rows_))
+    if any(q1 != q1 for *_, q1, _, _ in rows_):
+        st.caption(t("live.mirror_legend", min=m.min_group))
+    st.caption(t("live.mirror_come_back"))
+
+
 try:
     acc = ui.query(live_tokens.check_token, round_id, token)
 except live_common.LiveError as e:
-    refuse(e)
-rnd, cfg, fw = acc.round, acc.round.config, ui.framework()
-people = ui.query(live_rounds.members, rnd.network, rnd.date)
-names = dict(zip(people["participant_id"], people["name"], strict=True))
+    if e.code != "closed":
+        refuse(e)
+    # A closed round: the same link still shows the participant's mirror (read only).
+    try:
+        mine = ui.query(live_mirror.mirror, round_id, token)
+    except live_common.LiveError:
+        refuse(e)
+    if mine.status == "not_sent":
+        refuse(e)
+    st.info(t("live.closed_mirror"))
+    closed_round = ui.query(live_rounds.get_round, round_id)
+    show_mirror(mine, closed_round.config.statements if closed_round else ())
+    st.stop()
+rnd, cfg = acc.round, acc.round.config
 
 st.title(ui.md(rnd.title) if rnd.title else t("live.form_title"))
 st.caption(t("live.form_network", network=ui.md(rnd.network)))
 
-# ---------------------------------------------------------------- named rounds: who are you?
+# ---------------------------------------------------------------- named rounds: the code one was given
 if acc.slot is None:
-    st.markdown(t("live.pick_intro"))
-    pid = st.selectbox(t("live.who_are_you"), list(names), index=None, format_func=lambda p: names.get(p, p),
-                       placeholder=t("live.pick_placeholder"), key="pick_self")
-    if st.button(t("live.this_is_me"), type="primary", disabled=pid is None, width="stretch"):
+    # No names here: whoever holds the shared link sees none and becomes somebody only with their code.
+    st.markdown(t("live.code_intro"))
+    code = st.text_input(t("live.your_code"), key="code", max_chars=20, placeholder="ABCD-EFGH")
+    if st.button(t("live.this_is_me"), type="primary", disabled=not (code or "").strip(), width="stretch"):
         try:
-            ui.query(live_tokens.claim, round_id, token, pid)
+            ui.query(live_tokens.claim, round_id, token, code)
             st.rerun()
         except live_common.LiveError as e:
             st.error(t(f"live.error.{e.code}", **e.fields))
     st.stop()
 
+# Names only for someone who is a member (a code or a personal link) and only when a question needs them.
+names = ui.query(live_rounds.member_names, rnd.network, rnd.date) if cfg.ties or acc.participant_id else {}
 if acc.participant_id:
     st.caption(t("live.answering_as", name=ui.md(names.get(acc.participant_id, acc.participant_id))))
 else:
@@ -97,9 +170,17 @@ STATE = "live_form"
 
 def _fill_widgets(answers: dict | None) -> None:
     """Put stored answers back into the widgets (before they are drawn)."""
-    for key in [k for k in st.session_state if str(k).startswith(("m:", "s:", "tie:"))]:
+    for key in [k for k in st.session_state if str(k).startswith(("m:", "s:", "tie:", "st:", "pd:", "g:", "v:"))]:
         del st.session_state[key]
     a = answers or {}
+    if a.get("group"):
+        st.session_state["g:group"] = a["group"]
+    for i, v in (a.get("statements") or {}).items():
+        st.session_state[f"st:{i}"] = v
+    for part, v in (a.get("plusdelta") or {}).items():
+        st.session_state[f"pd:{part}"] = v
+    if a.get("votes"):
+        st.session_state["v:wall"] = list(a["votes"])
     for situation in live_common.SITUATIONS:
         for code, v in (a.get(situation) or {}).items():
             st.session_state[f"m:{situation}:{code}"] = v
@@ -126,6 +207,11 @@ if state is None or state["token"] != acc.token_hash:
 
 # ---------------------------------------------------------------- the questions
 answers: dict = {}
+group = None
+if cfg.groups:
+    group = st.radio(t("live.your_group"), list(cfg.groups), index=None, key="g:group", horizontal=True)
+    if group:
+        answers["group"] = group
 asked = [s for s in live_common.SITUATIONS if getattr(cfg, s)]
 if asked:
     st.header(t("live.part_dimensions"), divider="gray")
@@ -143,6 +229,25 @@ if asked:
                                          label_visibility="visible" if len(asked) > 1 else "collapsed")
                 if v is not None:
                     answers.setdefault(situation, {})[ind.code] = v
+
+if cfg.statements:
+    st.header(t("live.part_statements"), divider="gray")
+    st.markdown(t("live.statements_help", min=live_common.SCALE_MIN, max=live_common.SCALE_MAX))
+    for i, statement in enumerate(cfg.statements):
+        with st.container(border=True):
+            st.markdown(f"**{ui.md(statement)}**")
+            v = st.segmented_control(ui.md(statement), MARKS, key=f"st:{i}", label_visibility="collapsed")
+            st.caption(t("live.statement_poles", min=live_common.SCALE_MIN, max=live_common.SCALE_MAX))
+            if v is not None:
+                answers.setdefault("statements", {})[str(i)] = v
+
+if cfg.plusdelta:
+    st.header(t("live.part_plusdelta"), divider="gray")
+    plus = st.text_area(t("live.plus"), key="pd:plus", max_chars=live_common.MAX_PLUSDELTA, height=90)
+    delta = st.text_area(t("live.delta"), key="pd:delta", max_chars=live_common.MAX_PLUSDELTA, height=90)
+    parts = {k: v for k, v in (("plus", plus), ("delta", delta)) if (v or "").strip()}
+    if parts:
+        answers["plusdelta"] = parts
 
 if cfg.story:
     st.header(t("live.part_story"), divider="gray")
@@ -175,6 +280,40 @@ if cfg.ties:
         ties.append({"to": v, "often": often} if v in names else {"name": v, "often": often})
     if ties:
         answers["ties"] = ties
+
+if cfg.ideas:
+    st.header(t("live.part_ideas"), divider="gray")
+    st.markdown("**" + ui.md(cfg.ideas_prompt or t("live.ideas_prompt_default")) + "**")
+    wall_ideas = ui.query(live_meeting.ideas, round_id)
+    if rnd.wall_phase == "collect":
+        st.caption(t("live.ideas_help", max=live_common.MAX_IDEAS_EACH))
+        with st.form("add_idea", clear_on_submit=True, border=False):
+            new_idea = st.text_input(t("live.idea_new"), max_chars=live_common.MAX_IDEA, key="idea:new")
+            if st.form_submit_button(t("live.idea_add"), width="stretch"):
+                try:
+                    ui.query(live_meeting.add_idea, round_id, token, new_idea, group)
+                    st.session_state["idea_added"] = True
+                    st.rerun()
+                except live_common.LiveError as e:
+                    st.warning(t(f"live.error.{e.code}", **e.fields))
+        if st.session_state.pop("idea_added", False):
+            st.success(t("live.idea_added"))
+            wall_ideas = ui.query(live_meeting.ideas, round_id)
+        if len(wall_ideas):
+            st.markdown("\n".join(f"- {ui.md(x)}" for x in wall_ideas["text"]))
+        else:
+            st.caption(t("live.ideas_none"))
+        st.button(t("live.ideas_refresh"), key="ideas_refresh")
+    else:
+        items = wall_ideas.groupby("item", sort=False).agg(
+            label=("cluster", "first"), text=("text", lambda x: " · ".join(x)), n=("text", "size"))
+        labels = {k: (f"{r.label} ({r.n})" if isinstance(r.label, str) else r.text) for k, r in items.iterrows()}
+        st.markdown(t("live.vote_help", n=cfg.votes))
+        votes = st.pills(t("live.vote_label", n=cfg.votes), list(labels), selection_mode="multi", key="v:wall",
+                         format_func=lambda k: labels.get(k, k), label_visibility="collapsed")
+        if votes:
+            answers["votes"] = list(votes)
+        st.caption(t("live.votes_used", n=len(votes or []), max=cfg.votes))
 
 # ---------------------------------------------------------------- save: draft on every change, send on click
 st.divider()
@@ -221,3 +360,7 @@ elif sent:
     st.caption("✏️ " + t("live.status_changed"))
 elif state["draft"]:
     st.caption("💾 " + t("live.status_draft"))
+
+# ---------------------------------------------------------------- the personal mirror, once sent
+if sent and (asked or cfg.statements):
+    show_mirror(ui.query(live_mirror.mirror, round_id, token), cfg.statements)

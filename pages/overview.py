@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 from analytics import limits
-from analytics.definitions import funnel_cycles, value_cycles
+from analytics.definitions import frameworks, frameworks_dir, funnel_cycles, loop_label, value_cycles
 from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
 from analytics.measures import overview as ov
+from analytics.measures import rhythm as rh
+from analytics.store import database as store
+from analytics.store import networks as netinfo
 from analytics.store import notes
-from analytics.views import wording
+from analytics.views import loop, wording
 from pages import ui
 
 ui.page_setup()
@@ -21,6 +26,7 @@ text = ui.chart_text()
 fw = ui.framework()
 dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
 stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
+instrument_names = {f.id: f.name[lang] for f in frameworks(frameworks_dir(store.db_path())).values()}
 
 
 
@@ -31,7 +37,27 @@ def overview_data(data_version, min_group: int):
         "trends": ui.query(ov.dimension_trends, min_group),
         "funnels": ui.query(ov.value_funnels),
         "ties": ui.query(ov.latest_tie_measures),
+        "own": ui.query(ov.own_instrument_latest, min_group),
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def loop_data(loop_version, min_group: int, pseudonymise: bool, net: str | None):
+    nets = (net,) if net else None
+    return {
+        "rhythm": ui.query(rh.rhythm, dt.date.today()),
+        "agreements": ui.query(loop.agreement_records, nets, pseudonymise=pseudonymise, min_group=min_group),
+        "interventions": ui.query(loop.intervention_records, nets, pseudonymise=pseudonymise,
+                                  min_group=min_group),
+        "details": ui.query(netinfo.latest),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def coach_labels(loop_version, pseudonymise: bool, coaches: tuple[str, ...]) -> list[str]:
+    from analytics.privacy import people_labels
+
+    return ui.query(people_labels, list(coaches), pseudonymise)
 
 
 @st.cache_data(show_spinner=False)
@@ -75,7 +101,64 @@ for i, s in enumerate(sig[:max_signals]):
     if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
         st.switch_page(pages[s.page])
 
-# ---------------------------------------------------------------- meeting agreements
+# ---------------------------------------------------------------- the measurement rhythm
+ld = loop_data(ui.loop_version(), ui.min_group(), ui.pseudonymise(), ui.network())
+RHYTHM_ICONS = {"overdue": "⌛", "due": "⏳", "never": "○", "done": "✔"}
+
+
+def start_round(network: str) -> None:
+    st.session_state["network"] = network
+
+
+def import_for(network: str, start: dt.date, end: dt.date) -> None:
+    st.session_state["network"] = network
+    st.session_state["import_for"] = (network, start, end)
+
+
+st.subheader(t("overview.rhythm"))
+st.caption(t("overview.rhythm_help"))
+for i, r in enumerate(r for r in ld["rhythm"] if not ui.network() or r["network"] == ui.network()):
+    c1, c2, c3, c4 = st.columns([3, 5, 1.2, 1.2], vertical_alignment="center")
+    c1.markdown(f"{RHYTHM_ICONS[r['status']]} **{ui.md(r['network'])}** · {t('rhythm.status_' + r['status'])}")
+    c2.caption(t("rhythm.line", moments=r["moments"], last=f"{r['last']:%d-%m-%Y}" if r["last"] else "—",
+                 due=f"{r['next_due']:%d-%m-%Y}"))
+    if c3.button(t("rhythm.start_round"), key=f"rh_live:{i}", on_click=start_round, args=(r["network"],)):
+        st.switch_page("pages/live_coach.py")
+    if c4.button(t("rhythm.import"), key=f"rh_import:{i}", on_click=import_for,
+                 args=(r["network"], r["period_start"], r["period_end"])):
+        st.switch_page("pages/data.py")
+
+# ---------------------------------------------------------------- agreements that come back
+st.subheader(t("overview.loop_agreements"))
+st.caption(t("overview.loop_agreements_help"))
+if not ld["agreements"]:
+    st.caption(t("agreement.none"))
+for a in reversed(ld["agreements"]):  # the latest meeting first
+    with st.container(border=True):
+        st.markdown("🤝 " + t("agreement.head", network=ui.md(a["network"]), date=f"{a['date']:%d-%m-%Y}",
+                             text=ui.md(a["text"])))
+        st.caption(t("agreement.meta", owner=ui.md(a["owner"] or t("agreement.nobody")),
+                     status=loop_label("statuses", a["status"], lang)))
+        for f in a["figures"]:
+            st.markdown("- " + ui.md(loop.figure_line(f, lang, fw)))
+        st.markdown("💬 *" + t(loop.question_key(a["figures"])) + "*")
+
+# ---------------------------------------------------------------- interventions across networks
+if ld["interventions"]:
+    st.subheader(t("overview.interventions"))
+    st.caption(t("overview.interventions_help"))
+    for iv in reversed(ld["interventions"]):
+        with st.container(border=True):
+            st.markdown(t("intervention.head", label=ui.md(iv["label"]), start=f"{iv['start']:%d-%m-%Y}",
+                          networks=ui.md(", ".join(iv["networks"]) or t("intervention.all_networks"))))
+            if iv["expected"]:
+                st.caption(t("intervention.expected", text=ui.md(iv["expected"])))
+            for n in iv["per_network"]:
+                for f in n["figures"]:
+                    st.markdown(f"- **{ui.md(n['network'])}** — " + ui.md(loop.figure_line(f, lang, fw)))
+            st.markdown("💬 *" + t("intervention.question") + "*")
+
+# ---------------------------------------------------------------- meeting notes
 recent = ui.query(notes.latest, limit=5)
 if len(recent):
     st.subheader(t("overview.agreements"))
@@ -106,6 +189,34 @@ for row_start in range(0, len(cards), 2):
             who = ("overview.card_caption" if info["participants"] or not info["respondents"]
                    else "overview.card_caption_respondents")
             st.caption(t(who, n=int(info["participants"] or info["respondents"]), periods=int(info["periods"])) + span)
+            about = ld["details"][ld["details"]["network"] == net]
+            if len(about):
+                d = about.iloc[0]
+                if isinstance(d["description"], str):
+                    st.markdown(ui.md(d["description"]))
+                if isinstance(d["ambition"], str):
+                    st.caption(t("overview.card_ambition", text=ui.md(d["ambition"])))
+                bits = []
+                if isinstance(d["phase"], str):
+                    bits.append(t("overview.card_phase", phase=loop_label("phases", d["phase"], lang)))
+                if pd.notna(d["start_date"]):
+                    bits.append(t("overview.card_period", start=f"{d['start_date']:%m-%Y}",
+                                  end=f"{d['end_date']:%m-%Y}" if pd.notna(d["end_date"]) else "…"))
+                coaches = tuple(d["coaches"]) if d["coaches"] is not None else ()
+                if coaches:
+                    bits.append(t("overview.card_coaches",
+                                  coaches=", ".join(coach_labels(ui.loop_version(), ui.pseudonymise(), coaches))))
+                instruments = list(d["instruments"]) if d["instruments"] is not None else []
+                if instruments:
+                    bits.append(t("overview.card_instruments", names=", ".join(instrument_names.get(i, i)
+                                                                                   for i in instruments)))
+                bits.append(t("overview.card_moments", n=int(d["moments_per_year"])))
+                st.caption(ui.md(" · ".join(bits)))
+            for _fid, own in data["own"][data["own"]["network"] == net].groupby("framework", sort=True):
+                # an own instrument beside the default one, its dimensions side by side, no judgement
+                st.caption(f"**{ui.md(own['name'].iloc[0][lang])}** ({ui.md(own['period'].iloc[0])}): " + " · ".join(
+                    f"{ui.md(r.code)} {ui.md(r.dimension[lang])} **{fmt_num(r.mean, lang, 2)}**"
+                    for r in own.itertuples()))
             tr = trends[trends["network"] == net].dropna(subset=["mean"])
             if len(tr):
                 spark = charts.line_over_time(

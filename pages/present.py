@@ -7,18 +7,20 @@ page sets ``st.session_state["presentation"]`` so other pages know a projector m
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pandas as pd
 import streamlit as st
 
-from analytics.definitions import funnel_cycles, value_cycles
+from analytics.definitions import funnel_cycles, loop_label, value_cycles
 from analytics.draw import charts
 from analytics.i18n import cycle_label, fmt_num
 from analytics.measures import dimensions as dims
+from analytics.measures import rhythm as rh
 from analytics.measures import value_creation as vc
 from analytics.store import notes
-from analytics.views import playback, report, tie_view, wording
+from analytics.views import loop, playback, report, tie_view, wording
 from pages import ui
 
 ui.page_setup()
@@ -37,12 +39,22 @@ PRESENT_CSS = """<style>
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] p { font-size: 1.45rem; }
 </style>"""
 st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+#: The projector view: no sidebar, no app header or toolbar, the slide over the whole width; the key buttons for
+#: Page Up / Page Down (a presenter's clicker) stay in the page but out of sight. A constant, never data.
+PROJECTOR_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.2rem 3rem 1rem 3rem !important; }
+</style>"""
+KEYS_CSS = "<style>.st-key-present_keys { display: none !important; }</style>"
+st.markdown(KEYS_CSS, unsafe_allow_html=True)
 
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
 fw = ui.framework()
 PSEUDONYMISE = True  # forced on: a projector is a public place
-SLIDES = ("dims", "shared", "values", "ties", "notes")
+SLIDES = ("dims", "shared", "values", "ties", "agreements", "notes", "closing")
+MAX_AGREEMENTS = 4
 SECONDS_PER_FRAME = 1.5
 MAP_HEIGHT = 600
 dim_codes = [d.code for d in fw.dimensions]
@@ -63,6 +75,14 @@ def dim_stats(data_version, net: str, period: str | None, by: str, min_group: in
     return ui.query(dims.indicator_stats, f, by=by, min_group=min_group)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def situations(data_version, net: str, period: str, min_group: int) -> pd.DataFrame:
+    """Dimension means of one period in the current and the desired situation (when both were marked)."""
+    f = dims.Filters(networks=(net,), periods=(period,))
+    df = ui.query(dims.indicator_stats, f, by="dimension", min_group=min_group)
+    return df[df["situation"].isin(["current", "desired"])].dropna(subset=["mean"])
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def funnel(data_version, net: str, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     f = vc.Filters(networks=(net,), periods=(period,) if period else None)
@@ -79,6 +99,16 @@ def agreements(data_version, net: str) -> pd.DataFrame:
     return ui.query(notes.latest, (net,), limit=3)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def loop_agreements(loop_version, net: str, min_group: int) -> list[dict]:
+    return ui.query(loop.agreement_records, (net,), pseudonymise=PSEUDONYMISE, min_group=min_group)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def next_moment(loop_version, net: str) -> dict | None:
+    return next((r for r in ui.query(rh.rhythm, dt.date.today()) if r["network"] == net), None)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def gif(data_version, net: str, lang_: str) -> bytes | None:
     if not ui.query(playback.periods_with_ties, net):
@@ -90,9 +120,10 @@ def gif(data_version, net: str, lang_: str) -> bytes | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def report_html(data_version, net: str, period: str | None, lang_: str, min_group: int) -> str:
+def report_html(data_version, net: str, period: str | None, lang_: str, min_group: int, _progress=None) -> str:
+    """Made once per data version and choice; ``_progress`` (not part of the cache key) feeds a progress bar."""
     return ui.query(report.build_report, networks=[net], period=period, pseudonymise=PSEUDONYMISE, lang=lang_,
-                min_group=min_group)
+                    min_group=min_group, progress=_progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -127,8 +158,13 @@ def shows_other(p: str) -> None:
     if p != period:
         st.caption(t("present.period_caption", network=ui.md(net), period=ui.md(p)))
 
-mode = st.segmented_control(t("present.mode"), ["slides", "play", "report"], default="slides",
-                            format_func=lambda m: t(f"present.mode_{m}"), key="present_mode") or "slides"
+projector = bool(st.session_state.get("projector", False))
+if projector:
+    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
+    mode = "slides"
+else:
+    mode = st.segmented_control(t("present.mode"), ["slides", "play", "report"], default="slides",
+                                format_func=lambda m: t(f"present.mode_{m}"), key="present_mode") or "slides"
 
 
 def _move(step: int) -> None:
@@ -136,7 +172,29 @@ def _move(step: int) -> None:
     st.session_state["present_slide"] = min(max(i, 0), len(SLIDES) - 1)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def own_instruments(data_version, net: str, min_group: int) -> pd.DataFrame:
+    from analytics.measures.overview import own_instrument_latest
+
+    df = ui.query(own_instrument_latest, min_group)
+    return df[df["network"] == net]
+
+
+def slide_own_instruments() -> None:
+    """An instrument loaded as a file, beside the default one: its dimensions of the latest period."""
+    own = own_instruments(v, net, min_group)
+    for _fid, d in own.groupby("framework", sort=True):
+        d = d.dropna(subset=["mean"])
+        if d.empty:
+            continue
+        st.markdown(f"**{ui.md(d['name'].iloc[0][lang])}** ({ui.md(d['period'].iloc[0])})")
+        cols = st.columns(len(d))
+        for col, r in zip(cols, d.itertuples(), strict=True):
+            col.metric(f"{r.code} {r.dimension[lang]}", fmt_num(r.mean, lang, 2), help=f"n = {int(r.n)}")
+
+
 def slide_dims() -> None:
+    slide_own_instruments()
     df = dim_stats(v, net, None, "dimension", min_group)
     pers = [p for p in upto if p in set(df.dropna(subset=["mean"])["period"])]
     df = df[df["period"].isin(pers)]
@@ -145,7 +203,21 @@ def slide_dims() -> None:
         return
     chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
                                emphasise=pers[-1], text=text, title="", size=520)
-    st.altair_chart(chart, theme=None, width="content")
+    both = situations(v, net, pers[-1], min_group)
+    if both["situation"].nunique() < 2:
+        st.altair_chart(chart, theme=None, width="content")
+    else:  # current and desired of the latest period beside the picture over time
+        left, right = st.columns(2)
+        with left:
+            st.altair_chart(chart, theme=None, width="content")
+        with right:
+            labels = {s_: t(f"situation.{s_}") for s_ in ("current", "desired")}
+            both = both.assign(situation=both["situation"].map(labels))
+            st.markdown("**" + t("present.current_desired", period=ui.md(pers[-1])) + "**")
+            st.altair_chart(charts.radar_chart(both, axis_order=dim_codes, axis_labels=dim_labels,
+                                               series_col="situation", series_order=list(labels.values()),
+                                               emphasise=labels["current"], text=text, title="", size=460,
+                                               categorical=True), theme=None, width="content")
     st.caption(t("report.dims_read"))
 
 
@@ -232,6 +304,43 @@ def slide_notes() -> None:
                 st.markdown(f"**{t('notes.differently')}** " + ui.md(ui.scrub(r.differently, net, always=True)))
 
 
+def slide_agreements() -> None:
+    """What the network agreed last time, and what changed since in the figures it was about."""
+    recs = loop_agreements(ui.loop_version(), net, min_group)
+    if not recs:
+        st.info(t("agreement.none"))
+        return
+    for a in reversed(recs[-MAX_AGREEMENTS:]):
+        with st.container(border=True):
+            st.markdown(f"🤝 **{ui.md(a['text'])}**")
+            st.caption(f"{a['date']:%d-%m-%Y} · " + t("agreement.meta", owner=ui.md(a["owner"] or t("agreement.nobody")),
+                                                      status=loop_label("statuses", a["status"], lang)))
+            for f in a["figures"]:
+                st.markdown("- " + ui.md(loop.figure_line(f, lang, fw)))
+            st.markdown("💬 *" + t(loop.question_key(a["figures"])) + "*")
+
+
+def slide_closing() -> None:
+    """The questions for the meeting: the widest disagreement, the agreements, what to agree now, when next."""
+    questions = [t("present.closing_went_well")]
+    have = dim_stats(v, net, None, "indicator", min_group)
+    focus = shown_period(set(have.dropna(subset=["mean"])["period"]))
+    if focus is not None:
+        for r in dims.disagreement(have[have["period"] == focus], top=1).itertuples():
+            i = fw.indicator(r.code)
+            questions.append(f"**{r.code} {ui.md(i.name[lang])}** — " + t(
+                "report.starter", q1=fmt_num(r.q1, lang), q3=fmt_num(r.q3, lang), iqr=fmt_num(r.iqr, lang),
+                left=ui.md(i.left[lang]), right=ui.md(i.right[lang])))
+    if loop_agreements(ui.loop_version(), net, min_group):
+        questions.append(t("agreement.question"))
+    questions.append(t("present.closing_agree"))
+    for q in questions:
+        st.markdown("💬 " + q)
+    moment = next_moment(ui.loop_version(), net)
+    if moment:
+        st.caption(t("present.closing_next", due=f"{moment['next_due']:%d-%m-%Y}", moments=moment["moments"]))
+
+
 # ---------------------------------------------------------------- slides
 if mode == "slides":
     i = min(max(int(st.session_state.get("present_slide", 0)), 0), len(SLIDES) - 1)
@@ -240,14 +349,18 @@ if mode == "slides":
     st.caption(t("present.period_caption", network=ui.md(net), period=ui.md(period_label)) + " · "
                + t("present.names_note"))
     {"dims": slide_dims, "shared": slide_shared, "values": slide_values, "ties": slide_ties,
-     "notes": slide_notes}[key]()
+     "agreements": slide_agreements, "notes": slide_notes, "closing": slide_closing}[key]()
     st.divider()
     b1, mid, b2 = st.columns([1.4, 2, 1.4])
     b1.button(t("present.previous"), on_click=_move, args=(-1,), disabled=i == 0, key="present_prev",
-              width="stretch", shortcut="PageUp")
+              width="stretch", shortcut="Left")
     mid.markdown(t("present.counter", i=i + 1, n=len(SLIDES)), text_alignment="center")
     b2.button(t("present.next"), on_click=_move, args=(1,), disabled=i == len(SLIDES) - 1, key="present_next",
-              width="stretch", shortcut="PageDown")
+              width="stretch", shortcut="Right")
+    with st.container(key="present_keys"):  # a clicker's Page Up / Page Down, out of sight (KEYS_CSS)
+        st.button("⇞", on_click=_move, args=(-1,), key="present_pageup", shortcut="PageUp")
+        st.button("⇟", on_click=_move, args=(1,), key="present_pagedown", shortcut="PageDown")
+    st.toggle(t("present.projector"), key="projector", help=t("present.keys"))
 
 # ---------------------------------------------------------------- the tie map over time
 elif mode == "play":
@@ -268,6 +381,14 @@ else:
     st.caption(t("present.period_caption", network=ui.md(net), period=ui.md(period_label)))
     st.markdown(t("present.report_intro"))
     name = re.sub(r"[^\w.-]+", "_", f"netwerkleren_{net}_{period or 'alle'}")
+    made_key = (v, net, period, lang, min_group)
+    if st.session_state.get("present_report_made") != made_key:  # made here, with a bar, not in a silent click
+        bar = st.progress(0.0, text=t("present.making_report"))
+        report_html(v, net, period, lang, min_group,
+                    _progress=lambda share, what: bar.progress(share, text=t("present.making_report_part", part=ui.md(what))
+                                                               if what else t("present.making_report")))
+        bar.empty()
+        st.session_state["present_report_made"] = made_key
     c1, c2 = st.columns(2)
     c1.download_button(t("present.download_html"), data=lambda: report_html(v, net, period, lang, min_group),
                        file_name=f"{name}.html", mime="text/html", on_click="ignore", key="present_report_html")

@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from analytics import limits
-from analytics.decisions import STRONG_TIE_MIN_WEIGHT
+from analytics.decisions import MAP_PEOPLE_MAX, STRONG_TIE_MIN_WEIGHT
 from analytics.draw import charts, export, graph_files, tie_map
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
+from analytics.measures import tie_dynamics as td
 from analytics.measures import ties as tq
 from analytics.measures import timeline
 from analytics.views import tie_view, wording
@@ -71,6 +72,19 @@ def over_time(data_version, network: str, strong: float, tie_type: str | None) -
     keep = ["period", *wording.OVER_TIME["shares"], *wording.OVER_TIME["counts"]]
     df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
     return df
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def stability(data_version, network: str, strong: float, min_group: int, tie_types: tuple | None) -> tuple:
+    """Jaccard/new/kept/dropped/joined/left, tie shares with intervals, and perceived beside measured, for the
+    chosen tie type; cached per data version (the bootstrap over respondents runs once)."""
+    c = ui.con()
+    try:
+        waves = td.graphs(c, network, tie_types)
+        return (td.dynamics(c, network, waves), td.shares_over_time(c, network, strong, waves),
+                td.perceived_vs_measured(c, network, strong_threshold=strong, min_group=min_group, waves=waves))
+    finally:
+        c.close()
 
 
 def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,
@@ -195,14 +209,27 @@ elif view == "compare":
         st.caption(t("ties.compare_caption", **counts, a=before, b=period))
 elif view == "organisations":
     shown, pos = tie_view.organisation_view(G, t("ties.unknown_org"))
+grouped = view == "organisations"
+level = tie_view.overview_level(G) if view == "people" else None
+if level:  # too many people for one map: open at the level of organisations (or communities), drill into one
+    groups = tie_view.group_names(G, people, level, t("ties.unknown_org"), t("map.community"))
+    st.info(t(f"ties.big_map_{level}", n=fmt_num(len(G), lang, 0), max=fmt_num(MAP_PEOPLE_MAX, lang, 0)))
+    pick = st.selectbox(t(f"ties.open_{level}"), ["", *sorted(set(groups.values()), key=str)],
+                        format_func=lambda g: g or t("ties.all_groups"), key="ties_open")
+    if pick:
+        shown = tie_view.drill_down(G, groups, pick)
+        st.caption(t("ties.drill_caption", group=ui.md(pick), n=fmt_num(len(shown), lang, 0)))
+    else:
+        shown, pos = tie_view.group_view(G, groups)
+        grouped = True
 
 if shown.number_of_nodes() == 0:
     st.info(t("ties.empty_selection"))
 else:
-    people_for_map = people if view != "organisations" else None
-    by = color_by if view != "organisations" else "organisation"
+    people_for_map = people if not grouped else None
+    by = color_by if not grouped else "organisation"
     order = network_frame(v, net, ui.pseudonymise()).organisations if by == "organisation" else None  # fixed colours across views and periods
-    if order is not None and view == "organisations":
+    if order is not None and grouped:
         order = None  # the organisation map has its own node per organisation
     known = network_frame(v, net, ui.pseudonymise()).frequency_known
     html_doc = map_html(shown, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order, known)
@@ -243,13 +270,13 @@ cols[3].metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
 cols[4].metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
 cols[5].metric(t("ties.m_isolates"), len(m["isolates"]))
 if m.get("betweenness_sampled"):
-    st.caption(t("ties.sampled"))
+    st.caption(t("ties.sampled", k=fmt_num(m.get("betweenness_sources") or 0, lang, 0)))
 with st.expander(t("ties.definitions")):
     st.markdown(t("ties.definitions_text"))
 
 measure_rows = wording.measure_rows(m, lang)
-tab_measures, tab_time, tab_people, tab_orgs = st.tabs(
-    [t("ties.tab_measures"), t("ties.tab_time"), t("ties.tab_people"), t("ties.tab_orgs")])
+tab_measures, tab_time, tab_dynamics, tab_people, tab_orgs = st.tabs(
+    [t("ties.tab_measures"), t("ties.tab_time"), t("ties.tab_dynamics"), t("ties.tab_people"), t("ties.tab_orgs")])
 with tab_measures:
     ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
 with tab_time:
@@ -271,6 +298,69 @@ with tab_time:
                                   tooltip_cols=())
     table = ot.rename(columns={"period": t("column.period"), **names})
     ui.chart_block(chart, table, f"tie_measures_{net}_{kind}", how_to_read=t("ties.read_time"))
+with tab_dynamics:
+    dyn, shares, pvm = stability(v, net, float(strong), ui.min_group(), tq.type_filter(types, tie_type))
+    from analytics.measures import timeline as _timeline
+
+    ev_dyn = ui.query(_timeline.events, (net,), pseudonymise=ui.pseudonymise())
+    if dyn.empty:
+        st.info(t("ties.need_two_periods"))
+    else:
+        st.markdown("**" + t("ties.dynamics_title", network=net) + "**")
+        jac = dyn.assign(period=dyn["period_to"], measure="jaccard", value=dyn["jaccard"])
+        jchart = charts.line_over_time(
+            jac, x="period", y="value", color="measure", x_order=pers_order,
+            color_labels={"jaccard": t("ties.jaccard")}, events=ev_dyn, y_domain=(0, 1), y_title=t("ties.jaccard"),
+            text={**text, "indicator": t("ties.measure")}, title=t("ties.dynamics_title", network=net),
+            tooltip_cols=("kept", "new", "dropped", "joined", "left"), width=560)
+        dyn_table = pd.DataFrame({
+            t("ties.step"): [f"{a} → {b}" for a, b in zip(dyn["period_from"], dyn["period_to"], strict=True)],
+            t("ties.kept"): dyn["kept"], t("ties.new"): dyn["new"], t("ties.dropped"): dyn["dropped"],
+            t("ties.jaccard"): dyn["jaccard"].round(3), t("ties.joined"): dyn["joined"],
+            t("ties.left"): dyn["left"],
+        })
+        ui.chart_block(jchart, dyn_table, f"tie_stability_{net}", how_to_read=t("ties.read_dynamics"))
+    out_share = shares[shares["measure"] == "outside_share"]
+    if len(out_share):
+        ochart = charts.line_over_time(
+            out_share, x="period", y="value", color="measure", x_order=pers_order,
+            color_labels={"outside_share": t("ties.outside_share")}, events=ev_dyn, y_domain=(0, 1),
+            y_title=t("ties.share"), text={**text, "indicator": t("ties.measure")},
+            title=t("ties.outside_title", network=net), band=("ci_low", "ci_high"), n_col="n", width=560)
+        otable = pd.DataFrame({t("column.period"): out_share["period"], "n": out_share["n"],
+                               t("ties.outside_share"): out_share["value"].round(3),
+                               t("chart.ci_low"): out_share["ci_low"].round(3),
+                               t("chart.ci_high"): out_share["ci_high"].round(3)})
+        ui.chart_block(ochart, otable, f"tie_outside_{net}", how_to_read=t("ties.read_outside"))
+    if len(pvm):
+        st.markdown(t("ties.perceived_intro"))
+        fw_ = ui.framework()
+        ind_names = {i.code: f"{i.code} {i.name[lang]}" for i in fw_.indicators} if fw_ else {}
+        m_names = {"clustering": t("ties.m_clustering"), "weak_share": t("ties.m_weak"),
+                   "reciprocity": t("ties.m_reciprocity"), "degree_centralization": t("ties.m_centralization")}
+        left, right = st.columns(2)
+        perc = pvm[pvm["side"] == "perceived"]
+        meas = pvm[pvm["side"] == "measured"]
+        with left:
+            pchart = charts.line_over_time(
+                perc, x="period", y="value", color="measure", x_order=pers_order, color_labels=ind_names,
+                color_order=["3a", "3b", "4c"], y_domain=(0, 1), y_title=text["position"],
+                text={**text, "indicator": text["indicator"]}, title=t("ties.perceived_title"),
+                band=("ci_low", "ci_high"), n_col="n", width=320, height=260)
+            st.altair_chart(pchart, theme=None)
+        with right:
+            mchart = charts.line_over_time(
+                meas, x="period", y="value", color="measure", x_order=pers_order, color_labels=m_names,
+                color_order=list(m_names), y_domain=(0, 1), y_title=t("ties.share"),
+                text={**text, "indicator": t("ties.measure")}, title=t("ties.measured_title"),
+                band=("ci_low", "ci_high"), width=320, height=260)
+            st.altair_chart(mchart, theme=None)
+        names = {**ind_names, **m_names}
+        ui.show_table(pd.DataFrame({
+            t("column.period"): pvm["period"], t("ties.measure"): [names.get(m, m) for m in pvm["measure"]], "n": pvm["n"],
+            t("ties.value"): pvm["value"].round(3), t("chart.ci_low"): pvm["ci_low"].round(3),
+            t("chart.ci_high"): pvm["ci_high"].round(3)}))
+        st.caption(t("ties.method_note"))
 with tab_people:
     st.caption(t("ties.people_caption"))
     b1, b2 = st.columns(2)

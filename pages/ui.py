@@ -190,6 +190,15 @@ def version() -> tuple:
     return query(store.data_version)
 
 
+def loop_version() -> tuple:
+    """Cache key for networks' details, agreements and interventions (written on the pages, not imported)."""
+    c = con()
+    try:
+        return store.data_version(c) + store.loop_version(c)
+    finally:
+        c.close()
+
+
 def lang() -> str:
     return st.session_state.get("lang", i18n.DEFAULT_LANG)
 

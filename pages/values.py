@@ -10,7 +10,7 @@ from analytics.definitions import funnel_cycles, value_cycles
 from analytics.draw import charts
 from analytics.draw.export import safe_csv
 from analytics.i18n import cycle_label, fmt_num, role_label
-from analytics.measures import timeline
+from analytics.measures import timeline, uncertainty
 from analytics.measures import value_creation as vc
 from pages import ui
 
@@ -81,11 +81,24 @@ def events(data_version, networks: tuple, pseudonymise: bool) -> pd.DataFrame:
     return ui.query(timeline.events, networks, pseudonymise=pseudonymise)
 
 
+def _pct_ci(k: pd.Series, n: pd.Series) -> list[str]:
+    """'70% (51–84%)': a share with its 95% Wilson interval; '—' where there is nothing to divide by."""
+    lo, hi = uncertainty.wilson(k.to_numpy(dtype=float), n.to_numpy(dtype=float))
+    return ["—" if not nn or nn != nn else
+            f"{fmt_num(kk / nn * 100, lang, 0)}% ({fmt_num(a * 100, lang, 0)}–{fmt_num(b * 100, lang, 0)}%)"
+            for kk, nn, a, b in zip(k, n, lo, hi, strict=True)]
+
+
 def funnel_table(df: pd.DataFrame, extra: tuple = ()) -> pd.DataFrame:
     out = pd.DataFrame({t(f"column.{k}"): df[k] for k in extra})
     out[t("column.cycle")] = [stage_labels[c] for c in df["cycle"]]
     out[t("values.reached")] = df["value"]
     out[t("values.kept")] = [fmt_num(x * 100, lang, 0) + "%" if x == x else "—" for x in df["kept_share"]]
+    prev = df.groupby(list(extra), sort=False)["value"].shift(1) if extra else df["value"].shift(1)
+    first = df.groupby(list(extra), sort=False)["value"].transform("first") if extra else \
+        pd.Series(df["value"].iloc[0] if len(df) else 0, index=df.index)
+    out[t("values.kept_ci")] = _pct_ci(df["value"], prev.fillna(0))
+    out[t("values.share_first")] = _pct_ci(df["value"], first)
     out[t("values.in_cycle_participants")] = df["participants"]
     out[t("values.in_cycle_reports")] = df["reports"]
     return out
@@ -116,7 +129,8 @@ with tab_funnel:
     with col_f:
         chart = charts.funnel_chart(fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
                                     value_col="value", text=text, title=t("values.funnel_title", where=where))
-        event = ui.chart_block(chart, funnel_table(fd), "funnel", how_to_read=t("values.read_funnel"),
+        event = ui.chart_block(chart, funnel_table(fd), "funnel",
+                               how_to_read=t("values.read_funnel") + "\n\n" + t("values.ci_note"),
                                key="funnel", on_select="rerun")
     with col_side:
         sd = side(v, f)

@@ -15,8 +15,11 @@ shows the AppTest behaviour without it.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit import config as st_config
@@ -24,7 +27,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_FILES = {"participants.csv", "events.csv", "dimensions_nl.csv", "value_reports.csv", "ties.csv"}
+DEMO_FILES = {"participants.csv", "events.csv", "dimensions_nl.csv", "value_reports.csv", "ties.csv",
+              "loop/networks.csv", "loop/agreements.csv", "loop/interventions.csv"}
 KINDS = ["participants", "dimension_scores", "value_reports", "ties", "events"]
 
 
@@ -102,18 +106,19 @@ def test_no_banner_on_an_empty_store(data_page):
     assert len(at.dataframe) == 0
 
 
-def test_imports_table_lists_the_five_demo_imports(data_page):
+def test_imports_table_lists_the_eight_demo_imports(data_page):
+    """The five survey files and the meeting loop's three (networks, agreements, interventions)."""
     at = data_page()
     table = imports_table(at)
-    assert len(table) == 5
+    assert len(table) == 8
     assert set(table["Bestand"]) == DEMO_FILES
-    assert list(table["#"]) == [5, 4, 3, 2, 1]
+    assert list(table["#"]) == [8, 7, 6, 5, 4, 3, 2, 1]
     assert set(table["Herkomst"]) == {"voorbeeld"}
     assert set(table["Status"]) == {"actief"}
     rows = dict(zip(table["Bestand"], table["Rijen"], strict=True))
-    assert rows["participants.csv"] == 206
+    assert rows["participants.csv"] == 217  # the data rows of sample_data/participants.csv (five networks)
     assert at.selectbox(key="undo_choice").options == [
-        "#5 ties.csv", "#4 value_reports.csv", "#3 dimensions_nl.csv", "#2 events.csv", "#1 participants.csv"]
+        "#8 loop/interventions.csv", "#7 loop/agreements.csv", "#6 loop/networks.csv", "#5 ties.csv", "#4 value_reports.csv", "#3 dimensions_nl.csv", "#2 events.csv", "#1 participants.csv"]
 
 
 def test_start_empty_undoes_every_demo_import(data_page):
@@ -126,7 +131,7 @@ def test_start_empty_undoes_every_demo_import(data_page):
     assert "start_empty" not in [b.key for b in at.button]
     assert not any("voorbeeldgegevens" in i.value for i in at.info)
     table = imports_table(at)
-    assert len(table) == 5
+    assert len(table) == 8
     assert set(table["Status"]) == {"ongedaan gemaakt"}
     assert "undo_choice" not in [s.key for s in at.selectbox]  # nothing left to undo
     # the stored data is gone: the network filter offers nothing but "all networks"
@@ -144,13 +149,13 @@ def undo(at: AppTest, import_id: int) -> AppTest:
 
 def test_undo_one_import_marks_it_undone(data_page):
     at = undo(data_page(), 1)  # #1 participants.csv
-    assert [s.value for s in at.success] == ["Import 1 is ongedaan gemaakt: 206 rijen verwijderd."]
+    assert [s.value for s in at.success] == ["Import 1 is ongedaan gemaakt: 217 rijen verwijderd."]
     at.run()  # the next run (any click) shows the new state
     table = imports_table(at).set_index("#")
     assert table.loc[1, "Status"] == "ongedaan gemaakt"
     assert (table.drop(index=1)["Status"] == "actief").all()
     assert "#1 participants.csv" not in at.selectbox(key="undo_choice").options
-    assert len(at.selectbox(key="undo_choice").options) == 4
+    assert len(at.selectbox(key="undo_choice").options) == 7  # the other four survey files and the three loop files
 
 
 def test_undo_shows_the_new_state_at_once(data_page):
@@ -206,3 +211,39 @@ def test_a_click_works_under_plain_apptest(cold_data_page):
     at.button(key="start_empty").click()
     at.run()
     assert "start_empty" not in [b.key for b in at.button]
+
+
+@pytest.mark.parametrize(("lang", "build", "ready", "download"), [
+    ("nl", "Onderzoeksexport maken", "Onderzoeksexport klaar", "Download onderzoeksexport (.zip)"),
+    ("en", "Build research export", "Research export ready", "Download research export (.zip)"),
+])
+def test_research_export_button_builds_a_zip_to_download(data_page, lang, build, ready, download):
+    """The research export: one click builds the pack (with a progress bar), then a download button offers
+    the zip; codes instead of names while pseudonymising is on (the default)."""
+    at = data_page(lang=lang)
+    assert "research_download" not in [b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")]
+    button = at.button(key="research_build")
+    assert button.label == build
+    at.selectbox(key="research_scope").set_value("Rekenen")
+    button.click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    messages = [s.value for s in at.success]
+    assert any(m.startswith(ready) for m in messages), messages
+    offered = [b for b in at.get("download_button") if b.proto.id.endswith("research_download")]
+    assert len(offered) == 1 and offered[0].proto.label == download
+    key, data = at.session_state["research_zip"]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        root = names[0].split("/")[0]
+        assert f"{root}/manifest.txt" in names and f"{root}/dimension_scores.sav" in names
+        assert [n for n in names if n.endswith("ties_dynamic.gexf")] == [f"{root}/networks/01_rekenen/ties_dynamic.gexf"]
+        people = z.read(f"{root}/participants.csv").decode("utf-8-sig")
+    demo_people = pd.read_csv(ROOT / "sample_data" / "participants.csv")
+    members = demo_people[demo_people["network"] == "Rekenen"]
+    packed = pd.read_csv(io.StringIO(people))
+    assert (packed["network"] == "Rekenen").sum() == members["participant_id"].nunique() > 0
+    assert not any(name in people for name in members["name"])  # codes instead of the demo's names
+    assert packed["person"].str.fullmatch(r"[A-Z]-\d{3}").all()
+    n_files = len(names)
+    assert any(f"{n_files} " in m for m in messages), messages

@@ -155,7 +155,7 @@ def test_ties_measures_over_time_as_shares_and_as_counts(db, monkeypatch):
 def test_overview_cards_give_the_latest_dimension_numbers(db, monkeypatch):
     at = run_page(db, monkeypatch, "pages/overview.py", "en")
     latest = [c.value for c in at.caption if c.value.startswith("Mean position in")]
-    assert len(latest) == 4  # one per demo network
+    assert len(latest) == 5  # one per demo network (the small Nieuwkomersonderwijs has enough respondents)
     assert all(x.count("**") == 8 for x in latest)  # four dimensions, each with its number in bold
 
 
@@ -176,3 +176,13 @@ def test_ties_page_opens_one_tie_type_and_combines_them_only_when_asked(db, monk
     assert any("count as one tie" in c.value for c in at.caption)
     edges_all = [m.value for m in at.metric if m.label == "Ties"][0]
     assert int(edges_all) > int(edges_one)
+
+
+def test_presentation_report_is_made_with_a_progress_bar(db, monkeypatch):
+    """The report mode makes the report once (a progress bar while it is written), then offers the download."""
+    at = run_page(db, monkeypatch, "pages/present.py", "en", network="Rekenen", present_mode="report")
+    made = at.session_state["present_report_made"]
+    assert made[1] == "Rekenen" and made[3] == "en"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "⬇️ Download the report (HTML)" in labels
+    assert not at.get("progress")  # the bar is gone once the report is made

@@ -158,24 +158,24 @@ def test_upload_validate_and_import_participants(browser, tmp_path):
 
         upload(page, ROOT / "sample_data" / "participants.csv")
         wait_for_app(page, expect_testid="stMetric")
-        assert metric_value(page, "Rijen gelezen") == "206"
+        assert metric_value(page, "Rijen gelezen") == "217"  # data rows of sample_data/participants.csv
         assert metric_value(page, "Rijen met fouten") == "0"
         screenshot(page, "upload-validated")
 
         message = import_file(page, "participants.csv")
-        assert "206" in message and "deelnemers" in message, message
+        assert "217" in message and "deelnemers" in message, message
         page.locator('[data-testid="stDataFrame"]').last.wait_for(state="visible")
         imports = table_text(page)
-        assert "participants.csv" in imports and "206" in imports, imports
+        assert "participants.csv" in imports and "217" in imports, imports
         assert page.get_by_text("Nog geen imports.").count() == 0
         assert app_exceptions(page) == []
         screenshot(page, "upload-imported")
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM participants").fetchone()[0] == 206
+        assert con.execute("SELECT count(*) FROM participants").fetchone()[0] == 217
         assert con.execute("SELECT file_name, kind, source, rows_imported, undone_at FROM imports").fetchall() == [
-            ("participants.csv", "participants", "file", 206, None)]
+            ("participants.csv", "participants", "file", 217, None)]
     finally:
         con.close()
 
@@ -363,3 +363,55 @@ def test_deep_link_on_a_cold_server_runs_through_app_py(browser, tmp_path, path)
         assert page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').count() == 1
         if path == "/data":
             assert page.locator("h1").first.inner_text().strip() == "📥 Gegevens"
+
+
+# ------------------------------------------------------------------------------ c) a scale to confirm (issue 13)
+
+
+def test_a_suggested_scale_is_confirmed_before_import_and_the_means_follow(browser, tmp_path):
+    """A hand-made sheet on a 1-7 form where nobody chose 6 or 7: the page suggests 1-5 with its evidence,
+    Import stays off until the coach picks the scale; picked 1-7, the stored positions are (x - 1) / 6."""
+    db = tmp_path / "scale.duckdb"
+    xlsx = FILES / "tool_handmade_nl.xlsx"
+    with streamlit_server(db, env=NO_DEMO) as url, new_page(browser) as page:
+        page.goto(url)
+        wait_for_app(page, expect_testid="stSidebarNav")
+        goto_nav(page, "Gegevens")
+        upload(page, {"name": xlsx.name, "buffer": xlsx.read_bytes(),
+                      "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+        wait_for_app(page, expect_testid="stMetric")
+        box = file_box(page, xlsx.name)
+        warning = box.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Welke schaal")
+        warning.wait_for(state="visible")
+        assert "waarden gezien: 1–5" in warning.inner_text()
+        assert box.get_by_text("Gelezen als: een zelfgemaakte tabel", exact=False).count() == 1
+        button = box.get_by_role("button", name="Importeren")
+        assert button.is_disabled()
+        screenshot(page, "scale-suggested")
+
+        select = box.locator('[data-testid="stSelectbox"]').filter(has_text="Welke schaal gebruikte het formulier?")
+        select.locator("input").click()
+        select.locator("input").fill("1-")  # the box filters its options as one types
+        page.get_by_role("option", name="1-5 (voorstel)", exact=True).wait_for(state="visible")  # suggestion first
+        page.get_by_role("option", name="1-7", exact=True).click()
+        wait_for_app(page)
+        box = file_box(page, xlsx.name)
+        box.get_by_text("1–7 (opgegeven)", exact=False).wait_for(state="visible")
+        assert box.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Welke schaal").count() == 0
+        screenshot(page, "scale-confirmed")
+        message = import_file(page, xlsx.name)
+        assert "6" in message, message
+        goto_nav(page, "Dimensies")
+        page.locator("h1").first.wait_for(state="visible")
+        wait_for_frames(page)
+        assert app_exceptions(page) == []
+        screenshot(page, "scale-dimensions")
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        # 1a: 5, 4, 2 -> (4 + 3 + 1) / 6 / 3 = 0.4444; 1b: 3, 1, 5 -> (2 + 0 + 4) / 18 = 0.3333
+        assert con.execute("""SELECT indicator, count(*), round(avg(position), 4), min(scale_max)
+                              FROM dimension_scores GROUP BY 1 ORDER BY 1""").fetchall() == [
+            ("1a", 3, 0.4444, 7.0), ("1b", 3, 0.3333, 7.0)]
+    finally:
+        con.close()

@@ -51,8 +51,8 @@ pytestmark = pytest.mark.browser
 
 WITH_DEMO = {"NETWERKLEREN_NO_DEMO": None}
 PASSWORD = "een-goed-wachtwoord"
-#: The four networks of the demo data: none of them may reach a browser before the login.
-DEMO_NETWORKS = ("Rekenen", "Hoogbegaafdheid", "Onderzoekend leren", "Zelfregulerend leren")
+#: The networks of the demo data: none of them may reach a browser before the login.
+DEMO_NETWORKS = ("Rekenen", "Hoogbegaafdheid", "Onderzoekend leren", "Zelfregulerend leren", "Nieuwkomersonderwijs")
 #: The pages in the sidebar navigation: (Dutch label, English label, url path).
 PAGES = [
     ("Overzicht", "Overview", "overview"),

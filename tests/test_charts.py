@@ -439,3 +439,49 @@ def test_matrix_heatmap_fills_grid_and_contrasts_text():
     assert top["_ink"] == "white" and top["_t"] == "10"
     assert rect["encoding"]["color"]["title"] == "Stories"
     assert_no_red_green(spec)
+
+
+# ----------------------------------------------------------------------------------------------- intervals
+
+
+def _layers(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return [{**lay, "_values": (lay.get("data") or {}).get("values")
+             or spec.get("datasets", {}).get((lay.get("data") or {}).get("name"), [])} for lay in spec["layer"]]
+
+
+def test_line_over_time_draws_interval_bands_and_n_under_each_period():
+    df = pd.DataFrame({"period": ["A", "A", "B", "B"], "code": ["1", "2", "1", "2"], "mean": [0.4, 0.6, 0.5, 0.7],
+                       "ci_low": [0.3, 0.5, 0.45, 0.6], "ci_high": [0.5, 0.7, 0.55, 0.8], "n": [7, 6, 12, 12]})
+    layers = _layers(C.line_over_time(df, x_order=["A", "B"], y_domain=(0, 1), band=("ci_low", "ci_high"),
+                                      n_col="n", text={"n_label": "n = {n}"}))
+    area = next(lay for lay in layers if lay["mark"]["type"] == "area")
+    assert area["encoding"]["y"]["field"] == "_lo" and area["encoding"]["y2"]["field"] == "_hi"
+    assert area["encoding"]["y"]["stack"] is None  # bands around their own line, not stacked on each other
+    assert sorted((v["_lo"], v["_hi"]) for v in area["_values"]) == [(0.3, 0.5), (0.45, 0.55), (0.5, 0.7), (0.6, 0.8)]
+    texts = next(lay for lay in layers if lay["mark"]["type"] == "text")
+    assert {v["_x"]: v["_n"] for v in texts["_values"]} == {"A": "n = 7", "B": "n = 12"}  # the largest n
+    whiskers = _layers(C.line_over_time(df, band=("ci_low", "ci_high"), band_style="whiskers"))
+    assert whiskers[0]["mark"]["type"] == "rule" and whiskers[0]["encoding"]["y2"]["field"] == "_hi"
+
+
+def test_radar_band_runs_along_each_axis_from_low_to_high():
+    df = pd.DataFrame({"period": ["P"] * 4, "code": list("abcd"), "mean": [0.5] * 4,
+                       "ci_low": [0.4, 0.3, 0.2, 0.1], "ci_high": [0.6, 0.7, 0.8, 0.9], "n": [5] * 4})
+    layers = _layers(C.radar_chart(df, axis_order=list("abcd"), emphasise="P", ci=("ci_low", "ci_high")))
+    band = next(lay for lay in layers if lay["mark"]["type"] == "rule" and lay["mark"].get("strokeWidth") == 10)
+    first = next(v for v in band["_values"] if v["_axis_label"] == "a")  # axis a points up: x = 0
+    assert (first["x"], first["y"], first["x2"], first["y2"]) == (0.0, 0.4, 0.0, 0.6)
+    second = next(v for v in band["_values"] if v["_axis_label"] == "b")  # axis b points right
+    assert (second["x"], second["x2"]) == (pytest.approx(0.3), pytest.approx(0.7)) and second["n"] == 5
+
+
+def test_interval_chart_is_symmetric_around_zero():
+    df = pd.DataFrame({"code": ["1a", "1b"], "change": [0.12, -0.03], "ci_low": [0.05, -0.2],
+                       "ci_high": [0.2, 0.1], "pairs": [9, 8]})
+    chart = C.interval_chart(df, order=["1a", "1b"])
+    layers = _layers(chart)
+    scale = layers[0]["encoding"]["x"]["scale"]["domain"]
+    assert scale[0] == -scale[1] and scale[1] >= 0.2
+    colours = {json.dumps(lay["mark"].get("color")) for lay in layers[1:3]}
+    assert len(colours) == 1  # one colour for both directions: neither pole is better

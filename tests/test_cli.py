@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 
 import pytest
 
@@ -149,7 +150,7 @@ def test_a_rejected_rows_file_can_be_checked_again(capsys, files, db_file, tmp_p
     assert code == 1 and "Traceback" not in err
     assert out.splitlines()[:5] == [
         "✗ rejected.csv: 0 of 1 row(s) valid (dimension scores)",
-        "  read as csv, utf-8-sig, delimiter ','",
+        "  read as a hand-made table, csv, utf-8-sig, delimiter ','",
         "  scale 1-5 (header)",
         "  ignored columns: file, row, reasons",
         "  1 error(s), 0 note(s); rows refused: 1, skipped: 0",
@@ -263,12 +264,18 @@ def test_scores_beyond_every_scale_are_listed_per_cell_and_scales_per_indicator(
     assert code == 1
     assert out.splitlines() == [
         "✗ s.csv: 2 of 3 row(s) valid (dimension scores)",
-        "  read as csv, utf-8, delimiter ','",
-        "  scale 0-10 (inferred): 1b; 0-200 (header): 1a",
-        "  1 error(s), 0 note(s); rows refused: 1, skipped: 0",
+        "  read as a hand-made table, csv, utf-8, delimiter ','",
+        "  scale 0-10 (suggested): 1b; 0-200 (header): 1a",
+        "  scale not confirmed: the file does not state its scale (values seen: 0–9). Confirm or change it: "
+        "pass --scale 0-10 if that is the form's scale, or the real one (e.g. --scale 1-7).",
+        "  2 error(s), 0 note(s); rows refused: 1, skipped: 0",
         "  [error] row 3, column '1b': '-1' below 0: outside every supported scale (1–5, 1–7, 0–10, 0–100); "
         "declare the scale (--scale, or the Scale field)",
+        "  [error] file: the file does not state its scale; suggested 0-10, not yet confirmed",
     ]
+    assert err.splitlines() == [
+        "error: s.csv: the file does not state its scale (values seen: 0–9). Confirm or change it: pass "
+        "--scale 0-10 if that is the form's scale, or the real one (e.g. --scale 1-7)."]
 
 
 def test_a_declared_scale_is_used(capsys, files, db_file):
@@ -304,7 +311,8 @@ def test_dimensions_json(capsys, full_db):
     assert code == 0
     recs = json.loads(out)
     assert isinstance(recs, list)
-    assert all(set(r) == {"network", "period", "situation", "code", "n", "mean", "iqr"} for r in recs)
+    assert all(set(r) == {"network", "period", "situation", "code", "n", "mean", "ci_low", "ci_high", "iqr", "rwg"}
+               for r in recs)
     by = {r["code"]: r for r in recs}
     assert sorted(by) == ["1", "2"]
     # dimension 1: respondent means .3 .5 .7 -> mean .5 (a position, 0-1); IQR: h = .5 -> .4, h = 1.5 -> .6: .2
@@ -312,8 +320,14 @@ def test_dimensions_json(capsys, full_db):
     assert (one["network"], one["period"], one["situation"], one["n"]) == ("R", "2025-H1", "current", 3)
     assert one["mean"] == pytest.approx(0.5, abs=1e-12) and 0 <= one["mean"] <= 1
     assert one["iqr"] == pytest.approx(0.2, abs=1e-12)
-    # dimension 2: two respondents -> n shown, mean and IQR withheld (null)
-    assert (by["2"]["n"], by["2"]["mean"], by["2"]["iqr"]) == (2, None, None)
+    # 95% bootstrap over the three respondents: a resample of three from {.3, .5, .7} has mean .3 (all three
+    # draws .3) with probability 1/27 = 3.7% > 2.5%, and .7 likewise: the interval is exactly [.3, .7].
+    assert (one["ci_low"], one["ci_high"]) == (pytest.approx(0.3), pytest.approx(0.7))
+    # r_wg = 1 - sample variance / (1/12): variance (.04 + 0 + .04) / 2 = .04 -> 1 - .48 = .52
+    assert one["rwg"] == pytest.approx(0.52)
+    # dimension 2: two respondents -> n shown, mean, interval and IQR withheld (null)
+    assert (by["2"]["n"], by["2"]["mean"], by["2"]["ci_low"], by["2"]["ci_high"], by["2"]["iqr"]) == (
+        2, None, None, None, None)
 
 
 def test_dimensions_by_indicator(capsys, full_db):
@@ -328,9 +342,10 @@ def test_dimensions_by_indicator(capsys, full_db):
 def test_dimensions_table_and_network_filter(capsys, full_db):
     code, out, _ = run(capsys, "dimensions", "--db", full_db)
     lines = out.splitlines()
-    assert lines[0].split("\t") == ["network", "period", "situation", "code", "n", "mean", "iqr"]
+    assert lines[0].split("\t") == ["network", "period", "situation", "code", "n", "mean", "ci_low", "ci_high",
+                                    "iqr", "rwg"]
     assert lines[1].split("\t")[:5] == ["R", "2025-H1", "current", "1", "3"]
-    assert lines[2].split("\t") == ["R", "2025-H1", "current", "2", "2", "", ""]
+    assert lines[2].split("\t") == ["R", "2025-H1", "current", "2", "2", "", "", "", "", ""]
     assert run(capsys, "dimensions", "--network", "Elders", "--db", full_db)[1].strip() == "no data"
 
 
@@ -351,6 +366,14 @@ def test_values_json(capsys, full_db):
     assert [r["reached_participants"] for r in h1[:5]] == [2, 1, 0, 0, 0]
     assert [r["reached_reports"] for r in h1[:5]] == [4, 1, 0, 0, 0]
     assert all("reached_participants" not in r for r in h1[5:])  # side values are beside the funnel
+    # shares of the people who reported value (2 in 2025-H1), with a Wilson interval: 1 of 2 got to potential.
+    z = 1.959963984540054
+    centre, half = (0.5 + z * z / 4) / (1 + z * z / 2), z * math.sqrt(0.25 / 2 + z * z / 16) / (1 + z * z / 2)
+    pot = h1[1]
+    assert (pot["base"], pot["share"]) == (2, 0.5)
+    assert (pot["ci_low"], pot["ci_high"]) == (pytest.approx(centre - half), pytest.approx(centre + half))
+    assert (round(pot["ci_low"], 4), round(pot["ci_high"], 4)) == (0.0945, 0.9055)
+    assert (h1[0]["share"], h1[0]["ci_high"], h1[2]["share"], h1[2]["ci_low"]) == (1.0, 1.0, 0.0, 0.0)
 
 
 def test_analysis_commands_refuse_a_database_that_is_not_there(capsys, tmp_path):
@@ -485,7 +508,7 @@ def test_plain_values_lists_every_cycle_with_the_funnel_counts(capsys, full_db):
     assert code == 0, err
     header, *lines = out.rstrip("\n").split("\n")
     assert header.split("\t") == ["network", "period", "cycle", "participants", "reports", "reached_participants",
-                                  "reached_reports"]
+                                  "reached_reports", "base", "share", "ci_low", "ci_high"]
     by_period: dict[tuple, list[str]] = {}
     for ln in lines:
         cells = ln.split("\t")

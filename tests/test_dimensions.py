@@ -54,7 +54,16 @@ def stat(df, code, col, **match):
 )
 def test_every_scale_becomes_a_position_from_0_to_1(con, tmp_path, header, values, kw, scale, positions):
     body = "".join(f"R,2025-03-01,P{i},{v}\n" for i, v in enumerate(values, 1))
-    r = load(con, tmp_path, "s.csv", f"network,date,participant_id,{header}\n{body}", **kw)
+    text = f"network,date,participant_id,{header}\n{body}"
+    if scale[2] == "inferred":
+        # Found from the values, a scale is only a suggestion (issue 13): the coach confirms it, and then it
+        # holds as declared.
+        f = tmp_path / "s.csv"
+        f.write_text(text, encoding="utf-8")
+        suggestion = importer.validate_file(con, f).scale_suggestion
+        assert (suggestion["min"], suggestion["max"]) == scale[:2]
+        kw, scale = {"scale": {None: scale[:2]}}, (*scale[:2], "declared")
+    r = load(con, tmp_path, "s.csv", text, **kw)
     assert {c: (v["min"], v["max"], v["source"]) for c, v in r.scales.items()} == {"1a": scale}
     got = rows(con, "SELECT raw, scale_min, scale_max, position FROM dimension_scores ORDER BY participant_id")
     assert [g[0] for g in got] == [float(v) for v in values]
@@ -296,8 +305,9 @@ def test_current_and_desired_are_kept_apart(con, tmp_path):
 def test_situation_column_in_long_form(con, tmp_path):
     load(con, tmp_path, "long.csv", "network,date,participant_id,situatie,indicator,score\n"
          "R,2025-03-01,P1,huidig,1a,1\nR,2025-03-01,P1,gewenst,1a,5\nR,2025-03-01,P2,nu,1a,2\n"
-         "R,2025-03-01,P2,ideaal,1a,5\nR,2025-03-01,P3,huidige situatie,1a,3\nR,2025-03-01,P3,gewenst,1a,4\n")
-    # inferred 1-5: current 1 2 3 -> 0 .25 .5 (mean .25), desired 5 5 4 -> 1 1 .75 (mean 2.75/3)
+         "R,2025-03-01,P2,ideaal,1a,5\nR,2025-03-01,P3,huidige situatie,1a,3\nR,2025-03-01,P3,gewenst,1a,4\n",
+         scale={None: (1.0, 5.0)})
+    # 1-5: current 1 2 3 -> 0 .25 .5 (mean .25), desired 5 5 4 -> 1 1 .75 (mean 2.75/3)
     st = dims.indicator_stats(con, by="indicator")
     assert stat(st, "1a", "mean", situation="current") == pytest.approx(0.25, abs=1e-12)
     assert stat(st, "1a", "mean", situation="desired") == pytest.approx(2.75 / 3, abs=1e-12)

@@ -256,7 +256,8 @@ CASES: list[Case] = [
       stored={"SELECT name FROM participants WHERE participant_id = 'P9'": [("Zoë Müller",)]}),
     C("p_invalid_bytes.csv", "participants", "bytes undefined in UTF-8 and cp1252 (0x81 0x8d)",
       lambda: P_HEAD.encode() + b"P9,Zo\x81\x8d,Rekenen,School,teacher\n", "imported", kind="participants",
-      stored={"SELECT name FROM participants WHERE participant_id = 'P9'": [("Zo\x81\x8d",)]}),
+      # The two bytes decode (Latin-1) to C1 control characters, which are stripped at import (issue 18).
+      stored={"SELECT name FROM participants WHERE participant_id = 'P9'": [("Zo",)]}),
     C("p_mojibake.csv", "participants", "mojibake (UTF-8 read as cp1252, saved again as UTF-8)",
       P_HEAD + "P9,Ã‰mile Ã‡elik,Rekenen,School,teacher\n", "imported", kind="participants",
       stored={"SELECT name FROM participants WHERE participant_id = 'P9'": [("Ã‰mile Ã‡elik",)]}),
@@ -374,7 +375,7 @@ CASES: list[Case] = [
       [prob(2, "1a (0-10)", "NaN", "not_a_number"), prob(3, "1a (0-10)", "-2", "outside_scale", "0–10"),
        prob(4, "1a (0-10)", "inf", "not_a_number")], refused("d_nan_negative.csv", 3, 3), kind="dimension_scores"),
     C("d_unknown_indicator.csv", "dimension_scores", "indicator 9z",
-      b"network,date,participant_id,indicator,score\nRekenen,2025-01-10,P1,9z,4\nRekenen,2025-01-10,P1,1a,4\n",
+      b"network,date,participant_id,indicator,score (0-10)\nRekenen,2025-01-10,P1,9z,4\nRekenen,2025-01-10,P1,1a,4\n",
       "rejected", [prob(2, "indicator", "9z", "unknown_indicator", "1a, 1b, 2a, 2b, 3a, 3b, 3c, 4a, 4b, 4c, 4d")],
       refused("d_unknown_indicator.csv", 1, 1), kind="dimension_scores"),
     C("d_only_unknown_indicator.csv", "dimension_scores", "wide scores whose only indicator column is 9z",
@@ -389,9 +390,12 @@ CASES: list[Case] = [
       refused("d_unknown_situation.csv", 1, 1), kind="dimension_scores"),
     C("d_huge_values.csv", "dimension_scores", "score 1e308 (no scale fits)",
       b"network,date,participant_id,1a,1b\nRekenen,2025-01-10,P1,1e308,3\nRekenen,2025-01-10,P2,2,-1\n", "rejected",
+      # The other values suggest 1-5, which the coach must confirm (issue 13): never imported on a guess.
       [prob(2, "1a", "1e308", "above_every_scale", "1–5, 1–7, 0–10, 0–100"),
-       prob(3, "1b", "-1", "below_every_scale", "1–5, 1–7, 0–10, 0–100")],
-      refused("d_huge_values.csv", 2, 2), kind="dimension_scores"),
+       prob(3, "1b", "-1", "below_every_scale", "1–5, 1–7, 0–10, 0–100"),
+       prob(None, None, None, "scale_unconfirmed", "1-5")],
+      "d_huge_values.csv: the file does not state its scale (values seen: 2–3). Confirm or change it: pass "
+      "--scale 1-5 if that is the form's scale, or the real one (e.g. --scale 1-7).", kind="dimension_scores"),
     C("d_no_network.csv", "dimension_scores", "required network missing in a row",
       b"network,date,participant_id,1a (0-10),1b (0-10)\n,2025-01-10,P1,4,5\n", "rejected",
       [prob(2, "network", "", "missing_value")], refused("d_no_network.csv", 1, 1), kind="dimension_scores"),

@@ -114,7 +114,8 @@ def test_a_hand_mapping_to_something_unknown_is_refused(con, tmp_path, target, r
 def test_a_hand_mapped_indicator_takes_codes_and_situations_as_spelled(con, tmp_path):
     f = tmp_path / "d.csv"
     f.write_text(DIMS_Q7, encoding="utf-8")
-    r = importer.import_file(con, f, mapping_overrides={"Vraag 7": " indicator:2B:Gewenst "})
+    r = importer.import_file(con, f, mapping_overrides={"Vraag 7": " indicator:2B:Gewenst "},
+                             scale={"2b": (0.0, 10.0)})
     assert r.status == "imported", r.message
     assert r.mapping["Vraag 7"] == "indicator:2b:desired"
     assert rows(con, "SELECT indicator, situation, raw FROM dimension_scores ORDER BY 1") == [
@@ -275,9 +276,9 @@ def test_dutch_excel_wide_dimensions(con, files):
 
 
 def test_long_dimensions_with_question_text_codes(con, files):
-    r = imp(con, files, "dims_long.csv")
+    r = imp(con, files, "dims_long.csv", scale=importer.parse_scale(["1-5"]))
     assert r.status == "imported", r.message
-    assert {v["source"] for v in r.scales.values()} == {"inferred"}
+    assert {v["source"] for v in r.scales.values()} == {"declared"}
     assert rows(con, "SELECT indicator, raw, scale_min, scale_max FROM dimension_scores ORDER BY 1") == [
         ("1a", 4.0, 1.0, 5.0), ("3b", 2.0, 1.0, 5.0), ("4c", 5.0, 1.0, 5.0)]
 
@@ -303,21 +304,25 @@ EVERY_SCALE = "1–5, 1–7, 0–10, 0–100"
 
 def test_a_score_beyond_every_scale_is_an_error_in_its_cell(con, tmp_path):
     """Was: with no declared scale, one -1 or 120 refused the whole file ("values beyond 0-100", no row, no
-    column, and wrong for -1). Now each such cell is an error with its row and column, the scale is inferred
-    from the other values, and --skip-invalid imports the rest."""
+    column, and wrong for -1). Now each such cell is an error with its row and column, the scale is suggested
+    from the other values (and must be confirmed), and --skip-invalid imports the rest."""
     f = tmp_path / "d.csv"
     f.write_text("network,date,participant_id,1a,1b\nR,2025-01-10,P1,0,9\nR,2025-01-10,P2,-1,6\n"
                  "R,2025-01-10,P3,120,7\n", encoding="utf-8")
     r = importer.validate_file(con, f)
-    assert r.status == "validated" and r.errors == 2 and r.rows_valid == 1
-    assert r.problems[["row", "column", "value", "code", "detail", "severity"]].values.tolist() == [
+    assert r.status == "validated" and r.errors == 3 and r.rows_valid == 1
+    assert r.problems[["row", "column", "value", "code", "detail", "severity"]].head(2).values.tolist() == [
         [3, "1a", "-1", "below_every_scale", EVERY_SCALE, "error"],
         [4, "1a", "120", "above_every_scale", EVERY_SCALE, "error"]]
-    assert r.scales == {"1a": {"min": 0.0, "max": 10.0, "source": "inferred"},
-                        "1b": {"min": 0.0, "max": 10.0, "source": "inferred"}}
+    assert r.problems[["code", "detail"]].values.tolist()[2] == ["scale_unconfirmed", "0-10"]
+    assert r.scales == {"1a": {"min": 0.0, "max": 10.0, "source": "suggested"},
+                        "1b": {"min": 0.0, "max": 10.0, "source": "suggested"}}
     r = importer.import_file(con, f)
     assert r.status == "rejected" and scalar(con, "SELECT count(*) FROM dimension_scores") == 0
+    # --skip-invalid never imports on a suggested scale; confirmed, it imports the valid rows.
     r = importer.import_file(con, f, skip_invalid=True)
+    assert r.status == "rejected" and scalar(con, "SELECT count(*) FROM dimension_scores") == 0
+    r = importer.import_file(con, f, skip_invalid=True, scale=importer.parse_scale(["0-10"]))
     assert (r.status, r.rows_stored) == ("imported", 2)
     assert rows(con, "SELECT participant_id, indicator, position FROM dimension_scores ORDER BY 2") == [
         ("P1", "1a", 0.0), ("P1", "1b", 0.9)]
@@ -337,10 +342,12 @@ def test_a_declared_scale_takes_no_part_in_inferring_the_others(con, tmp_path):
     f = tmp_path / "d.csv"
     f.write_text("network,date,participant_id,1a (0-200),1b\nR,2025-01-10,P1,150,9\nR,2025-01-10,P2,3,0\n",
                  encoding="utf-8")
-    r = importer.import_file(con, f)
-    assert (r.status, r.errors) == ("imported", 0)
+    r = importer.validate_file(con, f)
     assert r.scales == {"1a": {"min": 0.0, "max": 200.0, "source": "header"},
-                        "1b": {"min": 0.0, "max": 10.0, "source": "inferred"}}
+                        "1b": {"min": 0.0, "max": 10.0, "source": "suggested"}}
+    assert r.scale_suggestion["codes"] == ["1b"]
+    r = importer.import_file(con, f, scale=importer.parse_scale(["1b=0-10"]))
+    assert (r.status, r.errors) == ("imported", 0)
     assert rows(con, "SELECT participant_id, indicator, position FROM dimension_scores ORDER BY 1, 2") == [
         ("P1", "1a", 0.75), ("P1", "1b", 0.9), ("P2", "1a", 0.015), ("P2", "1b", 0.0)]
 
@@ -377,9 +384,11 @@ def test_scale_from_anchors_in_header(con, files):
 
 
 @pytest.mark.parametrize("name,scale", [("dims_inferred_1_5.csv", (1, 5)), ("dims_inferred_0_100.csv", (0, 100))])
-def test_scale_inferred(con, files, name, scale):
+def test_scale_found_from_values_is_only_a_suggestion(con, files, name, scale):
     r = importer.validate_file(con, files / name)
-    assert {(v["min"], v["max"], v["source"]) for v in r.scales.values()} == {(*scale, "inferred")}
+    assert {(v["min"], v["max"], v["source"]) for v in r.scales.values()} == {(*scale, "suggested")}
+    assert (r.scale_suggestion["min"], r.scale_suggestion["max"]) == scale
+    assert importer.import_file(con, files / name).status == "rejected"
 
 
 def test_scale_declared_overrides_per_indicator(con, files):
@@ -393,7 +402,7 @@ def test_scale_declared_overrides_per_indicator(con, files):
 def test_no_date_column_needs_a_date(con, files):
     r = importer.validate_file(con, files / "dims_no_date.csv")
     assert r.status == "failed" and "no date or wave" in r.message
-    r = imp(con, files, "dims_no_date.csv", date="2025-03-01")
+    r = imp(con, files, "dims_no_date.csv", date="2025-03-01", scale=importer.parse_scale(["1-5"]))
     assert r.status == "imported"
     assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("2025-H1",)]
 
@@ -404,7 +413,7 @@ def test_unknown_situation(con, files):
 
 
 def test_current_and_desired_in_one_row(con, files):
-    imp(con, files, "dims_current_desired_columns.csv")
+    imp(con, files, "dims_current_desired_columns.csv", scale=importer.parse_scale(["0-10"]))
     assert rows(con, "SELECT situation, raw FROM dimension_scores ORDER BY 1") == [("current", 3.0), ("desired", 8.0)]
 
 
@@ -628,7 +637,7 @@ def test_period_scheme_change_recomputes_stored_periods(con, files):
 def test_wave_label_beats_the_date(con, tmp_path):
     p = tmp_path / "w.csv"
     p.write_text("network,date,wave,1a,1b\nRekenen,2025-03-10,voorjaar 2025,3,4\n", encoding="utf-8")
-    importer.import_file(con, p)
+    importer.import_file(con, p, scale=importer.parse_scale(["1-5"]))
     assert rows(con, "SELECT DISTINCT period FROM v_scores") == [("voorjaar 2025",)]
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from analytics.demo import load as demo
+from analytics.demo import sample
+from analytics.draw.tie_map import _vis_assets, map_data, map_records
 from analytics.ingest.importer import import_file
 from analytics.store import database as store
 from analytics.store import notes
@@ -71,16 +73,33 @@ def test_pseudonymised_report_contains_no_participant_name(pseudonymised, names)
 
 def test_pseudonymised_tie_maps_carry_no_names_in_ids_or_tooltips(pseudonymised, names):
     docs = srcdocs(pseudonymised)
-    assert len(docs) == 4  # one map per demo network
+    assert len(docs) == len(sample.STORY_NETWORKS) == 5  # one map per demo network
     for d in docs:
-        data = re.search(r"new vis\.DataSet\((\[.*?\])\);\s*var edges", d, re.S).group(1)
-        nodes = json.loads(data)
+        nodes, _ = map_records(map_data(d))  # the records the page hands vis-network
         assert nodes
         for n in nodes:
             assert re.fullmatch(r"[A-Z]-\d{3}(·\d+)?", str(n["id"])), n["id"]
             assert not any(name in n["title"] for name in names)
     # people from outside the participant list have their name as id in the store: never in the map
     assert "Bakker (lector)" not in "".join(docs)
+
+
+def test_map_runtime_is_in_the_report_once(pseudonymised):
+    """vis-network (its JS and its CSS) once per report, not once per map: the first map shares them."""
+    docs = srcdocs(pseudonymised)
+    js, css = (str(x) for x in _vis_assets())
+    assert sum(d.count(css) for d in docs) == 1 and css in docs[0]
+    probe = js[1000:1200]  # a stretch of the minified library, as it appears escaped in the srcdoc attribute
+    assert pseudonymised.count(html.escape(probe, quote=True)) == 1
+    assert sum(d.count(js) for d in docs) == 1
+    assert js in docs[0] and "tieMapWhenReady(" not in docs[0]
+    assert all("tieMapWhenReady(" in d and js not in d for d in docs[1:])
+    # the borrowed runtime may run: its hash is in the report's policy
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+    assert f"'sha256-{digest}'" in pseudonymised
 
 
 def test_report_loads_nothing_from_outside(pseudonymised):
@@ -100,11 +119,11 @@ def test_report_loads_nothing_from_outside(pseudonymised):
 def test_report_structure(pseudonymised):
     doc = pseudonymised
     assert doc.startswith("<!DOCTYPE html>")
-    for net in ("Hoogbegaafdheid", "Onderzoekend leren", "Rekenen", "Zelfregulerend leren"):
+    for net in ("Hoogbegaafdheid", "Onderzoekend leren", "Rekenen", "Zelfregulerend leren", "Nieuwkomersonderwijs"):
         assert f"<h2>{net}</h2>" in doc
-    assert doc.count('class="network"') == 4
-    assert doc.count("<svg") == 12  # per network: radar over time, indicator radar, funnel
-    assert doc.count('sandbox="allow-scripts"') == 4 and "allow-same-origin" not in doc
+    assert doc.count('class="network"') == 5
+    assert doc.count("<svg") == 3 * 5  # per network (five in the demo): radar over time, indicator radar, funnel
+    assert doc.count('sandbox="allow-scripts"') == 5 and "allow-same-origin" not in doc  # a tie map each
     assert "participants.csv" in doc and "ties.csv" in doc  # the data sources
     assert "Vragen voor het overleg" in doc  # the signals
     assert "break-before: page" in doc
@@ -220,3 +239,12 @@ def test_pdf_without_chromium_says_how_to_install(demo_db, tmp_path, monkeypatch
     with pytest.raises(report.ReportError, match="apt-get install chromium"):
         report.write_report(con, tmp_path / "r.html", networks=["Rekenen"], pdf=True)
     assert (tmp_path / "r.html").exists()  # the HTML is written first
+
+
+def test_progress_is_reported_per_network(demo_db):
+    con, _ = demo_db
+    seen: list[tuple[float, str]] = []
+    report.build_report(con, networks=["Rekenen", "Hoogbegaafdheid"], progress=lambda share, what: seen.append((share, what)))
+    assert [w for _, w in seen] == ["Rekenen", "Hoogbegaafdheid", ""]
+    shares = [s for s, _ in seen]
+    assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == 1.0

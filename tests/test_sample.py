@@ -173,8 +173,10 @@ def test_events_file(out: dict[str, Path]) -> None:
     events = pd.read_csv(out["events"], dtype=str, keep_default_na=False)
     assert list(events.columns) == ["network", "date", "label"]
     rows = set(events.itertuples(index=False, name=None))
-    assert (ZRL, "2025-01-15", "Gezamenlijke lunch gestopt (bezuiniging)") in rows
+    assert (ZRL, "2024-01-17", "Gezamenlijke lunch ingevoerd") in rows
+    assert (ZRL, "2026-01-14", "Gezamenlijke lunch gestopt (bezuiniging)") in rows
     assert (OZL, "2024-10-01", "Coaches stimuleren schoolbezoeken") in rows
+    assert (OZL, "2025-03-26", "Externe experts uitgenodigd") in rows
     assert ("", "2024-09-02", "Start nieuw schooljaar") in rows
     assert (events["label"] == "Studiedag academische werkplaats").sum() >= 2
 
@@ -194,6 +196,57 @@ def test_story_lunch_stops_and_connectedness_drops(dims: pd.DataFrame, ties: pd.
     assert per_member[after.isoformat()] < 0.75 * per_member[before.isoformat()]
     weight = ties[ties["network"] == ZRL].groupby("date")["weight"].mean()
     assert weight[after.isoformat()] < weight[before.isoformat()] - 0.4
+
+
+def _cross_school_share(ties: pd.DataFrame, people: pd.DataFrame, net: str) -> pd.Series:
+    org = people.drop_duplicates("participant_id").set_index("participant_id")["organisation"]
+    t = ties[ties["network"] == net].assign(so=lambda t: t["source"].map(org), to=lambda t: t["target"].map(org))
+    t = t.dropna(subset=["to"])
+    return (t["so"] != t["to"]).groupby(t["date"]).mean().sort_index()
+
+
+def test_story_lunch_introduced_then_connectedness_rises_and_ties_cross_schools(
+    dims: pd.DataFrame, ties: pd.DataFrame, people: pd.DataFrame
+) -> None:
+    start, stop = sample.LUNCH_START_WAVE, sample.LUNCH_WAVE
+    assert sample.WAVE_DATES[start - 1] < sample.LUNCH_START < sample.WAVE_DATES[start] and start < stop - 2
+    zrl = dims[(dims["Netwerk"] == ZRL) & (dims["Situatie"] == "huidig")]
+    mean = zrl.groupby(zrl["Datum"].dt.date)[["3a", "3c"]].mean().mean(axis=1)
+    with_lunch = mean.iloc[start - 1:stop]  # the wave before the lunch up to the last wave with it
+    assert with_lunch.is_monotonic_increasing
+    assert with_lunch.iloc[-1] - with_lunch.iloc[0] > 2.0
+    share = _cross_school_share(ties, people, ZRL)
+    assert share.iloc[start:stop].min() > share.iloc[start - 1] + 0.1  # more ties across schools with it
+    assert share.iloc[stop] < share.iloc[stop - 1] - 0.1  # and fewer when it stopped
+
+
+def test_story_outside_experts_and_weak_ties_grow_in_ozl(ties: pd.DataFrame, people: pd.DataFrame) -> None:
+    ozl = ties[ties["network"] == OZL]
+    outside = (~ozl["target"].isin(set(people["participant_id"]))).groupby(ozl["date"]).mean().sort_index()
+    assert outside.iloc[sample.EXPERTS_WAVE:].min() > 2 * outside.iloc[:sample.EXPERTS_WAVE].max()
+    weak = (ozl["weight"] < 3).groupby(ozl["date"]).mean().sort_index()
+    assert weak.iloc[-2:].mean() > weak.iloc[:2].mean() + 0.15
+
+
+def test_story_small_network_has_wide_intervals(dims: pd.DataFrame) -> None:
+    from analytics.measures.uncertainty import mean_ci
+
+    current = dims[dims["Situatie"] == "huidig"]
+    per_wave = current.groupby(["Netwerk", "Datum"])["Deelnemer"].nunique()
+    assert per_wave[sample.NKO].between(3, 10).all()  # shown (at least the group threshold), but few
+    assert per_wave.drop(sample.NKO).min() > 20
+    long = current.assign(position=current["3a"] / 10)[["Netwerk", "Datum", "position"]]
+    ci = mean_ci(long, ["Netwerk", "Datum"])
+    width = (ci["ci_high"] - ci["ci_low"]).groupby(ci["Netwerk"]).mean()
+    assert width[sample.NKO] > 1.8 * width.drop(sample.NKO).max()
+
+
+def test_participant_ids_are_stable_across_waves(dims: pd.DataFrame, people: pd.DataFrame) -> None:
+    current = dims[dims["Situatie"] == "huidig"]
+    member = set(zip(people["participant_id"], people["network"], strict=True))
+    assert set(zip(current["Deelnemer"], current["Netwerk"], strict=True)) <= member
+    waves = current.groupby("Deelnemer")["Datum"].nunique()
+    assert (waves >= 4).mean() > 0.4  # many people answer in several waves under the same id
 
 
 def test_story_school_visits_raise_cross_school_ties(ties: pd.DataFrame, people: pd.DataFrame) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from analytics.draw.tie_map import (
     _vis_assets,
     edge_width,
     legend_items,
+    map_data,
+    map_records,
     plain_text,
     tie_map_html,
 )
@@ -43,17 +44,16 @@ VIS_URL_TEXT = {
 
 
 def data_line(html: str, name: str) -> list | dict:
-    """The JSON literal on the template line ``var <name> = new vis.DataSet(...)`` (or ``= {...};``).
+    """What the page hands vis-network: the node or edge records, or the options, from its one data literal.
 
-    json.dumps never writes a raw newline, so one line holds the whole literal.
+    The records are made from the compact columns by :func:`map_records` (the Python twin of the page's
+    ``tieMapStart``; ``test_in_a_real_browser`` checks that Chromium gets exactly these records).
     """
-    for line in html.splitlines():
-        line = line.strip()
-        if line.startswith(f"var {name} = new vis.DataSet("):
-            return json.loads(line[len(f"var {name} = new vis.DataSet(") : -len(");")])
-        if line.startswith(f"var {name} = "):
-            return json.loads(line[len(f"var {name} = ") : -1])
-    raise AssertionError(f"no {name} line")
+    data = map_data(html)
+    if name == "options":
+        return data["options"]
+    nodes, edges = map_records(data)
+    return {"nodes": nodes, "edges": edges}[name]
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_no_outside_resource(html: str) -> None:
 def test_hostile_labels_stay_inside_json(html: str, graph: nx.DiGraph) -> None:
     assert HOSTILE not in html and "<img" not in html
     assert BREAKOUT not in html and "alert(1)</script>" not in html
-    assert html.count("</script>") == 2  # the library's and ours: nothing closes early
+    assert html.count("</script>") == 3  # the library, the map code and its data: nothing closes early
     assert "\\u003c/script\\u003e" in html
     nodes = {n["id"]: n for n in data_line(html, "nodes")}
     assert nodes["a"]["label"] == HOSTILE  # shown as typed, not escaped twice
@@ -133,7 +133,8 @@ def test_physics_off_and_fixed_positions(html: str, graph: nx.DiGraph) -> None:
     nodes = data_line(html, "nodes")
     assert len(nodes) == graph.number_of_nodes()
     pos = layout(graph)
-    assert {n["id"]: (n["x"], n["y"]) for n in nodes} == pos
+    # positions in whole pixels (a map is drawn at ~110 px between neighbours: rounding moves nobody visibly)
+    assert {n["id"]: (n["x"], n["y"]) for n in nodes} == {v: (round(x), round(y)) for v, (x, y) in pos.items()}
     assert len(data_line(html, "edges")) == graph.number_of_edges()
     for forbidden in ("select-menu", "filter-menu", "<h1", "tom-select", "popup.innerHTML", "innerHTML"):
         assert forbidden not in html.replace(str(_vis_assets()[0]), "")
@@ -200,7 +201,7 @@ def test_same_place_in_two_periods() -> None:
         G = build_graph(people, ties[ties["period"] == period])[0]
         nodes = {n["id"]: (n["x"], n["y"]) for n in data_line(tie_map_html(G, positions), "nodes")}
         xy.append(nodes)
-    assert xy[0] == xy[1] == positions
+    assert xy[0] == xy[1] == {v: (round(x), round(y)) for v, (x, y) in positions.items()}
 
 
 def test_missing_positions_get_a_place(graph: nx.DiGraph) -> None:
@@ -283,7 +284,8 @@ def test_organisation_map(graph: nx.DiGraph) -> None:
 def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
     """Chromium draws the map offline, tooltips show hostile text as text, nothing is fetched or run."""
     page_file = tmp_path / "map.html"
-    page_file.write_text(tie_map_html(graph, layout(graph)), encoding="utf-8")
+    doc = tie_map_html(graph, layout(graph), lang="en")
+    page_file.write_text(doc, encoding="utf-8")
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -296,6 +298,12 @@ def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
         page.wait_for_function("window.tieMap !== undefined", timeout=30_000)
         assert page.evaluate("tieMap.nodes.length") == graph.number_of_nodes()
         assert page.evaluate("tieMap.edges.length") == graph.number_of_edges()
+        # the records Chromium holds are exactly those map_records makes from the compact data
+        nodes, edges = map_records(map_data(doc))
+        assert page.evaluate("tieMap.nodes.get()") == nodes
+        got_edges = page.evaluate("tieMap.edges.get().map(e => { const c = Object.assign({}, e); delete c.id; "
+                                  "return c; })")
+        assert got_edges == edges
         for node_id in ("a", "b", "c"):  # hover each hostile label until its tooltip shows
             xy = page.evaluate(
                 f"tieMap.network.canvasToDOM(tieMap.network.getPositions(['{node_id}'])['{node_id}'])"
@@ -310,9 +318,10 @@ def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
                 timeout=10_000,
             )
         assert page.evaluate("document.querySelectorAll('a, img, iframe, object, embed').length") == 0
-        assert page.evaluate("document.scripts.length") == 2
+        assert page.evaluate("document.scripts.length") == 3
         tooltip = page.evaluate("document.querySelector('.vis-tooltip').innerHTML")
         assert tooltip.startswith("Jan &lt;a ")  # c's label, shown as text
+        assert "Across organisations" in edges[[e["from"] + e["to"] for e in edges].index("bc")]["title"]
     finally:
         context.close()
     assert requests == [page_file.as_uri()]
@@ -341,3 +350,30 @@ def test_an_organisation_keeps_its_colour_when_others_are_not_in_view():
     free = {i["label"]: i["color"] for i in tmap.legend_items(G.subgraph(["b", "c"]))
             if i.get("kind", "node") == "node"}
     assert free["Beta"] == whole["Alfa"]
+
+
+def test_a_big_map_is_compact() -> None:
+    """10,000 people / 100,000 ties in under 3 MB: ids once, ties as index triples, styles once, whole pixels."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    n, m = 10_000, 100_000
+    school = np.arange(n) // 25
+    src = rng.integers(0, n, m)
+    tgt = np.where(rng.random(m) < 0.9, np.minimum(school[src] * 25 + rng.integers(0, 25, m), n - 1),
+                   rng.integers(0, n, m))
+    people = pd.DataFrame({"participant_id": [f"T-{i:05d}" for i in range(n)],
+                           "organisation": [f"School {s}" for s in school], "role": "teacher"})
+    ties = pd.DataFrame({"source": [f"T-{i:05d}" for i in src], "target": [f"T-{i:05d}" for i in tgt],
+                         "weight": rng.integers(1, 6, m)})
+    G = build_graph(people, ties)[0]
+    pos = {v: (float(i % 100) * 110.37, float(i // 100) * 110.37) for i, v in enumerate(sorted(G))}
+    doc = tie_map_html(G, pos, person_df=person_measures(G, betweenness_k=50))
+    assert len(doc.encode("utf-8")) < 3_000_000
+    data = map_data(doc)
+    assert len(data["ids"]) == n and len(data["edges"]) == 3 * G.number_of_edges()
+    assert len(data["styles"]) <= 20  # a few styles shared by 100,000 ties
+    assert data["edgeTitles"] is None and data["labels"] is None  # labels are the ids: not written twice
+    assert doc.count('"School 7"') == 1  # an organisation's name once, not once per person
+    assert all(isinstance(x, int) for x in data["x"][:100])
+    assert "https:" not in doc.replace(str(_vis_assets()[0]), "")

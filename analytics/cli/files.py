@@ -16,7 +16,7 @@ from analytics.definitions import FrameworkError, frameworks_dir, load_framework
 from analytics.demo.load import load_demo
 from analytics.demo.sample import write_sample
 from analytics.draw.export import safe_csv
-from analytics.i18n import kind_label, problem_text
+from analytics.i18n import kind_label, left_out_text, notice_text, problem_text
 from analytics.ingest import importer
 from analytics.store import database as store
 
@@ -69,6 +69,11 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
                    help="scale of the dimension scores, for all indicators or one (repeatable)")
     p.add_argument("--framework", metavar="FILE", help="instrument definition (TOML) instead of the default")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--include-unfinished", action="store_true",
+                   help="also import responses the survey tool marks as unfinished (previews, tests and spam "
+                        "always stay out)")
+    p.add_argument("--date-order", choices=["dmy", "mdy"],
+                   help="how to read dates that read two ways (03/11/2025): dmy = day first, mdy = month first")
     p.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
                    help="map a header by hand, e.g. 'Wie helpt jou?=target' or 'Vraag 7=indicator:2b'")
     p.add_argument("--json", action="store_true", help="print a machine-readable result per file")
@@ -78,6 +83,7 @@ def _file_options(args) -> dict:
     opts = {
         "kind": args.kind, "network": args.network, "date": args.date, "wave": args.wave,
         "scale": importer.parse_scale(args.scale), "sheet": args.sheet,
+        "include_unfinished": args.include_unfinished, "date_order": args.date_order,
     }
     if args.framework:
         # Keep a copy next to the database, so the app can draw this instrument too.
@@ -108,7 +114,8 @@ def _print_report(r, out=None, max_problems: int = 25) -> None:
     print(head, file=out)
     fmt = r.file_format
     if fmt.get("format"):
-        bits = [fmt["format"]]
+        bits = [r.tool_name[LANG]] if r.tool_name else []
+        bits.append(fmt["format"])
         if fmt.get("encoding"):
             bits.append(fmt["encoding"])
         if fmt.get("delimiter"):
@@ -124,10 +131,16 @@ def _print_report(r, out=None, max_problems: int = 25) -> None:
         parts = [f"{lo:g}-{hi:g} ({src})" + (f": {', '.join(codes)}" if len(by_scale) > 1 else "")
                  for (lo, hi, src), codes in sorted(by_scale.items())]
         print("  scale " + "; ".join(parts), file=out)
+    if r.scale_suggestion is not None:
+        print("  scale not confirmed: " + importer.scale_message(r, LANG), file=out)
+    if r.left_out:
+        print("  " + left_out_text(r.left_out, LANG), file=out)
     if r.unmapped:
         print("  ignored columns: " + ", ".join(r.unmapped), file=out)
     for note in r.notes:
         print(f"  note: {note}", file=out)
+    for code, params in r.notices:
+        print(f"  note: {notice_text(code, params, LANG)}", file=out)
     # Who is who, when there is something to tell: a file with only its own id column needs no words.
     ident = r.identity
     if ident is not None and r.status != "failed":
@@ -204,6 +217,9 @@ def cmd_import(args, validate_only: bool = False) -> int:
     if failed:
         bad = [r for r in reports if r.status in ("rejected", "failed") or (validate_only and r.errors)]
         for r in bad:
+            if r.scale_suggestion is not None and validate_only:
+                print(f"error: {r.file_name}: {importer.scale_message(r, LANG)}", file=sys.stderr)
+                continue
             print(f"error: {r.message or r.file_name + ': has errors'}", file=sys.stderr)
     return 1 if failed else 0
 
@@ -241,7 +257,10 @@ def cmd_undo(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    written = write_sample(args.out, scale=args.scale, seed=args.seed)
+    from analytics.demo.loop import write_loop_sample
+
+    # the survey files, then the meeting loop's (networks, agreements, interventions in loop/)
+    written = write_sample(args.out, scale=args.scale, seed=args.seed) | write_loop_sample(args.out)
     for kind, path in written.items():
         print(f"{kind}: {path}")
     return 0

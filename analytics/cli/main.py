@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analytics.cli import analysis, files
+from analytics.cli import analysis, files, loop
 from analytics.cli.common import CommandError
 from analytics.store import database as store
 
 #: The modules whose ``register(sub)`` adds commands, in the order ``--help`` lists them.
-COMMAND_MODULES = (files, analysis)
+COMMAND_MODULES = (files, analysis, loop)
 
 
 def build_parser() -> argparse.ArgumentParser:

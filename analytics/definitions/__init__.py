@@ -195,6 +195,9 @@ class Framework:
     dimensions: tuple[Dimension, ...]
     indicators: tuple[Indicator, ...]
     source: dict[str, str] = field(default_factory=dict)
+    #: The scale every file of this instrument uses, when the instrument declares one (``scale = [0, 10]``);
+    #: None: each file's scale comes from its headers, or is confirmed by the coach.
+    scale: tuple[float, float] | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -272,7 +275,14 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
         raise FrameworkError(f"{origin}: no [[indicators]]")
     if len({i.code for i in inds}) != len(inds):
         raise FrameworkError(f"{origin}: indicator codes must be unique")
+    scale = raw.get("scale")
+    if scale is not None:
+        if not (isinstance(scale, list | tuple) and len(scale) == 2
+                and all(isinstance(b, int | float) and not isinstance(b, bool) for b in scale) and scale[0] < scale[1]):
+            raise FrameworkError(f"{origin}: 'scale' must be two numbers, lowest first, e.g. scale = [0, 10]")
+        scale = (float(scale[0]), float(scale[1]))
     return Framework(
+        scale=scale,
         id=fid,
         name=_bilingual(raw, "name", origin),
         dimensions=tuple(dims),
@@ -338,3 +348,19 @@ def save_framework(source: str | Path | bytes, folder: str | Path) -> Framework:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{fw.id}.toml").write_text(text, encoding="utf-8")
     return fw
+
+
+# ---------------------------------------------------------------- the meeting loop's vocabularies
+
+
+@cache
+def loop_vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    """``{"phases"|"statuses"|"measures": {code: {"nl": name, "en": name}}}`` from loop.toml, in file order."""
+    with open(Path(__file__).with_name("loop.toml"), "rb") as f:
+        return tomllib.load(f)
+
+
+def loop_label(kind: str, code: str, lang: str = "nl") -> str:
+    """The shown name of a phase, status or tie measure; an unknown code is shown as it is."""
+    entry = loop_vocabulary().get(kind, {}).get(code)
+    return (entry.get(lang) or entry.get("en") or code) if entry else code

@@ -13,8 +13,13 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def load_demo(con: duckdb.DuckDBPyConnection, folder: Path = SAMPLE_DIR) -> list[ImportReport]:
-    """Import every sample file, marked as demo data (source 'sample')."""
-    return import_paths(con, [folder], source_label="sample")
+    """Import every sample file, marked as demo data (source 'sample'), then the meeting loop's files
+    (networks, agreements, interventions in ``loop/``)."""
+    from analytics.demo.loop import FOLDER, load_loop_files
+
+    reports = import_paths(con, [folder], source_label="sample")
+    load_loop_files(con, folder / FOLDER, source_label="sample")
+    return reports
 
 
 def has_demo(con) -> bool:

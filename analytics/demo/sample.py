@@ -3,14 +3,18 @@
 Why: a coach, a reviewer or a test should be able to try every page without real (personal) data, and the
 numbers should tell stories a coach recognises, so the demo also shows whether the dashboard makes them visible:
 
-1. "Zelfregulerend leren": connectedness (3a, 3c) drops after the shared lunch stops (2025-01-15) and the
-   tie map thins out; 3b moves towards its right pole ("weak ties") and 1b towards "temporary".
-2. "Onderzoekend leren": after the coaches encourage school visits (2024-10-01) the share of ties between
-   different organisations rises wave by wave (and 3b / 4b move towards weak ties / broader activities).
+1. "Zelfregulerend leren": a shared lunch is introduced (2024-01-17); in the waves after it connectedness
+   (3a, 3c) rises and more ties cross school borders. When the lunch stops again for cost reasons (2026-01-14),
+   connectedness drops and the tie map thins out; 3b moves towards its right pole ("weak ties").
+2. "Onderzoekend leren": the coaches encourage school visits (2024-10-01) and invite outside experts
+   (2025-03-26): the share of ties between organisations and to outside people rises wave by wave, and so do
+   the weak ties (3b / 4b move towards weak ties / broader activities).
 3. Value stays potential in "Hoogbegaafdheid"; in "Rekenen" it becomes applied and realized, later also
    transformative.
 4. Student teachers sit at the edge of the tie maps (few incoming ties), except in "Rekenen".
 5. Participants disagree: 4c (hierarchical <-> equal) is bimodal in "Hoogbegaafdheid".
+6. "Nieuwkomersonderwijs" is a small network (about seven people): its means move, but their 95% intervals
+   are wide, and the pages say so.
 
 Entry points: :func:`write_sample` writes the five demo files in the shapes people really bring (a Dutch-Excel
 CSV in cp1252 with semicolons and decimal commas, a UTF-8-with-BOM semicolon file, plain CSVs);
@@ -50,15 +54,20 @@ PERIODS: tuple[tuple[date, date], ...] = tuple(
     for start, end in zip(YEAR_STARTS, YEAR_ENDS, strict=True)
     for p in ((start, date(end.year, 1, 31)), (date(end.year, 2, 1), end))
 )
-LUNCH_STOP = date(2025, 1, 15)
+LUNCH_START = date(2024, 1, 17)
+LUNCH_STOP = date(2026, 1, 14)
 VISITS_START = date(2024, 10, 1)
+EXPERTS_START = date(2025, 3, 26)
 #: Index of the first wave after each story event (used by the story knobs below and by the tests).
+LUNCH_START_WAVE = next(i for i, d in enumerate(WAVE_DATES) if d > LUNCH_START)
 LUNCH_WAVE = next(i for i, d in enumerate(WAVE_DATES) if d > LUNCH_STOP)
 VISITS_WAVE = next(i for i, d in enumerate(WAVE_DATES) if d > VISITS_START)
+EXPERTS_WAVE = next(i for i, d in enumerate(WAVE_DATES) if d > EXPERTS_START)
 
 # --------------------------------------------------------------------------------------------- vocabulary
 ZRL, OZL, HB, REK = "Zelfregulerend leren", "Onderzoekend leren", "Hoogbegaafdheid", "Rekenen"
-STORY_NETWORKS = (ZRL, OZL, HB, REK)
+NKO = "Nieuwkomersonderwijs"
+STORY_NETWORKS = (ZRL, OZL, HB, REK, NKO)
 #: Further networks, only used when scale > 1 (a bigger region with more networks of realistic size).
 EXTRA_NETWORKS = (
     "Leesmotivatie", "Burgerschap", "Digitale geletterdheid", "Wereldoriëntatie", "Passend onderwijs",
@@ -266,6 +275,12 @@ class Story:
     same_org: tuple[float, ...] = (10.0,) * 6
     student_pull: float = 0.15
     external_rate: tuple[float, ...] = (0.03,) * 6
+    #: relative number of teachers and student teachers (1 = a network of about forty people)
+    size: float = 1.0
+    #: per wave: how much the choice of alters is left to chance (lower = the same people named again)
+    churn: tuple[float, ...] = (1.0,) * 6
+    #: per wave: how much weaker ties across organisations are (visits and experts: loose, occasional ties)
+    weak_pull: tuple[float, ...] = (0.0,) * 6
 
 
 BASE_PROFILE = {"1a": 5.5, "1b": 5.8, "2a": 5.2, "2b": 5.4, "3a": 5.8, "3b": 4.0, "3c": 5.6, "4a": 5.0,
@@ -299,17 +314,19 @@ STORIES: dict[str, Story] = {
         ),
         externals=("Dr. A. Bakker (lector)", "M. Verbruggen (orthopedagoog)"),
         coach_org=PABO,
+        # wave 0 before the lunch, waves 1-4 with it, wave 5 after it stopped
         profile={
-            "1b": (6.6, 6.9, 7.0, 4.6, 4.4, 4.5),
-            "3a": (7.2, 7.4, 7.5, 4.8, 4.5, 4.7),
-            "3b": (3.0, 2.9, 2.8, 3.5, 3.8, 3.7),
-            "3c": (6.8, 7.0, 7.1, 4.9, 4.7, 4.9),
+            "1b": (4.6, 5.6, 6.4, 6.9, 7.1, 4.8),
+            "3a": (4.4, 5.6, 6.6, 7.3, 7.7, 4.9),
+            "3b": (3.9, 3.4, 3.0, 2.8, 2.7, 3.8),
+            "3c": (4.6, 5.5, 6.3, 6.9, 7.2, 4.9),
         },
         desired={"1b": 7.8, "3a": 8.2, "3b": 2.8, "3c": 7.8, "4d": 7.5},
         cycles=((0.38, 0.34, 0.18, 0.1, 0.0),) * 3 + ((0.28, 0.38, 0.22, 0.1, 0.02),) * 3,
         reports_per_period=1.4,
-        out_degree=(3.6, 3.8, 3.9, 1.8, 1.7, 1.8),
-        same_org=(9.0,) * 6,
+        out_degree=(2.0, 2.8, 3.4, 3.8, 4.0, 1.8),
+        same_org=(30.0, 8.0, 4.0, 2.5, 2.0, 9.0),
+        churn=(1.0, 0.8, 0.6, 0.5, 0.5, 1.3),
     ),
     OZL: Story(
         topics=(
@@ -359,7 +376,8 @@ STORIES: dict[str, Story] = {
         out_degree=(2.2, 2.4, 3.0, 3.5, 3.8, 4.1),
         same_org=(100.0, 40.0, 10.0, 4.0, 2.0, 1.0),
         schools=6,
-        external_rate=(0.02, 0.02, 0.05, 0.09, 0.12, 0.14),
+        external_rate=(0.02, 0.02, 0.04, 0.05, 0.4, 0.6),  # outside experts invited from 2025-03-26
+        weak_pull=(0.0, 0.0, 0.3, 0.5, 0.8, 1.0),
     ),
     HB: Story(
         topics=("verrijkingsstof", "signaleren", "compacten", "plusklas", "gesprekken met ouders"),
@@ -432,6 +450,23 @@ STORIES: dict[str, Story] = {
         student_pull=1.2,
     ),
 }
+STORIES[NKO] = Story(
+    topics=("taalontwikkeling", "eerste opvang", "woordenschat", "ouders zonder Nederlands"),
+    practices=("een woordmuur met pictogrammen", "een maatjessysteem in de klas", "dagelijks voorlezen in kleine groepjes"),
+    outcomes=("nieuwkomers durven eerder te praten", "ouders komen vaker op school"),
+    insights=("taal leren gebeurt de hele dag, niet alleen in de taalles",),
+    externals=("M. Haddou (tolk en cultuurbemiddelaar)",),
+    coach_org=PABO,
+    profile={
+        "2a": (4.0, 4.6, 5.3, 5.9, 6.4, 6.9),
+        "3a": (4.6, 5.2, 5.7, 6.3, 6.6, 7.0),
+        "4b": (3.0, 3.2, 3.9, 4.4, 5.0, 5.4),
+    },
+    cycles=((0.4, 0.35, 0.18, 0.07, 0.0),) * 3 + ((0.3, 0.32, 0.26, 0.1, 0.02),) * 3,
+    reports_per_period=1.6,
+    schools=3,
+    size=0.12,
+)
 GENERIC_TOPICS = ("aanpak in de klas", "samenwerken in het team", "ouders betrekken", "differentiëren",
                   "leerlingen betrekken", "materiaal ontwikkelen")  # fmt: skip
 
@@ -531,7 +566,8 @@ def _build_members(scale: float, seed: int) -> list[_Member]:
     r = random.Random(seed * 7 + 2)
     namer = _Namer(r)
     f = min(scale, 1.0)
-    networks = network_names(max(4, round(4 * scale)))
+    k = len(STORY_NETWORKS)
+    networks = network_names(max(k, round(k * scale)))
     schools = school_names(max(6, round(30 * max(scale, 0.2))), seed)
     # Each network draws teachers from a window of schools; the windows tile the list so every school takes part.
     sizes = [min(len(schools), max(3, round(_story(n).schools * f))) for n in networks]
@@ -563,21 +599,21 @@ def _build_members(scale: float, seed: int) -> list[_Member]:
         if story.expert or (net not in STORIES and r.random() < 0.3):
             org = EXPERT_ORGS.get(net, EXPERT_ORGS[""])
             members.append(_Member(person("expert", org), net, _shifted(YEAR_STARTS[0], r, 60)))
-        n_teachers = max(4, round(26 * f))
+        n_teachers = max(4, round(26 * f * story.size))
         for i in range(n_teachers):
             m = _Member(
                 person("teacher", net_schools[i % len(net_schools)]), net, _shifted(YEAR_STARTS[0], r)
             )
             members.append(m)
         leavers = [m for m in members if m.network == net and m.person.role == "teacher"]
-        for m in r.sample(leavers, min(len(leavers) - 2, round(5 * f))):
+        for m in r.sample(leavers, min(len(leavers) - 2, round(5 * f * story.size))):
             m.left = YEAR_ENDS[r.randrange(2)]
         for y in (1, 2):
-            for _ in range(round(3 * f)):
+            for _ in range(round(3 * f * story.size)):
                 org = r.choice(net_schools)
                 members.append(_Member(person("teacher", org), net, _shifted(YEAR_STARTS[y], r)))
         for y in range(3):
-            for _ in range(max(1, round(5 * f))):
+            for _ in range(max(1, round(5 * f * story.size))):
                 org = r.choice(net_schools)  # internship school
                 m = _Member(
                     _Person(namer(), org, "student_teacher"), net, _shifted(YEAR_STARTS[y], r), YEAR_ENDS[y]
@@ -671,7 +707,7 @@ def _tie_rows(members: list[_Member], seed: int) -> list[tuple]:
         story = _story(net)
         n = len(ms)
         z = rng.normal(0.0, 1.0, (n, n))
-        aff = np.exp(0.75 * (z + z.T) / math.sqrt(2))
+        aff = np.exp(1.4 * (z + z.T) / math.sqrt(2))
         orgs = np.array([m.person.organisation for m in ms], dtype=object)
         same = orgs[:, None] == orgs[None, :]
         pull = np.array([story.student_pull if m.person.role == "student_teacher" else ROLE_PULL[m.person.role]
@@ -683,7 +719,7 @@ def _tie_rows(members: list[_Member], seed: int) -> list[tuple]:
             np.fill_diagonal(weight, 0.0)
             gumbel = rng.gumbel(size=(n, n))
             with np.errstate(divide="ignore"):
-                keys = np.log(weight) + gumbel
+                keys = np.log(weight) + gumbel * story.churn[w]
             order = np.argsort(-keys, axis=1, kind="stable")
             k = np.clip(rng.poisson(story.out_degree[w], n), 1, 8)
             answered = rng.random(n) < 0.9
@@ -697,12 +733,13 @@ def _tie_rows(members: list[_Member], seed: int) -> list[tuple]:
                     so = bool(same[i, j])
                     strength = 2.0 + so + 0.9 * math.log(aff[i, j]) + rng.normal(0.0, 0.7)
                     strength -= 1.0 if after_lunch else 0.0  # no lunch: people meet less often
+                    strength -= 0.0 if so else story.weak_pull[w]
                     wgt = int(min(5, max(1, round(strength))))
                     rows.append(_tie(net, src, ms[j].person.pid, day, so, wgt, story, rng, after_lunch))
                 if story.externals and ext_draw[i] < story.external_rate[w]:
                     target = story.externals[int(rng.integers(len(story.externals)))]
                     rows.append(
-                        _tie(net, src, target, day, False, int(rng.integers(1, 4)), story, rng, False)
+                        _tie(net, src, target, day, False, int(rng.integers(1, 3)), story, rng, False)
                     )
     rows.sort(key=lambda t: (t[3], t[0], t[1], t[2]))
     return rows
@@ -783,9 +820,10 @@ def _event_rows(networks: list[str]) -> list[tuple[str, str, str]]:
              for d in (date(2024, 2, 7), date(2025, 2, 5), date(2026, 2, 4))]  # fmt: skip
     rows += [
         ("", "2025-06-18", "Netwerkconferentie academische werkplaats"),
+        (ZRL, LUNCH_START.isoformat(), "Gezamenlijke lunch ingevoerd"),
         (ZRL, LUNCH_STOP.isoformat(), "Gezamenlijke lunch gestopt (bezuiniging)"),
         (OZL, VISITS_START.isoformat(), "Coaches stimuleren schoolbezoeken"),
-        (OZL, "2025-03-26", "Eerste externe expert te gast"),
+        (OZL, EXPERTS_START.isoformat(), "Externe experts uitgenodigd"),
         (HB, "2024-04-17", "Inspiratiemiddag verrijkingsstof"),
         (REK, "2024-11-13", "Teamafspraken rekendidactiek op vijf scholen"),
         (REK, "2025-11-19", "Rekenresultaten gedeeld en besproken"),

@@ -62,6 +62,9 @@ DEFAULT_TEXT: dict[str, str] = {
     "value": "Value",
     "event": "Event",
     "share_of_period": "Share of the period",
+    "ci_low": "95% interval from",
+    "ci_high": "95% interval to",
+    "n_label": "n = {n}",
     "thousands_sep": ",",
 }
 
@@ -304,8 +307,13 @@ def radar_chart(
     size: int = 420,
     extent: float = 1.15,
     categorical: bool = False,
+    ci: tuple[str, str] | None = None,
 ) -> alt.LayerChart:
     """A radar of positions (0 = left pole at the centre, 1 = right pole at the edge), one polygon per series.
+
+    ``ci`` names the columns of a 95% interval (low, high): the ``emphasise`` series (or the only one) then gets
+    a band along each axis from low to high -- a piece of ring per axis -- so a reader sees how far the polygon
+    could move by chance alone.
 
     ``categorical`` colours series that have no order (roles, groups) with the colour-blind-safe category
     palette instead of the time ramp.
@@ -363,6 +371,29 @@ def radar_chart(
         stroke_width, opacity, point_size = alt.value(2.0), alt.value(0.95), alt.value(40)
 
     poly = pts[pts[series_col].isin(complete)][keep]
+    banded = emphasise if emphasise is not None else (series_order[0] if len(series_order) == 1 else None)
+    if ci and banded is not None and all(c in df.columns for c in ci):
+        one = df[df[series_col] == banded]
+        lo = radar_points(one, axis_col, ci[0], axis_order)
+        hi = radar_points(one, axis_col, ci[1], axis_order)
+        seg = pd.DataFrame({"x": lo["x"], "y": lo["y"], "x2": hi["x"], "y2": hi["y"],
+                            "_axis_label": lo[axis_col].map(lambda c: axis_labels.get(c, c)),
+                            "_lo": pd.to_numeric(lo[ci[0]], errors="coerce"),
+                            "_hi": pd.to_numeric(hi[ci[1]], errors="coerce")})
+        if "n" in one.columns:
+            seg["n"] = lo["n"].to_numpy()
+        seg = seg.dropna(subset=["x", "y", "x2", "y2"])
+        band_colour = colors[list(series_order).index(banded)] if banded in series_order else NEUTRAL
+        seg_tooltip = [alt.Tooltip(field="_axis_label", type="nominal", title=t["indicator"]),
+                       alt.Tooltip(field="_lo", type="quantitative", title=t["ci_low"], format=".2f"),
+                       alt.Tooltip(field="_hi", type="quantitative", title=t["ci_high"], format=".2f")]
+        if "n" in seg.columns:
+            seg_tooltip.append(alt.Tooltip(field="n", type="quantitative", title=t["n"]))
+        layers.append(
+            alt.Chart(_inline(seg))
+            .mark_rule(strokeWidth=10, strokeCap="butt", opacity=0.3, color=band_colour)
+            .encode(**_xy(extent), x2=alt.X2(field="x2"), y2=alt.Y2(field="y2"), tooltip=seg_tooltip)
+        )
     if emphasise is not None and emphasise in complete:
         layers.append(
             alt.Chart(_inline(poly[poly[series_col] == emphasise]))
@@ -718,8 +749,15 @@ def line_over_time(
     title: str = "",
     width: int = 520,
     height: int = 300,
+    band: tuple[str, str] | None = None,
+    band_style: str = "band",
+    n_col: str | None = None,
 ) -> alt.LayerChart:
     """Lines over time, one per ``color`` value, with events as dashed rules on the time axis.
+
+    ``band`` names the columns of an interval (low, high), drawn as a light band around each line
+    (``band_style='band'``) or as whiskers at each point (``'whiskers'``); ``n_col`` writes "n = ..." under
+    each period (the largest n of that period), so the width of a band can be read against its n.
 
     ``x`` may hold periods (ordinal, ordered by ``x_order``) or datetimes (a time axis). Colours are categorical
     (Okabe-Ito); beyond six lines dash patterns keep them apart. ``end_labels`` writes each line's label at its
@@ -756,11 +794,13 @@ def line_over_time(
         d["_c"] = d[color].map(lambda v: color_labels.get(v, v))
         groups = [color_labels.get(v, v) for v in _domain(d[color], color_order)]
         colors, dashes = _category_colors(len(groups))
-        legend = None if end_labels else alt.Legend(orient="right", symbolType="stroke")
+        legend = None if end_labels else alt.Legend(orient="right", symbolType="stroke", symbolOpacity=1,
+                                                    symbolStrokeWidth=2.2)
+        line_colours = alt.Scale(domain=groups, range=colors)
         enc["color"] = alt.Color(
             field="_c",
             type="nominal",
-            scale=alt.Scale(domain=groups, range=colors),
+            scale=line_colours,
             title=t["indicator"],
             legend=legend,
         )
@@ -772,6 +812,13 @@ def line_over_time(
         cols.append("_c")
         tooltip.append(alt.Tooltip(field="_c", type="nominal", title=t["indicator"]))
     tooltip.append(alt.Tooltip(field="_y", type="quantitative", title=y_title or t["value"], format=".2f"))
+    has_band = bool(band) and all(c in d.columns for c in band)
+    if has_band:
+        d["_lo"] = pd.to_numeric(d[band[0]], errors="coerce")
+        d["_hi"] = pd.to_numeric(d[band[1]], errors="coerce")
+        cols += ["_lo", "_hi"]
+        tooltip += [alt.Tooltip(field="_lo", type="quantitative", title=t["ci_low"], format=".2f"),
+                    alt.Tooltip(field="_hi", type="quantitative", title=t["ci_high"], format=".2f")]
     extra = [c for c in tooltip_cols if c in d.columns and c not in cols]
     tooltip += _extra_tooltips(d, extra, t)
     cols += extra
@@ -781,7 +828,22 @@ def line_over_time(
         enc["order"] = alt.Order(field="_order")
     data = d[list(dict.fromkeys(cols))].dropna(subset=["_y"])
     base = alt.Chart(_inline(data))
-    layers = [
+    layers = []
+    if has_band:
+        bd = data.dropna(subset=["_lo", "_hi"])
+        benc = {k: v for k, v in enc.items() if k in ("x", "detail")}  # an area's order would be a stack order
+        if "color" in enc:
+            benc["color"] = enc["color"]  # the same legend as the lines'; its symbols are drawn as lines (below)
+        if band_style == "whiskers":
+            layers.append(alt.Chart(_inline(bd)).mark_rule(strokeWidth=1.6, opacity=0.7, color=NEUTRAL).encode(
+                **benc,
+                y=alt.Y(field="_lo", type="quantitative", scale=y_scale), y2=alt.Y2(field="_hi")))
+        else:
+            layers.append(alt.Chart(_inline(bd)).mark_area(opacity=0.18, color=NEUTRAL).encode(
+                **benc, y=alt.Y(field="_lo", type="quantitative", scale=y_scale, stack=None,
+                                title=y_title if y_title is not None else t["value"]),
+                y2=alt.Y2(field="_hi")))
+    layers += [
         base.mark_line(strokeWidth=2.2, color=NEUTRAL).encode(**enc),
         base.mark_point(filled=True, size=46, opacity=1, color=NEUTRAL).encode(
             **{k: v for k, v in enc.items() if k not in ("strokeDash", "detail", "order")}, tooltip=tooltip
@@ -803,6 +865,14 @@ def line_over_time(
                 text=alt.Text(field="_c", type="nominal"),
             )
         )
+    if n_col and n_col in d.columns and x_type == "ordinal":
+        per_x = d.groupby("_x", sort=False)[n_col].max().reset_index()
+        per_x["_n"] = [t["n_label"].format(n=_fmt_int(v, t["thousands_sep"])) for v in per_x[n_col]]
+        # at the bottom of the value scale (in data units: the page may draw the chart at another height)
+        per_x["_ny"] = float(y_domain[0]) if y_domain else float(data["_y"].min()) if len(data) else 0.0
+        layers.append(alt.Chart(_inline(per_x[["_x", "_n", "_ny"]])).mark_text(
+            align="left", baseline="bottom", dx=4, dy=-3, fontSize=10, color=MUTED).encode(
+            x=xenc, y=alt.Y(field="_ny", type="quantitative", scale=y_scale), text=alt.Text(field="_n")))
     layers += _event_layers(events, xenc, domain, t)
     chart = alt.layer(*layers).properties(width=width, height=height)
     return _with_title(chart, title)
@@ -844,6 +914,68 @@ def slope_chart(
         width=width,
         height=height,
     )
+
+
+def interval_chart(
+    df: pd.DataFrame,
+    *,
+    code_col: str = "code",
+    value_col: str = "change",
+    lo_col: str = "ci_low",
+    hi_col: str = "ci_high",
+    n_col: str | None = "pairs",
+    order: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    x_title: str = "",
+    text: Mapping[str, str] | None = None,
+    title: str = "",
+    width: int = 420,
+    row_height: int = 26,
+) -> alt.LayerChart:
+    """Dots with whiskers, one row per code: a change and its interval, around a zero line.
+
+    Symmetric around zero, one calm colour: a move to either pole looks the same (neither is better). ``n_col``
+    is written at the right of each row."""
+    t = _text(text)
+    labels = dict(labels or {})
+    d = df.copy()
+    d["_code"] = d[code_col].map(lambda c: labels.get(c, c))
+    d["_v"] = pd.to_numeric(d[value_col], errors="coerce")
+    d["_lo"] = pd.to_numeric(d[lo_col], errors="coerce")
+    d["_hi"] = pd.to_numeric(d[hi_col], errors="coerce")
+    d = d.dropna(subset=["_v"])
+    codes = [labels.get(c, c) for c in (order or d[code_col].tolist())]
+    codes = [c for c in codes if c in set(d["_code"])]
+    reach = float(np.nanmax(np.abs(d[["_v", "_lo", "_hi"]].to_numpy(dtype=float)))) if len(d) else 0.1
+    reach = max(0.1, math.ceil(reach * 10 + 0.5) / 10)
+    x_scale = alt.Scale(domain=[-reach, reach], nice=False)
+    y = alt.Y(field="_code", type="nominal", sort=codes, title=None, axis=alt.Axis(labelLimit=260))
+    tooltip = [alt.Tooltip(field="_code", type="nominal", title=t["indicator"]),
+               alt.Tooltip(field="_v", type="quantitative", title=t["value"], format="+.2f"),
+               alt.Tooltip(field="_lo", type="quantitative", title=t["ci_low"], format="+.2f"),
+               alt.Tooltip(field="_hi", type="quantitative", title=t["ci_high"], format="+.2f")]
+    cols = ["_code", "_v", "_lo", "_hi"]
+    if n_col and n_col in d.columns:
+        d["_n"] = d[n_col]
+        cols.append("_n")
+        tooltip.append(alt.Tooltip(field="_n", type="quantitative", title=t["n"]))
+    data = d[cols]
+    zero = alt.Chart(_inline(pd.DataFrame({"_z": [0.0]}))).mark_rule(color=MUTED, strokeDash=[3, 3]).encode(
+        x=alt.X(field="_z", type="quantitative", scale=x_scale))
+    base = alt.Chart(_inline(data))
+    layers = [
+        zero,
+        base.mark_rule(strokeWidth=2.4, color=NEUTRAL, opacity=0.6).encode(
+            x=alt.X(field="_lo", type="quantitative", scale=x_scale, title=x_title), x2=alt.X2(field="_hi"),
+            y=y, tooltip=tooltip),
+        base.mark_point(filled=True, size=70, color=NEUTRAL, opacity=1).encode(
+            x=alt.X(field="_v", type="quantitative", scale=x_scale, title=x_title), y=y, tooltip=tooltip),
+    ]
+    if "_n" in data.columns:
+        layers.append(base.mark_text(align="left", dx=4, fontSize=10, color=MUTED).encode(
+            x=alt.value(width), y=y, text=alt.Text(field="_n", type="quantitative")))
+    chart = alt.layer(*layers).properties(width=width, height=max(row_height * len(codes), 60))
+    return _with_title(chart, title)
 
 
 # ----------------------------------------------------------------------------------------------- value creation

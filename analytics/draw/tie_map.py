@@ -18,6 +18,7 @@ Positions are fixed (see ``tie_measures.layout``) and physics is off: 2,000 peop
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -51,6 +52,8 @@ OTHER_COLOR = "#BBBBBB"
 EDGE_STYLE = {
     "strong": {"color": "#8C8C8C", "width": 3.0, "dashes": False},
     "weak": {"color": "#8C8C8C", "width": 1.0, "dashes": True},
+    # on big maps (see is_big) dashes cost most of the drawing time: weak ties thin and lighter instead
+    "weak_big": {"color": "#ABABAB", "width": 1.0, "dashes": False},
     # no frequency in the data: every tie alike (a weight of 1 everywhere is no evidence of weak ties)
     "unmeasured": {"color": "#8C8C8C", "width": 1.5, "dashes": False},
     "cross": {"color": CROSS_TIE_COLOR},  # kept out of the node palette
@@ -114,9 +117,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
 style-src 'unsafe-inline'; img-src data:; font-src data:">
-<style>{{ vis_css }}</style>
-<script>{{ vis_js }}</script>
-<style>
+{{ vis_style }}<style>
 html, body { margin: 0; padding: 0; background: #ffffff; }
 #tie-map { width: 100%; height: {{ height }}px; position: relative; }
 div.vis-tooltip { font-family: system-ui, sans-serif; font-size: 13px; white-space: pre-line; max-width: 360px; }
@@ -124,20 +125,85 @@ div.vis-tooltip { font-family: system-ui, sans-serif; font-size: 13px; white-spa
 </head>
 <body>
 <div id="tie-map" role="img" aria-label="{{ aria_label }}"></div>
-<script>
-(function () {
+{{ runtime_script }}<script>
+function tieMapStart(d) {
   "use strict";
-  var nodes = new vis.DataSet({{ nodes|tojson }});
-  var edges = new vis.DataSet({{ edges|tojson }});
-  var options = {{ options|tojson }};
-  var network = new vis.Network(document.getElementById("tie-map"), {nodes: nodes, edges: edges}, options);
+  var W = d.words, T = d.tip, n = d.ids.length, ext = {}, i;
+  for (i = 0; i < d.ext.length; i++) { ext[d.ext[i]] = true; }
+  var nodes = [], edges = [];
+  function labelOf(k) { return d.labels ? d.labels[k] : d.ids[k]; }
+  for (i = 0; i < n; i++) {
+    var label = d.labels ? d.labels[i] : d.ids[i];
+    var lines = [label];
+    if (T.kind === "org") {
+      lines.push(W.members + ": " + T.a[i], W.internal_ties + ": " + T.b[i]);
+    } else {
+      lines.push(W.role + ": " + (T.a[i] < 0 ? W.unknown : T.a_names[T.a[i]]),
+                 W.organisation + ": " + (T.b[i] < 0 ? W.unknown : T.b_names[T.b[i]]));
+    }
+    if (ext[i]) { lines.push(W.external); }
+    lines.push(W.in_degree + ": " + T["in"][i] + " \\u00b7 " + W.out_degree + ": " + T.out[i],
+               W.betweenness + ": " + T.bc[i]);
+    if (T.community && T.community[i] >= 0) { lines.push(W.community + ": " + (T.community[i] + 1)); }
+    var node = {id: d.ids[i], label: d.short[i] !== undefined ? d.short[i] : label, title: lines.join("\\n"),
+                group: d.groups[d.group[i]], x: d.x[i], y: d.y[i], value: d.value[i]};
+    if (ext[i]) { node.shapeProperties = {borderDashes: [3, 3]}; node.borderWidth = 2; }
+    nodes.push(node);
+  }
+  for (i = 0; i < d.edges.length; i += 3) {
+    var st = d.styles[d.edges[i + 2]];
+    var edge = {from: d.ids[d.edges[i]], to: d.ids[d.edges[i + 1]], color: st.color, width: st.width};
+    if (st.dashes) { edge.dashes = true; }
+    if (d.edgeTitles) {
+      var tail = d.edgeTitles.tails[d.edgeTitles.tail[i / 3]];
+      edge.title = labelOf(d.edges[i]) + " \u2192 " + labelOf(d.edges[i + 1]) + (tail ? "\\n" + tail : "");
+    }
+    edges.push(edge);
+  }
+  var nodeSet = new vis.DataSet(nodes);
+  var edgeSet = new vis.DataSet(edges);
+  var network = new vis.Network(document.getElementById("tie-map"), {nodes: nodeSet, edges: edgeSet}, d.options);
   network.fit({animation: false, maxZoomLevel: 1.5});
-  window.tieMap = {network: network, nodes: nodes, edges: edges};
-})();
+  window.tieMap = {network: network, nodes: nodeSet, edges: edgeSet};
+}
+</script>
+<script>
+{{ start_call }}
 </script>
 </body>
 </html>
 """
+
+
+#: Scripts of the report's maps sharing one copy of vis-network (see ``tie_map_html(runtime=...)``). Fixed
+#: texts, so a report's Content-Security-Policy allows each by one hash; a frame can only run code whose hash
+#: the policy lists, so a message cannot smuggle in anything else.
+SHARE_RUNTIME_JS = """(function () {
+  var code = document.getElementById("vis-runtime").textContent;
+  var css = document.getElementById("vis-style").textContent;
+  function send(w) { try { w.postMessage({tieMapVis: code, tieMapCss: css}, "*"); } catch (e) {} }
+  window.addEventListener("message", function (ev) {
+    if (ev.data && ev.data.tieMapWants === "vis" && ev.source) { send(ev.source); }
+  });
+  for (var i = 0; i < window.parent.length; i++) { if (window.parent[i] !== window) { send(window.parent[i]); } }
+})();"""
+BORROW_RUNTIME_JS = """function tieMapWhenReady(data) {
+  var started = false;
+  window.addEventListener("message", function (ev) {
+    if (started || !ev.data || typeof ev.data.tieMapVis !== "string") { return; }
+    var style = document.createElement("style");
+    style.textContent = String(ev.data.tieMapCss || "");
+    document.head.appendChild(style);
+    var s = document.createElement("script");
+    s.textContent = ev.data.tieMapVis;
+    document.head.appendChild(s);
+    if (window.vis) { started = true; tieMapStart(data); }
+  });
+  for (var i = 0; i < window.parent.length; i++) {
+    try { window.parent[i].postMessage({tieMapWants: "vis"}, "*"); } catch (e) {}
+  }
+}"""
+Runtime = Literal["inline", "share", "borrow"]
 
 
 @cache
@@ -163,6 +229,11 @@ def _vis_assets() -> tuple[Markup, Markup]:
     if "</script" in js.lower() or "</style" in css.lower():  # would end the inline element early
         raise RuntimeError("vis-network assets cannot be inlined safely")
     return Markup(js), Markup(css)
+
+
+def is_big(n_people: int, n_ties: int) -> bool:
+    """A map drawn the light way: no hover effects, ties hidden while dragging, weak ties solid (not dashed)."""
+    return n_ties > 5000 or n_people > 2000
 
 
 def edge_width(style_width: float, weight: float) -> float:
@@ -272,7 +343,8 @@ def legend_items(
     if compare:
         keys = [("new", "new"), ("kept", "kept"), ("dropped", "dropped")]
     elif frequency_known:
-        keys = [("strong", "strong_tie"), ("weak", "weak_tie")]
+        weak = "weak_big" if is_big(G.number_of_nodes(), G.number_of_edges()) else "weak"
+        keys = [("strong", "strong_tie"), (weak, "weak_tie")]
     else:
         keys = [("unmeasured", "unmeasured_tie")]
     for key, text in keys:
@@ -344,6 +416,7 @@ def tie_map_html(
     person_df: pd.DataFrame | None = None,
     category_order: Sequence | None = None,
     edge_titles: bool | None = None,
+    runtime: Runtime = "inline",
     frequency_known: bool = True,
 ) -> str:
     """A complete HTML page drawing ``G`` at ``positions`` (physics off), safe to put in the app's iframe.
@@ -364,9 +437,18 @@ def tie_map_html(
     * ``category_order``: categories in a fixed order (e.g. all organisations of the network) so colours
       stay the same across periods; ``edge_titles``: tie tooltips (default: only up to 5,000 ties).
 
+    * ``runtime``: "inline" (default) carries vis-network (JS and CSS); in a report with many maps the first
+      carries them and hands them to the others ("share"), which carry neither ("borrow"): see
+      ``views/report.py``.
+
     Labels longer than 30 characters are shortened on the map (the tooltip keeps the full name); labels are
-    drawn only once zoomed in far enough to read them. The node list is the ``new vis.DataSet([...])`` JSON
-    literal; ``window.tieMap`` exposes the network, nodes and edges to a browser test.
+    drawn only once zoomed in far enough to read them.
+
+    Compact: the data is one JSON literal of columns (``tieMapStart({...})``, see :func:`map_data`): ids once,
+    ties as index triples into a short list of styles, positions in whole pixels, tooltips put together in
+    the browser from the few words and names they use (a tie's tooltip: "who → whom" from the labels, then
+    one of a short list of distinct rest-texts). :func:`map_records` gives the records vis-network gets
+    (a browser test checks they are the same). ``window.tieMap`` exposes the network, nodes and edges.
     """
     if size_by not in ("degree", "betweenness"):
         raise ValueError(f"size_by must be degree or betweenness, not {size_by!r}")
@@ -387,24 +469,95 @@ def tie_map_html(
         for v in node_ids
     }
     org_map = bool(node_ids) and all("members" in G_draw.nodes[v] for v in node_ids)  # organisation_graph
-    nodes_json = _node_records(G_draw, node_ids, _fill_positions(node_ids, positions), label_of, people, values,
-                               group_of, community, color_by, size_by, org_map, t, lang)
+    data = _node_columns(G_draw, node_ids, _fill_positions(node_ids, positions), label_of, people, values,
+                         group_of, community, color_by, size_by, org_map, t, lang)
     m = G_draw.number_of_edges()
-    edges_json = _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map,
-                               m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang,
-                               frequency_known)
-    big = m > 5000 or len(node_ids) > 2000
+    big = is_big(len(node_ids), m)
+    data.update(_edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, highlight_cross_org,
+                              org_map, m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang, big,
+                              frequency_known))
+    data["options"] = _map_options(_groups(styles, group_of), big)
     js, css = _vis_assets()
+    data_json = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    data_json = Markup(_json_for_script(data_json))
+    if runtime == "inline":
+        runtime_script, start = Markup(f"<script>{js}</script>\n"), Markup(f"tieMapStart({data_json});")
+    elif runtime == "share":
+        runtime_script = Markup(f'<script id="vis-runtime">{js}</script>\n<script>{SHARE_RUNTIME_JS}</script>\n')
+        start = Markup(f"tieMapStart({data_json});")
+    elif runtime == "borrow":
+        runtime_script, start = Markup(f"<script>{BORROW_RUNTIME_JS}</script>\n"), Markup(
+            f"tieMapWhenReady({data_json});")
+    else:
+        raise ValueError(f"runtime must be inline, share or borrow, not {runtime!r}")
+    vis_style = Markup("") if runtime == "borrow" else Markup(
+        f'<style{" id=" + chr(34) + "vis-style" + chr(34) if runtime == "share" else ""}>{css}</style>\n')
     return _template().render(
         lang=lang,
-        vis_js=js,
-        vis_css=css,
+        vis_style=vis_style,
         height=height_px,
         aria_label=f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}",
-        nodes=nodes_json,
-        edges=edges_json,
-        options=_map_options(_groups(styles, group_of), big),
+        runtime_script=runtime_script,
+        start_call=start,
     )
+
+
+def _json_for_script(s: str) -> str:
+    """JSON safe inside ``<script>``: as Jinja's ``|tojson`` does, ``<``, ``>``, ``&`` and ``'`` as \\u escapes
+    (so no text can close the element), and the two line separators JavaScript once rejected."""
+    return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def map_data(html_doc: str) -> dict[str, Any]:
+    """The map's data literal from a page made by :func:`tie_map_html` (for tests and tools)."""
+    for line in html_doc.splitlines():
+        for call in ("tieMapStart(", "tieMapWhenReady("):
+            if line.startswith(call) and line.endswith(");") and line != call + "data);":
+                return json.loads(line[len(call) : -2])
+    raise ValueError("no tie map data in this page")
+
+
+def map_records(data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The node and edge records ``tieMapStart`` hands vis-network, made the same way in Python."""
+    W, T = data["words"], data["tip"]
+    ext = set(data["ext"])
+    nodes = []
+    for i, v in enumerate(data["ids"]):
+        label = data["labels"][i] if data["labels"] else v
+        lines = [label]
+        if T["kind"] == "org":
+            lines += [f"{W['members']}: {T['a'][i]}", f"{W['internal_ties']}: {T['b'][i]}"]
+        else:
+            lines += [f"{W['role']}: {W['unknown'] if T['a'][i] < 0 else T['a_names'][T['a'][i]]}",
+                      f"{W['organisation']}: {W['unknown'] if T['b'][i] < 0 else T['b_names'][T['b'][i]]}"]
+        if i in ext:
+            lines.append(W["external"])
+        lines += [f"{W['in_degree']}: {T['in'][i]} · {W['out_degree']}: {T['out'][i]}",
+                  f"{W['betweenness']}: {T['bc'][i]}"]
+        if T.get("community") and T["community"][i] >= 0:
+            lines.append(f"{W['community']}: {T['community'][i] + 1}")
+        node = {"id": v, "label": data["short"].get(str(i), label), "title": "\n".join(lines),
+                "group": data["groups"][data["group"][i]], "x": data["x"][i], "y": data["y"][i],
+                "value": data["value"][i]}
+        if i in ext:
+            node["shapeProperties"] = {"borderDashes": [3, 3]}
+            node["borderWidth"] = 2
+        nodes.append(node)
+    edges = []
+    flat = data["edges"]
+    for j in range(0, len(flat), 3):
+        st = data["styles"][flat[j + 2]]
+        edge = {"from": data["ids"][flat[j]], "to": data["ids"][flat[j + 1]], "color": st["color"],
+                "width": st["width"]}
+        if st["dashes"]:
+            edge["dashes"] = True
+        if data["edgeTitles"] is not None:
+            tail = data["edgeTitles"]["tails"][data["edgeTitles"]["tail"][j // 3]]
+            ends = [data["labels"][k] if data["labels"] else data["ids"][k] for k in (flat[j], flat[j + 1])]
+            edge["title"] = f"{ends[0]} → {ends[1]}" + (f"\n{tail}" if tail else "")
+        edges.append(edge)
+    return nodes, edges
 
 
 def _with_dropped_ties(G: nx.DiGraph, compare_status: Mapping[tuple[Hashable, Hashable], Status]) -> nx.DiGraph:
@@ -440,9 +593,9 @@ def _groups(styles: Mapping[Any, tuple[str, str]], group_of: Mapping[Any, str]) 
     return groups
 
 
-def _node_records(G_draw, node_ids, pos, label_of, people, values, group_of, community, color_by, size_by,
-                  org_map, t, lang) -> list[dict[str, Any]]:
-    """One vis-network node per person (or organisation), with its plain-text tooltip."""
+def _node_columns(G_draw, node_ids, pos, label_of, people, values, group_of, community, color_by, size_by,
+                  org_map, t, lang) -> dict[str, Any]:
+    """The people (or organisations) as columns: each name and word once, tooltips put together in the page."""
     cols = {c: people[c].to_dict() for c in ("in_degree", "out_degree", "betweenness")}
 
     def measure(v: Hashable, col: str) -> float:
@@ -450,48 +603,62 @@ def _node_records(G_draw, node_ids, pos, label_of, people, values, group_of, com
         x = float(x) if x is not None else 0.0
         return x if math.isfinite(x) else 0.0
 
-    nodes_json = []
-    for v in node_ids:
-        d = G_draw.nodes[v]
+    data = G_draw.nodes
+    groups = [*dict.fromkeys(group_of.values()), "other", "unknown"]
+    gindex = {g: i for i, g in enumerate(groups)}
+    group, short, ext, x, y, value, n_in, n_out, bcs = [], {}, [], [], [], [], [], [], []
+    a: list = []
+    b: list = []
+    a_names: dict[str, int] = {}
+    b_names: dict[str, int] = {}
+    for i, v in enumerate(node_ids):
+        d = data[v]
         cat = values.get(v)
-        group = "unknown" if cat is None else group_of.get(cat, "other")
+        group.append(gindex["unknown" if cat is None else group_of.get(cat, "other")])
+        shown = plain_text(label_of[v], LABEL_MAX)
+        if shown != label_of[v]:
+            short[str(i)] = shown
+        if d.get("external"):
+            ext.append(i)
+        x.append(round(float(pos[v][0])))
+        y.append(round(float(pos[v][1])))
         in_deg, out_deg, bc = measure(v, "in_degree"), measure(v, "out_degree"), measure(v, "betweenness")
-        lines = [label_of[v]]
+        n_in.append(int(in_deg))
+        n_out.append(int(out_deg))
+        bcs.append(_fmt(bc, lang))
+        value.append(round(bc, 6) if size_by == "betweenness" else int(in_deg + out_deg))
         if org_map:
-            lines.append(f"{t['members']}: {d.get('members', 0)}")
-            lines.append(f"{t['internal_ties']}: {d.get('internal_ties', 0)}")
+            a.append(int(d.get("members", 0)))
+            b.append(int(d.get("internal_ties", 0)))
         else:
-            role = d.get("role")
-            lines.append(f"{t['role']}: {t.get(f'role:{role}', role) if role else t['unknown']}")
-            lines.append(f"{t['organisation']}: {d.get('organisation') or t['unknown']}")
-        if d.get("external"):
-            lines.append(t["external"])
-        lines.append(f"{t['in_degree']}: {int(in_deg)} · {t['out_degree']}: {int(out_deg)}")
-        lines.append(f"{t['betweenness']}: {_fmt(bc, lang)}")
-        if color_by == "community" and v in community:
-            lines.append(f"{t['community']}: {community[v] + 1}")
-        node: dict[str, Any] = {
-            "id": v,
-            "label": plain_text(label_of[v], LABEL_MAX),
-            "title": plain_text("\n".join(lines)),
-            "group": group,
-            "x": float(pos[v][0]),
-            "y": float(pos[v][1]),
-            "value": bc if size_by == "betweenness" else in_deg + out_deg,
-        }
-        if d.get("external"):
-            node["shapeProperties"] = {"borderDashes": [3, 3]}
-            node["borderWidth"] = 2
-        nodes_json.append(node)
-    return nodes_json
+            role, org = d.get("role"), d.get("organisation")
+            a.append(-1 if not role else a_names.setdefault(plain_text(t.get(f"role:{role}", role)), len(a_names)))
+            b.append(-1 if not org else b_names.setdefault(plain_text(org), len(b_names)))
+    ids = list(node_ids)
+    labels = [label_of[v] for v in node_ids]
+    tip: dict[str, Any] = {"kind": "org" if org_map else "person", "a": a, "b": b, "a_names": list(a_names),
+                           "b_names": list(b_names), "in": n_in, "out": n_out, "bc": bcs, "community": None}
+    if color_by == "community":
+        tip["community"] = [int(community[v]) if v in community else -1 for v in node_ids]
+    words = ("role", "organisation", "unknown", "external", "in_degree", "out_degree", "betweenness", "community",
+             "members", "internal_ties")
+    return {"ids": ids, "labels": None if labels == [str(v) for v in ids] else labels, "short": short,
+            "group": group, "groups": groups, "ext": ext, "x": x, "y": y, "value": value, "tip": tip,
+            "words": {k: plain_text(t[k]) for k in words}}
 
 
-def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_cross_org, org_map, with_titles,
-                  t, lang, frequency_known: bool = True) -> list[dict[str, Any]]:
-    """One vis-network edge per tie: strong/weak (or new/kept/dropped when comparing), across organisations."""
+def _edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, highlight_cross_org, org_map,
+                  with_titles, t, lang, big, frequency_known: bool = True) -> dict[str, Any]:
+    """Ties as (from, to, style) index triples: strong/weak (or new/kept/dropped when comparing; all alike
+    without a real frequency), across organisations; a style (colour, width, dashes) is written once however
+    many ties share it."""
     org = nx.get_node_attributes(G_draw, "organisation")
+    index = {v: i for i, v in enumerate(node_ids)}
     compare = compare_status is not None
-    edges_json = []
+    styles: dict[tuple, int] = {}
+    flat: list[int] = []
+    titles: list[int] = []  # per tie: its tooltip after the "who → whom" line, as an index into tails
+    tails: dict[str, int] = {}
     for s, d, data in G_draw.edges(data=True):
         w = data.get("weight", 1.0)
         known_w = isinstance(w, int | float) and math.isfinite(w)
@@ -503,17 +670,17 @@ def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_
         else:
             status = None
             if frequency_known or org_map:
-                st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else "weak"]
+                weak = "weak_big" if big else "weak"
+                st = EDGE_STYLE["strong" if known_w and w >= strong_threshold else weak]
             else:
                 st = EDGE_STYLE["unmeasured"]
             color = EDGE_STYLE["cross"]["color"] if highlight_cross_org and cross else st["color"]
         fixed = compare or not known_w or not (frequency_known or org_map)
         width = st["width"] if fixed else edge_width(st["width"], w)
-        edge: dict[str, Any] = {"from": s, "to": d, "color": color, "width": width}
-        if st["dashes"]:
-            edge["dashes"] = True
+        key = (color, float(width), bool(st["dashes"]))
+        flat += [index[s], index[d], styles.setdefault(key, len(styles))]
         if with_titles:
-            lines = [f"{label_of[s]} → {label_of[d]}"]
+            lines = [""]  # "who → whom" is put together in the page from the labels
             if status:
                 lines.append(t[status])
             if known_w and (frequency_known or org_map):
@@ -524,9 +691,9 @@ def _edge_records(G_draw, label_of, compare_status, strong_threshold, highlight_
                     lines.append(f"{t[key]}: {data[key]}")
             if cross:
                 lines.append(t["cross"])
-            edge["title"] = plain_text("\n".join(lines))
-        edges_json.append(edge)
-    return edges_json
+            titles.append(tails.setdefault(plain_text("\n".join(lines[1:])), len(tails)))
+    return {"edges": flat, "styles": [{"color": c, "width": w, "dashes": dsh} for c, w, dsh in styles],
+            "edgeTitles": {"tail": titles, "tails": list(tails)} if with_titles else None}
 
 
 def _map_options(groups: dict[str, Any], big: bool) -> dict[str, Any]:

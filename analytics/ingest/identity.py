@@ -274,7 +274,10 @@ def resolve_respondents(con: duckdb.DuckDBPyConnection, staged) -> IdentityResul
                  SELECT _rid, _row, {network} AS network, {email_sql(_col(staged, 'email'))} AS email_n,
                         {_col(staged, 'participant_id')} AS code, nfc_normalize({name}) AS name,
                         {name_key_sql(name)} AS name_key
-                 FROM {staged.table}""")
+                 FROM {staged.table}
+                 -- rows that are never stored are nobody: a repeated header line, an exact copy, a response
+                 -- the survey tool marks as a preview or unfinished (``validate.leave_out_rows``)
+                 WHERE _rid NOT IN (SELECT rid FROM {staged.problems} WHERE severity = 'skipped')""")
     staged.temps.append(("TABLE", rr))
     run(con, f"""ALTER TABLE {rr} ADD COLUMN rkey VARCHAR""")
     run(con, f"""UPDATE {rr} SET rkey = CASE WHEN email_n IS NOT NULL THEN 'e:' || email_n

@@ -19,8 +19,10 @@ import pandas as pd
 
 from analytics.definitions import KIND_ALIASES, Framework, default_framework, fold, tables
 from analytics.ingest import identity as who
+from analytics.ingest.locale import DATE_ORDERS
 from analytics.ingest.mapping import Mapping, MappingError, detect_kind, map_columns
 from analytics.ingest.readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
+from analytics.ingest.tools import array_indicators, column_overrides, detect_tool
 from analytics.ingest.validate import FileProblem, Staged, drop_staged, stage
 from analytics.privacy import ensure_pseudonyms
 from analytics.store import database as store
@@ -61,6 +63,15 @@ class ImportReport:
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     duplicate_of: int | None = None
     headers: list[str] = field(default_factory=list)
+    #: The survey tool the file was recognised as (``tools``): its id and its name in nl/en.
+    tool: str | None = None
+    tool_name: dict[str, str] = field(default_factory=dict)
+    #: Responses left out because the tool marks them as no real answer: reason -> count.
+    left_out: dict[str, int] = field(default_factory=dict)
+    #: A scale found only from the values: suggestion + evidence; the file waits for a confirmed scale.
+    scale_suggestion: dict | None = None
+    #: Messages about the file as a whole, as (translation key, parameters) (see ``i18n.notice_text``).
+    notices: list[tuple[str, dict]] = field(default_factory=list)
     #: who is who (``identity.IdentityResult``): which column identifies people, matches, new, candidates
     identity: who.IdentityResult | None = None
 
@@ -90,6 +101,11 @@ class ImportReport:
             "date_formats": self.date_formats,
             "notes": self.notes,
             "duplicate_of": self.duplicate_of,
+            "tool": self.tool,
+            "tool_name": self.tool_name,
+            "left_out": self.left_out,
+            "scale_suggestion": self.scale_suggestion,
+            "notices": [{"code": k, **v} for k, v in self.notices],
             "identity": None if self.identity is None else {
                 **self.identity.to_dict(), "why": self.identity.why(), "summary": self.identity.summary()},
             "problems": [
@@ -143,6 +159,8 @@ class _Options:
     framework: Framework | None = None
     mapping_overrides: dict[str, str] | None = None
     sheet: str | int | None = None
+    include_unfinished: bool = False
+    date_order: str | None = None
 
     def defaults(self) -> dict[str, str]:
         return {k: v for k, v in (("network", self.network), ("date", self.date), ("wave", self.wave)) if v}
@@ -151,6 +169,10 @@ class _Options:
         """Same bytes imported with the same options is the same import; other options make another."""
         extra = {"defaults": self.defaults(), "scale": {str(k): v for k, v in (self.scale or {}).items()},
                  "mapping": self.mapping_overrides or {}, "sheet": self.sheet}
+        if self.include_unfinished:
+            extra["include_unfinished"] = True
+        if self.date_order:
+            extra["date_order"] = self.date_order
         if not any(extra.values()):
             return data_hash
         blob = json.dumps(extra, sort_keys=True, default=str).encode()
@@ -173,8 +195,16 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
     }
     report.notes = list(raw.notes)
     framework = opts.framework or default_framework()
+    tool = detect_tool(raw.headers, raw.extra_headers)
+    report.tool, report.tool_name = tool.id, dict(tool.name)
     try:
-        kind = opts.kind or detect_kind(raw.headers, raw.extra_headers, framework)
+        # What the tool implies (its own columns ignored, its response date as the date, LimeSurvey's array
+        # columns as the indicators) comes first; the user's hand mapping overrides it.
+        implied = column_overrides(tool, raw.headers, has_date=False)
+        arrays, array_code = array_indicators(raw.headers, framework) if tool.id == "limesurvey" else ({}, None)
+        implied.update(arrays)
+        user = opts.mapping_overrides or {}
+        kind = opts.kind or detect_kind(raw.headers, raw.extra_headers, framework, {**implied, **user})
         if kind is None:
             raise FileProblem(
                 raw.file_name,
@@ -183,15 +213,23 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
                 code="unknown_kind",
             )
         report.kind = kind
+        if "date" in tables()[kind].columns and "date" not in user.values():
+            implied = {**column_overrides(tool, raw.headers, has_date=True), **arrays}
+        if kind != "dimension_scores":
+            implied = {h: v for h, v in implied.items() if not v.startswith("indicator:")}
+        elif arrays and not any(v.startswith("indicator:") for v in user.values()):
+            report.notices.append(("array_as_indicators", {"code": array_code, "n": len(arrays),
+                                                           "first": framework.codes[0], "last": framework.codes[-1]}))
         try:
-            mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, opts.mapping_overrides)
+            mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, {**implied, **user})
         except MappingError as e:
             raise FileProblem(raw.file_name, e.reason, column=e.header, code="bad_mapping") from e
         _describe_mapping(report, raw, mapping)
         if raw.n_rows == 0:
             raise FileProblem(raw.file_name, "there are no data rows below the header", code="no_rows")
         staged = stage(con, raw, mapping, defaults=opts.defaults(), scale=opts.scale, framework=framework,
-                       period_scheme=store.period_scheme(con))
+                       period_scheme=store.period_scheme(con), tool=tool,
+                       include_unfinished=opts.include_unfinished, date_order=opts.date_order)
     except FileProblem as e:
         run(con, f"DROP TABLE IF EXISTS {raw.table}")
         report.status, report.message = "failed", str(e)
@@ -208,12 +246,33 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
     report.date_formats = staged.date_formats
     report.notes += staged.notes
     report.rows_empty = staged.rows_empty
+    report.left_out = dict(staged.left_out)
+    report.scale_suggestion = staged.scale_suggestion
+    report.notices += staged.notices
     if kind in ("dimension_scores", "value_reports"):
         report.identity = who.resolve_respondents(con, staged)
     elif kind == "participants":
         report.identity = who.resolve_list(con, staged)
     _summarise_problems(con, staged, report)
     return staged
+
+
+def _date_order(order: str | None) -> str | None:
+    if order in (None, ""):
+        return None
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date order {order!r}: use dmy (day first, 03/11/2025 = 3 November) or mdy (month first)")
+    return order
+
+
+def scale_message(report: ImportReport, lang: str = "en") -> str:
+    """What the CLI and the page say when a scale is only suggested: the evidence and what to pass."""
+    from analytics.i18n import scale_evidence, t
+
+    s = report.scale_suggestion or {}
+    if s.get("min") is None:
+        return t("scale.none_fits", lang, evidence=scale_evidence(s, lang))
+    return t("scale.confirm", lang, evidence=scale_evidence(s, lang), scale=f"{s['min']:g}-{s['max']:g}")
 
 
 def _describe_mapping(report: ImportReport, raw: RawTable, mapping: Mapping) -> None:
@@ -318,11 +377,14 @@ def validate_file(
     framework: Framework | None = None,
     mapping_overrides: dict[str, str] | None = None,
     sheet: str | int | None = None,
+    include_unfinished: bool = False,
+    date_order: str | None = None,
 ) -> ImportReport:
     """Check a file and report every problem; writes nothing to the store."""
     cur = con.cursor()
     try:
-        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet)
+        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet,
+                        include_unfinished, _date_order(date_order))
         report = ImportReport(file_name=file_name or (Path(source).name if not isinstance(source, bytes) else "upload"))
         staged = _prepare(cur, source, file_name, opts, report)
         if staged is not None:
@@ -348,12 +410,15 @@ def import_file(
     skip_invalid: bool = False,
     source_label: str = "file",
     on_progress: Callable[[float, str], None] | None = None,
+    include_unfinished: bool = False,
+    date_order: str | None = None,
 ) -> ImportReport:
     """Validate and, when it may, store a file in one transaction. Never leaves a partial import behind."""
     progress = on_progress or (lambda f, s: None)
     cur = con.cursor()
     try:
-        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet)
+        opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet,
+                        include_unfinished, _date_order(date_order))
         report = ImportReport(file_name=file_name or (Path(source).name if not isinstance(source, bytes) else "upload"))
         progress(0.05, "read")
         staged = _prepare(cur, source, file_name, opts, report)
@@ -361,6 +426,11 @@ def import_file(
             return report
         try:
             progress(0.6, "validated")
+            if report.scale_suggestion is not None:
+                # Never imported on a guessed scale, not even with --skip-invalid: the coach confirms it.
+                report.status = "rejected"
+                report.message = f"{report.file_name}: " + scale_message(report)
+                return report
             if report.errors and not skip_invalid:
                 report.status = "rejected"
                 report.message = (

@@ -237,10 +237,24 @@ def _override_target(header: str, target: str, kind: str, framework: Framework) 
                                        f"{', '.join(spec.columns)}; or ignore)")
 
 
-def detect_kind(headers: list[str], extra_headers: list[list[str]], framework: Framework | None = None) -> str | None:
-    """Guess which canonical table a file fills, from its headers alone."""
+def detect_kind(headers: list[str], extra_headers: list[list[str]], framework: Framework | None = None,
+                overrides: dict[str, str] | None = None) -> str | None:
+    """Guess which canonical table a file fills, from its headers alone (and ``overrides`` a survey tool or
+    the user implies; each kind gets those that fit it)."""
     framework = framework or default_framework()
-    maps = {k: map_columns(headers, extra_headers, k, framework) for k in tables()}
+
+    def fitting(kind: str) -> dict[str, str]:
+        cols = tables()[kind].columns
+        return {h: v for h, v in (overrides or {}).items()
+                if v == "ignore" or v in cols or (kind == "dimension_scores" and v.startswith("indicator:"))
+                or (kind == "value_reports" and v.startswith("cycle:"))}
+
+    maps = {}
+    for k in tables():
+        try:
+            maps[k] = map_columns(headers, extra_headers, k, framework, fitting(k))
+        except MappingError:
+            maps[k] = map_columns(headers, extra_headers, k, framework)
     cols = {k: set(v.columns) for k, v in maps.items()}
     if {"source", "target"} <= cols["ties"]:
         return "ties"

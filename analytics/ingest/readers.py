@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 
 from analytics.ingest import guard
+from analytics.ingest.locale import CONTROL_CHARS, strip_controls
+from analytics.ingest.tools import compose_headers, extra_header_rows
 from analytics.store.db import run, scalar
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -65,6 +67,10 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Control characters removed from the cells (terminal escapes, bells...).
+    controls_removed: int = 0
+    #: Records with fewer fields than the header has names: (spreadsheet row, fields).
+    short_rows: list[tuple[int, int]] = field(default_factory=list)
 
     def column(self, i: int) -> str:
         return f"c{i}"
@@ -132,7 +138,7 @@ def locate_header(records: list[list[str]]) -> tuple[int, int]:
     """Find the header row and how many rows after it are header too.
 
     Skips title lines above the header (a line with a single filled cell while later lines have several),
-    and recognises Qualtrics' three header rows (names, question texts, ``{"ImportId": ...}``).
+    and recognises the extra header rows some tools write (Qualtrics, SurveyMonkey: see ``tools``).
     Returns (index of header record, number of extra header records after it).
     """
     if not records:
@@ -144,13 +150,7 @@ def locate_header(records: list[list[str]]) -> tuple[int, int]:
         if w >= target:
             header = i
             break
-    extra = 0
-    for j in (1, 2):
-        k = header + j
-        if k < len(records) and any('"importid"' in str(c).lower().replace(" ", "") for c in records[k]):
-            extra = j
-            break
-    return header, extra
+    return header, extra_header_rows(records, header)
 
 
 def _dedupe_headers(headers: list[str]) -> list[str]:
@@ -271,10 +271,11 @@ def _layout(head: str, name: str) -> _Layout:
     if header_idx:
         notes.append(f"skipped {header_idx} line(s) above the header")
     if extra:
-        notes.append(f"read {extra + 1} header rows (Qualtrics style)")
+        notes.append(f"read {extra + 1} header rows")
+    extra_rows = [records[header_idx + j] for j in range(1, extra + 1)]
     return _Layout(
         delimiter=delimiter,
-        headers=list(records[header_idx]),
+        headers=compose_headers(list(records[header_idx]), extra_rows),
         extra_headers=[records[header_idx + j] for j in range(1, extra + 1)],
         header_lines=skip_lines + line_after[header_idx + extra],
         first_data_row=blank_lines + header_idx + extra + 2,
@@ -291,6 +292,9 @@ def _read_text(con, data: bytes, name: str, digest: str, path: Path | None, spli
     """Decode, find the layout and land the records. ``split_here``: Python's csv module splits the records,
     whatever the size (for files DuckDB's reader would read wrongly)."""
     text, encoding = _decode(data, name)
+    text, controls = strip_controls(text)
+    if controls:
+        path = None  # DuckDB must read the cleaned text, not the file
     notes: list[str] = []
     if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(f"encoding: read as {encoding}")
@@ -298,17 +302,28 @@ def _read_text(con, data: bytes, name: str, digest: str, path: Path | None, spli
     table = _temp_name()
     body = text.split("\n", lay.header_lines)[-1] if lay.header_lines else text
     width = len(lay.headers)
+    short: list[tuple[int, int]] = []
     if split_here or len(data) <= PYTHON_READ_LIMIT or _BLANK_LINE.search(body):
         # Small files (and any with blank lines, which DuckDB skips) are split here, so row numbers stay exact.
-        _load_records(con, table, name, body, lay.delimiter, width, first_row=lay.first_data_row)
+        short = _load_records(con, table, name, body, lay.delimiter, width, first_row=lay.first_data_row,
+                              named=_named_width(lay.headers))
     else:
         _load_with_duckdb(con, table, name, text, encoding, path, lay.delimiter, lay.header_lines, width)
         lines = body.count("\n") + (0 if body.endswith("\n") else 1)
         if scalar(con, f"SELECT count(*) FROM {table}") != lines and body.count('"') % 2:
             # A quote never closed (DuckDB's reader may pass over it silently): split here, which says where.
             run(con, f"DROP TABLE {table}")
-            _load_records(con, table, name, body, lay.delimiter, width, first_row=lay.first_data_row)
-    return _landed(con, table, name, digest, encoding, lay, notes)
+            short = _load_records(con, table, name, body, lay.delimiter, width, first_row=lay.first_data_row,
+                                  named=_named_width(lay.headers))
+    raw = _landed(con, table, name, digest, encoding, lay, notes)
+    raw.controls_removed, raw.short_rows = controls, short
+    return raw
+
+
+def _named_width(headers: list[str]) -> int:
+    """Columns up to the last one with a name (Excel's ';;;' tails have none)."""
+    named = [i for i, h in enumerate(headers) if str(h or "").strip()]
+    return named[-1] + 1 if named else len(headers)
 
 
 def _landed(con, table: str, name: str, digest: str, encoding: str, lay: _Layout, notes: list[str]) -> RawTable:
@@ -364,10 +379,14 @@ def _read_big_text(con, path: Path, name: str) -> RawTable | None:
             if "unicode" in str(e).lower() or "utf-8" in str(e).lower():
                 return None  # not UTF-8 after all: the in-memory path finds the encoding
             raise _csv_error(name, e, width, lay.delimiter) from None
-        digest, line_feeds, ends_with_lf, quotes, nul = scan.result()
+        digest, line_feeds, ends_with_lf, quotes, nul, controls = scan.result()
     if nul is not None:
         run(con, f"DROP TABLE IF EXISTS {table}")
         raise _nul_error(name, *nul)
+    if controls:
+        # Control characters are stripped from the text, so the text (not the file) is what gets read.
+        run(con, f"DROP TABLE IF EXISTS {table}")
+        return _read_text(con, path.read_bytes(), name, digest, path)
     lines = line_feeds + (0 if ends_with_lf else 1)
     if scalar(con, f"SELECT count(*) FROM {table}") != lines - lay.header_lines:
         # Fewer records than lines: line breaks inside quoted values (fine), or blank lines (DuckDB skips them,
@@ -382,11 +401,15 @@ def _read_big_text(con, path: Path, name: str) -> RawTable | None:
     return _landed(con, table, name, digest, encoding, lay, [])
 
 
-def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int, tuple[int, int] | None]:
+#: ASCII control bytes other than NUL, tab, line feed and carriage return (see ``locale.CONTROL_CHARS``).
+_CONTROL_BYTES = bytes([*range(1, 9), 11, 12, *range(14, 32), 127])
+
+
+def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int, tuple[int, int] | None, int]:
     """SHA-256 of the bytes, the number of line feeds, whether the file ends with one, the number of quotes,
-    and the (byte, line) of the first NUL byte if there is one."""
+    the (byte, line) of the first NUL byte if there is one, and the number of control bytes."""
     h = hashlib.sha256()
-    lf = quotes = offset = 0
+    lf = quotes = offset = controls = 0
     nul = None
     last = b""
     with path.open("rb") as f:
@@ -396,9 +419,10 @@ def _scan(path: Path, chunk: int = 1 << 22) -> tuple[str, int, bool, int, tuple[
                 nul = (offset + i, lf + block.count(b"\n", 0, i) + 1)
             lf += block.count(b"\n")
             quotes += block.count(b'"')
+            controls += len(block) - len(block.translate(None, _CONTROL_BYTES))
             last = block[-1:]
             offset += len(block)
-    return h.hexdigest(), lf, last == b"\n", quotes, nul
+    return h.hexdigest(), lf, last == b"\n", quotes, nul, controls
 
 
 def _offset_after_lines(path: Path, n: int) -> int:
@@ -436,26 +460,41 @@ def _has_blank_line(path: Path, offset: int, chunk: int = 1 << 22) -> bool:
     return False
 
 
-def _load_records(con, table: str, name: str, body: str, delimiter: str, width: int, first_row: int) -> None:
+def _load_records(con, table: str, name: str, body: str, delimiter: str, width: int, first_row: int,
+                  named: int | None = None) -> list[tuple[int, int]]:
+    """Split and land the records; returns the short ones (fewer fields than ``named`` header names) as
+    (row, fields). Rows with more fields than the header are refused, all of them named."""
     import pandas as pd
 
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=False)
     records: list[list[str | None]] = []
     starts = []
+    too_long: list[tuple[int, int]] = []
+    short: list[tuple[int, int]] = []
+    named = width if named is None else named
     try:
         for rec in reader:
             if len(rec) > width and any(c.strip() for c in rec[width:]):
-                raise ReadError(
-                    name,
-                    f"this row has {len(rec)} fields where the header has {width}; mixed delimiters or an "
-                    f"unquoted '{delimiter}' inside a value?",
-                    row=first_row + len(records),
-                )
+                too_long.append((first_row + len(records), len(rec)))
+            elif len(rec) < named and any(c.strip() for c in rec):
+                short.append((first_row + len(records), len(rec)))
             rec = rec[:width]
             records.append([c if c != "" else None for c in rec] + [None] * (width - len(rec)))
             starts.append(reader.line_num)
     except csv.Error as e:
         raise ReadError(name, f"cannot be split into columns ({e})", row=first_row + len(records)) from e
+    if too_long:
+        row, n = too_long[0]
+        more = ""
+        if len(too_long) > 1:
+            listed = ", ".join(str(r) for r, _ in too_long[1:20]) + (" …" if len(too_long) > 20 else "")
+            more = f"; so do {len(too_long) - 1} more row(s): {listed}"
+        raise ReadError(
+            name,
+            f"this row has {n} fields where the header has {width}; mixed delimiters or an "
+            f"unquoted '{delimiter}' inside a value?{more}",
+            row=row,
+        )
     if records and any("\n" in (c or "") for c in records[-1]) and not body.rstrip().endswith('"'):
         raise ReadError(name, 'a quoted value is never closed (unbalanced " quote)', row=first_row + len(records) - 1)
     frame = pd.DataFrame(records, columns=[f"c{i}" for i in range(width)], dtype=object).astype("string")
@@ -464,6 +503,7 @@ def _load_records(con, table: str, name: str, body: str, delimiter: str, width: 
         run(con, f"CREATE TEMP TABLE {table} AS SELECT * FROM _csv_frame")
     finally:
         con.unregister("_csv_frame")
+    return short
 
 
 def _load_with_duckdb(con, table, name, text, encoding, path, delimiter, header_lines, width) -> None:
@@ -609,6 +649,12 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
         sheet_title = ws.title
         for r in ws.iter_rows(values_only=True):
             rows.append([_cell_text(v) for v in r])
+        controls = 0
+        for r in rows:
+            for i, c in enumerate(r):
+                if c is not None and CONTROL_CHARS.search(c):
+                    r[i], n = strip_controls(c)
+                    controls += n
     except ReadError:
         raise
     except Exception as e:  # noqa: BLE001
@@ -629,8 +675,8 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
     _check_width(name, len(rows[header_idx]))
     width = max(len(r) for r in rows)
     rows = [list(r) + [None] * (width - len(r)) for r in rows]
-    headers = [c or "" for c in rows[header_idx]]
     extra_headers = [[c or "" for c in rows[header_idx + j]] for j in range(1, extra + 1)]
+    headers = compose_headers([c or "" for c in rows[header_idx]], extra_headers)
     body = rows[header_idx + extra + 1 :]
     frame = pd.DataFrame(body, columns=[f"c{i}" for i in range(width)], dtype=object).astype("string")
     table = _temp_name()
@@ -653,6 +699,7 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
         format="xlsx",
         sheet=sheet_title,
         notes=notes,
+        controls_removed=controls,
     )
     _drop_empty_trailing(con, raw)
     return raw

@@ -29,33 +29,45 @@ from analytics.definitions import (
     Framework,
     cycle_vocabulary,
     default_framework,
+    fold,
     tables,
     value_cycles,
     vocabularies,
 )
 from analytics.ingest import identity
+from analytics.ingest.locale import (
+    DATE_FORMAT_LABEL,
+    DATE_MAX,
+    DATE_MIN,
+    DAY_MONTH_YEAR,
+    MISSING_TOKENS,
+    MONTH_DAY_YEAR,
+    choose_date_format,
+    date_separator,
+    implausible,
+    one_way_date,
+    other_reading,
+    separator_of,
+    two_way_date,
+)
+from analytics.ingest.locale import date_expr as _date_expr
+from analytics.ingest.locale import number as _number
 from analytics.ingest.mapping import Mapping, scale_from_header
 from analytics.ingest.readers import DELIMITERS, RawTable
+from analytics.ingest.tools import Tool, likert_scales
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
-MISSING_TOKENS = (
-    "", "n.v.t.", "n.v.t", "nvt", "n/a", "na", "n.a.", "-", "--", "nb", "n.b.", "#n/a", "#n/b", "null",
-    "none", "geen antwoord", "no answer", "niet ingevuld", "weet niet", "don't know", "not applicable",
-)
 FREE_TEXT = {"name", "first_name", "last_name", "label", "description", "evidence", "topic", "indicator_text"}
 MAX_TEXT = 10_000
 MAX_LONG_TEXT = 100_000
 LONG_TEXT = {"description", "evidence"}
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%y", "%d/%m/%y"]
-DATE_FORMAT_LABEL = {
-    "%Y-%m-%d": "yyyy-mm-dd", "%d-%m-%Y": "dd-mm-yyyy", "%d/%m/%Y": "dd/mm/yyyy", "%m/%d/%Y": "mm/dd/yyyy",
-    "%d.%m.%Y": "dd.mm.yyyy", "%Y/%m/%d": "yyyy/mm/dd", "%d-%m-%y": "dd-mm-yy", "%d/%m/%y": "dd/mm/yy",
-}
+#: The scales a suggestion is chosen from (smallest first); any other is given with --scale.
 KNOWN_SCALES = [(1.0, 5.0), (1.0, 7.0), (0.0, 10.0), (0.0, 100.0)]
 KNOWN_SCALES_MIN = min(a for a, _ in KNOWN_SCALES)
 KNOWN_SCALES_MAX = max(b for _, b in KNOWN_SCALES)
 SEVERITIES = ("error", "skipped", "warning")
+MAX_SHORT_ROWS = 10_000
 #: Map key of the one-row table holding the defaults given for the whole file (--network, --date, --wave).
 DEFAULTS = -1
 
@@ -96,6 +108,13 @@ class Staged:
     period_scheme: str = DEFAULT_SCHEME
     #: Every temp object made for this file, as ("TABLE" | "VIEW", name), dropped by ``drop_staged``.
     temps: list[tuple[str, str]] = field(default_factory=list)
+    #: A scale found only from the values (or answer texts): the suggestion and its evidence, to be confirmed
+    #: (``--scale``) before the file can be imported. None when every scale is declared.
+    scale_suggestion: dict | None = None
+    #: Rows left out because the tool marks them as no real answer: reason -> rows.
+    left_out: dict[str, int] = field(default_factory=dict)
+    #: Messages about the file as a whole, as (translation key, parameters).
+    notices: list[tuple[str, dict]] = field(default_factory=list)
 
     def header(self, i: int) -> str:
         return self.raw.headers[i]
@@ -116,21 +135,6 @@ def _clean(col: str, free: bool) -> str:
 
 def _fold_sql(expr: str) -> str:
     return f"trim(regexp_replace(lower(strip_accents({expr})), '[^a-z0-9]+', '_', 'g'), '_')"
-
-
-def _number(expr: str) -> str:
-    """Decimal comma or point; thousands separators are not guessed. One leading apostrophe (a spreadsheet's
-    mark for "text", which older CSV exports put before negative numbers) is dropped: '-2 is -2, so the rules
-    for negative numbers see it, and it never becomes 2."""
-    x = f"regexp_replace({expr}, '^''', '')"
-    return (
-        f"TRY_CAST(CASE WHEN contains({x}, ',') AND NOT contains({x}, '.') "
-        f"THEN replace({x}, ',', '.') ELSE {x} END AS DOUBLE)"
-    )
-
-
-def _date_part(expr: str) -> str:
-    return f"split_part(split_part({expr}, ' ', 1), 'T', 1)"
 
 
 def _ensure_vocab(con) -> None:
@@ -154,61 +158,6 @@ def _word_lookup(vocabulary: str, expr: str) -> str:
     would otherwise read as the bare number (a weight of '-2 became frequency 2, a yes/no of -1 became yes)."""
     return (f"CASE WHEN regexp_matches({expr}, '[0-9]') AND NOT regexp_full_match(trim({expr}), '[0-9]+') "
             f"THEN NULL ELSE {_vocab_lookup(vocabulary, expr)} END")
-
-
-def choose_date_format(con, table: str, col: str) -> str:
-    """The format that parses most of the values of ``col`` in a map (counted with their repeats ``n``;
-    day-first wins a tie)."""
-    exprs = [
-        f"coalesce(sum(n) FILTER (WHERE try_strptime({_date_part(col)}, {_q(fmt)}) IS NOT NULL), 0)"
-        for fmt in DATE_FORMATS
-    ]
-    counts = rows(con, f"SELECT {', '.join(exprs)} FROM {table} WHERE {col} IS NOT NULL")[0]
-    best = max(range(len(DATE_FORMATS)), key=lambda i: (counts[i], -i))
-    if counts[best] == 0:
-        return DATE_FORMATS[1]
-    return DATE_FORMATS[best]
-
-
-#: Month names, Dutch and English, full and short ("15 maart 2025", "3 okt. 2024", "March 15, 2025").
-MONTH_NAMES = {
-    1: ("januari", "january", "jan"), 2: ("februari", "february", "feb"), 3: ("maart", "march", "mrt", "mar", "maa"),
-    4: ("april", "apr"), 5: ("mei", "may"), 6: ("juni", "june", "jun"), 7: ("juli", "july", "jul"),
-    8: ("augustus", "august", "aug"), 9: ("september", "sept", "sep"), 10: ("oktober", "october", "okt", "oct"),
-    11: ("november", "nov"), 12: ("december", "dec"),
-}
-_MONTH = "(" + "|".join(sorted((n for ns in MONTH_NAMES.values() for n in ns), key=len, reverse=True)) + ")"
-#: day month year ("15 maart 2025", "3 okt. 2024") and month day, year ("March 15, 2025").
-DAY_MONTH_YEAR = r"([0-9]{1,2})\.?\s+" + _MONTH + r"\.?,?\s+([0-9]{4})"
-MONTH_DAY_YEAR = _MONTH + r"\.?\s+([0-9]{1,2}),?\s+([0-9]{4})"
-
-
-def _named_month_date(text: str) -> str:
-    """A date written with a month name, as SQL (NULL when ``text`` is none, or names a day that does not
-    exist: 31 februari)."""
-    s = f"lower(trim({text}))"
-
-    def month(name: str) -> str:
-        return "CASE " + name + " " + " ".join(
-            f"WHEN {_q(n)} THEN '{m}'" for m, ns in MONTH_NAMES.items() for n in ns) + " END"
-
-    def ymd(pattern: str, d: int, m: int, y: int) -> str:
-        g = [f"regexp_extract({s}, {_q(pattern)}, {i})" for i in (d, m, y)]
-        return f"try_strptime({g[2]} || '-' || {month(g[1])} || '-' || {g[0]}, '%Y-%m-%d')"
-
-    return (f"CASE WHEN regexp_full_match({s}, {_q(DAY_MONTH_YEAR)}) THEN {ymd(DAY_MONTH_YEAR, 1, 2, 3)} "
-            f"WHEN regexp_full_match({s}, {_q(MONTH_DAY_YEAR)}) THEN {ymd(MONTH_DAY_YEAR, 2, 1, 3)} END")
-
-
-def _date_expr(text: str, fmt: str) -> str:
-    part = _date_part(text)
-    alts = [fmt] + [f for f in DATE_FORMATS if f != fmt and not (f.startswith("%m") and fmt.startswith("%d"))]
-    parsed = ", ".join(f"try_strptime({part}, {_q(f)})" for f in alts)
-    serial = (
-        f"CASE WHEN regexp_full_match({text}, '[0-9]{{5}}') "
-        f"THEN DATE '1899-12-30' + CAST({text} AS INTEGER) END"
-    )
-    return f"CAST(coalesce({parsed}, {serial}, {_named_month_date(text)}) AS DATE)"
 
 
 @dataclass
@@ -250,8 +199,12 @@ class Stager:
         scale: dict[str | None, tuple[float, float]] | None = None,
         framework: Framework | None = None,
         period_scheme: str = DEFAULT_SCHEME,
+        tool: Tool | None = None,
+        include_unfinished: bool = False,
+        date_order: str | None = None,
     ):
         self.con, self.raw, self.mapping = con, raw, mapping
+        self.tool, self.include_unfinished, self.date_order = tool, include_unfinished, date_order
         self.kind = mapping.kind
         self.defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
         self.scale = scale or {}
@@ -424,6 +377,7 @@ class Stager:
         self.build_maps()
         self.find_empty_rows()
         self.make_typed()
+        self.leave_out_rows()
         self.common_checks()
         getattr(self, f"check_{self.kind}")()
         self.run_checks()
@@ -435,7 +389,70 @@ class Stager:
         if self.same:
             run(self.con, f"""DELETE FROM {self.problems} WHERE code = 'duplicate_id' AND rid IN
                               (SELECT rid FROM {self.same} WHERE rid > first_mapped)""")
+        # A repeated header line and a response the tool marks as no answer (a preview, an unfinished one)
+        # are one skipped line each, not a list of errors about their cells.
+        run(self.con, f"""DELETE FROM {self.problems} WHERE code <> 'repeated_header' AND rid IN
+                          (SELECT rid FROM {self.problems} WHERE code = 'repeated_header')""")
+        run(self.con, f"""DELETE FROM {self.problems} WHERE NOT starts_with(code, 'left_out_') AND rid IN
+                          (SELECT rid FROM {self.problems} WHERE starts_with(code, 'left_out_'))""")
+        self.short_rows()
+        if self.raw.controls_removed:
+            self.staged.notices.append(("controls_removed", {"n": self.raw.controls_removed}))
         return self.staged
+
+    def short_rows(self) -> None:
+        """Rows with fewer fields than the header has names: kept (the missing cells are empty) but named,
+        unless they are named already (a row written with another delimiter, a repeated header...)."""
+        if not self.raw.short_rows:
+            return
+        width = len(self.raw.headers)
+        self.con.executemany(
+            f"""INSERT INTO {self.problems} SELECT ?, ?, NULL, NULL, 'short_row', ?, 'warning'
+                WHERE ?::BIGINT NOT IN (SELECT rid FROM {self.problems} WHERE rid IS NOT NULL)""",
+            [(row, row - self.raw.first_data_row, f"{n}/{width}", row - self.raw.first_data_row)
+             for row, n in self.raw.short_rows[:MAX_SHORT_ROWS]],
+        )
+
+    def leave_out_rows(self) -> None:
+        """Rows the survey tool marks as no real answer (a preview, a test, spam, an unfinished response): left
+        out with their reason, counted in the report. Unfinished ones stay with ``include_unfinished``."""
+        if self.tool is None or not self.tool.leave_out:
+            return
+        folded = [fold(h) for h in self.raw.headers]
+        whens, header_of = [], []
+        for rule in self.tool.leave_out:
+            if rule.unfinished and self.include_unfinished:
+                continue
+            idx = [i for i, f in enumerate(folded) if f in rule.columns]
+            if not idx:
+                continue
+            c = f"c{idx[0]}"
+            if rule.values:
+                cond = f"lower(trim({c})) IN ({', '.join(_q(v) for v in rule.values)})"
+            elif rule.below is not None:
+                cond = f"{_number(c)} < {float(rule.below)!r}"
+            elif rule.empty:
+                cond = f"nullif(trim({c}), '') IS NULL"
+            else:
+                continue
+            whens.append(f"WHEN {cond} THEN {_q(rule.reason)}")
+            header_of.append(f"WHEN {cond} THEN {_q(self.raw.headers[idx[0]])}")
+        if not whens:
+            return
+        empty = f"WHERE rowid NOT IN (SELECT rid FROM {self.empty})" if self.staged.rows_empty else ""
+        run(self.con, f"""INSERT INTO {self.problems}
+            SELECT {self.raw.first_data_row} + rowid, rowid, col, NULL, 'left_out_' || reason, NULL, 'skipped'
+            FROM (SELECT rowid, CASE {' '.join(whens)} END AS reason,
+                         CASE {' '.join(header_of)} END AS col FROM {self.raw.table} {empty})
+            WHERE reason IS NOT NULL""")
+        self.staged.left_out = dict(rows(self.con, f"""SELECT substr(code, 10), count(*) FROM {self.problems}
+                                                     WHERE starts_with(code, 'left_out_') GROUP BY 1 ORDER BY 2 DESC"""))
+
+    def answers_only(self) -> str:
+        """SQL condition on ``_rid``: not a row the tool marks as no answer."""
+        if not self.staged.left_out:
+            return "TRUE"
+        return f"_rid NOT IN (SELECT rid FROM {self.problems} WHERE starts_with(code, 'left_out_'))"
 
     def text_columns(self) -> dict[int, list[tuple[str, str]]]:
         """Per raw column (DEFAULTS: the defaults row), its cleaned text columns as (name, SQL over ``v``)."""
@@ -462,7 +479,7 @@ class Stager:
         name = text[2:]
         col = tables()[self.kind].columns[name]
         if col.type == "date":
-            out = [f"{_date_expr(text, self.date_fmt[name])} AS d_{name}"]
+            out = [f"{_date_expr(text, self.date_fmt[name], self.date_order)} AS d_{name}"]
             if name == "date":
                 out.append(f"{period_of(f'd_{name}', self.staged.period_scheme)} AS p_{name}")
             return out
@@ -561,13 +578,37 @@ class Stager:
             if col.type == "date":
                 fmt = self.date_fmt[name]
                 self.check(t, f"{t} IS NOT NULL AND d_{name} IS NULL", h, t, "__date__", _q(DATE_FORMAT_LABEL[fmt]))
-                self.check(t, f"d_{name} < DATE '1900-01-01' OR d_{name} > DATE '2200-01-01'", h, t,
+                self.check(t, f"d_{name} < DATE '{DATE_MIN}' OR d_{name} > DATE '{DATE_MAX}'", h, t,
                            "date_out_of_range")
+                self.check(t, implausible(f"d_{name}"), h, t, "implausible_date", severity="warning")
+                self.ambiguous_dates(name, h)
             if col.type == "number" and name != "score":
                 bad = f"{t} IS NOT NULL AND (n_{name} IS NULL OR NOT isfinite(n_{name}))"
                 if f"f_{name}" in self.map_of:
                     bad += f" AND f_{name} IS NULL"  # frequency words ("wekelijks") are numbers too
                 self.check(t, bad, h, t, "not_a_number")
+
+    def ambiguous_dates(self, name: str, header: str) -> None:
+        """A numeric date that reads two ways (03/11/2025) is a warning naming both readings, unless the file
+        settles it: other dates in the same notation that read only one way (25-03-2025). The coach chooses
+        the order (``date_order``: dmy | mdy), and then nothing is flagged. Without such dates, only slashes
+        (written day first in the UK, month first in the US) or a notation other than the file's are flagged."""
+        if self.date_order:
+            return
+        t, m = f"t_{name}", self.map_of[f"t_{name}"].table
+        fmt = self.date_fmt[name]
+        sep = separator_of(fmt)
+        settled = scalar(self.con, f"SELECT count(*) FROM {m} WHERE {t} IS NOT NULL AND {one_way_date(t)}")
+        cond = f"{t} IS NOT NULL AND d_{name} IS NOT NULL AND {two_way_date(t)}"
+        if settled and not fmt.startswith("%Y"):
+            cond += f" AND {date_separator(t)} <> {_q(sep)}"
+        else:
+            # Nothing in the file settles the order: d-m-yyyy with dashes or dots is the European habit (no
+            # one writes month first with dashes), a slash is written both ways (UK and US).
+            cond += f" AND ({date_separator(t)} = '/' OR {date_separator(t)} <> {_q(sep or '-')})"
+        self.check(t, cond, header, t, "ambiguous_date",
+                   f"strftime(d_{name}, '%Y-%m-%d') || ' / ' || coalesce(strftime({other_reading(f'd_{name}')}, "
+                   f"'%Y-%m-%d'), '?')", severity="warning")
 
     def _period_check(self) -> None:
         cols = [f"t_{c}" for c in ("date", "wave") if self.has(c)]
@@ -633,23 +674,35 @@ class Stager:
                 situation = _q(sit) if sit else row_sit
                 parts.append(
                     f"SELECT {common_sql}, {situation} AS situation, {row_sit_text} AS situation_text, "
-                    f"{_q(code)} AS indicator, {col} AS score_text, {_number(col)} AS raw, "
+                    f"{_q(code)} AS indicator, {col} AS score_text, {self.score_number(col)} AS raw, "
                     f"{_q(self.raw.headers[i])} AS header FROM {self.typed}"
                 )
             return " UNION ALL ".join(parts)
         return (
             f"SELECT {common_sql}, {row_sit} AS situation, {row_sit_text} AS situation_text, "
-            f"nullif(k_indicator, '') AS indicator, t_score AS score_text, {_number('t_score')} AS raw, "
+            f"nullif(k_indicator, '') AS indicator, t_score AS score_text, {self.score_number('t_score')} AS raw, "
             f"{_q(self.header_of('score'))} AS header FROM {self.typed}"
         )
 
-    def resolve_scales(self) -> dict[str, tuple[float, float, str]]:
-        """Per indicator: declared (--scale), else from its header, else inferred from the file's values.
+    def score_number(self, col: str) -> str:
+        """A score as a number. LimeSurvey writes the answer *codes* of an array with its own answer options
+        (``A1`` … ``A5``, ``AO01`` …) when answers are exported as codes: their number is the position, a
+        reading the scale suggestion then asks the coach to confirm."""
+        if self.tool is not None and self.tool.id == "limesurvey":
+            code = f"TRY_CAST(regexp_extract(trim({col}), '^(?:A|AO|SQ)0*([0-9]{{1,3}})$', 1) AS DOUBLE)"
+            return f"coalesce({_number(col)}, {code})"
+        return _number(col)
 
-        Inference takes the values of all indicators without a declared scale together (a form asks every
-        question on one scale; an indicator whose answers happen to stay within 1-5 on a 0-10 form must not be
-        read as 1-5). A value below 0 or above 100 fits no supported scale: it is an error of its own cell
-        (``flag_beyond_every_scale``) and plays no part in the inference."""
+    def resolve_scales(self) -> dict[str, tuple[float, float, str]]:
+        """Per indicator: declared (--scale), else from its header, else the instrument's, else *suggested*
+        from the file's values (or answer texts): a suggestion with its evidence that the coach confirms or
+        changes before the file can be imported (``Staged.scale_suggestion``).
+
+        The suggestion takes the values of all indicators without a declared scale together (a form asks
+        every question on one scale; an indicator whose answers happen to stay within 1-5 on a 0-10 form must
+        not be read as 1-5): the smallest usual scale that holds them all, except at most one value in twenty
+        (one in a file of five to forty values, none in a smaller one) above its top (a typo such as 12 on a 0-10 question, which then is an error in its own cell and never
+        stretches the scale). Rows the tool marks as no answer play no part."""
         out: dict[str, tuple[float, float, str]] = {}
         header_scales: dict[str, tuple[float, float]] = {}
         for (code, _sit), i in self.mapping.indicators.items():
@@ -665,6 +718,7 @@ class Stager:
                 for code in self.framework.codes:
                     header_scales.setdefault(code, s)
         present = {r[0] for r in rows(self.con, f"SELECT DISTINCT indicator FROM {self.long} WHERE indicator IS NOT NULL")}
+        likert = self.answer_texts()
         undecided = []
         for code in [c for c in self.framework.codes if c in present]:
             if code in self.scale:
@@ -673,38 +727,97 @@ class Stager:
                 out[code] = (*self.scale[None], "declared")
             elif code in header_scales:
                 out[code] = (*header_scales[code], "header")
+            elif self.framework.scale:
+                out[code] = (*self.framework.scale, "instrument")
+            elif likert and likert["confirmed"]:
+                out[code] = (1.0, float(likert["points"]), "answer_texts")
             else:
                 undecided.append(code)
         if not undecided:
             return out
-        which = f"indicator IN ({', '.join(_q(c) for c in undecided)}) AND isfinite(raw)"
+        which = f"indicator IN ({', '.join(_q(c) for c in undecided)}) AND isfinite(raw) AND {self.answers_only()}"
         self.flag_beyond_every_scale(which)
-        lo, hi, fractions = rows(
+        which += f" AND raw BETWEEN {KNOWN_SCALES_MIN} AND {KNOWN_SCALES_MAX}"
+        n, lo, hi, fractions = rows(
             self.con,
-            f"""SELECT min(raw), max(raw), count(*) FILTER (WHERE raw <> round(raw)) FROM {self.long}
-                WHERE {which} AND raw BETWEEN {KNOWN_SCALES_MIN} AND {KNOWN_SCALES_MAX}""",
-        )[0]
-        inferred = None
-        if lo is not None and lo >= 0 and hi <= 1 and fractions:
-            inferred = (0.0, 1.0)  # positions already (0.2, 0.45): a 0-10 reading would squeeze them tenfold
-        if lo is not None and inferred is None:
-            for a, b in KNOWN_SCALES:
-                if lo >= a and hi <= b:
-                    inferred = (a, b)
+            f"SELECT count(*), min(raw), max(raw), count(*) FILTER (WHERE raw <> round(raw)) FROM {self.long} "
+            f"WHERE {which}")[0]
+        if not n:
+            return out
+        # One value in twenty may lie above the top (a typo); in a small file one, once there are five to see.
+        tolerated = max(1, n // 20) if n >= 5 else 0
+        suggested = None
+        if likert:
+            suggested = (1.0, float(likert["points"]))
+        elif lo >= 0 and hi <= 1 and fractions:
+            suggested = (0.0, 1.0)  # positions already (0.2, 0.45): a 0-10 reading would squeeze them tenfold
+        else:
+            counts = rows(self.con, "SELECT " + ", ".join(
+                f"count(*) FILTER (WHERE raw < {a!r}), count(*) FILTER (WHERE raw > {b!r})" for a, b in KNOWN_SCALES)
+                + f" FROM {self.long} WHERE {which}")[0]
+            for k, (a, b) in enumerate(KNOWN_SCALES):
+                if counts[2 * k] == 0 and counts[2 * k + 1] <= tolerated:
+                    suggested = (a, b)
                     break
-        if inferred:
+        evidence: dict = {"codes": undecided, "n": n, "seen_min": lo, "seen_max": hi}
+        if likert:
+            evidence["texts"] = likert["texts"]
+        if suggested:
+            a, b = suggested
+            inside = rows(self.con, f"SELECT min(raw), max(raw) FROM {self.long} WHERE {which} AND raw BETWEEN {a!r} AND {b!r}")[0]
+            evidence["seen_min"], evidence["seen_max"] = inside
+            evidence["outside"] = [
+                {"value": v, "row": r, "column": h} for v, r, h in rows(
+                    self.con, f"SELECT score_text, _row, header FROM {self.long} WHERE {which} AND "
+                              f"(raw < {a!r} OR raw > {b!r}) ORDER BY _row, header LIMIT 5")]
+            evidence["n_outside"] = scalar(
+                self.con, f"SELECT count(*) FROM {self.long} WHERE {which} AND (raw < {a!r} OR raw > {b!r})")
             for code in undecided:
-                out[code] = (*inferred, "inferred")
+                out[code] = (a, b, "suggested")
+        evidence["min"], evidence["max"] = suggested if suggested else (None, None)
+        self.staged.scale_suggestion = evidence
+        self.problem("TRUE", None, "NULL", "scale_unconfirmed",
+                     _q(f"{suggested[0]:g}-{suggested[1]:g}" if suggested else "?"),
+                     table="(SELECT NULL::BIGINT AS _row, NULL::BIGINT AS _rid, NULL::VARCHAR AS header)")
         return out
 
     def flag_beyond_every_scale(self, which: str) -> None:
-        """Scores (of indicators without a declared scale) below or above every supported scale: an error in
-        their cell, naming the scales, so that the rest of the file can still be read (--skip-invalid)."""
+        """Scores (of indicators without a declared scale) below or above every usual scale: an error in
+        their cell, naming the scales; they play no part in the suggestion."""
         scales = _q(", ".join(f"{a:g}–{b:g}" for a, b in KNOWN_SCALES))
         self.problem(f"{which} AND raw < {KNOWN_SCALES_MIN}", None, "score_text", "below_every_scale", scales,
                      table=self.long)
         self.problem(f"{which} AND raw > {KNOWN_SCALES_MAX}", None, "score_text", "above_every_scale", scales,
                      table=self.long)
+
+    def answer_texts(self) -> dict | None:
+        """Likert answer texts ("helemaal mee eens", "strongly agree") become their positions (1 = first).
+        The 7-point list when a declared 1-7 scale says so or a text occurs only there ("een beetje eens");
+        else the 5-point list, as a suggestion (``confirmed`` False) unless a 1-5 scale is declared."""
+        fold_sql = _fold_sql("score_text")
+        texts = [r[0] for r in rows(self.con, f"""SELECT DISTINCT {fold_sql} FROM {self.long}
+                                                 WHERE raw IS NULL AND score_text IS NOT NULL ORDER BY 1""")]
+        scales = likert_scales()
+        known = [t for t in texts if any(t in s.positions for s in scales)]
+        if not known:
+            return None
+        declared = {(float(a), float(b)) for a, b in self.scale.values()}
+        by_points = {s.points: s for s in scales}
+        chosen, confirmed = None, False
+        for s in scales:
+            if (1.0, float(s.points)) in declared:
+                chosen, confirmed = s, True
+        if chosen is None:
+            smallest = scales[0]
+            if any(t not in smallest.positions for t in known):
+                chosen = next(s for s in scales if all(t in s.positions for t in known))
+                confirmed = True
+            else:
+                chosen = smallest
+        cases = " ".join(f"WHEN {_q(t)} THEN {chosen.positions[t]}.0" for t in known if t in chosen.positions)
+        run(self.con, f"UPDATE {self.long} SET raw = CASE {fold_sql} {cases} END "
+                      f"WHERE raw IS NULL AND score_text IS NOT NULL AND {fold_sql} IN ({', '.join(_q(t) for t in known)})")
+        return {"points": by_points[chosen.points].points, "confirmed": confirmed, "texts": known[:12]}
 
     def check_dimension_scores(self) -> None:
         self._period_check()
@@ -722,11 +835,11 @@ class Stager:
                                     where={"t_indicator": "t_indicator IS NULL", "t_score": "t_score IS NOT NULL"})
                 if rel is not None:
                     self.problem("TRUE", self.header_of("indicator"), "''", "missing_value", table=rel)
-        self.problem("score_text IS NOT NULL AND (raw IS NULL OR NOT isfinite(raw))", None, "score_text",
-                     "not_a_number", table=self.long)
         scales = self.resolve_scales()
         self.staged.scales = scales
-        # Every score has a scale now, or an error in its cell (no supported scale fits it).
+        # Answer texts are numbers now; what is still no number is an error in its cell.
+        self.problem("score_text IS NOT NULL AND (raw IS NULL OR NOT isfinite(raw))", None, "score_text",
+                     "not_a_number", table=self.long)
         run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_min DOUBLE")
         run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_max DOUBLE")
         if scales:
@@ -734,10 +847,14 @@ class Stager:
             cases_hi = " ".join(f"WHEN {_q(c)} THEN {float(hi)!r}" for c, (_, hi, _) in scales.items())
             run(self.con, f"UPDATE {self.long} SET scale_min = CASE indicator {cases} END, "
                           f"scale_max = CASE indicator {cases_hi} END")
-            # Inferred scales hold every value that fits some scale; the others are flagged already.
+            # A value outside the scale (declared, or the suggestion the coach is asked to confirm) is an error
+            # in its own cell: it never stretches the scale.
+            # (Values beyond every usual scale are named as such already, for indicators without a declared one.)
+            suggested = [_q(c) for c, (*_, src) in scales.items() if src == "suggested"]
+            beyond = (f" AND NOT (indicator IN ({', '.join(suggested)}) AND (raw < {KNOWN_SCALES_MIN} "
+                      f"OR raw > {KNOWN_SCALES_MAX}))") if suggested else ""
             self.problem(
-                "isfinite(raw) AND (raw < scale_min OR raw > scale_max) AND indicator IN "
-                f"({', '.join(_q(c) for c, (*_, src) in scales.items() if src != 'inferred') or 'NULL'})",
+                f"isfinite(raw) AND (raw < scale_min OR raw > scale_max){beyond}",
                 None, "score_text", "outside_scale",
                 "regexp_replace(CAST(scale_min AS VARCHAR), '\\.0$', '') || '–' || "
                 "regexp_replace(CAST(scale_max AS VARCHAR), '\\.0$', '')", table=self.long,
@@ -914,10 +1031,14 @@ def stage(
     scale: dict[str | None, tuple[float, float]] | None = None,
     framework: Framework | None = None,
     period_scheme: str = DEFAULT_SCHEME,
+    tool: Tool | None = None,
+    include_unfinished: bool = False,
+    date_order: str | None = None,
 ) -> Staged:
     """Type and check ``raw`` as ``mapping.kind``; leaves temp tables in ``con`` (see ``drop_staged``)."""
     stager = Stager(con, raw, mapping, defaults=defaults, scale=scale, framework=framework,
-                    period_scheme=period_scheme)
+                    period_scheme=period_scheme, tool=tool, include_unfinished=include_unfinished,
+                    date_order=date_order)
     try:
         staged = stager.run()
     except BaseException:

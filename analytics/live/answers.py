@@ -10,6 +10,7 @@ from analytics.definitions import default_framework, value_cycles
 from analytics.live.common import (
     FREQUENCIES,
     MAX_NAME,
+    MAX_PLUSDELTA,
     MAX_TEXT,
     MAX_TIES,
     SCALE_MAX,
@@ -47,10 +48,12 @@ def validate_answers(
     self_id: str | None,
     *,
     final: bool,
+    wall: set[str] | None = None,
 ) -> dict:
     """Check and normalise answers; raises LiveError('invalid', problems=[...]) naming every problem.
 
     Drafts may be incomplete (a story without its cycle, a name without how often); submitted answers may not.
+    ``wall`` is the set of idea-wall items one may vote for now (None: voting is not open).
     """
     fw = default_framework()
     cfg = rnd.config
@@ -83,6 +86,7 @@ def validate_answers(
             clean[code] = m
         if clean:
             out[situation] = {c: clean[c] for c in fw.codes if c in clean}
+    _meeting_parts(answers, cfg, out, problems, final=final, wall=wall)
     story = answers.get("story")
     if story:
         if not cfg.story:
@@ -172,6 +176,74 @@ def validate_answers(
     return out
 
 
+def _meeting_parts(answers: dict, cfg, out: dict, problems: list, *, final: bool, wall: set[str] | None) -> None:
+    """The meeting's own questions: subgroup, plus/delta, statements, votes on the idea wall."""
+    group = answers.get("group")
+    if group:
+        if group not in cfg.groups:
+            problems.append(("group_unknown", {"group": str(group)[:MAX_NAME]}))
+        else:
+            out["group"] = group
+    pd_ = answers.get("plusdelta")
+    if pd_:
+        if not cfg.plusdelta:
+            problems.append(("not_asked", {"part": "plusdelta"}))
+        elif not isinstance(pd_, dict):
+            problems.append(("bad_format", {}))
+        else:
+            clean = {}
+            for part in ("plus", "delta"):
+                try:
+                    text = clean_text(pd_.get(part), MAX_PLUSDELTA)
+                except ValueError as e:
+                    problems.append(("plusdelta_long", {"max": MAX_PLUSDELTA, "n": e.args[0]}))
+                    continue
+                if text:
+                    clean[part] = text
+            if clean:
+                out["plusdelta"] = clean
+    statements = answers.get("statements")
+    if statements:
+        if not cfg.statements:
+            problems.append(("not_asked", {"part": "statements"}))
+        elif not isinstance(statements, dict):
+            problems.append(("bad_format", {}))
+        else:
+            clean = {}
+            for key, value in statements.items():
+                if str(key) not in {str(i) for i in range(len(cfg.statements))}:
+                    problems.append(("statement_unknown", {"statement": str(key)[:10]}))
+                    continue
+                if value is None:
+                    continue
+                m = _mark(value)
+                if m is None or not SCALE_MIN <= m <= SCALE_MAX:
+                    problems.append(("statement_range", {"value": str(value)[:20], "min": SCALE_MIN,
+                                                         "max": SCALE_MAX}))
+                    continue
+                clean[str(key)] = m
+            if clean:
+                out["statements"] = dict(sorted(clean.items(), key=lambda kv: int(kv[0])))
+    votes = answers.get("votes")
+    if votes:
+        if not cfg.ideas:
+            problems.append(("not_asked", {"part": "votes"}))
+        elif wall is None:
+            problems.append(("voting_closed", {}))
+        elif not isinstance(votes, list) or not all(isinstance(v, str) for v in votes):
+            problems.append(("bad_format", {}))
+        else:
+            picked = list(dict.fromkeys(votes))
+            if len(picked) > cfg.votes:
+                problems.append(("votes_many", {"max": cfg.votes, "n": len(picked)}))
+            elif any(v not in wall for v in picked):
+                problems.append(("vote_unknown", {}))
+            else:
+                out["votes"] = sorted(picked)
+    if final and cfg.groups and "group" not in out and not problems:
+        problems.append(("group_missing", {}))
+
+
 def canonical(answers: dict | None) -> str | None:
     """Answers as one comparable text (sorted keys), as they are stored."""
     return None if answers is None else json.dumps(answers, sort_keys=True, ensure_ascii=False)
@@ -227,8 +299,13 @@ def save_response(
         acc = check_token(con, round_id, token, now)
         if acc.slot is None:
             raise LiveError("not_claimed", "choose your name first")
-        names = member_names(con, acc.round.network, acc.round.date)
-        clean = validate_answers(answers, acc.round, names, acc.participant_id, final=final)
+        names = member_names(con, acc.round.network, acc.round.date) if acc.round.config.ties else {}
+        wall = None
+        if isinstance(answers, dict) and answers.get("votes") and acc.round.wall_phase == "vote":
+            from analytics.live.meeting import wall_keys
+
+            wall = wall_keys(con, round_id)
+        clean = validate_answers(answers, acc.round, names, acc.participant_id, final=final, wall=wall)
         text = canonical(clean)
         got = rows(con, """SELECT seq, draft, answers, created_at, submitted_at FROM live_responses
                            WHERE round_id = ? AND slot = ?""", [round_id, acc.slot])

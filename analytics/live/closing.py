@@ -9,11 +9,13 @@ from datetime import datetime
 
 import pandas as pd
 
+from analytics import i18n
 from analytics.ingest import identity as who
+from analytics.live import meeting
 from analytics.live.common import SCALE_MAX, SCALE_MIN, SITUATIONS, TIE_TYPE, LiveError, utc_now
 from analytics.live.picture import submitted
 from analytics.live.rounds import Round, get_round, round_period
-from analytics.privacy import ensure_pseudonyms
+from analytics.privacy import DEFAULT_MIN_GROUP, ensure_pseudonyms
 from analytics.store import database as store
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import period_of
@@ -25,8 +27,10 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
     """Freeze the submitted answers into the normal data, as one import (source 'live') in one transaction.
 
     Rows go to dimension_scores, value_reports and ties (people named from outside the list are added as
-    external participants); the import record makes the round undoable from the Data page. Unsubmitted
-    drafts are left out (their number is kept in the import's details). Returns the import id.
+    external participants); the meeting's own questions become meeting notes of the network on the round's
+    date (plus/delta as "went well" / "differently", the idea wall with its votes, the statements' spread).
+    The import record makes the round undoable from the Data page, notes included. Unsubmitted drafts are
+    left out (their number is kept in the import's details). Returns the import id.
     """
     now = utc_now(now)
     with store.transaction(con):
@@ -36,7 +40,8 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
         if rnd.status != "open":
             raise LiveError("closed", "this round is already closed", import_id=rnd.import_id)
         answers = submitted(con, round_id)
-        if not answers:
+        n_ideas = scalar(con, "SELECT count(*) FROM live_ideas WHERE round_id = ? AND NOT hidden", [round_id])
+        if not answers and not n_ideas:
             raise LiveError("empty_round", "no submitted answers yet; cancel the round instead")
         drafts = scalar(con, "SELECT count(*) FROM live_responses WHERE round_id = ? AND answers IS NULL",
                         [round_id])
@@ -77,8 +82,13 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
             run(con, f"UPDATE {table} SET period = {period_of('date', scheme, 'wave')} WHERE import_id = ?",
                 [import_id])
         ensure_pseudonyms(con)
+        notes = meeting_notes(con, rnd)
+        for went_well, differently in notes:
+            run(con, """INSERT INTO meeting_notes (note_id, version, network, date, went_well, differently, import_id)
+                        VALUES (nextval('note_ids'), 1, ?, ?, ?, ?, ?)""", [net, day, went_well, differently, import_id])
         stored = {t: n for t, n in (("dimension_scores", len(scores)), ("value_reports", len(stories)),
-                                    ("ties", len(ties)), ("participants", len(externals))) if n}
+                                    ("ties", len(ties)), ("participants", len(externals)),
+                                    ("meeting_notes", len(notes))) if n}
         period = round_period(con, rnd)
         details = {"round_id": round_id, "network": net, "date": str(day), "wave": wave, "period": period,
                    "mode": rnd.mode, "config": asdict(rnd.config), "responses": len(answers),
@@ -95,6 +105,49 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
             [now, import_id, round_id])
         run(con, "UPDATE live_tokens SET revoked_at = ? WHERE round_id = ? AND revoked_at IS NULL", [now, round_id])
     return import_id
+
+
+def meeting_notes(con, rnd: Round) -> list[tuple[str | None, str | None]]:
+    """The round's meeting questions as notes (went well, differently), in the round's language: one for
+    plus/delta, one for the idea wall with its votes, one for the statements. Subgroups are named per line."""
+    lang = rnd.config.lang
+
+    def tr(key: str, **kw) -> str:
+        return i18n.t(f"live.note.{key}", lang, **kw)
+
+    def tag(group) -> str:
+        return f"[{group}] " if isinstance(group, str) and group else ""
+
+    notes: list[tuple[str | None, str | None]] = []
+    cfg = rnd.config
+    if cfg.plusdelta:
+        pdf = meeting.plusdelta(con, rnd.round_id)
+        lines = {part: "\n".join(f"- {tag(g)}{x}" for g, x in zip(sub["group"], sub["text"], strict=True))
+                 for part, sub in pdf.groupby("part")}
+        if lines:
+            head = tr("plusdelta", title=rnd.title or rnd.network)
+            plus, delta = lines.get("plus"), lines.get("delta")
+            notes.append((f"{head}\n{plus}" if plus else None, f"{head}\n{delta}" if delta else None))
+    if cfg.ideas:
+        w = meeting.wall(con, rnd.round_id)
+        if len(w):
+            head = tr("ideas", prompt=cfg.ideas_prompt or tr("ideas_default"))
+            body = "\n".join(
+                f"- {label} ({tr('votes', n=int(v))})" + (f": {ideas}" if n > 1 else "")
+                for label, ideas, n, v in zip(w["label"], w["ideas"], w["n_ideas"], w["votes"], strict=True))
+            notes.append((None, f"{head}\n{body}"))
+    if cfg.statements:
+        s = meeting.statement_stats(con, rnd.round_id, cfg.statements, by_group=bool(cfg.groups))
+        if len(s):
+            def line(r) -> str:
+                who = tag(r.get("group")) if cfg.groups else ""
+                if pd.isna(r["median"]):
+                    return f"- {who}{r['statement']}: {tr('statement_few', n=int(r['n']), min=DEFAULT_MIN_GROUP)}"
+                return f"- {who}{r['statement']}: " + tr("statement_line", agree=int(r["agree"]),
+                                                         neutral=int(r["neutral"]), disagree=int(r["disagree"]),
+                                                         median=f"{r['median']:g}")
+            notes.append((tr("statements") + "\n" + "\n".join(line(r) for _, r in s.iterrows()), None))
+    return notes
 
 
 def _insert(con, table: str, columns: list[str], values: list[list]) -> None:

@@ -23,6 +23,26 @@ DEFAULT_HOURS = 12
 #: A shared link can mint at most this many tokens (bounds what a leaked QR code can do).
 DEFAULT_MAX_TOKENS = 300
 TOKEN_BYTES = 24
+#: Codes a coach hands out per person (named rounds with a shared link): 8 characters from an alphabet without
+#: look-alikes (no 0/O, 1/I/L), shown as ABCD-EFGH. 31**8 = 8.5e11 codes against at most
+#: DEFAULT_MAX_TOKENS * MAX_WRONG_CODES = 1,500 guesses through one shared link.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+#: Wrong codes one phone may enter before its token stops admitting more tries.
+MAX_WRONG_CODES = 5
+#: Meeting questions: plus/delta answers, statements on the agree/disagree continuum, the idea wall, subgroups.
+MAX_PLUSDELTA = 1000
+MAX_STATEMENTS = 10
+MAX_STATEMENT = 200
+MAX_GROUPS = 12
+MAX_GROUP = 40
+MAX_IDEA = 200
+MAX_IDEAS_EACH = 5
+MAX_IDEAS = 300
+MAX_CLUSTER = 60
+MAX_VOTES = 10
+DEFAULT_VOTES = 3
+WALL_PHASES = ("collect", "vote")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_\-]{16,64}")
 _ROUND_RE = re.compile(r"[A-Za-z0-9_\-]{6,32}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -65,6 +85,15 @@ def clean_text(value: object, limit: int) -> str:
     if len(s) > limit:
         raise ValueError(len(s))
     return s
+
+
+def normalise_code(value: object) -> str:
+    """A typed code as stored: upper case, without spaces or dashes ("abcd efgh" == "ABCD-EFGH")."""
+    return re.sub(r"[\s\-_.]", "", str(value or "")).upper()[:CODE_LENGTH * 2]
+
+
+def show_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
 
 
 def one_line(value: object, limit: int) -> str:

@@ -14,8 +14,14 @@ from analytics.live.common import (
     _ROUND_RE,
     DEFAULT_HOURS,
     DEFAULT_MAX_TOKENS,
+    DEFAULT_VOTES,
+    MAX_GROUP,
+    MAX_GROUPS,
+    MAX_STATEMENT,
+    MAX_STATEMENTS,
     MAX_TITLE,
     MAX_TOPIC,
+    MAX_VOTES,
     MODES,
     TOKEN_BYTES,
     LiveError,
@@ -32,7 +38,13 @@ from analytics.store.periods import period_of
 
 @dataclass(frozen=True)
 class RoundConfig:
-    """What a round asks."""
+    """What a round asks.
+
+    Besides marks, a story and ties, the meeting's own questions: ``plusdelta`` ("what went well / what next
+    time"), an idea wall (``ideas``, with its ``ideas_prompt`` and ``votes`` per participant), ``statements``
+    marked on the disagree (1) .. agree (7) continuum, and ``groups``: subgroup names a participant picks
+    from, so the plenary can compare them.
+    """
 
     current: bool = True
     desired: bool = False
@@ -42,6 +54,16 @@ class RoundConfig:
     allow_external: bool = True
     framework: str = "dimensions"
     lang: str = "nl"
+    plusdelta: bool = False
+    ideas: bool = False
+    ideas_prompt: str = ""
+    votes: int = DEFAULT_VOTES
+    statements: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    def asks(self) -> bool:
+        return bool(self.current or self.desired or self.story or self.ties or self.plusdelta or self.ideas
+                    or self.statements)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -49,7 +71,8 @@ class RoundConfig:
     @classmethod
     def from_json(cls, text: str) -> RoundConfig:
         raw = json.loads(text or "{}")
-        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        known = {k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()
+                 if k in cls.__dataclass_fields__}
         return cls(**known)
 
 
@@ -69,6 +92,7 @@ class Round:
     import_id: int | None
     has_join: bool
     max_tokens: int
+    wall_phase: str = "collect"
 
     @property
     def named(self) -> bool:
@@ -79,7 +103,8 @@ class Round:
 
 
 _ROUND_COLS = ("r.round_id, r.network, r.title, r.date, r.wave, r.mode, r.config, r.status, r.created_at, "
-               "r.expires_at, r.closed_at, r.import_id, r.join_hash IS NOT NULL, r.max_tokens")
+               "r.expires_at, r.closed_at, r.import_id, r.join_hash IS NOT NULL, r.max_tokens, "
+               "coalesce(r.wall_phase, 'collect')")
 
 
 def _round_from(r: tuple) -> Round:
@@ -169,7 +194,7 @@ def create_round(
     now = utc_now(now)
     if mode not in MODES:
         raise LiveError("bad_mode", f"mode must be one of {', '.join(MODES)}")
-    if not (config.current or config.desired or config.story or config.ties):
+    if not config.asks():
         raise LiveError("nothing_asked", "choose at least one question")
     if config.ties and mode == "anonymous":
         raise LiveError("ties_anonymous", "a learning-ties question needs a named round")
@@ -181,9 +206,20 @@ def create_round(
         topic = one_line(config.topic, MAX_TOPIC)
         title = one_line(title, MAX_TITLE) or None
         wave = one_line(wave, 40) or None
+        prompt = one_line(config.ideas_prompt, MAX_STATEMENT)
+        statements = tuple(s for s in (one_line(x, MAX_STATEMENT) for x in config.statements) if s)
+        groups = tuple(dict.fromkeys(g for g in (one_line(x, MAX_GROUP) for x in config.groups) if g))
     except ValueError as e:
         raise LiveError("too_long", "a text is too long") from e
-    config = replace(config, topic=topic)
+    if len(statements) > MAX_STATEMENTS or len(groups) > MAX_GROUPS:
+        raise LiveError("too_many", "too many statements or subgroups", statements=MAX_STATEMENTS, groups=MAX_GROUPS)
+    if len(groups) == 1:
+        raise LiveError("one_group", "subgroups need at least two names")
+    if not (isinstance(config.votes, int) and 0 <= config.votes <= MAX_VOTES):
+        raise LiveError("bad_votes", "votes per participant run from 0 to 10", max=MAX_VOTES)
+    config = replace(config, topic=topic, ideas_prompt=prompt, statements=statements, groups=groups)
+    if not config.asks():
+        raise LiveError("nothing_asked", "choose at least one question")
     if not 0 < hours <= 24 * 31:
         raise LiveError("bad_hours", "a round stays open between a minute and a month")
     with store.transaction(con):

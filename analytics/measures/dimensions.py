@@ -63,9 +63,30 @@ def indicator_stats(
     framework: Framework | None = None,
     min_group: int = DEFAULT_MIN_GROUP,
     group_roles: bool = False,
+    with_ci: bool = False,
 ) -> pd.DataFrame:
     """Per network, period and situation (and role, when ``group_roles``): n respondents, mean, median,
-    quartiles, IQR and standard deviation of the positions, per indicator or per dimension."""
+    quartiles, IQR and standard deviation of the positions, per indicator or per dimension.
+
+    ``with_ci`` adds ``ci_low``/``ci_high`` (95% bootstrap over respondents, see
+    :mod:`analytics.measures.uncertainty`), ``ci_method`` and the agreement index ``rwg``
+    (:mod:`analytics.measures.agreement`); like the mean they are hidden for small groups."""
+    df = _stats(con, filters, by=by, framework=framework, group_roles=group_roles)
+    if with_ci and len(df):
+        from analytics.measures import agreement, uncertainty
+
+        keys = ["network", "period", "situation", *(["role"] if group_roles else []), "code"]
+        with_, params, role = _unit_sql(filters, by, framework, group_roles)
+        lists = con.sql(f"""{with_} SELECT network, period, situation{role}, code,
+                                       list(position ORDER BY position) AS positions
+                                FROM unit WHERE position IS NOT NULL GROUP BY ALL""", params=params).to_arrow_table()
+        ci = uncertainty.list_intervals(lists, keys).rename(columns={"method": "ci_method"})
+        df = df.merge(ci[[*keys, "ci_low", "ci_high", "ci_method"]], on=keys, how="left")
+        df["rwg"] = agreement.rwg_from_sd(df["sd"].to_numpy(dtype=float), df["n"].to_numpy(dtype=float))
+    return suppress_small(df, min_group).drop(columns=["ord"])
+
+
+def _unit_sql(filters: Filters, by: str, framework: Framework | None, group_roles: bool) -> tuple[str, list, str]:
     fw = framework or default_framework()
     marks, params = _marks_sql(filters, fw, with_role=group_roles)
     role = ", role" if group_roles else ""
@@ -80,9 +101,24 @@ def indicator_stats(
                    FROM marks GROUP BY network, period, situation{role}, dimension, respondent"""
     else:
         raise ValueError("by must be 'indicator' or 'dimension'")
-    df = frame(
+    return f"WITH marks AS ({marks}), unit AS ({unit})", params, role
+
+
+def units(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, by: str = "indicator",
+          framework: Framework | None = None, group_roles: bool = False) -> pd.DataFrame:
+    """One row per respondent and code: the unit the means and their intervals are taken over (a respondent's
+    marks on a dimension's indicators are averaged first; two marks in one period count once)."""
+    with_, params, role = _unit_sql(filters, by, framework, group_roles)
+    return frame(con, f"""{with_} SELECT network, period, situation{role}, code, respondent, position
+                          FROM unit WHERE position IS NOT NULL""", params)
+
+
+def _stats(con: duckdb.DuckDBPyConnection, filters: Filters, *, by: str, framework: Framework | None,
+           group_roles: bool) -> pd.DataFrame:
+    with_, params, role = _unit_sql(filters, by, framework, group_roles)
+    return frame(
         con,
-        f"""WITH marks AS ({marks}), unit AS ({unit})
+        f"""{with_}
             SELECT network, period, situation{role}, code, min(ord) AS ord,
                    count(DISTINCT respondent) AS n, avg(position) AS mean, median(position) AS median,
                    quantile_cont(position, 0.25) AS q1, quantile_cont(position, 0.75) AS q3,
@@ -91,7 +127,6 @@ def indicator_stats(
             FROM unit GROUP BY ALL ORDER BY network, period, situation{role}, ord""",
         params,
     )
-    return suppress_small(df, min_group).drop(columns=["ord"])
 
 
 def marks(

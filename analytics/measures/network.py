@@ -15,15 +15,20 @@ Typical use::
 from __future__ import annotations
 
 import math
+import random
+import threading
 from collections import Counter
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from analytics.decisions import STRONG_TIE_MIN_WEIGHT
+from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
 
 NODE_COLUMNS = ("participant_id", "label", "organisation", "role", "external")
 EDGE_COLUMNS = ("source", "target", "weight", "tie_type", "topic", "channel")
@@ -229,18 +234,16 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[nx.DiGraph, l
 def undirected(G: nx.Graph) -> nx.Graph:
     """The simple undirected graph of ``G`` with weights of ``u->v`` and ``v->u`` summed.
 
-    Nodes and edges are added in sorted order so that seeded algorithms (Louvain) give the same answer
+    Nodes and edges are added in sorted order so that seeded algorithms (Leiden) give the same answer
     whatever order the data came in. ``G.to_undirected()`` would keep only one direction's weight.
     """
-    w: dict[tuple, float] = {}
-    for u, v, x in G.edges(data="weight", default=1.0):
-        if u == v:
-            continue
-        key = (u, v) if u <= v else (v, u)
-        w[key] = w.get(key, 0.0) + float(x)
+    core = _Core.of(G)
     U = nx.Graph()
-    U.add_nodes_from(sorted(G.nodes))
-    U.add_weighted_edges_from((u, v, x) for (u, v), x in sorted(w.items()))
+    U.add_nodes_from(core.ids)
+    ids = core.ids
+    U.add_weighted_edges_from(
+        (ids[a], ids[b], x) for a, b, x in zip(core.lo.tolist(), core.hi.tolist(), core.uw.tolist(), strict=True)
+    )
     return U
 
 
@@ -250,101 +253,131 @@ def edge_frame(G: nx.Graph) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "target", "weight"]).astype({"weight": float})
 
 
+@dataclass(eq=False)
+class _Core:
+    """A graph as arrays over its sorted ids: directed ties (self-loops dropped) and the undirected pairs with
+    both directions' weights summed. Built once per :func:`measure_all`; the igraph graphs come from it."""
+
+    ids: list
+    src: np.ndarray
+    tgt: np.ndarray
+    w: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    uw: np.ndarray
+
+    @classmethod
+    def of(cls, G: nx.Graph) -> _Core:
+        ids = sorted(G.nodes)
+        index = {v: i for i, v in enumerate(ids)}
+        rows = [(index[u], index[v], x) for u, v, x in G.edges(data="weight", default=1.0) if u != v]
+        arr = np.array([(a, b) for a, b, _ in rows], dtype=np.int64).reshape(-1, 2)
+        w = np.array([float(x) for _, _, x in rows], dtype=float)
+        src, tgt = arr[:, 0], arr[:, 1]
+        if not G.is_directed():  # both arcs, as a directed graph sees an undirected tie
+            src, tgt, w = np.concatenate([src, tgt]), np.concatenate([tgt, src]), np.concatenate([w, w])
+        n = len(ids)
+        key = np.minimum(src, tgt) * max(n, 1) + np.maximum(src, tgt)
+        pairs, inverse = np.unique(key, return_inverse=True)
+        uw = np.bincount(inverse, weights=w, minlength=len(pairs)) if len(pairs) else np.zeros(0)
+        if not G.is_directed():
+            uw = uw / 2  # each undirected tie was counted from both ends
+        return cls(ids, src, tgt, w, pairs // max(n, 1), pairs % max(n, 1), uw)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def undirected_igraph(self) -> ig.Graph:
+        g = ig.Graph(n=self.n, edges=np.column_stack([self.lo, self.hi]), directed=False)
+        g.es["weight"] = self.uw.tolist()
+        return g
+
+    @cached_property
+    def directed_igraph(self) -> ig.Graph:
+        return ig.Graph(n=self.n, edges=np.column_stack([self.src, self.tgt]), directed=True)
+
+
+_RNG_LOCK = threading.Lock()
+
+
+def _seeded(seed: int, fn):
+    """Run an igraph call that draws random numbers with its own seeded generator (igraph's is global, so a
+    lock keeps two page reruns from sharing it)."""
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            return fn()
+        finally:
+            ig.set_random_number_generator(random)
+
+
 def betweenness(G: nx.Graph, k: int | None = None, seed: int = 42) -> dict[Hashable, float]:
     """Normalised, unweighted betweenness, equal to ``nx.betweenness_centrality(G, k, seed=seed)``.
 
     Weights are frequencies (more = closer), not distances, so they are not used as path lengths. With
     ``k < n`` only ``k`` sampled sources are searched (the same sample and rescaling as networkx). Brandes'
-    algorithm runs for a batch of sources at once as sparse-matrix products (scipy), about ten times faster
-    than networkx' per-source Python loop: exact for 2,000 people / 16,500 ties in ~1.3 s instead of ~18 s.
+    algorithm runs in igraph's C core: exact for 2,000 people / 16,500 ties in about 0.5 s, 10,000 / 100,000
+    in about 40 s (hence sampling there, see ``decisions.betweenness_sample``).
     """
-    import random
+    return _betweenness(G, k, seed, None)
 
-    import scipy.sparse as sp
 
-    nodes = list(G)
+def _betweenness(G: nx.Graph, k: int | None, seed: int, core: _Core | None) -> dict[Hashable, float]:
+    nodes = list(G)  # networkx samples from this order
     n = len(nodes)
     if n < 3 or G.number_of_edges() == 0:
         return dict.fromkeys(nodes, 0.0)
-    index = {v: i for i, v in enumerate(nodes)}
-    pairs = np.array([(index[u], index[v]) for u, v in G.edges() if u != v], dtype=np.int64).reshape(-1, 2)
-    if not G.is_directed():
-        pairs = np.vstack([pairs, pairs[:, ::-1]])
-    A = sp.csr_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    A.data[:] = 1.0  # a simple graph: no multi-edges counted twice
-    AT = A.T.tocsr()
+    core = _Core.of(G) if core is None else core
+    g = core.directed_igraph
     sampled = k is not None and k < n
     if sampled:
-        sources = np.array([index[v] for v in random.Random(seed).sample(nodes, k)], dtype=np.int64)
-    else:
-        sources = np.arange(n)
-    total = np.zeros(n)
-    batch = max(1, min(len(sources), _BETWEENNESS_BATCH // n))
-    for start in range(0, len(sources), batch):
-        S = sources[start : start + batch]
-        cols = np.arange(len(S))
-        sigma = np.zeros((n, len(S)))  # number of shortest paths from each source
-        sigma[S, cols] = 1.0
-        dist = np.full((n, len(S)), -1, dtype=np.int32)
-        dist[S, cols] = 0
-        frontier, depth = sigma.copy(), 0
-        while True:
-            reach = AT @ frontier
-            new = (reach > 0) & (dist < 0)
-            if not new.any():
-                break
-            depth += 1
-            dist[new] = depth
-            sigma[new] = reach[new]
-            frontier = np.where(new, reach, 0.0)
-        delta = np.zeros((n, len(S)))  # dependency of each source on each node
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for level in range(depth, 0, -1):
-                share = np.where(dist == level, (1.0 + delta) / sigma, 0.0)
-                delta += np.where(dist == level - 1, sigma * (A @ share), 0.0)
-        delta[S, cols] = 0.0
-        total += delta.sum(axis=1)
-    if sampled:  # networkx' rescaling for sampled sources without endpoints
-        scale = np.full(n, 1.0 / (k * (n - 2)))
+        index = {v: i for i, v in enumerate(core.ids)}
+        sources = [index[v] for v in random.Random(seed).sample(nodes, k)]
+        total = np.array(g.betweenness(directed=True, sources=sources, targets=None))
+        scale = np.full(n, 1.0 / (k * (n - 2)))  # networkx' rescaling for sampled sources without endpoints
         scale[sources] = 1.0 / ((k - 1) * (n - 2)) if k > 1 else math.nan
     else:
+        total = np.array(g.betweenness(directed=True))
         scale = np.full(n, 1.0 / ((n - 1) * (n - 2)))
-    return dict(zip(nodes, (total * scale).tolist(), strict=True))
+    values = dict(zip(core.ids, (total * scale).tolist(), strict=True))
+    return {v: values[v] for v in nodes}
 
 
-#: Cells (people x sources) per batch of :func:`betweenness`; a few arrays of this many floats (~8 MB each).
-_BETWEENNESS_BATCH = 1_000_000
-#: CPU seconds per sampled source per (person + tie) of :func:`betweenness`, measured on 2 cores
-#: (2,000 people / 16,500 ties exact: 3.4e-8; 10,000 / 83,000 with 300 sources: 4e-8).
-_BETWEENNESS_COST = 5e-8
+def suggest_betweenness_k(n: int, m: int, budget_s: float | None = None) -> int | None:
+    """How many sample sources keep :func:`betweenness` within its time budget; None when exact fits.
 
-
-def suggest_betweenness_k(n: int, m: int, budget_s: float = 4.0) -> int | None:
-    """How many sample sources keep :func:`betweenness` within about ``budget_s``; None when exact fits.
-
-    Exact betweenness runs one search per person (n x (n + m) steps): about 1.3 s for 2,000 people with
-    16,500 ties, 11 s for 5,000 with 41,000. Never fewer than 50 sources.
+    The rule is the product's (``decisions.betweenness_sample``); ``budget_s`` overrides its budget.
     """
-    per_source = (n + m) * _BETWEENNESS_COST
-    if n == 0 or m == 0 or n * per_source <= budget_s:
-        return None
-    return min(n, max(50, int(budget_s / per_source)))
+    return betweenness_sample(n, m, budget_s=budget_s)
 
 
 def communities(G: nx.Graph, seed: int = 42) -> list[set]:
-    """Louvain communities of the undirected weighted graph, largest first (ties: smallest id first).
+    """Leiden communities (modularity, weighted) of the undirected graph, largest first (ties: smallest id
+    first).
 
-    Isolated people form a community of their own each, as Louvain makes them.
+    igraph's Leiden run to convergence; its modularity is at least networkx' Louvain's on our test graphs
+    (tests/test_tie_measures.py states the tolerance). Isolated people form a community of their own each.
     """
-    U = G if not G.is_directed() else undirected(G)
-    if U.number_of_nodes() == 0:
+    return _communities(_Core.of(G), seed)
+
+
+def _communities(core: _Core, seed: int, g: ig.Graph | None = None) -> list[set]:
+    if core.n == 0:
         return []
-    if U.number_of_edges() == 0:
-        comms = [{v} for v in U]
+    if len(core.lo) == 0:
+        membership = list(range(core.n))
     else:
-        total = U.size(weight="weight")
-        comms = nx.community.louvain_communities(U, weight="weight" if total > 0 else None, seed=seed)
-    return sorted((set(c) for c in comms), key=lambda c: (-len(c), min(c)))
+        g = g if g is not None else core.undirected_igraph
+        weights = "weight" if float(core.uw.sum()) > 0 else None
+        part = _seeded(seed, lambda: g.community_leiden(objective_function="modularity", weights=weights,
+                                                         n_iterations=-1))
+        membership = part.membership
+    groups: dict[int, set] = {}
+    for v, c in zip(core.ids, membership, strict=True):
+        groups.setdefault(c, set()).add(v)
+    return sorted(groups.values(), key=lambda c: (-len(c), min(c)))
 
 
 def _top(values: Mapping[Hashable, float], n: int = TOP_N) -> list:
@@ -374,24 +407,27 @@ def network_measures(
     *,
     betweenness_values: Mapping[Hashable, float] | None = None,
     partition: list[set] | None = None,
-    undirected_graph: nx.Graph | None = None,
+    core: _Core | None = None,
 ) -> dict[str, Any]:
     """Whole-network figures for one network and period.
 
     Counts are of distinct directed ties; ``clustering``, ``degree_centralization``, ``weak_components``
-    and Louvain use the undirected graph (weights of both directions summed). The E-I index counts ties
+    and Leiden use the undirected graph (weights of both directions summed). The E-I index counts ties
     whose two ends both have the attribute: -1 all inside the group, +1 all across. Shares over no ties
     are 0.0, except ``cross_organisation_share`` and ``ei_index`` values, which are None when no tie has a
     known organisation (resp. attribute) at both ends: "unknown" is not "none".
 
-    Pass ``betweenness_values``/``partition``/``undirected_graph`` (from :func:`betweenness`,
-    :func:`communities`, :func:`undirected`) to reuse work already done; see :func:`measure_all`.
+    Pass ``betweenness_values``/``partition`` (from :func:`betweenness`, :func:`communities`) to reuse work
+    already done; see :func:`measure_all`. Clustering, components and modularity are computed by igraph and
+    equal networkx' ``average_clustering``, ``number_connected_components`` and ``modularity``.
     """
     n = G.number_of_nodes()
     m = G.number_of_edges()
-    U = undirected(G) if undirected_graph is None else undirected_graph
-    degrees = dict(U.degree())
-    isolates = sorted(v for v, d in degrees.items() if d == 0)
+    core = _Core.of(G) if core is None else core
+    g = core.undirected_igraph
+    deg = np.bincount(np.concatenate([core.lo, core.hi]), minlength=core.n)
+    degrees = dict(zip(core.ids, deg.tolist(), strict=True))
+    isolates = [v for v, d in zip(core.ids, deg.tolist(), strict=True) if d == 0]
 
     ef = edge_frame(G)
     org = nx.get_node_attributes(G, "organisation")
@@ -405,25 +441,29 @@ def network_measures(
     if betweenness_values is None:
         betweenness_values = betweenness(G, betweenness_k, seed)
     if partition is None:
-        partition = communities(U, seed)
+        partition = _communities(core, seed, g)
     community_of = {v: i for i, c in enumerate(partition) for v in c}
-    if U.number_of_edges() and U.size(weight="weight") > 0:
-        modularity = nx.community.modularity(U, partition, weight="weight")
-    elif U.number_of_edges():
-        modularity = nx.community.modularity(U, partition, weight=None)
+    n_pairs = len(core.lo)
+    if n_pairs:
+        index = {v: i for i, v in enumerate(core.ids)}
+        membership = [0] * n
+        for i, c in enumerate(partition):
+            for v in c:
+                membership[index[v]] = i
+        modularity = g.modularity(membership, weights="weight" if float(core.uw.sum()) > 0 else None)
     else:
         modularity = 0.0
 
-    reciprocal_pairs = m - U.number_of_edges()
+    reciprocal_pairs = m - n_pairs
     max_deg = max(degrees.values(), default=0)
     return {
         "nodes": n,
         "edges": m,
         "density": m / (n * (n - 1)) if n >= 2 else 0.0,
         "reciprocity": 2 * reciprocal_pairs / m if m else 0.0,
-        "weak_components": nx.number_connected_components(U) if n else 0,
+        "weak_components": len(g.connected_components()) if n else 0,
         "isolates": isolates,
-        "clustering": nx.average_clustering(U) if n else 0.0,
+        "clustering": g.transitivity_avglocal_undirected(mode="zero") if n else 0.0,
         "avg_in_degree": m / n if n else 0.0,
         "avg_out_degree": m / n if n else 0.0,
         "degree_centralization": (
@@ -439,6 +479,7 @@ def network_measures(
         "top_betweenness": _top(betweenness_values),
         "top_in_degree": _top(dict(G.in_degree()) if G.is_directed() else degrees),
         "betweenness_sampled": betweenness_k is not None and betweenness_k < n,
+        "betweenness_sources": betweenness_k if betweenness_k is not None and betweenness_k < n else None,
     }
 
 
@@ -523,6 +564,8 @@ def person_measures(
     community_of = {v: i for i, c in enumerate(partition) for v in c}
     ids = sorted(G.nodes)
     data = G.nodes
+    in_deg, out_deg = dict(G.in_degree()), dict(G.out_degree())
+    in_w, out_w = dict(G.in_degree(weight="weight")), dict(G.out_degree(weight="weight"))
     df = pd.DataFrame(
         {
             "participant_id": ids,
@@ -530,10 +573,10 @@ def person_measures(
             "organisation": pd.Series([data[v].get("organisation") for v in ids], dtype=object),
             "role": pd.Series([data[v].get("role") for v in ids], dtype=object),
             "external": [bool(data[v].get("external", False)) for v in ids],
-            "in_degree": [G.in_degree(v) for v in ids],
-            "out_degree": [G.out_degree(v) for v in ids],
-            "in_weight": [float(G.in_degree(v, weight="weight")) for v in ids],
-            "out_weight": [float(G.out_degree(v, weight="weight")) for v in ids],
+            "in_degree": [in_deg[v] for v in ids],
+            "out_degree": [out_deg[v] for v in ids],
+            "in_weight": [float(in_w[v]) for v in ids],
+            "out_weight": [float(out_w[v]) for v in ids],
             "betweenness": [float(betweenness_values.get(v, 0.0)) for v in ids],
             "community": [community_of.get(v, -1) for v in ids],
         }
@@ -568,16 +611,16 @@ def measure_all(
     *,
     open_only: bool = True,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """:func:`network_measures` and :func:`person_measures` sharing one betweenness and one Louvain run.
+    """:func:`network_measures` and :func:`person_measures` sharing one betweenness and one Leiden run.
 
-    For big networks pass ``betweenness_k=suggest_betweenness_k(n, m)``: 10,000 people / 83,000 ties then
-    take about 10 s on 2 cores, most of it betweenness.
+    For big networks pass ``betweenness_k=suggest_betweenness_k(n, m)`` (the product's sampling rule): 10,000
+    people / 100,000 ties then take about 5 s on 2 cores (bench ``graph_engines``).
     """
-    U = undirected(G)
-    bc = betweenness(G, betweenness_k, seed)
-    part = communities(U, seed)
+    core = _Core.of(G)
+    bc = _betweenness(G, betweenness_k, seed, core)
+    part = _communities(core, seed)
     summary = network_measures(
-        G, strong_threshold, seed, betweenness_k, betweenness_values=bc, partition=part, undirected_graph=U
+        G, strong_threshold, seed, betweenness_k, betweenness_values=bc, partition=part, core=core
     )
     people = person_measures(
         G, seed, betweenness_k, betweenness_values=bc, partition=part, open_only=open_only
@@ -610,9 +653,9 @@ def isolated(person_df: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _org_edges(G: nx.Graph, unknown_label: str | None) -> pd.DataFrame:
+def _org_edges(G: nx.Graph, unknown_label: str | None, groups: Mapping | None = None) -> pd.DataFrame:
     ef = edge_frame(G)
-    org = nx.get_node_attributes(G, "organisation")
+    org = nx.get_node_attributes(G, "organisation") if groups is None else groups
     ef["source_org"] = ef["source"].map(org)
     ef["target_org"] = ef["target"].map(org)
     if unknown_label is None:
@@ -637,18 +680,21 @@ def organisation_matrix(G: nx.DiGraph, unknown_label: str | None = None) -> pd.D
     return mat
 
 
-def organisation_graph(G: nx.DiGraph, unknown_label: str | None = None) -> nx.DiGraph:
+def organisation_graph(
+    G: nx.DiGraph, unknown_label: str | None = None, groups: Mapping[Hashable, str] | None = None
+) -> nx.DiGraph:
     """Organisations as nodes, ties between them as weighted edges: a map of the schools.
+
+    ``groups`` (person -> group name, e.g. "Community 3") replaces the organisation as what is grouped.
 
     Node attributes: ``label``/``organisation`` (the name), ``role`` None, ``external`` False, ``members``,
     ``internal_ties`` (ties inside the organisation). Edge attributes: ``weight`` = number of ties
     (so a map's ``strong_threshold`` means "at least that many ties"), ``weight_sum`` = summed tie weights.
     """
     OG = nx.DiGraph()
-    members = Counter(
-        o if o is not None else unknown_label for o in nx.get_node_attributes(G, "organisation").values()
-    )
-    ef = _org_edges(G, unknown_label)
+    group_of = nx.get_node_attributes(G, "organisation") if groups is None else groups
+    members = Counter(o if o is not None else unknown_label for o in group_of.values())
+    ef = _org_edges(G, unknown_label, group_of)
     internal = ef[ef["source_org"] == ef["target_org"]].groupby("source_org").size()
     for o in sorted(k for k in members if k is not None):
         OG.add_node(

@@ -172,3 +172,25 @@ def value_signals(funnels: pd.DataFrame) -> list[Signal]:
             out.append(Signal(net, "stops_at_potential", "values", {"potential": pot, "applied": app,
                                                                     "share": app / pot}))
     return out
+
+
+def own_instrument_latest(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
+    """Per network and own instrument (not the default): the dimension means of its latest period (current
+    situation), so an instrument loaded as a file shows on the overview like the default one. Columns:
+    ``network``, ``framework``, ``name`` ({lang: name}), ``period``, ``code``, ``dimension`` ({lang: name}),
+    ``n``, ``mean``."""
+    from analytics.store.contents import own_instruments
+
+    parts = []
+    order = {p: i for i, p in enumerate(dims.period_order(con))}
+    for fid, fw in own_instruments(con).items():
+        st = dims.indicator_stats(con, dims.Filters(framework=fid, situation="current"), by="dimension",
+                                  framework=fw, min_group=min_group)
+        if st.empty:
+            continue
+        st = st.assign(rank=st["period"].map(order).fillna(-1))
+        st = st[st["rank"] == st.groupby("network")["rank"].transform("max")]
+        names = {d.code: d.name for d in fw.dimensions}
+        parts.append(st.assign(framework=fid, name=[fw.name] * len(st), dimension=st["code"].map(names)))
+    cols = ["network", "framework", "name", "period", "code", "dimension", "n", "mean"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)

@@ -26,9 +26,17 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
                        '📝 ' || left(coalesce(went_well, differently), 40) AS label
                 FROM meeting_notes
                 QUALIFY version = max(version) OVER (PARTITION BY note_id) AND NOT deleted"""
+    # Interventions too, from their start, on each network they apply to (none named: every network).
+    started = f"""SELECT unnest(CASE WHEN len(coalesce(networks, [])) = 0 THEN [NULL::VARCHAR] ELSE networks END)
+                           AS network,
+                         start_date AS date, {period_of('start_date', period_scheme(con))} AS period,
+                         '🔧 ' || left(label, 40) AS label
+                  FROM interventions
+                  QUALIFY version = max(version) OVER (PARTITION BY intervention_id) AND NOT deleted"""
     df = frame(
         con,
-        f"""SELECT * FROM (SELECT network, date, period, label FROM v_events UNION ALL {notes}) {where}
+        f"""SELECT * FROM (SELECT network, date, period, label FROM v_events UNION ALL {notes}
+                           UNION ALL {started}) {where}
             ORDER BY date, label""",
         params,
     )

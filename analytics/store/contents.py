@@ -34,3 +34,13 @@ def periods(con: duckdb.DuckDBPyConnection, network: str | None = None) -> list[
 def frameworks_in_use(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The instruments that stored marks were given with."""
     return [r[0] for r in rows(con, "SELECT DISTINCT framework FROM dimension_scores ORDER BY 1")]
+
+
+def own_instruments(con: duckdb.DuckDBPyConnection) -> dict:
+    """The instruments in use other than the shipped one, as definitions (from the frameworks folder next to
+    this database); an id in use whose file is gone is left out (its marks cannot be named)."""
+    from analytics.definitions import default_framework, frameworks, frameworks_dir
+
+    path = rows(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")[0][0]
+    known = frameworks(frameworks_dir(path)) if path else {}
+    return {fid: known[fid] for fid in frameworks_in_use(con) if fid != default_framework().id and fid in known}

@@ -22,8 +22,11 @@ from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
 DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
+#: The meeting loop's own records (networks, agreements, interventions): written by hand and versioned, but a
+#: row that came with an import (the demo) carries its ``import_id``, so undoing that import removes it too.
+LOOP_TABLES = ("network_info", "agreements", "interventions")
 #: Tables with a time axis. Their ``period`` column is stored (computed at import from the wave label or the
 #: date) so that filtering by period costs nothing; changing the period scheme recomputes it.
 TIMED_TABLES = ("dimension_scores", "value_reports", "ties", "events")
@@ -151,6 +154,70 @@ MIGRATIONS: dict[int, list[str]] = {
             undone_at TIMESTAMP
         )""",
         "CREATE SEQUENCE merge_ids START 1",
+    ],
+    # The meeting loop: networks as things, agreements that come back, interventions with an expected effect.
+    # Every edit is a new version (as meeting notes); lists are DuckDB lists of codes.
+    5: [
+        """CREATE TABLE network_info (
+            network VARCHAR NOT NULL, version INTEGER NOT NULL,
+            description VARCHAR, ambition VARCHAR, phase VARCHAR, start_date DATE, end_date DATE,
+            coaches VARCHAR[], instruments VARCHAR[], moments_per_year INTEGER NOT NULL DEFAULT 2,
+            import_id INTEGER, written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (network, version)
+        )""",
+        """CREATE TABLE agreements (
+            agreement_id INTEGER NOT NULL, version INTEGER NOT NULL,
+            network VARCHAR NOT NULL, date DATE NOT NULL, text VARCHAR NOT NULL,
+            indicators VARCHAR[], cycles VARCHAR[], measures VARCHAR[],
+            owner VARCHAR, status VARCHAR NOT NULL DEFAULT 'open',
+            deleted BOOLEAN NOT NULL DEFAULT false,
+            import_id INTEGER, written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (agreement_id, version)
+        )""",
+        "CREATE SEQUENCE agreement_ids START 1",
+        """CREATE TABLE interventions (
+            intervention_id INTEGER NOT NULL, version INTEGER NOT NULL,
+            label VARCHAR NOT NULL, start_date DATE NOT NULL, end_date DATE,
+            networks VARCHAR[], indicators VARCHAR[], cycles VARCHAR[], measures VARCHAR[],
+            expected VARCHAR,
+            deleted BOOLEAN NOT NULL DEFAULT false,
+            import_id INTEGER, written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (intervention_id, version)
+        )""",
+        "CREATE SEQUENCE intervention_ids START 1",
+    ],
+    # Live rounds for the meeting itself and live identity (analytics/live/): codes per person instead of
+    # a name list, every claim attempt, the idea wall; meeting notes written by a closed round carry its
+    # import id so undoing the round removes them.
+    6: [
+        "ALTER TABLE live_rounds ADD COLUMN wall_phase VARCHAR DEFAULT 'collect'",
+        """CREATE TABLE live_codes (
+            round_id VARCHAR NOT NULL,
+            code_hash VARCHAR NOT NULL,
+            participant_id VARCHAR NOT NULL,
+            issued_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP,
+            PRIMARY KEY (round_id, code_hash)
+        )""",
+        """CREATE TABLE live_claims (
+            round_id VARCHAR NOT NULL,
+            attempted_at TIMESTAMP NOT NULL,
+            token_hash VARCHAR,
+            participant_id VARCHAR,
+            outcome VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE live_ideas (
+            round_id VARCHAR NOT NULL,
+            idea_id INTEGER NOT NULL,
+            slot VARCHAR NOT NULL,
+            grp VARCHAR,
+            text VARCHAR NOT NULL,
+            cluster VARCHAR,
+            hidden BOOLEAN NOT NULL DEFAULT false,
+            created_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (round_id, idea_id)
+        )""",
+        "ALTER TABLE meeting_notes ADD COLUMN import_id INTEGER",
     ],
 }
 
@@ -456,10 +523,15 @@ def undo_import(con, import_id: int) -> dict[str, int]:
         if state[0][0] is not None:
             raise StoreError(f"import {import_id} was already undone")
         removed = {}
-        for table in FACT_TABLES:
+        for table in (*FACT_TABLES, *LOOP_TABLES):
             n = scalar(con, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
             run(con, f"DELETE FROM {table} WHERE import_id = ?", [import_id])
             removed[table] = n
+        # Notes a closed live round wrote, with every later edit of them (edits carry no import id).
+        removed["meeting_notes"] = scalar(
+            con, "SELECT count(DISTINCT note_id) FROM meeting_notes WHERE import_id = ?", [import_id])
+        run(con, """DELETE FROM meeting_notes WHERE note_id IN
+                    (SELECT note_id FROM meeting_notes WHERE import_id = ?)""", [import_id])
         # Codes of people who are gone with this import go too: a code table must not keep their ids.
         run(con, "DELETE FROM pseudonyms WHERE participant_id NOT IN (SELECT participant_id FROM participants)")
         # People this import matched to others (a participant list naming a known e-mail) are apart again.
@@ -482,6 +554,13 @@ def data_version(con) -> tuple:
     ) + (period_scheme(con),)
 
 
+def loop_version(con) -> tuple:
+    """Changes whenever a network's details, an agreement or an intervention is written: the cache key (with
+    :func:`data_version`) for what the meeting loop shows."""
+    return tuple(rows(con, """SELECT (SELECT count(*) FROM network_info), (SELECT count(*) FROM agreements),
+                                     (SELECT count(*) FROM interventions)""")[0])
+
+
 def is_empty(con) -> bool:
     return scalar(con, "SELECT count(*) FROM imports") == 0
 
@@ -490,6 +569,7 @@ def table_checksums(con) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent hash of every stored table: 'nothing changed' made checkable."""
     out = {}
     for table in (*FACT_TABLES, "imports", "pseudonyms", "settings", "meeting_notes", "live_rounds", "live_tokens",
-                  "live_responses", "person_merges", "schema_version"):
+                  "live_responses", "live_codes", "live_claims", "live_ideas", "person_merges", *LOOP_TABLES,
+                  "schema_version"):
         out[table] = tuple(rows(con, f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t")[0])
     return out

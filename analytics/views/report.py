@@ -12,8 +12,11 @@ How it stays safe and offline:
   chart, because every SVG shares the one HTML document.
 * Every text that comes from data (network names, labels, stories, notes, file names) is HTML-escaped; the few
   translation texts with ``**bold**`` are escaped first and only then get ``<strong>``.
-* The tie map is ``tie_map.tie_map_html`` (vis-network inlined) in ``<iframe sandbox="allow-scripts"
-  srcdoc="...">`` with the document HTML-escaped: scripts run in an opaque origin that cannot reach the report.
+* The tie map is ``tie_map.tie_map_html`` in ``<iframe sandbox="allow-scripts" srcdoc="...">`` with the
+  document HTML-escaped: scripts run in an opaque origin that cannot reach the report.
+* vis-network (the maps' runtime, ~0.5 MB) is in the report once: the first map carries it and posts its text
+  to the other frames, which run it as an inline script. The policy allows that script by its hash, so a frame
+  can run that exact text and nothing else a message might bring.
 * A Content-Security-Policy forbids every fetch (``default-src 'none'``). A srcdoc frame inherits the report's
   policy, so the report allows exactly the tie maps' inline scripts by their SHA-256 hashes and no other script;
   the report itself contains no ``<script>`` element.
@@ -36,7 +39,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +154,7 @@ class _Doc:
         report's CSP (the frame inherits it)."""
         self.n_maps += 1
         doc = document.replace("\r\n", "\n").replace("\r", "\n")  # what the HTML parser hands the frame
-        for body in re.findall(r"<script>(.*?)</script>", doc, flags=re.DOTALL):
+        for body in re.findall(r"<script(?: id=\"[\w-]+\")?>(.*?)</script>", doc, flags=re.DOTALL):
             digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
             h = f"'sha256-{digest}'"
             if h not in self.script_hashes:
@@ -383,7 +386,8 @@ def _legend(items: list[dict]) -> str:
 
 def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudonymise: bool) -> str:
     lang = doc.lang
-    view = tie_view.tie_view(con, net, period, pseudonymise=pseudonymise, lang=lang, order=order)
+    view = tie_view.tie_view(con, net, period, pseudonymise=pseudonymise, lang=lang, order=order,
+                             runtime="borrow" if doc.n_maps else "share")
     if view is None:
         return f"<h3>{_e(t('report.ties', lang, period='—'))}</h3><p>{_e(t('report.no_ties', lang))}</p>"
     out = [f"<h3>{_e(t('report.ties', lang, period=view.period))}</h3>"]
@@ -410,6 +414,71 @@ def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudo
         q_html.append(f"<p>{_e(t('report.no_questions', lang))}</p>")
     out.append(f'<div class="row"><div><h4>{_e(t("ties.measures", lang))}</h4>{measures}</div>'
                f'<div style="flex:1;min-width:320px">{"".join(q_html)}</div></div>')
+    return "".join(out)
+
+
+def _about(con, net: str, lang: str, pseudonymise: bool) -> str:
+    """What the network is: its description, assignment, phase, period, coaches, instruments and rhythm."""
+    from analytics.definitions import loop_label
+    from analytics.privacy import people_labels
+    from analytics.store import networks as netinfo
+
+    d = netinfo.details(con, net)
+    if d is None:
+        return ""
+    out = [f"<h3>{_e(t('report.about', lang))}</h3>"]
+    if isinstance(d["description"], str):
+        out.append(f"<p>{_e(d['description'])}</p>")
+    if isinstance(d["ambition"], str):
+        out.append(f"<p>{_e(t('overview.card_ambition', lang, text=d['ambition']))}</p>")
+    bits = []
+    if isinstance(d["phase"], str):
+        bits.append(t("overview.card_phase", lang, phase=loop_label("phases", d["phase"], lang)))
+    if pd.notna(d["start_date"]):
+        bits.append(t("overview.card_period", lang, start=_date(d["start_date"], lang),
+                      end=_date(d["end_date"], lang) if pd.notna(d["end_date"]) else "…"))
+    coaches = [str(c) for c in (d["coaches"] if d["coaches"] is not None else [])]
+    if coaches:
+        bits.append(t("overview.card_coaches", lang, coaches=", ".join(people_labels(con, coaches, pseudonymise))))
+    instruments = [str(i) for i in (d["instruments"] if d["instruments"] is not None else [])]
+    if instruments:
+        from analytics.definitions import frameworks
+
+        names = {f.id: f.name[lang] for f in frameworks().values()}
+        bits.append(t("overview.card_instruments", lang, names=", ".join(names.get(i, i) for i in instruments)))
+    bits.append(t("overview.card_moments", lang, n=int(d["moments_per_year"])))
+    out.append(f"<p class=meta>{_e(' · '.join(bits))}</p>")
+    return "".join(out)
+
+
+def _own_instruments(own: pd.DataFrame, lang: str) -> str:
+    """Own instruments (loaded as definition files) of one network: their dimension means, latest period."""
+    if own.empty:
+        return ""
+    out = []
+    for _, d in own.groupby("framework", sort=True):
+        out.append(f"<h3>{_e(d['name'].iloc[0][lang])} ({_e(d['period'].iloc[0])})</h3>")
+        out.append(_table([t("overview.dimension", lang), "n", t("report.col_mean", lang)],
+                          [[f"{r.code} {r.dimension[lang]}", int(r.n), fmt_num(r.mean, lang, 2)]
+                           for r in d.itertuples()], numeric=(1, 2)))
+    return "".join(out)
+
+
+def _loop_agreements(records: list[dict], lang: str) -> str:
+    """Agreements with what changed since in their linked figures, each ending in a question."""
+    from analytics.definitions import loop_label
+    from analytics.views import loop
+
+    if not records:
+        return ""
+    out = [f"<h3>{_e(t('report.loop_agreements', lang))}</h3>"]
+    for a in reversed(records):
+        items = "".join(f"<li>{_e(loop.figure_line(f, lang))}</li>" for f in a["figures"])
+        meta = t("agreement.meta", lang, owner=a["owner"] or t("agreement.nobody", lang),
+                 status=loop_label("statuses", a["status"], lang))
+        out.append(f"<div class=note><strong>{_e(_date(a['date'], lang))}</strong> {_e(a['text'])}"
+                   f"<div class=meta>{_e(meta)}</div>" + (f"<ul>{items}</ul>" if items else "")
+                   + f"<p><em>{_e(t(loop.question_key(a['figures']), lang))}</em></p></div>")
     return "".join(out)
 
 
@@ -440,12 +509,14 @@ def build_report(
     lang: str = "nl",
     min_group: int = DEFAULT_MIN_GROUP,
     generated: dt.datetime | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> str:
     """The report as one HTML string (see the module docstring for what is in it).
 
     ``networks``: the networks to include (default: all). ``period``: the period the indicator radar, funnel
     and tie map are about, and the last period the radar over time shows (default: each network's latest,
-    and the funnel over all periods). Raises ``ReportError`` for an unknown network or period.
+    and the funnel over all periods). Raises ``ReportError`` for an unknown network or period. ``progress``
+    is told the share done (0..1) and the network being written, for a progress bar.
     """
     lang = lang if lang in ("nl", "en") else "nl"
     all_nets = _network_names(con)
@@ -476,14 +547,25 @@ def build_report(
     body.append(f'<nav class="toc"><strong>{_e(t("report.contents", lang))}</strong><ol>{"".join(toc)}</ol></nav>')
     body.append(_sources(con, lang))
     body.append(_overview(con, nets, lang, min_group))
+    from analytics.views.loop import agreement_records
+
+    loop_recs = agreement_records(con, nets, pseudonymise=pseudonymise, min_group=min_group)
+    own = ov.own_instrument_latest(con, min_group)
     for i, net in enumerate(nets, 1):
+        if progress is not None:
+            progress((i - 1) / (len(nets) + 1), net)
         body.append(f'<section class="network" id="net-{i}"><h2>{_e(net)}</h2>')
+        body.append(_about(con, net, lang, pseudonymise))
         body.append(_dimensions(doc, con, net, order, period, min_group))
+        body.append(_own_instruments(own[own["network"] == net], lang))
         body.append(_values(doc, con, net, period, scrub))
         body.append(_ties(doc, con, net, order, period, pseudonymise))
+        body.append(_loop_agreements([a for a in loop_recs if a["network"] == net], lang))
         body.append(_agreements(con, net, lang, scrub))
         body.append("</section>")
     body.append(f"<footer>{_e(t('report.footer', lang))}</footer>")
+    if progress is not None:
+        progress(1.0, "")
     head = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{doc.csp()}">\n'
             '<meta name="referrer" content="no-referrer">\n'

@@ -14,7 +14,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from analytics import limits
+from analytics import decisions, limits
 from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT, betweenness_sample
 from analytics.draw import tie_map
 from analytics.draw.layout import layout
@@ -68,7 +68,8 @@ def period_graph(
     G, warnings = tq.graph(con, filters, pseudonymise=pseudonymise)
     if pseudonymise:
         G = graph_with_codes(G, net_frame.shown_id)
-    summary, people = tm.measure_all(G, strong_threshold=strong_threshold, betweenness_k=betweenness_sample(len(G)))
+    summary, people = tm.measure_all(G, strong_threshold=strong_threshold,
+                                     betweenness_k=betweenness_sample(len(G), G.number_of_edges()))
     if not net_frame.frequency_known:
         summary["strong_share"] = summary["weak_share"] = None
     return G, warnings, summary, people
@@ -98,6 +99,35 @@ def organisation_view(G: nx.DiGraph, unknown_label: str) -> tuple[nx.DiGraph, di
     """One node per organisation, with its own layout (twice the room: the nodes are larger)."""
     shown = tm.organisation_graph(G, unknown_label=unknown_label)
     return shown, layout(shown, unit=LAYOUT_UNIT * 2)
+
+
+def overview_level(G: nx.DiGraph) -> str | None:
+    """None when a map of every person fits (``decisions.MAP_PEOPLE_MAX``); else the level the map opens at:
+    "organisation" when people have at least two organisations, "community" otherwise."""
+    if G.number_of_nodes() <= decisions.MAP_PEOPLE_MAX:
+        return None
+    orgs = {d.get("organisation") for _, d in G.nodes(data=True)} - {None}
+    return "organisation" if len(orgs) >= 2 else "community"
+
+
+def group_names(G: nx.DiGraph, people: pd.DataFrame, level: str, unknown_label: str, community_label: str
+                ) -> dict[Hashable, str]:
+    """Person -> the group shown for them at ``level`` (their organisation, or "Community k", 1-based)."""
+    if level == "organisation":
+        return {v: d.get("organisation") or unknown_label for v, d in G.nodes(data=True)}
+    return {v: f"{community_label} {int(c) + 1}" for v, c in zip(people["participant_id"], people["community"],
+                                                                    strict=True)}
+
+
+def group_view(G: nx.DiGraph, groups: dict[Hashable, str]) -> tuple[nx.DiGraph, dict]:
+    """One node per group (members, ties inside, ties between), with its own layout, like the organisation view."""
+    shown = tm.organisation_graph(G, groups=groups)
+    return shown, layout(shown, unit=LAYOUT_UNIT * 2)
+
+
+def drill_down(G: nx.DiGraph, groups: dict[Hashable, str], group: str) -> nx.DiGraph:
+    """The people of one group and the ties among them (they keep their place on the network's layout)."""
+    return G.subgraph([v for v, g in groups.items() if g == group]).copy()
 
 
 def focus_period(periods: list[str], wanted: str | None) -> str | None:
@@ -138,13 +168,14 @@ class TieView:
 
 def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
              lang: str = "nl", height: int = TIE_MAP_HEIGHT, order: Sequence[str] | None = None,
-             tie_type: str | None = None) -> TieView | None:
+             tie_type: str | None = None, runtime: tie_map.Runtime = "inline") -> TieView | None:
     """The tie map of ``period`` (or the latest period with ties before it; default the latest) on the
     network's one stable layout, coloured by organisation in a fixed order, of one tie type (the network's
     most common unless ``tie_type`` says another or tq.ALL_TYPES). None when there are no ties.
 
     Pseudonymised, the graph's node ids are the codes before anything is drawn, so neither the map's data
-    nor its tooltips can carry a stored id (an outside person's id is often their name).
+    nor its tooltips can carry a stored id (an outside person's id is often their name). ``runtime``: see
+    ``tie_map.tie_map_html`` (a report shares one copy of vis-network between its maps).
     """
     order = list(order) if order is not None else dims.period_order(con)
     if period is not None and order and period in order:
@@ -165,7 +196,7 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
         con, tq.TieFilters(network=network, periods=(focus,), tie_types=kept), net_frame, pseudonymise=pseudonymise)
     doc_html = tie_map.tie_map_html(G, net_frame.positions, color_by="organisation", person_df=people,
                                     category_order=net_frame.organisations, height_px=height, lang=lang,
-                                    frequency_known=net_frame.frequency_known)
+                                    frequency_known=net_frame.frequency_known, runtime=runtime)
     doc_html = doc_html.replace("</body>", REFIT_SCRIPT + "\n</body>", 1)
     legend = tie_map.legend_items(G, color_by="organisation", person_df=people,
                                   category_order=net_frame.organisations, lang=lang,

@@ -1,0 +1,70 @@
+"""Big networks: above decisions.MAP_PEOPLE_MAX people the Ties page opens at the level of organisations (or
+communities) and says so, with a drill-down into one group whose people keep their place."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import pytest
+from test_app_pages import db, iframe_html, run_page  # noqa: F401  (db is a fixture)
+
+from analytics import decisions
+from analytics.draw.tie_map import map_data, map_records
+from analytics.measures.network import build_graph, measure_all
+from analytics.views import tie_view
+
+
+def two_schools(orgs: bool = True) -> nx.DiGraph:
+    people = pd.DataFrame({"participant_id": [f"p{i}" for i in range(8)],
+                           "organisation": (["A"] * 4 + ["B"] * 4) if orgs else [None] * 8})
+    ties = pd.DataFrame({"source": ["p0", "p1", "p2", "p4", "p5", "p6", "p3"],
+                         "target": ["p1", "p2", "p3", "p5", "p6", "p7", "p4"]})
+    return build_graph(people, ties)[0]
+
+
+def test_small_networks_stay_people_maps(monkeypatch):
+    assert tie_view.overview_level(two_schools()) is None
+    monkeypatch.setattr(decisions, "MAP_PEOPLE_MAX", 5)
+    assert tie_view.overview_level(two_schools()) == "organisation"
+    assert tie_view.overview_level(two_schools(orgs=False)) == "community"
+
+
+def test_group_view_and_drill_down_by_organisation():
+    G = two_schools()
+    _, people = measure_all(G)
+    groups = tie_view.group_names(G, people, "organisation", "?", "Community")
+    shown, pos = tie_view.group_view(G, groups)
+    assert sorted(shown.nodes) == ["A", "B"] and set(pos) == {"A", "B"}
+    assert shown.nodes["A"]["members"] == 4 and shown.nodes["A"]["internal_ties"] == 3
+    assert shown["A"]["B"]["weight"] == 1.0 and not shown.has_edge("B", "A")  # p3 -> p4 only
+    inner = tie_view.drill_down(G, groups, "B")
+    assert sorted(inner.nodes) == ["p4", "p5", "p6", "p7"] and inner.number_of_edges() == 3
+
+
+def test_group_view_by_community():
+    G = two_schools(orgs=False)
+    _, people = measure_all(G)
+    groups = tie_view.group_names(G, people, "community", "?", "Community")
+    assert set(groups.values()) == {f"Community {c + 1}" for c in people["community"]}
+    shown, _ = tie_view.group_view(G, groups)
+    assert sum(d["members"] for _, d in shown.nodes(data=True)) == 8
+
+
+def test_ties_page_opens_at_organisations_and_drills_down(db, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(decisions, "MAP_PEOPLE_MAX", 10)
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen", ties_view="people")
+    assert any("too many to draw each one readably" in i.value for i in at.info)
+    nodes, _ = map_records(map_data(iframe_html(at)))
+    assert all("Members: " in n["title"] for n in nodes)  # one node per organisation
+    orgs = [n["id"] for n in nodes]
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen", ties_view="people",
+                  ties_open=orgs[0])
+    inside, _ = map_records(map_data(iframe_html(at)))
+    assert inside and all(f"Organisation: {orgs[0]}" in n["title"] for n in inside)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_sampled_betweenness_says_how_many(lang):
+    from analytics.i18n import t
+
+    assert "{k}" not in t("ties.sampled", lang, k="450") and "450" in t("ties.sampled", lang, k="450")
