@@ -78,7 +78,7 @@ def test_overview_shows_rhythm_agreements_interventions_and_network_details(db, 
                     "overdue": "measurement behind the rhythm", "never": "never measured"}}[lang]
     for net, status in expected.items():
         assert any(f"**{net}** · {words[status]}" in m for m in md), (net, status)
-    assert len([b for b in at.button if b.key and b.key.startswith("rh_live:")]) == len(expected) == 4
+    assert len([b for b in at.button if b.key and b.key.startswith("rh_live:")]) == len(expected) >= 4
     # the demo's agreement about outside experts, with its linked figures and the question
     head = "🤝 **Onderzoekend leren**, 21-03-2024: Elkaars scholen bezoeken"
     i = next(i for i, m in enumerate(md) if m.startswith(head))

@@ -31,8 +31,8 @@ def test_overview_shows_the_rhythm_and_agreements_with_before_and_after(browser,
         assert "Afspraken: wat is er sindsdien veranderd?" in text
         assert "Elkaars scholen bezoeken" in text and "aandeel relaties tussen organisaties: " in text
         assert "Wat is er sinds de afspraak veranderd, en wat heeft de afspraak daarmee te maken?" in text
-        assert page.locator('[class*="st-key-rh_live"] button').count() == 4
-        assert page.locator('[class*="st-key-rh_import"] button').count() == 4
+        assert page.locator('[class*="st-key-rh_live"] button').count() >= 4
+        assert page.locator('[class*="st-key-rh_import"] button').count() >= 4
         main.get_by_text("Afspraken: wat is er sindsdien veranderd?").scroll_into_view_if_needed()
         screenshot(page, "loop-overview-agreements", full_page=False)
         screenshot(page, "loop-overview-full")
