@@ -142,8 +142,12 @@ def test_ties_page_refuses_a_network_over_the_budget(tmp_path, monkeypatch, no_g
 def test_overview_draws_a_bounded_number_of_cards(tmp_path, monkeypatch):
     """10,000 networks once meant 10,000 cards: the overview draws at most OVERVIEW_MAX_CARDS (here 4) and says
     so; the chosen network is always among them."""
+    import streamlit as st
+
     from bench.budget_suite import write_tiny_networks
 
+    st.cache_data.clear()  # AppTests share this process's caches: start from this test's store only
+    st.cache_resource.clear()
     db = tmp_path / "many.duckdb"
     assert cli.main(["import", str(write_tiny_networks(tmp_path, 60)), "--db", str(db)]) == 0
     monkeypatch.setenv("NETWERKLEREN_OVERVIEW_MAX_CARDS", "4")

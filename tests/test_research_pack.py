@@ -156,7 +156,7 @@ def test_network_metrics_and_rsiena_matrices_give_the_cli_numbers(demo):
     # 1s = edges, and reciprocity = 2 * mutual pairs / ties.
     theirs = by_key(demo["metrics_all"], ["network", "period"])
     folders = sorted((out / "networks").iterdir())
-    assert len(folders) == 4
+    assert len(folders) == len({k[0] for k in theirs})  # one folder per network with ties
     for folder in folders:
         waves = csv(folder, "rsiena_waves.csv")
         actors = csv(folder, "rsiena_actors.csv")
