@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import limits
-from analytics.decisions import MAP_PEOPLE_MAX, STRONG_TIE_MIN_WEIGHT
+from analytics.decisions import MAP_PEOPLE_MAX, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
 from analytics.draw import charts, export, graph_files, tie_map
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import network as tm
@@ -170,8 +170,7 @@ with st.container(border=True):
         topics = d2.multiselect(t("column.topic"), opts["topic"], key="ties_topics")
         channels = d3.multiselect(t("column.channel"), opts["channel"], key="ties_channels")
         e1, e2, e3 = st.columns(3)
-        roles_all = ["teacher", "student_teacher", "teacher_educator", "researcher", "coach", "expert", "other",
-                     "unknown"]
+        roles_all = [*ROLE_ORDER, "unknown"]
         roles = e1.multiselect(t("column.role"), roles_all, format_func=lambda r: role_label(r, lang),
                                key="ties_roles")
         min_weight = e2.number_input(t("ties.min_weight"), min_value=0.0, value=0.0, step=1.0, key="ties_minw")

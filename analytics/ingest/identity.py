@@ -26,7 +26,7 @@ import pandas as pd
 
 from analytics.definitions import identity_rules
 from analytics.store import database as store
-from analytics.store.db import frame, rows, run, scalar
+from analytics.store.db import frame, literal, rows, run, scalar
 
 #: The id of a new person found by e-mail or name: opaque (an address or a name is personal data and ids are
 #: shown where codes are not, in exports say), and the same for the same key in every wave and database.
@@ -35,9 +35,6 @@ NEW_ID = "'p-' || left(md5({key}), 12)"
 #: Candidate pairs an import report keeps (all are counted; the Data page finds them all again).
 MAX_CANDIDATES_KEPT = 200
 
-
-def _q(s: str) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
 
 
 def name_key_sql(expr: str) -> str:
@@ -48,7 +45,7 @@ def name_key_sql(expr: str) -> str:
 
 def email_sql(expr: str) -> str:
     """An e-mail address as a key: trimmed, lower case; NULL for no address (Forms' "anonymous", no '@')."""
-    anon = ", ".join(_q(a) for a in identity_rules().anonymous_emails)
+    anon = ", ".join(literal(a) for a in identity_rules().anonymous_emails)
     e = f"lower(trim(CAST({expr} AS VARCHAR)))"
     return f"CASE WHEN {e} IN ({anon}) OR NOT contains({e}, '@') THEN NULL ELSE nullif({e}, '') END"
 
@@ -294,8 +291,8 @@ def resolve_respondents(con: duckdb.DuckDBPyConnection, staged) -> IdentityResul
                           arg_min(network, _row) AS network, min(_row) AS first_row
                    FROM {rr} WHERE rkey IS NOT NULL GROUP BY rkey)
         SELECT r.*,
-               CASE WHEN r.email_n IS NOT NULL THEN {_q(labels['email'])}
-                    WHEN r.code IS NOT NULL THEN {_q(labels['participant_id'])} ELSE {_q(labels['name'])} END
+               CASE WHEN r.email_n IS NOT NULL THEN {literal(labels['email'])}
+                    WHEN r.code IS NOT NULL THEN {literal(labels['participant_id'])} ELSE {literal(labels['name'])} END
                    AS identified_by,
                coalesce(e.pid, c.pid, n.pid) AS matched,
                CASE WHEN e.pid IS NOT NULL THEN 'email' WHEN c.pid IS NOT NULL THEN 'participant_id'

@@ -26,7 +26,7 @@ from analytics.ingest.tools import array_indicators, column_overrides, detect_to
 from analytics.ingest.validate import FileProblem, Staged, drop_staged, stage
 from analytics.privacy import ensure_pseudonyms
 from analytics.store import database as store
-from analytics.store.db import frame, rows, run, scalar
+from analytics.store.db import frame, literal, rows, run, scalar
 from analytics.store.periods import period_of
 
 #: Import order for a folder: people first, so ties and scores can find them.
@@ -540,7 +540,7 @@ def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | N
         lt = staged.long_table
         date_period = "date_period" if scheme == staged.period_scheme else period_of("date", scheme)
         run(cur, f"""INSERT INTO dimension_scores SELECT {import_id}, _row, '{import_id}-' || CAST(_row AS VARCHAR),
-                     {_sql_str(staged.framework)}, network, {person}, date, wave, coalesce(situation, 'current'),
+                     {literal(staged.framework)}, network, {person}, date, wave, coalesce(situation, 'current'),
                      indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min),
                      coalesce(wave, {date_period})
                      FROM {lt} {who_join}
@@ -553,7 +553,7 @@ def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | N
             run(cur, f"""INSERT INTO value_reports SELECT {common}, k_cycle, {v('indicator')}, {v('description')},
                          {v('evidence')}, {p} FROM {t} {who_join} WHERE {ok}""")
         for code in staged.mapping.cycles:
-            run(cur, f"""INSERT INTO value_reports SELECT {common}, {_sql_str(code)}, {v('indicator')},
+            run(cur, f"""INSERT INTO value_reports SELECT {common}, {literal(code)}, {v('indicator')},
                          {v('description')}, {v('evidence')}, {p} FROM {t} {who_join}
                          WHERE {ok} AND (b_{code} = 'true' OR (b_{code} IS NULL AND n_{code} > 0))""")
     elif kind == "ties":
@@ -604,9 +604,6 @@ def _store_respondents(cur, identity: who.IdentityResult, import_id: int, ok: st
                    AND NOT EXISTS (SELECT 1 FROM v_participants q WHERE q.participant_id = s.pid
                                    AND q.network = s.network AND NOT q.external)""")
 
-
-def _sql_str(s: str) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
 
 
 #: Files that look like data but cannot be read: listed, so that each gets its message (save as .xlsx…).

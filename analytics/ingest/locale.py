@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from analytics.store.db import rows
+from analytics.store.db import literal, rows
 
 #: Cells that mean "no answer" (compared lower case and trimmed), in Dutch and English.
 MISSING_TOKENS = (
@@ -40,9 +40,6 @@ PLAUSIBLE_FROM = 1950
 CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _q(s: str) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
-
 
 def strip_controls(text: str) -> tuple[str, int]:
     """Text without control characters (terminal escapes, bells, form feeds...), and how many were removed."""
@@ -69,7 +66,7 @@ def choose_date_format(con, table: str, col: str) -> str:
     """The format that parses most of the values of ``col`` in a map (counted with their repeats ``n``;
     day-first wins a tie)."""
     exprs = [
-        f"coalesce(sum(n) FILTER (WHERE try_strptime({date_part(col)}, {_q(fmt)}) IS NOT NULL), 0)"
+        f"coalesce(sum(n) FILTER (WHERE try_strptime({date_part(col)}, {literal(fmt)}) IS NOT NULL), 0)"
         for fmt in DATE_FORMATS
     ]
     counts = rows(con, f"SELECT {', '.join(exprs)} FROM {table} WHERE {col} IS NOT NULL")[0]
@@ -99,14 +96,14 @@ def _named_month_date(text: str) -> str:
 
     def month(name: str) -> str:
         return "CASE " + name + " " + " ".join(
-            f"WHEN {_q(n)} THEN '{m}'" for m, ns in MONTH_NAMES.items() for n in ns) + " END"
+            f"WHEN {literal(n)} THEN '{m}'" for m, ns in MONTH_NAMES.items() for n in ns) + " END"
 
     def ymd(pattern: str, d: int, m: int, y: int) -> str:
-        g = [f"regexp_extract({s}, {_q(pattern)}, {i})" for i in (d, m, y)]
+        g = [f"regexp_extract({s}, {literal(pattern)}, {i})" for i in (d, m, y)]
         return f"try_strptime({g[2]} || '-' || {month(g[1])} || '-' || {g[0]}, '%Y-%m-%d')"
 
-    return (f"CASE WHEN regexp_full_match({s}, {_q(DAY_MONTH_YEAR)}) THEN {ymd(DAY_MONTH_YEAR, 1, 2, 3)} "
-            f"WHEN regexp_full_match({s}, {_q(MONTH_DAY_YEAR)}) THEN {ymd(MONTH_DAY_YEAR, 2, 1, 3)} END")
+    return (f"CASE WHEN regexp_full_match({s}, {literal(DAY_MONTH_YEAR)}) THEN {ymd(DAY_MONTH_YEAR, 1, 2, 3)} "
+            f"WHEN regexp_full_match({s}, {literal(MONTH_DAY_YEAR)}) THEN {ymd(MONTH_DAY_YEAR, 2, 1, 3)} END")
 
 
 def date_expr(text: str, fmt: str, order: str | None = None) -> str:
@@ -119,7 +116,7 @@ def date_expr(text: str, fmt: str, order: str | None = None) -> str:
         alts = YMD + MDY + DMY
     else:
         alts = [fmt] + [f for f in DATE_FORMATS if f != fmt and not (f.startswith("%m") and fmt.startswith("%d"))]
-    parsed = ", ".join(f"try_strptime({part}, {_q(f)})" for f in alts)
+    parsed = ", ".join(f"try_strptime({part}, {literal(f)})" for f in alts)
     serial = (
         f"CASE WHEN regexp_full_match({text}, '[0-9]{{5}}') "
         f"THEN DATE '1899-12-30' + CAST({text} AS INTEGER) END"
@@ -133,17 +130,17 @@ _NUMERIC_DATE = "([0-9]{1,2})([-/.])([0-9]{1,2})[-/.]([0-9]{2,4})"
 def two_way_date(text: str) -> str:
     """SQL: is this cell a numeric date whose first two parts are both 12 or less and differ (03/11/2025)?"""
     part = date_part(text)
-    a = f"TRY_CAST(regexp_extract({part}, {_q(_NUMERIC_DATE)}, 1) AS INTEGER)"
-    b = f"TRY_CAST(regexp_extract({part}, {_q(_NUMERIC_DATE)}, 3) AS INTEGER)"
-    return f"(regexp_full_match({part}, {_q(_NUMERIC_DATE)}) AND {a} <= 12 AND {b} <= 12 AND {a} <> {b})"
+    a = f"TRY_CAST(regexp_extract({part}, {literal(_NUMERIC_DATE)}, 1) AS INTEGER)"
+    b = f"TRY_CAST(regexp_extract({part}, {literal(_NUMERIC_DATE)}, 3) AS INTEGER)"
+    return f"(regexp_full_match({part}, {literal(_NUMERIC_DATE)}) AND {a} <= 12 AND {b} <= 12 AND {a} <> {b})"
 
 
 def one_way_date(text: str) -> str:
     """SQL: a numeric d-m / m-d date that reads only one way (25-03-2025): evidence of the file's order."""
     part = date_part(text)
-    a = f"TRY_CAST(regexp_extract({part}, {_q(_NUMERIC_DATE)}, 1) AS INTEGER)"
-    b = f"TRY_CAST(regexp_extract({part}, {_q(_NUMERIC_DATE)}, 3) AS INTEGER)"
-    return f"(regexp_full_match({part}, {_q(_NUMERIC_DATE)}) AND ({a} > 12 OR {b} > 12))"
+    a = f"TRY_CAST(regexp_extract({part}, {literal(_NUMERIC_DATE)}, 1) AS INTEGER)"
+    b = f"TRY_CAST(regexp_extract({part}, {literal(_NUMERIC_DATE)}, 3) AS INTEGER)"
+    return f"(regexp_full_match({part}, {literal(_NUMERIC_DATE)}) AND ({a} > 12 OR {b} > 12))"
 
 
 def separator_of(fmt: str) -> str | None:
@@ -154,7 +151,7 @@ def separator_of(fmt: str) -> str | None:
 
 def date_separator(text: str) -> str:
     """SQL: the separator a numeric date cell uses."""
-    return f"regexp_extract({date_part(text)}, {_q(_NUMERIC_DATE)}, 2)"
+    return f"regexp_extract({date_part(text)}, {literal(_NUMERIC_DATE)}, 2)"
 
 
 def other_reading(date: str) -> str:

@@ -55,7 +55,7 @@ from analytics.ingest.locale import number as _number
 from analytics.ingest.mapping import Mapping, scale_from_header
 from analytics.ingest.readers import DELIMITERS, RawTable
 from analytics.ingest.tools import Tool, likert_scales
-from analytics.store.db import rows, run, scalar
+from analytics.store.db import literal, rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
 FREE_TEXT = {"name", "first_name", "last_name", "label", "description", "evidence", "topic", "indicator_text"}
@@ -120,16 +120,12 @@ class Staged:
         return self.raw.headers[i]
 
 
-def _q(s: str) -> str:
-    """A SQL string literal for text we control (codes, headers, formats)."""
-    return "'" + str(s).replace("'", "''") + "'"
-
 
 def _clean(col: str, free: bool) -> str:
     """Trimmed text, NULL for empty and (outside free text) for missing-answer tokens like 'n.v.t.'."""
     if free:
         return f"nullif(trim({col}), '')"
-    tokens = ", ".join(_q(t) for t in MISSING_TOKENS)
+    tokens = ", ".join(literal(t) for t in MISSING_TOKENS)
     return f"CASE WHEN lower(trim({col})) IN ({tokens}) THEN NULL ELSE trim({col}) END"
 
 
@@ -148,7 +144,7 @@ def _ensure_vocab(con) -> None:
 
 def _vocab_lookup(vocabulary: str, expr: str) -> str:
     return (
-        f"(SELECT code FROM vocab WHERE vocabulary = {_q(vocabulary)} AND spelling = {_fold_sql(expr)} LIMIT 1)"
+        f"(SELECT code FROM vocab WHERE vocabulary = {literal(vocabulary)} AND spelling = {_fold_sql(expr)} LIMIT 1)"
     )
 
 
@@ -270,11 +266,11 @@ class Stager:
                 severity: str = "error", table: str | None = None) -> None:
         """Record a problem for every row of ``table`` matching ``where``. ``column=None`` takes the row's
         ``header``."""
-        col = "header" if column is None else _q(column)
+        col = "header" if column is None else literal(column)
         run(
             self.con,
             f"""INSERT INTO {self.problems} SELECT _row, _rid, {col}, left(CAST({value} AS VARCHAR), 200),
-                {_q(code)}, {detail}, {_q(severity)} FROM {table or self.typed} WHERE {where}""",
+                {literal(code)}, {detail}, {literal(severity)} FROM {table or self.typed} WHERE {where}""",
         )
 
     def check(self, col: str, bad: str, header: str, value: str, code: str, detail: str = "NULL",
@@ -297,8 +293,8 @@ class Stager:
         # Dates that do not parse: impossible (31-02-2025, 31 februari 2025) or not a date at all.
         run(self.con, f"""UPDATE {self.problems} SET code = CASE WHEN regexp_full_match(
             split_part(split_part(value, ' ', 1), 'T', 1), '[0-9]{{1,4}}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,4}}')
-            OR regexp_full_match(lower(trim(value)), {_q(DAY_MONTH_YEAR)})
-            OR regexp_full_match(lower(trim(value)), {_q(MONTH_DAY_YEAR)})
+            OR regexp_full_match(lower(trim(value)), {literal(DAY_MONTH_YEAR)})
+            OR regexp_full_match(lower(trim(value)), {literal(MONTH_DAY_YEAR)})
             THEN 'date_not_exist' ELSE 'not_a_date' END WHERE code = '__date__'""")
 
     def rows_sql(self, cols: Iterable[str] = (), where: dict[str, str] | None = None,
@@ -428,15 +424,15 @@ class Stager:
                 continue
             c = f"c{idx[0]}"
             if rule.values:
-                cond = f"lower(trim({c})) IN ({', '.join(_q(v) for v in rule.values)})"
+                cond = f"lower(trim({c})) IN ({', '.join(literal(v) for v in rule.values)})"
             elif rule.below is not None:
                 cond = f"{_number(c)} < {float(rule.below)!r}"
             elif rule.empty:
                 cond = f"nullif(trim({c}), '') IS NULL"
             else:
                 continue
-            whens.append(f"WHEN {cond} THEN {_q(rule.reason)}")
-            header_of.append(f"WHEN {cond} THEN {_q(self.raw.headers[idx[0]])}")
+            whens.append(f"WHEN {cond} THEN {literal(rule.reason)}")
+            header_of.append(f"WHEN {cond} THEN {literal(self.raw.headers[idx[0]])}")
         if not whens:
             return
         empty = f"WHERE rowid NOT IN (SELECT rid FROM {self.empty})" if self.staged.rows_empty else ""
@@ -461,7 +457,7 @@ class Stager:
             if name in self.mapping.columns:
                 out.setdefault(self.mapping.columns[name], []).append((f"t_{name}", _clean("v", name in FREE_TEXT)))
             elif name in self.defaults:
-                out.setdefault(DEFAULTS, []).append((f"t_{name}", _q(self.defaults[name])))
+                out.setdefault(DEFAULTS, []).append((f"t_{name}", literal(self.defaults[name])))
         for (code, situation), i in self.mapping.indicators.items():
             out.setdefault(i, []).append((f"w_{code}_{situation or 'row'}", _clean("v", False)))
         for code, i in self.mapping.cycles.items():
@@ -493,7 +489,7 @@ class Stager:
         if self.kind == "dimension_scores" and name == "indicator":
             codes = "|".join(sorted((re.escape(c) for c in self.framework.codes), key=len, reverse=True))
             pattern = f"(^|[^0-9a-z])({codes})([^0-9a-z]|$)"
-            return [f"regexp_extract(lower({text}), {_q(pattern)}, 2) AS k_{name}"]
+            return [f"regexp_extract(lower({text}), {literal(pattern)}, 2) AS k_{name}"]
         return []
 
     def build_maps(self) -> None:
@@ -534,7 +530,7 @@ class Stager:
                 continue
             changed = (f"count(*) FILTER (WHERE v IS NOT NULL AND {m.texts[0]} IS DISTINCT FROM v)"
                        if len(m.columns) == 1 else "1")
-            header = _q(self.raw.headers[k].strip().lower())
+            header = literal(self.raw.headers[k].strip().lower())
             parts.append(f"""SELECT {k}, {changed}, count(*) FILTER (WHERE nullif(trim(v), '') IS NULL), max(n),
                                     count(*) FILTER (WHERE lower(trim(v)) = {header}) FROM {m.table}""")
         for k, changed, blanks, most, header_hits in rows(self.con, " UNION ALL ".join(parts)) if parts else []:
@@ -577,7 +573,7 @@ class Stager:
                        f"CAST(length({t}) AS VARCHAR) || ' > {limit}'")
             if col.type == "date":
                 fmt = self.date_fmt[name]
-                self.check(t, f"{t} IS NOT NULL AND d_{name} IS NULL", h, t, "__date__", _q(DATE_FORMAT_LABEL[fmt]))
+                self.check(t, f"{t} IS NOT NULL AND d_{name} IS NULL", h, t, "__date__", literal(DATE_FORMAT_LABEL[fmt]))
                 self.check(t, f"d_{name} < DATE '{DATE_MIN}' OR d_{name} > DATE '{DATE_MAX}'", h, t,
                            "date_out_of_range")
                 self.check(t, implausible(f"d_{name}"), h, t, "implausible_date", severity="warning")
@@ -601,11 +597,11 @@ class Stager:
         settled = scalar(self.con, f"SELECT count(*) FROM {m} WHERE {t} IS NOT NULL AND {one_way_date(t)}")
         cond = f"{t} IS NOT NULL AND d_{name} IS NOT NULL AND {two_way_date(t)}"
         if settled and not fmt.startswith("%Y"):
-            cond += f" AND {date_separator(t)} <> {_q(sep)}"
+            cond += f" AND {date_separator(t)} <> {literal(sep)}"
         else:
             # Nothing in the file settles the order: d-m-yyyy with dashes or dots is the European habit (no
             # one writes month first with dashes), a slash is written both ways (UK and US).
-            cond += f" AND ({date_separator(t)} = '/' OR {date_separator(t)} <> {_q(sep or '-')})"
+            cond += f" AND ({date_separator(t)} = '/' OR {date_separator(t)} <> {literal(sep or '-')})"
         self.check(t, cond, header, t, "ambiguous_date",
                    f"strftime(d_{name}, '%Y-%m-%d') || ' / ' || coalesce(strftime({other_reading(f'd_{name}')}, "
                    f"'%Y-%m-%d'), '?')", severity="warning")
@@ -646,7 +642,7 @@ class Stager:
         run(
             self.con,
             f"""INSERT INTO {self.problems}
-                SELECT _row, _rid, {_q(self.header_of('participant_id'))}, t_participant_id, 'duplicate_id',
+                SELECT _row, _rid, {literal(self.header_of('participant_id'))}, t_participant_id, 'duplicate_id',
                        'first in row ' || CAST(first_row AS VARCHAR), 'error'
                 FROM (SELECT _row, _rid, t_participant_id,
                              min(_row) OVER (PARTITION BY t_participant_id, {net[0] if net else 'NULL'}) AS first_row,
@@ -671,17 +667,17 @@ class Stager:
             parts = []
             for (code, sit), i in self.mapping.indicators.items():
                 col = f"w_{code}_{sit or 'row'}"
-                situation = _q(sit) if sit else row_sit
+                situation = literal(sit) if sit else row_sit
                 parts.append(
                     f"SELECT {common_sql}, {situation} AS situation, {row_sit_text} AS situation_text, "
-                    f"{_q(code)} AS indicator, {col} AS score_text, {self.score_number(col)} AS raw, "
-                    f"{_q(self.raw.headers[i])} AS header FROM {self.typed}"
+                    f"{literal(code)} AS indicator, {col} AS score_text, {self.score_number(col)} AS raw, "
+                    f"{literal(self.raw.headers[i])} AS header FROM {self.typed}"
                 )
             return " UNION ALL ".join(parts)
         return (
             f"SELECT {common_sql}, {row_sit} AS situation, {row_sit_text} AS situation_text, "
             f"nullif(k_indicator, '') AS indicator, t_score AS score_text, {self.score_number('t_score')} AS raw, "
-            f"{_q(self.header_of('score'))} AS header FROM {self.typed}"
+            f"{literal(self.header_of('score'))} AS header FROM {self.typed}"
         )
 
     def score_number(self, col: str) -> str:
@@ -735,7 +731,7 @@ class Stager:
                 undecided.append(code)
         if not undecided:
             return out
-        which = f"indicator IN ({', '.join(_q(c) for c in undecided)}) AND isfinite(raw) AND {self.answers_only()}"
+        which = f"indicator IN ({', '.join(literal(c) for c in undecided)}) AND isfinite(raw) AND {self.answers_only()}"
         self.flag_beyond_every_scale(which)
         which += f" AND raw BETWEEN {KNOWN_SCALES_MIN} AND {KNOWN_SCALES_MAX}"
         n, lo, hi, fractions = rows(
@@ -777,14 +773,14 @@ class Stager:
         evidence["min"], evidence["max"] = suggested if suggested else (None, None)
         self.staged.scale_suggestion = evidence
         self.problem("TRUE", None, "NULL", "scale_unconfirmed",
-                     _q(f"{suggested[0]:g}-{suggested[1]:g}" if suggested else "?"),
+                     literal(f"{suggested[0]:g}-{suggested[1]:g}" if suggested else "?"),
                      table="(SELECT NULL::BIGINT AS _row, NULL::BIGINT AS _rid, NULL::VARCHAR AS header)")
         return out
 
     def flag_beyond_every_scale(self, which: str) -> None:
         """Scores (of indicators without a declared scale) below or above every usual scale: an error in
         their cell, naming the scales; they play no part in the suggestion."""
-        scales = _q(", ".join(f"{a:g}–{b:g}" for a, b in KNOWN_SCALES))
+        scales = literal(", ".join(f"{a:g}–{b:g}" for a, b in KNOWN_SCALES))
         self.problem(f"{which} AND raw < {KNOWN_SCALES_MIN}", None, "score_text", "below_every_scale", scales,
                      table=self.long)
         self.problem(f"{which} AND raw > {KNOWN_SCALES_MAX}", None, "score_text", "above_every_scale", scales,
@@ -814,9 +810,9 @@ class Stager:
                 confirmed = True
             else:
                 chosen = smallest
-        cases = " ".join(f"WHEN {_q(t)} THEN {chosen.positions[t]}.0" for t in known if t in chosen.positions)
+        cases = " ".join(f"WHEN {literal(t)} THEN {chosen.positions[t]}.0" for t in known if t in chosen.positions)
         run(self.con, f"UPDATE {self.long} SET raw = CASE {fold_sql} {cases} END "
-                      f"WHERE raw IS NULL AND score_text IS NOT NULL AND {fold_sql} IN ({', '.join(_q(t) for t in known)})")
+                      f"WHERE raw IS NULL AND score_text IS NOT NULL AND {fold_sql} IN ({', '.join(literal(t) for t in known)})")
         return {"points": by_points[chosen.points].points, "confirmed": confirmed, "texts": known[:12]}
 
     def check_dimension_scores(self) -> None:
@@ -829,7 +825,7 @@ class Stager:
         if "indicator" in self.mapping.columns:
             self.check("t_indicator", "t_indicator IS NOT NULL AND nullif(k_indicator, '') IS NULL",
                        self.header_of("indicator"), "t_indicator", "unknown_indicator",
-                       _q(", ".join(self.framework.codes)))
+                       literal(", ".join(self.framework.codes)))
             if "score" in self.mapping.columns:
                 rel = self.rows_sql(["t_indicator", "t_score"],
                                     where={"t_indicator": "t_indicator IS NULL", "t_score": "t_score IS NOT NULL"})
@@ -843,14 +839,14 @@ class Stager:
         run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_min DOUBLE")
         run(self.con, f"ALTER TABLE {self.long} ADD COLUMN scale_max DOUBLE")
         if scales:
-            cases = " ".join(f"WHEN {_q(c)} THEN {float(lo)!r}" for c, (lo, _, _) in scales.items())
-            cases_hi = " ".join(f"WHEN {_q(c)} THEN {float(hi)!r}" for c, (_, hi, _) in scales.items())
+            cases = " ".join(f"WHEN {literal(c)} THEN {float(lo)!r}" for c, (lo, _, _) in scales.items())
+            cases_hi = " ".join(f"WHEN {literal(c)} THEN {float(hi)!r}" for c, (_, hi, _) in scales.items())
             run(self.con, f"UPDATE {self.long} SET scale_min = CASE indicator {cases} END, "
                           f"scale_max = CASE indicator {cases_hi} END")
             # A value outside the scale (declared, or the suggestion the coach is asked to confirm) is an error
             # in its own cell: it never stretches the scale.
             # (Values beyond every usual scale are named as such already, for indicators without a declared one.)
-            suggested = [_q(c) for c, (*_, src) in scales.items() if src == "suggested"]
+            suggested = [literal(c) for c, (*_, src) in scales.items() if src == "suggested"]
             beyond = (f" AND NOT (indicator IN ({', '.join(suggested)}) AND (raw < {KNOWN_SCALES_MIN} "
                       f"OR raw > {KNOWN_SCALES_MAX}))") if suggested else ""
             self.problem(
@@ -936,9 +932,9 @@ class Stager:
             run(
                 self.con,
                 f"""INSERT INTO {self.problems}
-                    SELECT first_row, first_rid, CASE col WHEN 's' THEN {_q(self.header_of('source'))}
-                           ELSE {_q(self.header_of('target'))} END, left(v, 200), {code}, resolved, 'warning'
-                    FROM {self.ends} WHERE how = {_q(how)}""",
+                    SELECT first_row, first_rid, CASE col WHEN 's' THEN {literal(self.header_of('source'))}
+                           ELSE {literal(self.header_of('target'))} END, left(v, 200), {code}, resolved, 'warning'
+                    FROM {self.ends} WHERE how = {literal(how)}""",
             )
         self.staged.externals = [
             r[0] for r in rows(self.con, f"SELECT v FROM {self.ends} WHERE how = 'external' ORDER BY first_row LIMIT 100")
@@ -961,12 +957,12 @@ class Stager:
             return
         others = [d for d in DELIMITERS if d != raw.delimiter]
         rest = " AND ".join(f"c{i} IS NULL" for i in range(1, width))
-        has_other = " OR ".join(f"contains(c0, {_q(d)})" for d in others)
-        which = " ".join(f"WHEN contains(c0, {_q(d)}) THEN {_q('tab' if d == chr(9) else d)}" for d in others)
+        has_other = " OR ".join(f"contains(c0, {literal(d)})" for d in others)
+        which = " ".join(f"WHEN contains(c0, {literal(d)}) THEN {literal('tab' if d == chr(9) else d)}" for d in others)
         run(
             self.con,
             f"""INSERT INTO {self.problems}
-                SELECT {raw.first_data_row} + rowid, rowid, {_q(raw.headers[0])}, left(c0, 200), 'other_delimiter',
+                SELECT {raw.first_data_row} + rowid, rowid, {literal(raw.headers[0])}, left(c0, 200), 'other_delimiter',
                        CASE {which} END, 'error'
                 FROM {raw.table} WHERE {rest} AND ({has_other})""",
         )
@@ -981,7 +977,7 @@ class Stager:
         # Header repeated as data: most mapped cells equal their header text. The maps tell which columns
         # hold their header text at all; usually none, and no row needs to be looked at.
         eq = [f"c{i} IN (SELECT v FROM {self.maps[i].table} "
-              f"WHERE lower(trim(v)) = {_q(self.raw.headers[i].strip().lower())})"
+              f"WHERE lower(trim(v)) = {literal(self.raw.headers[i].strip().lower())})"
               for i in used if self.maps[i].header_hits]
         if len(eq) * 2 > len(cols):
             count = " + ".join(f"CASE WHEN {e} THEN 1 ELSE 0 END" for e in eq)
