@@ -343,6 +343,7 @@ def ties_legend(browser, demo_url) -> dict:
         chips = page.get_by_test_id("stHtml").last.evaluate("""el => [...el.querySelectorAll(':scope > div > span')]
             .map(chip => { const sw = chip.children[0], cs = getComputedStyle(sw);
                 return {label: chip.innerText.trim(), background: cs.backgroundColor, radius: cs.borderRadius,
+                        outline: cs.transform + ' ' + cs.clipPath,
                         border: cs.borderTopStyle + ' ' + cs.borderTopWidth, height: cs.height}; })""")
         shapes = frame.evaluate("() => Object.values(window.tieMap.network.body.nodes)"
                                 ".filter(n => n.options && n.options.shape).map(n => n.options.shape)")
@@ -354,8 +355,9 @@ def test_tie_map_legend_tells_every_organisation_apart(ties_legend):
     assert len(chips) > 7, chips
     shapes = set(ties_legend["shapes"])
     assert len(shapes) > 1, "the map needs no shapes: nothing to check"
-    looks = Counter((c["background"], c["radius"]) for c in chips)
-    same = {look: [c["label"] for c in chips if (c["background"], c["radius"]) == look]
+    # a chip's look: its colour and its shape (round, square, turned into a diamond, cut into a triangle)
+    looks = Counter((c["background"], c["radius"], c["outline"]) for c in chips)
+    same = {look: [c["label"] for c in chips if (c["background"], c["radius"], c["outline"]) == look]
             for look, n in looks.items() if n > 1}
     assert same == {}, f"legend chips that look the same: {same}"
 

@@ -131,7 +131,7 @@ def test_presentation_page(browser, tmp_path):
             goto_nav(page, "Presentatie")
             wait_for_app(page, expect_testid="stVegaLiteChart")
             assert not app_exceptions(page)
-            assert page.get_by_text("Dia 1 van 5").first.is_visible()
+            assert page.get_by_text(re.compile(r"Dia 1 van \d+")).first.is_visible()
             screenshot(page, "present-slide1", full_page=False)
             for _ in range(3):  # to the tie map
                 page.get_by_role("button", name="Volgende →").click()

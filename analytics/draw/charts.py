@@ -37,6 +37,7 @@ GRID = "#d4d4d4"
 BAND = "#dde3ea"  # interquartile band behind the marks
 RINGS = (0.25, 0.5, 0.75, 1.0)
 EVENT_LABEL_MAX = 22  # characters of an event label on a time axis (the tooltip has it all)
+EVENT_LABEL_ROWS = 6  # rows the event labels are staggered over
 
 #: Every word a builder may show, with English defaults. Pass ``text={...}`` with translations; keys that are
 #: templates keep their ``{...}`` placeholders.
@@ -670,7 +671,7 @@ def _event_layers(
         return []
     full = ev["label"].astype(str) if "label" in ev.columns else pd.Series("", index=ev.index)
     ev["_full"] = full
-    # Short labels on three staggered rows, so neighbouring events do not run into each other; labels in
+    # Short labels on staggered rows (one per event, up to EVENT_LABEL_ROWS), so neighbouring events do not run into each other; labels in
     # the right half of the axis are written leftwards, away from the legend. The tooltip has the full text.
     ev["_label"] = [s if len(s) <= EVENT_LABEL_MAX else s[: EVENT_LABEL_MAX - 1] + "…" for s in full]
     if x_type == "temporal":
@@ -682,7 +683,8 @@ def _event_layers(
         rel = [dom.index(x) / max(len(dom) - 1, 1) for x in ev["_x"]]
     ev["_right"] = [r > 0.5 for r in rel]
     ev = ev.assign(_order=rel).sort_values("_order", kind="stable")
-    ev["_ypx"] = (pd.RangeIndex(len(ev)) % 3).to_numpy() * 12 + 2
+    rows = min(max(len(ev), 1), EVENT_LABEL_ROWS)  # each event its own row, up to that many
+    ev["_ypx"] = (pd.RangeIndex(len(ev)) % rows).to_numpy() * 12 + 2
     ev = ev[["_x", "_label", "_full", "_ypx", "_right"]]
     tooltip = [
         alt.Tooltip(field="_full", type="nominal", title=t["event"]),
