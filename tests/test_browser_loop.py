@@ -31,6 +31,8 @@ def test_overview_shows_the_rhythm_and_agreements_with_before_and_after(browser,
         assert "Afspraken: wat is er sindsdien veranderd?" in text
         assert "Elkaars scholen bezoeken" in text and "aandeel relaties tussen organisaties: " in text
         assert "Wat is er sinds de afspraak veranderd, en wat heeft de afspraak daarmee te maken?" in text
+        # The rhythm's buttons may arrive a moment after the text on a loaded machine: wait, then count.
+        page.locator('[class*="st-key-rh_live"] button').nth(3).wait_for(state="attached", timeout=60_000)
         assert page.locator('[class*="st-key-rh_live"] button').count() >= 4
         assert page.locator('[class*="st-key-rh_import"] button').count() >= 4
         main.get_by_text("Afspraken: wat is er sindsdien veranderd?").scroll_into_view_if_needed()

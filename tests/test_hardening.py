@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import socket
 import subprocess
@@ -28,7 +29,9 @@ def test_security_headers_on_every_http_response():
     async def send(message):
         sent.append(message)
 
-    asyncio.run(hardening.SecurityHeaders(inner)({"type": "http"}, None, send))
+    # On a thread of its own: in a full run Playwright's sync API keeps an event loop running on the main thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, hardening.SecurityHeaders(inner)({"type": "http"}, None, send)).result()
     headers = dict(sent[0]["headers"])
     assert headers[b"x-frame-options"] == b"SAMEORIGIN"
     assert headers[b"content-security-policy"] == b"frame-ancestors 'self'"
