@@ -8,7 +8,7 @@ same code across sessions, exports and reports, and adding people never renumber
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import duckdb
 import networkx as nx
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.store.database import WRITE_LOCK, is_read_only
-from analytics.store.db import frame, rows, run, scalar
+from analytics.store.db import frame, literal, rows, run, scalar
 
 ROLE_PREFIX = {
     "teacher": "T",
@@ -160,7 +160,11 @@ class NameScrubber:
     MIN_LEN = 4
     MAX_WORDS = 8
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, pseudonymise: bool):
+    def __init__(self, con: duckdb.DuckDBPyConnection, pseudonymise: bool,
+                 networks: Sequence[str] | None = None):
+        """``networks``: read only the names of these networks' people (every text will be scrubbed with one
+        of them): on a store with a 100,000-person network, the overview's agreements of a small network do
+        not load every name."""
         self.codes: dict[str, str] = {}
         self.networks: dict[str, frozenset[str]] = {}
         self.longest = 0
@@ -169,6 +173,8 @@ class NameScrubber:
         # A name's key is its words (letters, digits), lower-case, joined by one space: "Dr. A. Bakker (lector)"
         # -> "dr a bakker lector". A run of words in the text is looked up the same way. Built in DuckDB:
         # tens of thousands of names in milliseconds.
+        only = "" if networks is None else \
+            f"AND nets.network IN ({', '.join(literal(n) for n in networks) or 'NULL'})"
         df = frame(con, f"""WITH k AS (
                                SELECT regexp_extract_all(lower(p.name), '[\\pL\\pN_]+') AS words,
                                       coalesce(s.code, '?') AS code, p.participant_id
@@ -184,7 +190,8 @@ class NameScrubber:
                             SELECT array_to_string(words, ' ') AS key, arg_min(code, k.participant_id) AS code,
                                    max(len(words)) AS n,
                                    list(DISTINCT nets.network) FILTER (WHERE nets.network IS NOT NULL) AS networks
-                            FROM k LEFT JOIN nets USING (participant_id) WHERE len(words) > 0 GROUP BY ALL""")
+                            FROM k LEFT JOIN nets USING (participant_id) WHERE len(words) > 0 {only}
+                            GROUP BY ALL""")
         if df.empty:
             return
         self.codes = dict(zip(df["key"].tolist(), df["code"].tolist(), strict=True))
@@ -216,14 +223,20 @@ class NameScrubber:
         return "".join(out) + s[last:]
 
 
-def people_labels(con: duckdb.DuckDBPyConnection, values: list[object], pseudonymise: bool) -> list[str]:
+def people_labels(con: duckdb.DuckDBPyConnection, values: list[object], pseudonymise: bool,
+                  networks: Sequence[str] | None = None) -> list[str]:
     """Display labels for free 'who' fields (an agreement's owner): a known participant id becomes their code
-    (or name, when not pseudonymising); any other text has known names replaced by codes; empty stays empty."""
-    if not any(isinstance(v, str) and v.strip() for v in values):
+    (or name, when not pseudonymising); any other text has known names replaced by codes (of ``networks``'
+    people when given); empty stays empty."""
+    wanted = sorted({v.strip() for v in values if isinstance(v, str) and v.strip()})
+    if not wanted:
         return ["" for _ in values]
-    names = name_map(con, pseudonymise)
-    known = dict(zip(names["participant_id"], names["label"], strict=True))
-    scrub = NameScrubber(con, pseudonymise)
+    if pseudonymise:
+        ensure_pseudonyms(con)
+    known = dict(rows(con, f"""SELECT p.participant_id, {label_sql(pseudonymise)} FROM people p
+                               LEFT JOIN pseudonyms ps USING (participant_id)
+                               WHERE p.participant_id IN ({', '.join('?' * len(wanted))})""", wanted))
+    scrub = NameScrubber(con, pseudonymise, networks)
     out = []
     for v in values:
         if not isinstance(v, str) or not v.strip():

@@ -48,7 +48,7 @@ def loop_data(loop_version, min_group: int, pseudonymise: bool, net: str | None)
         "rhythm": ui.query(rh.rhythm, dt.date.today()),
         "agreements": ui.query(loop.agreement_records, nets, pseudonymise=pseudonymise, min_group=min_group),
         "interventions": ui.query(loop.intervention_records, nets, pseudonymise=pseudonymise,
-                                  min_group=min_group),
+                                  min_group=min_group, max_networks=limits.get_int("LOOP_MAX_NETWORKS")),
         "details": ui.query(netinfo.latest),
     }
 
@@ -156,6 +156,9 @@ if ld["interventions"]:
             for n in iv["per_network"]:
                 for f in n["figures"]:
                     st.markdown(f"- **{ui.md(n['network'])}** — " + ui.md(loop.figure_line(f, lang, fw)))
+            if iv["networks_total"] > len(iv["per_network"]):  # a budget: one line per network of 10,000
+                st.caption(t("intervention.networks_limited", shown=len(iv["per_network"]), n=iv["networks_total"],
+                             setting="NETWERKLEREN_LOOP_MAX_NETWORKS"))
             st.markdown("💬 *" + t("intervention.question") + "*")
 
 # ---------------------------------------------------------------- meeting notes

@@ -267,6 +267,26 @@ def test_intervention_before_after_and_on_the_time_axis(data):
     assert "🔧 Schoolbezoeken" not in timeline.events(data, ("S",))["label"].tolist()
 
 
+def test_an_intervention_for_all_networks_shows_the_most_recently_measured_within_the_budget(data):
+    """R was last measured 2025-10-01, S 2024-03-01: a budget of one network keeps R and says there are two."""
+    itv.add(data, "Gastsprekers", "2025-09-01", measures=["edges"])
+    [rec] = intervention_records(data, max_networks=1)
+    assert [n["network"] for n in rec["per_network"]] == ["R"] and rec["networks_total"] == 2
+    [rec] = intervention_records(data)
+    assert [n["network"] for n in rec["per_network"]] == ["R", "S"] and rec["networks_total"] == 2
+    [rec] = intervention_records(data, ["S"], max_networks=1)  # a chosen network is always shown
+    assert [n["network"] for n in rec["per_network"]] == ["S"] and rec["networks_total"] == 1
+
+
+def test_an_agreement_text_has_only_its_own_networks_names_replaced(data):
+    agr.add(data, "R", "2025-03-20", "Anouk Smit belt Dora Vis", owner="P2")
+    [rec] = agreement_records(data, pseudonymise=True)
+    assert "Anouk Smit" not in rec["text"] and "Dora Vis" in rec["text"]  # Dora is only in network S
+    assert rec["owner"] != "P2" and rec["owner"] != "Bram Bos" and rec["owner"]
+    [plain] = agreement_records(data, pseudonymise=False)
+    assert plain["text"] == "Anouk Smit belt Dora Vis" and plain["owner"] == "Bram Bos"
+
+
 # ---------------------------------------------------------------- demo files
 
 

@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import json
 
+from analytics import limits
 from analytics.cli.common import add_db, add_json, add_pseudonymise, clean, existing_db, fail
 from analytics.measures.rhythm import rhythm
 from analytics.views.loop import agreement_records, intervention_records
@@ -79,7 +80,8 @@ def cmd_agreements(args) -> int:
 
 
 def cmd_interventions(args) -> int:
-    records = intervention_records(existing_db(args), args.network, pseudonymise=args.pseudonymise)
+    records = intervention_records(existing_db(args), args.network, pseudonymise=args.pseudonymise,
+                                   max_networks=limits.get_int("LOOP_MAX_NETWORKS"))
     if args.json:
         print(json.dumps(clean(records), ensure_ascii=False, indent=2, default=str))
         return 0
@@ -90,4 +92,7 @@ def cmd_interventions(args) -> int:
         for n in r["per_network"]:
             for f in n["figures"]:
                 print(f"    {n['network']}  {_figure_text(f)}")
+        if r["networks_total"] > len(r["per_network"]):
+            print(f"    (figures for the {len(r['per_network'])} most recently measured of {r['networks_total']} "
+                  "networks; set NETWERKLEREN_LOOP_MAX_NETWORKS for more)")
     return 0

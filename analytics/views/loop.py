@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.definitions import Framework
 from analytics.measures import follow_up
+from analytics.measures.rhythm import last_measurements
 from analytics.privacy import DEFAULT_MIN_GROUP, NameScrubber, people_labels
 from analytics.store import agreements as agr
 from analytics.store import interventions as itv
@@ -57,8 +58,9 @@ def agreement_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | 
     df = agr.latest(con, networks)
     if df.empty:
         return []
-    owners = people_labels(con, df["owner"].tolist(), pseudonymise)
-    scrub = NameScrubber(con, pseudonymise)
+    nets = sorted(set(df["network"]))
+    owners = people_labels(con, df["owner"].tolist(), pseudonymise, networks=nets)
+    scrub = NameScrubber(con, pseudonymise, networks=nets)
     links: dict = {}
     for r in df.itertuples():
         _collect(links, r.network, _codes(r.indicators), _codes(r.cycles), _codes(r.measures), _day(r.date))
@@ -68,7 +70,7 @@ def agreement_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | 
         ind, cyc, mea = _codes(r.indicators), _codes(r.cycles), _codes(r.measures)
         figs = follow_up.before_after(con, r.network, _day(r.date), indicators=ind, cycles=cyc, measures=mea,
                                       computed=computed[r.network]) if ind or cyc or mea else []
-        out.append({"id": int(r.agreement_id), "network": r.network, "date": _day(r.date), "text": scrub(r.text),
+        out.append({"id": int(r.agreement_id), "network": r.network, "date": _day(r.date), "text": scrub(r.text, r.network),
                     "indicators": ind, "cycles": cyc, "measures": mea, "owner": owner or None,
                     "status": r.status, "figures": figs, "before": _flat(figs, "before"),
                     "after": _flat(figs, "after")})
@@ -77,17 +79,32 @@ def agreement_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | 
 
 def intervention_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | None = None, *,
                          pseudonymise: bool = True, min_group: int = DEFAULT_MIN_GROUP,
-                         framework: Framework | None = None) -> list[dict]:
+                         framework: Framework | None = None, max_networks: int | None = None) -> list[dict]:
     """Every current intervention (by start) with, per network it applies to (all known networks when it names
-    none; only ``networks`` when given), the linked figures before and after its start."""
+    none; only ``networks`` when given), the linked figures before and after its start.
+
+    ``max_networks`` bounds the networks of an intervention that names none to the most recently measured
+    ones (``networks_total`` says how many it applies to): a store with 10,000 tiny networks would otherwise
+    compute 10,000 sets of figures for one line on the overview."""
     df = itv.latest(con, networks)
     if df.empty:
         return []
     known = netinfo.all_networks(con)
+    if max_networks is not None and len(known) > max_networks:
+        last = last_measurements(con)
+        recent = sorted(known, key=lambda n: (last.get(n) is None, -(last[n].toordinal() if n in last else 0), n))
+        bounded = recent[:max_networks]
+    else:
+        bounded = known
     scrub = NameScrubber(con, pseudonymise)
 
-    def shown(r) -> list[str]:
+    def applies(r) -> list[str]:
         return [n for n in (_codes(r.networks) or known) if not networks or n in networks]
+
+    def shown(r) -> list[str]:
+        if _codes(r.networks) or networks:
+            return applies(r)
+        return bounded
 
     links: dict = {}
     for r in df.itertuples():
@@ -106,7 +123,7 @@ def intervention_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str]
         out.append({"id": int(r.intervention_id), "label": scrub(r.label), "start": _day(r.start_date),
                     "end": _day(r.end_date), "networks": _codes(r.networks), "indicators": ind, "cycles": cyc,
                     "measures": mea, "expected": scrub(r.expected) if isinstance(r.expected, str) else None,
-                    "per_network": per_net})
+                    "per_network": per_net, "networks_total": len(applies(r))})
     return out
 
 
