@@ -10,7 +10,7 @@ from analytics.definitions import funnel_cycles, value_cycles
 from analytics.draw import charts
 from analytics.draw.export import safe_csv
 from analytics.i18n import cycle_label, fmt_num, role_label
-from analytics.measures import timeline, uncertainty
+from analytics.measures import timeline
 from analytics.measures import value_creation as vc
 from pages import ui
 
@@ -81,12 +81,12 @@ def events(data_version, networks: tuple, pseudonymise: bool) -> pd.DataFrame:
     return ui.query(timeline.events, networks, pseudonymise=pseudonymise)
 
 
-def _pct_ci(k: pd.Series, n: pd.Series) -> list[str]:
-    """'70% (51–84%)': a share with its 95% Wilson interval; '—' where there is nothing to divide by."""
-    lo, hi = uncertainty.wilson(k.to_numpy(dtype=float), n.to_numpy(dtype=float))
-    return ["—" if not nn or nn != nn else
-            f"{fmt_num(kk / nn * 100, lang, 0)}% ({fmt_num(a * 100, lang, 0)}–{fmt_num(b * 100, lang, 0)}%)"
-            for kk, nn, a, b in zip(k, n, lo, hi, strict=True)]
+def _pct_ci(share: pd.Series, lo: pd.Series, hi: pd.Series) -> list[str]:
+    """'70% (51–84%)': a share with its 95% Wilson interval (from the funnel); '—' where there is nothing
+    to divide by."""
+    return ["—" if x != x or a != a else
+            f"{fmt_num(x * 100, lang, 0)}% ({fmt_num(a * 100, lang, 0)}–{fmt_num(b * 100, lang, 0)}%)"
+            for x, a, b in zip(share, lo, hi, strict=True)]
 
 
 def funnel_table(df: pd.DataFrame, extra: tuple = ()) -> pd.DataFrame:
@@ -94,11 +94,8 @@ def funnel_table(df: pd.DataFrame, extra: tuple = ()) -> pd.DataFrame:
     out[t("column.cycle")] = [stage_labels[c] for c in df["cycle"]]
     out[t("values.reached")] = df["value"]
     out[t("values.kept")] = [fmt_num(x * 100, lang, 0) + "%" if x == x else "—" for x in df["kept_share"]]
-    prev = df.groupby(list(extra), sort=False)["value"].shift(1) if extra else df["value"].shift(1)
-    first = df.groupby(list(extra), sort=False)["value"].transform("first") if extra else \
-        pd.Series(df["value"].iloc[0] if len(df) else 0, index=df.index)
-    out[t("values.kept_ci")] = _pct_ci(df["value"], prev.fillna(0))
-    out[t("values.share_first")] = _pct_ci(df["value"], first)
+    out[t("values.kept_ci")] = _pct_ci(df["kept_share"], df["kept_low"], df["kept_high"])
+    out[t("values.share_first")] = _pct_ci(df["share_of_first"], df["first_low"], df["first_high"])
     out[t("values.in_cycle_participants")] = df["participants"]
     out[t("values.in_cycle_reports")] = df["reports"]
     return out
@@ -186,7 +183,7 @@ with tab_compare:
         if dim == "role":
             cmp = cmp.assign(role=[role_label(r, lang) for r in cmp["role"]])
         groups = list(dict.fromkeys(cmp[dim]))
-        xmax = float(max(cmp["value"].max(), 1))  # one scale: equal counts, equal lengths in every panel
+        xmax = charts.funnel_xmax(cmp)  # one scale: equal counts, equal lengths in every panel
         panels = [charts.funnel_chart(cmp[cmp[dim] == g], order=funnel_cycles(), stage_labels=stage_labels,
                                       value_col="value", text=text, title=str(g), width=300, selectable=False,
                                       xmax=xmax)

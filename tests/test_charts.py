@@ -389,6 +389,23 @@ def test_funnel_order_shares_and_selection():
     assert_no_red_green(spec)
 
 
+def test_funnel_draws_the_kept_shares_interval_as_a_whisker_in_counts():
+    df = pd.DataFrame({"cycle": CYCLES[:2], "participants": [6, 3], "kept_share": [None, 0.5],
+                       "kept_base": [0, 6], "kept_low": [None, 0.1876], "kept_high": [None, 0.8124]})
+    spec = C.funnel_chart(df, order=CYCLES[:2], value_col="participants").to_dict()
+    layers = layers_of(spec)
+    text = next(lyr for lyr in layers if mark_type(lyr) == "text")
+    assert [v["_text"] for v in text["data"]["values"]] == ["6", "3  ·  50% of the previous stage (95%: 19–81%)"]
+    rule = next(lyr for lyr in layers if mark_type(lyr) == "rule")
+    assert rule["encoding"]["x"]["field"] == "_lo" and rule["encoding"]["x2"]["field"] == "_hi"
+    second = rule["data"]["values"][1]
+    assert (second["_lo"], second["_hi"]) == (pytest.approx(1.1256), pytest.approx(4.8744))  # 6 x the interval
+    assert sum(mark_type(lyr) == "tick" for lyr in layers) == 2  # the whisker's caps
+    assert C.funnel_xmax(df, "participants") == pytest.approx(6.0)
+    wide = df.assign(kept_high=[None, 1.0])
+    assert C.funnel_xmax(wide.assign(participants=[3, 3]), "participants") == pytest.approx(6.0)  # the whisker
+
+
 def test_funnel_text_is_translatable():
     spec = C.funnel_chart(
         funnel_df(), order=CYCLES, text={"kept": "{share} van de vorige fase", "thousands_sep": "."}

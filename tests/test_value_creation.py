@@ -98,6 +98,18 @@ def test_funnel_counts_participants_and_reports(store_values):
     assert nan_list(f["share_of_first"]) == [1.0, 0.5, round(1 / 3, 12), round(1 / 3, 12), round(1 / 3, 12)]
 
 
+def test_funnel_shares_carry_their_wilson_intervals(store_values):
+    f = vc.funnel(store_values, vc.Filters(networks=("A",)))
+    assert f["kept_base"].tolist() == [0, 6, 3, 2, 2]  # the previous stage's count; none before the first
+    # By hand, z = 1.96: 3 of 6 -> centre 0.5, half 1.96*sqrt(0.25/6 + 3.8415/144)/1.64025 = 0.3124
+    assert (f["kept_low"][1], f["kept_high"][1]) == (pytest.approx(0.1876, abs=1e-4), pytest.approx(0.8124, abs=1e-4))
+    # 2 of 2 -> upper 1, lower (1 + 3.8415/4)/2.9207 - 1.96*sqrt(3.8415/16)/2.9207 = 0.6712 - 0.3288 = 0.3424
+    assert (f["kept_low"][3], f["kept_high"][3]) == (pytest.approx(0.3424, abs=1e-4), 1.0)
+    assert pd.isna(f["kept_low"][0]) and pd.isna(f["kept_high"][0])  # the first stage keeps nothing
+    # share of the first stage: 6 of 6 -> upper 1; 3 of 6 as above
+    assert f["first_high"][0] == 1.0 and f["first_low"][1] == pytest.approx(0.1876, abs=1e-4)
+
+
 def test_funnel_by_reports(store_values):
     f = vc.funnel(store_values, vc.Filters(networks=("A",)), measure="reports")
     assert f["value"].tolist() == [15, 7, 4, 2, 2]

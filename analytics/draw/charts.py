@@ -63,6 +63,8 @@ DEFAULT_TEXT: dict[str, str] = {
     "value": "Value",
     "event": "Event",
     "share_of_period": "Share of the period",
+    "kept_ci": "95%: {low}–{high}",
+    "kept_ci_tip": "95% interval of the kept share",
     "ci_low": "95% interval from",
     "ci_high": "95% interval to",
     "n_label": "n = {n}",
@@ -1015,12 +1017,18 @@ def funnel_chart(
     d["_idx"] = d[stage_col].map({c: i for i, c in enumerate(order)})
     d = d.sort_values("_idx")
     share = pd.to_numeric(d[share_col], errors="coerce") if share_col and share_col in d.columns else None
+    # The kept share's 95% interval (computed upstream), drawn as a whisker in counts: the range of this
+    # stage's count that the interval allows, given the previous stage's count.
+    ci = share is not None and {"kept_low", "kept_high", "kept_base"} <= set(d.columns)
     texts = []
     for i, (_, r) in enumerate(d.iterrows()):
         s = _fmt_int(r["_value"], t["thousands_sep"])
         sh = None if share is None else share.iloc[i]
         if sh is not None and pd.notna(sh):
             s += "  ·  " + t["kept"].format(share=f"{round(100 * float(sh))}%")
+            if ci and pd.notna(r["kept_low"]):
+                s += " (" + t["kept_ci"].format(low=f"{round(100 * float(r['kept_low']))}",
+                                                high=f"{round(100 * float(r['kept_high']))}%") + ")"
         texts.append(s)
     d["_text"] = texts
     cols = [stage_col, "_stage", "_value", "_idx", "_text"]
@@ -1033,6 +1041,15 @@ def funnel_chart(
         d["_share"] = ["—" if pd.isna(x) else f"{round(100 * float(x))}%" for x in share]
         cols.append("_share")
         tooltip.append(alt.Tooltip(field="_share", type="nominal", title=t["share_kept"]))
+    if ci:
+        d["_ci"] = ["—" if pd.isna(lo) else f"{round(100 * float(lo))}–{round(100 * float(hi))}%"
+                    for lo, hi in zip(d["kept_low"], d["kept_high"], strict=True)]
+        d["_lo"] = pd.to_numeric(d["kept_low"], errors="coerce") * d["kept_base"]
+        d["_hi"] = pd.to_numeric(d["kept_high"], errors="coerce") * d["kept_base"]
+        cols += ["_ci", "_lo", "_hi"]
+        tooltip.append(alt.Tooltip(field="_ci", type="nominal", title=t["kept_ci_tip"]))
+    d["_tx"] = d[["_value", "_hi"]].max(axis=1) if ci else d["_value"]
+    cols.append("_tx")
     labels_in_order = [stage_labels.get(c, c) for c in order]
     yenc = alt.Y(
         field="_stage",
@@ -1043,14 +1060,9 @@ def funnel_chart(
         axis=alt.Axis(labelLimit=220, labelFontSize=12, ticks=False, domain=False, labelPadding=8),
     )
     if xmax is None:
-        xmax = float(d["_value"].max()) if len(d) else 1.0
-    xenc = alt.X(
-        field="_value",
-        type="quantitative",
-        title=None,
-        axis=None,
-        scale=alt.Scale(domain=[0, max(xmax, 1.0)], nice=False),
-    )
+        xmax = funnel_xmax(d, "_value") if len(d) else 1.0
+    xscale = alt.Scale(domain=[0, max(xmax, 1.0)], nice=False)
+    xenc = alt.X(field="_value", type="quantitative", title=None, axis=None, scale=xscale)
     base = alt.Chart(_inline(d[cols]))
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         x=xenc,
@@ -1066,13 +1078,32 @@ def funnel_chart(
     if selectable:  # small multiples of funnels share no selection
         sel = alt.selection_point(name="stage", fields=[_fld(stage_col)])
         bars = bars.encode(opacity=alt.when(sel).then(alt.value(1.0)).otherwise(alt.value(0.35))).add_params(sel)
-    label = base.mark_text(align="left", baseline="middle", dx=6, fontSize=12, color=INK).encode(
-        x=xenc, y=yenc, text=alt.Text(field="_text", type="nominal"), tooltip=tooltip
+    # The label starts after the bar or its whisker, whichever reaches further, so the two never overlap.
+    label_x = alt.X(field="_tx", type="quantitative", scale=xscale, axis=None)
+    label = base.mark_text(align="left", baseline="middle", dx=8, fontSize=12, color=INK).encode(
+        x=label_x, y=yenc, text=alt.Text(field="_text", type="nominal"), tooltip=tooltip
     )
-    chart = alt.layer(bars, label).properties(
+    layers = [bars]
+    if ci:  # the whisker sits on the bar, ink-coloured, so it reads on light and dark blues alike
+        whisker = base.transform_filter("isValid(datum._lo)").mark_rule(color=INK, strokeWidth=2).encode(
+            x=alt.X(field="_lo", type="quantitative", scale=xscale, axis=None), x2=alt.X2(field="_hi"), y=yenc,
+            tooltip=tooltip)
+        caps = [base.transform_filter("isValid(datum._lo)").mark_tick(color=INK, thickness=2, size=12).encode(
+                    x=alt.X(field=f, type="quantitative", scale=xscale, axis=None), y=yenc, tooltip=tooltip)
+                for f in ("_lo", "_hi")]
+        layers += [whisker, *caps]
+    chart = alt.layer(*layers, label).properties(
         width=width, height=alt.Step(bar_height / 0.75), view=alt.ViewBackground(stroke=None)
     )
     return _with_title(chart, title)
+
+
+def funnel_xmax(df: pd.DataFrame, value_col: str = "value") -> float:
+    """The longest bar or interval whisker of funnels, for one x scale over small multiples."""
+    top = float(pd.to_numeric(df[value_col], errors="coerce").max()) if len(df) else 0.0
+    if {"kept_high", "kept_base"} <= set(df.columns):
+        top = max(top, float((pd.to_numeric(df["kept_high"], errors="coerce") * df["kept_base"]).max()))
+    return max(top, 1.0) if top == top else 1.0
 
 
 def stacked_highest_cycle_chart(

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import funnel_cycles, value_cycles
+from analytics.measures.uncertainty import wilson
 from analytics.privacy import NameScrubber, label_sql, people_join_sql
 from analytics.store.db import frame, literal, where_in
 
@@ -89,7 +90,8 @@ def funnel(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), by: tup
            measure: str = "participants") -> pd.DataFrame:
     """The five funnel stages: per cycle the participants and reports *in* that cycle, and the funnel value
     ``value`` = how many got *at least this far* (``measure`` 'participants' or 'reports'), with the share
-    kept from the previous stage and the share of the first stage."""
+    kept from the previous stage (``kept_share``, of ``kept_base``; 95% Wilson interval ``kept_low`` -
+    ``kept_high``) and the share of the first stage (``share_of_first``, ``first_low`` - ``first_high``)."""
     counts = cycle_counts(con, filters, by)
     reached = reached_counts(con, filters, by)
     stages = pd.DataFrame({"cycle": funnel_cycles(), "stage": range(1, len(funnel_cycles()) + 1)})
@@ -98,7 +100,8 @@ def funnel(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), by: tup
         if groups.empty:
             return pd.DataFrame(columns=[*by, "cycle", "stage", "participants", "reports",
                                          "reached_participants", "reached_reports", "value",
-                                         "kept_share", "share_of_first"])
+                                         "kept_share", "share_of_first", "kept_base", "kept_low",
+                                         "kept_high", "first_low", "first_high"])
         stages = groups.merge(stages, how="cross")
     out = stages.merge(counts.drop(columns=["cycle_order"]), on=[*by, "cycle"], how="left")
     out = out.merge(reached, on=[*by, "cycle"], how="left")
@@ -111,6 +114,11 @@ def funnel(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), by: tup
                                                                 index=out.index)
     out["kept_share"] = (out["value"] / prev.where(prev > 0)).astype("float64")
     out["share_of_first"] = (out["value"] / first.where(first > 0)).astype("float64")
+    # 95% Wilson intervals: of the n at the previous (first) stage, k got this far. Not for the first stage
+    # itself, and not where nothing was at the previous stage.
+    out["kept_base"] = prev.fillna(0).astype("int64")
+    out["kept_low"], out["kept_high"] = wilson(out["value"].to_numpy(float), out["kept_base"].to_numpy(float))
+    out["first_low"], out["first_high"] = wilson(out["value"].to_numpy(float), first.fillna(0).to_numpy(float))
     return out.reset_index(drop=True)
 
 
