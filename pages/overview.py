@@ -226,7 +226,7 @@ for row_start in range(0, len(cards), 2):
                     tr, x="period", y="mean", color="code", x_order=[p for p in order if p in set(tr["period"])],
                     color_labels=dim_labels, color_order=[d.code for d in fw.dimensions], y_domain=(0, 1),
                     y_title="", x_title="", text={**text, "indicator": t("overview.dimension")}, width=300,
-                    height=120, title=t("overview.dims_title"),
+                    height=120, title=t("overview.dims_title"), band=("ci_low", "ci_high"), n_col="n",
                 ).configure_axisX(labelAngle=-40, labelFontSize=9)
                 st.altair_chart(spark, theme=None)
                 last = tr[tr["period"] == max(tr["period"], key=lambda p: order.index(p) if p in order else -1)]
@@ -237,7 +237,7 @@ for row_start in range(0, len(cards), 2):
             if len(fn) and fn["value"].sum():
                 mini = charts.funnel_chart(fn, order=funnel_cycles(), stage_labels=stage_labels, value_col="value",
                                            text=text, title=t("overview.funnel_title"), width=260, bar_height=16,
-                                           selectable=False)
+                                           selectable=False, ci_text=False)
                 st.altair_chart(mini, theme=None)
             tl = tie_latest[tie_latest["network"] == net]
             if len(tl):

@@ -72,7 +72,7 @@ stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
 @st.cache_data(show_spinner=False, max_entries=32)
 def dim_stats(data_version, net: str, period: str | None, by: str, min_group: int) -> pd.DataFrame:
     f = dims.Filters(networks=(net,), periods=(period,) if period else None, situation="current")
-    return ui.query(dims.indicator_stats, f, by=by, min_group=min_group)
+    return ui.query(dims.indicator_stats, f, by=by, min_group=min_group, with_ci=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -202,7 +202,7 @@ def slide_dims() -> None:
         st.info(t("report.no_dims"))
         return
     chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
-                               emphasise=pers[-1], text=text, title="", size=520)
+                               emphasise=pers[-1], text=text, title="", size=520, ci=("ci_low", "ci_high"))
     both = situations(v, net, pers[-1], min_group)
     if both["situation"].nunique() < 2:
         st.altair_chart(chart, theme=None, width="content")
@@ -236,7 +236,8 @@ def slide_shared() -> None:
     left, right = st.columns([3, 2])
     with left:
         chart = charts.radar_chart(ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
-                                   emphasise=focus, pole_labels=poles, text=text, title="", size=500)
+                                   emphasise=focus, pole_labels=poles, text=text, title="", size=500,
+                                   ci=("ci_low", "ci_high"))
         st.altair_chart(chart, theme=None, width="content")
     with right:
         for r in dims.disagreement(ind, top=3).itertuples():

@@ -999,10 +999,15 @@ def funnel_chart(
     bar_height: int = 30,
     selectable: bool = True,
     xmax: float | None = None,
+    ci_text: bool = True,
 ) -> alt.LayerChart:
     """The value-creation funnel: one left-aligned bar per cycle in ``order``, labelled with its count and
     the share kept from the previous stage (``share_col``, computed upstream; the first stage has none).
     Give small multiples one ``xmax`` so that equal counts have equal lengths in every panel.
+
+    When the data carry ``kept_low``, ``kept_high`` and ``kept_base`` (as :func:`value_creation.funnel` gives),
+    the kept share's 95% interval is drawn as a whisker and, with ``ci_text``, written in the label (small
+    cards leave it to the tooltip).
 
     Bars are blue from light (first cycle) to dark (last), never red/green. A point selection named ``stage`` on
     ``stage_col`` lets a page filter a table when a bar is clicked (Streamlit: ``on_select="rerun"``); the other
@@ -1026,7 +1031,7 @@ def funnel_chart(
         sh = None if share is None else share.iloc[i]
         if sh is not None and pd.notna(sh):
             s += "  ·  " + t["kept"].format(share=f"{round(100 * float(sh))}%")
-            if ci and pd.notna(r["kept_low"]):
+            if ci and ci_text and pd.notna(r["kept_low"]):
                 s += " (" + t["kept_ci"].format(low=f"{round(100 * float(r['kept_low']))}",
                                                 high=f"{round(100 * float(r['kept_high']))}%") + ")"
         texts.append(s)

@@ -77,8 +77,10 @@ def network_table(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_G
 
 
 def dimension_trends(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP) -> pd.DataFrame:
-    """Dimension means per network and period (current situation), for the sparklines."""
-    return dims.indicator_stats(con, dims.Filters(situation="current"), by="dimension", min_group=min_group)
+    """Dimension means per network and period (current situation) with their 95% intervals, for the
+    sparklines."""
+    return dims.indicator_stats(con, dims.Filters(situation="current"), by="dimension", min_group=min_group,
+                                with_ci=True)
 
 
 def value_funnels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

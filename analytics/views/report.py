@@ -265,13 +265,22 @@ def _overview(con: duckdb.DuckDBPyConnection, nets: list[str], lang: str, min_gr
     return "".join(out) + "</section>"
 
 
+def _mean_ci(mean, low, high, lang: str) -> str:
+    """'0.52 (0.45–0.60)': a mean with its 95% interval; '—' when suppressed or missing."""
+    if mean is None or mean != mean:
+        return "—"
+    if low is None or low != low:
+        return fmt_num(mean, lang, 2)
+    return f"{fmt_num(mean, lang, 2)} ({fmt_num(low, lang, 2)}–{fmt_num(high, lang, 2)})"
+
+
 def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, min_group: int) -> str:
     lang = doc.lang
     fw = default_framework(store.alt_dimension_names(con))
     text = chart_text(lang)
     out = [f"<h3>{_e(t('report.dims', lang))}</h3>"]
     df = dims.indicator_stats(con, dims.Filters(networks=(net,), situation="current"), by="dimension",
-                              min_group=min_group)
+                              min_group=min_group, with_ci=True)
     df = df[df["period"].isin(order)]
     pers = [p for p in order if p in set(df["period"])]
     if df.empty or df["mean"].notna().sum() == 0:
@@ -280,10 +289,10 @@ def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, 
     dim_codes = [d.code for d in fw.dimensions]
     dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
     radar = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers, emphasise=focus,
-                               text=text, title=t("dims.radar_title", lang, network=net), size=380)
-    wide = df.pivot_table(index="period", columns="code", values="mean", aggfunc="first")
-    rows = [[p, *[fmt_num(wide.at[p, c], lang, 2) if p in wide.index and c in wide.columns else "—"
-                  for c in dim_codes]] for p in pers]
+                               text=text, title=t("dims.radar_title", lang, network=net), size=380,
+                               ci=("ci_low", "ci_high"))
+    cell = {(r.period, r.code): _mean_ci(r.mean, r.ci_low, r.ci_high, lang) for r in df.itertuples()}
+    rows = [[p, *[cell.get((p, c), "—") for c in dim_codes]] for p in pers]
     numbers = (f"<div><p class=read>{_e(t('report.dims_numbers', lang))}</p>"
                + _table([t("report.col_period", lang), *dim_labels.values()], rows,
                         numeric=range(1, len(dim_codes) + 1)) + "</div>")
@@ -293,7 +302,7 @@ def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, 
         out.append(f"<p class=read>{_e(t('ui.suppressed', lang, n=min_group))}</p>")
 
     ind = dims.indicator_stats(con, dims.Filters(networks=(net,), periods=(focus,), situation="current"),
-                               by="indicator", min_group=min_group)
+                               by="indicator", min_group=min_group, with_ci=True)
     n_resp = int(ind["n"].max()) if len(ind) else 0
     if n_resp < min_group:
         out.append(f"<p>{_e(t('dims.too_few', lang, n=n_resp, min=min_group))}</p>")
@@ -302,10 +311,11 @@ def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, 
     poles = {i.code: (i.left[lang], i.right[lang]) for i in fw.indicators}
     iradar = charts.radar_chart(ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
                                 emphasise=focus, pole_labels=poles, text=text,
-                                title=t("report.indicator_title", lang, network=net, period=focus), size=430)
-    irows = [[ind_labels.get(r.code, r.code), fmt_num(r.n, lang, 0), fmt_num(r.mean, lang, 2),
+                                title=t("report.indicator_title", lang, network=net, period=focus), size=430,
+                                ci=("ci_low", "ci_high"))
+    irows = [[ind_labels.get(r.code, r.code), fmt_num(r.n, lang, 0), _mean_ci(r.mean, r.ci_low, r.ci_high, lang),
               f"{fmt_num(r.q1, lang, 2)} – {fmt_num(r.q3, lang, 2)}"] for r in ind.itertuples()]
-    itable = _table([t("report.col_indicator", lang), t("report.col_n", lang), t("report.col_mean", lang),
+    itable = _table([t("report.col_indicator", lang), t("report.col_n", lang), t("report.col_mean_ci", lang),
                      t("report.col_spread", lang)], irows, numeric=(1, 2, 3))
     out.append(f'<div class="row">{doc.svg(iradar)}<div>{itable}</div></div>')
     top = dims.disagreement(ind, top=3)
