@@ -117,7 +117,12 @@ def import_for(network: str, start: dt.date, end: dt.date) -> None:
 
 st.subheader(t("overview.rhythm"))
 st.caption(t("overview.rhythm_help"))
-for i, r in enumerate(r for r in ld["rhythm"] if not ui.network() or r["network"] == ui.network()):
+rhythm_rows = [r for r in ld["rhythm"] if not ui.network() or r["network"] == ui.network()]
+max_rhythm = limits.get_int("OVERVIEW_MAX_RHYTHM")
+if len(rhythm_rows) > max_rhythm:  # a budget: a row and two buttons per network of 10,000 stall the browser
+    st.caption(t("overview.rhythm_limited", shown=max_rhythm, n=len(rhythm_rows),
+                 setting="NETWERKLEREN_OVERVIEW_MAX_RHYTHM"))
+for i, r in enumerate(rhythm_rows[:max_rhythm]):
     c1, c2, c3, c4 = st.columns([3, 5, 1.2, 1.2], vertical_alignment="center")
     c1.markdown(f"{RHYTHM_ICONS[r['status']]} **{ui.md(r['network'])}** · {t('rhythm.status_' + r['status'])}")
     c2.caption(t("rhythm.line", moments=r["moments"], last=f"{r['last']:%d-%m-%Y}" if r["last"] else "—",

@@ -139,6 +139,37 @@ def test_ties_page_refuses_a_network_over_the_budget(tmp_path, monkeypatch, no_g
     assert at.dataframe  # the database's measures instead
 
 
+def test_overview_bounds_the_rhythm_and_an_intervention_for_all_networks(tmp_path, monkeypatch):
+    """10,000 tiny networks once meant a rhythm row with two buttons per network (the browser stalled) and an
+    intervention for all networks computed figures for each of them (minutes): both are bounded and say so."""
+    import streamlit as st
+
+    from analytics.store import interventions as itv
+    from bench.budget_suite import write_tiny_networks
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db = tmp_path / "many.duckdb"
+    assert cli.main(["import", str(write_tiny_networks(tmp_path, 30)), "--db", str(db)]) == 0
+    import duckdb
+    with duckdb.connect(str(db)) as con:
+        itv.add(con, "Gastsprekers", "2025-01-15", measures=["edges"])
+    monkeypatch.setenv("NETWERKLEREN_OVERVIEW_MAX_RHYTHM", "5")
+    monkeypatch.setenv("NETWERKLEREN_LOOP_MAX_NETWORKS", "3")
+    monkeypatch.setenv("NETWERKLEREN_DB", str(db))
+    monkeypatch.setenv("NETWERKLEREN_NO_DEMO", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len([b for b in at.button if b.key and b.key.startswith("rh_live:")]) == 5
+    caps = [c.value for c in at.caption]
+    assert any(c.startswith("The 5 most urgent of 30 networks") for c in caps)
+    lines = [m.value for m in at.markdown if m.value.startswith("- **N")]
+    assert len(lines) == 3  # one figure (edges) for each of the three networks shown
+    assert any(c.startswith("Figures for the 3 most recently measured of the 30 networks") for c in caps)
+
+
 def test_overview_draws_a_bounded_number_of_cards(tmp_path, monkeypatch):
     """10,000 networks once meant 10,000 cards: the overview draws at most OVERVIEW_MAX_CARDS (here 4) and says
     so; the chosen network is always among them."""

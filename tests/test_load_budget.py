@@ -172,10 +172,6 @@ def _times(results: list[dict]) -> list[float]:
     return [s for r in results if not r["heavy"] for s in r["times"].values()]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Regression found after merging the round's branches (2026-12-04): on a quiet machine the Overview of a "
-    "store holding the 600,000-tie network no longer settles within 240 s (it did on the security branch "
-    "alone, ratio 1.92x). The cause is not yet found; the open issue says so. Remove this mark once fixed."))
 def test_big_network_does_not_slow_other_networks_pages(chromium, tmp_path):
     base, base_first, base_peak = _run(tmp_path / "base.duckdb", heavy=False)
 
