@@ -54,10 +54,10 @@ def loop_data(loop_version, min_group: int, pseudonymise: bool, net: str | None)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def coach_labels(loop_version, pseudonymise: bool, coaches: tuple[str, ...]) -> list[str]:
+def coach_labels(loop_version, pseudonymise: bool, coaches: tuple[str, ...], network: str) -> list[str]:
     from analytics.privacy import people_labels
 
-    return ui.query(people_labels, list(coaches), pseudonymise)
+    return ui.query(people_labels, list(coaches), pseudonymise, networks=(network,))
 
 
 @st.cache_data(show_spinner=False)
@@ -213,7 +213,7 @@ for row_start in range(0, len(cards), 2):
                 coaches = tuple(d["coaches"]) if d["coaches"] is not None else ()
                 if coaches:
                     bits.append(t("overview.card_coaches",
-                                  coaches=", ".join(coach_labels(ui.loop_version(), ui.pseudonymise(), coaches))))
+                                  coaches=", ".join(coach_labels(ui.loop_version(), ui.pseudonymise(), coaches, net))))
                 instruments = list(d["instruments"]) if d["instruments"] is not None else []
                 if instruments:
                     bits.append(t("overview.card_instruments", names=", ".join(instrument_names.get(i, i)

@@ -96,7 +96,9 @@ def intervention_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str]
         bounded = recent[:max_networks]
     else:
         bounded = known
-    scrub = NameScrubber(con, pseudonymise)
+    # Names of the networks shown: an intervention for all networks, looked at for one network, is scrubbed
+    # with that network's names (all names only when it is shown for all).
+    scrub = NameScrubber(con, pseudonymise, networks)
 
     def applies(r) -> list[str]:
         return [n for n in (_codes(r.networks) or known) if not networks or n in networks]

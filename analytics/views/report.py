@@ -449,7 +449,7 @@ def _about(con, net: str, lang: str, pseudonymise: bool) -> str:
                       end=_date(d["end_date"], lang) if pd.notna(d["end_date"]) else "…"))
     coaches = [str(c) for c in (d["coaches"] if d["coaches"] is not None else [])]
     if coaches:
-        bits.append(t("overview.card_coaches", lang, coaches=", ".join(people_labels(con, coaches, pseudonymise))))
+        bits.append(t("overview.card_coaches", lang, coaches=", ".join(people_labels(con, coaches, pseudonymise, networks=(net,)))))
     instruments = [str(i) for i in (d["instruments"] if d["instruments"] is not None else [])]
     if instruments:
         from analytics.definitions import frameworks
