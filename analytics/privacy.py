@@ -173,25 +173,28 @@ class NameScrubber:
         # A name's key is its words (letters, digits), lower-case, joined by one space: "Dr. A. Bakker (lector)"
         # -> "dr a bakker lector". A run of words in the text is looked up the same way. Built in DuckDB:
         # tens of thousands of names in milliseconds.
-        only = "" if networks is None else \
-            f"AND nets.network IN ({', '.join(literal(n) for n in networks) or 'NULL'})"
-        df = frame(con, f"""WITH k AS (
+        # With ``networks``: the filter goes first, so only those networks' people have their names split.
+        chosen = "TRUE" if networks is None else \
+            f"network IN ({', '.join(literal(n) for n in networks) or 'NULL'})"
+        df = frame(con, f"""WITH nets AS (
+                               SELECT participant_id, network FROM participants WHERE network IS NOT NULL
+                                   AND {chosen}
+                               UNION SELECT source, network FROM ties WHERE {chosen}
+                               UNION SELECT target, network FROM ties WHERE {chosen}
+                               UNION SELECT participant_id, network FROM value_reports
+                                   WHERE participant_id IS NOT NULL AND {chosen}
+                               UNION SELECT participant_id, network FROM dimension_scores
+                                   WHERE participant_id IS NOT NULL AND {chosen}),
+                            k AS (
                                SELECT regexp_extract_all(lower(p.name), '[\\pL\\pN_]+') AS words,
                                       coalesce(s.code, '?') AS code, p.participant_id
                                FROM people p LEFT JOIN pseudonyms s USING (participant_id)
-                               WHERE p.name IS NOT NULL AND length(trim(p.name)) >= {int(self.MIN_LEN)}),
-                            nets AS (
-                               SELECT participant_id, network FROM participants WHERE network IS NOT NULL
-                               UNION SELECT source, network FROM ties UNION SELECT target, network FROM ties
-                               UNION SELECT participant_id, network FROM value_reports
-                                   WHERE participant_id IS NOT NULL
-                               UNION SELECT participant_id, network FROM dimension_scores
-                                   WHERE participant_id IS NOT NULL)
+                               WHERE p.name IS NOT NULL AND length(trim(p.name)) >= {int(self.MIN_LEN)}
+                                 {"" if networks is None else "AND p.participant_id IN (SELECT participant_id FROM nets)"})
                             SELECT array_to_string(words, ' ') AS key, arg_min(code, k.participant_id) AS code,
                                    max(len(words)) AS n,
                                    list(DISTINCT nets.network) FILTER (WHERE nets.network IS NOT NULL) AS networks
-                            FROM k LEFT JOIN nets USING (participant_id) WHERE len(words) > 0 {only}
-                            GROUP BY ALL""")
+                            FROM k LEFT JOIN nets USING (participant_id) WHERE len(words) > 0 GROUP BY ALL""")
         if df.empty:
             return
         self.codes = dict(zip(df["key"].tolist(), df["code"].tolist(), strict=True))

@@ -41,11 +41,17 @@ def overview_data(data_version, min_group: int):
     }
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def rhythm_data(loop_version, today: dt.date) -> list[dict]:
+    """Every network's rhythm, once for all sessions whichever network they chose."""
+    return ui.query(rh.rhythm, today)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def loop_data(loop_version, min_group: int, pseudonymise: bool, net: str | None):
     nets = (net,) if net else None
     return {
-        "rhythm": ui.query(rh.rhythm, dt.date.today()),
+        "rhythm": rhythm_data(loop_version, dt.date.today()),
         "agreements": ui.query(loop.agreement_records, nets, pseudonymise=pseudonymise, min_group=min_group),
         "interventions": ui.query(loop.intervention_records, nets, pseudonymise=pseudonymise,
                                   min_group=min_group, max_networks=limits.get_int("LOOP_MAX_NETWORKS")),

@@ -199,6 +199,10 @@ def test_big_network_does_not_slow_other_networks_pages(chromium, tmp_path):
           "first session alone: " + ", ".join(f"{k} {v:.2f} s" for k, v in big_first["times"].items()))
     print("heavy session (Big's Learning ties, refused): " + ", ".join(f"{k} {v:.2f} s"
                                                                        for k, v in heavy["times"].items()))
+    for name, results in (("baseline", base), ("with Big", big)):
+        print(f"{name} p95 per step: " + ", ".join(
+            f"{step} {p95([r['times'][step] for r in results if not r['heavy'] and step in r['times']]):.2f} s"
+            for step in STEPS))
     print(f"ratio p95 big/baseline: {p95_big / p95_base:.2f}")
     assert big_peak < MAX_RSS_MB, big_peak
     assert p95_big <= 2 * p95_base, (p95_big, p95_base)
