@@ -24,6 +24,7 @@ DEFAULTS: dict[str, tuple[float, str]] = {
     "OVERVIEW_MAX_CARDS": (8, "network cards the overview draws (the selected network and the most recent)"),
     "OVERVIEW_MAX_SIGNALS": (40, "questions the overview lists (the table below it lists every network)"),
     "LOOP_MAX_NETWORKS": (12, "networks an intervention for all networks shows figures for (most recently measured)"),
+    "SIDEBAR_MAX_NETWORKS": (200, "networks the sidebar's list offers at once (a search box finds the others)"),
     "OVERVIEW_MAX_RHYTHM": (20, "networks the measurement rhythm lists (most urgent first)"),
     "OVERVIEW_MAX_ROWS": (500, "rows of each overview table (the first by network name)"),
     "CLI_MAX_TIES": (100_000, "ties of one network and period the CLI measures with graph algorithms"),

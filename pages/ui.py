@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics import auth, i18n, privacy
+from analytics import auth, i18n, limits, privacy
 from analytics.definitions import default_framework
 from analytics.demo import load as demo
 from analytics.draw import export
@@ -277,6 +277,24 @@ def periods(net: str | None = None) -> list[str]:
     return _periods(version(), net)
 
 
+def network_choices() -> list[str]:
+    """The networks the sidebar offers. Above SIDEBAR_MAX_NETWORKS a list of them all is slow to send and
+    to search in the browser (10,000 names take seconds per keystroke) and useless to scroll: a search box
+    then narrows it to the first matches, the chosen network always among them."""
+    nets = networks()
+    limit = limits.get_int("SIDEBAR_MAX_NETWORKS")
+    if len(nets) <= limit:
+        return nets
+    t = translator()
+    find = st.text_input(t("sidebar.find_network"), key="network_find", placeholder=t("sidebar.find_placeholder"))
+    matches = contents.matching(nets, find, limit)
+    if network() and network() not in matches:
+        matches = sorted([network(), *matches][: limit])
+    st.caption(t("sidebar.networks_limited", shown=len(matches), n=len(nets),
+                 setting="NETWERKLEREN_SIDEBAR_MAX_NETWORKS"))
+    return matches
+
+
 def _synced_select(label: str, options: list[str], state_key: str, fmt) -> None:
     """A selectbox whose value lives in ``st.session_state[state_key]`` (read by every page, settable by a
     link), drawn under a per-language widget key so that its option labels follow the language switch."""
@@ -312,7 +330,7 @@ def sidebar() -> None:
     with st.sidebar:
         _mirrored(st.radio, "lang", i18n.DEFAULT_LANG, i18n.t("sidebar.language", lang()), list(LANG_OPTIONS),
                   format_func=LANG_OPTIONS.get, horizontal=True)
-        _synced_select(t("sidebar.network"), ["", *networks()], "network",
+        _synced_select(t("sidebar.network"), ["", *network_choices()], "network",
                        lambda v: v or t("sidebar.all_networks"))
         _synced_select(t("sidebar.period"), ["", *periods(network())], "period",
                        lambda v: v or t("sidebar.all_periods"))

@@ -19,6 +19,7 @@ from analytics.cli import main as cli
 from analytics.demo.load import load_demo
 from analytics.measures import overview as ov
 from analytics.measures import ties as tq
+from tests.test_app_data import steady_navigation  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -168,6 +169,35 @@ def test_overview_bounds_the_rhythm_and_an_intervention_for_all_networks(tmp_pat
     lines = [m.value for m in at.markdown if m.value.startswith("- **N")]
     assert len(lines) == 3  # one figure (edges) for each of the three networks shown
     assert any(c.startswith("Figures for the 3 most recently measured of the 30 networks") for c in caps)
+
+
+@pytest.mark.usefixtures("steady_navigation")
+def test_the_sidebar_offers_a_bounded_list_and_finds_the_rest(tmp_path, monkeypatch):
+    """10,000 networks in one list took seconds per keystroke in the browser: above SIDEBAR_MAX_NETWORKS (here
+    5) a search box narrows the list; the chosen network stays in it."""
+    import streamlit as st
+
+    from bench.budget_suite import write_tiny_networks
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db = tmp_path / "many.duckdb"
+    assert cli.main(["import", str(write_tiny_networks(tmp_path, 30)), "--db", str(db)]) == 0
+    monkeypatch.setenv("NETWERKLEREN_SIDEBAR_MAX_NETWORKS", "5")
+    monkeypatch.setenv("NETWERKLEREN_DB", str(db))
+    monkeypatch.setenv("NETWERKLEREN_NO_DEMO", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.run()
+    box = at.sidebar.selectbox[0]
+    assert box.options == ["All networks", "N00000", "N00001", "N00002", "N00003", "N00004"]
+    assert any(c.value.startswith("5 of 30 networks in the list") for c in at.sidebar.caption)
+    at.sidebar.text_input(key="network_find").input("0002").run()
+    assert at.sidebar.selectbox[0].options == ["All networks", "N00002", "N00020", "N00021", "N00022", "N00023"]
+    at.sidebar.selectbox[0].select("N00021").run()
+    assert at.session_state["network"] == "N00021"
+    at.sidebar.text_input(key="network_find").input("N0001").run()  # the choice stays in the list
+    assert "N00021" in at.sidebar.selectbox[0].options and at.session_state["network"] == "N00021"
 
 
 def test_overview_draws_a_bounded_number_of_cards(tmp_path, monkeypatch):

@@ -45,6 +45,11 @@ def chromium() -> str:
 
 
 async def pick_network(page, net: str) -> None:
+    find = page.locator('[data-testid="stSidebar"] .st-key-network_find input')
+    if await find.count():  # thousands of networks: the sidebar's search narrows the list first
+        await find.fill(net)
+        await find.press("Enter")
+        await settle(page, rerun=True)
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
     await box.click()
     await page.keyboard.type(net)

@@ -44,3 +44,12 @@ def own_instruments(con: duckdb.DuckDBPyConnection) -> dict:
     path = rows(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")[0][0]
     known = frameworks(frameworks_dir(path)) if path else {}
     return {fid: known[fid] for fid in frameworks_in_use(con) if fid != default_framework().id and fid in known}
+
+
+def matching(names: list[str], query: str | None, limit: int) -> list[str]:
+    """At most ``limit`` of ``names`` that contain ``query`` (case-insensitive), those starting with it first,
+    then alphabetically: the sidebar's search among thousands of networks."""
+    q = (query or "").strip().casefold()
+    hits = [n for n in names if q in n.casefold()] if q else list(names)
+    hits.sort(key=lambda n: (not n.casefold().startswith(q), n.casefold(), n))
+    return hits[:limit]
