@@ -269,6 +269,11 @@ def _periods(data_version: tuple, net: str | None) -> list[str]:
     return query(contents.periods, net)
 
 
+@st.cache_data(show_spinner=False)
+def _network_sizes(data_version: tuple) -> dict[str, int]:
+    return query(contents.network_sizes)
+
+
 def networks() -> list[str]:
     return _networks(version())
 
@@ -287,7 +292,7 @@ def network_choices() -> list[str]:
         return nets
     t = translator()
     find = st.text_input(t("sidebar.find_network"), key="network_find", placeholder=t("sidebar.find_placeholder"))
-    matches = contents.matching(nets, find, limit)
+    matches = contents.matching(nets, find, limit, _network_sizes(version()))
     if network() and network() not in matches:
         matches = sorted([network(), *matches][: limit])
     st.caption(t("sidebar.networks_limited", shown=len(matches), n=len(nets),

@@ -183,6 +183,9 @@ def test_the_sidebar_offers_a_bounded_list_and_finds_the_rest(tmp_path, monkeypa
     st.cache_resource.clear()
     db = tmp_path / "many.duckdb"
     assert cli.main(["import", str(write_tiny_networks(tmp_path, 30)), "--db", str(db)]) == 0
+    big = tmp_path / "zz.csv"  # one bigger network, last by name: the list without a search shows it
+    big.write_text("network,source,target,date\nZuid,A,B,2025-03-01\nZuid,B,C,2025-03-01\nZuid,C,A,2025-03-01\n")
+    assert cli.main(["import", str(big), "--db", str(db)]) == 0
     monkeypatch.setenv("NETWERKLEREN_SIDEBAR_MAX_NETWORKS", "5")
     monkeypatch.setenv("NETWERKLEREN_DB", str(db))
     monkeypatch.setenv("NETWERKLEREN_NO_DEMO", "1")
@@ -190,8 +193,8 @@ def test_the_sidebar_offers_a_bounded_list_and_finds_the_rest(tmp_path, monkeypa
     at.session_state["lang"] = "en"
     at.run()
     box = at.sidebar.selectbox[0]
-    assert box.options == ["All networks", "N00000", "N00001", "N00002", "N00003", "N00004"]
-    assert any(c.value.startswith("5 of 30 networks in the list") for c in at.sidebar.caption)
+    assert box.options == ["All networks", "N00000", "N00001", "N00002", "N00003", "Zuid"]
+    assert any(c.value.startswith("5 of 31 networks in the list") for c in at.sidebar.caption)
     at.sidebar.text_input(key="network_find").input("0002").run()
     assert at.sidebar.selectbox[0].options == ["All networks", "N00002", "N00020", "N00021", "N00022", "N00023"]
     at.sidebar.selectbox[0].select("N00021").run()

@@ -46,10 +46,22 @@ def own_instruments(con: duckdb.DuckDBPyConnection) -> dict:
     return {fid: known[fid] for fid in frameworks_in_use(con) if fid != default_framework().id and fid in known}
 
 
-def matching(names: list[str], query: str | None, limit: int) -> list[str]:
-    """At most ``limit`` of ``names`` that contain ``query`` (case-insensitive), those starting with it first,
-    then alphabetically: the sidebar's search among thousands of networks."""
+def network_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows each network has (people, marks, value reports, ties): which networks matter most in a long list."""
+    return dict(rows(con, """SELECT network, count(*) FROM (
+                               SELECT network FROM participants UNION ALL SELECT network FROM dimension_scores
+                               UNION ALL SELECT network FROM value_reports UNION ALL SELECT network FROM ties)
+                             WHERE network IS NOT NULL GROUP BY 1"""))
+
+
+def matching(names: list[str], query: str | None, limit: int, sizes: dict[str, int] | None = None) -> list[str]:
+    """At most ``limit`` of ``names``, alphabetically: with a ``query``, those containing it (case-insensitive),
+    the ones starting with it first; without one, the largest by ``sizes`` (a store of 10,000 two-person
+    networks beside a few real ones lists the real ones). The sidebar's search among thousands of networks."""
     q = (query or "").strip().casefold()
-    hits = [n for n in names if q in n.casefold()] if q else list(names)
-    hits.sort(key=lambda n: (not n.casefold().startswith(q), n.casefold(), n))
-    return hits[:limit]
+    if q:
+        return sorted((n for n in names if q in n.casefold()),
+                      key=lambda n: (not n.casefold().startswith(q), n.casefold(), n))[:limit]
+    sizes = sizes or {}
+    largest = sorted(names, key=lambda n: (-sizes.get(n, 0), n.casefold(), n))[:limit]
+    return sorted(largest, key=lambda n: (n.casefold(), n))
