@@ -400,7 +400,8 @@ def test_funnel_draws_the_kept_shares_interval_as_a_whisker_in_counts():
     assert rule["encoding"]["x"]["field"] == "_lo" and rule["encoding"]["x2"]["field"] == "_hi"
     second = rule["data"]["values"][1]
     assert (second["_lo"], second["_hi"]) == (pytest.approx(1.1256), pytest.approx(4.8744))  # 6 x the interval
-    assert sum(mark_type(lyr) == "tick" for lyr in layers) == 2  # the whisker's caps
+    assert sum(mark_type(lyr) == "point" for lyr in layers) == 2  # the whisker's caps
+    assert not any(mark_type(lyr) in ("tick", "rect") for lyr in layers)  # bars are the only rects
     assert C.funnel_xmax(df, "participants") == pytest.approx(6.0)
     wide = df.assign(kept_high=[None, 1.0])
     assert C.funnel_xmax(wide.assign(participants=[3, 3]), "participants") == pytest.approx(6.0)  # the whisker

@@ -1093,7 +1093,9 @@ def funnel_chart(
         whisker = base.transform_filter("isValid(datum._lo)").mark_rule(color=INK, strokeWidth=2).encode(
             x=alt.X(field="_lo", type="quantitative", scale=xscale, axis=None), x2=alt.X2(field="_hi"), y=yenc,
             tooltip=tooltip)
-        caps = [base.transform_filter("isValid(datum._lo)").mark_tick(color=INK, thickness=2, size=12).encode(
+        # caps as a vertical stroke symbol, not a tick: ticks draw as rects, among the bars a page selects
+        caps = [base.transform_filter("isValid(datum._lo)").mark_point(
+                    shape="M0,-1L0,1", size=60, color=INK, strokeWidth=2, filled=False, opacity=1).encode(
                     x=alt.X(field=f, type="quantitative", scale=xscale, axis=None), y=yenc, tooltip=tooltip)
                 for f in ("_lo", "_hi")]
         layers += [whisker, *caps]
