@@ -225,3 +225,15 @@ def test_overview_draws_a_bounded_number_of_cards(tmp_path, monkeypatch):
     cards = [m.value for m in at.markdown if m.value.startswith("### ")]
     assert len(cards) == 4 and cards[0] == "### N00042"
     assert any(c.value.startswith("4 of the 60 networks as cards") for c in at.caption)
+
+
+def test_every_limit_is_documented_with_its_default():
+    """docs/security.md is where an administrator looks a setting up: every limit in analytics/limits.py has a
+    row there with the default the code uses."""
+    from analytics import limits
+
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    for name, (default, _why) in limits.DEFAULTS.items():
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{name}` |")), None)
+        assert row is not None, f"{name} has no row in docs/security.md"
+        assert float(row.split("|")[2].strip().replace(",", "")) == default, (name, row)
