@@ -191,6 +191,31 @@ if len(nets) > max_cards:  # a budget: a card per network of 10,000 would keep t
     cards = chosen + [n for n in recent.tolist() if n not in chosen][: max_cards - len(chosen)]
     st.caption(t("overview.cards_limited", shown=len(cards), n=len(nets),
                  setting="NETWERKLEREN_OVERVIEW_MAX_CARDS"))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def card_chart(data_version, min_group: int, lang: str, net: str, which: str, names: tuple) -> dict:
+    """A card's chart as a Vega-Lite spec, built once per data version: building and validating the charts of
+    eight cards took about a second of every overview rerun. ``names`` (the dimensions' names, which a database
+    setting can change) is in the key so a renamed dimension is redrawn."""
+    dim_labels = dict(names)
+    d = overview_data(data_version, min_group)
+    if which == "spark":
+        tr = d["trends"][d["trends"]["network"] == net].dropna(subset=["mean"])
+        chart = charts.line_over_time(
+            tr, x="period", y="mean", color="code", x_order=[p for p in order if p in set(tr["period"])],
+            color_labels=dim_labels, color_order=[d.code for d in fw.dimensions], y_domain=(0, 1),
+            y_title="", x_title="", text={**text, "indicator": t("overview.dimension")}, width=300,
+            height=120, title=t("overview.dims_title"), band=("ci_low", "ci_high"), n_col="n",
+        ).configure_axisX(labelAngle=-40, labelFontSize=9)
+    else:
+        fn = d["funnels"][d["funnels"]["network"] == net]
+        chart = charts.funnel_chart(fn, order=funnel_cycles(), stage_labels=stage_labels, value_col="value",
+                                    text=text, title=t("overview.funnel_title"), width=260, bar_height=16,
+                                    selectable=False, ci_text=False)
+    return chart.to_dict()
+
+
 for row_start in range(0, len(cards), 2):
     cols = st.columns(2)
     for col, net in zip(cols, cards[row_start:row_start + 2], strict=False):
@@ -233,23 +258,14 @@ for row_start in range(0, len(cards), 2):
                     for r in own.itertuples()))
             tr = trends[trends["network"] == net].dropna(subset=["mean"])
             if len(tr):
-                spark = charts.line_over_time(
-                    tr, x="period", y="mean", color="code", x_order=[p for p in order if p in set(tr["period"])],
-                    color_labels=dim_labels, color_order=[d.code for d in fw.dimensions], y_domain=(0, 1),
-                    y_title="", x_title="", text={**text, "indicator": t("overview.dimension")}, width=300,
-                    height=120, title=t("overview.dims_title"), band=("ci_low", "ci_high"), n_col="n",
-                ).configure_axisX(labelAngle=-40, labelFontSize=9)
-                st.altair_chart(spark, theme=None)
+                st.vega_lite_chart(card_chart(v, ui.min_group(), lang, net, "spark", tuple(dim_labels.items())), theme=None)
                 last = tr[tr["period"] == max(tr["period"], key=lambda p: order.index(p) if p in order else -1)]
                 st.caption(t("overview.dims_latest", period=ui.md(last["period"].iloc[0])) + " " + " · ".join(
                     f"{ui.md(dim_labels.get(c, c))} **{fmt_num(m, lang, 2)}**"
                     for c, m in zip(last["code"], last["mean"], strict=True)))
             fn = funnels[funnels["network"] == net]
             if len(fn) and fn["value"].sum():
-                mini = charts.funnel_chart(fn, order=funnel_cycles(), stage_labels=stage_labels, value_col="value",
-                                           text=text, title=t("overview.funnel_title"), width=260, bar_height=16,
-                                           selectable=False, ci_text=False)
-                st.altair_chart(mini, theme=None)
+                st.vega_lite_chart(card_chart(v, ui.min_group(), lang, net, "funnel", tuple(dim_labels.items())), theme=None)
             tl = tie_latest[tie_latest["network"] == net]
             if len(tl):
                 r = tl.iloc[0]
