@@ -31,6 +31,8 @@ STEP_TIMEOUT_MS = 240_000
 #: Bound for the whole run (all sessions, all steps).
 TOTAL_TIMEOUT_S = 600
 SETTLE_MS = 300
+#: How long an opened network list is given to show the option before it is opened again.
+OPTION_WAIT_MS = 45_000
 NETWORKS = ["Rekenen", "Zelfregulerend leren", "Onderzoekend leren", "Hoogbegaafdheid"]
 STEPS = ["overview", "network filter", "dimensions", "ties"]
 
@@ -94,11 +96,37 @@ async def frames_loaded(page) -> int:
     return len(frames)
 
 
+async def choose_network(page, net: str) -> list[str]:
+    """Open the sidebar's network list and pick ``net``; returns what had to be tried again, and why.
+
+    With twenty tabs on two cores, in one full CI run one tab waited the whole 240 s in this step (a list that
+    did not open or an option that never showed; the run did not say which). A user would try again, so does
+    this after OPTION_WAIT_MS; the time it takes stays in the step's figure and the retries are printed."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    option = page.get_by_role("option", name=net, exact=True)
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    retries: list[str] = []
+    while True:
+        what = "open the list"
+        try:
+            await box.click(timeout=OPTION_WAIT_MS)
+            what = "click the option"
+            await option.click(timeout=OPTION_WAIT_MS)
+            return retries
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            retries.append(what)
+            await page.keyboard.press("Escape")
+
+
 # ------------------------------------------------------------------------------------------- one session
 
 
 async def session(browser, url: str, i: int, start: asyncio.Event) -> dict:
-    out: dict = {"i": i, "times": {}, "errors": [], "exceptions": [], "failed": None, "iframes": 0}
+    out: dict = {"i": i, "times": {}, "errors": [], "exceptions": [], "failed": None, "iframes": 0, "retries": []}
     ctx = await browser.new_context(viewport=VIEWPORT, locale="nl-NL", service_workers="block")
     try:
         page = await ctx.new_page()
@@ -117,8 +145,7 @@ async def session(browser, url: str, i: int, start: asyncio.Event) -> dict:
             step = "network filter"
             net = NETWORKS[i % len(NETWORKS)]
             t0 = time.monotonic()
-            await page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-            await page.get_by_role("option", name=net, exact=True).click()
+            out["retries"] = await choose_network(page, net)
             await settle(page, rerun=True)
             value = await page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first \
                 .get_attribute("value")
@@ -202,6 +229,8 @@ def test_twenty_sessions_at_once_on_one_server(chromium, tmp_path):
         xs = [r["times"][step] for r in results if step in r["times"]]
         if xs:
             lines.append(f"{step:<16}{len(xs):>4}{statistics.median(xs):>10.2f}{p95(xs):>8.2f}{max(xs):>8.2f}")
+    lines.append("network filter tried again: " + (", ".join(f"session {r['i']}: {'; '.join(r['retries'])}"
+                                                             for r in results if r["retries"]) or "never"))
     lines.append("one session alone, right after the server started (cold caches): "
                  + ", ".join(f"{step} {alone['times'][step]:.2f} s" for step in STEPS))
     print("\n".join(lines))
