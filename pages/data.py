@@ -473,7 +473,7 @@ if definition is not None and st.button(t("data.save_instrument"), key="save_ins
 # ---------------------------------------------------------------- networks, agreements, interventions
 import datetime as dt  # noqa: E402 - this section only
 
-from analytics.definitions import loop_label, loop_vocabulary  # noqa: E402
+from analytics.definitions import loop_label, loop_vocabulary, own_link_names  # noqa: E402
 from analytics.store import agreements as agr  # noqa: E402
 from analytics.store import interventions as itv  # noqa: E402
 from analytics.store import networks as netinfo  # noqa: E402
@@ -485,7 +485,8 @@ st.subheader(t("data.loop"))
 st.caption(t("data.loop_help"))
 vocab = loop_vocabulary()
 fw_now = ui.framework()
-link_codes = [d.code for d in fw_now.dimensions] + list(fw_now.codes)
+own_links = own_link_names(ui.instruments())  # an own instrument's indicators, as instrument:code
+link_codes = [d.code for d in fw_now.dimensions] + list(fw_now.codes) + list(own_links)
 cycle_codes = [c.code for c in value_cycles()]
 measure_codes = list(vocab["measures"])
 known_nets = ui.query(netinfo.all_networks)
@@ -495,7 +496,8 @@ hide_people = ui.pseudonymise()
 def _links(prefix: str, current: tuple = ((), (), ())) -> tuple[list, list, list]:
     c1, c2, c3 = st.columns(3)
     ind = c1.multiselect(t("agr.indicators"), link_codes, default=[c for c in current[0] if c in link_codes],
-                         key=f"{prefix}:ind", format_func=lambda c: loop_view.figure_name("indicator", c, lang, fw_now))
+                         key=f"{prefix}:ind", format_func=lambda c: own_links[c][lang] if c in own_links
+                         else loop_view.figure_name("indicator", c, lang, fw_now))
     cyc = c2.multiselect(t("agr.cycles"), cycle_codes, default=list(current[1]), key=f"{prefix}:cyc",
                          format_func=lambda c: loop_view.figure_name("cycle", c, lang))
     mea = c3.multiselect(t("agr.measures"), measure_codes, default=list(current[2]), key=f"{prefix}:mea",
@@ -614,9 +616,39 @@ with tab_itv:
             else:
                 _saved(t("itv.saved"))
     for r in ui.query(itv.latest).itertuples():
-        c1, c2 = st.columns([4, 1], vertical_alignment="center")
-        c1.markdown(t("intervention.head", label=ui.md(ui.scrub(r.label)), start=f"{r.start_date:%d-%m-%Y}",
-                      networks=ui.md(", ".join(r.networks) if len(r.networks) else t("intervention.all_networks"))))
-        if c2.button(t("agr.remove"), key=f"itv_remove:{r.intervention_id}"):
-            ui.query(itv.remove, r.intervention_id)
-            _saved(t("itv.saved"))
+        iid = r.intervention_id
+        head = t("intervention.head", label=ui.md(ui.scrub(r.label)), start=f"{r.start_date:%d-%m-%Y}",
+                 networks=ui.md(", ".join(r.networks) if len(r.networks) else t("intervention.all_networks")))
+        with st.expander(head):
+            # An edit adds a version (the history stays); names in the texts are shown only with names on.
+            with st.form(f"itv_edit:{iid}"):
+                e_label = st.text_input(t("itv.label"), value=ui.scrub(r.label), max_chars=200,
+                                        disabled=hide_people, key=f"itv_edit:{iid}:label")
+                c1, c2, c3 = st.columns([1, 1, 2])
+                e_start = c1.date_input(t("itv.start"), value=r.start_date, format="DD-MM-YYYY",
+                                        key=f"itv_edit:{iid}:start")
+                e_end = c2.date_input(t("itv.end"), value=None if pd.isna(r.end_date) else r.end_date,
+                                      format="DD-MM-YYYY", key=f"itv_edit:{iid}:end")
+                e_nets = c3.multiselect(t("itv.networks"), sorted(set(known_nets) | set(r.networks)),
+                                        default=list(r.networks), key=f"itv_edit:{iid}:nets")
+                e_ind, e_cyc, e_mea = _links(f"itv_edit:{iid}", tuple(
+                    [] if v is None else [str(x) for x in v] for v in (r.indicators, r.cycles, r.measures)))
+                e_expected = st.text_input(t("itv.expected"), value=ui.scrub(r.expected or ""),
+                                           max_chars=itv.MAX_TEXT, disabled=hide_people,
+                                           key=f"itv_edit:{iid}:expected")
+                if hide_people:
+                    st.caption(t("itv.edit_names"))
+                if st.form_submit_button(t("itv.update"), type="primary"):
+                    changes = {"start_date": e_start, "end_date": e_end, "networks": e_nets, "indicators": e_ind,
+                               "cycles": e_cyc, "measures": e_mea}
+                    if not hide_people:  # a pseudonymised text is not written back over the real one
+                        changes |= {"label": e_label, "expected": e_expected}
+                    try:
+                        ui.query(itv.edit, iid, **changes)
+                    except itv.InterventionError as e:
+                        st.error(ui.md(str(e)))
+                    else:
+                        _saved(t("itv.saved"))
+            if st.button(t("agr.remove"), key=f"itv_remove:{iid}"):
+                ui.query(itv.remove, iid)
+                _saved(t("itv.saved"))

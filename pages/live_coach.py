@@ -82,6 +82,11 @@ def new_round_form() -> None:
         hours = c3.selectbox(t("live.round_hours"), [2, 12, 24, 72, 168], index=1,
                              format_func=lambda h: t("live.hours", n=h))
         st.markdown("**" + t("live.what_to_ask") + "**")
+        known = ui.instruments()
+        instrument = next(iter(known))
+        if len(known) > 1:
+            instrument = st.selectbox(t("live.instrument"), list(known), format_func=lambda f: known[f].name[lang],
+                                      help=t("live.instrument_help"), key="live_instrument")
         q1, q2, q3, q4 = st.columns(4)
         ask_current = q1.checkbox(t("live.ask_current"), value=True)
         ask_desired = q2.checkbox(t("live.ask_desired"), value=False)
@@ -109,6 +114,7 @@ def new_round_form() -> None:
             cfg = live_rounds.RoundConfig(
                 current=ask_current, desired=ask_desired, story=ask_story, ties=ask_ties and named, topic=topic,
                 allow_external=allow_external, lang=form_lang, plusdelta=ask_plusdelta, ideas=ask_ideas,
+                framework=instrument,
                 ideas_prompt=ideas_prompt, votes=int(votes),
                 statements=tuple(x for x in (statements or "").splitlines() if x.strip()),
                 groups=tuple(x for x in (groups or "").split(",") if x.strip()))
@@ -128,6 +134,9 @@ if chosen == NEW:
     rnd = None
 else:
     rnd = ui.query(live_rounds.get_round, chosen)
+    # The round's own instrument names its marks (an instrument file removed meanwhile: the shipped one's
+    # names are not used for its codes; the picture then shows bare codes).
+    fw = ui.instruments().get(rnd.config.framework, fw) if rnd else fw
 
 
 # ---------------------------------------------------------------- the link and the QR code

@@ -137,9 +137,12 @@ except live_common.LiveError as e:
         refuse(e)
     st.info(t("live.closed_mirror"))
     closed_round = ui.query(live_rounds.get_round, round_id)
+    if closed_round:
+        fw = ui.instruments().get(closed_round.config.framework, fw)
     show_mirror(mine, closed_round.config.statements if closed_round else ())
     st.stop()
 rnd, cfg = acc.round, acc.round.config
+fw = ui.instruments().get(cfg.framework, fw)  # the instrument the coach chose for this round
 
 st.title(ui.md(rnd.title) if rnd.title else t("live.form_title"))
 st.caption(t("live.form_network", network=ui.md(rnd.network)))
@@ -257,8 +260,9 @@ if cfg.story:
     cycle = st.radio(t("live.story_cycle"), [c.code for c in cycles], index=None, key="s:cycle",
                      format_func=lambda code: next(c.name[lang] for c in cycles if c.code == code),
                      captions=[c.explanation[lang] for c in cycles])
-    indicator = st.selectbox(t("live.story_indicator"), fw.codes, index=None, key="s:indicator",
-                             format_func=lambda code: fw.indicator(code).name[lang],
+    dims_fw = ui.framework()  # a story's indicator names one of the Dimensions, whatever the round marks
+    indicator = st.selectbox(t("live.story_indicator"), dims_fw.codes, index=None, key="s:indicator",
+                             format_func=lambda code: dims_fw.indicator(code).name[lang],
                              placeholder=t("live.optional"))
     if (text or "").strip() or cycle or indicator:
         answers["story"] = {"text": text, "cycle": cycle, "indicator": indicator}

@@ -245,6 +245,15 @@ def framework():
     return default_framework(alt_names())
 
 
+def instruments() -> dict:
+    """Every instrument this database knows (the shipped one first, named as the database prefers)."""
+    from analytics.store import contents
+
+    known = query(contents.instruments)
+    shipped = framework()
+    return {shipped.id: shipped, **{k: v for k, v in known.items() if k != shipped.id}}
+
+
 def min_group() -> int:
     return int(st.session_state.get("min_group", privacy.DEFAULT_MIN_GROUP))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
@@ -213,3 +214,53 @@ def test_an_own_instrument_shows_on_the_overview_card_and_the_first_slide(tmp_pa
         [c.value for c in at.caption]
     at = run_page(path, monkeypatch, "pages/present.py", lang, network="R", present_slide=0)
     assert at.metric[0].label == f"P {process}" and at.metric[0].value == mean
+
+
+def _submit(at: AppTest, label: str, form: str):
+    return next(b for b in at.button if b.label == label and b.proto.form_id.endswith(form))
+
+
+def test_data_page_edits_an_intervention_as_a_new_version(db, monkeypatch):
+    from analytics.store import interventions as itv
+
+    at = run_page(db, monkeypatch, "pages/data.py", "en", pseudonymise=False)  # loads the demo on first run
+    first = stored(db, itv.latest).iloc[0]
+    iid = int(first["intervention_id"])
+    at.text_input(key=f"itv_edit:{iid}:label").set_value("Shared lunch, every month")
+    at.date_input(key=f"itv_edit:{iid}:end").set_value(dt.date(2026, 6, 30))
+    at.multiselect(key=f"itv_edit:{iid}:ind").set_value(["3a", "3c"])
+    _submit(at, "Save changes", f"itv_edit:{iid}").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(s.value == "Intervention saved." for s in at.success), [s.value for s in at.success]
+    hist = stored(db, itv.history, iid)
+    assert len(hist) == 2 and hist.iloc[0]["label"] == first["label"]  # the earlier version stays
+    now = hist.iloc[-1]
+    assert now["label"] == "Shared lunch, every month" and pd.Timestamp(now["end_date"]).date() == dt.date(2026, 6, 30)
+    assert list(now["indicators"]) == ["3a", "3c"] and list(now["networks"]) == list(first["networks"])
+
+
+def test_a_pseudonymised_edit_does_not_write_codes_over_the_texts(db, monkeypatch):
+    from analytics.store import interventions as itv
+
+    at = run_page(db, monkeypatch, "pages/data.py", "nl")  # names replaced by codes: the default
+    first = stored(db, itv.latest).iloc[-1]
+    iid = int(first["intervention_id"])
+    assert at.text_input(key=f"itv_edit:{iid}:label").disabled
+    at.date_input(key=f"itv_edit:{iid}:start").set_value(dt.date(2025, 1, 6))
+    _submit(at, "Wijziging opslaan", f"itv_edit:{iid}").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    now = stored(db, itv.history, iid).iloc[-1]
+    assert pd.Timestamp(now["start_date"]).date() == dt.date(2025, 1, 6)
+    assert (now["label"], now["expected"]) == (first["label"], first["expected"])
+
+
+def test_the_link_pickers_offer_an_own_instruments_indicators(tmp_path, monkeypatch):
+    from analytics.definitions import frameworks_dir, save_framework
+
+    path = tmp_path / "own.duckdb"
+    save_framework(ROOT / "analytics" / "definitions" / "social_regulation.toml", frameworks_dir(path))
+    store.connect(path).close()
+    at = run_page(path, monkeypatch, "pages/data.py", "en")
+    picker = at.multiselect(key="agr_new:ind")
+    assert "Social regulation (example): p1 Connectedness" in picker.options, picker.options
+    assert "Social regulation (example): p1 Connectedness" in at.multiselect(key="itv_new:ind").options

@@ -329,6 +329,32 @@ def frameworks(extra_dir: str | Path | None = None, alt_names: bool = False) -> 
     return out
 
 
+#: An agreement or intervention links an own instrument's indicator as ``instrument:code`` (``social_regulation:p1``):
+#: codes of two instruments may be alike, and the shipped instrument's codes stay as they are (``3b``).
+LINK_SEP = ":"
+
+
+def split_link(code: str) -> tuple[str | None, str]:
+    """``"social_regulation:p1"`` -> ``("social_regulation", "p1")``; ``"3b"`` -> ``(None, "3b")``."""
+    fid, sep, rest = str(code).partition(LINK_SEP)
+    return (fid, rest) if sep else (None, str(code))
+
+
+def own_link_names(instruments: dict[str, Framework]) -> dict[str, dict[str, str]]:
+    """Every dimension and indicator of the instruments other than the shipped one, as link codes with their
+    names per language ('Sociale regulatie (voorbeeld): P Procesaspecten'), in instrument order."""
+    out: dict[str, dict[str, str]] = {}
+    shipped = default_framework().id
+    for fid, fw in instruments.items():
+        if fid == shipped:
+            continue
+        for d in fw.dimensions:
+            out[f"{fid}{LINK_SEP}{d.code}"] = {lang: f"{fw.name[lang]}: {d.code} {d.name[lang]}" for lang in LANGS}
+        for i in fw.indicators:
+            out[f"{fid}{LINK_SEP}{i.code}"] = {lang: f"{fw.name[lang]}: {i.code} {i.name[lang]}" for lang in LANGS}
+    return out
+
+
 def frameworks_dir(db_file: str | Path) -> Path:
     """User instruments live next to the database, so a copy of the data folder carries them along."""
     return Path(db_file).resolve().parent / "frameworks"

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from analytics.definitions import default_framework, value_cycles
+from analytics.definitions import Framework, default_framework, value_cycles
 from analytics.live.common import (
     FREQUENCIES,
     MAX_NAME,
@@ -21,7 +21,7 @@ from analytics.live.common import (
     one_line,
     utc_now,
 )
-from analytics.live.rounds import Round, member_names
+from analytics.live.rounds import Round, member_names, round_instrument
 from analytics.live.tokens import Access, check_token
 from analytics.store import database as store
 from analytics.store.db import rows, run
@@ -49,13 +49,17 @@ def validate_answers(
     *,
     final: bool,
     wall: set[str] | None = None,
+    instrument: Framework | None = None,
 ) -> dict:
     """Check and normalise answers; raises LiveError('invalid', problems=[...]) naming every problem.
 
     Drafts may be incomplete (a story without its cycle, a name without how often); submitted answers may not.
-    ``wall`` is the set of idea-wall items one may vote for now (None: voting is not open).
+    ``wall`` is the set of idea-wall items one may vote for now (None: voting is not open). ``instrument``:
+    the round's instrument (:func:`round_instrument`; default the shipped one) — its indicators are the marks;
+    a story's indicator always names one of the shipped Dimensions, as stories do everywhere.
     """
-    fw = default_framework()
+    fw = instrument or default_framework()
+    dims_fw = default_framework()
     cfg = rnd.config
     problems: list[tuple[str, dict]] = []
     if not isinstance(answers, dict):
@@ -103,7 +107,7 @@ def validate_answers(
             indicator = story.get("indicator") or None
             if cycle is not None and cycle not in {c.code for c in value_cycles()}:
                 problems.append(("story_cycle_unknown", {"cycle": str(cycle)[:20]}))
-            if indicator is not None and indicator not in fw.codes:
+            if indicator is not None and indicator not in dims_fw.codes:
                 problems.append(("mark_unknown", {"indicator": str(indicator)[:20]}))
             if text is not None and (text or cycle or indicator):
                 if final and not text:
@@ -305,7 +309,8 @@ def save_response(
             from analytics.live.meeting import wall_keys
 
             wall = wall_keys(con, round_id)
-        clean = validate_answers(answers, acc.round, names, acc.participant_id, final=final, wall=wall)
+        clean = validate_answers(answers, acc.round, names, acc.participant_id, final=final, wall=wall,
+                                 instrument=round_instrument(con, acc.round))
         text = canonical(clean)
         got = rows(con, """SELECT seq, draft, answers, created_at, submitted_at FROM live_responses
                            WHERE round_id = ? AND slot = ?""", [round_id, acc.slot])

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from analytics.definitions import default_framework
+from analytics.definitions import Framework
 from analytics.live.common import (
     _ROUND_RE,
     DEFAULT_HOURS,
@@ -29,6 +29,7 @@ from analytics.live.common import (
     secret_hash,
     utc_now,
 )
+from analytics.store import contents
 from analytics.store import database as store
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import period_of
@@ -198,8 +199,10 @@ def create_round(
         raise LiveError("nothing_asked", "choose at least one question")
     if config.ties and mode == "anonymous":
         raise LiveError("ties_anonymous", "a learning-ties question needs a named round")
-    if config.framework != default_framework().id:
-        raise LiveError("bad_framework", f"unknown instrument {config.framework!r}")
+    known = contents.instruments(con)
+    if config.framework not in known:
+        raise LiveError("bad_framework", f"unknown instrument {config.framework!r}",
+                        known=", ".join(sorted(known)))
     if config.lang not in ("nl", "en"):
         config = replace(config, lang="nl")
     try:
@@ -248,6 +251,16 @@ def new_join_key(con, round_id: str, now: datetime | None = None) -> str:
         key = secrets.token_urlsafe(TOKEN_BYTES)
         run(con, "UPDATE live_rounds SET join_hash = ? WHERE round_id = ?", [secret_hash(key), round_id])
     return key
+
+
+def round_instrument(con, rnd: Round) -> Framework:
+    """The instrument a round asks (chosen when it was opened). Its definition file lives next to the
+    database; if it was removed meanwhile the round cannot be answered (rather than be stored unnamed)."""
+    known = contents.instruments(con)
+    if rnd.config.framework not in known:
+        raise LiveError("bad_framework", f"unknown instrument {rnd.config.framework!r}",
+                        known=", ".join(sorted(known)))
+    return known[rnd.config.framework]
 
 
 def _open_round(con, round_id: str, now: datetime | None) -> Round:

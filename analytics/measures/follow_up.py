@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from analytics.definitions import Framework, default_framework
+from analytics.definitions import LINK_SEP, Framework, default_framework, split_link
 from analytics.measures import dimensions as dims
 from analytics.measures import ties as tq
 from analytics.measures import value_creation as vc
@@ -50,18 +50,18 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
     indicators, cycles, measures = list(indicators), list(cycles), list(measures)
     parts = []
     if indicators:
-        fw = framework or default_framework()
-        f = dims.Filters(networks=(network,), situation="current", framework=fw.id)
-        dim_codes = {d.code for d in fw.dimensions}
-        for by, wanted in (("indicator", [c for c in indicators if c not in dim_codes]),
-                           ("dimension", [c for c in indicators if c in dim_codes])):
-            if wanted:
-                st = dims.indicator_stats(con, f, by=by, framework=fw, min_group=min_group)
-                st = st[st["code"].isin(wanted)]
-                starts = period_starts(con, network, "v_scores")
-                parts.append(pd.DataFrame({"kind": "indicator", "code": st["code"], "period": st["period"],
-                                           "first_date": st["period"].map(starts), "value": st["mean"],
-                                           "n": st["n"], "iqr": st["iqr"]}))
+        starts = period_starts(con, network, "v_scores")
+        for fw, codes, prefix in _by_instrument(con, indicators, framework):
+            f = dims.Filters(networks=(network,), situation="current", framework=fw.id)
+            dim_codes = {d.code for d in fw.dimensions}
+            for by, wanted in (("indicator", [c for c in codes if c not in dim_codes]),
+                               ("dimension", [c for c in codes if c in dim_codes])):
+                if wanted:
+                    st = dims.indicator_stats(con, f, by=by, framework=fw, min_group=min_group)
+                    st = st[st["code"].isin(wanted)]
+                    parts.append(pd.DataFrame({"kind": "indicator", "code": prefix + st["code"],
+                                               "period": st["period"], "first_date": st["period"].map(starts),
+                                               "value": st["mean"], "n": st["n"], "iqr": st["iqr"]}))
     if cycles:
         cc = vc.cycle_counts(con, vc.Filters(networks=(network,)), by=("period",))
         cc = cc[cc["cycle"].isin(cycles)]
@@ -93,6 +93,24 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
     if "iqr" not in out:
         out["iqr"] = float("nan")
     return out.dropna(subset=["first_date"])[cols].reset_index(drop=True)
+
+
+def _by_instrument(con, codes: list[str], framework: Framework | None) -> list[tuple[Framework, list[str], str]]:
+    """Linked indicator codes per instrument: (instrument, its bare codes, the prefix that names them in a
+    link). Plain codes are the shipped instrument's (or ``framework``'s); ``instrument:code`` an own one's, read
+    from the frameworks folder next to the database (gone: no figures for it)."""
+    from analytics.store.contents import instruments
+
+    plain = [c for c in codes if split_link(c)[0] is None]
+    out = [(framework or default_framework(), plain, "")] if plain else []
+    own: dict[str, list[str]] = {}
+    for c in codes:
+        fid, bare = split_link(c)
+        if fid is not None:
+            own.setdefault(fid, []).append(bare)
+    known = instruments(con) if own else {}
+    out += [(known[fid], bare, f"{fid}{LINK_SEP}") for fid, bare in own.items() if fid in known]
+    return out
 
 
 def needed_periods(starts: dict[str, dt.date], dates: Iterable[dt.date]) -> list[str]:

@@ -64,13 +64,21 @@ def _check(network: str, date, text: str, status: str) -> tuple[str, dt.date, st
     return network, day, text
 
 
+def own_codes(con: duckdb.DuckDBPyConnection, extra: Iterable[str] = ()) -> list[str]:
+    """The link codes of the own instruments this database knows (``instrument:code``), plus ``extra``."""
+    from analytics.definitions import own_link_names
+    from analytics.store.contents import instruments
+
+    return [*extra, *own_link_names(instruments(con))]
+
+
 def add(con: duckdb.DuckDBPyConnection, network: str, date: dt.date | str, text: str, *,
         indicators: Sequence[str] | str = (), cycles: Sequence[str] | str = (), measures: Sequence[str] | str = (),
         owner: str | None = None, status: str = "open", import_id: int | None = None,
         extra_codes: Iterable[str] = ()) -> int:
-    """Store a new agreement; returns its id."""
+    """Store a new agreement; returns its id. An own instrument's indicator is linked as ``instrument:code``."""
     network, day, text = _check(network, date, text, status)
-    ind, cyc, mea = check_links(indicators, cycles, measures, extra_codes)
+    ind, cyc, mea = check_links(indicators, cycles, measures, own_codes(con, extra_codes))
     with transaction(con):
         aid = scalar(con, "SELECT nextval('agreement_ids')")
         rows(con, f"INSERT INTO agreements (agreement_id, version, {', '.join(COLUMNS)}, import_id) "
@@ -97,7 +105,9 @@ def edit(con: duckdb.DuckDBPyConnection, agreement_id: int, *, extra_codes: Iter
         cur = current(con, agreement_id)
         new = {k: cur[k] for k in COLUMNS} | changes
         network, day, text = _check(new["network"], new["date"], new["text"], new["status"])
-        ind, cyc, mea = check_links(new["indicators"], new["cycles"], new["measures"], extra_codes)
+        # codes linked before stay valid (an own instrument's file may have gone since)
+        ind, cyc, mea = check_links(new["indicators"], new["cycles"], new["measures"],
+                                    own_codes(con, [*extra_codes, *as_list(cur["indicators"])]))
         version = int(cur["version"]) + 1
         rows(con, f"INSERT INTO agreements (agreement_id, version, {', '.join(COLUMNS)}, deleted, import_id) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

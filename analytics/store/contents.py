@@ -36,13 +36,22 @@ def frameworks_in_use(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows(con, "SELECT DISTINCT framework FROM dimension_scores ORDER BY 1")]
 
 
-def own_instruments(con: duckdb.DuckDBPyConnection) -> dict:
-    """The instruments in use other than the shipped one, as definitions (from the frameworks folder next to
-    this database); an id in use whose file is gone is left out (its marks cannot be named)."""
+def instruments(con: duckdb.DuckDBPyConnection) -> dict:
+    """Every instrument this database knows: the shipped one and the definitions in the frameworks folder next
+    to it (an in-memory store knows only the shipped one). Used wherever an instrument is named by its id: a
+    live round, a link of an agreement."""
     from analytics.definitions import default_framework, frameworks, frameworks_dir
 
     path = rows(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")[0][0]
-    known = frameworks(frameworks_dir(path)) if path else {}
+    return frameworks(frameworks_dir(path)) if path else {default_framework().id: default_framework()}
+
+
+def own_instruments(con: duckdb.DuckDBPyConnection) -> dict:
+    """The instruments in use other than the shipped one, as definitions (from the frameworks folder next to
+    this database); an id in use whose file is gone is left out (its marks cannot be named)."""
+    from analytics.definitions import default_framework
+
+    known = instruments(con)
     return {fid: known[fid] for fid in frameworks_in_use(con) if fid != default_framework().id and fid in known}
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import pandas as pd
 
-from analytics.store.agreements import AgreementError, check_links
+from analytics.store.agreements import AgreementError, check_links, own_codes
 from analytics.store.database import transaction
 from analytics.store.db import frame, rows, scalar
 from analytics.store.networks import as_date, as_list
@@ -45,9 +45,10 @@ def add(con: duckdb.DuckDBPyConnection, label: str, start_date: dt.date | str, *
         networks: Sequence[str] | str = (), indicators: Sequence[str] | str = (), cycles: Sequence[str] | str = (),
         measures: Sequence[str] | str = (), expected: str | None = None, end_date: dt.date | str | None = None,
         import_id: int | None = None, extra_codes: Iterable[str] = ()) -> int:
-    """Log an intervention (no networks = all networks); returns its id."""
+    """Log an intervention (no networks = all networks); returns its id. An own instrument's indicator is
+    linked as ``instrument:code``."""
     label, s, e = _check(label, start_date, end_date, expected)
-    ind, cyc, mea = check_links(indicators, cycles, measures, extra_codes)
+    ind, cyc, mea = check_links(indicators, cycles, measures, own_codes(con, extra_codes))
     with transaction(con):
         iid = scalar(con, "SELECT nextval('intervention_ids')")
         rows(con, f"INSERT INTO interventions (intervention_id, version, {', '.join(COLUMNS)}, import_id) "
@@ -71,7 +72,8 @@ def edit(con: duckdb.DuckDBPyConnection, intervention_id: int, *, extra_codes: I
         new = {k: cur[k] for k in COLUMNS} | changes
         label, s, e = _check(new["label"], new["start_date"], None if pd.isna(new["end_date"]) else new["end_date"],
                              new["expected"])
-        ind, cyc, mea = check_links(new["indicators"], new["cycles"], new["measures"], extra_codes)
+        ind, cyc, mea = check_links(new["indicators"], new["cycles"], new["measures"],
+                                    own_codes(con, [*extra_codes, *as_list(cur["indicators"])]))
         version = int(cur["version"]) + 1
         rows(con, f"INSERT INTO interventions (intervention_id, version, {', '.join(COLUMNS)}, deleted, import_id) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

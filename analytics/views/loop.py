@@ -42,6 +42,19 @@ def _network_figures(con, links: dict[str, tuple[set, set, set, set]], framework
             for net, (i, c, m, d) in links.items()}
 
 
+def _own_names(con, codes) -> dict[str, dict[str, str]]:
+    """Names of the own instruments' link codes among ``codes`` (none: no lookup of the frameworks folder)."""
+    from analytics.definitions import own_link_names, split_link
+    from analytics.store.contents import instruments
+
+    return own_link_names(instruments(con)) if any(split_link(c)[0] for c in codes) else {}
+
+
+def _name(figs: list[dict], names: dict[str, dict[str, str]]) -> list[dict]:
+    """An own instrument's figure carries its names (``names``: {lang: text}), so every surface can say it."""
+    return [f | {"names": names[f["code"]]} if f["code"] in names else f for f in figs]
+
+
 def _collect(links: dict, net: str, ind, cyc, mea, day) -> None:
     i, c, m, d = links.setdefault(net, (set(), set(), set(), set()))
     i.update(ind)
@@ -65,11 +78,12 @@ def agreement_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | 
     for r in df.itertuples():
         _collect(links, r.network, _codes(r.indicators), _codes(r.cycles), _codes(r.measures), _day(r.date))
     computed = _network_figures(con, links, framework, min_group)
+    names = _own_names(con, {c for i, _, _, _ in links.values() for c in i})
     out = []
     for r, owner in zip(df.itertuples(), owners, strict=True):
         ind, cyc, mea = _codes(r.indicators), _codes(r.cycles), _codes(r.measures)
-        figs = follow_up.before_after(con, r.network, _day(r.date), indicators=ind, cycles=cyc, measures=mea,
-                                      computed=computed[r.network]) if ind or cyc or mea else []
+        figs = _name(follow_up.before_after(con, r.network, _day(r.date), indicators=ind, cycles=cyc, measures=mea,
+                                            computed=computed[r.network]), names) if ind or cyc or mea else []
         out.append({"id": int(r.agreement_id), "network": r.network, "date": _day(r.date), "text": scrub(r.text, r.network),
                     "indicators": ind, "cycles": cyc, "measures": mea, "owner": owner or None,
                     "status": r.status, "figures": figs, "before": _flat(figs, "before"),
@@ -113,13 +127,14 @@ def intervention_records(con: duckdb.DuckDBPyConnection, networks: Sequence[str]
         for net in shown(r):
             _collect(links, net, _codes(r.indicators), _codes(r.cycles), _codes(r.measures), _day(r.start_date))
     computed = _network_figures(con, links, framework, min_group)
+    names = _own_names(con, {c for i, _, _, _ in links.values() for c in i})
     out = []
     for r in df.itertuples():
         ind, cyc, mea = _codes(r.indicators), _codes(r.cycles), _codes(r.measures)
         per_net = []
         for net in shown(r):
-            figs = follow_up.before_after(con, net, _day(r.start_date), indicators=ind, cycles=cyc, measures=mea,
-                                          computed=computed[net]) if ind or cyc or mea else []
+            figs = _name(follow_up.before_after(con, net, _day(r.start_date), indicators=ind, cycles=cyc,
+                                                measures=mea, computed=computed[net]), names) if ind or cyc or mea else []
             per_net.append({"network": net, "figures": figs, "before": _flat(figs, "before"),
                             "after": _flat(figs, "after")})
         out.append({"id": int(r.intervention_id), "label": scrub(r.label), "start": _day(r.start_date),
@@ -183,7 +198,8 @@ def figure_line(f: dict, lang: str, framework: Framework | None = None) -> str:
             return t("agreement.hidden", lang, period=point["period"])
         return figure_value(f["kind"], f["code"], point, lang)
 
-    return t("agreement.figure", lang, name=figure_name(f["kind"], f["code"], lang, framework),
+    name = f["names"][lang] if f.get("names") else figure_name(f["kind"], f["code"], lang, framework)
+    return t("agreement.figure", lang, name=name,
              before=side(f["before"], "agreement.not_before"), after=side(f["after"], "agreement.not_since"))
 
 
