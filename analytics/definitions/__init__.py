@@ -198,10 +198,25 @@ class Framework:
     #: The scale every file of this instrument uses, when the instrument declares one (``scale = [0, 10]``);
     #: None: each file's scale comes from its headers, or is confirmed by the coach.
     scale: tuple[float, float] | None = None
+    #: ``extends = "dimensions"``: the shipped instrument plus a network's own items, without editing it. The
+    #: shipped items' marks are stored under the shipped instrument (comparable with every other network), the
+    #: own items' under this id; reading this instrument reads both.
+    extends: str | None = None
 
     @property
     def codes(self) -> list[str]:
         return [i.code for i in self.indicators]
+
+    @property
+    def stored_ids(self) -> tuple[str, ...]:
+        """The instrument ids its marks are stored under: its own, and the one it extends."""
+        return (self.id, self.extends) if self.extends else (self.id,)
+
+    def stored_under(self, code: str) -> str:
+        """The instrument id a mark of ``code`` is stored under (an extension's shipped items: the shipped id)."""
+        if self.extends and code in set(_shipped_framework().codes):
+            return self.extends
+        return self.id
 
     def indicator(self, code: str) -> Indicator:
         return next(i for i in self.indicators if i.code == code)
@@ -237,11 +252,25 @@ def _bilingual(d: dict, key: str, where: str) -> dict[str, str]:
 
 
 def parse_framework(raw: dict, origin: str = "definition") -> Framework:
-    """Build a Framework from a parsed TOML/JSON mapping, with messages that name what is wrong."""
+    """Build a Framework from a parsed TOML/JSON mapping, with messages that name what is wrong.
+
+    ``extends = "dimensions"``: the file lists only a network's own items (and dimensions, if any; an own item
+    may also belong to one of the shipped dimensions); the instrument is the shipped one plus these."""
     fid = str(raw.get("id") or "").strip()
     if not re.fullmatch(r"[a-z0-9_\-]{1,40}", fid):
         raise FrameworkError(f"{origin}: 'id' must be 1-40 lower-case letters, digits, '-' or '_'")
-    dims = []
+    extends = raw.get("extends")
+    if extends is not None:
+        base = _shipped_framework()
+        if extends != base.id:
+            raise FrameworkError(f"{origin}: 'extends' can only name the shipped instrument '{base.id}'")
+        if raw.get("scale") is not None:
+            raise FrameworkError(f"{origin}: an extension uses each file's own scale; leave out 'scale'")
+        own = parse_framework({**{k: v for k, v in raw.items() if k != "extends"},
+                               "dimensions": raw.get("dimensions") or [], "_base": base}, origin)
+        return own
+    base = raw.get("_base")
+    dims = list(base.dimensions) if base else []
     for i, d in enumerate(raw.get("dimensions", []), 1):
         code = str(d.get("code", "")).strip()
         if not code:
@@ -249,11 +278,14 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
         if not re.fullmatch(r"[0-9A-Za-z_\-]{1,24}", code):
             raise FrameworkError(f"{origin}: dimension {i}: code must be 1-24 letters, digits, '-' or '_'")
         alt = _bilingual(d, "alt_name", f"{origin}: dimension {code}") if d.get("alt_name") else None
+        if base and code in {x.code for x in base.dimensions}:
+            raise FrameworkError(f"{origin}: dimension {code} is already one of '{base.id}'; give your own "
+                                 "items that dimension without defining it again")
         dims.append(Dimension(code, _bilingual(d, "name", f"{origin}: dimension {code}"), alt))
     if not dims:
         raise FrameworkError(f"{origin}: no [[dimensions]]")
     dim_codes = {d.code for d in dims}
-    inds = []
+    inds = list(base.indicators) if base else []
     for i, d in enumerate(raw.get("indicators", []), 1):
         code = str(d.get("code", "")).strip().lower()
         where = f"{origin}: indicator {code or i}"
@@ -271,9 +303,13 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
                 right=_bilingual(d, "right", where),
             )
         )
-    if not inds:
+    if len(inds) == (len(base.indicators) if base else 0):
         raise FrameworkError(f"{origin}: no [[indicators]]")
     if len({i.code for i in inds}) != len(inds):
+        if base:
+            taken = sorted({i.code for i in inds[len(base.indicators):]} & set(base.codes))
+            if taken:
+                raise FrameworkError(f"{origin}: indicator code '{taken[0]}' is already one of '{base.id}'")
         raise FrameworkError(f"{origin}: indicator codes must be unique")
     scale = raw.get("scale")
     if scale is not None:
@@ -283,6 +319,7 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
         scale = (float(scale[0]), float(scale[1]))
     return Framework(
         scale=scale,
+        extends=base.id if base else None,
         id=fid,
         name=_bilingual(raw, "name", origin),
         dimensions=tuple(dims),

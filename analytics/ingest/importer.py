@@ -539,8 +539,12 @@ def _write(cur, staged: Staged, import_id: int, identity: who.IdentityResult | N
     elif kind == "dimension_scores":
         lt = staged.long_table
         date_period = "date_period" if scheme == staged.period_scheme else period_of("date", scheme)
+        framework = literal(staged.framework)
+        if staged.base_codes:  # an extension: the shipped items under the shipped instrument
+            framework = (f"CASE WHEN indicator IN ({', '.join(literal(c) for c in staged.base_codes)}) "
+                         f"THEN {literal(staged.base_framework)} ELSE {framework} END")
         run(cur, f"""INSERT INTO dimension_scores SELECT {import_id}, _row, '{import_id}-' || CAST(_row AS VARCHAR),
-                     {literal(staged.framework)}, network, {person}, date, wave, coalesce(situation, 'current'),
+                     {framework}, network, {person}, date, wave, coalesce(situation, 'current'),
                      indicator, raw, scale_min, scale_max, (raw - scale_min) / (scale_max - scale_min),
                      coalesce(wave, {date_period})
                      FROM {lt} {who_join}

@@ -102,6 +102,9 @@ class Staged:
     end_rows_table: str | None = None
     long_table: str | None = None
     framework: str = "dimensions"
+    #: An extension's items that belong to the instrument it extends (stored under that one's id).
+    base_codes: tuple[str, ...] = ()
+    base_framework: str | None = None
     #: Columns of ``table``.
     columns: list[str] = field(default_factory=list)
     #: The period scheme the ``p_date`` column was computed with.
@@ -210,8 +213,10 @@ class Stager:
         self.typed = f"typ_{self.uid}"
         self.problems = f"prob_{self.uid}"
         self.empty = f"empty_{self.uid}"
-        self.staged = Staged(raw, mapping, self.kind, self.typed, self.problems, framework=self.framework.id,
-                             period_scheme=period_scheme)
+        fw = self.framework
+        self.staged = Staged(raw, mapping, self.kind, self.typed, self.problems, framework=fw.id,
+                             period_scheme=period_scheme, base_framework=fw.extends,
+                             base_codes=tuple(c for c in fw.codes if fw.stored_under(c) != fw.id))
         self.maps: dict[int, _Map] = {}
         self.pending: list[tuple[str, ...]] = []  # single-cell checks waiting for run_checks
         self.map_of: dict[str, _Map] = {}  # text or typed column -> its map

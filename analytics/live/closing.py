@@ -14,13 +14,18 @@ from analytics.ingest import identity as who
 from analytics.live import meeting
 from analytics.live.common import SCALE_MAX, SCALE_MIN, SITUATIONS, TIE_TYPE, LiveError, utc_now
 from analytics.live.picture import submitted
-from analytics.live.rounds import Round, get_round, round_period
+from analytics.live.rounds import Round, get_round, round_instrument, round_period
 from analytics.privacy import DEFAULT_MIN_GROUP, ensure_pseudonyms
 from analytics.store import database as store
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import period_of
 
 # ----------------------------------------------------------------------------------------------- closing
+
+
+def stored_under(instrument, rnd: Round, code: str) -> str:
+    """The instrument id a live mark is stored under (an extension's shipped items: the shipped id)."""
+    return instrument.stored_under(code) if instrument is not None else rnd.config.framework
 
 
 def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
@@ -47,7 +52,8 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
                         [round_id])
         import_id = store.new_import_id(con)
         scheme = store.period_scheme(con)
-        fw_id, net, day, wave = rnd.config.framework, rnd.network, rnd.date, rnd.wave
+        instrument = round_instrument(con, rnd, strict=False)
+        net, day, wave = rnd.network, rnd.date, rnd.wave
         known = {r[0] for r in rows(con, "SELECT DISTINCT participant_id FROM participants")}
         # A typed name (or e-mail) of someone already known is that person (identity.py's rules), not an outsider.
         typed = sorted({t["name"] for _, _, a, _ in answers for t in a.get("ties") or [] if "to" not in t})
@@ -58,7 +64,8 @@ def close_round(con, round_id: str, *, now: datetime | None = None) -> int:
             for situation in SITUATIONS:
                 for code, raw in (a.get(situation) or {}).items():
                     pos = (raw - SCALE_MIN) / (SCALE_MAX - SCALE_MIN)
-                    scores.append([import_id, k, f"{import_id}-{k}", fw_id, net, person, day, wave, situation, code,
+                    scores.append([import_id, k, f"{import_id}-{k}", stored_under(instrument, rnd, code), net, person,
+                                   day, wave, situation, code,
                                    float(raw), float(SCALE_MIN), float(SCALE_MAX), pos])
             if a.get("story"):
                 s = a["story"]

@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 
 from analytics.live.common import SCALE_MAX, SCALE_MIN, SITUATIONS
-from analytics.live.rounds import Round, get_round, members, round_period
+from analytics.live.rounds import Round, get_round, members, round_instrument, round_period
 from analytics.measures import dimensions as dims
 from analytics.measures.network import build_graph
 from analytics.privacy import DEFAULT_MIN_GROUP, graph_with_codes, public_ids
@@ -85,7 +85,7 @@ def live_stats(con, round_id: str, *, by: str = "indicator", min_group: int = DE
                     FROM marks_df""")
         run(mem, "CREATE TABLE people (participant_id VARCHAR, role VARCHAR)")
         return dims.indicator_stats(mem, dims.Filters(networks=(rnd.network,), framework=rnd.config.framework),
-                                    by=by, min_group=min_group)
+                                    by=by, min_group=min_group, framework=round_instrument(con, rnd, strict=False))
     finally:
         mem.close()
 

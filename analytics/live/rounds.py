@@ -253,11 +253,14 @@ def new_join_key(con, round_id: str, now: datetime | None = None) -> str:
     return key
 
 
-def round_instrument(con, rnd: Round) -> Framework:
+def round_instrument(con, rnd: Round, *, strict: bool = True) -> Framework | None:
     """The instrument a round asks (chosen when it was opened). Its definition file lives next to the
-    database; if it was removed meanwhile the round cannot be answered (rather than be stored unnamed)."""
+    database; if it was removed meanwhile the round cannot be answered (rather than be stored unnamed).
+    ``strict=False`` returns None then: closing still stores what was sent, under the round's instrument id."""
     known = contents.instruments(con)
     if rnd.config.framework not in known:
+        if not strict:
+            return None
         raise LiveError("bad_framework", f"unknown instrument {rnd.config.framework!r}",
                         known=", ".join(sorted(known)))
     return known[rnd.config.framework]

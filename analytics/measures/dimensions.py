@@ -8,7 +8,7 @@ is the mean over respondents. Groups smaller than ``min_group`` get no mean (pri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
@@ -26,11 +26,13 @@ class Filters:
     periods: tuple[str, ...] | None = None
     situation: str | None = None
     roles: tuple[str, ...] | None = None
-    framework: str = "dimensions"
+    #: An instrument id; a tuple reads several (an extension: its own id and the one it extends).
+    framework: str | tuple[str, ...] = "dimensions"
 
     def where(self) -> tuple[str, list]:
-        fixed = [("s.framework", self.framework)] + ([("s.situation", self.situation)] if self.situation else [])
-        return where_in(fixed, [("s.network", self.networks), ("s.period", self.periods),
+        fws = (self.framework,) if isinstance(self.framework, str) else tuple(self.framework)
+        fixed = [("s.situation", self.situation)] if self.situation else []
+        return where_in(fixed, [("s.framework", fws), ("s.network", self.networks), ("s.period", self.periods),
                                 ("coalesce(p.role, 'unknown')", self.roles)])
 
 
@@ -41,7 +43,10 @@ def _dimension_map(framework: Framework) -> str:
 
 
 def _marks_sql(f: Filters, framework: Framework, with_role: bool = True) -> tuple[str, list]:
-    """The marks in the filter; the join with people (for roles) only when roles are asked for."""
+    """The marks in the filter; the join with people (for roles) only when roles are asked for. An extension
+    reads its own items and the shipped ones (stored under the shipped instrument)."""
+    if framework.extends and f.framework == framework.id:
+        f = replace(f, framework=framework.stored_ids)
     where, params = f.where()
     with_role = with_role or bool(f.roles)
     role = "coalesce(p.role, 'unknown')" if with_role else "NULL"
