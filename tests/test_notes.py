@@ -75,3 +75,13 @@ def test_newer_database_is_refused(tmp_path):
     con.close()
     with pytest.raises(store.StoreError, match="newer than this program"):
         store.connect(tmp_path / "new.duckdb")
+
+
+def test_a_half_note_reads_as_none_not_nan(con):
+    # a live round's idea wall stores only "differently"; NaN would be truthy and break `text or ""`
+    notes.add(con, "A", "2025-01-01", None, "Samen eten (7 stemmen)")
+    notes.add(con, "A", "2025-02-01", "Goed gesprek", None)
+    cur = notes.latest(con)
+    assert cur["went_well"].tolist() == ["Goed gesprek", None]
+    assert cur["differently"].tolist() == [None, "Samen eten (7 stemmen)"]
+    assert [(r.went_well or r.differently or "")[:5] for r in cur.itertuples()] == ["Goed ", "Samen"]

@@ -83,13 +83,18 @@ def latest(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
         where = f"AND network IN ({', '.join('?' * len(networks))})"
         params = list(networks)
     lim = f"LIMIT {int(limit)}" if limit else ""
-    return frame(
+    df = frame(
         con,
         f"""SELECT note_id, version, network, date, went_well, differently, written_at FROM meeting_notes
             QUALIFY version = max(version) OVER (PARTITION BY note_id) AND NOT deleted {where}
             ORDER BY date DESC, note_id DESC {lim}""",
         params,
     )
+    # A note may have one half only (a live round's idea wall has no "went well"): None, not NaN, so that
+    # ``text or ""`` works wherever a note is shown.
+    for col in ("went_well", "differently"):
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    return df
 
 
 def history(con: duckdb.DuckDBPyConnection, note_id: int) -> pd.DataFrame:
