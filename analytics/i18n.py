@@ -65,6 +65,13 @@ def role_label(role: str | None, lang: str = DEFAULT_LANG) -> str:
     return t(f"role.{role}", lang) if has(f"role.{role}") else role
 
 
+def tie_type_label(code: str | None, lang: str = DEFAULT_LANG) -> str:
+    """'Kennisdeling' for knowledge_sharing; an own type (a survey's word kept as given) stays as it is."""
+    if not code:
+        return t("role.unknown", lang)
+    return t(f"tie_type.{code}", lang) if has(f"tie_type.{code}") else code
+
+
 def cycle_label(code: str, lang: str = DEFAULT_LANG) -> str:
     for c in value_cycles():
         if c.code == code:

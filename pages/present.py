@@ -20,7 +20,7 @@ from analytics.measures import dimensions as dims
 from analytics.measures import rhythm as rh
 from analytics.measures import value_creation as vc
 from analytics.store import notes
-from analytics.views import loop, playback, report, tie_view, wording
+from analytics.views import handout, loop, playback, report, tie_view, wording
 from pages import ui
 
 ui.page_setup()
@@ -53,8 +53,8 @@ t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
 fw = ui.framework()
 PSEUDONYMISE = True  # forced on: a projector is a public place
-SLIDES = ("dims", "shared", "values", "ties", "agreements", "notes", "closing")
-MAX_AGREEMENTS = 4
+SLIDES = handout.SLIDES  # one list: the handout prints the same slides in the same order
+MAX_AGREEMENTS = handout.MAX_AGREEMENTS
 SECONDS_PER_FRAME = 1.5
 MAP_HEIGHT = 600
 dim_codes = [d.code for d in fw.dimensions]
@@ -96,7 +96,7 @@ def ties(data_version, net: str, period: str | None, lang_: str) -> tie_view.Tie
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def agreements(data_version, net: str) -> pd.DataFrame:
-    return ui.query(notes.latest, (net,), limit=3)
+    return ui.query(notes.latest, (net,), limit=handout.MAX_NOTES)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -129,6 +129,19 @@ def report_html(data_version, net: str, period: str | None, lang_: str, min_grou
 @st.cache_data(show_spinner=False, max_entries=4)
 def report_pdf(data_version, net: str, period: str | None, lang_: str, min_group: int) -> bytes:
     return report.pdf_bytes(report_html(data_version, net, period, lang_, min_group), lang=lang_)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def handout_html(loop_version, net: str, period: str | None, lang_: str, min_group: int, day: str) -> str:
+    """The slides as a printable document, made once per data (and agreements) version, choice and day (its
+    date and the next measurement moment are the day's)."""
+    return ui.query(handout.build_handout, net, period=period, pseudonymise=PSEUDONYMISE, lang=lang_,
+                    min_group=min_group)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def handout_pdf(loop_version, net: str, period: str | None, lang_: str, min_group: int, day: str) -> bytes:
+    return handout.handout_pdf(handout_html(loop_version, net, period, lang_, min_group, day), lang_)
 
 
 # ---------------------------------------------------------------- what to show
@@ -361,6 +374,19 @@ if mode == "slides":
     with st.container(key="present_keys"):  # a clicker's Page Up / Page Down, out of sight (KEYS_CSS)
         st.button("⇞", on_click=_move, args=(-1,), key="present_pageup", shortcut="PageUp")
         st.button("⇟", on_click=_move, args=(1,), key="present_pagedown", shortcut="PageDown")
+    if not projector:  # the slides to take home, made only when a download is clicked
+        handout_key = (ui.loop_version(), net, period, lang, min_group, dt.date.today().isoformat())
+        handout_name = re.sub(r"[^\w.-]+", "_", f"handout_{net}_{period or 'alle'}")
+        h1, h2 = st.columns(2)
+        h1.download_button(t("handout.download_html"), data=lambda: handout_html(*handout_key),
+                           file_name=f"{handout_name}.html", mime="text/html", on_click="ignore",
+                           key="present_handout_html", width="stretch")
+        if report.find_chromium():
+            h2.download_button(t("handout.download_pdf"), data=lambda: handout_pdf(*handout_key),
+                               file_name=f"{handout_name}.pdf", mime="application/pdf", on_click="ignore",
+                               key="present_handout_pdf", width="stretch")
+        else:
+            h2.caption(t("present.no_pdf"))
     st.toggle(t("present.projector"), key="projector", help=t("present.keys"))
 
 # ---------------------------------------------------------------- the tie map over time

@@ -10,7 +10,7 @@ import streamlit as st
 from analytics import limits
 from analytics.decisions import MAP_PEOPLE_MAX, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
 from analytics.draw import charts, export, graph_files, tie_map
-from analytics.i18n import fmt_num, role_label
+from analytics.i18n import fmt_num, role_label, tie_type_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
 from analytics.measures import tie_dynamics as td
@@ -161,7 +161,7 @@ with st.container(border=True):
     tie_type = None
     if len(types) > 1:  # each type is its own network; all together only when chosen
         tie_type = st.radio(t("ties.tie_type"), [*types, tq.ALL_TYPES], horizontal=True, key="ties_type",
-                            format_func=lambda x: t("ties.all_types") if x == tq.ALL_TYPES else x,
+                            format_func=lambda x: t("ties.all_types") if x == tq.ALL_TYPES else tie_type_label(x, lang),
                             help=t("ties.tie_type_help"))
         if tie_type == tq.ALL_TYPES:
             st.caption(t("ties.all_types_caption"))

@@ -1,4 +1,5 @@
-"""Analysis commands: the numbers behind the charts, for researchers' own analyses, and the report."""
+"""Analysis commands: the numbers behind the charts, for researchers' own analyses, the report and the slides
+handout."""
 
 from __future__ import annotations
 
@@ -89,6 +90,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="report.html")
     p.add_argument("--pdf", action="store_true", help="also write a PDF through headless Chromium")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("handout", help="one network's presentation slides as a handout: A4 landscape, one page "
+                                       "per slide (HTML, or PDF through headless Chromium)")
+    add_db(p)
+    p.add_argument("--network", required=True)
+    p.add_argument("--period", help="the period the slides are about (default: each slide its latest)")
+    p.add_argument("--lang", choices=["nl", "en"], default="nl")
+    p.add_argument("--names", action="store_true", help="show participants' names (default: codes only)")
+    p.add_argument("--out", required=True, metavar="FILE", help="the file to write: .html, or .pdf")
+    p.set_defaults(func=cmd_handout)
 
 
 def cmd_dimensions(args) -> int:
@@ -210,6 +221,19 @@ def cmd_report(args) -> int:
     print(f"report written to {path}", file=sys.stderr)
     if args.pdf:
         print(f"PDF written to {Path(path).with_suffix('.pdf')}", file=sys.stderr)
+    return 0
+
+
+def cmd_handout(args) -> int:
+    from analytics.views.handout import write_handout
+
+    con = existing_db(args)
+    try:
+        path = write_handout(con, args.out, args.network, period=args.period, pseudonymise=not args.names,
+                             lang=args.lang)
+    except ReportError as e:
+        return fail(str(e))
+    print(f"handout written to {path}", file=sys.stderr)
     return 0
 
 

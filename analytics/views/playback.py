@@ -99,12 +99,15 @@ def _categories(G_all: nx.Graph, color_by: str, lang: str) -> tuple[list[str], l
 
 def frame_tables(
     con: duckdb.DuckDBPyConnection, network: str, *, pseudonymise: bool = True, lang: str = "nl",
-    color_by: str = "organisation",
+    color_by: str = "organisation", periods: Sequence[str] | None = None,
+    tie_types: tuple[str, ...] | None = None,
 ) -> tuple[list[tuple[str, pd.DataFrame, pd.DataFrame]], dict]:
     """Per period (with ties) its node and edge tables, plus what every frame shares (domains, categories).
 
     Nodes: ``id``, ``label``, ``x``, ``y``, ``category``, ``named_by`` (in-degree); edges: ``x``, ``y``,
-    ``x2``, ``y2``, ``weight``, ``strong``, ``cross``.
+    ``x2``, ``y2``, ``weight``, ``strong``, ``cross``. ``periods`` and ``tie_types`` narrow the frames (default:
+    every period with ties, all types together, as the animation shows); a still picture beside one tie type's
+    measures (the slides handout) passes that type, so picture and numbers describe the same ties.
     """
     G_all = tq.full_graph(con, network)
     net_frame = tie_view.network_frame(con, network, pseudonymise=pseudonymise)
@@ -114,8 +117,9 @@ def frame_tables(
     xdom, ydom, width, height = _domains(pos)
     frames = []
     max_in = 1
-    for per in periods_with_ties(con, network):
-        G, _ = tq.graph(con, tq.TieFilters(network=network, periods=(per,)), pseudonymise=pseudonymise)
+    for per in periods_with_ties(con, network) if periods is None else periods:
+        G, _ = tq.graph(con, tq.TieFilters(network=network, periods=(per,), tie_types=tie_types),
+                        pseudonymise=pseudonymise)
         new = [v for v in G if v not in ids]
         if new:  # not in the full graph (cannot happen for tie ends); keep them off the ids anyway
             ids = code_mapping(G_all.nodes | set(new), ids) if pseudonymise else {**ids, **{v: v for v in new}}

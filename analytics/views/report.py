@@ -48,7 +48,7 @@ import pandas as pd
 
 from analytics.definitions import default_framework, funnel_cycles, value_cycles
 from analytics.draw import charts, export
-from analytics.i18n import chart_text, cycle_label, fmt_num, kind_label, t
+from analytics.i18n import chart_text, cycle_label, fmt_num, kind_label, t, tie_type_label
 from analytics.measures import dimensions as dims
 from analytics.measures import overview as ov
 from analytics.measures import ties as tq
@@ -168,7 +168,8 @@ class _Doc:
                 "font-src data:; base-uri 'none'; form-action 'none'")
 
 
-CSS = """
+#: The report's look on screen; the slides handout (``analytics.views.handout``) builds on it too.
+SCREEN_CSS = """
 :root { --ink: #1f1f1f; --muted: #5f5f5f; --line: #d9d9d9; --soft: #f4f6f8; --accent: #0b4f7c; }
 * { box-sizing: border-box; }
 html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; color: var(--ink);
@@ -208,7 +209,9 @@ iframe.tiemap { width: 100%; border: 1px solid var(--line); display: block; back
 .legend span.sw.edge.dash { border-top-style: dashed; }
 .side { font-size: .95rem; }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); padding-top: .6rem; }
-@page { size: A4; margin: 14mm 12mm; }
+"""
+#: How the report prints: A4 portrait, every network on a new page.
+PRINT_CSS = """@page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { padding: 0; max-width: none; font-size: 10.5pt; }
   nav.toc, .screen-only { display: none; }
@@ -218,6 +221,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
   a { color: inherit; text-decoration: none; }
 }
 """
+CSS = SCREEN_CSS + PRINT_CSS
 
 
 # ------------------------------------------------------------------------------------------------ sections
@@ -407,7 +411,7 @@ def _ties(doc: _Doc, con, net: str, order: list[str], period: str | None, pseudo
                           wording.measure_rows(view.summary, lang, wording.KEY_MEASURES), numeric=(1,)))
         return "".join(out)
     if view.tie_type is not None:
-        shown = t("ties.all_types", lang) if view.tie_type == tq.ALL_TYPES else view.tie_type
+        shown = t("ties.all_types", lang) if view.tie_type == tq.ALL_TYPES else tie_type_label(view.tie_type, lang)
         out.append(f"<p class=read>{_e(t('ties.tie_type', lang))}: <strong>{_e(shown)}</strong> — "
                    f"{_e(t('report.one_type', lang))}</p>")
     out.append(doc.iframe(view.html, t("report.tie_map_title", lang, network=net, period=view.period),
