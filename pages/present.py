@@ -332,6 +332,9 @@ def slide_agreements() -> None:
             for f in a["figures"]:
                 st.markdown("- " + ui.md(loop.figure_line(f, lang, fw)))
             st.markdown("💬 *" + t(loop.question_key(a["figures"])) + "*")
+    if any((f.get(side) or {}).get("ci_low") is not None for a in recs for f in a["figures"]
+           for side in ("before", "after")):
+        st.caption(t("agreement.ci_note"))
 
 
 def slide_closing() -> None:

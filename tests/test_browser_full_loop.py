@@ -13,6 +13,7 @@ Screenshots in tests/_artifacts/ (full-loop-*.png)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -175,7 +176,8 @@ def test_a_coach_runs_the_whole_loop_for_one_network(browser, tmp_path):
         goto_nav(coach, "Overzicht")
         wait_for_app(coach, expect_text="Experts van buiten uitnodigen")
         main = coach.locator('[data-testid="stMain"]').inner_text()
-        assert f"3b Sterkte van relaties: 0,40 ({p1}) → 0,75 ({p2})" in main, main
+        ci = r"\[0,\d\d–[01],\d\d\]"  # the 95% interval beside each mean
+        assert re.search(rf"3b Sterkte van relaties: 0,40 {ci} \({p1}\) → 0,75 {ci} \({p2}\)", main), main
         assert "Wat is er sinds de afspraak veranderd, en wat heeft de afspraak daarmee te maken?" in main
         coach.get_by_text("Experts van buiten uitnodigen").first.scroll_into_view_if_needed()
         screenshot(coach, "full-loop-overview-agreement", full_page=False)

@@ -187,6 +187,15 @@ def test_agreement_linked_to_an_indicator_a_cycle_and_a_measure(data):
     assert b["value"] == pytest.approx(0.4) and a["value"] == pytest.approx(0.7)
     assert a["period"] == "2025-H2" and figs["3b"]["change"] == pytest.approx(0.3)
     assert b["iqr"] == pytest.approx(0.2)  # .3 .. .5
+    # the interval the Dimensions page shows for the same mean (3 respondents: lowest to highest, see
+    # test_own_instrument_links); below the threshold none
+    from analytics.measures import dimensions as dims
+
+    page = dims.indicator_stats(data, dims.Filters(networks=("R",), situation="current"), with_ci=True)
+    row = page[(page["code"] == "3b") & (page["period"] == "2025-H1")].iloc[0]
+    assert (b["ci_low"], b["ci_high"]) == (pytest.approx(row["ci_low"]), pytest.approx(row["ci_high"]))
+    assert b["ci_low"] < b["value"] < b["ci_high"]
+    assert figs["2a"]["before"]["ci_low"] is None
     # 2a: two respondents, below the threshold: the period is there, the value is not; nothing measured since
     assert figs["2a"]["before"]["value"] is None and figs["2a"]["before"]["n"] == 2
     assert figs["2a"]["after"] is None and figs["2a"]["change"] is None

@@ -56,8 +56,10 @@ def test_an_agreement_on_an_own_indicator_comes_back_with_before_and_after(own_d
     assert own["before"]["period"] == "2025-H1" and own["before"]["value"] == pytest.approx(0.4, abs=1e-12)
     assert own["after"]["period"] == "2025-H2" and own["after"]["value"] == pytest.approx(0.8, abs=1e-12)
     assert own["change"] == pytest.approx(0.4, abs=1e-12)
+    # 95% percentile-bootstrap interval of 3 respondents: each extreme resample (all three the lowest, or all
+    # the highest) has chance 1/27 = 3.7% > 2.5%, so the interval runs from the lowest to the highest mark
     assert loop.figure_line(own, "en") == \
-        "Social regulation (example): p1 Connectedness: 0.40 (2025-H1) → 0.80 (2025-H2)"
+        "Social regulation (example): p1 Connectedness: 0.40 [0.20–0.60] (2025-H1) → 0.80 [0.60–1.00] (2025-H2)"
     shipped = next(f for f in rec["figures"] if f["code"] == "3b")
     assert "names" not in shipped and shipped["before"] is None  # no Dimensions marks in this store
 

@@ -88,6 +88,9 @@ def indicator_stats(
         ci = uncertainty.list_intervals(lists, keys).rename(columns={"method": "ci_method"})
         df = df.merge(ci[[*keys, "ci_low", "ci_high", "ci_method"]], on=keys, how="left")
         df["rwg"] = agreement.rwg_from_sd(df["sd"].to_numpy(dtype=float), df["n"].to_numpy(dtype=float))
+    elif with_ci:  # no marks: the same columns, so callers need not ask
+        df = df.assign(ci_low=pd.Series(dtype=float), ci_high=pd.Series(dtype=float),
+                       ci_method=pd.Series(dtype=object), rwg=pd.Series(dtype=float))
     return suppress_small(df, min_group).drop(columns=["ord"])
 
 

@@ -57,11 +57,12 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
             for by, wanted in (("indicator", [c for c in codes if c not in dim_codes]),
                                ("dimension", [c for c in codes if c in dim_codes])):
                 if wanted:
-                    st = dims.indicator_stats(con, f, by=by, framework=fw, min_group=min_group)
+                    st = dims.indicator_stats(con, f, by=by, framework=fw, min_group=min_group, with_ci=True)
                     st = st[st["code"].isin(wanted)]
                     parts.append(pd.DataFrame({"kind": "indicator", "code": prefix + st["code"],
                                                "period": st["period"], "first_date": st["period"].map(starts),
-                                               "value": st["mean"], "n": st["n"], "iqr": st["iqr"]}))
+                                               "value": st["mean"], "n": st["n"], "iqr": st["iqr"],
+                                               "ci_low": st["ci_low"], "ci_high": st["ci_high"]}))
     if cycles:
         cc = vc.cycle_counts(con, vc.Filters(networks=(network,)), by=("period",))
         cc = cc[cc["cycle"].isin(cycles)]
@@ -85,13 +86,14 @@ def figures(con: duckdb.DuckDBPyConnection, network: str, *, indicators: Iterabl
                                                      tie_type=tq.ALL_TYPES)
                 for m in measures]  # numbers only: no codes needed (they cost a graph of all periods)
         parts.append(pd.DataFrame(recs, columns=["kind", "code", "period", "first_date", "value", "n"]))
-    cols = ["kind", "code", "period", "first_date", "value", "n", "iqr"]
+    cols = ["kind", "code", "period", "first_date", "value", "n", "iqr", "ci_low", "ci_high"]
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else pd.DataFrame(columns=cols)
-    if "iqr" not in out:
-        out["iqr"] = float("nan")
+    for col in ("iqr", "ci_low", "ci_high"):
+        if col not in out:
+            out[col] = float("nan")
     return out.dropna(subset=["first_date"])[cols].reset_index(drop=True)
 
 
@@ -133,11 +135,16 @@ def _measure_value(v) -> float:
     return float("nan") if v is None else float(v)
 
 
+def _num(v) -> float | None:
+    return None if pd.isna(v) else round(float(v), 4)
+
+
 def _point(r) -> dict:
-    return {"period": r.period, "date": r.first_date.isoformat(),
-            "value": None if pd.isna(r.value) else round(float(r.value), 4),
-            "n": None if pd.isna(r.n) else int(r.n),
-            **({"iqr": None if pd.isna(r.iqr) else round(float(r.iqr), 4)} if r.kind == "indicator" else {})}
+    """One side of a before/after; an indicator's carries its IQR and its 95% interval (``ci_low``/``ci_high``,
+    bootstrap over respondents as on the Dimensions page; None where the group is too small)."""
+    extra = {"iqr": _num(r.iqr), "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high)} if r.kind == "indicator" else {}
+    return {"period": r.period, "date": r.first_date.isoformat(), "value": _num(r.value),
+            "n": None if pd.isna(r.n) else int(r.n), **extra}
 
 
 def before_after(con: duckdb.DuckDBPyConnection, network: str, date: dt.date, *, indicators: Iterable[str] = (),

@@ -328,7 +328,10 @@ def slide_agreements(s: _Slides) -> str:
                    f"<p class=meta>{_e(_date(a['date'], s.lang))} · {_e(meta)}</p>"
                    + (f"<ul>{lines}</ul>" if lines else "")
                    + f"<p><em>{_e(s.tr(loop.question_key(a['figures'])))}</em></p></div>")
-    return f"<div class='grid{' two' if len(out) > 1 else ''}'>" + "".join(out) + "</div>"
+    note = f"<p class=meta>{_e(s.tr('agreement.ci_note'))}</p>" if any(
+        (f.get(side) or {}).get("ci_low") is not None for a in recs for f in a["figures"]
+        for side in ("before", "after")) else ""
+    return f"<div class='grid{' two' if len(out) > 1 else ''}'>" + "".join(out) + "</div>" + note
 
 
 def _shorten(text: str) -> str:

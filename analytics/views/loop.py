@@ -184,6 +184,9 @@ def figure_value(kind: str, code: str, point: dict | None, lang: str) -> str:
         shown = t("agreement.participants", lang, value=fmt_num(v, lang, 0))
     else:
         shown = fmt_num(v, lang, 2)
+        if point.get("ci_low") is not None and point.get("ci_high") is not None:  # the 95% interval beside it
+            shown = t("agreement.value_ci", lang, value=shown, low=fmt_num(point["ci_low"], lang, 2),
+                      high=fmt_num(point["ci_high"], lang, 2))
     return t("agreement.value_period", lang, value=shown, period=point["period"])
 
 

@@ -485,7 +485,8 @@ def _loop_agreements(records: list[dict], lang: str) -> str:
 
     if not records:
         return ""
-    out = [f"<h3>{_e(t('report.loop_agreements', lang))}</h3>"]
+    out = [f"<h3>{_e(t('report.loop_agreements', lang))}</h3>",
+           f"<p class=read>{_e(t('overview.loop_agreements_help', lang))}</p>"]
     for a in reversed(records):
         items = "".join(f"<li>{_e(loop.figure_line(f, lang))}</li>" for f in a["figures"])
         meta = t("agreement.meta", lang, owner=a["owner"] or t("agreement.nobody", lang),
