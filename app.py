@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from hardening import harden_server
@@ -9,7 +11,9 @@ from pages import ui
 
 harden_server()  # also under ``streamlit run app.py``; serve.py adds the response headers
 
-st.set_page_config(page_title="Netwerkleren Monitor", page_icon="🕸️", layout="wide")
+# A local picture as the tab icon: an icon name would make the browser fetch it from fonts.gstatic.com.
+st.set_page_config(page_title="Netwerkleren Monitor", page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+                   layout="wide")
 # Streamlit starts in its old pages/ folder mode until st.navigation has run once. Widgets drawn in that
 # first run would belong to another page and lose their first click, so leave the mode and start over.
 if ui.in_pages_folder_mode() and not ui.under_apptest():
@@ -29,7 +33,7 @@ if not ui.logged_in():
 # A locked database (another program has it open) or a full disk: the app's own message, not a traceback.
 problem = ui.store_problem()
 if problem:
-    st.title("🕸️ Netwerkleren Monitor")
+    st.title(ui.ICONS["app"] + " Netwerkleren Monitor")
     st.error(ui.t("app.store_unavailable", reason=problem))
     st.stop()
 
@@ -37,12 +41,12 @@ ui.sidebar()
 lang = ui.lang()
 
 pages = [
-    st.Page("pages/overview.py", title=ui.t("nav.overview"), icon="🧭", default=True, url_path="overview"),
-    st.Page("pages/dimensions.py", title=ui.t("nav.dimensions"), icon="🎯", url_path="dimensions"),
-    st.Page("pages/values.py", title=ui.t("nav.values"), icon="🌱", url_path="values"),
-    st.Page("pages/ties.py", title=ui.t("nav.ties"), icon="🕸️", url_path="ties"),
-    st.Page("pages/present.py", title=ui.t("nav.present"), icon="🎬", url_path="present"),
-    st.Page("pages/live_coach.py", title=ui.t("nav.live"), icon="📡", url_path="live"),
-    st.Page("pages/data.py", title=ui.t("nav.data"), icon="📥", url_path="data"),
+    st.Page("pages/overview.py", title=ui.t("nav.overview"), icon=ui.ICONS["overview"], default=True, url_path="overview"),
+    st.Page("pages/dimensions.py", title=ui.t("nav.dimensions"), icon=ui.ICONS["dimensions"], url_path="dimensions"),
+    st.Page("pages/values.py", title=ui.t("nav.values"), icon=ui.ICONS["values"], url_path="values"),
+    st.Page("pages/ties.py", title=ui.t("nav.ties"), icon=ui.ICONS["ties"], url_path="ties"),
+    st.Page("pages/present.py", title=ui.t("nav.present"), icon=ui.ICONS["present"], url_path="present"),
+    st.Page("pages/live_coach.py", title=ui.t("nav.live"), icon=ui.ICONS["live"], url_path="live"),
+    st.Page("pages/data.py", title=ui.t("nav.data"), icon=ui.ICONS["data"], url_path="data"),
 ]
 st.navigation(pages).run()

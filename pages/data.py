@@ -33,7 +33,7 @@ KIND_CHOICES = ["", "participants", "dimension_scores", "value_reports", "ties",
 FW_DIR = frameworks_dir(store.db_path())
 FRAMEWORKS = frameworks(FW_DIR)
 
-st.title("📥 " + t("nav.data"))
+st.title(ui.ICONS["data"] + " " + t("nav.data"))
 ui.demo_banner()
 st.markdown(t("data.intro"))
 
@@ -96,8 +96,8 @@ def problems_table(report: importer.ImportReport) -> pd.DataFrame:
 
 def show_report(report: importer.ImportReport) -> None:
     fmt = report.file_format
-    icon = {"imported": "✅", "validated": "✅" if not report.errors else "⚠️", "duplicate": "ℹ️"}.get(
-        report.status, "⛔")
+    icon = ui.ICONS[{"imported": "ok", "validated": "ok" if not report.errors else "warning",
+                     "duplicate": "info"}.get(report.status, "refused")]
     if report.status == "failed":
         st.error(f"{icon} {ui.md(report.message)}")
         return
@@ -127,9 +127,9 @@ def show_report(report: importer.ImportReport) -> None:
     for note in report.notes:
         st.caption("• " + ui.md(note))
     if report.identity is not None:
-        st.caption("👤 " + ui.md(report.identity.why(lang)))
+        st.caption(ui.ICONS["person"] + " " + ui.md(report.identity.why(lang)))
         if report.identity.respondents or report.identity.anonymous_rows:
-            st.caption("👤 " + ui.md(report.identity.summary(lang)))
+            st.caption(ui.ICONS["person"] + " " + ui.md(report.identity.summary(lang)))
     for code, params in report.notices:
         st.caption("• " + ui.md(notice_text(code, params, lang)))
     if report.left_out:
@@ -174,7 +174,7 @@ for up in uploads or []:
     data = up.getvalue()
     key = f"{up.name}:{up.size}:{getattr(up, 'file_id', '')}"
     with st.container(border=True):
-        st.markdown(f"#### 📄 {ui.md(up.name)}")
+        st.markdown(f"#### {ui.ICONS['file']} {ui.md(up.name)}")
         try:  # size and shape first: no parser (not even for the sheet names) sees a refused file
             guard.check_bytes(data, up.name)
         except guard.GuardError as e:
@@ -217,9 +217,11 @@ for up in uploads or []:
         show_report(report)
         if report.status == "failed" and report.kind is None and report.headers:
             st.warning(t("data.choose_kind"))
-        if report.mapping or report.unmapped:
+        conflict = report.mapping_conflict
+        if report.mapping or report.unmapped or conflict:  # a wrong hand choice keeps the panel: no dead end
             with st.expander(t("data.mapping") + (f" — {len(report.unmapped)} {t('data.unmapped')}"
-                                                  if report.unmapped else ""), expanded=bool(report.unmapped)):
+                                                  if report.unmapped else ""),
+                             expanded=bool(report.unmapped) or bool(conflict)):
                 mapped = pd.DataFrame({t("data.header"): list(report.mapping),
                                        t("data.maps_to"): [target_label(v) for v in report.mapping.values()]})
                 ui.show_table(mapped)
@@ -227,24 +229,28 @@ for up in uploads or []:
                 # Unmapped headers always get a box; with "change" every header does (a wrong guess can be fixed)
                 edit_all = st.toggle(t("data.edit_mapping"), key=f"mapedit:{key}")
                 headers = [*report.unmapped, *((*report.mapping, *overrides) if edit_all else overrides)]
+                gen = st.session_state.get(f"mapgen:{key}", 0)  # a reset draws new boxes (the browser keeps a box's value)
                 for h in dict.fromkeys(headers):
                     current = overrides.get(h) or report.mapping.get(h) or "ignore"
                     box_opts = opts if current in opts else [*opts, current]
                     choice = st.selectbox(f"{t('data.map_header')} “{ui.md(h)}”", box_opts,
-                                          index=box_opts.index(current), key=f"mapsel:{key}:{h}",
+                                          index=box_opts.index(current), key=f"mapsel:{key}:{gen}:{h}",
                                           format_func=target_label)
+                    if conflict and conflict[0] == h:  # the choice that cannot be used, said where it is made
+                        st.error(t("data.mapping_conflict", column=ui.md(h), reason=ui.md(conflict[1])))
                     if choice != current:
                         overrides[h] = choice
                         st.rerun()
                 if overrides and st.button(t("data.reset_mapping"), key=f"mapreset:{key}"):
                     overrides.clear()
+                    st.session_state[f"mapgen:{key}"] = gen + 1  # new boxes, or they would set their choice again
                     st.rerun()
         if not report.problems.empty and report.status != "failed":
             st.markdown(f"**{t('data.problems')}** ({report.errors} {t('severity.error')}, "
                         f"{report.warnings} {t('severity.warning')}/{t('severity.skipped')})")
             ui.show_table(problems_table(report), height=min(400, 38 + 35 * len(report.problems)))
         if len(report.rejected_rows):
-            st.download_button(t("data.download_rejected"), safe_csv(report.rejected_rows),
+            st.download_button(t("data.download_rejected"), safe_csv(report.rejected_rows), icon=ui.ICONS["download"],
                                file_name=f"rejected_{up.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
                                key=f"rej:{key}")
         if report.status == "failed":
@@ -442,7 +448,7 @@ if held and held[0] == research_key:  # a pack of other data or other choices is
         n_files = len(z.namelist())
     st.success(t("research.ready", n=n_files, mb=f"{len(held[1]) / 1e6:.1f}",
                  names=t("research.with_codes" if ui.pseudonymise() else "research.with_names")))
-    st.download_button(t("research.download"), held[1], mime="application/zip", key="research_download",
+    st.download_button(t("research.download"), held[1], icon=ui.ICONS["download"], mime="application/zip", key="research_download",
                        file_name=f"research_pack_{(research_scope and fold(research_scope)) or 'all'}.zip")
 
 st.divider()
@@ -497,11 +503,11 @@ def _links(prefix: str, current: tuple = ((), (), ())) -> tuple[list, list, list
     c1, c2, c3 = st.columns(3)
     ind = c1.multiselect(t("agr.indicators"), link_codes, default=[c for c in current[0] if c in link_codes],
                          key=f"{prefix}:ind", format_func=lambda c: own_links[c][lang] if c in own_links
-                         else loop_view.figure_name("indicator", c, lang, fw_now))
+                         else loop_view.figure_name("indicator", c, lang, fw_now), placeholder=t("ui.choose"))
     cyc = c2.multiselect(t("agr.cycles"), cycle_codes, default=list(current[1]), key=f"{prefix}:cyc",
-                         format_func=lambda c: loop_view.figure_name("cycle", c, lang))
+                         format_func=lambda c: loop_view.figure_name("cycle", c, lang), placeholder=t("ui.choose"))
     mea = c3.multiselect(t("agr.measures"), measure_codes, default=list(current[2]), key=f"{prefix}:mea",
-                         format_func=lambda c: loop_label("measures", c, lang))
+                         format_func=lambda c: loop_label("measures", c, lang), placeholder=t("ui.choose"))
     return ind, cyc, mea
 
 
@@ -541,7 +547,7 @@ with tab_net:
                                index=list(RHYTHM_MOMENTS).index(int(_get("moments_per_year", 2))))
         instruments = st.multiselect(t("net.instruments"), list(FRAMEWORKS),
                                      default=[i for i in _get("instruments", []) if i in FRAMEWORKS],
-                                     format_func=lambda f: FRAMEWORKS[f].name[lang])
+                                     format_func=lambda f: FRAMEWORKS[f].name[lang], placeholder=t("ui.choose"))
         coaches = list(_get("coaches", []))
         if hide_people:
             st.caption(t("net.with_names"))
@@ -604,7 +610,7 @@ with tab_itv:
         c1, c2, c3 = st.columns([1, 1, 2])
         i_start = c1.date_input(t("itv.start"), value=dt.date.today(), format="DD-MM-YYYY")
         i_end = c2.date_input(t("itv.end"), value=None, format="DD-MM-YYYY")
-        i_nets = c3.multiselect(t("itv.networks"), known_nets)
+        i_nets = c3.multiselect(t("itv.networks"), known_nets, placeholder=t("ui.choose"))
         i_ind, i_cyc, i_mea = _links("itv_new")
         i_expected = st.text_input(t("itv.expected"), max_chars=itv.MAX_TEXT)
         if st.form_submit_button(t("itv.save"), type="primary"):
@@ -630,7 +636,7 @@ with tab_itv:
                 e_end = c2.date_input(t("itv.end"), value=None if pd.isna(r.end_date) else r.end_date,
                                       format="DD-MM-YYYY", key=f"itv_edit:{iid}:end")
                 e_nets = c3.multiselect(t("itv.networks"), sorted(set(known_nets) | set(r.networks)),
-                                        default=list(r.networks), key=f"itv_edit:{iid}:nets")
+                                        default=list(r.networks), key=f"itv_edit:{iid}:nets", placeholder=t("ui.choose"))
                 e_ind, e_cyc, e_mea = _links(f"itv_edit:{iid}", tuple(
                     [] if v is None else [str(x) for x in v] for v in (r.indicators, r.cycles, r.measures)))
                 e_expected = st.text_input(t("itv.expected"), value=ui.scrub(r.expected or ""),

@@ -21,7 +21,7 @@ t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
 FRAMEWORKS = frameworks(frameworks_dir(store.db_path()), ui.alt_names())
 
-st.title("🎯 " + t("nav.dimensions"))
+st.title(ui.ICONS["dimensions"] + " " + t("nav.dimensions"))
 ui.demo_banner()
 st.markdown(t("dims.intro"))
 
@@ -132,7 +132,7 @@ with tab_time:
         if len(wide):
             wide_periods = [p for p in net_periods if p in set(wide["period"])]
             st.warning(t("dims.wide_warning", periods=", ".join(wide_periods), n=int(wide["n"].min()),
-                         width=fmt_num(float((wide["ci_high"] - wide["ci_low"]).mean()), lang)))
+                         width=fmt_num(float((wide["ci_high"] - wide["ci_low"]).mean()), lang)), icon=ui.ICONS["warning"])
         ev = events(v, (net,), ui.pseudonymise())
         line = charts.line_over_time(
             df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
@@ -166,7 +166,7 @@ with tab_shared:
         per = c1.selectbox(t("sidebar.period"), net_periods, index=net_periods.index(per), key="shared_period")
         roles_present = sorted(set(marks(v, dims.Filters(framework=fid, networks=(net,), periods=(per,)), True)["role"]))
         roles = c2.multiselect(t("dims.roles"), roles_present, default=roles_present,
-                               format_func=lambda r: role_label(r, lang), key="shared_roles")
+                               format_func=lambda r: role_label(r, lang), key="shared_roles", placeholder=t("ui.choose"))
         f = dims.Filters(framework=fid, networks=(net,), periods=(per,), situation="current", roles=tuple(roles) or None)
         m = marks(v, f, ui.pseudonymise())
         s = stats(v, f, "indicator", min_group)

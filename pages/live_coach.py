@@ -45,7 +45,7 @@ def error_text(e: live_common.LiveError) -> str:
     return t(f"live.error.{e.code}", **e.fields)
 
 
-st.title("📡 " + t("nav.live"))
+st.title(ui.ICONS["live"] + " " + t("nav.live"))
 st.markdown(t("live.coach_intro"))
 
 # ---------------------------------------------------------------- choose or open a round
@@ -59,7 +59,7 @@ if "live_round_next" in st.session_state:  # a round opened in the previous run
 if st.session_state.get("live_round") not in choices:
     st.session_state["live_round"] = choices[0]
 chosen = st.selectbox(t("live.choose_round"), choices, key="live_round",
-                      format_func=lambda r: "➕ " + t("live.new_round") if r == NEW else labels.get(r, r))
+                      format_func=lambda r: "+ " + t("live.new_round") if r == NEW else labels.get(r, r))
 
 
 def new_round_form() -> None:
@@ -181,9 +181,9 @@ def link_panel(rnd: live_rounds.Round) -> None:
     c1.caption(t(f"live.link_note_{rnd.mode}"))
     c2.image(live_links.qr_png(url, scale=8), width=260, caption=t("live.scan_me"))
     d1, d2, _ = c1.columns([1, 1, 2])
-    d1.download_button(t("live.qr_png"), live_links.qr_png(url, scale=12), file_name=f"qr_{rnd.round_id}.png",
+    d1.download_button(t("live.qr_png"), live_links.qr_png(url, scale=12), icon=ui.ICONS["download"], file_name=f"qr_{rnd.round_id}.png",
                        mime="image/png", on_click="ignore")
-    d2.download_button(t("live.qr_svg"), live_links.qr_svg(url), file_name=f"qr_{rnd.round_id}.svg",
+    d2.download_button(t("live.qr_svg"), live_links.qr_svg(url), icon=ui.ICONS["download"], file_name=f"qr_{rnd.round_id}.svg",
                        mime="image/svg+xml", on_click="ignore")
     named_extras(rnd, base)
 
@@ -209,7 +209,7 @@ def code_panel(rnd: live_rounds.Round) -> None:
             issued.update(ui.query(live_tokens.issue_codes, rnd.round_id))
         except live_common.LiveError as e:
             st.error(error_text(e))
-    pid = c2.selectbox(t("live.person"), list(names), index=None, format_func=names.get, key="code_person")
+    pid = c2.selectbox(t("live.person"), list(names), index=None, format_func=names.get, key="code_person", placeholder=t("ui.choose"))
     if c2.button(t("live.make_code_one"), disabled=pid is None, key="make_code_one"):
         try:
             issued.update(ui.query(live_tokens.issue_codes, rnd.round_id, [pid]))
@@ -221,11 +221,11 @@ def code_panel(rnd: live_rounds.Round) -> None:
         if st.toggle(t("live.codes_show", n=len(table)), key="codes_show"):  # off: the screen may be on the projector
             st.dataframe(table, hide_index=True, width="stretch")
         d1, d2 = st.columns(2)
-        d1.download_button(t("live.codes_print"), code_slips(rnd, table), file_name=f"codes_{rnd.round_id}.html",
+        d1.download_button(t("live.codes_print"), code_slips(rnd, table), icon=ui.ICONS["download"], file_name=f"codes_{rnd.round_id}.html",
                            mime="text/html", on_click="ignore")
-        d2.download_button(t("live.links_csv"), export.safe_csv(table), file_name=f"codes_{rnd.round_id}.csv",
+        d2.download_button(t("live.links_csv"), export.safe_csv(table), icon=ui.ICONS["download"], file_name=f"codes_{rnd.round_id}.csv",
                            mime="text/csv", on_click="ignore")
-        st.caption("⚠️ " + t("live.codes_once"))
+        st.caption(ui.ICONS["warning"] + " " + t("live.codes_once"))
 
 
 def code_slips(rnd: live_rounds.Round, table: pd.DataFrame) -> bytes:
@@ -251,7 +251,7 @@ def identity_panel(rnd: live_rounds.Round) -> None:
     refused = log[log["outcome"].isin(["taken", "wrong_code"])]
     title = t("live.identity_title", n=len(claimed), taken=int((refused["outcome"] == "taken").sum()),
               wrong=int((refused["outcome"] == "wrong_code").sum()))
-    with st.expander(("⚠️ " if len(refused) else "") + title, expanded=bool(len(refused))):
+    with st.expander((ui.ICONS["warning"] + " " if len(refused) else "") + title, expanded=bool(len(refused))):
         if len(refused):
             st.warning(t("live.attempts_warning", n=len(refused)))
         if len(log):
@@ -265,7 +265,7 @@ def identity_panel(rnd: live_rounds.Round) -> None:
             st.caption(t("live.no_attempts"))
         c1, c2 = st.columns([2, 1])
         pid = c1.selectbox(t("live.release_who"), claimed, index=None, format_func=lambda p: names.get(p, p),
-                           key="release_who")
+                           key="release_who", placeholder=t("ui.choose"))
         c1.caption(t("live.release_help"))
         if c2.button(t("live.release"), disabled=pid is None, key="release"):
             try:
@@ -286,7 +286,7 @@ def personal_links(rnd: live_rounds.Round, base: str, one: bool = False) -> None
     issued: dict = st.session_state.setdefault(store_key, {})
     if one:
         st.caption(t("live.personal_one_help"))
-        pid = st.selectbox(t("live.person"), list(names), index=None, format_func=names.get, key="one_person")
+        pid = st.selectbox(t("live.person"), list(names), index=None, format_func=names.get, key="one_person", placeholder=t("ui.choose"))
         if st.button(t("live.make_link"), disabled=pid is None, key="make_one"):
             try:
                 issued.update(ui.query(live_tokens.issue_personal_tokens, rnd.round_id, [pid]))
@@ -307,9 +307,9 @@ def personal_links(rnd: live_rounds.Round, base: str, one: bool = False) -> None
         with st.expander(t("live.links_show", n=len(table))):  # closed: the screen may be on the projector
             st.dataframe(table, hide_index=True, width="stretch",
                          column_config={t("live.link"): st.column_config.LinkColumn(t("live.link"))})
-        st.download_button(t("live.links_csv"), export.safe_csv(table),
+        st.download_button(t("live.links_csv"), export.safe_csv(table), icon=ui.ICONS["download"],
                            file_name=f"links_{rnd.round_id}.csv", mime="text/csv", on_click="ignore")
-        st.caption("⚠️ " + t("live.links_once"))
+        st.caption(ui.ICONS["warning"] + " " + t("live.links_once"))
 
 
 # ---------------------------------------------------------------- the live picture
@@ -441,7 +441,7 @@ def wall_controls(rnd: live_rounds.Round) -> None:
         texts = dict(zip(found["idea_id"], found["text"], strict=True))
         cl = dict(zip(found["idea_id"], found["cluster"], strict=True))
         picked = st.multiselect(t("live.cluster_pick"), list(texts), key="cluster_pick",
-                                format_func=lambda i: (f"[{cl[i]}] " if cl.get(i) else "") + texts.get(i, "?"))
+                                format_func=lambda i: (f"[{cl[i]}] " if cl.get(i) else "") + texts.get(i, "?"), placeholder=t("ui.choose"))
         c1, c2, c3 = st.columns([2, 1, 1])
         label = c1.text_input(t("live.cluster_label"), max_chars=live_common.MAX_CLUSTER, key="cluster_label")
         if c2.button(t("live.cluster_do"), disabled=not picked, key="cluster_do"):
@@ -543,7 +543,7 @@ closed = st.session_state.pop("live_closed", None)
 if closed:
     st.success(t("live.closed_ok", id=closed[1], period=ui.md(closed[2])))
     try:
-        st.page_link("pages/data.py", label=t("live.to_data"), icon="📥")
+        st.page_link("pages/data.py", label=t("live.to_data"), icon=ui.ICONS["data"])
     except Exception:  # noqa: BLE001 - the Data page is not in this navigation (tests' wrapper)
         pass
 

@@ -37,6 +37,8 @@ ui.page_setup()
 st.set_page_config(page_title="Netwerkleren", layout="centered", initial_sidebar_state="collapsed")
 
 LANGS = {"nl": "NL", "en": "EN"}
+#: Names shown at once as buttons in the tie question; more are found with the search box.
+MAX_TIE_CHOICES = 40
 MARKS = list(range(live_common.SCALE_MIN, live_common.SCALE_MAX + 1))
 
 qp = st.query_params
@@ -272,15 +274,48 @@ if cfg.ties:
     topic = cfg.topic or t("live.ties_topic_default")
     st.markdown(t("live.ties_question", topic=ui.md(topic)))
     others = [p for p in names if p != acc.participant_id]
-    picked = st.multiselect(
-        t("live.ties_pick_external") if cfg.allow_external else t("live.ties_pick"), others, key="tie:who",
-        format_func=lambda v: names.get(v, v), accept_new_options=cfg.allow_external,
-        placeholder=t("live.ties_placeholder"),
-    )
+    picked = list(st.session_state.get("tie:who") or [])  # kept in the session, not a widget: one list to add to
+
+    def _add_picked() -> None:  # one tap on a name adds that one person
+        v = st.session_state.get("tie:add")
+        who = list(st.session_state.get("tie:who") or [])
+        if v and v not in who:
+            st.session_state["tie:who"] = [*who, v]
+        st.session_state["tie:add"] = None
+
+    def _add_outside() -> None:
+        v = " ".join((st.session_state.get("tie:outside") or "").split())[: live_common.MAX_NAME]
+        who = list(st.session_state.get("tie:who") or [])
+        if v and v.casefold() not in {x.casefold() for x in who}:
+            st.session_state["tie:who"] = [*who, v]
+        st.session_state["tie:outside"] = ""
+
+    def _remove(v: str) -> None:
+        st.session_state["tie:who"] = [x for x in st.session_state.get("tie:who") or [] if x != v]
+        st.session_state.pop(f"tie:often:{v}", None)
+
+    find = st.text_input(t("live.ties_placeholder"), key="tie:find", placeholder=t("live.ties_find_ph"))
+    needle = " ".join((find or "").split()).casefold()
+    pool = [p for p in others if p not in picked and needle in names.get(p, p).casefold()]
+    shown = pool[:MAX_TIE_CHOICES]  # the network's people at once; a long list is narrowed by the search
+    if shown:
+        st.pills(t("live.ties_pick"), shown, selection_mode="single", key="tie:add", on_change=_add_picked,
+                 format_func=lambda v: names.get(v, v))
+    else:
+        st.caption(t("live.ties_none_found") if needle else t("live.ties_all_chosen"))
+    if len(pool) > len(shown):
+        st.caption(t("live.ties_more", n=len(pool) - len(shown)))
+    if cfg.allow_external:
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        c1.text_input(t("live.ties_outside"), key="tie:outside", max_chars=live_common.MAX_NAME)
+        c2.button(t("live.ties_outside_add"), key="tie:outside_add", on_click=_add_outside, width="stretch")
     ties = []
     for v in picked:
-        often = st.segmented_control(t("live.ties_often", name=ui.md(names.get(v, v))), list(live_common.FREQUENCIES),
+        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+        often = c1.segmented_control(t("live.ties_often", name=ui.md(names.get(v, v))), list(live_common.FREQUENCIES),
                                      key=f"tie:often:{v}", format_func=lambda f: t(f"live.often_{f}"))
+        c2.button(t("live.ties_remove"), key=f"tie:remove:{v}", on_click=_remove, args=(v,), icon=":material/close:",
+                  help=t("live.ties_remove_help", name=names.get(v, v)))
         ties.append({"to": v, "often": often} if v in names else {"name": v, "often": often})
     if ties:
         answers["ties"] = ties
@@ -359,11 +394,11 @@ if st.button(t("live.resend") if sent else t("live.send"), type="primary", width
         st.success(t("live.thanks"))
         sent = True
 if sent and state["sent"] == state["draft"]:
-    st.caption("✅ " + t("live.status_sent"))
+    st.caption(ui.ICONS["ok"] + " " + t("live.status_sent"))
 elif sent:
-    st.caption("✏️ " + t("live.status_changed"))
+    st.caption(ui.ICONS["edit"] + " " + t("live.status_changed"))
 elif state["draft"]:
-    st.caption("💾 " + t("live.status_draft"))
+    st.caption(ui.ICONS["save"] + " " + t("live.status_draft"))
 
 # ---------------------------------------------------------------- the personal mirror, once sent
 if sent and (asked or cfg.statements):

@@ -71,13 +71,13 @@ def signal_list(data_version, min_group: int, trends, ties_latest, funnels) -> l
     return ui.query(ov.signals, min_group, trends=trends, ties_latest=ties_latest, funnels=funnels)
 
 
-st.title("🧭 " + t("nav.overview"))
+st.title(ui.ICONS["overview"] + " " + t("nav.overview"))
 ui.demo_banner()
 
 v = ui.version()
 if not ui.networks():
     st.info(t("overview.empty"))
-    st.page_link("pages/data.py", label=t("overview.go_data"), icon="📥")
+    st.page_link("pages/data.py", label=t("overview.go_data"), icon=ui.ICONS["data"])
     st.stop()
 
 st.markdown(t("overview.intro"))
@@ -103,13 +103,14 @@ if len(sig) > max_signals:  # a budget: thousands of networks would make thousan
                  setting="NETWERKLEREN_OVERVIEW_MAX_SIGNALS"))
 for i, s in enumerate(sig[:max_signals]):
     c1, c2 = st.columns([5, 1])
-    c1.markdown(f"💬 **{ui.md(s.network)}** — " + wording.signal_text(s.code, s.figures, lang, fw, escape=ui.md))
+    c1.markdown(f"{ui.ICONS['question']} **{ui.md(s.network)}** — " + wording.signal_text(s.code, s.figures, lang, fw, escape=ui.md))
     if c2.button(t("overview.show"), key=f"sig:{i}", on_click=go, args=(s.page, s.network, s.period)):
         st.switch_page(pages[s.page])
 
 # ---------------------------------------------------------------- the measurement rhythm
 ld = loop_data(ui.loop_version(), ui.min_group(), ui.pseudonymise(), ui.network())
-RHYTHM_ICONS = {"overdue": "⌛", "due": "⏳", "never": "○", "done": "✔"}
+RHYTHM_ICONS = {"overdue": ":material/hourglass_bottom:", "due": ":material/hourglass_top:",
+                "never": ":material/radio_button_unchecked:", "done": ":material/check:"}
 
 
 def start_round(network: str) -> None:
@@ -146,13 +147,13 @@ if not ld["agreements"]:
     st.caption(t("agreement.none"))
 for a in reversed(ld["agreements"]):  # the latest meeting first
     with st.container(border=True):
-        st.markdown("🤝 " + t("agreement.head", network=ui.md(a["network"]), date=f"{a['date']:%d-%m-%Y}",
+        st.markdown(ui.ICONS["agreement"] + " " + t("agreement.head", network=ui.md(a["network"]), date=f"{a['date']:%d-%m-%Y}",
                              text=ui.md(a["text"])))
         st.caption(t("agreement.meta", owner=ui.md(a["owner"] or t("agreement.nobody")),
                      status=loop_label("statuses", a["status"], lang)))
         for f in a["figures"]:
             st.markdown("- " + ui.md(loop.figure_line(f, lang, fw)))
-        st.markdown("💬 *" + t(loop.question_key(a["figures"])) + "*")
+        st.markdown(ui.ICONS["question"] + " *" + t(loop.question_key(a["figures"])) + "*")
 
 # ---------------------------------------------------------------- interventions across networks
 if ld["interventions"]:
@@ -170,14 +171,14 @@ if ld["interventions"]:
             if iv["networks_total"] > len(iv["per_network"]):  # a budget: one line per network of 10,000
                 st.caption(t("intervention.networks_limited", shown=len(iv["per_network"]), n=iv["networks_total"],
                              setting="NETWERKLEREN_LOOP_MAX_NETWORKS"))
-            st.markdown("💬 *" + t("intervention.question") + "*")
+            st.markdown(ui.ICONS["question"] + " *" + t("intervention.question") + "*")
 
 # ---------------------------------------------------------------- meeting notes
 recent = ui.query(notes.latest, limit=5)
 if len(recent):
     st.subheader(t("overview.agreements"))
     for r in recent.itertuples():
-        st.markdown(f"📝 **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(ui.scrub(r.went_well or '', r.network))} "
+        st.markdown(f"{ui.ICONS['note']} **{ui.md(r.network)}**, {r.date:%d-%m-%Y}: {ui.md(ui.scrub(r.went_well or '', r.network))} "
                     + (f"— *{t('notes.differently')}:* {ui.md(ui.scrub(r.differently, r.network))}" if r.differently else ""))
 
 # ---------------------------------------------------------------- every network side by side
@@ -289,7 +290,7 @@ def bounded(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-with st.expander("🔢 " + t("overview.numbers")):
+with st.expander(ui.ICONS["numbers"] + " " + t("overview.numbers")):
     names = {"network": t("column.network"), "period": t("column.period")}
     wide = trends.dropna(subset=["mean"]).pivot_table(index=["network", "period"], columns="code", values="mean")
     wide = wide.rename(columns=dim_labels).round(2).reset_index().rename(columns=names)
@@ -307,7 +308,7 @@ with st.expander("🔢 " + t("overview.numbers")):
     ui.show_table(bounded(ties_view))
 
 # ---------------------------------------------------------------- meeting notes: add, edit, history
-st.subheader("📝 " + t("notes.title"))
+st.subheader(ui.ICONS["note"] + " " + t("notes.title"))
 st.caption(t("notes.help"))
 with st.form("add_note", clear_on_submit=True):
     c1, c2 = st.columns(2)

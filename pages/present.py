@@ -256,7 +256,7 @@ def slide_shared() -> None:
         for r in dims.disagreement(ind, top=3).itertuples():
             i = fw.indicator(r.code)
             st.markdown(f"**{r.code} {ui.md(i.name[lang])}**")
-            st.markdown("💬 " + t("report.starter", q1=fmt_num(r.q1, lang), q3=fmt_num(r.q3, lang),
+            st.markdown(ui.ICONS["question"] + " " + t("report.starter", q1=fmt_num(r.q1, lang), q3=fmt_num(r.q3, lang),
                                   iqr=fmt_num(r.iqr, lang), left=ui.md(i.left[lang]), right=ui.md(i.right[lang])))
 
 
@@ -278,8 +278,8 @@ def slide_values() -> None:
     stops = vc.where_value_stops(fd)
     if stops:
         s = stops[0]
-        st.info("💬 " + t("values.prompt", frm=stage_labels[s["from"]].lower(), to=stage_labels[s["to"]].lower(),
-                         share=fmt_num(s["kept_share"] * 100, lang, 0)))
+        st.info(t("values.prompt", frm=stage_labels[s["from"]].lower(), to=stage_labels[s["to"]].lower(),
+                         share=fmt_num(s["kept_share"] * 100, lang, 0)), icon=ui.ICONS["question"])
     else:
         st.caption(t("report.no_stop"))
 
@@ -301,7 +301,7 @@ def slide_ties() -> None:
     c3.metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
     c4.metric(t("ties.m_isolates"), len(m["isolates"]))
     for p in view.prompts:
-        st.markdown("💬 " + wording.prompt_text(p, lang))
+        st.markdown(ui.ICONS["question"] + " " + wording.prompt_text(p, lang))
 
 
 def slide_notes() -> None:
@@ -326,12 +326,12 @@ def slide_agreements() -> None:
         return
     for a in reversed(recs[-MAX_AGREEMENTS:]):
         with st.container(border=True):
-            st.markdown(f"🤝 **{ui.md(a['text'])}**")
+            st.markdown(f"{ui.ICONS['agreement']} **{ui.md(a['text'])}**")
             st.caption(f"{a['date']:%d-%m-%Y} · " + t("agreement.meta", owner=ui.md(a["owner"] or t("agreement.nobody")),
                                                       status=loop_label("statuses", a["status"], lang)))
             for f in a["figures"]:
                 st.markdown("- " + ui.md(loop.figure_line(f, lang, fw)))
-            st.markdown("💬 *" + t(loop.question_key(a["figures"])) + "*")
+            st.markdown(ui.ICONS["question"] + " *" + t(loop.question_key(a["figures"])) + "*")
     if any((f.get(side) or {}).get("ci_low") is not None for a in recs for f in a["figures"]
            for side in ("before", "after")):
         st.caption(t("agreement.ci_note"))
@@ -352,7 +352,7 @@ def slide_closing() -> None:
         questions.append(t("agreement.question"))
     questions.append(t("present.closing_agree"))
     for q in questions:
-        st.markdown("💬 " + q)
+        st.markdown(ui.ICONS["question"] + " " + q)
     moment = next_moment(ui.loop_version(), net)
     if moment:
         st.caption(t("present.closing_next", due=f"{moment['next_due']:%d-%m-%Y}", moments=moment["moments"]))
@@ -381,11 +381,11 @@ if mode == "slides":
         handout_key = (ui.loop_version(), net, period, lang, min_group, dt.date.today().isoformat())
         handout_name = re.sub(r"[^\w.-]+", "_", f"handout_{net}_{period or 'alle'}")
         h1, h2 = st.columns(2)
-        h1.download_button(t("handout.download_html"), data=lambda: handout_html(*handout_key),
+        h1.download_button(t("handout.download_html"), icon=ui.ICONS["download"], data=lambda: handout_html(*handout_key),
                            file_name=f"{handout_name}.html", mime="text/html", on_click="ignore",
                            key="present_handout_html", width="stretch")
         if report.find_chromium():
-            h2.download_button(t("handout.download_pdf"), data=lambda: handout_pdf(*handout_key),
+            h2.download_button(t("handout.download_pdf"), icon=ui.ICONS["download"], data=lambda: handout_pdf(*handout_key),
                                file_name=f"{handout_name}.pdf", mime="application/pdf", on_click="ignore",
                                key="present_handout_pdf", width="stretch")
         else:
@@ -402,7 +402,7 @@ elif mode == "play":
         st.info(t("present.no_ties_over_time"))
     else:
         st.image(data, width="content")
-        st.download_button(t("present.download_gif"), data=data, file_name=f"tie_map_{net}.gif", mime="image/gif",
+        st.download_button(t("present.download_gif"), icon=ui.ICONS["download"], data=data, file_name=f"tie_map_{net}.gif", mime="image/gif",
                            on_click="ignore", key="present_gif")
 
 # ---------------------------------------------------------------- the report to take home
@@ -420,10 +420,10 @@ else:
         bar.empty()
         st.session_state["present_report_made"] = made_key
     c1, c2 = st.columns(2)
-    c1.download_button(t("present.download_html"), data=lambda: report_html(v, net, period, lang, min_group),
+    c1.download_button(t("present.download_html"), icon=ui.ICONS["download"], data=lambda: report_html(v, net, period, lang, min_group),
                        file_name=f"{name}.html", mime="text/html", on_click="ignore", key="present_report_html")
     if report.find_chromium():
-        c2.download_button(t("present.download_pdf"), data=lambda: report_pdf(v, net, period, lang, min_group),
+        c2.download_button(t("present.download_pdf"), icon=ui.ICONS["download"], data=lambda: report_pdf(v, net, period, lang, min_group),
                            file_name=f"{name}.pdf", mime="application/pdf", on_click="ignore",
                            key="present_report_pdf")
     else:

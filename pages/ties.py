@@ -24,7 +24,7 @@ ui.page_setup()
 t, lang = ui.translator(), ui.lang()
 text = ui.chart_text()
 
-st.title("🕸️ " + t("nav.ties"))
+st.title(ui.ICONS["ties"] + " " + t("nav.ties"))
 ui.demo_banner()
 st.markdown(t("ties.intro"))
 
@@ -167,12 +167,12 @@ with st.container(border=True):
             st.caption(t("ties.all_types_caption"))
     with st.expander(t("ties.more_filters")):
         d2, d3 = st.columns(2)
-        topics = d2.multiselect(t("column.topic"), opts["topic"], key="ties_topics")
-        channels = d3.multiselect(t("column.channel"), opts["channel"], key="ties_channels")
+        topics = d2.multiselect(t("column.topic"), opts["topic"], key="ties_topics", placeholder=t("ui.choose"))
+        channels = d3.multiselect(t("column.channel"), opts["channel"], key="ties_channels", placeholder=t("ui.choose"))
         e1, e2, e3 = st.columns(3)
         roles_all = [*ROLE_ORDER, "unknown"]
         roles = e1.multiselect(t("column.role"), roles_all, format_func=lambda r: role_label(r, lang),
-                               key="ties_roles")
+                               key="ties_roles", placeholder=t("ui.choose"))
         min_weight = e2.number_input(t("ties.min_weight"), min_value=0.0, value=0.0, step=1.0, key="ties_minw")
         strong = e3.number_input(t("ties.strong_threshold"), min_value=0.0, value=STRONG_TIE_MIN_WEIGHT, step=1.0,
                                  help=t("ties.strong_help"), key="ties_strong")
@@ -182,7 +182,7 @@ f = tq.TieFilters(network=net, periods=(period,), tie_types=tq.type_filter(types
 G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
 pos = network_frame(v, net, ui.pseudonymise()).positions
 for w in warnings:
-    st.caption("ℹ️ " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code") else str(w)))
+    st.caption(ui.ICONS["info"] + " " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code") else str(w)))
 
 # ---------------------------------------------------------------- the map
 status = None
@@ -236,19 +236,19 @@ else:
     legend(shown, by, people_for_map, status is not None, order, known)
     if not known:
         st.caption(t("ties.no_frequency"))
-    with st.expander("ℹ️ " + t("ui.how_to_read")):
+    with st.expander(ui.ICONS["info"] + " " + t("ui.how_to_read")):
         st.markdown(t("ties.read_map"))
     d1, d2, d3, d4, d5 = st.columns(5)
-    d1.download_button(t("ties.dl_html"), data=html_doc, file_name=f"tie_map_{net}_{period}.html",
+    d1.download_button(t("ties.dl_html"), icon=ui.ICONS["download"], data=html_doc, file_name=f"tie_map_{net}_{period}.html",
                        mime="text/html", on_click="ignore", key="dl_map")
     node_table = tm.edge_frame(shown)
-    d2.download_button(t("ties.dl_edges"), data=lambda: export.safe_csv(node_table), on_click="ignore",
+    d2.download_button(t("ties.dl_edges"), icon=ui.ICONS["download"], data=lambda: export.safe_csv(node_table), on_click="ignore",
                        file_name=f"ties_{net}_{period}.csv", mime="text/csv", key="dl_edges")
-    d3.download_button(t("ties.dl_nodes"), data=lambda: export.safe_csv(people),
+    d3.download_button(t("ties.dl_nodes"), icon=ui.ICONS["download"], data=lambda: export.safe_csv(people),
                        on_click="ignore", file_name=f"people_{net}_{period}.csv", mime="text/csv", key="dl_nodes")
-    d4.download_button("⬇️ GEXF", data=lambda: graph_files.to_gexf(graph_files.with_measures(G, people)), on_click="ignore",
+    d4.download_button("GEXF", icon=ui.ICONS["download"], data=lambda: graph_files.to_gexf(graph_files.with_measures(G, people)), on_click="ignore",
                        file_name=f"ties_{net}_{period}.gexf", mime="application/xml", key="dl_gexf")
-    d5.download_button("⬇️ GraphML", data=lambda: graph_files.to_graphml(graph_files.with_measures(G, people)), on_click="ignore",
+    d5.download_button("GraphML", icon=ui.ICONS["download"], data=lambda: graph_files.to_graphml(graph_files.with_measures(G, people)), on_click="ignore",
                        file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
 
 # ---------------------------------------------------------------- questions for the network
@@ -256,7 +256,7 @@ prompts = tie_prompts.prompts(G, summary, people)
 if prompts:
     st.subheader(t("ties.questions"))
     for p in prompts:
-        st.markdown("💬 " + wording.prompt_text(p, lang))
+        st.markdown(ui.ICONS["question"] + " " + wording.prompt_text(p, lang))
 
 # ---------------------------------------------------------------- measures
 st.subheader(t("ties.measures"))

@@ -60,6 +60,21 @@ def under_apptest() -> bool:
     return "streamlit.testing.v1" in sys.modules
 
 
+#: Icons as Streamlit's Material Symbols (a font shipped with Streamlit, so offline): emoji render as empty
+#: boxes on a server without an emoji font, also in screenshots and PDFs made there.
+ICONS = {
+    "overview": ":material/explore:", "dimensions": ":material/radar:", "values": ":material/eco:",
+    "ties": ":material/hub:", "present": ":material/slideshow:", "live": ":material/sensors:",
+    "data": ":material/database:", "app": ":material/hub:", "question": ":material/forum:",
+    "agreement": ":material/handshake:", "note": ":material/edit_note:", "warning": ":material/warning:",
+    "download": ":material/download:", "person": ":material/person:", "file": ":material/description:",
+    "numbers": ":material/table_view:", "settings": ":material/settings:", "read": ":material/menu_book:",
+    "ok": ":material/check_circle:", "info": ":material/info:", "refused": ":material/block:",
+    "edit": ":material/edit:", "save": ":material/save:", "intervention": ":material/build:",
+    "chart": ":material/bar_chart:", "table": ":material/table_view:",
+}
+
+
 def page_setup() -> None:
     """First call of every page. When the first request after a server start is a deep link such as
     /dimensions, Streamlit runs that page file directly, skipping app.py's login and sidebar: then switch
@@ -131,7 +146,7 @@ def login_page() -> None:
     """The only page a visitor sees before logging in (run as a page of its own, so that no other page,
     not even a name in the navigation, is shown)."""
     cfg = _auth_config()
-    st.title("🕸️ Netwerkleren Monitor")
+    st.title(ICONS["app"] + " Netwerkleren Monitor")
     if cfg.get("broken"):
         st.error("`.streamlit/secrets.toml` cannot be read; fix it before the app can open.")
         return
@@ -349,7 +364,7 @@ def sidebar() -> None:
         _synced_select(t("sidebar.period"), ["", *periods(network())], "period",
                        lambda v: v or t("sidebar.all_periods"))
         _mirrored(st.toggle, "pseudonymise", True, t("sidebar.pseudonymise"), help=t("sidebar.pseudonymise_help"))
-        with st.expander("⚙️ " + t("sidebar.settings")):
+        with st.expander(ICONS["settings"] + " " + t("sidebar.settings")):
             _mirrored(st.number_input, "min_group", privacy.DEFAULT_MIN_GROUP, t("sidebar.min_group"),
                       min_value=1, max_value=50, help=t("sidebar.min_group_help"))
             c = con()
@@ -365,7 +380,7 @@ def sidebar() -> None:
             finally:
                 c.close()
         if has_demo():
-            st.caption("ℹ️ " + t("sidebar.demo_note"))
+            st.caption(ICONS["info"] + " " + t("sidebar.demo_note"))
 
 
 @st.cache_data(show_spinner=False)
@@ -421,7 +436,7 @@ def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | Non
     Returns the selection event when ``on_select`` is given (e.g. a clicked funnel stage)."""
     key = key or name
     if how_to_read:
-        with st.expander("ℹ️ " + t("ui.how_to_read")):
+        with st.expander(ICONS["info"] + " " + t("ui.how_to_read")):
             st.markdown(how_to_read)
     tab_chart, tab_table = st.tabs([t("ui.chart"), t("ui.table")])
     event = None
@@ -434,11 +449,11 @@ def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | Non
         show_table(table)
     c1, c2, c3, _ = st.columns([1, 1, 1.4, 3])
     locale = "nl-NL" if lang() == "nl" else None
-    c1.download_button(t("ui.download_png"), data=lambda: export.chart_png(chart, locale=locale),
+    c1.download_button(t("ui.download_png"), icon=ICONS["download"], data=lambda: export.chart_png(chart, locale=locale),
                        file_name=f"{name}.png", mime="image/png", key=f"png:{key}", on_click="ignore")
-    c2.download_button(t("ui.download_svg"), data=lambda: export.chart_svg(chart, locale=locale),
+    c2.download_button(t("ui.download_svg"), icon=ICONS["download"], data=lambda: export.chart_svg(chart, locale=locale),
                        file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg:{key}", on_click="ignore")
-    c3.download_button(t("ui.download_csv"), data=lambda: export.safe_csv(table), file_name=f"{name}.csv",
+    c3.download_button(t("ui.download_csv"), icon=ICONS["download"], data=lambda: export.safe_csv(table), file_name=f"{name}.csv",
                        mime="text/csv", key=f"csv:{key}", on_click="ignore")
     return event
 

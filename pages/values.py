@@ -21,10 +21,10 @@ text = ui.chart_text()
 text["count"] = t("values.count_participants")
 stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
 
-st.title("🌱 " + t("nav.values"))
+st.title(ui.ICONS["values"] + " " + t("nav.values"))
 ui.demo_banner()
 st.markdown(t("values.intro"))
-with st.expander("📖 " + t("values.cycles_explained")):
+with st.expander(ui.ICONS["read"] + " " + t("values.cycles_explained")):
     for c in value_cycles():
         side = "" if c.in_funnel else f" *({t('values.beside_funnel')})*"
         st.markdown(f"**{c.order}. {c.name[lang]}**{side} — {c.explanation[lang]}")
@@ -140,8 +140,8 @@ with tab_funnel:
     stops = vc.where_value_stops(fd)
     if stops:
         s = stops[0]
-        st.info("💬 " + t("values.prompt", frm=stage_labels[s["from"]].lower(), to=stage_labels[s["to"]].lower(),
-                         share=fmt_num(s["kept_share"] * 100, lang, 0)))
+        st.info(t("values.prompt", frm=stage_labels[s["from"]].lower(), to=stage_labels[s["to"]].lower(),
+                         share=fmt_num(s["kept_share"] * 100, lang, 0)), icon=ui.ICONS["question"])
 
     st.subheader(t("values.stories"))
     clicked = []
@@ -161,7 +161,7 @@ with tab_funnel:
     # The file is made after the script run, where session state (the names switch) cannot be read: bind
     # every choice now, so the download shows what the table shows.
     names_hidden, story_args = ui.pseudonymise(), (v, f, tuple(chosen), None, search)
-    st.download_button(t("values.download_stories"),
+    st.download_button(t("values.download_stories"), icon=ui.ICONS["download"],
                        data=lambda: safe_csv(story_view(stories(*story_args, names_hidden, None))),
                        file_name="value_stories.csv", mime="text/csv", on_click="ignore", key="dl_stories")
 

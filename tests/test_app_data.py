@@ -93,7 +93,7 @@ def imports_table(at: AppTest):
 
 def test_demo_banner_and_start_empty_button_with_demo_data(data_page):
     at = data_page()
-    assert at.title[0].value == "📥 Gegevens"
+    assert at.title[0].value == ":material/database: Gegevens"
     assert any("voorbeeldgegevens" in i.value for i in at.info), [i.value for i in at.info]
     assert at.button(key="start_empty").label == "Leeg beginnen"
 
@@ -180,7 +180,7 @@ def test_a_second_click_on_undo_undoes_what_the_box_shows(data_page):
 
 def test_data_page_in_english(data_page):
     at = data_page(lang="en")
-    assert at.title[0].value == "📥 Data"
+    assert at.title[0].value == ":material/database: Data"
     subheaders = [s.value for s in at.subheader]
     assert {"Import files", "Imports", "Templates"} <= set(subheaders), subheaders
     assert not {"Bestanden inlezen", "Sjablonen"} & set(subheaders), subheaders

@@ -81,14 +81,14 @@ def test_overview_shows_rhythm_agreements_interventions_and_network_details(db, 
         assert any(f"**{net}** · {words[status]}" in m for m in md), (net, status)
     assert len([b for b in at.button if b.key and b.key.startswith("rh_live:")]) == len(expected) >= 4
     # the demo's agreement about outside experts, with its linked figures and the question
-    head = "🤝 **Onderzoekend leren**, 21-03-2024: Elkaars scholen bezoeken"
+    head = ":material/handshake: **Onderzoekend leren**, 21-03-2024: Elkaars scholen bezoeken"
     i = next(i for i, m in enumerate(md) if m.startswith(head))
     assert md[i + 1].startswith("- 3b ") and ("0,32" if lang == "nl" else "0\\.32") in md[i + 1]
     assert md[i + 3].startswith("- " + ("aandeel relaties tussen organisaties" if lang == "nl"
                                         else "share of ties between organisations"))
-    assert md[i + 4] == f"💬 *{QUESTION[lang]}*"
+    assert md[i + 4] == f":material/forum: *{QUESTION[lang]}*"
     assert not any(w in " ".join(md).lower() for w in ("success", "succes", "geslaagd", "failed", "mislukt"))
-    assert any(m.startswith("🔧 **Schoolbezoeken**") for m in md)
+    assert any(m.startswith(":material/build: **Schoolbezoeken**") for m in md)
     # the card says what the network is
     assert any(m.startswith("Scholen leren samen onderzoek doen") for m in md)
     assert any(("Fase" if lang == "nl" else "Phase") in c and "C\\-002" in c for c in caps)
@@ -137,7 +137,7 @@ def test_data_page_adds_an_agreement_that_the_overview_brings_back(db, monkeypat
     assert list(row["indicators"]) == ["3b"] and row["owner"] == "P001" and row["status"] == "open"
     at = run_page(db, monkeypatch, "pages/overview.py", "en", network="Zelfregulerend leren")
     md = [m.value for m in at.markdown]
-    i = md.index("🤝 **Zelfregulerend leren**, 02-04-2025: Invite an outside expert each term")
+    i = md.index(":material/handshake: **Zelfregulerend leren**, 02-04-2025: Invite an outside expert each term")
     # before: the 2025-03-13 survey (the meeting was on 2 April); after: the latest survey since
     assert md[i + 1].startswith("- 3b Strength of ties\\: ") and "\\(2025\\-H1\\) → " in md[i + 1]
     assert any(c.value.startswith("owner C\\-") for c in at.caption)  # the owner as a code, not "P001"
@@ -156,14 +156,14 @@ def test_agreements_and_closing_slides(db, monkeypatch, lang):
     at = run_page(db, monkeypatch, "pages/present.py", lang, network="Onderzoekend leren", present_slide=4)
     assert at.title[0].value == ("Afspraken van de vorige keer" if lang == "nl" else "Agreements from last time")
     md = [m.value for m in at.markdown]
-    assert any(m.startswith("🤝 **Elkaars scholen bezoeken") for m in md)
-    assert f"💬 *{QUESTION[lang]}*" in md
+    assert any(m.startswith(":material/handshake: **Elkaars scholen bezoeken") for m in md)
+    assert f":material/forum: *{QUESTION[lang]}*" in md
     assert {b.key for b in at.button} >= {"present_prev", "present_next", "present_pageup", "present_pagedown"}
     at.button(key="present_next").click().run()
     at.button(key="present_next").click().run()
     assert at.title[0].value == ("Vragen voor het gesprek" if lang == "nl" else "Questions for the meeting")
-    qs = [m.value for m in at.markdown if m.value.startswith("💬 ")]
-    assert len(qs) == 4 and qs[-1].startswith("💬 " + ("Wat spreken we af" if lang == "nl" else "What do we agree"))
+    qs = [m.value for m in at.markdown if m.value.startswith(":material/forum: ")]
+    assert len(qs) == 4 and qs[-1].startswith(":material/forum: " + ("Wat spreken we af" if lang == "nl" else "What do we agree"))
     assert any(c.value.startswith("Volgende meting uiterlijk" if lang == "nl" else "Next measurement by")
                for c in at.caption)
 

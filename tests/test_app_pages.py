@@ -10,11 +10,11 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = {
-    "pages/overview.py": ("🧭 Overzicht", "🧭 Overview"),
-    "pages/dimensions.py": ("🎯 Dimensies", "🎯 Dimensions"),
-    "pages/values.py": ("🌱 Waardecreatie", "🌱 Value creation"),
-    "pages/ties.py": ("🕸️ Leerrelaties", "🕸️ Learning ties"),
-    "pages/data.py": ("📥 Gegevens", "📥 Data"),
+    "pages/overview.py": (":material/explore: Overzicht", ":material/explore: Overview"),
+    "pages/dimensions.py": (":material/radar: Dimensies", ":material/radar: Dimensions"),
+    "pages/values.py": (":material/eco: Waardecreatie", ":material/eco: Value creation"),
+    "pages/ties.py": (":material/hub: Leerrelaties", ":material/hub: Learning ties"),
+    "pages/data.py": (":material/database: Gegevens", ":material/database: Data"),
 }
 
 
@@ -184,5 +184,14 @@ def test_presentation_report_is_made_with_a_progress_bar(db, monkeypatch):
     made = at.session_state["present_report_made"]
     assert made[1] == "Rekenen" and made[3] == "en"
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "⬇️ Download the report (HTML)" in labels
+    assert "Download the report (HTML)" in labels
     assert not at.get("progress")  # the bar is gone once the report is made
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_no_streamlit_english_placeholder_on_a_dutch_page(db, monkeypatch, page):
+    """Streamlit's own 'Choose options' / 'Choose an option' would be the only English on a Dutch page."""
+    at = run_page(db, monkeypatch, page, "nl", pseudonymise=False)
+    english = [(w.label, w.placeholder) for w in [*at.multiselect, *at.selectbox]
+               if (w.placeholder or "").startswith("Choose")]
+    assert english == []

@@ -52,7 +52,7 @@ def _app(tmp_path, monkeypatch) -> AppTest:
 def test_nothing_shows_before_login(tmp_path, monkeypatch):
     at = _app(tmp_path, monkeypatch).run()
     assert not at.exception
-    assert [e.value for e in at.title] == ["🕸️ Netwerkleren Monitor"]
+    assert [e.value for e in at.title] == [":material/hub: Netwerkleren Monitor"]
     assert len(at.text_input) == 1 and at.text_input[0].proto.type == at.text_input[0].proto.PASSWORD
     assert not at.sidebar.selectbox and not at.metric and not at.dataframe
     at.text_input[0].input("fout-wachtwoord")
@@ -65,7 +65,7 @@ def test_right_password_opens_the_app(tmp_path, monkeypatch):
     at.text_input[0].input("juist-wachtwoord")
     at.button[0].click().run()
     assert not at.exception
-    assert [e.value for e in at.title] == ["🧭 Overzicht"]
+    assert [e.value for e in at.title] == [":material/explore: Overzicht"]
     assert at.sidebar.selectbox
 
 

@@ -132,10 +132,8 @@ def test_phone_form_and_live_coach(browser, tmp_path):
         # ---- the phone marks three indicators and names a learning tie, then sends
         for code, mark in (("1a", 6), ("2a", 1), ("3b", 4)):
             pick_mark(phone, f"m:current:{code}", mark)
-        phone.locator(key_class("tie:who")).locator("input").click()
-        phone.keyboard.type("Deelnemer 5")
-        phone.get_by_role("option", name="Deelnemer 5", exact=True).click()
-        phone.keyboard.press("Escape")
+        # the network's people are listed at once; one tap adds one person
+        phone.locator(key_class("tie:add")).get_by_role("radio", name="Deelnemer 5", exact=True).click()
         wait_for_app(phone, expect_text="Hoe vaak leerde je van Deelnemer 5?")
         phone.locator(key_class("tie:often:P005")).get_by_role("radio", name="vaak", exact=True).click()
         wait_for_app(phone, expect_text="Concept bewaard")

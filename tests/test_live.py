@@ -552,8 +552,16 @@ def test_participant_route_skips_the_login_and_shows_only_the_form(app_db):
     at.segmented_control(key="m:desired:1a").set_value(7)
     at.text_area(key="s:text").set_value("<script>alert(1)</script>")
     at.radio(key="s:cycle").set_value("applied")
-    at.multiselect(key="tie:who").set_value(["P005", "Juf Buiten"])
-    at.run()
+    # the network's people are listed at once (no typing first); one tap adds one person
+    assert at.button_group(key="tie:add").options[:2] == [f"{NET} persoon 1", f"{NET} persoon 3"]
+    at.button_group(key="tie:add").set_value("P005").run()
+    assert at.session_state["tie:who"] == ["P005"] and at.button_group(key="tie:add").value is None
+    at.text_input(key="tie:find").set_value("persoon 7").run()  # the search narrows the list
+    assert at.button_group(key="tie:add").options == [f"{NET} persoon 7"]
+    at.text_input(key="tie:find").set_value("").run()
+    at.text_input(key="tie:outside").set_value("  Juf   Buiten ").run()
+    at.button(key="tie:outside_add").click().run()
+    assert at.session_state["tie:who"] == ["P005", "Juf Buiten"]
     at.segmented_control(key="tie:often:P005").set_value(3)
     at.segmented_control(key="tie:often:Juf Buiten").set_value(1)
     at.run()
@@ -571,7 +579,8 @@ def test_participant_route_skips_the_login_and_shows_only_the_form(app_db):
     again = form({"round": rnd.round_id, "t": at.query_params["t"]}, secrets)
     assert again.segmented_control(key="m:current:1a").value == 6
     assert again.text_area(key="s:text").value == "<script>alert(1)</script>"
-    assert again.multiselect(key="tie:who").value == ["P005", "Juf Buiten"]
+    assert again.session_state["tie:who"] == ["P005", "Juf Buiten"]
+    assert again.segmented_control(key="tie:often:P005").value == 3
     assert "Verstuurd" in texts(again)
 
 

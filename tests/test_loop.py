@@ -271,9 +271,9 @@ def test_intervention_before_after_and_on_the_time_axis(data):
     assert intervention_records(data, ["S"])[0]["per_network"][0]["network"] == "S" and \
         len(intervention_records(data, ["S"])) == 1
     ev = timeline.events(data, ("R",))
-    assert "🔧 Schoolbezoeken" in ev["label"].tolist() and "🔧 Gastsprekers" in ev["label"].tolist()
-    assert ev.loc[ev["label"] == "🔧 Gastsprekers", "network"].isna().all()
-    assert "🔧 Schoolbezoeken" not in timeline.events(data, ("S",))["label"].tolist()
+    assert "▲ Schoolbezoeken" in ev["label"].tolist() and "▲ Gastsprekers" in ev["label"].tolist()
+    assert ev.loc[ev["label"] == "▲ Gastsprekers", "network"].isna().all()
+    assert "▲ Schoolbezoeken" not in timeline.events(data, ("S",))["label"].tolist()
 
 
 def test_an_intervention_for_all_networks_shows_the_most_recently_measured_within_the_budget(data):

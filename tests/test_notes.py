@@ -46,7 +46,7 @@ def test_bad_notes_are_refused_and_nothing_stored(con, args, msg):
 def test_notes_are_events_on_the_time_axis(con):
     notes.add(con, "Rekenen", "2025-03-10", "Lunch weer samen", None)
     ev = timeline.events(con, ("Rekenen",))
-    assert ev["label"].tolist() == ["📝 Lunch weer samen"]
+    assert ev["label"].tolist() == ["¶ Lunch weer samen"]
     assert ev["period"].tolist() == ["2025-H1"]
     assert timeline.events(con, ("Andere",)).empty
 

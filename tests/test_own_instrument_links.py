@@ -87,3 +87,14 @@ def test_an_edit_keeps_a_link_whose_instrument_file_has_gone(own_db):
     assert agr.edit(own_db, aid, status="done") == 2
     (rec,) = loop.agreement_records(own_db, min_group=3)
     assert rec["status"] == "done" and rec["figures"][0]["before"] is None  # no instrument: no figures
+
+
+def test_the_report_shows_an_own_instruments_latest_means(own_db):
+    from analytics.views.report import build_report
+
+    html = build_report(own_db, networks=["R"], lang="nl", min_group=3)
+    head = html.index("<h3>Sociale regulatie (voorbeeld) (2025-H2)</h3>")
+    table = html[head: html.index("</table>", head)]
+    # 2025-H2: P is p1 alone (6 8 10 -> .8), R is r1 alone (5 5 5 -> .5), three respondents each
+    assert "<td>P Procesaspecten</td><td class=num>3</td><td class=num>0,80</td>" in table
+    assert "<td>R Productaspecten</td><td class=num>3</td><td class=num>0,50</td>" in table

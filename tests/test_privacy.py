@@ -86,7 +86,7 @@ def test_free_text_names_become_codes_in_stories_and_on_the_time_axis(con, tmp_p
     assert s.loc["T-002", "description"] == "Bo vond het leuk"  # names under 4 letters are left alone
     assert "Verslag van Renée de Haan" in vc.stories(con, pseudonymise=False)["evidence"].tolist()
     notes.add(con, "A", "2025-03-10", "Renée de Haan bracht de casus in", None)
-    assert timeline.events(con, ("A",), pseudonymise=True)["label"].tolist() == ["📝 T-001 bracht de casus in"]
+    assert timeline.events(con, ("A",), pseudonymise=True)["label"].tolist() == ["¶ T-001 bracht de casus in"]
     assert "Renée de Haan" in timeline.events(con, ("A",))["label"].iloc[0]
 
 

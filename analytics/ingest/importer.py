@@ -63,6 +63,9 @@ class ImportReport:
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     duplicate_of: int | None = None
     headers: list[str] = field(default_factory=list)
+    #: A hand mapping that cannot be used (two columns given one role, an unknown target): the column it was
+    #: given for, and why. ``mapping`` then holds the automatic mapping, so a page can keep showing the columns.
+    mapping_conflict: tuple[str, str] | None = None
     #: The survey tool the file was recognised as (``tools``): its id and its name in nl/en.
     tool: str | None = None
     tool_name: dict[str, str] = field(default_factory=dict)
@@ -223,6 +226,11 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
         try:
             mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, {**implied, **user})
         except MappingError as e:
+            report.mapping_conflict = (e.header, e.reason)
+            try:  # the mapping without the hand choices, so the columns stay in view to be set right
+                _describe_mapping(report, raw, map_columns(raw.headers, raw.extra_headers, kind, framework, implied))
+            except MappingError:
+                pass
             raise FileProblem(raw.file_name, e.reason, column=e.header, code="bad_mapping") from e
         _describe_mapping(report, raw, mapping)
         if raw.n_rows == 0:

@@ -21,16 +21,17 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
         where, params = f"WHERE network IS NULL OR network IN ({marks})", list(networks)
     else:
         where, params = "", []
-    # Meeting agreements show on the time axis too, marked with a note sign.
+    # Meeting agreements show on the time axis too, marked ¶ (a sign every font has; emoji are boxes without an
+    # emoji font); interventions ▲.
     notes = f"""SELECT network, date, {period_of('date', period_scheme(con))} AS period,
-                       '📝 ' || left(coalesce(went_well, differently), 40) AS label
+                       '¶ ' || left(coalesce(went_well, differently), 40) AS label
                 FROM meeting_notes
                 QUALIFY version = max(version) OVER (PARTITION BY note_id) AND NOT deleted"""
     # Interventions too, from their start, on each network they apply to (none named: every network).
     started = f"""SELECT unnest(CASE WHEN len(coalesce(networks, [])) = 0 THEN [NULL::VARCHAR] ELSE networks END)
                            AS network,
                          start_date AS date, {period_of('start_date', period_scheme(con))} AS period,
-                         '🔧 ' || left(label, 40) AS label
+                         '▲ ' || left(label, 40) AS label
                   FROM interventions
                   QUALIFY version = max(version) OVER (PARTITION BY intervention_id) AND NOT deleted"""
     df = frame(

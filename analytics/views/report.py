@@ -195,7 +195,6 @@ figcaption { color: var(--muted); font-size: .85rem; }
 .row { display: flex; flex-wrap: wrap; gap: 12px 28px; align-items: flex-start; }
 ul.questions { list-style: none; padding-left: 0; }
 ul.questions li { margin: .35rem 0; padding: .45rem .7rem; background: var(--soft); border-radius: 4px; }
-ul.questions li::before { content: "💬 "; }
 .read { color: var(--muted); font-size: .9rem; }
 .story { margin: .4rem 0 .8rem; padding-left: .8rem; border-left: 3px solid var(--line); }
 .story .tag { color: var(--muted); font-size: .85rem; }
