@@ -109,6 +109,30 @@ def file_box(page, file_name: str):
         has=page.locator("h4", has_text=file_name)).last
 
 
+def edit_every_column(page, file_name: str):
+    """Open the uploaded file's "Kolommen" panel and switch on "Ook herkende kolommen aanpassen", so every column
+    has its box; returns the file's box."""
+    box = file_box(page, file_name)
+    box.locator('[data-testid="stMetric"]').first.wait_for(state="visible")
+    wait_for_app(page)
+    box.locator('[data-testid="stExpander"]').filter(has_text="Kolommen").locator("summary").first.click()
+    toggle = box.locator('[data-testid="stCheckbox"]').filter(has_text="Ook herkende")
+    toggle.wait_for(state="visible")
+    wait_for_app(page)
+    for _ in range(3):  # a click while the expander is still opening can get lost: click until it is on
+        toggle.locator("label").first.click()
+        try:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=stCheckbox]')].some("
+                "c => c.textContent.includes('Ook herkende') && c.querySelector('input').checked)",
+                timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - not on yet: click again
+            continue
+    wait_for_app(page)
+    return box
+
+
 def import_file(page, file_name: str, button: str = "Importeren") -> str:
     """Click the Import button of one uploaded file and return the success message."""
     box = file_box(page, file_name)
@@ -190,24 +214,7 @@ def test_a_recognised_column_can_be_remapped_and_a_wave_given(browser, tmp_path)
         wait_for_app(page, expect_testid="stSidebarNav")
         goto_nav(page, "Gegevens")
         upload(page, people)
-        box = file_box(page, "people.csv")
-        box.locator('[data-testid="stMetric"]').first.wait_for(state="visible")
-        wait_for_app(page)
-        box.locator('[data-testid="stExpander"]').filter(has_text="Kolommen").locator("summary").first.click()
-        toggle = box.locator('[data-testid="stCheckbox"]').filter(has_text="Ook herkende")
-        toggle.wait_for(state="visible")
-        wait_for_app(page)
-        for _ in range(3):  # a click while the expander is still opening can get lost: click until it is on
-            toggle.locator("label").first.click()
-            try:
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('[data-testid=stCheckbox]')].some("
-                    "c => c.textContent.includes('Ook herkende') && c.querySelector('input').checked)",
-                    timeout=15_000)
-                break
-            except Exception:  # noqa: BLE001 - not on yet: click again
-                continue
-        wait_for_app(page)
+        box = edit_every_column(page, "people.csv")
         select = box.locator('[data-testid="stSelectbox"]').filter(has_text="“name”")
         select.wait_for(state="visible")
         select.locator("input").click()
@@ -240,24 +247,7 @@ def test_a_conflicting_column_choice_keeps_the_panel_and_says_where(browser, tmp
         wait_for_app(page, expect_testid="stSidebarNav")
         goto_nav(page, "Gegevens")
         upload(page, people)
-        box = file_box(page, "people.csv")
-        box.locator('[data-testid="stMetric"]').first.wait_for(state="visible")
-        wait_for_app(page)
-        box.locator('[data-testid="stExpander"]').filter(has_text="Kolommen").locator("summary").first.click()
-        toggle = box.locator('[data-testid="stCheckbox"]').filter(has_text="Ook herkende")
-        toggle.wait_for(state="visible")
-        wait_for_app(page)
-        for _ in range(3):  # a click while the expander is still opening can get lost: click until it is on
-            toggle.locator("label").first.click()
-            try:
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('[data-testid=stCheckbox]')].some("
-                    "c => c.textContent.includes('Ook herkende') && c.querySelector('input').checked)",
-                    timeout=15_000)
-                break
-            except Exception:  # noqa: BLE001 - not on yet: click again
-                continue
-        wait_for_app(page)
+        box = edit_every_column(page, "people.csv")
         # "name" set to Network by mistake (the network column drops out), then network set back to Network:
         # two columns for one role
         for column in ("name", "network"):

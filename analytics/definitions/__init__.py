@@ -328,6 +328,13 @@ def parse_framework(raw: dict, origin: str = "definition") -> Framework:
     )
 
 
+@cache
+def _load_cached(path: str, mtime_ns: int) -> Framework:
+    """A definition read once per version of its file: live answers and the coach's refreshing picture ask
+    for the round's instrument on every request."""
+    return load_framework_file(path)
+
+
 def load_framework_file(path: str | Path) -> Framework:
     path = Path(path)
     try:
@@ -359,8 +366,8 @@ def frameworks(extra_dir: str | Path | None = None, alt_names: bool = False) -> 
     if extra_dir and Path(extra_dir).is_dir():
         for p in sorted(Path(extra_dir).glob("*.toml")):
             try:
-                fw = load_framework_file(p)
-            except FrameworkError:
+                fw = _load_cached(str(p), p.stat().st_mtime_ns)
+            except (FrameworkError, OSError):
                 continue
             out[fw.id] = fw.with_alt_names(alt_names)
     return out
