@@ -128,3 +128,41 @@ def left_out_text(left_out: dict[str, int], lang: str = DEFAULT_LANG) -> str:
 
 def notice_text(code: str, params: dict, lang: str = DEFAULT_LANG) -> str:
     return t(f"notice.{code}", lang, **params)
+
+
+def said_text(said, lang: str = DEFAULT_LANG, fallback: str = "") -> str:
+    """A file problem (``ingest.messages.Said``) in the page's words: "file, rij 3, kolom X: reason".
+
+    Without a known key the English ``fallback`` is all there is (better than nothing, and tests find it)."""
+    if said is None or not has(f"msg.{said.key}"):
+        return fallback
+    where = [said.file] if said.file else []
+    if said.row:
+        where.append(t("msg.where_row", lang, row=said.row))
+    if said.column:
+        where.append(t("msg.where_column", lang, column=said.column))
+    params = dict(said.params)
+    for name, prefix in (("kind", "kind"), ("column", "column"), ("target", "column")):
+        value = params.get(name)
+        if isinstance(value, str) and has(f"{prefix}.{value}"):  # a canonical name: the page's word for it
+            params[name] = t(f"{prefix}.{value}", lang)
+    text = t(f"msg.{said.key}", lang, **params)
+    return f"{', '.join(where)}: {text}" if where else text
+
+
+def error_text(error: BaseException, lang: str = DEFAULT_LANG) -> str:
+    """An importer's exception (read, guard, mapping, option) in the page's words, else its English text."""
+    from analytics.ingest.messages import said_of
+
+    return said_text(said_of(error), lang, fallback=str(error))
+
+
+def report_message(report, lang: str = DEFAULT_LANG) -> str:
+    """An import report's message in the page's words (``ImportReport.said``), else its English text."""
+    return said_text(report.said, lang, fallback=report.message or "")
+
+
+def note_text(note: str, lang: str = DEFAULT_LANG) -> str:
+    """A reader's note (``ingest.messages.Note``) in the page's words; a plain string stays as it is."""
+    key = getattr(note, "key", None)
+    return t(f"notice.{key}", lang, **note.params) if key and has(f"notice.{key}") else str(note)

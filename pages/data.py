@@ -18,7 +18,17 @@ from analytics.definitions import (
     value_cycles,
 )
 from analytics.draw.export import safe_csv
-from analytics.i18n import kind_label, left_out_text, notice_text, problem_text, scale_evidence
+from analytics.i18n import (
+    error_text,
+    kind_label,
+    left_out_text,
+    note_text,
+    notice_text,
+    problem_text,
+    report_message,
+    said_text,
+    scale_evidence,
+)
 from analytics.ingest import guard, importer
 from analytics.ingest import identity as who
 from analytics.store import database as store
@@ -99,7 +109,7 @@ def show_report(report: importer.ImportReport) -> None:
     icon = ui.ICONS[{"imported": "ok", "validated": "ok" if not report.errors else "warning",
                      "duplicate": "info"}.get(report.status, "refused")]
     if report.status == "failed":
-        st.error(f"{icon} {ui.md(report.message)}")
+        st.error(f"{icon} {ui.md(report_message(report, lang))}")
         return
     cols = st.columns(4)
     cols[0].metric(t("data.kind"), kind_label(report.kind, lang) if report.kind else "?")
@@ -125,7 +135,7 @@ def show_report(report: importer.ImportReport) -> None:
         st.caption(t("data.date_format") + ": " + ui.md(", ".join(f"{k}: {v}"
                                                                    for k, v in report.date_formats.items())))
     for note in report.notes:
-        st.caption("• " + ui.md(note))
+        st.caption("• " + ui.md(note_text(note, lang)))
     if report.identity is not None:
         st.caption(ui.ICONS["person"] + " " + ui.md(report.identity.why(lang)))
         if report.identity.respondents or report.identity.anonymous_rows:
@@ -178,7 +188,7 @@ for up in uploads or []:
         try:  # size and shape first: no parser (not even for the sheet names) sees a refused file
             guard.check_bytes(data, up.name)
         except guard.GuardError as e:
-            st.error(str(e))
+            st.error(ui.md(error_text(e, lang)))
             continue
         c1, c2, c3, c4, c5 = st.columns(5)
         kind = c1.selectbox(t("data.kind"), KIND_CHOICES, key=f"kind:{key}",
@@ -212,7 +222,7 @@ for up in uploads or []:
                 report = check(data, up.name, kind, network, date, wave, scale, tuple(sorted(overrides.items())),
                                sheet, fid, ui.version(), unfinished, date_order)
         except ValueError as e:
-            st.error(str(e))
+            st.error(ui.md(error_text(e, lang)))
             continue
         show_report(report)
         if report.status == "failed" and report.kind is None and report.headers:
@@ -237,7 +247,7 @@ for up in uploads or []:
                                           index=box_opts.index(current), key=f"mapsel:{key}:{gen}:{h}",
                                           format_func=target_label)
                     if conflict and conflict[0] == h:  # the choice that cannot be used, said where it is made
-                        st.error(t("data.mapping_conflict", column=ui.md(h), reason=ui.md(conflict[1])))
+                        st.error(t("data.mapping_conflict", column=ui.md(h), reason=ui.md(said_text(report.mapping_conflict_said, lang, conflict[1]))))
                     if choice != current:
                         overrides[h] = choice
                         st.rerun()
@@ -290,7 +300,7 @@ for up in uploads or []:
             elif result.status == "duplicate":
                 st.info(t("data.duplicate", id=result.duplicate_of))
             else:
-                st.error(result.message or t("status.rejected"))
+                st.error(ui.md(report_message(result, lang)) or t("status.rejected"))
 
 def undo() -> None:
     """Undo the import chosen in the box right now (not the one chosen when the button was drawn)."""

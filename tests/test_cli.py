@@ -270,7 +270,7 @@ def test_scores_beyond_every_scale_are_listed_per_cell_and_scales_per_indicator(
         "pass --scale 0-10 if that is the form's scale, or the real one (e.g. --scale 1-7).",
         "  2 error(s), 0 note(s); rows refused: 1, skipped: 0",
         "  [error] row 3, column '1b': '-1' below 0: outside every supported scale (1–5, 1–7, 0–10, 0–100); "
-        "declare the scale (--scale, or the Scale field)",
+        "declare the scale (the Scale field; --scale on the command line)",
         "  [error] file: the file does not state its scale; suggested 0-10, not yet confirmed",
     ]
     assert err.splitlines() == [

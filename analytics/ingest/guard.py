@@ -26,8 +26,10 @@ _COUNT = re.compile(rb"""\b(uniqueCount|count)\s*=\s*["'](\d+)["']""")
 class GuardError(ValueError):
     """A file refused before parsing. ``limit`` names the setting, so the message can say what to change."""
 
-    def __init__(self, file: str, reason: str, limit: str):
+    def __init__(self, file: str, reason: str, limit: str, key: str | None = None, params: dict | None = None):
         self.file, self.reason, self.limit = file, reason, limit
+        #: the page's words: ``msg.<key>`` with ``params`` (see ``messages``); ``reason`` is the CLI's
+        self.key, self.params = key, {"setting": _setting(limit) if limit else "", **(params or {})}
         super().__init__(f"{file}: {reason}")
 
 
@@ -54,7 +56,8 @@ def check_size(name: str, size: int) -> None:
     limit = limits.get("MAX_FILE_MB") * 1e6
     if size > limit:
         raise GuardError(name, f"is {_mb(size)}; files of at most {_mb(limit)} are read (setting "
-                               f"{_setting('MAX_FILE_MB')}). Split the export, e.g. by period.", "MAX_FILE_MB")
+                               f"{_setting('MAX_FILE_MB')}). Split the export, e.g. by period.", "MAX_FILE_MB",
+                         key="guard_size", params={"size": _mb(size), "limit": _mb(limit)})
 
 
 def check_path(path: str | Path, name: str | None = None) -> Shape:
@@ -84,14 +87,15 @@ def _check_zip(name: str, fh, size: int) -> Shape:
         z = zipfile.ZipFile(fh)
     except Exception as e:  # noqa: BLE001 - whatever a damaged archive raises, it is an unreadable file
         raise GuardError(name, f"is not a readable Excel workbook ({type(e).__name__}: "
-                               f"{str(e).splitlines()[0][:200] if str(e) else ''})", "") from e
+                               f"{str(e).splitlines()[0][:200] if str(e) else ''})", "",
+                         key="bad_xlsx", params={"why": type(e).__name__}) from e
     with z:
         infos = z.infolist()
         max_entries = limits.get_int("XLSX_MAX_ENTRIES")
         if len(infos) > max_entries:
             raise GuardError(name, f"holds {len(infos):,} parts; a workbook may hold at most {max_entries:,} "
                                    f"(setting {_setting('XLSX_MAX_ENTRIES')}). Export it as CSV.",
-                             "XLSX_MAX_ENTRIES")
+                             "XLSX_MAX_ENTRIES", key="guard_parts", params={"n": len(infos), "max": max_entries})
         unpacked = sum(i.file_size for i in infos)
         ratio = unpacked / max(size, 1)
         max_ratio = limits.get("XLSX_MAX_RATIO")
@@ -99,24 +103,28 @@ def _check_zip(name: str, fh, size: int) -> Shape:
             raise GuardError(name, f"unpacks to {ratio:,.0f} times its size ({_mb(unpacked)} from {_mb(size)}); "
                                    f"ordinary workbooks stay under {max_ratio:g} times (setting "
                                    f"{_setting('XLSX_MAX_RATIO')}). That is no ordinary workbook; export it as CSV "
-                                   "if it is one.", "XLSX_MAX_RATIO")
+                                   "if it is one.", "XLSX_MAX_RATIO",
+                             key="guard_ratio", params={"ratio": f"{ratio:,.0f}", "unpacked": _mb(unpacked),
+                                                        "size": _mb(size), "max": f"{max_ratio:g}"})
         max_unpacked = limits.get("XLSX_MAX_UNPACKED_MB") * 1e6
         if unpacked > max_unpacked:
             raise GuardError(name, f"unpacks to {_mb(unpacked)} from {_mb(size)}; at most {_mb(max_unpacked)} is "
                                    f"read (setting {_setting('XLSX_MAX_UNPACKED_MB')}). Export the sheet as CSV.",
-                             "XLSX_MAX_UNPACKED_MB")
+                             "XLSX_MAX_UNPACKED_MB", key="guard_unpacked",
+                             params={"unpacked": _mb(unpacked), "size": _mb(size), "max": _mb(max_unpacked)})
         sheets = sum(1 for i in infos if _SHEET_PART.fullmatch(i.filename))
         max_sheets = limits.get_int("XLSX_MAX_SHEETS")
         if sheets > max_sheets:
             raise GuardError(name, f"has {sheets:,} sheets; at most {max_sheets:,} are read (setting "
                                    f"{_setting('XLSX_MAX_SHEETS')}). Save the sheet you need on its own.",
-                             "XLSX_MAX_SHEETS")
+                             "XLSX_MAX_SHEETS", key="guard_sheets", params={"n": sheets, "max": max_sheets})
         shared = _declared_shared_strings(z)
         max_shared = limits.get_int("XLSX_MAX_SHARED_STRINGS")
         if shared > max_shared:
             raise GuardError(name, f"declares {shared:,} shared strings; at most {max_shared:,} are read (setting "
                                    f"{_setting('XLSX_MAX_SHARED_STRINGS')}). Export the sheet as CSV.",
-                             "XLSX_MAX_SHARED_STRINGS")
+                             "XLSX_MAX_SHARED_STRINGS", key="guard_strings",
+                             params={"n": shared, "max": max_shared})
     return Shape(size=size, unpacked=unpacked, entries=len(infos), sheets=sheets, shared_strings=shared)
 
 

@@ -21,6 +21,7 @@ from analytics.definitions import KIND_ALIASES, Framework, default_framework, fo
 from analytics.ingest import identity as who
 from analytics.ingest.locale import DATE_ORDERS
 from analytics.ingest.mapping import Mapping, MappingError, detect_kind, map_columns
+from analytics.ingest.messages import OptionError, Said, said_of
 from analytics.ingest.readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, ReadError, read_file
 from analytics.ingest.tools import array_indicators, column_overrides, detect_tool
 from analytics.ingest.validate import FileProblem, Staged, drop_staged, stage
@@ -52,6 +53,8 @@ class ImportReport:
     errors: int = 0
     warnings: int = 0
     message: str | None = None
+    #: ``message`` as a translation key with parameters, for the pages (``i18n.report_message``)
+    said: Said | None = None
     file_format: dict = field(default_factory=dict)
     mapping: dict[str, str] = field(default_factory=dict)
     unmapped: list[str] = field(default_factory=list)
@@ -66,6 +69,8 @@ class ImportReport:
     #: A hand mapping that cannot be used (two columns given one role, an unknown target): the column it was
     #: given for, and why. ``mapping`` then holds the automatic mapping, so a page can keep showing the columns.
     mapping_conflict: tuple[str, str] | None = None
+    #: the conflict's reason as a translation key with parameters (``i18n.said_text``)
+    mapping_conflict_said: Said | None = None
     #: The survey tool the file was recognised as (``tools``): its id and its name in nl/en.
     tool: str | None = None
     tool_name: dict[str, str] = field(default_factory=dict)
@@ -97,6 +102,7 @@ class ImportReport:
             "errors": self.errors,
             "warnings": self.warnings,
             "message": self.message,
+            "message_code": None if self.said is None else self.said.to_dict(),
             "format": self.file_format,
             "mapping": self.mapping,
             "unmapped": self.unmapped,
@@ -127,7 +133,8 @@ def normalise_kind(kind: str | None) -> str | None:
         return None
     k = KIND_ALIASES.get(fold(kind))
     if not k:
-        raise ValueError(f"unknown kind {kind!r}; use participants, dimensions, values, ties or events")
+        raise OptionError(f"unknown kind {kind!r}; use participants, dimensions, values, ties or events",
+                          "unknown_kind_option", kind=kind)
     return k
 
 
@@ -144,10 +151,11 @@ def parse_scale(specs: Iterable[str] | None) -> dict[str | None, tuple[float, fl
         code, _, rng = spec.rpartition("=")
         m = _SCALE_SPEC.fullmatch(rng)
         if not m:
-            raise ValueError(f"scale {spec!r}: write it as MIN-MAX or CODE=MIN-MAX, e.g. 1-5, -3-3 or 1a=0-10")
+            raise OptionError(f"scale {spec!r}: write it as MIN-MAX or CODE=MIN-MAX, e.g. 1-5, -3-3 or 1a=0-10",
+                              "scale_form", scale=spec)
         a, b = (float(g.replace(",", ".")) for g in m.groups())
         if b <= a:
-            raise ValueError(f"scale {spec!r}: the maximum must be above the minimum")
+            raise OptionError(f"scale {spec!r}: the maximum must be above the minimum", "scale_order", scale=spec)
         out[code.strip().lower() or None] = (a, b)
     return out
 
@@ -186,7 +194,7 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
     try:
         raw = read_file(con, source, file_name=file_name, sheet=opts.sheet)
     except ReadError as e:
-        report.status, report.message = "failed", str(e)
+        report.status, report.message, report.said = "failed", str(e), said_of(e)
         report.problems = _one_problem(report.file_name, e.row, e.column, None, "unreadable", e.reason)
         report.errors = 1
         return None
@@ -213,7 +221,7 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
                 raw.file_name,
                 "cannot tell which kind of data this is from its headers (" + ", ".join(raw.headers[:12])
                 + "); choose the kind (--kind) or map the columns",
-                code="unknown_kind",
+                code="unknown_kind", key="unknown_kind", params={"headers": ", ".join(raw.headers[:12])},
             )
         report.kind = kind
         if "date" in tables()[kind].columns and "date" not in user.values():
@@ -227,20 +235,23 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
             mapping = map_columns(raw.headers, raw.extra_headers, kind, framework, {**implied, **user})
         except MappingError as e:
             report.mapping_conflict = (e.header, e.reason)
+            report.mapping_conflict_said = said_of(e)
             try:  # the mapping without the hand choices, so the columns stay in view to be set right
                 _describe_mapping(report, raw, map_columns(raw.headers, raw.extra_headers, kind, framework, implied))
             except MappingError:
                 pass
-            raise FileProblem(raw.file_name, e.reason, column=e.header, code="bad_mapping") from e
+            raise FileProblem(raw.file_name, e.reason, column=e.header, code="bad_mapping", key=e.key,
+                              params=e.params) from e
         _describe_mapping(report, raw, mapping)
         if raw.n_rows == 0:
-            raise FileProblem(raw.file_name, "there are no data rows below the header", code="no_rows")
+            raise FileProblem(raw.file_name, "there are no data rows below the header", code="no_rows",
+                              key="no_rows")
         staged = stage(con, raw, mapping, defaults=opts.defaults(), scale=opts.scale, framework=framework,
                        period_scheme=store.period_scheme(con), tool=tool,
                        include_unfinished=opts.include_unfinished, date_order=opts.date_order)
     except FileProblem as e:
         run(con, f"DROP TABLE IF EXISTS {raw.table}")
-        report.status, report.message = "failed", str(e)
+        report.status, report.message, report.said = "failed", str(e), said_of(e)
         report.problems = _one_problem(report.file_name, None, e.column, None, e.code, e.reason)
         report.errors = 1
         return None
@@ -248,6 +259,7 @@ def _prepare(con, source, file_name, opts: _Options, report: ImportReport) -> St
         run(con, f"DROP TABLE IF EXISTS {raw.table}")
         report.status = "failed"
         report.message = f"{raw.file_name}: could not be checked ({str(e).splitlines()[0][:200]})"
+        report.said = Said("not_checked", {"why": str(e).splitlines()[0][:200]}, raw.file_name)
         report.errors = 1
         return None
     report.scales = {c: {"min": lo, "max": hi, "source": src} for c, (lo, hi, src) in staged.scales.items()}
@@ -269,7 +281,8 @@ def _date_order(order: str | None) -> str | None:
     if order in (None, ""):
         return None
     if order not in DATE_ORDERS:
-        raise ValueError(f"date order {order!r}: use dmy (day first, 03/11/2025 = 3 November) or mdy (month first)")
+        raise OptionError(f"date order {order!r}: use dmy (day first, 03/11/2025 = 3 November) or mdy (month first)",
+                          "date_order", order=order)
     return order
 
 
@@ -438,6 +451,7 @@ def import_file(
                 # Never imported on a guessed scale, not even with --skip-invalid: the coach confirms it.
                 report.status = "rejected"
                 report.message = f"{report.file_name}: " + scale_message(report)
+                report.said = Said("scale_unconfirmed", {}, report.file_name)
                 return report
             if report.errors and not skip_invalid:
                 report.status = "rejected"
@@ -445,6 +459,8 @@ def import_file(
                     f"{report.file_name}: {report.errors} problem(s) in {report.rows_rejected} row(s); nothing "
                     "was imported. Fix the file, or import only the valid rows."
                 )
+                report.said = Said("rejected_rows", {"n": report.errors, "rows": report.rows_rejected},
+                                   report.file_name)
                 return report
             identity = opts.identity(staged.raw.content_hash, staged.kind)
             try:
@@ -453,6 +469,10 @@ def import_file(
                 report.status = "failed"
                 report.message = f"{report.file_name}: nothing was imported; " + store.write_failure(
                     "the database", e)
+                low = str(e).lower()
+                report.said = Said("write_full" if "no space left" in low else "write_read_only" if (
+                    "read-only" in low or "permission" in low) else "write_failed",
+                    {"why": str(e).strip().splitlines()[0][:200]}, report.file_name)
                 return report
             progress(1.0, "stored")
             return report
@@ -470,6 +490,7 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
         if dup is not None:
             report.status, report.duplicate_of = "duplicate", dup
             report.message = f"{report.file_name}: the same content was already imported (import {dup})."
+            report.said = Said("duplicate", {"id": dup}, report.file_name)
             return report
         import_id = store.new_import_id(cur)
         stored = _write(cur, staged, import_id, report.identity)

@@ -30,8 +30,10 @@ SCALE_ANCHORS = re.compile(r"(-?\d{1,3})\s*=\s*[^,;=]*?[,;]\s*(?:.*?[,;]\s*)?(-?
 class MappingError(ValueError):
     """A hand mapping (``--map HEADER=TARGET``) whose target this file's kind or instrument does not have."""
 
-    def __init__(self, header: str, target: str, reason: str):
+    def __init__(self, header: str, target: str, reason: str, key: str | None = None, **params: object):
         self.header, self.target, self.reason = header, target, reason
+        #: the page's words: ``msg.<key>`` with ``params`` (see ``messages``); ``reason`` is the CLI's
+        self.key, self.params = key, {"header": header, "target": target, **params}
         super().__init__(f"column {header}: {reason}")
 
 
@@ -149,13 +151,14 @@ def map_columns(
         kind_, key = _override_target(header, target, kind, framework)
         if kind_ == "column" and key in PERSON_COLUMNS and fold(header) in identity_rules().counters(kind):
             raise MappingError(header, target, f"'{header}' is the survey tool's response counter: it numbers "
-                                               "answers, not people, so it cannot say who answered")
+                                               "answers, not people, so it cannot say who answered", key="map_counter")
         if kind_ == "ignore":
             continue
         slot = {"indicator": m.indicators, "cycle": m.cycles, "column": m.columns}[kind_]
         if key in slot:
             raise MappingError(header, target, f"'{target}' is given twice (also to column "
-                                               f"'{headers[slot[key]]}'); map it to one column")
+                                               f"'{headers[slot[key]]}'); map it to one column", key="map_twice",
+                               other=headers[slot[key]])
         slot[key] = i
     # Response counters number the answers, not the people: no synonym may take them (an "Id" is no person).
     counters = identity_rules().counters(kind)
@@ -210,31 +213,35 @@ def _override_target(header: str, target: str, kind: str, framework: Framework) 
     if rest and what == "indicator":
         if kind != "dimension_scores":
             raise MappingError(header, target, f"'{t}': indicator columns belong in dimension score files, not in "
-                                               f"{kind.replace('_', ' ')}")
+                                               f"{kind.replace('_', ' ')}", key="map_indicator_kind", kind=kind)
         code, _, situation = rest.partition(":")
         code = code.strip().lower()
         if code not in framework.codes:
             raise MappingError(header, target, f"'{code}' is no indicator code of the instrument '{framework.id}' "
-                                               f"(known: {', '.join(framework.codes)})")
+                                               f"(known: {', '.join(framework.codes)})", key="not_indicator",
+                               code=code, instrument=framework.id, known=", ".join(framework.codes))
         sit = None
         if situation.strip():
             sit = vocabularies()["situations"].get(fold(situation))
             if sit is None:
-                raise MappingError(header, target, f"'{situation.strip()}' is no situation (use current or desired)")
+                raise MappingError(header, target, f"'{situation.strip()}' is no situation (use current or desired)",
+                                   key="map_situation", situation=situation.strip())
         return "indicator", (code, sit)
     if rest and what == "cycle":
         if kind != "value_reports":
             raise MappingError(header, target, f"'{t}': cycle columns belong in value report files, not in "
-                                               f"{kind.replace('_', ' ')}")
+                                               f"{kind.replace('_', ' ')}", key="map_cycle_kind", kind=kind)
         code = {fold(k): c for k, c in cycle_vocabulary().items()}.get(fold(rest))
         if code is None:
             raise MappingError(header, target, f"'{rest.strip()}' is no value cycle (known: "
-                                               f"{', '.join(c.code for c in value_cycles())})")
+                                               f"{', '.join(c.code for c in value_cycles())})", key="not_cycle",
+                               code=rest.strip())
         return "cycle", code
     if t in spec.columns:
         return "column", t
     raise MappingError(header, target, f"'{t}' is no column of {kind.replace('_', ' ')} (columns: "
-                                       f"{', '.join(spec.columns)}; or ignore)")
+                                       f"{', '.join(spec.columns)}; or ignore)", key="map_unknown",
+                       kind=kind, columns=", ".join(spec.columns))
 
 
 def detect_kind(headers: list[str], extra_headers: list[list[str]], framework: Framework | None = None,

@@ -23,6 +23,7 @@ import duckdb
 
 from analytics.ingest import guard
 from analytics.ingest.locale import CONTROL_CHARS, strip_controls
+from analytics.ingest.messages import Note
 from analytics.ingest.tools import compose_headers, extra_header_rows
 from analytics.store.db import run, scalar
 
@@ -43,8 +44,11 @@ MAX_HEADER_SEARCH = 10
 class ReadError(ValueError):
     """A file that cannot be read as a table. ``row``/``column`` are filled when known."""
 
-    def __init__(self, file: str, reason: str, row: int | None = None, column: str | None = None):
+    def __init__(self, file: str, reason: str, row: int | None = None, column: str | None = None,
+                 key: str | None = None, params: dict | None = None):
         self.file, self.reason, self.row, self.column = file, reason, row, column
+        #: the page's words: ``msg.<key>`` with ``params`` (see ``messages``); ``reason`` is the CLI's
+        self.key, self.params = key, params or {}
         where = f"{file}" + (f", row {row}" if row else "") + (f", column {column}" if column else "")
         super().__init__(f"{where}: {reason}")
 
@@ -86,7 +90,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as e:
-            raise ReadError(name, f"starts as UTF-16 but byte {e.start} cannot be decoded") from e
+            raise ReadError(name, f"starts as UTF-16 but byte {e.start} cannot be decoded", key="utf16",
+                            params={"byte": e.start}) from e
     try:
         text = data.decode("utf-8")
         if text.startswith("\ufeff"):
@@ -193,22 +198,24 @@ def read_file(
                     return raw
             data = path.read_bytes()
         except OSError as e:
-            raise ReadError(name, f"cannot be opened ({e.strerror or e})") from e
+            raise ReadError(name, f"cannot be opened ({e.strerror or e})", key="cannot_open",
+                            params={"why": str(e.strerror or e)}) from e
     if not data.strip():
-        raise ReadError(name, "the file is empty")
+        raise ReadError(name, "the file is empty", key="empty_file")
     digest = content_hash(data)
     suffix = Path(name).suffix.lower()
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(con, data, name, digest, sheet)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError(name, "this is an old Excel file (.xls); save it as .xlsx or CSV and try again")
+        raise ReadError(name, "this is an old Excel file (.xls); save it as .xlsx or CSV and try again", key="xls")
     if suffix in EXCEL_SUFFIXES:
-        raise ReadError(name, "has an Excel name but is not an Excel workbook (.xlsx)")
+        raise ReadError(name, "has an Excel name but is not an Excel workbook (.xlsx)", key="not_xlsx")
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         if _looks_binary(data[:SNIFF_BYTES]):
             pos = data.find(b"\x00")
             at = f" (byte {pos})" if pos >= 0 else ""
-            raise ReadError(name, f"holds binary data{at}, not a text table; export it as CSV or .xlsx")
+            raise ReadError(name, f"holds binary data{at}, not a text table; export it as CSV or .xlsx",
+                                key="binary", params={"at": pos})
         pos = data.find(b"\x00")
         if pos >= 0:
             raise _nul_error(name, pos, data.count(b"\n", 0, pos) + 1)
@@ -231,7 +238,8 @@ class _Layout:
 def _check_width(name: str, width: int) -> None:
     """Refuse absurdly wide tables before any header is matched (each column costs time and memory)."""
     if width > MAX_COLUMNS:
-        raise ReadError(name, f"has {width:,} columns; at most {MAX_COLUMNS} can be read. Is this the right file?")
+        raise ReadError(name, f"has {width:,} columns; at most {MAX_COLUMNS} can be read. Is this the right file?",
+                        key="too_wide", params={"n": width, "max": MAX_COLUMNS})
 
 
 def _layout(head: str, name: str) -> _Layout:
@@ -253,7 +261,7 @@ def _layout(head: str, name: str) -> _Layout:
         skip_lines += 1
         blank_lines += 1
     if not head_lines:
-        raise ReadError(name, "the file holds no lines of text")
+        raise ReadError(name, "the file holds no lines of text", key="no_lines")
     delimiter = delimiter or sniff_delimiter(head_lines)
     reader = csv.reader(io.StringIO("\n".join(head_lines[:200])), delimiter=delimiter)
     records: list[list[str]] = []
@@ -265,13 +273,14 @@ def _layout(head: str, name: str) -> _Layout:
             if len(records) >= MAX_HEADER_SEARCH + 20:
                 break
     except csv.Error as e:
-        raise ReadError(name, f"cannot be split into columns ({e})", row=reader.line_num + skip_lines) from e
+        raise ReadError(name, f"cannot be split into columns ({e})", row=reader.line_num + skip_lines,
+                        key="cannot_split", params={"why": str(e)}) from e
     header_idx, extra = locate_header(records)
     _check_width(name, len(records[header_idx]) if records else 0)
     if header_idx:
-        notes.append(f"skipped {header_idx} line(s) above the header")
+        notes.append(Note(f"skipped {header_idx} line(s) above the header", "skipped_lines", n=header_idx))
     if extra:
-        notes.append(f"read {extra + 1} header rows")
+        notes.append(Note(f"read {extra + 1} header rows", "header_rows", n=extra + 1))
     extra_rows = [records[header_idx + j] for j in range(1, extra + 1)]
     return _Layout(
         delimiter=delimiter,
@@ -297,7 +306,7 @@ def _read_text(con, data: bytes, name: str, digest: str, path: Path | None, spli
         path = None  # DuckDB must read the cleaned text, not the file
     notes: list[str] = []
     if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(f"encoding: read as {encoding}")
+        notes.append(Note(f"encoding: read as {encoding}", "encoding", encoding=encoding))
     lay = _layout(text[:SNIFF_BYTES], name)
     table = _temp_name()
     body = text.split("\n", lay.header_lines)[-1] if lay.header_lines else text
@@ -346,7 +355,7 @@ def _landed(con, table: str, name: str, digest: str, encoding: str, lay: _Layout
 
 def _nul_error(name: str, pos: int, line: int) -> ReadError:
     return ReadError(name, f"holds a NUL byte (byte {pos:,}, line {line}): not plain text; was the file damaged?",
-                     row=line)
+                     row=line, key="nul_byte", params={"byte": pos})
 
 
 def _read_big_text(con, path: Path, name: str) -> RawTable | None:
@@ -482,7 +491,8 @@ def _load_records(con, table: str, name: str, body: str, delimiter: str, width: 
             records.append([c if c != "" else None for c in rec] + [None] * (width - len(rec)))
             starts.append(reader.line_num)
     except csv.Error as e:
-        raise ReadError(name, f"cannot be split into columns ({e})", row=first_row + len(records)) from e
+        raise ReadError(name, f"cannot be split into columns ({e})", row=first_row + len(records),
+                        key="cannot_split", params={"why": str(e)}) from e
     if too_long:
         row, n = too_long[0]
         more = ""
@@ -493,10 +503,13 @@ def _load_records(con, table: str, name: str, body: str, delimiter: str, width: 
             name,
             f"this row has {n} fields where the header has {width}; mixed delimiters or an "
             f"unquoted '{delimiter}' inside a value?{more}",
-            row=row,
+            row=row, key="row_too_long",
+            params={"n": n, "width": width, "delimiter": delimiter, "more": len(too_long) - 1,
+                    "rows": ", ".join(str(r) for r, _ in too_long[1:20]) + (" …" if len(too_long) > 20 else "")},
         )
     if records and any("\n" in (c or "") for c in records[-1]) and not body.rstrip().endswith('"'):
-        raise ReadError(name, 'a quoted value is never closed (unbalanced " quote)', row=first_row + len(records) - 1)
+        raise ReadError(name, 'a quoted value is never closed (unbalanced " quote)', row=first_row + len(records) - 1,
+                        key="open_quote")
     frame = pd.DataFrame(records, columns=[f"c{i}" for i in range(width)], dtype=object).astype("string")
     con.register("_csv_frame", frame)
     try:
@@ -554,13 +567,15 @@ def _csv_error(name: str, e: Exception, width: int, delimiter: str | None = None
             extra = f" (this row has {fields} fields where the header has {width})"
         else:
             extra = f" ({found.group(1)} fields where the header has {width})" if found else ""
-        return ReadError(name, f"a row has more fields than the header{extra}; mixed delimiters or an unquoted delimiter in a value?", row=row)
+        return ReadError(name, f"a row has more fields than the header{extra}; mixed delimiters or an unquoted delimiter in a value?", row=row,
+                         key="more_fields", params={"width": width})
     if "Maximum line size" in msg or "max_line_size" in msg:
-        return ReadError(name, "a line is longer than 2 MB (DuckDB's line limit); is this really a table export?", row=row)
+        return ReadError(name, "a line is longer than 2 MB (DuckDB's line limit); is this really a table export?", row=row,
+                         key="long_line")
     if "quote" in msg.lower():
-        return ReadError(name, "a quoted value is never closed (unbalanced \" quote)", row=row)
+        return ReadError(name, "a quoted value is never closed (unbalanced \" quote)", row=row, key="open_quote")
     first = msg.strip().splitlines()[0][:200]
-    return ReadError(name, f"cannot be read as a table ({first})", row=row)
+    return ReadError(name, f"cannot be read as a table ({first})", row=row, key="not_a_table", params={"why": first})
 
 
 def _drop_empty_trailing(con, raw: RawTable) -> None:
@@ -596,7 +611,7 @@ def _guard(check, source, name: str) -> guard.Shape:
     try:
         return check(source, name)
     except guard.GuardError as e:
-        raise ReadError(name, e.reason) from e
+        raise ReadError(name, e.reason, key=e.key, params=e.params) from e
 
 
 def sheet_names(data: bytes, name: str = "upload") -> list[str]:
@@ -617,9 +632,10 @@ def _xlsx_error(name: str, e: BaseException, sheet: str | None = None, row: int 
     detail = detail.strip().splitlines()[0][:200] if detail.strip() else ""
     why = type(e).__name__ + (f": {detail}" if detail else "")
     if sheet is None:
-        return ReadError(name, f"is not a readable Excel workbook ({why})")
+        return ReadError(name, f"is not a readable Excel workbook ({why})", key="bad_xlsx", params={"why": why})
     return ReadError(name, f"is a damaged Excel workbook: sheet '{sheet}' cannot be read from row {row} on "
-                           f"({why}); open and save it again in Excel, or export it as CSV", row=row)
+                           f"({why}); open and save it again in Excel, or export it as CSV", row=row,
+                       key="damaged_sheet", params={"sheet": sheet, "why": why})
 
 
 def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None) -> RawTable:
@@ -640,12 +656,14 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
             ws = wb.worksheets[0]
         elif isinstance(sheet, int):
             if not 0 <= sheet < len(wb.worksheets):
-                raise ReadError(name, f"has no sheet number {sheet + 1} (sheets: {', '.join(wb.sheetnames)})")
+                raise ReadError(name, f"has no sheet number {sheet + 1} (sheets: {', '.join(wb.sheetnames)})",
+                                key="no_sheet", params={"sheet": sheet + 1, "sheets": ", ".join(wb.sheetnames)})
             ws = wb.worksheets[sheet]
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
-            raise ReadError(name, f"has no sheet named '{sheet}' (sheets: {', '.join(wb.sheetnames)})")
+            raise ReadError(name, f"has no sheet named '{sheet}' (sheets: {', '.join(wb.sheetnames)})",
+                            key="no_sheet", params={"sheet": sheet, "sheets": ", ".join(wb.sheetnames)})
         sheet_title = ws.title
         for r in ws.iter_rows(values_only=True):
             rows.append([_cell_text(v) for v in r])
@@ -670,7 +688,7 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
     while rows and not any(c is not None and str(c).strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise ReadError(name, f"sheet '{sheet_title}' is empty")
+        raise ReadError(name, f"sheet '{sheet_title}' is empty", key="empty_sheet", params={"sheet": sheet_title})
     header_idx, extra = locate_header([[c or "" for c in r] for r in rows[: MAX_HEADER_SEARCH + 20]])
     _check_width(name, len(rows[header_idx]))
     width = max(len(r) for r in rows)
@@ -685,9 +703,9 @@ def _read_xlsx(con, data: bytes, name: str, digest: str, sheet: str | int | None
         run(con, f"CREATE TEMP TABLE {table} AS SELECT * FROM _xlsx_frame")
     finally:
         con.unregister("_xlsx_frame")
-    notes = [f"sheet: {sheet_title}"]
+    notes = [Note(f"sheet: {sheet_title}", "sheet", sheet=sheet_title)]
     if header_idx:
-        notes.append(f"skipped {header_idx} row(s) above the header")
+        notes.append(Note(f"skipped {header_idx} row(s) above the header", "skipped_rows", n=header_idx))
     raw = RawTable(
         file_name=name,
         table=table,

@@ -75,8 +75,11 @@ DEFAULTS = -1
 class FileProblem(ValueError):
     """A problem with the file as a whole (no row to point at): a missing required column, say."""
 
-    def __init__(self, file: str, reason: str, column: str | None = None, code: str = "file"):
+    def __init__(self, file: str, reason: str, column: str | None = None, code: str = "file",
+                 key: str | None = None, params: dict | None = None):
         self.file, self.reason, self.column, self.code = file, reason, column, code
+        #: the page's words: ``msg.<key>`` with ``params`` (see ``messages``); ``reason`` is the CLI's
+        self.key, self.params, self.row = key, params or {}, None
         super().__init__(f"{file}" + (f", column {column}" if column else "") + f": {reason}")
 
 
@@ -238,18 +241,24 @@ class Stager:
             if code not in self.framework.codes or (sit is not None and sit not in situations):
                 raise FileProblem(file, f"'{code}' is no indicator code of the instrument '{self.framework.id}' "
                                         f"(known: {', '.join(self.framework.codes)})",
-                                  column=self.raw.headers[i], code="bad_mapping")
+                                  column=self.raw.headers[i], code="bad_mapping", key="not_indicator",
+                                  params={"code": code, "instrument": self.framework.id,
+                                          "known": ", ".join(self.framework.codes)})
         for code, i in self.mapping.cycles.items():
             if code not in cycles:
-                raise FileProblem(file, f"'{code}' is no value cycle", column=self.raw.headers[i], code="bad_mapping")
+                raise FileProblem(file, f"'{code}' is no value cycle", column=self.raw.headers[i], code="bad_mapping",
+                                  key="not_cycle", params={"code": code})
         for code, bounds in self.scale.items():
             if not (len(bounds) == 2 and all(isinstance(b, int | float) and math.isfinite(b) for b in bounds)
                     and bounds[0] < bounds[1]):
-                raise FileProblem(file, f"the scale {bounds!r} is no range of two numbers", code="bad_scale")
+                raise FileProblem(file, f"the scale {bounds!r} is no range of two numbers", code="bad_scale",
+                                  key="bad_scale", params={"scale": str(bounds)})
             if code is not None and self.kind == "dimension_scores" and code not in self.framework.codes:
                 raise FileProblem(file, f"--scale names indicator '{code}', which the instrument "
                                         f"'{self.framework.id}' does not have (known: "
-                                        f"{', '.join(self.framework.codes)})", code="bad_scale")
+                                        f"{', '.join(self.framework.codes)})", code="bad_scale",
+                                  key="scale_not_indicator", params={"code": code, "instrument": self.framework.id,
+                                                                     "known": ", ".join(self.framework.codes)})
 
     # ------------------------------------------------------------ helpers
 
@@ -350,25 +359,27 @@ class Stager:
             if col.required and not self.has(col.name):
                 if self.kind == "dimension_scores" and col.name in ("indicator", "score"):
                     continue
-                raise FileProblem(self.raw.file_name, f"no column for '{col.name}' was found", code="missing_column")
+                raise FileProblem(self.raw.file_name, f"no column for '{col.name}' was found", code="missing_column",
+                                  key="missing_column", params={"column": col.name})
         if self.kind == "dimension_scores" and not self.mapping.indicators and not (
             "indicator" in self.mapping.columns and "score" in self.mapping.columns
         ):
             raise FileProblem(
                 self.raw.file_name,
                 "no indicator columns (headers holding a code such as 1a, 2b) and no indicator + score columns",
-                code="missing_column",
+                code="missing_column", key="no_indicators",
             )
         if self.kind == "value_reports" and "cycle" not in self.mapping.columns and not self.mapping.cycles:
             raise FileProblem(
-                self.raw.file_name, "no 'cycle' column and no column per cycle was found", code="missing_column"
+                self.raw.file_name, "no 'cycle' column and no column per cycle was found", code="missing_column",
+                key="no_cycles",
             )
         if self.kind in ("dimension_scores", "value_reports", "ties"):
             if not self.has("date") and not self.has("wave"):
                 raise FileProblem(
                     self.raw.file_name,
                     "no date or wave column; give the date of the survey (--date) or a wave label (--wave)",
-                    code="missing_period",
+                    code="missing_period", key="no_period",
                 )
 
     # ------------------------------------------------------------ stage
