@@ -28,6 +28,8 @@ DEFAULTS: dict[str, tuple[float, str]] = {
     "OVERVIEW_MAX_RHYTHM": (20, "networks the measurement rhythm lists (most urgent first)"),
     "OVERVIEW_MAX_ROWS": (500, "rows of each overview table (the first by network name)"),
     "CLI_MAX_TIES": (100_000, "ties of one network and period the CLI measures with graph algorithms"),
+    "APP_DB_MEMORY_MB": (1_024, "memory the app's database may hold for its cache and queries (big sorts and joins "
+                                "spill to disk beyond it; DuckDB's own default is 80% of the machine)"),
     # ---- login (analytics/auth.py)
     "LOGIN_FREE_ATTEMPTS": (3, "wrong passwords from one address before delays start"),
     "LOGIN_MAX_DELAY_S": (30, "longest delay between two attempts from one address (doubles each time)"),

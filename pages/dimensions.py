@@ -10,7 +10,7 @@ from analytics.draw import charts
 from analytics.i18n import fmt_num, role_label
 from analytics.measures import change as change_measures
 from analytics.measures import dimensions as dims
-from analytics.measures import timeline, uncertainty
+from analytics.measures import uncertainty
 from analytics.store import contents
 from analytics.store import database as store
 from pages import ui
@@ -48,11 +48,6 @@ def between(data_version, network: str, a: str, b: str, by: str, min_group: int,
 @st.cache_data(show_spinner=False, max_entries=32)
 def marks(data_version, filters: dims.Filters, pseudonymise: bool) -> pd.DataFrame:
     return ui.query(dims.marks, filters, pseudonymise=pseudonymise, framework=FRAMEWORKS[filters.framework])
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def events(data_version, networks: tuple[str, ...], pseudonymise: bool) -> pd.DataFrame:
-    return ui.query(timeline.events, networks, pseudonymise=pseudonymise)
 
 
 def labels(by: str) -> dict[str, str]:
@@ -133,7 +128,7 @@ with tab_time:
             wide_periods = [p for p in net_periods if p in set(wide["period"])]
             st.warning(t("dims.wide_warning", periods=", ".join(wide_periods), n=int(wide["n"].min()),
                          width=fmt_num(float((wide["ci_high"] - wide["ci_low"]).mean()), lang)), icon=ui.ICONS["warning"])
-        ev = events(v, (net,), ui.pseudonymise())
+        ev = ui.events((net,), ui.pseudonymise())
         line = charts.line_over_time(
             df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
             color_order=order(by), events=ev, y_domain=(0, 1), y_title=text["position"],

@@ -15,7 +15,6 @@ from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
 from analytics.measures import tie_dynamics as td
 from analytics.measures import ties as tq
-from analytics.measures import timeline
 from analytics.views import tie_view, wording
 from pages import ui
 
@@ -280,7 +279,7 @@ with tab_measures:
     ui.show_table(pd.DataFrame(measure_rows, columns=[t("ties.measure"), t("ties.value")]).astype(str))
 with tab_time:
     ot = over_time(v, net, float(strong), tie_type)
-    ev = ui.query(timeline.events, (net,), pseudonymise=ui.pseudonymise())
+    ev = ui.events((net,), ui.pseudonymise())
     kind = st.segmented_control(t("ties.time_kind"), ["shares", "counts"], default="shares",
                                 format_func=lambda k: t(f"ties.time_{k}"), key="ties_time_kind") or "shares"
     if kind == "shares":  # measures between 0 and 1 on one scale
@@ -299,9 +298,7 @@ with tab_time:
     ui.chart_block(chart, table, f"tie_measures_{net}_{kind}", how_to_read=t("ties.read_time"))
 with tab_dynamics:
     dyn, shares, pvm = stability(v, net, float(strong), ui.min_group(), tq.type_filter(types, tie_type))
-    from analytics.measures import timeline as _timeline
-
-    ev_dyn = ui.query(_timeline.events, (net,), pseudonymise=ui.pseudonymise())
+    ev_dyn = ui.events((net,), ui.pseudonymise())
     if dyn.empty:
         st.info(t("ties.need_two_periods"))
     else:

@@ -15,6 +15,7 @@ from analytics import auth, i18n, limits, privacy
 from analytics.definitions import default_framework
 from analytics.demo import load as demo
 from analytics.draw import export
+from analytics.measures import timeline
 from analytics.store import contents
 from analytics.store import database as store
 from analytics.store.periods import SCHEMES
@@ -95,7 +96,8 @@ def _connection(path: str):
     except store.StoreError as e:
         if "cannot be written" not in str(e) or not Path(path).exists():
             raise
-        return store.connect(path, read_only=True)
+        return store.limit_memory(store.connect(path, read_only=True), limits.get("APP_DB_MEMORY_MB"))
+    store.limit_memory(con, limits.get("APP_DB_MEMORY_MB"))
     if store.is_empty(con) and os.environ.get("NETWERKLEREN_NO_DEMO") != "1":
         try:
             demo.load_demo(con)
@@ -216,6 +218,17 @@ def loop_version() -> tuple:
 
 def lang() -> str:
     return st.session_state.get("lang", i18n.DEFAULT_LANG)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _events(version: tuple, networks: tuple[str, ...], pseudonymise: bool) -> pd.DataFrame:
+    return query(timeline.events, networks, pseudonymise=pseudonymise)
+
+
+def events(networks: tuple[str, ...], pseudonymise: bool) -> pd.DataFrame:
+    """The time axis' events (imported events, meeting notes, interventions) of these networks, once per
+    version of the data and of the meeting loop (notes and interventions are written on the pages)."""
+    return _events(loop_version(), tuple(networks), pseudonymise)
 
 
 def t(key: str, **fields) -> str:

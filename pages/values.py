@@ -10,7 +10,6 @@ from analytics.definitions import funnel_cycles, value_cycles
 from analytics.draw import charts
 from analytics.draw.export import safe_csv
 from analytics.i18n import cycle_label, fmt_num, role_label
-from analytics.measures import timeline
 from analytics.measures import value_creation as vc
 from pages import ui
 
@@ -74,11 +73,6 @@ def story_view(sdf: pd.DataFrame) -> pd.DataFrame:
         t("column.description"): sdf["description"], t("column.evidence"): sdf["evidence"],
         t("column.participant_id"): sdf["participant"], t("column.role"): [role_label(r, lang) for r in sdf["role"]],
     })
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def events(data_version, networks: tuple, pseudonymise: bool) -> pd.DataFrame:
-    return ui.query(timeline.events, networks, pseudonymise=pseudonymise)
 
 
 def _pct_ci(share: pd.Series, lo: pd.Series, hi: pd.Series) -> list[str]:
@@ -201,7 +195,7 @@ with tab_time:
     else:
         pers = [p for p in ui.periods(net) if p in set(hd["period"])]
         chart = charts.stacked_highest_cycle_chart(
-            hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=events(v, f.networks or (), ui.pseudonymise()),
+            hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=ui.events(f.networks or (), ui.pseudonymise()),
             text={**text, "count": t("values.count_participants")},  # this chart always counts people
             title=t("values.time_title", where=net or t("sidebar.all_networks")),
         )

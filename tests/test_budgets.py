@@ -237,3 +237,26 @@ def test_every_limit_is_documented_with_its_default():
         row = next((line for line in doc.splitlines() if line.startswith(f"| `{name}` |")), None)
         assert row is not None, f"{name} has no row in docs/security.md"
         assert float(row.split("|")[2].strip().replace(",", "")) == default, (name, row)
+
+
+def test_the_app_bounds_its_database_memory(tmp_path, monkeypatch):
+    """Left to DuckDB's default (80% of the machine), one imported 1.7 M-tie network stayed cached in the app
+    server, which grew past 2 GB (issue 18's load test): the app's connection carries APP_DB_MEMORY_MB."""
+    import streamlit as st
+
+    from analytics.store import database as store
+    from pages import ui
+
+    st.cache_resource.clear()
+    db = tmp_path / "small.duckdb"
+    store.connect(db).close()
+    monkeypatch.setenv("NETWERKLEREN_APP_DB_MEMORY_MB", "300")
+    monkeypatch.setenv("NETWERKLEREN_DB", str(db))
+    monkeypatch.setenv("NETWERKLEREN_NO_DEMO", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    con = ui._connection(str(db))  # the process's cached connection, the one the run used
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit in ("286.1 MiB", "300.0 MB"), limit
+    st.cache_resource.clear()

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, require_chromium, streamlit_server
-from test_load import STEP_TIMEOUT_MS, _in_thread, frames_loaded, goto_nav, p95, settle
+from test_load import OPTION_WAIT_MS, STEP_TIMEOUT_MS, _in_thread, frames_loaded, goto_nav, p95, settle
 
 from analytics.cli import main as cli
 from bench.budget_suite import write_big_network, write_tiny_networks
 
 pytestmark = pytest.mark.browser
 
-SESSIONS = 4
+SESSIONS = int(os.environ.get("LOAD_SESSIONS", "4"))
 NETWORKS = ["Rekenen", "Zelfregulerend leren", "Onderzoekend leren", "Hoogbegaafdheid"]
 STEPS = ["overview", "network filter", "dimensions", "ties"]
 BIG_PEOPLE = int(os.environ.get("LOAD_BIG_PEOPLE", "100000"))
@@ -44,23 +44,36 @@ def chromium() -> str:
     return require_chromium()
 
 
-async def pick_network(page, net: str) -> None:
+async def pick_network(page, net: str, retries: list[str]) -> None:
     find = page.locator('[data-testid="stSidebar"] .st-key-network_find input')
     if await find.count():  # thousands of networks: the sidebar's search narrows the list first
         await find.fill(net)
         await find.press("Enter")
         await settle(page, rerun=True)
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    await box.click()
-    await page.keyboard.type(net)
-    await page.get_by_role("option", name=net, exact=True).click()
+    option = page.get_by_role("option", name=net, exact=True)
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while True:  # as test_load.choose_network: a list that did not open (ten tabs on two cores) is tried again
+        try:
+            await box.click(timeout=OPTION_WAIT_MS)
+            await page.keyboard.type(net)
+            await option.click(timeout=OPTION_WAIT_MS)
+            break
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            retries.append(net)
+            await page.keyboard.press("Escape")
     await settle(page, rerun=True)
     value = await box.locator("input").get_attribute("value")
     assert value == net, f"the network filter shows {value!r}, not {net!r}"
 
 
 async def session(browser, url: str, i: int, start: asyncio.Event, heavy: bool = False) -> dict:
-    out: dict = {"i": i, "times": {}, "failed": None, "exceptions": [], "heavy": heavy, "warning": ""}
+    out: dict = {"i": i, "times": {}, "failed": None, "exceptions": [], "heavy": heavy, "warning": "",
+                 "retries": []}
     ctx = await browser.new_context(viewport=VIEWPORT, locale="nl-NL", service_workers="block")
     try:
         page = await ctx.new_page()
@@ -74,7 +87,7 @@ async def session(browser, url: str, i: int, start: asyncio.Event, heavy: bool =
             out["times"][step] = time.monotonic() - t0
             step = "network filter"
             t0 = time.monotonic()
-            await pick_network(page, "Big" if heavy else NETWORKS[i % len(NETWORKS)])
+            await pick_network(page, "Big" if heavy else NETWORKS[i % len(NETWORKS)], out["retries"])
             out["times"][step] = time.monotonic() - t0
             if heavy:  # straight to the big network's map: refused with the limit, quickly
                 step = "ties"
@@ -215,5 +228,7 @@ def test_big_network_does_not_slow_other_networks_pages(chromium, tmp_path):
             f"{step} {p95([r['times'][step] for r in results if not r['heavy'] and step in r['times']]):.2f} s"
             for step in STEPS))
     print(f"ratio p95 big/baseline: {p95_big / p95_base:.2f}")
+    print("network list opened again: " + (", ".join(f"session {r['i']} x{len(r['retries'])}" for r in base + big
+                                                   if r["retries"]) or "never"))
     assert big_peak < MAX_RSS_MB, big_peak
     assert p95_big <= 2 * p95_base, (p95_big, p95_base)

@@ -82,6 +82,27 @@ def test_name_replacement_stays_within_the_texts_network(con, tmp_path):
     assert stories["B"] == f"{codes['P2']} vertelde over Anouk Bakker"
 
 
+def test_events_read_only_the_shown_networks_names(con, tmp_path, monkeypatch):
+    """The time axis' events of network A are scrubbed with A's names only (beside a 200,000-person network,
+    reading every name cost seconds per Ties page view); an event for all networks still counts every name."""
+    from analytics.measures import timeline
+
+    load(con, tmp_path, "p.csv", PEOPLE)
+    load(con, tmp_path, "v.csv", VALUES)
+    load(con, tmp_path, "e.csv", "network,date,label\nA,2025-03-05,Gesprek Anouk Bakker en Femke Visser\n")
+    codes = dict(con.execute("SELECT participant_id, code FROM pseudonyms").fetchall())
+    asked = []
+    real = timeline.NameScrubber
+    monkeypatch.setattr(timeline, "NameScrubber", lambda c, p, networks=None: asked.append(networks) or real(c, p, networks))
+    ev = timeline.events(con, ("A",), pseudonymise=True)
+    assert asked == [["A"]]
+    assert ev["label"].tolist() == [f"Gesprek {codes['P1']} en Femke Visser"]
+    load(con, tmp_path, "e2.csv", "network,date,label\n,2025-03-06,Studiedag met Femke Visser\n")
+    ev = timeline.events(con, ("A",), pseudonymise=True)
+    assert asked[-1] is None  # an event for every network: every name
+    assert ev["label"].tolist() == [f"Gesprek {codes['P1']} en Femke Visser", f"Studiedag met {codes['P2']}"]
+
+
 # ------------------------------------------------------------------------- start-up: a locked or full store
 
 

@@ -42,7 +42,10 @@ def events(con: duckdb.DuckDBPyConnection, networks: tuple[str, ...] | None = No
         params,
     )
     if pseudonymise and len(df):
-        scrub = NameScrubber(con, True)  # an event for all networks (no network) counts every name
+        # Only the shown networks' names are read (beside a 200,000-person network that took seconds per
+        # view); an event for all networks (no network) counts every name, so then all are read.
+        shown = None if df["network"].isna().any() or not networks else sorted(set(df["network"]))
+        scrub = NameScrubber(con, True, shown)
         df["label"] = [scrub(x, n if isinstance(n, str) else None)
                        for x, n in zip(df["label"].tolist(), df["network"].tolist(), strict=True)]
     return df

@@ -277,6 +277,13 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
     return con
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection, mb: float) -> duckdb.DuckDBPyConnection:
+    """Bound what DuckDB keeps in memory in this process (its buffer cache and working memory): left to its
+    default (80% of the machine) one big network's tables stay cached in the app server for good."""
+    run(con, f"SET memory_limit = '{int(mb)}MB'")
+    return con
+
+
 def connect_reader(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection for work that only reads (CLI ``imports``, ``metrics``, ``report`` ...): it
     works on read-only media and never rewrites the file. A missing file is an error, not an empty store
@@ -558,7 +565,7 @@ def loop_version(con) -> tuple:
     """Changes whenever a network's details, an agreement or an intervention is written: the cache key (with
     :func:`data_version`) for what the meeting loop shows."""
     return tuple(rows(con, """SELECT (SELECT count(*) FROM network_info), (SELECT count(*) FROM agreements),
-                                     (SELECT count(*) FROM interventions)""")[0])
+                                     (SELECT count(*) FROM interventions), (SELECT count(*) FROM meeting_notes)""")[0])
 
 
 def is_empty(con) -> bool:
