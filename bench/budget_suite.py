@@ -148,7 +148,33 @@ def _indent(code: str, n: int) -> str:
     return "\n".join(" " * n + line for line in code.splitlines())
 
 
-SUITES = {"guard": bench_guard, "budget": bench_budget}
+def bench_load_budget(scale: float = 1.0) -> str:
+    """The browser load test beside a big network (tests/test_load_budget.py) at the issue's size (scale 1:
+    10 sessions, 200,000 people, 1.7 M ties), its printed p95 figures as a table. Needs Debian's chromium."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "CI": "true", "LOAD_SESSIONS": str(max(2, round(10 * scale))),
+           "LOAD_BIG_PEOPLE": str(int(200_000 * scale)), "LOAD_BIG_TIES": str(int(1_700_000 * scale))}
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+                          "tests/test_load_budget.py"], cwd=root, env=env, capture_output=True, text=True,
+                         timeout=3600).stdout
+    base = re.search(r"baseline \(demo data\): p95 settle ([\d.]+) s .*?server peak (\d+) MB", out)
+    big = re.search(r"with Big \((.*?)\).*?p95 settle ([\d.]+) s .*?server peak (\d+) MB", out)
+    if not (base and big):
+        return table("Load beside a big network (browser)", ["what", "figure"],
+                     [["no figures (is chromium there?)", out.strip().splitlines()[-1] if out.strip() else ""]])
+    p95_base, p95_big = float(base.group(1)), float(big.group(2))
+    rows = [[f"p95 page settle, demo only ({env['LOAD_SESSIONS']} sessions)", p95_base, int(base.group(2)), ""],
+            [f"p95 page settle beside Big ({big.group(1)}) and 10,000 tiny networks", p95_big,
+             int(big.group(3)), p95_big / p95_base]]
+    return table("Load beside a big network (browser, 127.0.0.1) — target: at most 2x the demo's p95, server "
+                 "under 2 GB", ["what", "p95 s", "server peak MB", "x demo"], rows)
+
+
+SUITES = {"guard": bench_guard, "budget": bench_budget, "load_budget": bench_load_budget}
 
 if __name__ == "__main__":  # pragma: no cover
     print(bench_guard(), bench_budget(float(os.environ.get("BENCH_SCALE", "1"))))

@@ -328,13 +328,23 @@ def network_choices() -> list[str]:
     if len(nets) <= limit:
         return nets
     t = translator()
-    find = st.text_input(t("sidebar.find_network"), key="network_find", placeholder=t("sidebar.find_placeholder"))
+    find = st.text_input(t("sidebar.find_network"), key="network_find", placeholder=t("sidebar.find_placeholder"),
+                         on_change=_choose_found_network)
     matches = contents.matching(nets, find, limit, _network_sizes(version()))
     if network() and network() not in matches:
         matches = sorted([network(), *matches][: limit])
     st.caption(t("sidebar.networks_limited", shown=len(matches), n=len(nets),
                  setting="NETWERKLEREN_SIDEBAR_MAX_NETWORKS"))
     return matches
+
+
+def _choose_found_network() -> None:
+    """A search that names one network exactly (case aside) chooses it: one step, not a search and then a pick
+    from the list (each a rerun of the page, beside thousands of networks)."""
+    wanted = (st.session_state.get("network_find") or "").strip().casefold()
+    exact = [n for n in networks() if n.casefold() == wanted] if wanted else []
+    if len(exact) == 1:
+        st.session_state["network"] = exact[0]
 
 
 def _synced_select(label: str, options: list[str], state_key: str, fmt) -> None:

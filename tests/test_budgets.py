@@ -201,6 +201,10 @@ def test_the_sidebar_offers_a_bounded_list_and_finds_the_rest(tmp_path, monkeypa
     assert at.session_state["network"] == "N00021"
     at.sidebar.text_input(key="network_find").input("N0001").run()  # the choice stays in the list
     assert "N00021" in at.sidebar.selectbox[0].options and at.session_state["network"] == "N00021"
+    at.sidebar.text_input(key="network_find").input("n00025 ").run()  # one exact match (case aside): chosen
+    assert at.session_state["network"] == "N00025" and at.sidebar.selectbox[0].value == "N00025"
+    at.sidebar.text_input(key="network_find").input("N000").run()  # a part of many names chooses nothing
+    assert at.session_state["network"] == "N00025"
 
 
 def test_overview_draws_a_bounded_number_of_cards(tmp_path, monkeypatch):
