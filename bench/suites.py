@@ -263,8 +263,9 @@ def bench_values(scale: float = 1.0) -> str:
                    CAST(date AS DATE), NULL, cycle, indicator, description, NULL, NULL FROM df""").fetchall()
     con.execute(f"UPDATE value_reports SET period = {period_of('date')}").fetchall()
     # the reporters as people with names and codes: stories are pseudonymised, names in them replaced
-    con.execute("""INSERT INTO participants SELECT 1, row_number() OVER (), participant_id,
-                   'Naam ' || participant_id || ' de Vries', 'Netwerk 0', NULL, 'teacher', NULL, NULL, NULL, false
+    con.execute("""INSERT INTO participants (import_id, row_number, participant_id, name, network, role, external)
+                   SELECT 1, row_number() OVER (), participant_id, 'Naam ' || participant_id || ' de Vries',
+                          'Netwerk 0', 'teacher', false
                    FROM (SELECT DISTINCT participant_id FROM value_reports)""").fetchall()
     from analytics import privacy
     privacy.ensure_pseudonyms(con)

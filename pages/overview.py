@@ -270,7 +270,8 @@ for row_start in range(0, len(cards), 2):
             tl = tie_latest[tie_latest["network"] == net]
             if len(tl):
                 r = tl.iloc[0]
-                m1, m2, m3, m4 = st.columns(4)
+                m1, m2 = st.columns(2)  # two by two: four in a row cut "Across schools" short on a card
+                m3, m4 = st.columns(2)
                 m1.metric(t("ties.m_density"), fmt_num(r["density"], lang, 2))
                 m2.metric(t("ties.m_reciprocity"), fmt_num(r["reciprocity"], lang, 2))
                 cross = r["cross_organisation_share"]

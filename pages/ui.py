@@ -441,8 +441,8 @@ def show_table(df: pd.DataFrame, **kwargs) -> None:
         nl = lang() == "nl"
         df = df.copy()
         for col in df.columns:  # text columns: the grid would print a missing value as "None"
-            if df[col].dtype == object:
-                df[col] = df[col].where(df[col].notna(), "—")
+            if df[col].dtype == object or pd.api.types.is_string_dtype(df[col].dtype):  # pandas 3: "str" too
+                df[col] = df[col].astype(object).where(df[col].notna(), "—")
             elif str(df[col].dtype).startswith("datetime64"):
                 df[col] = df[col].dt.strftime("%d-%m-%Y %H:%M").str.replace(" 00:00", "", regex=False) \
                     .where(df[col].notna(), "—")
@@ -493,7 +493,9 @@ def pick_network() -> str | None:
     nets = networks()
     if not nets:
         return None
-    st.caption(t("ui.showing_network", network=md(nets[0])))
+    # On the projector the sidebar is hidden: then the line does not point at it.
+    key = "ui.showing_network_plain" if st.session_state.get("projector") else "ui.showing_network"
+    st.caption(t(key, network=md(nets[0])))
     return nets[0]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -195,3 +196,16 @@ def test_no_streamlit_english_placeholder_on_a_dutch_page(db, monkeypatch, page)
     english = [(w.label, w.placeholder) for w in [*at.multiselect, *at.selectbox]
                if (w.placeholder or "").startswith("Choose")]
     assert english == []
+
+
+def test_no_table_on_the_value_page_shows_none(db, monkeypatch):
+    """Stories without evidence showed a grey "None" (pandas 3 text columns have the "str" type, which the
+    dash rule missed): every missing text cell is a dash."""
+    at = run_page(db, monkeypatch, "pages/values.py", "nl", network="Rekenen")
+    frames = [d.value for d in at.dataframe]
+    stories = next(f for f in frames if "Onderbouwing" in f.columns)
+    assert "—" in stories["Onderbouwing"].tolist()
+    for f in frames:
+        for col in f.columns:
+            if f[col].dtype == object or pd.api.types.is_string_dtype(f[col].dtype):
+                assert not f[col].isna().any(), col

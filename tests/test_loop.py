@@ -447,3 +447,10 @@ def test_cli_sample_writes_the_loop_files_too(tmp_path, capsys):
     assert "agreements: " in out and (tmp_path / "loop" / "agreements.csv").exists()
     assert (tmp_path / "loop" / "agreements.csv").read_bytes() == \
         (Path(__file__).parent.parent / "sample_data" / "loop" / "agreements.csv").read_bytes()
+
+
+def test_one_participant_is_singular():
+    from analytics.views.loop import figure_value
+
+    assert figure_value("cycle", "applied", {"value": 1, "period": "2025-H1"}, "nl").startswith("1 deelnemer ")
+    assert figure_value("cycle", "applied", {"value": 3, "period": "2025-H1"}, "en").startswith("3 participants ")

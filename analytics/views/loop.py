@@ -181,7 +181,7 @@ def figure_value(kind: str, code: str, point: dict | None, lang: str) -> str:
     elif kind == "measure" and code == "density":
         shown = fmt_num(v, lang, 3)
     elif kind == "cycle":
-        shown = t("agreement.participants", lang, value=fmt_num(v, lang, 0))
+        shown = t("agreement.participant" if v == 1 else "agreement.participants", lang, value=fmt_num(v, lang, 0))
     else:
         shown = fmt_num(v, lang, 2)
         if point.get("ci_low") is not None and point.get("ci_high") is not None:  # the 95% interval beside it
