@@ -253,6 +253,8 @@ def settle(page) -> None:
     """After a resize: the app idle, every iframe loaded, two frames drawn."""
     wait_for_app(page, settle_ms=200)
     wait_for_frames(page)
+    # no focus ring in the shots (the projector's keys are pressed after a click into the page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur && document.activeElement.blur()")
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.mouse.move(0, 0)
 
