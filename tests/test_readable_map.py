@@ -86,3 +86,14 @@ def test_strong_only_and_all(G: nx.DiGraph) -> None:
     assert everything.graph is G and everything.hidden_ties == 0
     with pytest.raises(ValueError):
         simplify(G, "everything")  # type: ignore[arg-type]
+
+
+def test_find_options_and_contacts(G: nx.DiGraph) -> None:
+    from analytics.draw.readable_map import contacts, find_options
+
+    G.nodes["b"]["label"] = "Bea"
+    G.nodes["a"]["label"] = "zed"
+    assert list(find_options(G).items())[:3] == [("b", "Bea (b)"), ("c", "c"), ("d", "d")]
+    assert list(find_options(G))[-1] == "a"  # "zed (a)" sorts last
+    assert contacts(G, "d") == {"b", "c", "e", "f"}
+    assert contacts(G, "g") == {"e"} and contacts(G, "nobody") == set()

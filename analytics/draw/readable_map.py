@@ -117,3 +117,22 @@ def simplify(G: nx.DiGraph, mode: SimplifyMode = "all", *, min_weight: float = S
     H = G.copy()
     H.remove_edges_from([e for e in G.edges if e not in keep])
     return Simplified(H, mode, H.number_of_edges(), total)
+
+
+def find_options(G: nx.Graph) -> dict[Hashable, str]:
+    """Each person (or organisation) of a map by the name a picker shows: the label, with the id in brackets
+    when they differ (so a code and a name can both be typed), sorted by that name."""
+    names = {}
+    for v, d in G.nodes(data=True):
+        label = str(d.get("label") or v)
+        names[v] = label if label == str(v) else f"{label} ({v})"
+    return dict(sorted(names.items(), key=lambda item: (item[1].lower(), str(item[0]))))
+
+
+def contacts(G: nx.Graph, v: Hashable) -> set[Hashable]:
+    """The people ``v`` has a tie with, in either direction (whom a highlight keeps beside them)."""
+    if v not in G:
+        return set()
+    if G.is_directed():
+        return (set(G.predecessors(v)) | set(G.successors(v))) - {v}
+    return set(G.neighbors(v)) - {v}
