@@ -451,6 +451,14 @@ def test_names_highlight_and_search_in_a_real_browser(graph: nx.DiGraph, tmp_pat
         page.wait_for_function("tieMap.focus() === null")
         page.fill("#tie-find", HOSTILE)  # a's name, typed: found as text, never run
         page.wait_for_function("tieMap.focus() === 'a'")
+        # a is not pinned: while found, the page draws a's name (vis-network's label is blanked, not doubled)
+        assert page.evaluate("tieMap.nodes.get('a').label") == ""
+        page.wait_for_function("tieMap.named.includes('a')")
+        page.fill("#tie-find", "")
+        page.wait_for_function("tieMap.focus() === null")
+        assert page.evaluate("tieMap.nodes.get('a').label") == HOSTILE
+        page.fill("#tie-find", HOSTILE)
+        page.wait_for_function("tieMap.focus() === 'a'")
         assert page.evaluate("document.querySelectorAll('img').length") == 0
         page.evaluate("tieMap.highlight(null)")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -196,15 +196,14 @@ function tieMapStart(d) {
     if (state.near) { how.nodes = Object.keys(state.near).map(function (k) { return d.ids[+k]; }); }
     network.fit(how);
   }
-  /* Names drawn at a fixed screen size (readable at any zoom): the people the data pins, the one found and,
-     room permitting, their contacts. Each name takes the first free place around its node; a pinned name
-     that finds none goes below its node anyway, an optional one is left to the tooltip. */
+  /* Names drawn at a fixed screen size (readable at any zoom): the one found and the people the data pins.
+     Each name takes the first free place around its node; a name that finds none goes below its node anyway,
+     except pinned ones beyond pinMust (left to the tooltip). Others' names vis-network draws when zoomed in. */
   function drawNames(ctx) {
     var list = [], seen = Object.create(null), j;
     function add(k, must) { if (k !== null && k !== undefined && !seen[k]) { seen[k] = true; list.push([k, must]); } }
     add(state.focus, true);
     for (j = 0; j < d.pins.length; j++) { add(d.pins[j], j < d.pinMust); }
-    if (state.near) { for (var k in state.near) { add(+k, false); } }
     if (!list.length) { return; }
     var canvas = ctx.canvas, r = canvas.width / Math.max(1, canvas.clientWidth);
     var cw = canvas.clientWidth, ch = canvas.clientHeight, taken = [], h = 16;
@@ -228,7 +227,7 @@ function tieMapStart(d) {
       if (b.x < 0 || a.x > cw || b.y < 0 || a.y > ch) { continue; }
       taken.push([a.x, a.y, b.x - a.x, b.y - a.y]);
     }
-    var drawn = [];
+    var drawn = [], boxes = [];
     for (j = 0; j < list.length; j++) {
       var k2 = list[j][0], bb2 = network.getBoundingBox(d.ids[k2]);
       if (!bb2) { continue; }
@@ -254,9 +253,11 @@ function tieMapStart(d) {
       ctx.fillStyle = k2 === state.focus ? "#000000" : "#1A1A1A";
       ctx.fillText(text, spot[0] + 2, spot[1] + 1);
       drawn.push(d.ids[k2]);
+      boxes.push(spot.slice());
     }
     ctx.restore();
     window.tieMap.named = drawn;
+    window.tieMap.nameBoxes = boxes;
   }
   /* Find and highlight: one person and their ties stay, everyone else fades; the view closes in on them. */
   function highlight(id) {
@@ -266,10 +267,16 @@ function tieMapStart(d) {
       near[k] = true;
       network.getConnectedNodes(d.ids[k]).forEach(function (v) { near[index[String(v)]] = true; });
     }
+    var before = state.focus;
     state.focus = k === undefined ? null : k;
     state.near = near;
     var nu = [], eu = [];
-    for (j = 0; j < n; j++) { nu.push({id: d.ids[j], opacity: !near || near[j] ? 1 : 0.2}); }
+    for (j = 0; j < n; j++) {
+      var rec = {id: d.ids[j], opacity: !near || near[j] ? 1 : 0.2};
+      if (!pinned[j] && j === state.focus) { rec.label = ""; }  /* the page draws the found name itself */
+      else if (!pinned[j] && j === before) { rec.label = shortOf(j); }
+      nu.push(rec);
+    }
     for (j = 0; j < edges.length; j++) {
       var on = !near || edges[j].from === d.ids[k] || edges[j].to === d.ids[k], c = edges[j].color;
       eu.push({id: edgeIds[j], color: {color: c, highlight: c, hover: c, opacity: on ? 0.8 : 0.08}});
