@@ -55,3 +55,12 @@ CATEGORY_PALETTE = ("#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#009E73", "#555
 BLUE_RAMP = ("#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
 #: Ties between two organisations on maps and playback (kept out of the node colours' meaning).
 CROSS_TIE_COLOR = "#CC79A7"
+
+#: People named on a tie map without hovering: the most named and the brokers (highest betweenness), this
+#: many of each (at most twice this many names, fewer when the two lists overlap). Five of each is what a coach
+#: scans at a glance and what fits on a 620-pixel map without names piling up; everyone else is named on hover
+#: and once zoomed in. The same number at every size: more names on a big map only hide each other.
+MAP_LABELS_PER_KIND = 5
+#: The largest stretch of a map's width to fill a wide frame (force-directed layouts are round; beyond this the
+#: distortion starts to mislead about who is close to whom).
+MAP_MAX_STRETCH = 1.5

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import limits
-from analytics.decisions import MAP_PEOPLE_MAX, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
-from analytics.draw import charts, export, graph_files, tie_map
+from analytics.decisions import MAP_LABELS_PER_KIND, MAP_PEOPLE_MAX, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
+from analytics.draw import charts, export, graph_files, readable_map, tie_map
 from analytics.i18n import fmt_num, role_label, tie_type_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
@@ -87,11 +87,23 @@ def stability(data_version, network: str, strong: float, min_group: int, tie_typ
 
 
 def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,
-             people: pd.DataFrame | None, order: list | None, frequency_known: bool) -> str:
+             people: pd.DataFrame | None, order: list | None, frequency_known: bool, focus=None) -> str:
     """Not cached: building the page takes well under a second even at 2,000 people."""
     return tie_map.tie_map_html(G, pos, color_by=color_by, size_by=size_by, strong_threshold=strong,
                                 compare_status=status, height_px=height, lang=lang_, person_df=people,
-                                category_order=order, frequency_known=frequency_known)
+                                category_order=order, frequency_known=frequency_known, focus=focus, search=True)
+
+
+def names_caption(G, people: pd.DataFrame | None) -> str:
+    """Which people the map names without hovering, and why (the same choice the map makes)."""
+    if people is None:
+        return t("ties.labels_caption_org")
+    choice = readable_map.label_choice(people, MAP_LABELS_PER_KIND, among=G.nodes)
+
+    def names(ids) -> str:
+        return ", ".join(ui.md(str(G.nodes[v].get("label") or v)) for v in ids) or t("ties.labels_nobody")
+
+    return t("ties.labels_caption", most=names(choice.most_named), brokers=names(choice.brokers))
 
 
 def legend(G, color_by: str, people: pd.DataFrame, compare: bool, order: list | None, frequency_known: bool) -> None:
@@ -230,9 +242,34 @@ else:
     if order is not None and grouped:
         order = None  # the organisation map has its own node per organisation
     known = network_frame(v, net, ui.pseudonymise()).frequency_known
-    html_doc = map_html(shown, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order, known)
+    # readable: find and highlight someone; simplify the drawing (never the measures)
+    r1, r2 = st.columns(2)
+    findable = readable_map.find_options(shown)
+    found = r1.selectbox(t("ties.find"), ["", *findable], format_func=lambda n: findable.get(n) or t("ties.find_none"),
+                         key="ties_find", help=t("ties.find_help"))
+    found = found if found in findable else ""
+    simplify_here = not grouped and status is None
+    modes = ["all", *(["strong"] if known else []), "backbone"]
+    mode = r2.selectbox(t("ties.simplify"), modes, format_func=lambda x: t(f"ties.simplify_{x}"),
+                        key="ties_simplify", help=t("ties.simplify_help"), disabled=not simplify_here)
+    drawn = readable_map.simplify(shown, mode if simplify_here and mode in modes else "all",
+                                  min_weight=float(strong))
+    html_doc = map_html(drawn.graph, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order,
+                        known, focus=found or None)
+    if drawn.mode != "all":
+        st.caption(ui.ICONS["info"] + " " + t(f"ties.simplify_caption_{drawn.mode}",
+                                              shown=fmt_num(drawn.shown_ties, lang, 0),
+                                              total=fmt_num(drawn.total_ties, lang, 0),
+                                              hidden=fmt_num(drawn.hidden_ties, lang, 0),
+                                              w=fmt_num(strong, lang, 0 if float(strong).is_integer() else 1)))
+    elif not simplify_here and mode != "all":
+        st.caption(t("ties.simplify_not_here"))
+    if found:
+        st.caption(t("ties.find_caption", name=ui.md(findable[found]),
+                     n=len(readable_map.contacts(drawn.graph, found))))
     st.iframe(html_doc, height=640)
     legend(shown, by, people_for_map, status is not None, order, known)
+    st.caption(names_caption(drawn.graph, people_for_map))
     if not known:
         st.caption(t("ties.no_frequency"))
     with st.expander(ui.ICONS["info"] + " " + t("ui.how_to_read")):

@@ -8,6 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
+from browser import ARTIFACTS
 
 from analytics.draw.layout import layout
 from analytics.draw.tie_map import (
@@ -117,7 +118,9 @@ def test_hostile_labels_stay_inside_json(html: str, graph: nx.DiGraph) -> None:
 
 
 def test_href_is_neutralised_everywhere(html: str) -> None:
-    texts = [n["title"] for n in data_line(html, "nodes")] + [n["label"] for n in data_line(html, "nodes")]
+    # names drawn by vis-network (label) and by the page itself (the pinned ones: from the data's labels)
+    texts = ([n["title"] for n in data_line(html, "nodes")] + [n.get("label", "") for n in data_line(html, "nodes")]
+             + map_data(html)["labels"] + list(map_data(html)["short"].values()))
     texts += [e["title"] for e in data_line(html, "edges")]
     assert any("javascript:" in t for t in texts)  # the text is still there...
     assert all("href" not in t.lower() for t in texts)  # ...but never as the word pyvis would react to
@@ -299,7 +302,7 @@ def test_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
         assert page.evaluate("tieMap.nodes.length") == graph.number_of_nodes()
         assert page.evaluate("tieMap.edges.length") == graph.number_of_edges()
         # the records Chromium holds are exactly those map_records makes from the compact data
-        nodes, edges = map_records(map_data(doc))
+        nodes, edges = map_records(map_data(doc), stretch=page.evaluate("tieMap.stretch"))
         assert page.evaluate("tieMap.nodes.get()") == nodes
         got_edges = page.evaluate("tieMap.edges.get().map(e => { const c = Object.assign({}, e); delete c.id; "
                                   "return c; })")
@@ -377,3 +380,89 @@ def test_a_big_map_is_compact() -> None:
     assert doc.count('"School 7"') == 1  # an organisation's name once, not once per person
     assert all(isinstance(x, int) for x in data["x"][:100])
     assert "https:" not in doc.replace(str(_vis_assets()[0]), "")
+
+
+def test_the_most_named_and_the_brokers_are_named_without_hovering(graph: nx.DiGraph) -> None:
+    """In-degrees: c 2 (a, b), b 1, d 1, a 0; only c lies between others (a -> c -> d, b -> c -> d)."""
+    data = map_data(tie_map_html(graph, layout(graph), lang="en"))
+    assert data["ids"] == ["a", "b", "c", "d"]
+    assert [data["ids"][i] for i in data["pins"]] == ["c", "b", "d"] and data["pinMust"] == 3
+    nodes = {n["id"]: n for n in map_records(data)[0]}
+    assert "label" not in nodes["c"] and nodes["a"]["label"] == HOSTILE  # the page draws c's name itself
+    one = map_data(tie_map_html(graph, layout(graph), label_top=1))
+    assert [one["ids"][i] for i in one["pins"]] == ["c"]
+    assert map_data(tie_map_html(graph, layout(graph), label_top=0))["pins"] == []
+    # a map of part of the network names only the people it shows
+    part = map_data(tie_map_html(graph.subgraph(["a", "b"]).copy(), layout(graph), person_df=person_measures(graph)))
+    assert [part["ids"][i] for i in part["pins"]] == ["b"]
+
+
+def test_every_organisation_is_named_on_an_organisation_map(graph: nx.DiGraph) -> None:
+    from analytics.measures.network import organisation_graph
+
+    OG = organisation_graph(graph)
+    data = map_data(tie_map_html(OG, layout(OG), lang="en"))
+    assert [data["ids"][i] for i in data["pins"]] == ["School <X>", "Y"]  # two members before one
+
+
+def test_focus_search_and_frame_are_data(graph: nx.DiGraph) -> None:
+    pos = {"a": (0.0, 0.0), "b": (100.0, 0.0), "c": (0.0, 200.0), "d": (50.0, 50.0), "zz": (-40.0, 300.0)}
+    doc = tie_map_html(graph, pos, focus="c")
+    data = map_data(doc)
+    assert data["focus"] == 2 and data["search"] is False and 'id="tie-find"' not in doc
+    assert data["frame"] == [-40, 100, 0, 300]  # every position given, not only the people drawn
+    assert map_data(tie_map_html(graph, pos, focus="nobody"))["focus"] is None
+    assert map_data(tie_map_html(graph, pos))["focus"] is None
+    found = tie_map_html(graph, pos, search=True, lang="nl")
+    assert map_data(found)["search"] is True
+    assert '<input id="tie-find" type="search"' in found and 'placeholder="Zoek een naam op de kaart"' in found
+    # stretched sideways, x moves away from the middle of all positions (30), y stays
+    nodes = {n["id"]: n for n in map_records(data, stretch=1.5)[0]}
+    assert (nodes["b"]["x"], nodes["b"]["y"]) == (30 + 70 * 1.5, 0) and nodes["c"]["x"] == 30 - 30 * 1.5
+
+
+@pytest.mark.browser
+def test_names_highlight_and_search_in_a_real_browser(graph: nx.DiGraph, tmp_path: Path, browser) -> None:
+    """The pinned names are drawn, a highlight fades everyone but one person and their contacts, the search
+    field highlights whoever is typed, and a hostile name typed there stays text."""
+    page_file = tmp_path / "map.html"
+    doc = tie_map_html(graph, layout(graph), lang="en", search=True, labels={"d": "Dora"})
+    page_file.write_text(doc, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 900, "height": 700})
+    try:
+        page = context.new_page()
+        errors, dialogs = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(page_file.as_uri())
+        page.wait_for_function("window.tieMap && window.tieMap.named.length > 0", timeout=30_000)
+        assert sorted(page.evaluate("tieMap.named")) == ["b", "c", "d"]
+        assert page.evaluate("tieMap.stretch") >= 1
+        opacity = "() => Object.fromEntries(tieMap.nodes.get().map(n => [n.id, n.opacity === undefined ? 1 : n.opacity]))"
+        assert page.evaluate("tieMap.highlight('d')") == "d"
+        assert page.evaluate(opacity) == {"a": 0.2, "b": 0.2, "c": 1, "d": 1}  # d is tied to c only
+        faded = page.evaluate("tieMap.edges.get().filter(e => e.color.opacity < 0.5).map(e => e.from + e.to)")
+        assert sorted(faded) == ["ab", "ac", "bc"]
+        assert page.evaluate("tieMap.highlight(null)") is None
+        assert set(page.evaluate(opacity).values()) == {1}
+        page.fill("#tie-find", "dora")
+        page.wait_for_function("tieMap.focus() === 'd'")
+        page.fill("#tie-find", "")
+        page.wait_for_function("tieMap.focus() === null")
+        page.fill("#tie-find", HOSTILE)  # a's name, typed: found as text, never run
+        page.wait_for_function("tieMap.focus() === 'a'")
+        # a is not pinned: while found, the page draws a's name (vis-network's label is blanked, not doubled)
+        assert page.evaluate("tieMap.nodes.get('a').label") == ""
+        page.wait_for_function("tieMap.named.includes('a')")
+        page.fill("#tie-find", "")
+        page.wait_for_function("tieMap.focus() === null")
+        assert page.evaluate("tieMap.nodes.get('a').label") == HOSTILE
+        page.fill("#tie-find", HOSTILE)
+        page.wait_for_function("tieMap.focus() === 'a'")
+        assert page.evaluate("document.querySelectorAll('img').length") == 0
+        page.evaluate("tieMap.highlight(null)")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "tie-map-names.png"))
+    finally:
+        context.close()
+    assert errors == [] and dialogs == []

@@ -33,7 +33,15 @@ from jinja2 import Environment, Template
 from markupsafe import Markup
 
 from analytics import i18n
-from analytics.decisions import CATEGORY_PALETTE, CROSS_TIE_COLOR, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
+from analytics.decisions import (
+    CATEGORY_PALETTE,
+    CROSS_TIE_COLOR,
+    MAP_LABELS_PER_KIND,
+    MAP_MAX_STRETCH,
+    ROLE_ORDER,
+    STRONG_TIE_MIN_WEIGHT,
+)
+from analytics.draw.readable_map import label_choice
 from analytics.measures.network import communities, person_measures, suggest_betweenness_k
 
 ColorBy = Literal["organisation", "role", "community"]
@@ -98,6 +106,7 @@ TEXT_KEYS = (
     "members",
     "internal_ties",
     "org_ties",
+    "find",
 )
 
 
@@ -118,20 +127,35 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
 style-src 'unsafe-inline'; img-src data:; font-src data:">
 {{ vis_style }}<style>
-html, body { margin: 0; padding: 0; background: #ffffff; }
+html, body { margin: 0; padding: 0; background: #ffffff; position: relative; }
 #tie-map { width: 100%; height: {{ height }}px; position: relative; }
+#tie-find { position: absolute; top: 8px; left: 8px; z-index: 5; width: 240px; padding: 4px 8px;
+  font: 13px system-ui, sans-serif; border: 1px solid #8C8C8C; border-radius: 4px; background: #ffffff; }
 div.vis-tooltip { font-family: system-ui, sans-serif; font-size: 13px; white-space: pre-line; max-width: 360px; }
 </style>
 </head>
 <body>
-<div id="tie-map" role="img" aria-label="{{ aria_label }}"></div>
+{% if search %}<input id="tie-find" type="search" list="tie-find-list" autocomplete="off" placeholder="{{ search_label }}" aria-label="{{ search_label }}"><datalist id="tie-find-list"></datalist>
+{% endif %}<div id="tie-map" role="img" aria-label="{{ aria_label }}"></div>
 {{ runtime_script }}<script>
+function tieMapStretch(d, w, h) {
+  if (!d.frame || !(w > 0) || !(h > 0)) { return 1; }
+  var fw = d.frame[1] - d.frame[0], fh = d.frame[3] - d.frame[2];
+  if (!(fw > 0) || !(fh > 0)) { return 1; }
+  return Math.round(Math.min(d.maxStretch, Math.max(1, (w / h) / (fw / fh))) * 100) / 100;
+}
 function tieMapStart(d) {
   "use strict";
-  var W = d.words, T = d.tip, n = d.ids.length, ext = {}, i;
+  var W = d.words, T = d.tip, n = d.ids.length, ext = Object.create(null), pinned = Object.create(null), i;
+  var index = Object.create(null);
   for (i = 0; i < d.ext.length; i++) { ext[d.ext[i]] = true; }
+  for (i = 0; i < d.pins.length; i++) { pinned[d.pins[i]] = true; }
+  for (i = 0; i < n; i++) { index[String(d.ids[i])] = i; }
+  var box = document.getElementById("tie-map");
+  var sx = tieMapStretch(d, box.clientWidth, box.clientHeight), cx = d.frame ? (d.frame[0] + d.frame[1]) / 2 : 0;
   var nodes = [], edges = [];
   function labelOf(k) { return d.labels ? d.labels[k] : d.ids[k]; }
+  function shortOf(k) { return d.short[k] !== undefined ? d.short[k] : String(labelOf(k)); }
   for (i = 0; i < n; i++) {
     var label = d.labels ? d.labels[i] : d.ids[i];
     var lines = [label];
@@ -145,8 +169,9 @@ function tieMapStart(d) {
     lines.push(W.in_degree + ": " + T["in"][i] + " \\u00b7 " + W.out_degree + ": " + T.out[i],
                W.betweenness + ": " + T.bc[i]);
     if (T.community && T.community[i] >= 0) { lines.push(W.community + ": " + (T.community[i] + 1)); }
-    var node = {id: d.ids[i], label: d.short[i] !== undefined ? d.short[i] : label, title: lines.join("\\n"),
-                group: d.groups[d.group[i]], x: d.x[i], y: d.y[i], value: d.value[i]};
+    var node = {id: d.ids[i], title: lines.join("\\n"), group: d.groups[d.group[i]],
+                x: sx === 1 ? d.x[i] : cx + (d.x[i] - cx) * sx, y: d.y[i], value: d.value[i]};
+    if (!pinned[i]) { node.label = d.short[i] !== undefined ? d.short[i] : label; }
     if (ext[i]) { node.shapeProperties = {borderDashes: [3, 3]}; node.borderWidth = 2; }
     nodes.push(node);
   }
@@ -162,9 +187,125 @@ function tieMapStart(d) {
   }
   var nodeSet = new vis.DataSet(nodes);
   var edgeSet = new vis.DataSet(edges);
-  var network = new vis.Network(document.getElementById("tie-map"), {nodes: nodeSet, edges: edgeSet}, d.options);
-  network.fit({animation: false, maxZoomLevel: 1.5});
-  window.tieMap = {network: network, nodes: nodeSet, edges: edgeSet};
+  var network = new vis.Network(box, {nodes: nodeSet, edges: edgeSet}, d.options);
+  var edgeIds = edgeSet.getIds();
+  var state = {focus: null, near: null};
+
+  function fitView() {
+    var how = {animation: false, maxZoomLevel: 1.5};
+    if (state.near) { how.nodes = Object.keys(state.near).map(function (k) { return d.ids[+k]; }); }
+    network.fit(how);
+  }
+  /* Names drawn at a fixed screen size (readable at any zoom): the one found and the people the data pins.
+     Each name takes the first free place around its node; a name that finds none goes below its node anyway,
+     except pinned ones beyond pinMust (left to the tooltip). Others' names vis-network draws when zoomed in. */
+  function drawNames(ctx) {
+    var list = [], seen = Object.create(null), j;
+    function add(k, must) { if (k !== null && k !== undefined && !seen[k]) { seen[k] = true; list.push([k, must]); } }
+    add(state.focus, true);
+    for (j = 0; j < d.pins.length; j++) { add(d.pins[j], j < d.pinMust); }
+    if (!list.length) { return; }
+    var canvas = ctx.canvas, r = canvas.width / Math.max(1, canvas.clientWidth);
+    var cw = canvas.clientWidth, ch = canvas.clientHeight, taken = [], h = 16;
+    ctx.save();
+    ctx.setTransform(r, 0, 0, r, 0, 0);
+    ctx.font = "600 13px system-ui, sans-serif";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    function free(b) {
+      if (b[0] < 0 || b[1] < 0 || b[0] + b[2] > cw || b[1] + b[3] > ch) { return false; }
+      for (var q = 0; q < taken.length; q++) {
+        var o = taken[q];
+        if (b[0] < o[0] + o[2] && o[0] < b[0] + b[2] && b[1] < o[1] + o[3] && o[1] < b[1] + b[3]) { return false; }
+      }
+      return true;
+    }
+    for (j = 0; j < list.length; j++) {
+      var k = list[j][0], id = d.ids[k], bb = network.getBoundingBox(id);
+      if (!bb) { continue; }
+      var a = network.canvasToDOM({x: bb.left, y: bb.top}), b = network.canvasToDOM({x: bb.right, y: bb.bottom});
+      if (b.x < 0 || a.x > cw || b.y < 0 || a.y > ch) { continue; }
+      taken.push([a.x, a.y, b.x - a.x, b.y - a.y]);
+    }
+    var drawn = [], boxes = [];
+    for (j = 0; j < list.length; j++) {
+      var k2 = list[j][0], bb2 = network.getBoundingBox(d.ids[k2]);
+      if (!bb2) { continue; }
+      var p = network.canvasToDOM({x: bb2.left, y: bb2.top}), e = network.canvasToDOM({x: bb2.right, y: bb2.bottom});
+      if (e.x < 0 || p.x > cw || e.y < 0 || p.y > ch) { continue; }
+      var text = shortOf(k2), w = ctx.measureText(text).width + 4, mx = (p.x + e.x) / 2, my = (p.y + e.y) / 2;
+      var spots = [[mx - w / 2, e.y + 2], [mx - w / 2, p.y - h - 2], [e.x + 3, my - h / 2], [p.x - w - 3, my - h / 2],
+                   [e.x + 1, e.y + 1], [p.x - w - 1, e.y + 1], [e.x + 1, p.y - h - 1], [p.x - w - 1, p.y - h - 1]];
+      var spot = null;
+      for (var s = 0; s < spots.length && !spot; s++) {
+        var cand = [spots[s][0], spots[s][1], w, h];
+        if (free(cand)) { spot = cand; }
+      }
+      if (!spot) {
+        if (!list[j][1]) { continue; }
+        spot = [spots[0][0], spots[0][1], w, h];
+      }
+      taken.push(spot);
+      ctx.globalAlpha = state.near && !state.near[k2] ? 0.35 : 1;
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = "#ffffff";
+      ctx.strokeText(text, spot[0] + 2, spot[1] + 1);
+      ctx.fillStyle = k2 === state.focus ? "#000000" : "#1A1A1A";
+      ctx.fillText(text, spot[0] + 2, spot[1] + 1);
+      drawn.push(d.ids[k2]);
+      boxes.push(spot.slice());
+    }
+    ctx.restore();
+    window.tieMap.named = drawn;
+    window.tieMap.nameBoxes = boxes;
+  }
+  /* Find and highlight: one person and their ties stay, everyone else fades; the view closes in on them. */
+  function highlight(id) {
+    var k = id === null || id === undefined ? undefined : index[String(id)], near = null, j;
+    if (k !== undefined) {
+      near = Object.create(null);
+      near[k] = true;
+      network.getConnectedNodes(d.ids[k]).forEach(function (v) { near[index[String(v)]] = true; });
+    }
+    var before = state.focus;
+    state.focus = k === undefined ? null : k;
+    state.near = near;
+    var nu = [], eu = [];
+    for (j = 0; j < n; j++) {
+      var rec = {id: d.ids[j], opacity: !near || near[j] ? 1 : 0.2};
+      if (!pinned[j] && j === state.focus) { rec.label = ""; }  /* the page draws the found name itself */
+      else if (!pinned[j] && j === before) { rec.label = shortOf(j); }
+      nu.push(rec);
+    }
+    for (j = 0; j < edges.length; j++) {
+      var on = !near || edges[j].from === d.ids[k] || edges[j].to === d.ids[k], c = edges[j].color;
+      eu.push({id: edgeIds[j], color: {color: c, highlight: c, hover: c, opacity: on ? 0.8 : 0.08}});
+    }
+    nodeSet.update(nu);
+    edgeSet.update(eu);
+    if (near) { network.selectNodes([d.ids[k]]); } else { network.unselectAll(); }
+    fitView();
+    return state.focus === null ? null : d.ids[state.focus];
+  }
+  window.tieMap = {network: network, nodes: nodeSet, edges: edgeSet, stretch: sx, highlight: highlight,
+                   focus: function () { return state.focus === null ? null : d.ids[state.focus]; }, named: []};
+  network.on("afterDrawing", drawNames);
+  if (d.focus !== null && d.focus !== undefined) { highlight(d.ids[d.focus]); } else { fitView(); }
+  if (window.ResizeObserver) { new ResizeObserver(function () { fitView(); }).observe(box); }
+  if (d.search) {
+    var input = document.getElementById("tie-find"), list = document.getElementById("tie-find-list");
+    var byLabel = Object.create(null);
+    for (i = 0; i < n; i++) {
+      var opt = document.createElement("option");
+      opt.value = String(labelOf(i));
+      list.appendChild(opt);
+      byLabel[String(labelOf(i)).toLowerCase()] = i;
+    }
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      if (!q) { highlight(null); } else if (byLabel[q] !== undefined) { highlight(d.ids[byLabel[q]]); }
+    });
+  }
 }
 </script>
 <script>
@@ -418,6 +559,9 @@ def tie_map_html(
     edge_titles: bool | None = None,
     runtime: Runtime = "inline",
     frequency_known: bool = True,
+    label_top: int = MAP_LABELS_PER_KIND,
+    focus: Hashable | None = None,
+    search: bool = False,
 ) -> str:
     """A complete HTML page drawing ``G`` at ``positions`` (physics off), safe to put in the app's iframe.
 
@@ -441,8 +585,17 @@ def tie_map_html(
       carries them and hands them to the others ("share"), which carry neither ("borrow"): see
       ``views/report.py``.
 
-    Labels longer than 30 characters are shortened on the map (the tooltip keeps the full name); labels are
-    drawn only once zoomed in far enough to read them.
+    Labels longer than 30 characters are shortened on the map (the tooltip keeps the full name). Readable
+    without hovering: the ``label_top`` most named and ``label_top`` brokers (:func:`readable_map.label_choice`,
+    on ``person_df``) carry their name at a fixed size at any zoom (``data["pins"]``; on an organisation map
+    every organisation, the largest first); everyone else's name is drawn once zoomed in far enough to read it.
+
+    * ``focus``: a node id to find and highlight: it and its ties stay, the rest fades, the view closes in on
+      them (``data["focus"]``, its index; ``window.tieMap.highlight(id)`` does the same in the page, None
+      clears). ``search``: a search field in the map itself that highlights whoever's name is typed.
+    * The map fills its frame: it is fitted once the frame has its size (and again when it changes), and a
+      round layout in a wide frame is stretched sideways, at most ``MAP_MAX_STRETCH`` times, by one factor for
+      all ``positions`` (``data["frame"]`` is their extent), so people keep their place across periods.
 
     Compact: the data is one JSON literal of columns (``tieMapStart({...})``, see :func:`map_data`): ids once,
     ties as index triples into a short list of styles, positions in whole pixels, tooltips put together in
@@ -476,6 +629,7 @@ def tie_map_html(
     data.update(_edge_columns(G_draw, node_ids, label_of, compare_status, strong_threshold, highlight_cross_org,
                               org_map, m <= EDGE_TITLE_LIMIT if edge_titles is None else edge_titles, t, lang, big,
                               frequency_known))
+    data.update(_readable_columns(G_draw, node_ids, people, positions, org_map, label_top, focus, search))
     data["options"] = _map_options(_groups(styles, group_of), big)
     js, css = _vis_assets()
     data_json = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
@@ -497,9 +651,30 @@ def tie_map_html(
         vis_style=vis_style,
         height=height_px,
         aria_label=f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}",
+        search=search,
+        search_label=t["find"],
         runtime_script=runtime_script,
         start_call=start,
     )
+
+
+def _readable_columns(G_draw, node_ids, people, positions, org_map, label_top, focus, search) -> dict[str, Any]:
+    """Who is named without hovering (indices, in the order names are placed; the first ``pinMust`` always),
+    the highlighted node's index, and the extent of all positions (for the sideways stretch)."""
+    index = {v: i for i, v in enumerate(node_ids)}
+    if org_map:
+        pins = sorted(node_ids, key=lambda v: (-int(G_draw.nodes[v].get("members", 0)), str(v)))
+        must = min(len(pins), 2 * max(0, label_top))
+        pins = pins if label_top > 0 else []
+    else:
+        table = people.rename_axis("participant_id").reset_index()
+        pins = [v for v in label_choice(table, label_top, among=node_ids).ids if v in index]
+        must = len(pins)
+    xs = [float(p[0]) for p in positions.values()]
+    ys = [float(p[1]) for p in positions.values()]
+    frame = [round(min(xs)), round(max(xs)), round(min(ys)), round(max(ys))] if xs else None
+    return {"pins": [index[v] for v in pins], "pinMust": must, "focus": index.get(focus) if focus is not None
+            else None, "frame": frame, "maxStretch": MAP_MAX_STRETCH, "search": bool(search)}
 
 
 def _json_for_script(s: str) -> str:
@@ -518,10 +693,16 @@ def map_data(html_doc: str) -> dict[str, Any]:
     raise ValueError("no tie map data in this page")
 
 
-def map_records(data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The node and edge records ``tieMapStart`` hands vis-network, made the same way in Python."""
+def map_records(data: Mapping[str, Any], stretch: float = 1.0) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The node and edge records ``tieMapStart`` hands vis-network, made the same way in Python.
+
+    ``stretch``: the sideways stretch the page chose for its frame (``window.tieMap.stretch``); pinned
+    people carry no vis-network label (the page draws their names itself).
+    """
     W, T = data["words"], data["tip"]
     ext = set(data["ext"])
+    pinned = set(data["pins"])
+    cx = (data["frame"][0] + data["frame"][1]) / 2 if data["frame"] else 0
     nodes = []
     for i, v in enumerate(data["ids"]):
         label = data["labels"][i] if data["labels"] else v
@@ -537,9 +718,11 @@ def map_records(data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dic
                   f"{W['betweenness']}: {T['bc'][i]}"]
         if T.get("community") and T["community"][i] >= 0:
             lines.append(f"{W['community']}: {T['community'][i] + 1}")
-        node = {"id": v, "label": data["short"].get(str(i), label), "title": "\n".join(lines),
-                "group": data["groups"][data["group"][i]], "x": data["x"][i], "y": data["y"][i],
-                "value": data["value"][i]}
+        x = data["x"][i] if stretch == 1 else cx + (data["x"][i] - cx) * stretch
+        node = {"id": v, "title": "\n".join(lines), "group": data["groups"][data["group"][i]], "x": x,
+                "y": data["y"][i], "value": data["value"][i]}
+        if i not in pinned:
+            node["label"] = data["short"].get(str(i), label)
         if i in ext:
             node["shapeProperties"] = {"borderDashes": [3, 3]}
             node["borderWidth"] = 2
