@@ -37,6 +37,9 @@ PRESENT_CSS = """<style>
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] p { font-size: 1.45rem; }
+[data-testid="stVegaLiteChart"] { max-width: 100%; }
+[data-testid="stVegaLiteChart"] .vega-embed, [data-testid="stVegaLiteChart"] canvas,
+[data-testid="stVegaLiteChart"] svg.marks { max-width: 100% !important; height: auto !important; }
 </style>"""
 st.markdown(PRESENT_CSS, unsafe_allow_html=True)
 #: The projector view: no sidebar, no app header or toolbar, the slide over the whole width; the key buttons for
@@ -290,16 +293,19 @@ def slide_ties() -> None:
         st.info(t("report.no_ties"))
         return
     shows_other(view.period)
-    if view.limited:
-        st.warning(view.limited)
-    else:
-        st.iframe(view.html, height=MAP_HEIGHT + 20)
+    # The map beside its figures: one above the other did not fit a 1080-pixel projector (1,328 px).
+    left, right = st.columns([3, 1])
+    with left:
+        if view.limited:
+            st.warning(view.limited)
+        else:
+            st.iframe(view.html, height=MAP_HEIGHT + 20)
     m = view.summary
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("ties.m_density"), fmt_num(m["density"], lang, 2))
-    c2.metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
-    c3.metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
-    c4.metric(t("ties.m_isolates"), len(m["isolates"]))
+    with right:
+        st.metric(t("ties.m_density"), fmt_num(m["density"], lang, 2))
+        st.metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
+        st.metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
+        st.metric(t("ties.m_isolates"), len(m["isolates"]))
     for p in view.prompts:
         st.markdown(ui.ICONS["question"] + " " + wording.prompt_text(p, lang))
 

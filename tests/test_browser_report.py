@@ -137,7 +137,7 @@ def test_presentation_page(browser, tmp_path):
             assert page.get_by_text(re.compile(r"Dia 1 van \d+")).first.is_visible()
             screenshot(page, "present-slide1", full_page=False)
             for _ in range(3):  # to the tie map
-                page.get_by_role("button", name="Volgende →").click()
+                page.locator(".st-key-present_next button").click()  # "Volgende" and the key it answers to
                 wait_for_app(page)
             page.locator("iframe").first.wait_for(state="visible")
             frame = page.locator("iframe").first.element_handle().content_frame()
