@@ -196,6 +196,8 @@ def gallery(con, lang: str, slide: dict) -> dict[str, object]:
         "strip": charts.marks_strip_chart(
             marks.assign(role_label=[role_label(r, lang) for r in marks["role"]]), order=fw.codes,
             labels=ind_labels, pole_labels=poles, color_col="role_label", tooltip_cols=("label",), text=text,
+            color_order=[role_label(r, lang) for r in sorted(set(marks["role"]), key=role_sort_key)],
+            colors=charts.role_colors({r: role_label(r, lang) for r in set(marks["role"])}),
             title="x", width=slide["line_w"] // 2, row_height=slide["line_h"] // 6),
         "lines_events": charts.line_over_time(
             per_dim, x="period", y="mean", color="code", x_order=pers, color_labels=dim_labels,

@@ -48,6 +48,7 @@ GRID = "#d4d4d4"
 BAND = "#dde3ea"  # interquartile band behind the marks
 RINGS = (0.25, 0.5, 0.75, 1.0)
 EVENT_LABEL_MAX = 22  # characters of an event label on a time axis (the tooltip has it all)
+EVENT_LABEL_WIDE_MAX = 44  # ... at most, on a chart wide enough for it
 EVENT_LABEL_ROWS = 6  # rows the event labels are staggered over
 
 #: Every word a builder may show, with English defaults. Pass ``text={...}`` with translations; keys that are
@@ -805,6 +806,7 @@ def _event_layers(
     xenc: alt.X,
     domain: Sequence | None,
     t: Mapping[str, str],
+    width: int = 520,
 ) -> list[alt.Chart]:
     """Dashed vertical rules with a short label at the top for events (columns ``period`` or ``date``, ``label``).
 
@@ -831,7 +833,10 @@ def _event_layers(
     ev["_full"] = full
     # Short labels on staggered rows (one per event, up to EVENT_LABEL_ROWS), so neighbouring events do not run into each other; labels in
     # the right half of the axis are written leftwards, away from the legend. The tooltip has the full text.
-    ev["_label"] = [s if len(s) <= EVENT_LABEL_MAX else s[: EVENT_LABEL_MAX - 1] + "…" for s in full]
+    # A wide chart (a slide) has room for more of each label: about the space between two periods.
+    n_steps = max(len(domain or []), 2) if x_type != "temporal" else 6
+    most = max(EVENT_LABEL_MAX, min(EVENT_LABEL_WIDE_MAX, int(width / n_steps / 5.5)))
+    ev["_label"] = [s if len(s) <= most else s[: most - 1].rstrip() + "…" for s in full]
     if x_type == "temporal":
         lo, hi = ev["_x"].min(), ev["_x"].max()
         span = (hi - lo).total_seconds() or 1.0
@@ -1033,7 +1038,7 @@ def line_over_time(
         layers.append(alt.Chart(_inline(per_x[["_x", "_n", "_ny"]])).mark_text(
             align="left", baseline="bottom", dx=4, dy=-3, fontSize=10, color=MUTED).encode(
             x=xenc, y=alt.Y(field="_ny", type="quantitative", scale=y_scale), text=alt.Text(field="_n")))
-    layers += _event_layers(events, xenc, domain, t)
+    layers += _event_layers(events, xenc, domain, t, width)
     chart = alt.layer(*layers).properties(width=width, height=height)
     return _with_title(chart, title)
 
@@ -1328,7 +1333,7 @@ def stacked_highest_cycle_chart(
             tooltip=tooltip,
         )
     )
-    layers = [bars, *_event_layers(events, xenc, periods, t)]
+    layers = [bars, *_event_layers(events, xenc, periods, t, width)]
     chart = alt.layer(*layers).properties(width=width, height=height)
     return _with_title(chart, title)
 
