@@ -213,6 +213,10 @@ def gallery(con, lang: str, slide: dict) -> dict[str, object]:
             cd, axis_order=fw.codes, axis_labels=ind_labels, series_col="series",
             series_order=[situ["current"], situ["desired"]], emphasise=situ["desired"], pole_labels=poles,
             text=text, title="", size=size)
+    all_nets = dims.indicator_stats(con, dims.Filters(situation="current"), by="dimension", min_group=3)
+    out["radar_networks"] = charts.small_multiples_radar(
+        all_nets[all_nets["period"] == latest], facet_col="network", series_col="period", axis_order=dim_codes,
+        axis_labels=dim_labels, text=text, columns=3, size=slide["w"] // 4)
     stage_labels = {c: cycle_label(c, lang) for c in funnel_cycles()}
     fd = vc.funnel(con, vc.Filters(networks=(NET,)))
     out["funnel"] = charts.funnel_chart(fd, order=funnel_cycles(), stage_labels=stage_labels,
@@ -254,6 +258,17 @@ def test_every_chart_fits_a_slide_with_readable_labels(con, lang, slide_name):
         if problems:
             found[name] = problems
     assert not found, found
+
+
+def test_chart_text_widths_match_the_font_vl_convert_draws_with():
+    """The radar lays out its labels with a width table; it must agree with Liberation Sans (Arial's twin)."""
+    from analytics.draw.text_metrics import text_width
+
+    if not (FONT_DIR / "LiberationSans-Regular.ttf").exists():
+        pytest.skip("Liberation Sans is not installed")
+    for s in ("4d Omgangsnormen", "Geïntegreerd in het dagelijkse werk", "2 Domain & value creation"):
+        for bold in (False, True):
+            assert text_width(s, 13, bold=bold) == pytest.approx(_width(s, 13, bold), abs=1.0)
 
 
 def test_the_checker_sees_overlap_clipping_and_truncation():

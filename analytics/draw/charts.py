@@ -314,12 +314,26 @@ def radar_label_layout(
     never cut off -- fits in the view without touching another label or the ring. Returns the ring radius in px
     and per axis a dict with the label's lines, alignment and box (px, origin at the centre, y up).
     """
+    poles = pole_texts or {}
+    # Roomy labels of whole words, unless that leaves a small radar (small multiples) tiny rings: then narrower
+    # labels that may split a long word.
+    roomy = _layout_at(order, axis_labels, poles, size, max(RADAR_MIN_LABEL_W, 0.24 * size), False)
+    narrow = _layout_at(order, axis_labels, poles, size, min(60.0, 0.2 * size), True)
+    if roomy is not None and (narrow is None or roomy[0] >= min(0.8 * narrow[0], 0.2 * size)):
+        return roomy
+    if narrow is not None:
+        return narrow
+    return _layout_at(order, axis_labels, poles, size, 0.0, True, force=True)  # type: ignore[return-value]
+
+
+def _layout_at(order: Sequence[str], axis_labels: Mapping[str, str], poles: Mapping[str, Sequence[str]],
+               size: int, min_w: float, split_ok: bool, force: bool = False) -> tuple[float, list[dict]] | None:
+    """The largest ring whose labels fit (see :func:`radar_label_layout`); with ``force`` the smallest ring tried
+    when none fits."""
     k = len(order)
     half = size / 2
-    poles = pole_texts or {}
-    min_w = max(RADAR_MIN_LABEL_W, 0.24 * size)
-    best: tuple[float, list[dict]] | None = None
-    for radius in np.arange(half - RADAR_GAP - 30, 40, -4.0):
+    last: tuple[float, list[dict]] | None = None
+    for radius in np.arange(half - RADAR_GAP - 30, 24, -2.0):
         reach = radius + RADAR_GAP
         boxes = []
         for i, code in enumerate(order):
@@ -334,7 +348,7 @@ def radar_label_layout(
             if room < min(min_w, natural):
                 break
             names, pole_lines, w, h = _label_box(name, poles.get(code, ()), room)
-            if any(line.endswith("-") for line in names + pole_lines) and radius > 60:
+            if any(line.endswith("-") for line in names + pole_lines) and not split_ok:
                 break  # a word split in two: try a smaller ring, which leaves the labels more room
             x0 = ox if align == "left" else ox - w if align == "right" else ox - w / 2
             top = oy + h * (1 + ay) / 2  # above the anchor at the top, below it at the bottom, centred at the sides
@@ -350,9 +364,8 @@ def radar_label_layout(
         clear = all(_box_clear_of_circle(b, radius + RADAR_GAP / 2) for b in boxes)
         if fits and clear:
             return float(radius), boxes
-        if best is None:
-            best = (float(radius), boxes)
-    return best if best is not None else (40.0, [])
+        last = (float(radius), boxes)
+    return last if force else None
 
 
 def _clear_circle(boxes: list[dict], r: float) -> None:
