@@ -195,3 +195,14 @@ def test_no_streamlit_english_placeholder_on_a_dutch_page(db, monkeypatch, page)
     english = [(w.label, w.placeholder) for w in [*at.multiselect, *at.selectbox]
                if (w.placeholder or "").startswith("Choose")]
     assert english == []
+
+
+def test_stories_without_evidence_show_an_empty_cell_not_none(db, monkeypatch):
+    """Issue 16: a story without evidence showed 'None' in the stories table (the demo has 235 such stories in
+    this network)."""
+    at = run_page(db, monkeypatch, "pages/values.py", "en", network="Hoogbegaafdheid")
+    tables = [d.value for d in at.dataframe if "Evidence" in d.value.columns]
+    assert tables, "no stories table with an evidence column"
+    evidence = tables[0]["Evidence"]
+    assert (evidence == "").any()  # stories without evidence are on the page ...
+    assert not evidence.isna().any() and not (evidence.astype(str) == "None").any()  # ... as empty cells
