@@ -64,3 +64,48 @@ MAP_LABELS_PER_KIND = 5
 #: The largest stretch of a map's width to fill a wide frame (force-directed layouts are round; beyond this the
 #: distortion starts to mislead about who is close to whom).
 MAP_MAX_STRETCH = 1.5
+
+#: One colour per role for the whole product (dot charts, role radars, legends), keyed on the role's code so it is
+#: the same in Dutch and English and whichever roles a network has. Roles outside the vocabulary, and groups
+#: too small to show apart, are the light grey of "other".
+ROLE_COLORS = dict(zip(ROLE_ORDER, (*CATEGORY_PALETTE, "#A0A0A0"), strict=True))
+OTHER_ROLE_COLOR = ROLE_COLORS["other"]
+
+
+def role_color(role: str | None) -> str:
+    """The role's colour everywhere in the product (grey for unknown roles)."""
+    return ROLE_COLORS.get(role or "", OTHER_ROLE_COLOR)
+
+
+#: Point shapes (Vega-Lite names) and line dashes that, with the palette, tell categories apart beyond its size.
+CATEGORY_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+CATEGORY_DASHES = ((1, 0), (6, 3), (2, 2), (8, 3, 2, 3), (12, 4), (4, 2, 1, 2))
+
+
+def category_styles(values: object) -> dict[str, tuple[str, str, tuple[int, ...]]]:
+    """Value -> (colour, shape, dash) from the sorted distinct values (e.g. a network's organisations).
+
+    Sorting makes the mapping stable: an organisation keeps its colour whatever the language or page. Beyond the
+    palette's size the shape and dash change too, so no two values share colour and shape (up to
+    palette x shapes = 36 values; beyond that pairs repeat).
+    """
+    ordered = sorted({str(v) for v in values if v is not None and v == v})  # type: ignore[union-attr]
+    n = len(CATEGORY_PALETTE)
+    return {
+        v: (CATEGORY_PALETTE[i % n], CATEGORY_SHAPES[(i // n) % len(CATEGORY_SHAPES)],
+            CATEGORY_DASHES[(i // n) % len(CATEGORY_DASHES)])
+        for i, v in enumerate(ordered)
+    }
+
+
+#: The period colours: a single-hue blue ramp (older lighter, latest darkest) with evenly spaced lightness, so
+#: neighbouring periods differ clearly however many there are. CIE L* of the lightest and darkest step, the most
+#: L* between two steps, and the hue angle (LCh) at the light and dark end (a slight turn towards violet).
+PERIOD_L_LIGHT, PERIOD_L_DARK, PERIOD_L_STEP_MAX = 80.0, 24.0, 30.0
+PERIOD_HUE_LIGHT, PERIOD_HUE_DARK = 235.0, 285.0
+
+
+def role_sort_key(role: str | None) -> tuple[int, str]:
+    """Roles in ``ROLE_ORDER`` (legends list them so in every language), unknown ones after, by name."""
+    r = role or ""
+    return (ROLE_ORDER.index(r), "") if r in ROLE_ORDER else (len(ROLE_ORDER), r)

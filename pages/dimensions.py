@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.decisions import OTHER_ROLE_COLOR, role_color, role_sort_key
 from analytics.definitions import frameworks, frameworks_dir
 from analytics.draw import charts
 from analytics.i18n import fmt_num, role_label
@@ -113,7 +114,7 @@ with tab_time:
         chart = charts.radar_chart(
             df, axis_order=order(by), axis_labels=labels(by), series_order=net_periods, emphasise=latest,
             pole_labels=poles() if by == "indicator" else None, text=text,
-            title=t("dims.radar_title", network=net), size=460 if by == "dimension" else 520,
+            title=t("dims.radar_title", network=net), size=640 if by == "dimension" else 720,
             ci=("ci_low", "ci_high"),
         )
         ui.chart_block(chart, table_view(df, by), f"radar_{net}_{by}",
@@ -185,9 +186,14 @@ with tab_shared:
                 per_role = m.groupby("role")["label"].nunique()
                 shown_role = {r: role_label(r, lang) if per_role.get(r, 0) >= min_group else t("dims.small_roles")
                               for r in per_role.index}
+                # One colour per role code in every chart and language; the small groups share the grey of "other".
+                role_order = list(dict.fromkeys(shown_role[r] for r in sorted(per_role.index, key=role_sort_key)))
+                role_colours = {shown_role[r]: role_color(r) if per_role.get(r, 0) >= min_group else OTHER_ROLE_COLOR
+                                for r in per_role.index}
                 strip = charts.marks_strip_chart(
                     m.assign(role_label=[shown_role[r] for r in m["role"]]), order=fw.codes,
                     labels=labels("indicator"), pole_labels=poles(), color_col="role_label", iqr=iqr,
+                    color_order=role_order, colors=role_colours,
                     tooltip_cols=("label",), text=text, title=t("dims.strip_title", network=net, period=per),
                 )
                 table = pd.DataFrame({
@@ -203,11 +209,13 @@ with tab_shared:
                         shown = set(by_role.loc[by_role["mean"].notna(), "role"])  # hidden groups: not in the legend
                         rr = by_role[by_role["role"].isin(shown)]
                         rr = rr.assign(series=[role_label(r, lang) for r in rr["role"]])
+                        shown_roles = sorted(set(rr["role"]), key=role_sort_key)
                         role_chart = charts.radar_chart(
                             rr, axis_order=order("dimension"), axis_labels=labels("dimension"),
-                            series_col="series", series_order=sorted(rr["series"].unique()),
+                            series_col="series", series_order=[role_label(r, lang) for r in shown_roles],
+                            series_colors=charts.role_colors({r: role_label(r, lang) for r in shown_roles}),
                             text={**text, "series": text["group"]},
-                            title=t("dims.by_role_title"), size=380, categorical=True,
+                            title=t("dims.by_role_title"), size=520, categorical=True,
                         )
                         ui.chart_block(role_chart, table_view(by_role, "dimension"), f"roles_{net}_{per}",
                                        how_to_read=t("dims.read_roles"))
@@ -228,7 +236,7 @@ with tab_compare:
         one = all_df[all_df["period"] == per]
         small = charts.small_multiples_radar(
             one, facet_col="network", series_col="period", axis_order=order("dimension"),
-            axis_labels=labels("dimension"), text=text, columns=2, size=260,
+            axis_labels=labels("dimension"), text=text, columns=2, size=340,
         )
         ui.chart_block(small, table_view(one, "dimension"), f"networks_{per}", how_to_read=t("dims.read_compare"))
     st.markdown("**" + t("dims.current_desired") + "**")
@@ -242,7 +250,7 @@ with tab_compare:
         chart = charts.radar_chart(
             cd, axis_order=fw.codes, axis_labels=labels("indicator"), series_col="series",
             series_order=[t("situation.current"), t("situation.desired")], emphasise=t("situation.desired"),
-            pole_labels=poles(), text=text, title=t("dims.desired_title", network=net, period=p2), size=520,
+            pole_labels=poles(), text=text, title=t("dims.desired_title", network=net, period=p2), size=720,
         )
         ui.chart_block(chart, table_view(cd, "indicator"), f"desired_{net}_{p2}", how_to_read=t("dims.read_desired"))
 

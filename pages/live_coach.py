@@ -333,7 +333,7 @@ def dimensions_picture(rnd: live_rounds.Round, n: int, min_group: int) -> None:
     radar = charts.radar_chart(
         radar_df, axis_order=fw.codes, axis_labels=ind_labels(), series_col="series", series_order=order,
         emphasise=sit_label["current"] if "current" in set(stats["situation"]) else None,
-        text=text | {"series": t("live.situation")}, title=t("live.radar_title", n=n), size=380,
+        text=text | {"series": t("live.situation")}, title=t("live.radar_title", n=n), size=620,
     )
     c1, c2 = st.columns([3, 2])
     with c1:

@@ -217,9 +217,11 @@ def slide_dims() -> None:
     if df.empty or df["mean"].notna().sum() == 0:
         st.info(t("report.no_dims"))
         return
-    chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
-                               emphasise=pers[-1], text=text, title="", size=520, ci=("ci_low", "ci_high"))
     both = situations(v, net, pers[-1], min_group)
+    # The radar is as wide as asked, labels included: beside current/desired it gets half a 1280 px screen.
+    chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
+                               emphasise=pers[-1], text=text, title="",
+                               size=700 if both["situation"].nunique() < 2 else 460, ci=("ci_low", "ci_high"))
     if both["situation"].nunique() < 2:
         st.altair_chart(chart, theme=None, width="content")
     else:  # current and desired of the latest period beside the picture over time
@@ -252,7 +254,7 @@ def slide_shared() -> None:
     left, right = st.columns([3, 2])
     with left:
         chart = charts.radar_chart(ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
-                                   emphasise=focus, pole_labels=poles, text=text, title="", size=500,
+                                   emphasise=focus, pole_labels=poles, text=text, title="", size=560,
                                    ci=("ci_low", "ci_high"))
         st.altair_chart(chart, theme=None, width="content")
     with right:

@@ -185,7 +185,7 @@ def radar_spec(**kw) -> dict:
 
 def test_radar_spec_grid_polygons_domains():
     spec = radar_spec(pole_labels=POLES, size=400)
-    assert spec["width"] == spec["height"] == 400
+    assert spec["width"] == 400 and 300 <= spec["height"] <= 400  # as wide as asked, as tall as the labels need
     layers = layers_of(spec)
     closed = [
         lyr
@@ -195,12 +195,19 @@ def test_radar_spec_grid_polygons_domains():
     assert len(closed) >= 3  # grid rings, emphasised fill, series polygons
     ring_values = {v["_r"] for lyr in closed for v in lyr.get("data", {}).get("values", []) if "_r" in v}
     assert ring_values == {0.25, 0.5, 0.75, 1.0}
+    domains = {"x": set(), "y": set()}
     for lyr in layers:
         for ch in ("x", "y"):
             enc = lyr.get("encoding", {}).get(ch)
             if enc and enc.get("type") == "quantitative":
-                assert enc["scale"]["domain"] == [-1.15, 1.15]
+                domains[ch].add(tuple(enc["scale"]["domain"]))
                 assert enc["axis"] is None
+    # one scale for every layer; the rings (radius 1) and the labels around them fit inside it
+    assert len(domains["x"]) == len(domains["y"]) == 1
+    (x_lo, x_hi), (y_lo, y_hi) = domains["x"].pop(), domains["y"].pop()
+    assert x_lo == -x_hi and x_hi > 1.0 and y_lo < -1.0 and y_hi > 1.0
+    # equal pixels per unit on both axes: a circle stays a circle
+    assert 400 / (2 * x_hi) == pytest.approx(spec["height"] / (y_hi - y_lo), rel=0.01)
     series_line = next(lyr for lyr in closed if "color" in lyr.get("encoding", {}))
     assert series_line["encoding"]["order"]["field"] == "axis_index"
     texts = json.dumps(spec)
@@ -503,3 +510,82 @@ def test_interval_chart_is_symmetric_around_zero():
     assert scale[0] == -scale[1] and scale[1] >= 0.2
     colours = {json.dumps(lay["mark"].get("color")) for lay in layers[1:3]}
     assert len(colours) == 1  # one colour for both directions: neither pole is better
+
+
+# --------------------------------------------------------------------------------------------- colours for slides
+
+
+@pytest.mark.parametrize("n", range(2, 8))
+def test_period_colours_are_distinct_steps_darkening_to_the_latest(n):
+    cols = C.period_colors(n)
+    assert len(set(cols)) == n
+    lum = [luminance(c) for c in cols]
+    assert all(a > b for a, b in zip(lum, lum[1:], strict=False))  # older lighter, latest darkest
+    # neighbours clearly apart: at least 0.05 in relative luminance (six periods were near-identical before)
+    assert min(a - b for a, b in zip(lum, lum[1:], strict=False)) >= 0.05
+    assert lum[-1] < 0.25  # the latest is dark (navy) for a thick line on white
+    assert not {"red", "green"} <= {hue_class(c) for c in cols}
+
+
+def test_latest_period_is_emphasised_in_the_radar():
+    df = pd.concat([radar_df(), radar_df().assign(period="2025-2")])
+    spec = C.radar_chart(df, axis_order=CODES, series_order=[*PERIODS, "2025-2"], emphasise="2025-2").to_dict()
+    colour = next(lyr["encoding"]["color"] for lyr in layers_of(spec) if "color" in lyr.get("encoding", {}))
+    assert colour["scale"]["range"] == C.period_colors(4)
+    line = next(lyr for lyr in layers_of(spec) if mark_type(lyr) == "line" and "strokeWidth" in lyr["encoding"])
+    cond = line["encoding"]["strokeWidth"]["condition"]
+    cond = cond if isinstance(cond, dict) else cond[0]
+    assert cond["test"]["equal"] == "2025-2" and cond["value"] > line["encoding"]["strokeWidth"]["value"]
+
+
+def _scale_of(spec: dict) -> dict[str, str]:
+    enc = next(lyr["encoding"]["color"] for lyr in layers_of(spec) if "color" in lyr.get("encoding", {}))
+    return dict(zip(enc["scale"]["domain"], enc["scale"]["range"], strict=True))
+
+
+def test_a_role_has_one_colour_in_both_charts_and_both_languages():
+    from analytics.decisions import ROLE_COLORS
+    from analytics.i18n import role_label
+
+    roles = ["coach", "teacher", "student_teacher"]
+    seen: dict[str, set[str]] = {r: set() for r in roles}
+    for lang in ("nl", "en"):
+        names = {r: role_label(r, lang) for r in roles}
+        # the dot chart lists the roles alphabetically by their (translated) name, the radar in role order:
+        # the colour still follows the role
+        marks = pd.DataFrame({"code": "1a", "position": [0.2, 0.5, 0.8], "role": [names[r] for r in roles]})
+        strip = C.marks_strip_chart(marks, order=["1a"], color_col="role", colors=C.role_colors(names)).to_dict()
+        by_role = pd.DataFrame([{"series": names[r], "code": c, "mean": 0.5} for r in roles for c in CODES])
+        radar = C.radar_chart(by_role, axis_order=CODES, series_col="series",
+                              series_order=[names[r] for r in reversed(roles)], categorical=True,
+                              series_colors=C.role_colors(names)).to_dict()
+        for spec in (strip, radar):
+            for r, colour in ((r, _scale_of(spec)[names[r]]) for r in roles):
+                seen[r].add(colour)
+    assert {r: c.pop() for r, c in seen.items() if len(c) == 1} == {r: ROLE_COLORS[r] for r in roles}
+    assert len({ROLE_COLORS[r] for r in roles}) == 3
+
+
+def test_twelve_organisations_get_twelve_distinct_colour_shape_pairs():
+    orgs = [f"School {chr(65 + i)}" for i in range(12)]
+    styles = C.organisation_styles(list(reversed(orgs)))
+    assert list(styles) == orgs  # sorted: the same organisation keeps its style whatever order it came in
+    pairs = {(c, shape) for c, shape, _ in styles.values()}
+    assert len(pairs) == 12
+    assert styles["School A"][:2] == (C.CATEGORY_PALETTE[0], "circle")
+    assert styles["School G"][:2] == (C.CATEGORY_PALETTE[0], "square")  # the 7th: palette again, new shape
+    assert styles["School G"][2] != styles["School A"][2]  # and a different dash for lines
+
+
+def test_radar_labels_wrap_instead_of_being_cut_and_fit_the_view():
+    from analytics.draw.text_metrics import text_width
+
+    long = "Kennisontwikkeling en nog een heel lange naam van een indicator"
+    labels = {c: long if c == "2a" else f"Indicator {c}" for c in CODES}
+    radius, boxes = C.radar_label_layout(CODES, labels, None, 420)
+    box = next(b for b in boxes if b["code"] == "2a")
+    assert " ".join(box["names"]) == long and len(box["names"]) > 1  # whole, on more lines, no "…"
+    assert all(text_width(x, C.RADAR_NAME_FONT, bold=True) <= box["w"] + 0.01 for x in box["names"])
+    for b in boxes:
+        assert -210 <= b["x0"] and b["x1"] <= 210 and b["top"] <= 210 and b["top"] - b["h"] >= -210
+    assert radius >= 100

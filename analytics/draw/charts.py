@@ -26,7 +26,18 @@ import numpy as np
 import pandas as pd
 from altair.utils.core import sanitize_pandas_dataframe
 
-from analytics.decisions import BLUE_RAMP, CATEGORY_PALETTE
+from analytics.decisions import (
+    BLUE_RAMP,
+    CATEGORY_PALETTE,
+    PERIOD_HUE_DARK,
+    PERIOD_HUE_LIGHT,
+    PERIOD_L_DARK,
+    PERIOD_L_LIGHT,
+    PERIOD_L_STEP_MAX,
+    category_styles,
+    role_color,
+)
+from analytics.draw.text_metrics import CHART_FONT, text_width, wrap_px
 
 # ----------------------------------------------------------------------------------------------- constants
 
@@ -37,6 +48,7 @@ GRID = "#d4d4d4"
 BAND = "#dde3ea"  # interquartile band behind the marks
 RINGS = (0.25, 0.5, 0.75, 1.0)
 EVENT_LABEL_MAX = 22  # characters of an event label on a time axis (the tooltip has it all)
+EVENT_LABEL_WIDE_MAX = 44  # ... at most, on a chart wide enough for it
 EVENT_LABEL_ROWS = 6  # rows the event labels are staggered over
 
 #: Every word a builder may show, with English defaults. Pass ``text={...}`` with translations; keys that are
@@ -115,12 +127,65 @@ def sequential_blues(n: int, *, lightest: float = 0.0) -> list[str]:
     return out
 
 
+def _lch_hex(lightness: float, chroma: float, hue: float) -> str:
+    """CIE LCh (D65) -> sRGB hex, lowering the chroma until the colour fits sRGB (so the lightness stays exact)."""
+
+    def f(t: float) -> float:
+        return t**3 if t**3 > 0.008856 else (t - 16 / 116) / 7.787
+
+    def gamma(c: float) -> float:
+        return 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+
+    rgb = [0.0, 0.0, 0.0]
+    for c in np.arange(chroma, -0.5, -1.0):
+        a, b = c * math.cos(math.radians(hue)), c * math.sin(math.radians(hue))
+        fy = (lightness + 16) / 116
+        x, y, z = 0.95047 * f(fy + a / 500), f(fy), 1.08883 * f(fy - b / 200)
+        rgb = [gamma(v) for v in (3.2404542 * x - 1.5371385 * y - 0.4985314 * z,
+                                   -0.9692660 * x + 1.8760108 * y + 0.0415560 * z,
+                                   0.0556434 * x - 0.2040259 * y + 1.0572252 * z)]
+        if all(-1e-9 <= v <= 1 + 1e-9 for v in rgb):
+            break
+    return "#" + "".join(f"{round(min(1.0, max(0.0, v)) * 255):02x}" for v in rgb)
+
+
+def period_colors(n: int) -> list[str]:
+    """``n`` period colours, oldest first: one blue hue, lightness evenly spaced from light to dark (latest darkest).
+
+    The steps are spread over the whole usable range whatever ``n`` is (at most ``PERIOD_L_STEP_MAX`` apart), so
+    six periods are six clearly different blues, not six near-identical ones.
+    """
+    if n <= 0:
+        return []
+    step = min(PERIOD_L_STEP_MAX, (PERIOD_L_LIGHT - PERIOD_L_DARK) / max(n - 1, 1))
+    out = []
+    for i in range(n):
+        lightness = PERIOD_L_DARK + step * (n - 1 - i)
+        frac = (lightness - PERIOD_L_DARK) / (PERIOD_L_LIGHT - PERIOD_L_DARK)
+        out.append(_lch_hex(lightness, 50.0, PERIOD_HUE_DARK + (PERIOD_HUE_LIGHT - PERIOD_HUE_DARK) * frac))
+    return out
+
+
 def _category_colors(n: int) -> tuple[list[str], list[list[int]]]:
     """Colours plus dash patterns so that more than six categories stay distinguishable."""
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
     colors = [CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i in range(n)]
     dash = [dashes[(i // len(CATEGORY_PALETTE)) % len(dashes)] for i in range(n)]
     return colors, dash
+
+
+def role_colors(role_labels: Mapping[str, str]) -> dict[str, str]:
+    """Shown role name -> the role's fixed colour, from role code -> shown name (in whatever language).
+
+    Pass the result as ``series_colors`` / ``colors``: the colour follows the code, never the word or the order
+    of the legend, so a role has one colour in every chart and in both languages.
+    """
+    return {label: role_color(code) for code, label in role_labels.items()}
+
+
+def organisation_styles(orgs: Sequence[str]) -> dict[str, tuple[str, str, tuple[int, ...]]]:
+    """Organisation -> (colour, point shape, dash), stable from the sorted organisations of the network."""
+    return category_styles(orgs)
 
 
 def _wrap(s: object, width: int) -> str:
@@ -189,12 +254,145 @@ def radar_points(df: pd.DataFrame, axis_col: str, value_col: str, order: Sequenc
     return out.reset_index(drop=True)
 
 
-def _xy(extent: float, x: str = "x", y: str = "y") -> dict:
-    scale = alt.Scale(domain=[-extent, extent], nice=False, zero=False)
+def _xy(extent: float | tuple[float, float, float], x: str = "x", y: str = "y") -> dict:
+    """Radar encodings: ``extent`` is the half-width of both domains, or (half-width, y low, y high)."""
+    half, lo, hi = (extent, -extent, extent) if isinstance(extent, (int, float)) else extent
     return {
-        "x": alt.X(field=x, type="quantitative", scale=scale, axis=None),
-        "y": alt.Y(field=y, type="quantitative", scale=scale, axis=None),
+        "x": alt.X(field=x, type="quantitative", scale=alt.Scale(domain=[-half, half], nice=False, zero=False),
+                   axis=None),
+        "y": alt.Y(field=y, type="quantitative", scale=alt.Scale(domain=[lo, hi], nice=False, zero=False),
+                   axis=None),
     }
+
+
+RADAR_NAME_FONT, RADAR_NAME_LH = 13, 16  # px: indicator names (bold)
+RADAR_POLE_FONT, RADAR_POLE_LH = 11, 13  # px: the two poles under a name
+RADAR_GAP = 8  # px between the outer ring and its labels
+RADAR_MARGIN = 4  # px kept free at the view's edge
+RADAR_MIN_LABEL_W = 120  # px: a side label narrower than this wraps into too many lines (at least 24% of the radar)
+
+
+def _label_box(name: str, poles: Sequence[str], max_w: float) -> tuple[list[str], list[str], float, float]:
+    """Lines of a radar label (name, then poles) wrapped to ``max_w`` px, with its width and height in px."""
+    names = wrap_px(name, max_w, RADAR_NAME_FONT, bold=True)
+    pole_lines = [line for p in poles for line in wrap_px(p, max_w, RADAR_POLE_FONT)]
+    w = max([text_width(x, RADAR_NAME_FONT, bold=True) for x in names]
+            + [text_width(x, RADAR_POLE_FONT) for x in pole_lines])
+    h = len(names) * RADAR_NAME_LH + len(pole_lines) * RADAR_POLE_LH
+    return names, pole_lines, w, h
+
+
+def _separate(boxes: list[dict], rounds: int = 200) -> None:
+    """Push overlapping label boxes apart vertically (the upper one up, the lower one down), in place."""
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a["x0"] >= b["x1"] + 2 or b["x0"] >= a["x1"] + 2:
+                    continue
+                top, low = (a, b) if a["cy"] >= b["cy"] else (b, a)
+                overlap = (low["top"] + 2) - (top["top"] - top["h"])
+                if overlap > 0:
+                    top["top"] += overlap / 2 + 0.5
+                    low["top"] -= overlap / 2 + 0.5
+                    top["cy"], low["cy"] = top["top"] - top["h"] / 2, low["top"] - low["h"] / 2
+                    moved = True
+        if not moved:
+            return
+
+
+def radar_label_layout(
+    order: Sequence[str],
+    axis_labels: Mapping[str, str],
+    pole_texts: Mapping[str, Sequence[str]] | None,
+    size: int,
+) -> tuple[float, list[dict]]:
+    """Where a radar's labels go so that they all fit in a ``size`` x ``size`` view, outside the outer ring.
+
+    Tries the largest ring first and shrinks it until every label -- wrapped to the room it has on its side,
+    never cut off -- fits in the view without touching another label or the ring. Returns the ring radius in px
+    and per axis a dict with the label's lines, alignment and box (px, origin at the centre, y up).
+    """
+    poles = pole_texts or {}
+    # Roomy labels of whole words, unless that leaves a small radar (small multiples) tiny rings: then narrower
+    # labels that may split a long word.
+    roomy = _layout_at(order, axis_labels, poles, size, max(RADAR_MIN_LABEL_W, 0.24 * size), False)
+    narrow = _layout_at(order, axis_labels, poles, size, min(60.0, 0.2 * size), True)
+    if roomy is not None and (narrow is None or roomy[0] >= min(0.8 * narrow[0], 0.2 * size)):
+        return roomy
+    if narrow is not None:
+        return narrow
+    return _layout_at(order, axis_labels, poles, size, 0.0, True, force=True)  # type: ignore[return-value]
+
+
+def _layout_at(order: Sequence[str], axis_labels: Mapping[str, str], poles: Mapping[str, Sequence[str]],
+               size: int, min_w: float, split_ok: bool, force: bool = False) -> tuple[float, list[dict]] | None:
+    """The largest ring whose labels fit (see :func:`radar_label_layout`); with ``force`` the smallest ring tried
+    when none fits."""
+    k = len(order)
+    half = size / 2
+    last: tuple[float, list[dict]] | None = None
+    for radius in np.arange(half - RADAR_GAP - 30, 24, -2.0):
+        reach = radius + RADAR_GAP
+        boxes = []
+        for i, code in enumerate(order):
+            ang = math.pi / 2 - 2 * math.pi * i / k
+            ax, ay = math.cos(ang), math.sin(ang)
+            ox, oy = reach * ax, reach * ay
+            align = "left" if ax > 0.2 else "right" if ax < -0.2 else "center"
+            room = (half - RADAR_MARGIN - abs(ox)) if align != "center" else min(2 * (half - RADAR_MARGIN), 0.7 * size)
+            name = str(axis_labels.get(code, code))
+            natural = max([text_width(name, RADAR_NAME_FONT, bold=True)]
+                          + [text_width(p, RADAR_POLE_FONT) for p in poles.get(code, ())])
+            if room < min(min_w, natural):
+                break
+            names, pole_lines, w, h = _label_box(name, poles.get(code, ()), room)
+            if any(line.endswith("-") for line in names + pole_lines) and not split_ok:
+                break  # a word split in two: try a smaller ring, which leaves the labels more room
+            x0 = ox if align == "left" else ox - w if align == "right" else ox - w / 2
+            top = oy + h * (1 + ay) / 2  # above the anchor at the top, below it at the bottom, centred at the sides
+            boxes.append({"code": code, "align": align, "names": names, "poles": pole_lines, "w": w, "h": h,
+                          "x0": x0, "x1": x0 + w, "top": top, "cy": top - h / 2, "anchor_x": ox})
+        if len(boxes) < k:
+            continue
+        for _ in range(3):
+            _separate(boxes)
+            _clear_circle(boxes, radius + RADAR_GAP / 2)
+        fits = all(-half + RADAR_MARGIN <= b["x0"] and b["x1"] <= half - RADAR_MARGIN
+                   and b["top"] <= half - RADAR_MARGIN and b["top"] - b["h"] >= -half + RADAR_MARGIN for b in boxes)
+        clear = all(_box_clear_of_circle(b, radius + RADAR_GAP / 2) for b in boxes)
+        if fits and clear:
+            return float(radius), boxes
+        last = (float(radius), boxes)
+    return last if force else None
+
+
+def _clear_circle(boxes: list[dict], r: float) -> None:
+    """Move labels off the ring's circle: side labels outwards along x, top and bottom labels along y."""
+    for b in boxes:
+        if b["align"] == "center":
+            nx = 0.0 if b["x0"] <= 0 <= b["x1"] else min(abs(b["x0"]), abs(b["x1"]))
+            need = math.sqrt(max(0.0, r * r - nx * nx))
+            if b["cy"] >= 0 and b["top"] - b["h"] < need:
+                b["top"] = need + b["h"]
+            elif b["cy"] < 0 and b["top"] > -need:
+                b["top"] = -need
+            b["cy"] = b["top"] - b["h"] / 2
+        else:
+            bottom = b["top"] - b["h"]
+            ny = 0.0 if bottom <= 0 <= b["top"] else min(abs(bottom), abs(b["top"]))
+            need = math.sqrt(max(0.0, r * r - ny * ny))
+            if b["align"] == "left" and b["x0"] < need:
+                b["x0"], b["x1"] = need, need + b["w"]
+            elif b["align"] == "right" and b["x1"] > -need:
+                b["x0"], b["x1"] = -need - b["w"], -need
+
+
+def _box_clear_of_circle(b: dict, r: float) -> bool:
+    nx = min(max(0.0, b["x0"]), b["x1"])
+    ny = min(max(0.0, b["top"] - b["h"]), b["top"])
+    return nx * nx + ny * ny >= r * r - 1e-6
 
 
 def _radar_frame(
@@ -203,14 +401,22 @@ def _radar_frame(
     pole_labels: Mapping[str, tuple[str, str]] | None,
     t: Mapping[str, str],
     size: int,
-    extent: float,
-) -> tuple[list[alt.Chart], float]:
-    """Grid rings, spokes and axis labels (the parts that do not depend on the data).
+) -> tuple[list[alt.Chart], tuple[float, float, float], int]:
+    """Grid rings, spokes and axis labels (the parts that do not depend on the data), the data extent and height.
 
-    Also returns how many pixels the labels reach below the plot area, so the legend can be placed under them.
+    The labels sit inside the ``size`` x ``size`` view, outside the outer ring, so the chart is as big as asked
+    and a page or a slide that gives it that room cuts nothing off. ``extent`` is the data range (ring 1 = 1.0)
+    from the centre to the view's edge.
     """
-    k = len(order)
-    ppu = size / (2 * extent)  # pixels per data unit (equal on both axes)
+    pole_texts = None
+    if pole_labels:
+        pole_texts = {c: (t["pole_outer"].format(pole=right), t["pole_centre"].format(pole=left))
+                      for c, (left, right) in pole_labels.items()}
+    radius, boxes = radar_label_layout(order, axis_labels, pole_texts, size)
+    # As wide as asked; only as tall as the rings and labels need (equal px per unit on both axes).
+    top = max([radius] + [b["top"] for b in boxes]) + RADAR_MARGIN
+    bottom = min([-radius] + [b["top"] - b["h"] for b in boxes]) - RADAR_MARGIN
+    extent = (size / 2 / radius, bottom / radius, top / radius)
     rings = pd.DataFrame([{"_axis": c, "_r": r} for r in RINGS for c in order])
     rings = radar_points(rings, "_axis", "_r", order)
     ring_layer = (
@@ -226,71 +432,28 @@ def _radar_frame(
         .mark_rule(stroke=GRID, strokeWidth=0.8)
         .encode(**_xy(extent, "x0", "y0"), x2=alt.X2(field="x"), y2=alt.Y2(field="y"))
     )
-
-    # Axis labels: a bold name and (optionally) the two poles in smaller type. The block sits outside the outer
-    # ring; it is shifted vertically by its own height so that it never covers the rings.
-    name_lh, pole_lh = 14, 12
-    gap_px = 8
     rows = []
-    for i, code in enumerate(order):
-        ang = math.pi / 2 - 2 * math.pi * i / k
-        ax, ay = math.cos(ang), math.sin(ang)
-        align = "left" if ax > 0.2 else "right" if ax < -0.2 else "center"
-        name = _wrap(axis_labels.get(code, code), 24)
-        poles = ""
-        if pole_labels and code in pole_labels:
-            left, right = pole_labels[code]
-            poles = "\n".join(
-                [_wrap(t["pole_outer"].format(pole=right), 30), _wrap(t["pole_centre"].format(pole=left), 30)]
-            )
-        n_name = name.count("\n") + 1
-        n_pole = poles.count("\n") + 1 if poles else 0
-        height = n_name * name_lh + n_pole * pole_lh
-        r_anchor = 1.0 + gap_px / ppu
-        top_px = (
-            height * (1 + ay) / 2
-        )  # above the anchor at the top, below it at the bottom, centred at the sides
-        y_name = r_anchor * ay + top_px / ppu
-        rows.append(
-            {
-                "x": r_anchor * ax,
-                "y": y_name,
-                "y_pole": y_name - n_name * name_lh / ppu,
-                "_align": align,
-                "_name": name,
-                "_poles": poles,
-                "_bottom_px": (y_name - height / ppu + extent) * -ppu,
-            }
-        )
-    labels = pd.DataFrame(rows)
+    for b in boxes:
+        x = b["x0"] if b["align"] == "left" else b["x1"] if b["align"] == "right" else (b["x0"] + b["x1"]) / 2
+        rows.append({"x": x / radius, "y": b["top"] / radius,
+                     "y_pole": (b["top"] - len(b["names"]) * RADAR_NAME_LH) / radius,
+                     "_align": b["align"], "_name": "\n".join(b["names"]), "_poles": "\n".join(b["poles"])})
+    labels = pd.DataFrame(rows, columns=["x", "y", "y_pole", "_align", "_name", "_poles"])
     name_layer = (
         alt.Chart(_inline(labels))
-        .mark_text(
-            align=alt.expr("datum._align"),
-            baseline="top",
-            lineBreak="\n",
-            lineHeight=name_lh,
-            fontSize=12,
-            fontWeight="bold",
-            color=INK,
-        )
+        .mark_text(align=alt.expr("datum._align"), baseline="top", lineBreak="\n", lineHeight=RADAR_NAME_LH,
+                   fontSize=RADAR_NAME_FONT, fontWeight="bold", color=INK, font=CHART_FONT)
         .encode(**_xy(extent), text=alt.Text(field="_name", type="nominal"))
     )
     layers = [ring_layer, spoke_layer, name_layer]
     if pole_labels:
         layers.append(
             alt.Chart(_inline(labels[labels["_poles"] != ""]))
-            .mark_text(
-                align=alt.expr("datum._align"),
-                baseline="top",
-                lineBreak="\n",
-                lineHeight=pole_lh,
-                fontSize=10,
-                color=MUTED,
-            )
+            .mark_text(align=alt.expr("datum._align"), baseline="top", lineBreak="\n", lineHeight=RADAR_POLE_LH,
+                       fontSize=RADAR_POLE_FONT, color=MUTED, font=CHART_FONT)
             .encode(**_xy(extent, "x", "y_pole"), text=alt.Text(field="_poles", type="nominal"))
         )
-    return layers, max(0.0, float(labels["_bottom_px"].max()))
+    return layers, extent, round(top - bottom)
 
 
 def radar_chart(
@@ -307,10 +470,10 @@ def radar_chart(
     tooltip_cols: Sequence[str] = ("n",),
     text: Mapping[str, str] | None = None,
     title: str = "",
-    size: int = 420,
-    extent: float = 1.15,
+    size: int = 560,
     categorical: bool = False,
     ci: tuple[str, str] | None = None,
+    series_colors: Mapping[str, str] | None = None,
 ) -> alt.LayerChart:
     """A radar of positions (0 = left pole at the centre, 1 = right pole at the edge), one polygon per series.
 
@@ -319,15 +482,16 @@ def radar_chart(
     could move by chance alone.
 
     ``categorical`` colours series that have no order (roles, groups) with the colour-blind-safe category
-    palette instead of the time ramp.
+    palette instead of the time ramp; ``series_colors`` (series value -> colour) fixes them, e.g. a role's own
+    colour from :func:`role_colors`, so a role looks the same in every chart and language.
 
     Series are coloured by time order on a single-hue ramp (``series_order``: oldest first, lighter); the
     ``emphasise`` series (normally the latest period) is drawn thicker and filled lightly, the others thinner.
     ``pole_labels`` (code -> (left, right)) adds both poles under each axis name so the radar reads without a
     legend of the instrument. Missing values (NaN, e.g. a suppressed small group, or no row at all) never draw a
     polygon: a series with any missing axis shows its remaining points only, because a polygon that skips an axis would suggest a
-    position that was never measured. ``extent`` is the data range drawn (the labels sit outside it and the
-    chart grows to fit them).
+    position that was never measured. ``size`` is the whole radar in px, labels included: they sit outside
+    the rings, wrapped to the room they have, and the rings shrink until every label fits.
     """
     t = _text(text)
     axis_labels = dict(axis_labels or {})
@@ -345,11 +509,13 @@ def radar_chart(
         c for c in tooltip_cols if c in pts.columns and c not in (series_col, "x", "y")
     ]
     keep = list(dict.fromkeys(keep))
-    layers, overflow = _radar_frame(axis_order, axis_labels, pole_labels, t, size, extent)
+    layers, extent, height = _radar_frame(axis_order, axis_labels, pole_labels, t, size)
     if categorical:
         colors = [CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i in range(len(series_order))]
+        if series_colors:
+            colors = [series_colors.get(s, c) for s, c in zip(series_order, colors, strict=True)]
     else:
-        colors = sequential_blues(len(series_order), lightest=0.1)
+        colors = period_colors(len(series_order))
     color_scale = alt.Scale(domain=list(series_order), range=colors)
     color = alt.Color(
         field=_fld(series_col),
@@ -362,7 +528,7 @@ def radar_chart(
             symbolType="stroke",
             symbolStrokeWidth=3,
             direction="horizontal",
-            offset=overflow + 14,
+            offset=10,
         ),
     )
     if emphasise is not None:
@@ -431,7 +597,7 @@ def radar_chart(
         .mark_point(filled=True, opacity=1)
         .encode(**_xy(extent), color=color, size=point_size, tooltip=tooltip)
     )
-    chart = alt.layer(*layers).properties(width=size, height=size, view=alt.ViewBackground(stroke=None))
+    chart = alt.layer(*layers).properties(width=size, height=height, view=alt.ViewBackground(stroke=None))
     return _with_title(chart, title)
 
 
@@ -490,6 +656,7 @@ def marks_strip_chart(
     color_col: str | None = "role",
     color_labels: Mapping[str, str] | None = None,
     color_order: Sequence[str] | None = None,
+    colors: Mapping[str, str] | None = None,
     iqr: pd.DataFrame | None = None,
     tooltip_cols: Sequence[str] = (),
     text: Mapping[str, str] | None = None,
@@ -505,7 +672,8 @@ def marks_strip_chart(
     ``indicator_col``, ``q1``, ``median``, ``q3``, optional ``n``) to use precomputed figures (e.g. when small
     groups are suppressed), otherwise they are computed from ``df``. The indicator name stands above its line,
     the left pole text left of it and the right pole text right of it. ``width`` is the line length in pixels,
-    ``pole_width`` the room for each pole text (wrapped to fit).
+    ``pole_width`` the room for each pole text (wrapped to fit). ``colors`` (shown group -> colour, e.g. from
+    :func:`role_colors`) fixes the dots' colours; without it they follow the palette in legend order.
     """
     t = _text(text)
     labels = dict(labels or {})
@@ -609,11 +777,13 @@ def marks_strip_chart(
     if color_col and color_col in d.columns:
         d["_group"] = d[color_col].map(lambda v: color_labels.get(v, v))
         groups = [color_labels.get(v, v) for v in _domain(d[color_col], color_order)]
-        colors, _ = _category_colors(len(groups))
+        palette, _ = _category_colors(len(groups))
+        if colors:
+            palette = [colors.get(g, c) for g, c in zip(groups, palette, strict=True)]
         enc["color"] = alt.Color(
             field="_group",
             type="nominal",
-            scale=alt.Scale(domain=groups, range=colors),
+            scale=alt.Scale(domain=groups, range=palette),
             title=t["group"],
             legend=alt.Legend(orient="bottom", direction="horizontal"),
         )
@@ -649,6 +819,7 @@ def _event_layers(
     xenc: alt.X,
     domain: Sequence | None,
     t: Mapping[str, str],
+    width: int = 520,
 ) -> list[alt.Chart]:
     """Dashed vertical rules with a short label at the top for events (columns ``period`` or ``date``, ``label``).
 
@@ -675,7 +846,10 @@ def _event_layers(
     ev["_full"] = full
     # Short labels on staggered rows (one per event, up to EVENT_LABEL_ROWS), so neighbouring events do not run into each other; labels in
     # the right half of the axis are written leftwards, away from the legend. The tooltip has the full text.
-    ev["_label"] = [s if len(s) <= EVENT_LABEL_MAX else s[: EVENT_LABEL_MAX - 1] + "…" for s in full]
+    # A wide chart (a slide) has room for more of each label: about the space between two periods.
+    n_steps = max(len(domain or []), 2) if x_type != "temporal" else 6
+    most = max(EVENT_LABEL_MAX, min(EVENT_LABEL_WIDE_MAX, int(width / n_steps / 5.5)))
+    ev["_label"] = [s if len(s) <= most else s[: most - 1].rstrip() + "…" for s in full]
     if x_type == "temporal":
         lo, hi = ev["_x"].min(), ev["_x"].max()
         span = (hi - lo).total_seconds() or 1.0
@@ -877,7 +1051,7 @@ def line_over_time(
         layers.append(alt.Chart(_inline(per_x[["_x", "_n", "_ny"]])).mark_text(
             align="left", baseline="bottom", dx=4, dy=-3, fontSize=10, color=MUTED).encode(
             x=xenc, y=alt.Y(field="_ny", type="quantitative", scale=y_scale), text=alt.Text(field="_n")))
-    layers += _event_layers(events, xenc, domain, t)
+    layers += _event_layers(events, xenc, domain, t, width)
     chart = alt.layer(*layers).properties(width=width, height=height)
     return _with_title(chart, title)
 
@@ -1172,7 +1346,7 @@ def stacked_highest_cycle_chart(
             tooltip=tooltip,
         )
     )
-    layers = [bars, *_event_layers(events, xenc, periods, t)]
+    layers = [bars, *_event_layers(events, xenc, periods, t, width)]
     chart = alt.layer(*layers).properties(width=width, height=height)
     return _with_title(chart, title)
 

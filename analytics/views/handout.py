@@ -210,7 +210,7 @@ def slide_dims(s: _Slides) -> str:
     dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
     text = chart_text(lang)
     chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
-                               emphasise=pers[-1], text=text, title="", size=520, ci=("ci_low", "ci_high"))
+                               emphasise=pers[-1], text=text, title="", size=700, ci=("ci_low", "ci_high"))
     f = dims.Filters(networks=(s.net,), periods=(pers[-1],))
     both = dims.indicator_stats(s.con, f, by="dimension", min_group=s.min_group)
     both = both[both["situation"].isin(["current", "desired"])].dropna(subset=["mean"])
@@ -221,7 +221,7 @@ def slide_dims(s: _Slides) -> str:
         both = both.assign(situation=both["situation"].map(labels))
         pair = charts.radar_chart(both, axis_order=dim_codes, axis_labels=dim_labels, series_col="situation",
                                   series_order=list(labels.values()), emphasise=labels["current"], text=text,
-                                  title="", size=460, categorical=True)
+                                  title="", size=620, categorical=True)
         out.append(f"<div class='cols half'><div>{s.doc.svg(chart)}</div><div><h3>"
                    f"{_e(s.tr('present.current_desired', period=pers[-1]))}</h3>{s.doc.svg(pair)}</div></div>")
     return "".join(out) + s.info("report.dims_read")
@@ -240,7 +240,7 @@ def slide_shared(s: _Slides) -> str:
     lang, fw = s.lang, s.fw
     chart = charts.radar_chart(ind, axis_order=fw.codes, axis_labels={i.code: f"{i.code} {i.name[lang]}"
                                                                       for i in fw.indicators},
-                               series_order=[focus], emphasise=focus, text=chart_text(lang), title="", size=500,
+                               series_order=[focus], emphasise=focus, text=chart_text(lang), title="", size=700,
                                pole_labels={i.code: (i.left[lang], i.right[lang]) for i in fw.indicators},
                                ci=("ci_low", "ci_high"))
     starters = [_starter(s, r) for r in dims.disagreement(ind, top=3).itertuples()]

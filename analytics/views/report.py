@@ -292,7 +292,7 @@ def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, 
     dim_codes = [d.code for d in fw.dimensions]
     dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
     radar = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers, emphasise=focus,
-                               text=text, title=t("dims.radar_title", lang, network=net), size=380,
+                               text=text, title=t("dims.radar_title", lang, network=net), size=560,
                                ci=("ci_low", "ci_high"))
     cell = {(r.period, r.code): _mean_ci(r.mean, r.ci_low, r.ci_high, lang) for r in df.itertuples()}
     rows = [[p, *[cell.get((p, c), "—") for c in dim_codes]] for p in pers]
@@ -314,7 +314,7 @@ def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, 
     poles = {i.code: (i.left[lang], i.right[lang]) for i in fw.indicators}
     iradar = charts.radar_chart(ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
                                 emphasise=focus, pole_labels=poles, text=text,
-                                title=t("report.indicator_title", lang, network=net, period=focus), size=430,
+                                title=t("report.indicator_title", lang, network=net, period=focus), size=640,
                                 ci=("ci_low", "ci_high"))
     irows = [[ind_labels.get(r.code, r.code), fmt_num(r.n, lang, 0), _mean_ci(r.mean, r.ci_low, r.ci_high, lang),
               f"{fmt_num(r.q1, lang, 2)} – {fmt_num(r.q3, lang, 2)}"] for r in ind.itertuples()]
