@@ -67,8 +67,10 @@ MAP_MAX_STRETCH = 1.5
 
 #: One colour per role for the whole product (dot charts, role radars, legends), keyed on the role's code so it is
 #: the same in Dutch and English and whichever roles a network has. Roles outside the vocabulary, and groups
-#: too small to show apart, are the light grey of "other".
-ROLE_COLORS = dict(zip(ROLE_ORDER, (*CATEGORY_PALETTE, "#A0A0A0"), strict=True))
+#: too small to show apart, are the light grey of "other". Okabe-Ito colours (colour-blind safe), without the
+#: reddish purple that marks ties between organisations on the maps: the map colours people by role too.
+ROLE_COLORS = dict(zip(ROLE_ORDER, ("#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#555555", "#A0A0A0"),
+                       strict=True))
 OTHER_ROLE_COLOR = ROLE_COLORS["other"]
 
 

@@ -337,7 +337,7 @@ def dimensions_picture(rnd: live_rounds.Round, n: int, min_group: int) -> None:
     )
     c1, c2 = st.columns([3, 2])
     with c1:
-        st.altair_chart(radar, theme=None, width="content")
+        st.altair_chart(ui.localised(radar), theme=None, width="content")
     with c2:
         st.markdown("**" + t("dims.discussion_starters") + "**")
         cur = stats[stats["situation"] == "current"] if "current" in set(stats["situation"]) else stats
@@ -354,7 +354,7 @@ def dimensions_picture(rnd: live_rounds.Round, n: int, min_group: int) -> None:
             m, order=fw.codes, labels=ind_labels(), pole_labels=poles(), color_col=None, iqr=s, text=text,
             title=t("live.strip_title", situation=sit_label[situation]),
         )
-        st.altair_chart(strip, theme=None, width="content")
+        st.altair_chart(ui.localised(strip), theme=None, width="content")
 
 
 def stories_picture(rnd: live_rounds.Round) -> None:

@@ -259,14 +259,16 @@ for row_start in range(0, len(cards), 2):
                     for r in own.itertuples()))
             tr = trends[trends["network"] == net].dropna(subset=["mean"])
             if len(tr):
-                st.vega_lite_chart(card_chart(v, ui.min_group(), lang, net, "spark", tuple(dim_labels.items())), theme=None)
+                st.vega_lite_chart(ui.localised(card_chart(v, ui.min_group(), lang, net, "spark",
+                                                                 tuple(dim_labels.items()))), theme=None)
                 last = tr[tr["period"] == max(tr["period"], key=lambda p: order.index(p) if p in order else -1)]
                 st.caption(t("overview.dims_latest", period=ui.md(last["period"].iloc[0])) + " " + " · ".join(
                     f"{ui.md(dim_labels.get(c, c))} **{fmt_num(m, lang, 2)}**"
                     for c, m in zip(last["code"], last["mean"], strict=True)))
             fn = funnels[funnels["network"] == net]
             if len(fn) and fn["value"].sum():
-                st.vega_lite_chart(card_chart(v, ui.min_group(), lang, net, "funnel", tuple(dim_labels.items())), theme=None)
+                st.vega_lite_chart(ui.localised(card_chart(v, ui.min_group(), lang, net, "funnel",
+                                                                 tuple(dim_labels.items()))), theme=None)
             tl = tie_latest[tie_latest["network"] == net]
             if len(tl):
                 r = tl.iloc[0]

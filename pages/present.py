@@ -48,6 +48,10 @@ PROJECTOR_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.2rem 3rem 1rem 3rem !important; }
+[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks {
+  max-height: calc(100vh - 330px) !important; width: auto !important; }
+[data-testid="stIFrame"] { max-height: calc(100vh - 330px) !important; }
+@media (max-height: 800px) { [data-testid="stMainBlockContainer"] { zoom: 0.6; } }
 </style>"""
 KEYS_CSS = "<style>.st-key-present_keys { display: none !important; }</style>"
 st.markdown(KEYS_CSS, unsafe_allow_html=True)
@@ -59,7 +63,7 @@ PSEUDONYMISE = True  # forced on: a projector is a public place
 SLIDES = handout.SLIDES  # one list: the handout prints the same slides in the same order
 MAX_AGREEMENTS = handout.MAX_AGREEMENTS
 SECONDS_PER_FRAME = 1.5
-MAP_HEIGHT = 600
+MAP_HEIGHT = 480
 dim_codes = [d.code for d in fw.dimensions]
 dim_labels = {d.code: f"{d.code} {d.name[lang]}" for d in fw.dimensions}
 ind_labels = {i.code: f"{i.code} {i.name[lang]}" for i in fw.indicators}
@@ -223,19 +227,20 @@ def slide_dims() -> None:
                                emphasise=pers[-1], text=text, title="",
                                size=700 if both["situation"].nunique() < 2 else 460, ci=("ci_low", "ci_high"))
     if both["situation"].nunique() < 2:
-        st.altair_chart(chart, theme=None, width="content")
+        st.altair_chart(ui.localised(chart), theme=None, width="content")
     else:  # current and desired of the latest period beside the picture over time
         left, right = st.columns(2)
         with left:
-            st.altair_chart(chart, theme=None, width="content")
+            st.altair_chart(ui.localised(chart), theme=None, width="content")
         with right:
             labels = {s_: t(f"situation.{s_}") for s_ in ("current", "desired")}
             both = both.assign(situation=both["situation"].map(labels))
             st.markdown("**" + t("present.current_desired", period=ui.md(pers[-1])) + "**")
-            st.altair_chart(charts.radar_chart(both, axis_order=dim_codes, axis_labels=dim_labels,
-                                               series_col="situation", series_order=list(labels.values()),
-                                               emphasise=labels["current"], text=text, title="", size=460,
-                                               categorical=True), theme=None, width="content")
+            radar = charts.radar_chart(both, axis_order=dim_codes, axis_labels=dim_labels,
+                                       series_col="situation", series_order=list(labels.values()),
+                                       emphasise=labels["current"], text=text, title="", size=460,
+                                       categorical=True)
+            st.altair_chart(ui.localised(radar), theme=None, width="content")
     st.caption(t("report.dims_read"))
 
 
@@ -256,7 +261,7 @@ def slide_shared() -> None:
         chart = charts.radar_chart(ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
                                    emphasise=focus, pole_labels=poles, text=text, title="", size=560,
                                    ci=("ci_low", "ci_high"))
-        st.altair_chart(chart, theme=None, width="content")
+        st.altair_chart(ui.localised(chart), theme=None, width="content")
     with right:
         for r in dims.disagreement(ind, top=3).itertuples():
             i = fw.indicator(r.code)
@@ -270,12 +275,12 @@ def slide_values() -> None:
     if fd.empty or fd["value"].sum() == 0:
         st.info(t("report.no_values"))
         return
-    left, right = st.columns([3, 1])
+    left, right = st.columns([5, 2])
     with left:
         chart = charts.funnel_chart(fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
                                     value_col="value", text=text, title="", width=620, bar_height=46,
                                     selectable=False)
-        st.altair_chart(chart, theme=None, width="content")
+        st.altair_chart(ui.localised(chart), theme=None, width="content")
     with right:
         st.markdown("**" + t("present.side_values") + "**")
         for r in side.itertuples():
@@ -296,7 +301,7 @@ def slide_ties() -> None:
         return
     shows_other(view.period)
     # The map beside its figures: one above the other did not fit a 1080-pixel projector (1,328 px).
-    left, right = st.columns([3, 1])
+    left, right = st.columns([5, 2])
     with left:
         if view.limited:
             st.warning(view.limited)
@@ -304,12 +309,14 @@ def slide_ties() -> None:
             st.iframe(view.html, height=MAP_HEIGHT + 20)
     m = view.summary
     with right:
-        st.metric(t("ties.m_density"), fmt_num(m["density"], lang, 2))
-        st.metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
-        st.metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
-        st.metric(t("ties.m_isolates"), len(m["isolates"]))
+        c1, c2 = st.columns(2)
+        c1.metric(t("ties.m_density"), fmt_num(m["density"], lang, 2))
+        c2.metric(t("ties.m_reciprocity"), fmt_num(m["reciprocity"], lang, 2))
+        c3, c4 = st.columns(2)
+        c3.metric(t("ties.m_cross_org"), fmt_num((m.get("cross_organisation_share") or 0) * 100, lang, 0) + " %")
+        c4.metric(t("ties.m_isolates"), len(m["isolates"]))
     for p in view.prompts:
-        st.markdown(ui.ICONS["question"] + " " + wording.prompt_text(p, lang))
+        right.markdown(ui.ICONS["question"] + " " + wording.prompt_text(p, lang))
 
 
 def slide_notes() -> None:

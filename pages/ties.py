@@ -380,14 +380,14 @@ with tab_dynamics:
                 color_order=["3a", "3b", "4c"], y_domain=(0, 1), y_title=text["position"],
                 text={**text, "indicator": text["indicator"]}, title=t("ties.perceived_title"),
                 band=("ci_low", "ci_high"), n_col="n", width=320, height=260)
-            st.altair_chart(pchart, theme=None)
+            st.altair_chart(ui.localised(pchart), theme=None)
         with right:
             mchart = charts.line_over_time(
                 meas, x="period", y="value", color="measure", x_order=pers_order, color_labels=m_names,
                 color_order=list(m_names), y_domain=(0, 1), y_title=t("ties.share"),
                 text={**text, "indicator": t("ties.measure")}, title=t("ties.measured_title"),
                 band=("ci_low", "ci_high"), width=320, height=260)
-            st.altair_chart(mchart, theme=None)
+            st.altair_chart(ui.localised(mchart), theme=None)
         names = {**ind_names, **m_names}
         ui.show_table(pd.DataFrame({
             t("column.period"): pvm["period"], t("ties.measure"): [names.get(m, m) for m in pvm["measure"]], "n": pvm["n"],

@@ -452,6 +452,25 @@ def show_table(df: pd.DataFrame, **kwargs) -> None:
         st.dataframe(df, hide_index=True, width="stretch", **kwargs)
 
 
+#: Numbers in Dutch charts as on the rest of a Dutch page: 0,5 and 1.250 (Vega's default is English).
+NL_NUMBER_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
+
+
+def localised(chart):
+    """The chart with the page language's number format (axes, labels, tooltips); its own config kept."""
+    if lang() != "nl":
+        return chart
+    import altair as alt
+
+    if isinstance(chart, dict):  # a Vega-Lite spec
+        return {**chart, "config": {**chart.get("config", {}), "locale": {"number": NL_NUMBER_LOCALE}}}
+    out = chart.copy(deep=False)
+    config = out.config.copy(deep=True) if out.config is not alt.Undefined else alt.Config()
+    config.locale = alt.Locale(number=alt.NumberLocale(**NL_NUMBER_LOCALE))
+    out.config = config
+    return out
+
+
 def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | None = None,
                 key: str | None = None, on_select=None):
     """A chart with its numbers one click away, its reading guide, and PNG/SVG/CSV downloads.
@@ -465,9 +484,9 @@ def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | Non
     event = None
     with tab_chart:
         if on_select:
-            event = st.altair_chart(chart, theme=None, key=f"chart:{key}", on_select=on_select)
+            event = st.altair_chart(localised(chart), theme=None, key=f"chart:{key}", on_select=on_select)
         else:
-            st.altair_chart(chart, theme=None)
+            st.altair_chart(localised(chart), theme=None)
     with tab_table:
         show_table(table)
     c1, c2, c3, _ = st.columns([1, 1, 1.4, 3])
@@ -493,9 +512,9 @@ def pick_network() -> str | None:
     nets = networks()
     if not nets:
         return None
-    # On the projector the sidebar is hidden: then the line does not point at it.
-    key = "ui.showing_network_plain" if st.session_state.get("projector") else "ui.showing_network"
-    st.caption(t(key, network=md(nets[0])))
+    # On the projector the sidebar is hidden and the slide's own caption names the network: no line then.
+    if not (st.session_state.get("presentation") and st.session_state.get("projector")):
+        st.caption(t("ui.showing_network", network=md(nets[0])))
     return nets[0]
 
 

@@ -70,7 +70,7 @@ def story_view(sdf: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         t("column.network"): sdf["network"], t("column.period"): sdf["period"],
         t("column.cycle"): [stage_labels.get(c, c) for c in sdf["cycle"]], t("column.indicator"): sdf["indicator"],
-        t("column.description"): sdf["description"].fillna(""), t("column.evidence"): sdf["evidence"].fillna(""),
+        t("column.description"): sdf["description"], t("column.evidence"): sdf["evidence"],
         t("column.participant_id"): sdf["participant"], t("column.role"): [role_label(r, lang) for r in sdf["role"]],
     })
 
@@ -241,6 +241,6 @@ with tab_matrix:
                                 key=f"cell_indicator:{clicked_cycle}:{clicked_ind}")
         cell = stories(v, f, (cell_cycle,), cell_ind, "", ui.pseudonymise())
         ui.show_table(pd.DataFrame({
-            t("column.period"): cell["period"], t("column.description"): cell["description"].fillna(""),
-            t("column.evidence"): cell["evidence"].fillna(""), t("column.participant_id"): cell["participant"],
+            t("column.period"): cell["period"], t("column.description"): cell["description"],
+            t("column.evidence"): cell["evidence"], t("column.participant_id"): cell["participant"],
         }), height=300)

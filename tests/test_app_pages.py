@@ -217,5 +217,22 @@ def test_stories_without_evidence_show_an_empty_cell_not_none(db, monkeypatch):
     tables = [d.value for d in at.dataframe if "Evidence" in d.value.columns]
     assert tables, "no stories table with an evidence column"
     evidence = tables[0]["Evidence"]
-    assert (evidence == "").any()  # stories without evidence are on the page ...
-    assert not evidence.isna().any() and not (evidence.astype(str) == "None").any()  # ... as empty cells
+    assert (evidence == "—").any()  # stories without evidence are on the page ...
+    assert not evidence.isna().any() and not (evidence.astype(str) == "None").any()  # ... as a dash
+
+
+@pytest.mark.parametrize("page", ["pages/dimensions.py", "pages/values.py", "pages/ties.py", "pages/overview.py"])
+def test_dutch_charts_write_numbers_the_dutch_way(db, monkeypatch, page):
+    """Axes said 0.5 and 1.0 on Dutch pages whose tables say 0,04: every chart carries the page's number locale."""
+    import json
+
+    for lang in ("nl", "en"):
+        at = run_page(db, monkeypatch, page, lang, network="Rekenen")
+        specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        assert specs, page
+        locales = [s.get("config", {}).get("locale") for s in specs]
+        if lang == "nl":
+            assert all(loc == {"number": {"decimal": ",", "thousands": ".", "grouping": [3],
+                                          "currency": ["€ ", ""]}} for loc in locales), locales
+        else:
+            assert locales == [None] * len(specs)

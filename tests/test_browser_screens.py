@@ -56,6 +56,8 @@ SHOTS = ARTIFACTS / "screens"
 FILES = ROOT / "tests" / "files"
 #: Window sizes: a projector / big screen, a laptop, a phone.
 SIZES = [(1920, 1080), (1440, 900), (390, 844)]
+#: The projector sizes a slide must fit without scrolling (the issue's two).
+PROJECTORS = [(1920, 1080), (1280, 720)]
 WIDE = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 #: The overview at 390 px is taller than the helper's default cap of 8,000 px.
@@ -304,9 +306,16 @@ def walk_language(page, url: str, lang: str) -> dict[str, list[str]]:
             wait_for_app(page, expect_text=counter.format(i=i))
         settle(page)
         problems[f"projector-slide-{i}"] = text_problems(readable_text(page), lang, f"{lang}-projector-{i}")
-        _sw, _cw, tall, window = page.evaluate(_WIDTH_JS)
-        if tall > window + 2:  # a projector does not scroll: the slide must fit 1920x1080
-            problems[f"projector-slide-{i}"].append(f"layout: the slide is {tall} px tall in a {window} px window")
+        for w, h in PROJECTORS:  # a projector does not scroll: the slide must fit 1920x1080 and 1280x720
+            page.set_viewport_size({"width": w, "height": h})
+            settle(page)
+            _sw, _cw, tall, window = page.evaluate(_WIDTH_JS)
+            if tall > window + 2:
+                problems[f"projector-slide-{i}"].append(f"layout: the slide is {tall} px tall in a {window} px "
+                                                        f"window at {w}x{h}")
+            screenshot(page, f"screens/{lang}-projector-{i}-{w}x{h}", max_height=MAX_SHOT_HEIGHT)
+        page.set_viewport_size(WIDE)
+        settle(page)
         if app_exceptions(page):
             crashed[f"projector-slide-{i}"] = app_exceptions(page)
         problems[f"projector-slide-{i}"] += shoot_sizes(page, f"{lang}-projector-{i}")

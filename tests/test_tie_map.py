@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from browser import ARTIFACTS
 
+from analytics.decisions import CROSS_TIE_COLOR, ROLE_COLORS
 from analytics.draw.layout import layout
 from analytics.draw.tie_map import (
     EDGE_STYLE,
@@ -223,9 +224,15 @@ def test_colour_by_and_legend(graph: nx.DiGraph) -> None:
         assert groups <= set(options["groups"])
         items = legend_items(graph, color_by=color_by)
         node_colours = {i["color"] for i in items if i["kind"] == "node"}
-        assert node_colours <= set(PALETTE) | {"#FFFFFF", "#BBBBBB"}
+        known = set(PALETTE) | {"#FFFFFF", "#BBBBBB"} | (set(ROLE_COLORS.values()) if color_by == "role" else set())
+        assert node_colours <= known
     roles = [i["label"] for i in legend_items(graph, color_by="role", lang="en") if i["kind"] == "node"]
     assert roles[:3] == ["teacher", "coach", "expert"]  # fixed role order, so colours match across networks
+    # one colour per role in the whole product, whatever the language or the roles a network has
+    for lang in ("nl", "en"):
+        colours = [i["color"] for i in legend_items(graph, color_by="role", lang=lang) if i["kind"] == "node"]
+        assert colours[:3] == [ROLE_COLORS["teacher"], ROLE_COLORS["coach"], ROLE_COLORS["expert"]]
+    assert CROSS_TIE_COLOR not in ROLE_COLORS.values()  # people's colours never mean "tie across organisations"
     assert "unknown" in roles
     with pytest.raises(ValueError):
         tie_map_html(graph, layout(graph), color_by="height")  # type: ignore[arg-type]

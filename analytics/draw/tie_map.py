@@ -40,6 +40,7 @@ from analytics.decisions import (
     MAP_MAX_STRETCH,
     ROLE_ORDER,
     STRONG_TIE_MIN_WEIGHT,
+    role_color,
 )
 from analytics.draw.readable_map import label_choice
 from analytics.measures.network import communities, person_measures, suggest_betweenness_k
@@ -436,6 +437,8 @@ def _category_styles(
     if len(ranked) > MAX_CATEGORIES:
         keep = set(sorted(ranked, key=lambda c: (-counts[c], str(c)))[:MAX_CATEGORIES])
         ranked = [c for c in ranked if c in keep]
+    if color_by == "role":  # the product's one colour per role (decisions.ROLE_COLORS), in every chart and map
+        return {c: (role_color(c), "dot") for c in ranked}
     index = slot if slot is not None else {c: i for i, c in enumerate(ranked)}
     return {
         c: (PALETTE[index[c] % len(PALETTE)], SHAPES[(index[c] // len(PALETTE)) % len(SHAPES)])
