@@ -112,7 +112,7 @@ def test_qualtrics_export_named_left_out_counted_and_unfinished_switch(upload):
     at = upload("tool_qualtrics_3rows.csv", lang="nl")
     assert not at.exception, [e.message for e in at.exception]
     # Qualtrics has no network column: the coach gives it.
-    assert "network" in texts(at.error)[0]
+    assert "Netwerk" in texts(at.error)[0]  # the missing column, in the page's words
     at.text_input(key=key_of(at, "net:")).input("Rekenen").run()
     assert "Gelezen als: een Qualtrics-export, csv, utf-8, scheidingsteken ','" in texts(at.caption)
     assert texts(at.info) == [

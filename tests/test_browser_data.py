@@ -259,7 +259,7 @@ def test_a_conflicting_column_choice_keeps_the_panel_and_says_where(browser, tmp
         wait_for_app(page, expect_text="Deze keuze voor “network” kan niet")
         # the panel and the column's box are still there, with the message beside them
         assert box.locator('[data-testid="stSelectbox"]').filter(has_text="“network”").is_visible()
-        assert "is given twice" in box.inner_text()
+        assert "is twee keer gekozen" in box.inner_text()  # in the page's language (issue 16)
         screenshot(page, "mapping-conflict")
         box.get_by_role("button", name="Koppelingen wissen").click()
         wait_for_app(page)

@@ -161,3 +161,14 @@ def test_every_message_key_in_the_sources_has_both_languages():
 def test_an_error_without_a_key_falls_back_to_its_english_text():
     e = ValueError("something else")
     assert said_of(e) is None and i18n.error_text(e, "nl") == "something else"
+
+
+def test_a_note_survives_the_page_cache():
+    """st.cache_data pickles the import report; a note lost its key there and the Data page crashed."""
+    import pickle
+
+    from analytics.ingest.messages import Note
+
+    n = pickle.loads(pickle.dumps(Note("skipped 2 line(s) above the header", "skipped_lines", n=2)))
+    assert n == "skipped 2 line(s) above the header" and n.key == "skipped_lines" and n.params == {"n": 2}
+    assert i18n.note_text(n, "nl") == "2 regel(s) boven de kopregel overgeslagen"

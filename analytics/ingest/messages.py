@@ -46,6 +46,13 @@ class Note(str):
         note.key, note.params = key, params
         return note
 
+    def __reduce__(self):  # st.cache_data pickles reports: keep the key and parameters through it
+        return (_note, (str(self), self.key, dict(self.params)))
+
+
+def _note(text: str, key: str, params: dict[str, Any]) -> Note:
+    return Note(text, key, **params)
+
 
 class OptionError(ValueError):
     """An import option that cannot be used (an unknown kind, a scale that is no range): the CLI's words, and the
