@@ -33,7 +33,7 @@ browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian chromium for the browser tests…"; \
-	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+	  (apt-get install -y -q chromium fonts-liberation >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-liberation >/dev/null)) \
 	  || echo "could not install chromium; browser tests will report it"; \
 	else echo "chromium not installed and not root: browser tests will skip (run: sudo apt-get install chromium)"; fi
 

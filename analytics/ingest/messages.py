@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from analytics.keyed_text import KeyedText
+
 
 @dataclass(frozen=True)
 class Said:
@@ -34,24 +36,16 @@ def said_of(error: BaseException) -> Said | None:
                 getattr(error, "row", None), getattr(error, "column", None))
 
 
-class Note(str):
-    """A note about how a file was read: English text (the CLI prints it, ``--json`` carries it) that also knows
-    its translation key (``notice.<key>``) and parameters, so a page can say it in its own language."""
+class Note(KeyedText):
+    """A note about how a file was read (``notice.<key>`` on the pages); see ``KeyedText``."""
 
-    key: str
-    params: dict[str, Any]
+    @property
+    def key(self) -> str:
+        return self.code
 
-    def __new__(cls, text: str, key: str, **params: Any) -> Note:
-        note = super().__new__(cls, text)
-        note.key, note.params = key, params
-        return note
-
-    def __reduce__(self):  # st.cache_data pickles reports: keep the key and parameters through it
-        return (_note, (str(self), self.key, dict(self.params)))
-
-
-def _note(text: str, key: str, params: dict[str, Any]) -> Note:
-    return Note(text, key, **params)
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.fields
 
 
 class OptionError(ValueError):

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample
+from analytics.keyed_text import KeyedText
 
 NODE_COLUMNS = ("participant_id", "label", "organisation", "role", "external")
 EDGE_COLUMNS = ("source", "target", "weight", "tie_type", "topic", "channel")
@@ -58,17 +59,9 @@ TOP_N = 10
 # --------------------------------------------------------------------------------------------------------------
 
 
-class GraphNote(str):
+class GraphNote(KeyedText):
     """A repair :func:`build_graph` made, as an English sentence (the CLI and JSON print it) that also carries
     a ``code`` and its figures, so a page can say it in its own language (``ties.note_<code>``)."""
-
-    code: str
-    fields: dict[str, Any]
-
-    def __new__(cls, text: str, code: str, **fields: Any) -> GraphNote:
-        note = super().__new__(cls, text)
-        note.code, note.fields = code, fields
-        return note
 
 
 def _clean_text(values: pd.Series) -> list[str | None]:
