@@ -111,8 +111,8 @@ with tab_time:
     else:
         latest = net_periods[-1]
         n_latest = int(df.loc[df["period"] == latest, "n"].max())
-        chart = charts.radar_chart(
-            df, axis_order=order(by), axis_labels=labels(by), series_order=net_periods, emphasise=latest,
+        chart = ui.spec(
+            charts.radar_chart, df, axis_order=order(by), axis_labels=labels(by), series_order=net_periods, emphasise=latest,
             pole_labels=poles() if by == "indicator" else None, text=text,
             title=t("dims.radar_title", network=net), size=640 if by == "dimension" else 720,
             ci=("ci_low", "ci_high"),
@@ -130,8 +130,8 @@ with tab_time:
             st.warning(t("dims.wide_warning", periods=", ".join(wide_periods), n=int(wide["n"].min()),
                          width=fmt_num(float((wide["ci_high"] - wide["ci_low"]).mean()), lang)), icon=ui.ICONS["warning"])
         ev = ui.events((net,), ui.pseudonymise())
-        line = charts.line_over_time(
-            df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
+        line = ui.spec(
+            charts.line_over_time, df, x="period", y="mean", color="code", x_order=net_periods, color_labels=labels(by),
             color_order=order(by), events=ev, y_domain=(0, 1), y_title=text["position"],
             text={**text, "indicator": t("overview.dimension") if by == "dimension" else text["indicator"]},
             title=t("dims.lines_title"), width=640, band=("ci_low", "ci_high"), n_col="n",
@@ -139,8 +139,8 @@ with tab_time:
         ui.chart_block(line, table_view(df, by), f"lines_{net}_{by}",
                        how_to_read=t("dims.read_lines") + "\n\n" + t("dims.read_bands"), key=f"lines_{by}")
         st.markdown("**" + t("dims.agreement_title") + "**")
-        agree = charts.line_over_time(
-            df, x="period", y="rwg", color="code", x_order=net_periods, color_labels=labels(by),
+        agree = ui.spec(
+            charts.line_over_time, df, x="period", y="rwg", color="code", x_order=net_periods, color_labels=labels(by),
             color_order=order(by), events=ev, y_domain=(0, 1), y_title=t("dims.agreement_axis"),
             text={**text, "indicator": t("overview.dimension") if by == "dimension" else text["indicator"]},
             title=t("dims.agreement_title"), width=640, n_col="n", tooltip_cols=("n", "iqr"),
@@ -190,8 +190,8 @@ with tab_shared:
                 role_order = list(dict.fromkeys(shown_role[r] for r in sorted(per_role.index, key=role_sort_key)))
                 role_colours = {shown_role[r]: role_color(r) if per_role.get(r, 0) >= min_group else OTHER_ROLE_COLOR
                                 for r in per_role.index}
-                strip = charts.marks_strip_chart(
-                    m.assign(role_label=[shown_role[r] for r in m["role"]]), order=fw.codes,
+                strip = ui.spec(
+                    charts.marks_strip_chart, m.assign(role_label=[shown_role[r] for r in m["role"]]), order=fw.codes,
                     labels=labels("indicator"), pole_labels=poles(), color_col="role_label", iqr=iqr,
                     color_order=role_order, colors=role_colours,
                     tooltip_cols=("label",), text=text, title=t("dims.strip_title", network=net, period=per),
@@ -210,8 +210,8 @@ with tab_shared:
                         rr = by_role[by_role["role"].isin(shown)]
                         rr = rr.assign(series=[role_label(r, lang) for r in rr["role"]])
                         shown_roles = sorted(set(rr["role"]), key=role_sort_key)
-                        role_chart = charts.radar_chart(
-                            rr, axis_order=order("dimension"), axis_labels=labels("dimension"),
+                        role_chart = ui.spec(
+                            charts.radar_chart, rr, axis_order=order("dimension"), axis_labels=labels("dimension"),
                             series_col="series", series_order=[role_label(r, lang) for r in shown_roles],
                             series_colors=charts.role_colors({r: role_label(r, lang) for r in shown_roles}),
                             text={**text, "series": text["group"]},
@@ -234,8 +234,8 @@ with tab_compare:
         per = st.selectbox(t("sidebar.period"), pers, index=pers.index(per) if per in pers else len(pers) - 1,
                            key="compare_period")
         one = all_df[all_df["period"] == per]
-        small = charts.small_multiples_radar(
-            one, facet_col="network", series_col="period", axis_order=order("dimension"),
+        small = ui.spec(
+            charts.small_multiples_radar, one, facet_col="network", series_col="period", axis_order=order("dimension"),
             axis_labels=labels("dimension"), text=text, columns=2, size=340,
         )
         ui.chart_block(small, table_view(one, "dimension"), f"networks_{per}", how_to_read=t("dims.read_compare"))
@@ -247,8 +247,8 @@ with tab_compare:
     else:
         p2 = st.selectbox(t("sidebar.period"), both_periods, index=len(both_periods) - 1, key="desired_period")
         cd = both[both["period"] == p2].assign(series=lambda d: [t(f"situation.{s}") for s in d["situation"]])
-        chart = charts.radar_chart(
-            cd, axis_order=fw.codes, axis_labels=labels("indicator"), series_col="series",
+        chart = ui.spec(
+            charts.radar_chart, cd, axis_order=fw.codes, axis_labels=labels("indicator"), series_col="series",
             series_order=[t("situation.current"), t("situation.desired")], emphasise=t("situation.desired"),
             pole_labels=poles(), text=text, title=t("dims.desired_title", network=net, period=p2), size=720,
         )
@@ -277,8 +277,8 @@ with tab_change:
         })
         st.markdown(t("dims.change_note"))
         ui.show_table(table)
-        slope = charts.slope_chart(
-            df[df["period"].isin([a, b])], code_col="code", period_col="period", value_col="mean", labels=lab,
+        slope = ui.spec(
+            charts.slope_chart, df[df["period"].isin([a, b])], code_col="code", period_col="period", value_col="mean", labels=lab,
             period_order=[a, b], events=None, text=text, title=t("dims.slope_title", a=a, b=b),
         )
         ui.chart_block(slope, table, f"change_{net}_{a}_{b}", how_to_read=t("dims.read_slope"))
@@ -318,8 +318,8 @@ with tab_change:
                 st.info(t("dims.no_pairs"))
                 ui.show_table(evidence)
             else:
-                pchart = charts.interval_chart(
-                    paired, value_col="paired_change", lo_col="paired_ci_low", hi_col="paired_ci_high",
+                pchart = ui.spec(
+                    charts.interval_chart, paired, value_col="paired_change", lo_col="paired_ci_low", hi_col="paired_ci_high",
                     n_col="pairs", order=order(by), labels=lab, x_title=t("dims.paired_axis"),
                     text={**text, "n": t("dims.pairs"), "value": t("dims.paired_change")},
                     title=t("dims.paired_title", a=a, b=b),

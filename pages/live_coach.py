@@ -330,14 +330,14 @@ def dimensions_picture(rnd: live_rounds.Round, n: int, min_group: int) -> None:
     radar_df = stats.assign(series=[sit_label[s] for s in stats["situation"]])
     order = [sit_label[s] for s in live_common.SITUATIONS if s in set(stats["situation"])]
     # No pole texts on the radar (the strip chart below has them): it stays readable on a projector.
-    radar = charts.radar_chart(
-        radar_df, axis_order=fw.codes, axis_labels=ind_labels(), series_col="series", series_order=order,
+    radar = ui.spec(
+        charts.radar_chart, radar_df, axis_order=fw.codes, axis_labels=ind_labels(), series_col="series", series_order=order,
         emphasise=sit_label["current"] if "current" in set(stats["situation"]) else None,
         text=text | {"series": t("live.situation")}, title=t("live.radar_title", n=n), size=620,
     )
     c1, c2 = st.columns([3, 2])
     with c1:
-        st.altair_chart(ui.localised(radar), theme=None, width="content")
+        ui.show_chart(radar, width="content")
     with c2:
         st.markdown("**" + t("dims.discussion_starters") + "**")
         cur = stats[stats["situation"] == "current"] if "current" in set(stats["situation"]) else stats
@@ -350,11 +350,11 @@ def dimensions_picture(rnd: live_rounds.Round, n: int, min_group: int) -> None:
     for situation in [s for s in live_common.SITUATIONS if s in set(marks["situation"])]:
         m = marks[marks["situation"] == situation].rename(columns={"indicator": "code"})
         s = stats[stats["situation"] == situation][["code", "q1", "median", "q3", "n"]]
-        strip = charts.marks_strip_chart(
-            m, order=fw.codes, labels=ind_labels(), pole_labels=poles(), color_col=None, iqr=s, text=text,
+        strip = ui.spec(
+            charts.marks_strip_chart, m, order=fw.codes, labels=ind_labels(), pole_labels=poles(), color_col=None, iqr=s, text=text,
             title=t("live.strip_title", situation=sit_label[situation]),
         )
-        st.altair_chart(ui.localised(strip), theme=None, width="content")
+        ui.show_chart(strip, width="content")
 
 
 def stories_picture(rnd: live_rounds.Round) -> None:

@@ -223,24 +223,24 @@ def slide_dims() -> None:
         return
     both = situations(v, net, pers[-1], min_group)
     # The radar is as wide as asked, labels included: beside current/desired it gets half a 1280 px screen.
-    chart = charts.radar_chart(df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
+    chart = ui.spec(charts.radar_chart, df, axis_order=dim_codes, axis_labels=dim_labels, series_order=pers,
                                emphasise=pers[-1], text=text, title="",
                                size=700 if both["situation"].nunique() < 2 else 460, ci=("ci_low", "ci_high"))
     if both["situation"].nunique() < 2:
-        st.altair_chart(ui.localised(chart), theme=None, width="content")
+        ui.show_chart(chart, width="content")
     else:  # current and desired of the latest period beside the picture over time
         left, right = st.columns(2)
         with left:
-            st.altair_chart(ui.localised(chart), theme=None, width="content")
+            ui.show_chart(chart, width="content")
         with right:
             labels = {s_: t(f"situation.{s_}") for s_ in ("current", "desired")}
             both = both.assign(situation=both["situation"].map(labels))
             st.markdown("**" + t("present.current_desired", period=ui.md(pers[-1])) + "**")
-            radar = charts.radar_chart(both, axis_order=dim_codes, axis_labels=dim_labels,
+            radar = ui.spec(charts.radar_chart, both, axis_order=dim_codes, axis_labels=dim_labels,
                                        series_col="situation", series_order=list(labels.values()),
                                        emphasise=labels["current"], text=text, title="", size=460,
                                        categorical=True)
-            st.altair_chart(ui.localised(radar), theme=None, width="content")
+            ui.show_chart(radar, width="content")
     st.caption(t("report.dims_read"))
 
 
@@ -258,10 +258,10 @@ def slide_shared() -> None:
         return
     left, right = st.columns([3, 2])
     with left:
-        chart = charts.radar_chart(ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
+        chart = ui.spec(charts.radar_chart, ind, axis_order=fw.codes, axis_labels=ind_labels, series_order=[focus],
                                    emphasise=focus, pole_labels=poles, text=text, title="", size=560,
                                    ci=("ci_low", "ci_high"))
-        st.altair_chart(ui.localised(chart), theme=None, width="content")
+        ui.show_chart(chart, width="content")
     with right:
         for r in dims.disagreement(ind, top=3).itertuples():
             i = fw.indicator(r.code)
@@ -277,10 +277,10 @@ def slide_values() -> None:
         return
     left, right = st.columns([5, 2])
     with left:
-        chart = charts.funnel_chart(fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
+        chart = ui.spec(charts.funnel_chart, fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
                                     value_col="value", text=text, title="", width=620, bar_height=46,
                                     selectable=False)
-        st.altair_chart(ui.localised(chart), theme=None, width="content")
+        ui.show_chart(chart, width="content")
     with right:
         st.markdown("**" + t("present.side_values") + "**")
         for r in side.itertuples():

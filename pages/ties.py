@@ -326,7 +326,7 @@ with tab_time:
         names = {k: wording.measure_name(k, lang) for k in wording.OVER_TIME["counts"]}
         y_domain, y_title = None, t("ties.count")
     long = ot.melt(id_vars=["period"], value_vars=list(names), var_name="measure", value_name="value")
-    chart = charts.line_over_time(long, x="period", y="value", color="measure", x_order=pers_order,
+    chart = ui.spec(charts.line_over_time, long, x="period", y="value", color="measure", x_order=pers_order,
                                   color_labels=names, color_order=list(names), events=ev, y_domain=y_domain,
                                   y_title=y_title, text={**text, "indicator": t("ties.measure")},
                                   title=t("ties.time_title", network=net),
@@ -341,8 +341,8 @@ with tab_dynamics:
     else:
         st.markdown("**" + t("ties.dynamics_title", network=net) + "**")
         jac = dyn.assign(period=dyn["period_to"], measure="jaccard", value=dyn["jaccard"])
-        jchart = charts.line_over_time(
-            jac, x="period", y="value", color="measure", x_order=pers_order,
+        jchart = ui.spec(
+            charts.line_over_time, jac, x="period", y="value", color="measure", x_order=pers_order,
             color_labels={"jaccard": t("ties.jaccard")}, events=ev_dyn, y_domain=(0, 1), y_title=t("ties.jaccard"),
             text={**text, "indicator": t("ties.measure")}, title=t("ties.dynamics_title", network=net),
             tooltip_cols=("kept", "new", "dropped", "joined", "left"), width=560)
@@ -355,8 +355,8 @@ with tab_dynamics:
         ui.chart_block(jchart, dyn_table, f"tie_stability_{net}", how_to_read=t("ties.read_dynamics"))
     out_share = shares[shares["measure"] == "outside_share"]
     if len(out_share):
-        ochart = charts.line_over_time(
-            out_share, x="period", y="value", color="measure", x_order=pers_order,
+        ochart = ui.spec(
+            charts.line_over_time, out_share, x="period", y="value", color="measure", x_order=pers_order,
             color_labels={"outside_share": t("ties.outside_share")}, events=ev_dyn, y_domain=(0, 1),
             y_title=t("ties.share"), text={**text, "indicator": t("ties.measure")},
             title=t("ties.outside_title", network=net), band=("ci_low", "ci_high"), n_col="n", width=560)
@@ -375,19 +375,19 @@ with tab_dynamics:
         perc = pvm[pvm["side"] == "perceived"]
         meas = pvm[pvm["side"] == "measured"]
         with left:
-            pchart = charts.line_over_time(
-                perc, x="period", y="value", color="measure", x_order=pers_order, color_labels=ind_names,
+            pchart = ui.spec(
+                charts.line_over_time, perc, x="period", y="value", color="measure", x_order=pers_order, color_labels=ind_names,
                 color_order=["3a", "3b", "4c"], y_domain=(0, 1), y_title=text["position"],
                 text={**text, "indicator": text["indicator"]}, title=t("ties.perceived_title"),
                 band=("ci_low", "ci_high"), n_col="n", width=320, height=260)
-            st.altair_chart(ui.localised(pchart), theme=None)
+            ui.show_chart(pchart)
         with right:
-            mchart = charts.line_over_time(
-                meas, x="period", y="value", color="measure", x_order=pers_order, color_labels=m_names,
+            mchart = ui.spec(
+                charts.line_over_time, meas, x="period", y="value", color="measure", x_order=pers_order, color_labels=m_names,
                 color_order=list(m_names), y_domain=(0, 1), y_title=t("ties.share"),
                 text={**text, "indicator": t("ties.measure")}, title=t("ties.measured_title"),
                 band=("ci_low", "ci_high"), width=320, height=260)
-            st.altair_chart(ui.localised(mchart), theme=None)
+            ui.show_chart(mchart)
         names = {**ind_names, **m_names}
         ui.show_table(pd.DataFrame({
             t("column.period"): pvm["period"], t("ties.measure"): [names.get(m, m) for m in pvm["measure"]], "n": pvm["n"],
@@ -419,7 +419,7 @@ with tab_orgs:
     else:
         longm = om.stack().rename("ties").reset_index()
         longm.columns = ["from_org", "to_org", "ties"]
-        chart = charts.matrix_heatmap(longm, row_col="from_org", col_col="to_org", count_col="ties",
+        chart = ui.spec(charts.matrix_heatmap, longm, row_col="from_org", col_col="to_org", count_col="ties",
                                       row_title=t("ties.from_org"), col_title=t("ties.to_org"),
                                       count_title=t("ties.m_edges"), text=text, cell=28)
         ui.chart_block(chart, om.reset_index(), f"org_matrix_{net}_{period}", how_to_read=t("ties.read_orgs"))

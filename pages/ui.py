@@ -471,6 +471,29 @@ def localised(chart):
     return out
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _built_spec(name: str, args: tuple, kwargs: dict, _build) -> dict:
+    return _build(*args, **kwargs).to_dict()
+
+
+def spec(build, *args, **kwargs) -> dict:
+    """``build(*args, **kwargs)`` (a chart builder of ``analytics.draw.charts``) as its Vega-Lite spec, built once
+    per its inputs: building an Altair chart and validating it against the schema was three quarters of a
+    Dimensions rerun. The builders are pure (data frames, labels and texts in, chart out), so the inputs are the
+    whole cache key; a new import gives new frames and thus new specs."""
+    return _built_spec(f"{build.__module__}.{build.__qualname__}", args, kwargs, build)
+
+
+def show_chart(chart, *, key: str | None = None, on_select=None, width=None):
+    """A chart built by :func:`spec` (a dict) or an Altair chart, in the page language's number format."""
+    extra = {"key": key, "on_select": on_select} if on_select else {}
+    if width:
+        extra["width"] = width
+    if isinstance(chart, dict):
+        return st.vega_lite_chart(localised(chart), theme=None, **extra)
+    return st.altair_chart(localised(chart), theme=None, **extra)
+
+
 def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | None = None,
                 key: str | None = None, on_select=None):
     """A chart with its numbers one click away, its reading guide, and PNG/SVG/CSV downloads.
@@ -481,12 +504,9 @@ def chart_block(chart, table: pd.DataFrame, name: str, *, how_to_read: str | Non
         with st.expander(ICONS["info"] + " " + t("ui.how_to_read")):
             st.markdown(how_to_read)
     tab_chart, tab_table = st.tabs([t("ui.chart"), t("ui.table")])
-    event = None
     with tab_chart:
-        if on_select:
-            event = st.altair_chart(localised(chart), theme=None, key=f"chart:{key}", on_select=on_select)
-        else:
-            st.altair_chart(localised(chart), theme=None)
+        shown = show_chart(chart, key=f"chart:{key}", on_select=on_select)
+    event = shown if on_select else None
     with tab_table:
         show_table(table)
     c1, c2, c3, _ = st.columns([1, 1, 1.4, 3])

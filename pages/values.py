@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -118,7 +117,7 @@ tab_funnel, tab_compare, tab_time, tab_matrix = st.tabs(
 with tab_funnel:
     col_f, col_side = st.columns([3, 1])
     with col_f:
-        chart = charts.funnel_chart(fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
+        chart = ui.spec(charts.funnel_chart, fd, order=funnel_cycles(), stage_labels=stage_labels, share_col="kept_share",
                                     value_col="value", text=text, title=t("values.funnel_title", where=where))
         event = ui.chart_block(chart, funnel_table(fd), "funnel",
                                how_to_read=t("values.read_funnel") + "\n\n" + t("values.ci_note"),
@@ -178,12 +177,10 @@ with tab_compare:
             cmp = cmp.assign(role=[role_label(r, lang) for r in cmp["role"]])
         groups = list(dict.fromkeys(cmp[dim]))
         xmax = charts.funnel_xmax(cmp)  # one scale: equal counts, equal lengths in every panel
-        panels = [charts.funnel_chart(cmp[cmp[dim] == g], order=funnel_cycles(), stage_labels=stage_labels,
-                                      value_col="value", text=text, title=str(g), width=300, selectable=False,
-                                      xmax=xmax)
-                  for g in groups]
         # one under the other: bars on one baseline and one scale are the easiest lengths to compare
-        ui.chart_block(alt.vconcat(*panels), funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
+        panels = ui.spec(charts.funnels_stacked, cmp, group_col=dim, groups=groups, order=funnel_cycles(),
+                         stage_labels=stage_labels, value_col="value", text=text, width=300, xmax=xmax)
+        ui.chart_block(panels, funnel_table(cmp, (dim,)), f"funnel_by_{dim}",
                        how_to_read=t("values.read_compare"))
 
 # ---------------------------------------------------------------- over time
@@ -194,8 +191,8 @@ with tab_time:
         st.info(t("ui.no_data"))
     else:
         pers = [p for p in ui.periods(net) if p in set(hd["period"])]
-        chart = charts.stacked_highest_cycle_chart(
-            hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=ui.events(f.networks or (), ui.pseudonymise()),
+        chart = ui.spec(
+            charts.stacked_highest_cycle_chart, hd, order=funnel_cycles(), labels=stage_labels, period_order=pers, events=ui.events(f.networks or (), ui.pseudonymise()),
             text={**text, "count": t("values.count_participants")},  # this chart always counts people
             title=t("values.time_title", where=net or t("sidebar.all_networks")),
         )
@@ -213,8 +210,8 @@ with tab_matrix:
         st.markdown(t("values.matrix_intro"))
         ind_order = md.groupby("indicator")["reports"].sum().sort_values(ascending=False).index.tolist()
         all_cycles = [c.code for c in value_cycles()]
-        chart = charts.matrix_heatmap(
-            md, row_col="indicator", col_col="cycle", count_col="reports", row_order=ind_order,
+        chart = ui.spec(
+            charts.matrix_heatmap, md, row_col="indicator", col_col="cycle", count_col="reports", row_order=ind_order,
             col_order=all_cycles, col_labels=stage_labels, row_title=t("column.indicator"),
             col_title=t("column.cycle"), count_title=t("values.reports"), text=text, selectable=True,
         )

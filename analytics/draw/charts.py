@@ -1279,6 +1279,21 @@ def funnel_chart(
     return _with_title(chart, title)
 
 
+def funnels_stacked(
+    df: pd.DataFrame,
+    *,
+    group_col: str,
+    groups: Sequence[str],
+    xmax: float | None = None,
+    width: int = 300,
+    **funnel_kwargs,
+) -> alt.VConcatChart:
+    """One funnel per group, one under the other on one x scale (``xmax``): bars on one baseline and one scale
+    are the easiest lengths to compare."""
+    return alt.vconcat(*[funnel_chart(df[df[group_col] == g], title=str(g), width=width, selectable=False,
+                                      xmax=xmax, **funnel_kwargs) for g in groups])
+
+
 def funnel_xmax(df: pd.DataFrame, value_col: str = "value") -> float:
     """The longest bar or interval whisker of funnels, for one x scale over small multiples."""
     top = float(pd.to_numeric(df[value_col], errors="coerce").max()) if len(df) else 0.0
