@@ -4,17 +4,15 @@ instead of building and validating the Altair chart again; a new import (new dat
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from analytics.draw import charts
 from pages import ui
+from tests.test_app_pages import run_page
 
-ROOT = Path(__file__).resolve().parent.parent
 CALLS: list[str] = []
 
 
@@ -79,13 +77,7 @@ def test_a_dimensions_rerun_builds_no_chart(tmp_path, monkeypatch):
             return _real(*a, **k)
 
         monkeypatch.setattr(charts, name, counting)
-    monkeypatch.setenv("NETWERKLEREN_DB", str(tmp_path / "demo.duckdb"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state["lang"] = "nl"
-    at.session_state["network"] = "Rekenen"
-    at.run()
-    at.switch_page("pages/dimensions.py").run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = run_page(tmp_path / "demo.duckdb", monkeypatch, "pages/dimensions.py", "nl", network="Rekenen")
     first = list(built)
     assert first.count("radar_chart") >= 1 and first.count("line_over_time") >= 2, first
     shown = [c.proto.spec for c in at.get("vega_lite_chart")]
