@@ -309,13 +309,14 @@ SUITES = {"import": bench_import, "dimensions": bench_dimensions, "intervals": b
 
 
 def run(only: list[str] | None = None, scale: float = 1.0) -> None:
-    from . import budget_suite, graph_suite, identity_suite, report_suite, ties_suite
+    from . import budget_suite, graph_suite, identity_suite, page_suite, report_suite, ties_suite
 
     SUITES.update(identity_suite.SUITES)
     SUITES.update(ties_suite.SUITES)
     SUITES.update(budget_suite.SUITES)
     SUITES.update(graph_suite.SUITES)
     SUITES.update(report_suite.SUITES)
+    SUITES.update(page_suite.SUITES)
     try:
         from . import scale_suite  # the 10x sizes; long
 
