@@ -271,6 +271,58 @@ def test_small_multiples_share_scale_and_colours():
 # --------------------------------------------------------------------------------------------- strip chart
 
 
+def test_grids_of_charts_are_the_spec_altair_would_write():
+    """The radar grid and the stacked funnels compose their spec from the sub-charts' specs (Altair's own concat
+    copies every sub-chart again): the result must be exactly what Altair writes."""
+    import altair as alt
+
+    df = pd.concat([radar_df().assign(network=n) for n in ("A", "B", "C")], ignore_index=True)
+    df.loc[df["network"] == "B", "mean"] = df["mean"] / 2  # other data per facet: other datasets
+    ours = C.small_multiples_radar(df, axis_order=CODES, columns=2, title="Netwerken <b>", size=240)
+    series = sorted(df["period"].unique())
+    subs = [C.radar_chart(df[df["network"] == n], axis_order=CODES, series_order=series, size=240, title=n)
+            for n in ("A", "B", "C")]
+    altair = (alt.concat(*subs, columns=2, spacing=28).resolve_scale(color="shared")
+              .properties(title=alt.TitleParams("Netwerken <b>", anchor="start", fontSize=14)))
+    assert ours.to_dict() == altair.to_dict()
+    assert len(ours.to_dict()["datasets"]) > len(subs[0].to_dict()["datasets"])
+    # the radars' frame (rings, spokes, labels) is built once per its inputs: other labels give another frame
+    other = C.small_multiples_radar(df, axis_order=CODES, axis_labels={"1a": "Praktijk eerst"}, size=240)
+    assert "Praktijk eerst" in json.dumps(other.to_dict()) and "Praktijk eerst" not in json.dumps(ours.to_dict())
+
+    f = pd.concat([funnel_df().assign(g=g, participants=funnel_df()["participants"] * k)
+                   for g, k in (("x", 1), ("y", 2))], ignore_index=True)
+    ours = C.funnels_stacked(f, group_col="g", groups=["x", "y"], order=CYCLES, xmax=40)
+    altair = alt.vconcat(*[C.funnel_chart(f[f["g"] == g], order=CYCLES, title=g, width=300, selectable=False,
+                                          xmax=40) for g in ("x", "y")])
+    assert ours.to_dict() == altair.to_dict()
+    # a sub-chart with a selection goes through Altair (its parameters need merging)
+    sel = C._composed([C.funnel_chart(funnel_df(), order=CYCLES)], "vconcat")
+    assert isinstance(sel, alt.VConcatChart) and sel.to_dict()["params"]
+
+
+def test_inline_rows_are_what_altairs_sanitiser_writes():
+    from altair.utils.core import sanitize_pandas_dataframe
+
+    df = pd.DataFrame({
+        "f": [0.5, np.nan, np.inf, -np.inf, -0.0], "i": np.arange(5, dtype="int64"), "u": np.arange(5, dtype="uint8"),
+        "b": [True, False, True, True, False], "s": ["a", None, "<b>x</b>", "é", "=1+1"],
+        "o": ["x", np.nan, 3, 1.5, None], "arr": [np.array([1, 2]), None, "t", "u", "v"],
+    }, index=[9, 3, 4, 7, 1])
+    df["str"] = pd.Series(["p", None, "q", "r", "s"], index=df.index, dtype="str")
+    want = sanitize_pandas_dataframe(df.reset_index(drop=True)).to_dict(orient="records")
+    got = C._records(df)
+    assert json.dumps(got) == json.dumps(want)
+    assert got[1]["f"] is None and got[2]["f"] is None and got[1]["s"] is None and got[0]["arr"] == [1, 2]
+    assert all(type(r["i"]) is int and type(r["b"]) is bool for r in got)
+    # dates, categories and nullable numbers go through Altair's sanitiser itself
+    other = df.assign(d=pd.to_datetime(["2024-01-01"] * 5), c=pd.Categorical(list("xyxyx")),
+                      n=pd.array([1, None, 3, 4, 5], dtype="Int64"))
+    want = sanitize_pandas_dataframe(other.reset_index(drop=True)).to_dict(orient="records")
+    assert json.dumps(C._records(other)) == json.dumps(want)
+    assert C._records(df.iloc[:0]) == [] and C._records(df[[]]) == [{}] * 5
+
+
 def marks_df() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     roles = ["teacher", "student", "coach"]
