@@ -47,7 +47,7 @@ def _numbers_only(con, nets: list[str]) -> None:
 
     store.list_imports(con)
     ov.network_table(con)
-    ov.signals(con, ties_latest=report._latest_tie_measures(con, nets))
+    ov.signals(con, ties_latest=ov.latest_tie_measures(con, nets))
     order = dims.period_order(con)
     for net in nets:
         d = dims.indicator_stats(con, dims.Filters(networks=(net,), situation="current"), by="dimension")

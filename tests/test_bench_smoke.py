@@ -12,3 +12,15 @@ from bench import suites
 def test_a_quick_bench_suite_runs_and_prints_its_table(name):
     out = suites.SUITES[name](0.01)
     assert out.startswith("\n## ") and "baseline" in out, out
+
+
+def test_the_report_bench_computes_the_reports_numbers(tmp_path):
+    """The report suite's baseline calls the analytics the report calls (a renamed function once broke it)."""
+    from analytics.views import report
+    from bench import report_suite
+
+    con = report_suite._load(1.0, tmp_path)
+    nets = report._network_names(con)
+    assert len(nets) >= 4  # the demo's networks
+    report_suite._numbers_only(con, nets[:2])
+    con.close()

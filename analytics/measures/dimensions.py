@@ -123,16 +123,19 @@ def units(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, by: s
 
 def _stats(con: duckdb.DuckDBPyConnection, filters: Filters, *, by: str, framework: Framework | None,
            group_roles: bool) -> pd.DataFrame:
+    # A unit is one respondent and code, so counting rows counts respondents; the three quartiles come from
+    # one sort (a list of quantiles) rather than four.
     with_, params, role = _unit_sql(filters, by, framework, group_roles)
     return frame(
         con,
-        f"""{with_}
-            SELECT network, period, situation{role}, code, min(ord) AS ord,
-                   count(DISTINCT respondent) AS n, avg(position) AS mean, median(position) AS median,
-                   quantile_cont(position, 0.25) AS q1, quantile_cont(position, 0.75) AS q3,
-                   quantile_cont(position, 0.75) - quantile_cont(position, 0.25) AS iqr,
+        f"""{with_}, agg AS (
+            SELECT network, period, situation{role}, code, min(ord) AS ord, count(respondent) AS n,
+                   avg(position) AS mean, quantile_cont(position, [0.25, 0.5, 0.75]) AS q,
                    coalesce(stddev_pop(position), 0) AS sd, min(position) AS min, max(position) AS max
-            FROM unit GROUP BY ALL ORDER BY network, period, situation{role}, ord""",
+            FROM unit GROUP BY ALL)
+            SELECT network, period, situation{role}, code, ord, n, mean, q[2] AS median, q[1] AS q1, q[3] AS q3,
+                   q[3] - q[1] AS iqr, sd, min, max
+            FROM agg ORDER BY network, period, situation{role}, ord""",
         params,
     )
 
