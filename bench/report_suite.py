@@ -35,7 +35,7 @@ def _load(scale: float, work: Path):
 
 def _numbers_only(con, nets: list[str]) -> None:
     """Everything the report computes, nothing it draws."""
-    from analytics.draw import layout
+    from analytics.draw.layout import layout
     from analytics.measures import dimensions as dims
     from analytics.measures import network as tm
     from analytics.measures import overview as ov
@@ -43,7 +43,6 @@ def _numbers_only(con, nets: list[str]) -> None:
     from analytics.measures import value_creation as vc
     from analytics.store import database as store
     from analytics.store import notes
-    from analytics.views import report
 
     store.list_imports(con)
     ov.network_table(con)
