@@ -188,6 +188,47 @@ def test_big_file_lands_like_a_small_one(c, files, monkeypatch, name):
             b.notes, cells(c, b)) == want
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["participants_comma.csv", "names_utf8_bom.csv", "quoted_newline.csv", "title_lines_above_header.csv",
+     "dims_qualtrics.csv", "blank_line_inside.csv", "names_cp1252.csv", "names_utf16.csv"],
+)
+def test_big_upload_lands_like_the_small_one_and_leaves_no_copy(c, files, monkeypatch, tmp_path, name):
+    """A big upload (bytes, as the Data page has them) is read from a private temporary copy by DuckDB; it lands
+    exactly as the same bytes did in memory, and the copy is gone afterwards."""
+    import tempfile
+
+    from analytics.ingest import readers
+
+    data = (files / name).read_bytes()
+    small = read_file(c, data, file_name=name)
+    want = (small.headers, small.extra_headers, small.first_data_row, small.n_rows, small.content_hash,
+            small.encoding, small.delimiter, small.notes, cells(c, small))
+    monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    spilled = []
+    real = readers._read_big_text
+    monkeypatch.setattr(readers, "_read_big_text", lambda con, path, nm: spilled.append(path) or real(con, path, nm))
+    b = read_file(c, data, file_name=name)
+    assert (b.headers, b.extra_headers, b.first_data_row, b.n_rows, b.content_hash, b.encoding, b.delimiter,
+            b.notes, cells(c, b)) == want
+    assert spilled and spilled[0].parent == tmp_path and list(tmp_path.iterdir()) == []
+
+
+def test_big_upload_with_a_broken_quote_names_its_row_and_leaves_no_copy(c, monkeypatch, tmp_path):
+    import tempfile
+
+    from analytics.ingest import readers
+
+    monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = b"participant_id,name\n" + b"".join(b"P%d,Naam %d\n" % (i, i) for i in range(50)) + b'P50,"open\nP51,x\n'
+    with pytest.raises(ReadError) as e:
+        read_file(c, data, file_name="upload.csv")
+    assert "upload.csv" in str(e.value) and "52" in str(e.value)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_big_utf8_file_is_streamed_not_loaded(c, files, big, monkeypatch):
     from pathlib import Path
 
