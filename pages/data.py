@@ -52,16 +52,13 @@ st.markdown(t("data.intro"))
 def check(data: bytes, name: str, kind: str, network: str, date: str, wave: str, scale: str,
           overrides: tuple, sheet: str, fid: str, data_version: tuple, include_unfinished: bool = False,
           date_order: str = "") -> importer.ImportReport:
-    c = ui.con()
-    try:
-        return importer.validate_file(
-            c, data, file_name=name, kind=kind or None, network=network or None, date=date or None,
-            wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
-            mapping_overrides=dict(overrides) or None, sheet=sheet or None, framework=FRAMEWORKS[fid],
-            include_unfinished=include_unfinished, date_order=date_order or None,
-        )
-    finally:
-        c.close()
+    # Kept for the Import button (importer.import_checked), so the file is read and validated once.
+    return importer.validate_file(
+        ui.shared_connection(), data, file_name=name, kind=kind or None, network=network or None,
+        date=date or None, wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
+        mapping_overrides=dict(overrides) or None, sheet=sheet or None, framework=FRAMEWORKS[fid],
+        include_unfinished=include_unfinished, date_order=date_order or None, keep=True,
+    )
 
 
 def target_options(kind: str | None, fid: str) -> list[str]:
@@ -281,14 +278,20 @@ for up in uploads or []:
         blocked = report.scale_suggestion is not None or (bool(report.errors) and not skip)
         if st.button(t("data.import"), key=f"imp:{key}", type="primary", disabled=blocked):
             bar = st.progress(0.0, text=t("data.importing"))
+            def on_progress(f, s, bar=bar):
+                bar.progress(f, text=t("data.importing"))
+
+            # What the check above validated is stored as it is; only if that check is gone (or the store
+            # changed since) is the file read and checked again.
+            result = importer.import_checked(report.check_token, skip_invalid=skip, on_progress=on_progress)
             c = ui.con()
             try:
-                result = importer.import_file(
+                result = result or importer.import_file(
                     c, data, file_name=up.name, kind=kind or None, network=network or None, date=date or None,
                     wave=wave or None, scale=importer.parse_scale(scale.split()) if scale else None,
                     mapping_overrides=dict(overrides) or None, sheet=sheet or None, skip_invalid=skip,
                     framework=FRAMEWORKS[fid], include_unfinished=unfinished, date_order=date_order or None,
-                    on_progress=lambda f, s, bar=bar: bar.progress(f, text=t("data.importing")),
+                    on_progress=on_progress,
                 )
             finally:
                 c.close()

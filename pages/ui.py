@@ -202,6 +202,12 @@ def con():
     return _connection(str(store.db_path())).cursor()
 
 
+def shared_connection():
+    """The server's one connection itself, never to be closed by a page: for what must outlive a rerun (a
+    check kept for its Import makes its own cursor of it; a cursor of a cursor closes with its parent)."""
+    return _connection(str(store.db_path()))
+
+
 def version() -> tuple:
     """Cache key for anything computed from stored data."""
     return query(store.data_version)

@@ -122,3 +122,25 @@ def test_qualtrics_export_named_left_out_counted_and_unfinished_switch(upload):
     box.check().run()
     assert not at.exception, [e.message for e in at.exception]
     assert texts(at.info) == ["1 antwoord(en) buiten de import gelaten: 1 voorbeeld van de enquête (preview)"]
+
+
+def test_import_stores_what_the_page_checked_without_reading_the_file_again(upload, monkeypatch, tmp_path):
+    """The Data page checks a file once; its Import stores those checked rows (issue 17: one validation)."""
+    from analytics.ingest import importer
+
+    streamlit.cache_data.clear()  # a check cached by another test would hold a token already used
+    reads = []
+    real = importer.read_file
+    monkeypatch.setattr(importer, "read_file", lambda *a, **k: reads.append(1) or real(*a, **k))
+    try:
+        at = upload("tool_handmade_nl.xlsx")
+        at.selectbox(key=key_of(at, "scalepick:")).set_value("1-5").run()
+        before = len(reads)
+        assert before >= 1
+        import_button(at).click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert any("6" in s.value for s in at.success)
+        assert len(reads) == before  # stored from the check: the file was not read again
+        assert stored_means(tmp_path) == [("1a", 3, round(8 / 12, 4)), ("1b", 3, round(6 / 12, 4))]
+    finally:
+        importer.drop_kept_checks()

@@ -829,3 +829,87 @@ def test_scores_file_with_unrecognised_codes_is_not_taken_for_participants(con, 
     p.write_text("network,date,participant_id,9z (0-10)\nRekenen,2025-03-10,P1,5\n", encoding="utf-8")
     r = importer.validate_file(con, p)
     assert r.kind is None and r.status == "failed" and "cannot tell which kind" in r.message
+
+
+# ---------------------------------------------------------------- a kept check is imported without a second read
+
+
+def _stored(con, table: str) -> list[tuple]:
+    return rows(con, f"SELECT * EXCLUDE (import_id) FROM {table} ORDER BY ALL")
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How often a file is read (and so validated) by the importer."""
+    seen = []
+    real = importer.read_file
+    monkeypatch.setattr(importer, "read_file", lambda *a, **k: seen.append(1) or real(*a, **k))
+    yield seen
+    importer.drop_kept_checks()
+
+
+def test_a_kept_check_is_stored_as_checked_without_reading_the_file_again(con, files, reads):
+    assert imp(con, files, "participants_comma.csv").status == "imported"
+    data = (files / "ties_basic.csv").read_bytes()
+    checked = importer.validate_file(con, data, file_name="ties_basic.csv", keep=True)
+    assert checked.status == "validated" and checked.check_token and len(reads) == 2
+    steps = []
+    got = importer.import_checked(checked.check_token, on_progress=lambda f, s: steps.append(s))
+    assert got.status == "imported" and got.rows_stored == 2 and len(reads) == 2  # no second read
+    assert steps == ["validated", "stored"]
+    kept_rows = _stored(con, "ties")
+    # the same file imported the usual way (into a fresh store) stores exactly the same rows
+    other = store.connect(":memory:")
+    try:
+        imp(other, files, "participants_comma.csv")
+        assert importer.import_file(other, data, file_name="ties_basic.csv").status == "imported"
+        assert _stored(other, "ties") == kept_rows
+    finally:
+        other.close()
+    # a token is used once; the same bytes again are a duplicate, found the usual way
+    assert importer.import_checked(checked.check_token) is None
+    again = importer.import_file(con, data, file_name="ties_basic.csv")
+    assert again.status == "duplicate" and again.duplicate_of == got.import_id
+
+
+def test_a_kept_check_is_not_used_once_the_store_changed(con, files, reads):
+    checked = importer.validate_file(con, files / "ties_basic.csv", keep=True)
+    assert imp(con, files, "participants_comma.csv").status == "imported"  # who is who changed meanwhile
+    assert importer.import_checked(checked.check_token) is None
+    assert scalar(con, "SELECT count(*) FROM ties") == 0
+    assert importer._kept == {}  # its rows and connection let go
+
+
+def test_a_kept_check_with_errors_is_refused_or_stores_only_valid_rows(con, files, reads):
+    imp(con, files, "participants_comma.csv")
+    checked = importer.validate_file(con, files / "ties_problems.csv", keep=True)
+    assert checked.errors == 2
+    assert importer.import_checked(checked.check_token).status == "rejected"
+    assert scalar(con, "SELECT count(*) FROM ties") == 0
+    checked = importer.validate_file(con, files / "ties_problems.csv", keep=True)
+    got = importer.import_checked(checked.check_token, skip_invalid=True)
+    assert got.status == "imported" and got.rows_stored == 1 and got.rows_rejected == 2
+    other = store.connect(":memory:")  # the usual way stores the same one row
+    try:
+        imp(other, files, "participants_comma.csv")
+        assert imp(other, files, "ties_problems.csv", skip_invalid=True).rows_stored == 1
+        assert _stored(other, "ties") == _stored(con, "ties")
+    finally:
+        other.close()
+
+
+def test_only_the_newest_checks_are_kept(con, files, reads):
+    tokens = [importer.validate_file(con, files / "ties_basic.csv", keep=True).check_token
+              for _ in range(importer.KEEP_CHECKS + 1)]
+    assert len(set(tokens)) == len(tokens) and list(importer._kept) == tokens[1:]
+    assert importer.import_checked(tokens[0]) is None  # the oldest was let go
+    assert importer.import_checked(tokens[-1]).status == "imported"
+    assert importer.drop_kept_checks() == importer.KEEP_CHECKS - 1
+
+
+def test_a_kept_check_whose_connection_closed_falls_back(files, reads):
+    root = store.connect(":memory:")
+    checked = importer.validate_file(root, files / "participants_comma.csv", keep=True)
+    root.close()  # the store reopened: the kept cursor closed with it
+    assert importer.import_checked(checked.check_token) is None
+    assert importer._kept == {}

@@ -5,11 +5,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import csv
 import hashlib
 import io
 import json
 import re
+import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +87,8 @@ class ImportReport:
     notices: list[tuple[str, dict]] = field(default_factory=list)
     #: who is who (``identity.IdentityResult``): which column identifies people, matches, new, candidates
     identity: who.IdentityResult | None = None
+    #: A check kept for its Import (``validate_file(keep=True)``; see :func:`import_checked`)
+    check_token: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -400,19 +407,114 @@ def validate_file(
     sheet: str | int | None = None,
     include_unfinished: bool = False,
     date_order: str | None = None,
+    keep: bool = False,
 ) -> ImportReport:
-    """Check a file and report every problem; writes nothing to the store."""
+    """Check a file and report every problem; writes nothing to the store.
+
+    ``keep``: the checked rows stay staged (on a cursor of their own) and ``report.check_token`` names
+    them, so that :func:`import_checked` stores them without reading and validating the file a second time.
+    ``con`` must then outlive the Import: DuckDB closes a cursor with the connection it was made from.
+    """
     cur = con.cursor()
+    kept = False
     try:
         opts = _Options(normalise_kind(kind), network, date, wave, scale, framework, mapping_overrides, sheet,
                         include_unfinished, _date_order(date_order))
         report = ImportReport(file_name=file_name or (Path(source).name if not isinstance(source, bytes) else "upload"))
         staged = _prepare(cur, source, file_name, opts, report)
         if staged is not None:
-            drop_staged(cur, staged)
+            if keep:
+                report.check_token = _keep_check(cur, staged, opts, report)
+                kept = True
+            else:
+                drop_staged(cur, staged)
         return report
     finally:
-        cur.close()
+        if not kept:
+            cur.close()
+
+
+# ---------------------------------------------------------------- checks kept for their Import
+
+#: How many checks wait for their Import at once (each holds its file's rows in memory), and for how long.
+KEEP_CHECKS = 2
+KEEP_SECONDS = 15 * 60
+
+
+@dataclass
+class _KeptCheck:
+    cur: duckdb.DuckDBPyConnection
+    staged: Staged
+    opts: _Options
+    report: ImportReport
+    version: tuple
+    at: float
+
+
+_kept: dict[str, _KeptCheck] = {}
+_kept_lock = threading.Lock()
+
+
+def _keep_check(cur, staged: Staged, opts: _Options, report: ImportReport) -> str:
+    token = uuid.uuid4().hex
+    old: list[_KeptCheck] = []
+    with _kept_lock:
+        now = time.monotonic()
+        for key in [k for k, v in _kept.items() if now - v.at > KEEP_SECONDS]:
+            old.append(_kept.pop(key))
+        while len(_kept) >= KEEP_CHECKS:
+            old.append(_kept.pop(next(iter(_kept))))  # the oldest first (dicts keep their order)
+        _kept[token] = _KeptCheck(cur, staged, opts, copy.deepcopy(report), store.data_version(cur), now)
+    for k in old:
+        _release(k)
+    return token
+
+
+def _release(kept: _KeptCheck) -> None:
+    with contextlib.suppress(duckdb.Error):
+        drop_staged(kept.cur, kept.staged)
+    with contextlib.suppress(duckdb.Error):
+        kept.cur.close()
+
+
+def drop_kept_checks() -> int:
+    """Let go of every kept check (their rows and connections); how many there were."""
+    with _kept_lock:
+        old = list(_kept.values())
+        _kept.clear()
+    for k in old:
+        _release(k)
+    return len(old)
+
+
+def import_checked(
+    token: str | None,
+    *,
+    skip_invalid: bool = False,
+    source_label: str = "file",
+    on_progress: Callable[[float, str], None] | None = None,
+) -> ImportReport | None:
+    """Store the rows a kept check (``validate_file(keep=True)``) validated: the file is not read again.
+
+    None when that check is gone -- used, let go (``KEEP_CHECKS``, ``KEEP_SECONDS``) -- or no longer true
+    because the store changed since (an import or an undo: who is who may differ now). The caller then
+    imports the file with :func:`import_file`, which checks it again.
+    """
+    with _kept_lock:
+        kept = _kept.pop(token, None) if token else None
+    if kept is None:
+        return None
+    try:
+        try:
+            if store.data_version(kept.cur) != kept.version:
+                return None
+        except duckdb.Error:  # its connection was closed meanwhile (the store reopened)
+            return None
+        progress = on_progress or (lambda f, s: None)
+        progress(0.6, "validated")
+        return _finish(kept.cur, kept.staged, kept.report, kept.opts, skip_invalid, source_label, progress)
+    finally:
+        _release(kept)
 
 
 def import_file(
@@ -447,39 +549,45 @@ def import_file(
             return report
         try:
             progress(0.6, "validated")
-            if report.scale_suggestion is not None:
-                # Never imported on a guessed scale, not even with --skip-invalid: the coach confirms it.
-                report.status = "rejected"
-                report.message = f"{report.file_name}: " + scale_message(report)
-                report.said = Said("scale_unconfirmed", {}, report.file_name)
-                return report
-            if report.errors and not skip_invalid:
-                report.status = "rejected"
-                report.message = (
-                    f"{report.file_name}: {report.errors} problem(s) in {report.rows_rejected} row(s); nothing "
-                    "was imported. Fix the file, or import only the valid rows."
-                )
-                report.said = Said("rejected_rows", {"n": report.errors, "rows": report.rows_rejected},
-                                   report.file_name)
-                return report
-            identity = opts.identity(staged.raw.content_hash, staged.kind)
-            try:
-                _store(cur, staged, report, opts, identity, source_label)
-            except duckdb.Error as e:  # a full or read-only disk: the transaction rolled back, nothing stored
-                report.status = "failed"
-                report.message = f"{report.file_name}: nothing was imported; " + store.write_failure(
-                    "the database", e)
-                low = str(e).lower()
-                report.said = Said("write_full" if "no space left" in low else "write_read_only" if (
-                    "read-only" in low or "permission" in low) else "write_failed",
-                    {"why": str(e).strip().splitlines()[0][:200]}, report.file_name)
-                return report
-            progress(1.0, "stored")
-            return report
+            return _finish(cur, staged, report, opts, skip_invalid, source_label, progress)
         finally:
             drop_staged(cur, staged)
     finally:
         cur.close()
+
+
+def _finish(cur, staged: Staged, report: ImportReport, opts: _Options, skip_invalid: bool, source_label: str,
+            progress: Callable[[float, str], None]) -> ImportReport:
+    """The second half of an import: refuse what may not be stored, else store it in one transaction."""
+    if report.scale_suggestion is not None:
+        # Never imported on a guessed scale, not even with --skip-invalid: the coach confirms it.
+        report.status = "rejected"
+        report.message = f"{report.file_name}: " + scale_message(report)
+        report.said = Said("scale_unconfirmed", {}, report.file_name)
+        return report
+    if report.errors and not skip_invalid:
+        report.status = "rejected"
+        report.message = (
+            f"{report.file_name}: {report.errors} problem(s) in {report.rows_rejected} row(s); nothing "
+            "was imported. Fix the file, or import only the valid rows."
+        )
+        report.said = Said("rejected_rows", {"n": report.errors, "rows": report.rows_rejected},
+                           report.file_name)
+        return report
+    identity = opts.identity(staged.raw.content_hash, staged.kind)
+    try:
+        _store(cur, staged, report, opts, identity, source_label)
+    except duckdb.Error as e:  # a full or read-only disk: the transaction rolled back, nothing stored
+        report.status = "failed"
+        report.message = f"{report.file_name}: nothing was imported; " + store.write_failure(
+            "the database", e)
+        low = str(e).lower()
+        report.said = Said("write_full" if "no space left" in low else "write_read_only" if (
+            "read-only" in low or "permission" in low) else "write_failed",
+            {"why": str(e).strip().splitlines()[0][:200]}, report.file_name)
+        return report
+    progress(1.0, "stored")
+    return report
 
 
 def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: str,
