@@ -368,3 +368,14 @@ def test_where_value_stops_on_the_store(store_values):
         ("immediate", "potential", round(7 / 15, 6))]
     # 2025-H1 alone has 4 at the first stage: too few to say anything
     assert vc.where_value_stops(vc.funnel(store_values, vc.Filters(networks=("A",), periods=(H1,)))) == []
+
+
+def test_newest_story_per_cycle_is_chosen_in_the_query(store_values):
+    con = store_values
+    every = vc.stories(con)
+    newest = vc.stories(con, per_cycle=1)
+    want = every.drop_duplicates("cycle").reset_index(drop=True)  # every is newest first
+    assert len(newest) == every["cycle"].nunique() >= 2
+    pd.testing.assert_frame_equal(newest.reset_index(drop=True), want)
+    two = vc.stories(con, per_cycle=2)
+    assert (two.groupby("cycle").size() <= 2).all() and len(two) > len(newest)

@@ -256,7 +256,13 @@ def _extra_tooltips(df: pd.DataFrame, cols: Sequence[str], t: Mapping[str, str])
 
 
 def _with_title(chart, title: str):
-    return chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=14)) if title else chart
+    return chart.properties(**_titled(title)) if title else chart
+
+
+def _titled(title: str) -> dict:
+    """The title as a ``properties`` argument: given with the chart's other properties, it costs no extra copy
+    of the whole chart (Altair copies a chart on every ``properties`` call)."""
+    return {"title": alt.TitleParams(title, anchor="start", fontSize=14)} if title else {}
 
 
 class VegaLiteSpec(dict):
@@ -697,8 +703,8 @@ def radar_chart(
         .mark_point(filled=True, opacity=1)
         .encode(**_xy(extent), color=color, size=point_size, tooltip=tooltip)
     )
-    chart = alt.layer(*layers).properties(width=size, height=height, view=alt.ViewBackground(stroke=None))
-    return _with_title(chart, title)
+    chart = alt.layer(*layers).properties(width=size, height=height, view=alt.ViewBackground(stroke=None), **_titled(title))
+    return chart
 
 
 def small_multiples_radar(
@@ -907,8 +913,9 @@ def marks_strip_chart(
         width=width + 2 * pole_width,
         height=row_height * len(order) + 10,
         view=alt.ViewBackground(stroke=None),
+        **_titled(title),
     )
-    return _with_title(chart, title)
+    return chart
 
 
 # ----------------------------------------------------------------------------------------------- over time
@@ -1152,8 +1159,8 @@ def line_over_time(
             align="left", baseline="bottom", dx=4, dy=-3, fontSize=10, color=MUTED).encode(
             x=xenc, y=alt.Y(field="_ny", type="quantitative", scale=y_scale), text=alt.Text(field="_n")))
     layers += _event_layers(events, xenc, domain, t, width)
-    chart = alt.layer(*layers).properties(width=width, height=height)
-    return _with_title(chart, title)
+    chart = alt.layer(*layers).properties(width=width, height=height, **_titled(title))
+    return chart
 
 
 def slope_chart(
@@ -1252,8 +1259,8 @@ def interval_chart(
     if "_n" in data.columns:
         layers.append(base.mark_text(align="left", dx=4, fontSize=10, color=MUTED).encode(
             x=alt.value(width), y=y, text=alt.Text(field="_n", type="quantitative")))
-    chart = alt.layer(*layers).properties(width=width, height=max(row_height * len(codes), 60))
-    return _with_title(chart, title)
+    chart = alt.layer(*layers).properties(width=width, height=max(row_height * len(codes), 60), **_titled(title))
+    return chart
 
 
 # ----------------------------------------------------------------------------------------------- value creation
@@ -1374,9 +1381,10 @@ def funnel_chart(
                 for f in ("_lo", "_hi")]
         layers += [whisker, *caps]
     chart = alt.layer(*layers, label).properties(
-        width=width, height=alt.Step(bar_height / 0.75), view=alt.ViewBackground(stroke=None)
+        width=width, height=alt.Step(bar_height / 0.75), view=alt.ViewBackground(stroke=None),
+        **_titled(title),
     )
-    return _with_title(chart, title)
+    return chart
 
 
 def funnels_stacked(
@@ -1462,8 +1470,8 @@ def stacked_highest_cycle_chart(
         )
     )
     layers = [bars, *_event_layers(events, xenc, periods, t, width)]
-    chart = alt.layer(*layers).properties(width=width, height=height)
-    return _with_title(chart, title)
+    chart = alt.layer(*layers).properties(width=width, height=height, **_titled(title))
+    return chart
 
 
 # ----------------------------------------------------------------------------------------------- small pieces
@@ -1625,5 +1633,5 @@ def matrix_heatmap(
             .otherwise(alt.value(INK)),
             tooltip=tooltip,
         ),
-    ).properties(width=alt.Step(cell), height=alt.Step(cell), view=alt.ViewBackground(stroke=None))
-    return _with_title(chart, title)
+    ).properties(width=alt.Step(cell), height=alt.Step(cell), view=alt.ViewBackground(stroke=None), **_titled(title))
+    return chart

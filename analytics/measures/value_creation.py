@@ -178,23 +178,29 @@ def _stories_sql(filters: Filters, cycles: list[str] | None, indicator: str | No
 
 def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cycles: list[str] | None = None,
             indicator: str | None = None, search: str | None = None, pseudonymise: bool = True,
-            limit: int | None = None, scrub: NameScrubber | None = None) -> pd.DataFrame:
+            limit: int | None = None, scrub: NameScrubber | None = None,
+            per_cycle: int | None = None) -> pd.DataFrame:
     """The reports behind the numbers, newest first, searchable in description, evidence and indicator.
 
     ``limit`` keeps a page light on 200,000 reports; :func:`count_stories` says how many there are in all.
-    ``scrub`` is a NameScrubber built once per data version (building one reads every name)."""
+    ``per_cycle`` keeps the newest so many of each cycle (the report's examples), chosen in the query so
+    only those are read and scrubbed. ``scrub`` is a NameScrubber built once per data version (building one
+    reads every name)."""
     sql, where, params = _stories_sql(filters, cycles, indicator, search)
     label = label_sql(pseudonymise, "coalesce(r.participant_id, '—')",
                       missing="CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END")
     top = f" LIMIT {int(limit)}" if limit is not None else ""
+    newest = "r.date DESC NULLS LAST, r.cycle_order, r.import_id, r.row_number"
+    keep = (f" QUALIFY row_number() OVER (PARTITION BY r.cycle ORDER BY {newest}) <= {int(per_cycle)}"
+            if per_cycle is not None else "")
     df = frame(
         con,
         f"""WITH r AS ({sql})
             SELECT r.network, r.period, r.date, r.cycle, r.indicator, r.description, r.evidence,
                    {label} AS participant, r.role
             FROM r {people_join_sql("r.participant_id")}
-            WHERE {where}
-            ORDER BY r.date DESC NULLS LAST, r.cycle_order, r.import_id, r.row_number{top}""",
+            WHERE {where}{keep}
+            ORDER BY {newest}{top}""",
         params,
     )
     if pseudonymise and len(df):  # stories are free text and may name people

@@ -333,7 +333,7 @@ def _dimensions(doc: _Doc, con, net: str, order: list[str], period: str | None, 
     return "".join(out)
 
 
-def _values(doc: _Doc, con, net: str, period: str | None, scrub: NameScrubber) -> str:
+def _values(doc: _Doc, con, net: str, period: str | None, scrub: NameScrubber, story_scrub: NameScrubber) -> str:
     lang = doc.lang
     text = chart_text(lang)
     stage_labels = {c.code: cycle_label(c.code, lang) for c in value_cycles()}
@@ -365,9 +365,8 @@ def _values(doc: _Doc, con, net: str, period: str | None, scrub: NameScrubber) -
         out.append(f"<ul class=questions><li>{_e(q)}</li></ul>")
     else:
         out.append(f"<p class=read>{_e(t('report.no_stop', lang))}</p>")
-    st = vc.stories(con, f, pseudonymise=True)
-    if len(st):
-        st = st.drop_duplicates("cycle")  # newest first: the most recent story of each cycle
+    st = vc.stories(con, f, pseudonymise=True, per_cycle=1, scrub=story_scrub)
+    if len(st):  # newest first: the most recent story of each cycle
         order = {c.code: c.order for c in value_cycles()}
         st = st.assign(_o=st["cycle"].map(order)).sort_values("_o")
         out.append(f"<h4>{_e(t('report.stories', lang))}</h4>")
@@ -544,7 +543,10 @@ def build_report(
             raise ReportError(f"unknown period {period!r}; known: {', '.join(order) or 'none'}")
         order = order[: order.index(period) + 1]
     doc = _Doc(lang=lang)
-    scrub = NameScrubber(con, pseudonymise)
+    # Names are scrubbed per network, so only the report's networks' names are read; the stories' text is
+    # always scrubbed (as on the page), and with one scrubber for the whole report, not one per network.
+    scrub = NameScrubber(con, pseudonymise, networks=nets)
+    story_scrub = scrub if pseudonymise else NameScrubber(con, True, networks=nets)
     when = generated or dt.datetime.now()
 
     body = [f"<header><h1>{_e(t('report.title', lang))}</h1>",
@@ -572,7 +574,7 @@ def build_report(
         body.append(_about(con, net, lang, pseudonymise))
         body.append(_dimensions(doc, con, net, order, period, min_group))
         body.append(_own_instruments(own[own["network"] == net], lang))
-        body.append(_values(doc, con, net, period, scrub))
+        body.append(_values(doc, con, net, period, scrub, story_scrub))
         body.append(_ties(doc, con, net, order, period, pseudonymise))
         body.append(_loop_agreements([a for a in loop_recs if a["network"] == net], lang))
         body.append(_agreements(con, net, lang, scrub))
