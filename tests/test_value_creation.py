@@ -379,3 +379,12 @@ def test_newest_story_per_cycle_is_chosen_in_the_query(store_values):
     pd.testing.assert_frame_equal(newest.reset_index(drop=True), want)
     two = vc.stories(con, per_cycle=2)
     assert (two.groupby("cycle").size() <= 2).all() and len(two) > len(newest)
+
+
+def test_stories_carry_each_reporters_role_and_anonymous_ones_unknown(store_values):
+    s = vc.stories(store_values, pseudonymise=False)  # the label is the person's name
+    roles = dict(store_values.execute("SELECT name, role FROM people").fetchall())
+    assert len(roles) == 6
+    named = s[s["participant"].isin(list(roles))]
+    assert len(named) and named["role"].tolist() == [roles[n] for n in named["participant"]]
+    assert (s.loc[s["participant"] == "—", "role"] == "unknown").all() and (s["participant"] == "—").any()

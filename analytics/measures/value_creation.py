@@ -30,14 +30,20 @@ class Filters:
                                 ("coalesce(p.role, 'unknown')", self.roles)])
 
 
-def _reports_sql(f: Filters) -> tuple[str, list]:
+def _reports_sql(f: Filters, with_role: bool = False) -> tuple[str, list]:
+    """The reports in the filter. A reporter's role comes from the people view (every person's latest row,
+    aggregated), so it is joined only when a role is asked for or filtered on: a third of a funnel query."""
     where, params = f.where()
     order = " ".join(f"WHEN {literal(c.code)} THEN {int(c.order)}" for c in value_cycles())
+    if with_role or f.roles:
+        role, join = "coalesce(p.role, 'unknown')", "LEFT JOIN people p ON p.participant_id = v.participant_id"
+    else:
+        role, join = "NULL::VARCHAR", ""
     return (
         f"""SELECT v.*, coalesce(v.participant_id, 'anon-' || CAST(v.import_id AS VARCHAR) || '-'
                    || CAST(v.row_number AS VARCHAR)) AS reporter,
-                   coalesce(p.role, 'unknown') AS role, CASE v.cycle {order} END AS cycle_order
-            FROM v_values v LEFT JOIN people p ON p.participant_id = v.participant_id
+                   {role} AS role, CASE v.cycle {order} END AS cycle_order
+            FROM v_values v {join}
             WHERE {where}""",
         params,
     )
@@ -46,7 +52,7 @@ def _reports_sql(f: Filters) -> tuple[str, list]:
 def cycle_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
                  by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Participants and reports per cycle (and per ``by`` columns: network, period, role)."""
-    sql, params = _reports_sql(filters)
+    sql, params = _reports_sql(filters, with_role="role" in by)
     keys = "".join(f"{k}, " for k in by)
     return frame(
         con,
@@ -66,7 +72,7 @@ def reached_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
     Counting "this far or further" makes every stage a subset of the one before, so the funnel can only
     narrow and the share kept is never above 100%.
     """
-    sql, params = _reports_sql(filters)
+    sql, params = _reports_sql(filters, with_role="role" in by)
     keys = "".join(f"{k}, " for k in by)
     hkeys = "".join(f"h.{k}, " for k in by)
     stages = ", ".join(f"({literal(c.code)}, {int(c.order)})" for c in value_cycles() if c.in_funnel)
@@ -159,8 +165,8 @@ def matrix(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.D
 
 
 def _stories_sql(filters: Filters, cycles: list[str] | None, indicator: str | None,
-                 search: str | None) -> tuple[str, str, list]:
-    sql, params = _reports_sql(filters)
+                 search: str | None, with_role: bool = False) -> tuple[str, str, list]:
+    sql, params = _reports_sql(filters, with_role)
     conds = ["TRUE"]
     if cycles:
         conds.append(f"r.cycle IN ({', '.join('?' * len(cycles))})")
@@ -186,7 +192,7 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
     ``per_cycle`` keeps the newest so many of each cycle (the report's examples), chosen in the query so
     only those are read and scrubbed. ``scrub`` is a NameScrubber built once per data version (building one
     reads every name)."""
-    sql, where, params = _stories_sql(filters, cycles, indicator, search)
+    sql, where, params = _stories_sql(filters, cycles, indicator, search)  # the role: from the label's join
     label = label_sql(pseudonymise, "coalesce(r.participant_id, '—')",
                       missing="CASE WHEN r.participant_id IS NULL THEN '—' ELSE '?' END")
     top = f" LIMIT {int(limit)}" if limit is not None else ""
@@ -197,7 +203,7 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
         con,
         f"""WITH r AS ({sql})
             SELECT r.network, r.period, r.date, r.cycle, r.indicator, r.description, r.evidence,
-                   {label} AS participant, r.role
+                   {label} AS participant, coalesce(p.role, 'unknown') AS role
             FROM r {people_join_sql("r.participant_id")}
             WHERE {where}{keep}
             ORDER BY {newest}{top}""",
