@@ -201,12 +201,12 @@ def stories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, cyc
             if per_cycle is not None else "")
     df = frame(
         con,
-        f"""WITH r AS ({sql})
+        # The stories are chosen first and only those few meet the people view (every person's latest row).
+        f"""WITH r AS ({sql}), chosen AS (SELECT * FROM r WHERE {where}{keep} ORDER BY {newest}{top})
             SELECT r.network, r.period, r.date, r.cycle, r.indicator, r.description, r.evidence,
                    {label} AS participant, coalesce(p.role, 'unknown') AS role
-            FROM r {people_join_sql("r.participant_id")}
-            WHERE {where}{keep}
-            ORDER BY {newest}{top}""",
+            FROM chosen r {people_join_sql("r.participant_id")}
+            ORDER BY {newest}""",
         params,
     )
     if pseudonymise and len(df):  # stories are free text and may name people
