@@ -344,7 +344,15 @@ SUITES = {"import": bench_import, "dimensions": bench_dimensions, "intervals": b
 
 
 def run(only: list[str] | None = None, scale: float = 1.0) -> None:
-    from . import budget_suite, graph_suite, identity_suite, page_suite, report_suite, ties_suite
+    from . import (
+        budget_suite,
+        graph_suite,
+        identity_suite,
+        map_page_suite,
+        page_suite,
+        report_suite,
+        ties_suite,
+    )
 
     SUITES.update(identity_suite.SUITES)
     SUITES.update(ties_suite.SUITES)
@@ -352,6 +360,7 @@ def run(only: list[str] | None = None, scale: float = 1.0) -> None:
     SUITES.update(graph_suite.SUITES)
     SUITES.update(report_suite.SUITES)
     SUITES.update(page_suite.SUITES)
+    SUITES.update(map_page_suite.SUITES)
     try:
         from . import scale_suite  # the 10x sizes; long
 

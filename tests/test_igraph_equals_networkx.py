@@ -9,7 +9,14 @@ import networkx as nx
 import pytest
 
 from analytics.decisions import betweenness_sample
-from analytics.measures.network import betweenness, communities, measure_all, network_measures, undirected
+from analytics.measures.network import (
+    betweenness,
+    communities,
+    measure_all,
+    network_measures,
+    network_shape,
+    undirected,
+)
 
 MODULARITY_TOLERANCE = 0.01
 
@@ -102,3 +109,17 @@ def test_sampling_rule() -> None:
     assert k is not None and 200 <= k < 10_000
     assert betweenness_sample(10_000, 100_000, budget_s=1e6) is None
     assert betweenness_sample(0) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_network_shape_is_network_measures_clustering_and_centralisation(seed):
+    """The view over periods takes clustering and centralisation alone (no betweenness, no communities)."""
+    G = nx.gnm_random_graph(60, 240, seed=seed, directed=True)
+    nx.set_edge_attributes(G, 1.0, "weight")
+    want = network_measures(G)
+    got = network_shape(G)
+    assert got == {"clustering": want["clustering"], "degree_centralization": want["degree_centralization"]}
+    assert got["clustering"] == pytest.approx(nx.average_clustering(nx.Graph(G.to_undirected())))
+    karate = nx.DiGraph(nx.karate_club_graph())
+    nx.set_edge_attributes(karate, 1.0, "weight")
+    assert network_shape(karate)["clustering"] == pytest.approx(nx.average_clustering(nx.karate_club_graph()))

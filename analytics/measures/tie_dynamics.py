@@ -130,7 +130,7 @@ def shares_over_time(con: duckdb.DuckDBPyConnection, network: str, strong_thresh
     shares = share_intervals(egos, ["period"])
     whole = []
     for p, G in waves:
-        m = tm.network_measures(G, strong_threshold=strong_threshold)
+        m = tm.network_shape(G)
         for key in ("clustering", "degree_centralization"):
             whole.append({"period": p, "measure": key, "n": G.number_of_nodes(), "value": m[key]})
     out = pd.concat([shares, pd.DataFrame(whole)], ignore_index=True)

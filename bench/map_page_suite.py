@@ -1,0 +1,131 @@
+"""Benchmark: the Learning-ties page on a network of 10,000 people and 100,000 ties, in Debian's Chromium
+against ``streamlit run`` on 127.0.0.1 — what a coach waits for: the first drawn map (above
+``decisions.MAP_PEOPLE_MAX`` people the page opens at the level of organisations) and the map drawn again
+after a filter change (a minimum tie weight: a new graph, new measures, a new map).
+
+The page's budget (``limits.PAGE_MAX_TIES``: 20,000 ties by default) is raised to the network's size for this
+run; with the default the page shows the network's figures from the database instead of a map.
+
+Baseline, in the same run: the Overview page's first view on the same server (a page without a tie map).
+``python -m bench map_page`` (BENCH_SCALE scales the network).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .timing import table
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK_JS = "() => { window.__previousDocument = true; }"
+#: A map document that is new (not marked) and has drawn on its canvas (as tests/test_browser_pages.py checks).
+DRAWN_JS = """() => {
+    if (window.__previousDocument || !window.tieMap || !window.tieMap.nodes.length) return false;
+    const c = document.querySelector('#tie-map canvas');
+    if (!c || !c.width || !c.height) return false;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && ++n > 2000) return true;
+    return false;
+}"""
+TIMEOUT_S = int(__import__("os").environ.get("MAP_PAGE_TIMEOUT_S", "300"))
+
+
+def _drawn_map(page):
+    """The frame whose new tie map has drawn, waited for (bounded)."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        for f in page.frames:
+            try:
+                if f.evaluate(DRAWN_JS):
+                    return f
+            except Exception:  # noqa: BLE001 - a frame that is being replaced
+                pass
+        page.wait_for_timeout(50)
+    page.screenshot(path=str(ROOT / "bench" / "_out_map_page_timeout.png"))
+    raise AssertionError(f"no tie map drawn within {TIMEOUT_S} s")
+
+
+def bench_map_page(scale: float = 1.0) -> str:
+    from analytics.ingest import importer
+    from analytics.store import database as store
+
+    from .budget_suite import write_big_network
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import browser as B
+
+    if not Path(B.CHROMIUM).exists():
+        return table("Ties page at 10,000 / 100,000 (browser)", ["what", "figure"], [["no chromium", ""]])
+    people, ties = max(500, int(10_000 * scale)), max(5_000, int(100_000 * scale))
+    work = Path(tempfile.mkdtemp(prefix="bench_map_page_"))
+    try:
+        p, t = write_big_network(work, people, ties, name="Groot")
+        lines = t.read_text(encoding="utf-8").splitlines()  # frequencies 1-5, so a minimum weight filters
+        t.write_text("\n".join([lines[0] + ",weight", *(f"{ln},{i % 5 + 1}" for i, ln in enumerate(lines[1:]))])
+                     + "\n", encoding="utf-8")
+        db = work / "big.duckdb"
+        con = store.connect(db)
+        for f in (p, t):
+            r = importer.import_file(con, f)
+            assert r.status == "imported", r.message
+        con.close()
+        from playwright.sync_api import sync_playwright
+
+        # The page's budget (limits.PAGE_MAX_TIES, 20,000 by default) would show this network's figures from the
+        # database instead of a map; an installation with big networks raises it, as here.
+        env = {"NETWERKLEREN_NO_DEMO": "1", "NETWERKLEREN_PAGE_MAX_TIES": str(ties + 1),
+               "NETWERKLEREN_PAGE_MAX_PEOPLE": str(people + 1)}
+        with B.streamlit_server(db, env=env) as url, sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=B.CHROMIUM, args=B.CHROMIUM_ARGS, headless=True)
+            try:
+                B.warm_up(b, url, timeout_ms=600_000)
+                with B.new_page(b, timeout_ms=600_000) as page:
+                    t0 = time.perf_counter()
+                    page.goto(url + "/overview")
+                    B.wait_for_app(page, expect_testid="stMetric", timeout_ms=600_000)
+                    overview = time.perf_counter() - t0
+                    t0 = time.perf_counter()
+                    page.goto(url + "/ties")
+                    frame = _drawn_map(page)
+                    first = time.perf_counter() - t0
+                    B.wait_for_app(page, timeout_ms=600_000)
+                    settled = time.perf_counter() - t0
+                    exceptions = B.app_exceptions(page)
+                    page.get_by_text(_more_filters(page)).first.click()
+                    box = page.locator(".st-key-ties_minw input")
+                    frame.evaluate(MARK_JS)
+                    t0 = time.perf_counter()
+                    box.fill("3")
+                    box.press("Enter")
+                    _drawn_map(page)
+                    again = time.perf_counter() - t0
+                    B.wait_for_app(page, timeout_ms=600_000)
+                    exceptions += B.app_exceptions(page)
+            finally:
+                b.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    from analytics import decisions
+
+    level = "organisations level" if people > decisions.MAP_PEOPLE_MAX else "people"
+    rows = [["Overview, first view (baseline: a page without a tie map)", overview, 1.0],
+            [f"Ties page: first map drawn ({level})", first, first / overview],
+            ["Ties page: settled (measures, tables and charts below the map)", settled, settled / overview],
+            ["after a filter change (minimum tie weight 3: 60% of the ties): map drawn again", again, again / overview]]
+    note = f"\npage exceptions: {exceptions or 'none'}"
+    return table(f"Learning-ties page at {people:,} people / {ties:,} ties in Chromium (127.0.0.1) — target: "
+                 "the largest maps open in a few seconds, a click answered in under a second",
+                 ["what", "seconds", "x baseline"], rows) + note
+
+
+def _more_filters(page) -> str:
+    """The 'more filters' expander's label in the page's language."""
+    return "Meer filters" if page.get_by_text("Meer filters").count() else "More filters"
+
+
+SUITES = {"map_page": bench_map_page}
