@@ -67,7 +67,8 @@ def budget_measures(data_version, network: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def over_time(data_version, network: str, strong: float, tie_type: str | None) -> pd.DataFrame:
-    rows = ui.query(tq.metrics_table, network, strong_threshold=strong, tie_type=tie_type)
+    rows = ui.query(tq.metrics_table, network, strong_threshold=strong, tie_type=tie_type,
+                    with_betweenness=False)  # the table shows no betweenness
     keep = ["period", *wording.OVER_TIME["shares"], *wording.OVER_TIME["counts"]]
     df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
     return df

@@ -113,3 +113,15 @@ def test_metrics_json_gives_one_object_per_type_and_a_combined_one_only_when_ask
     assert cli.main(["metrics", "--json", "--db", str(db_file), "--tie-type", "all"]) == 0
     [combined] = json.loads(capsys.readouterr().out)
     assert (combined["tie_type"], combined["edges"]) == ("all", 13)
+
+
+def test_metrics_without_betweenness_are_the_same_figures_but_the_top_brokers(firm):
+    """The Ties page's table over periods shows no betweenness, so it does not compute it."""
+    full = tq.metrics_table(firm, network="Firm")
+    lean = tq.metrics_table(firm, network="Firm", with_betweenness=False)
+    assert len(full) == len(lean) >= 2
+    assert any(a["top_betweenness"] for a in full)  # someone brokers in at least one type
+    for a, b in zip(full, lean, strict=True):
+        assert b["top_betweenness"] == []
+        drop = {"top_betweenness", "betweenness_sampled", "betweenness_sources"}
+        assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
