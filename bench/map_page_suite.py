@@ -46,7 +46,8 @@ def _drawn_map(page):
             except Exception:  # noqa: BLE001 - a frame that is being replaced
                 pass
         page.wait_for_timeout(50)
-    page.screenshot(path=str(ROOT / "bench" / "_out_map_page_timeout.png"))
+    (ROOT / "bench" / "_out").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "bench" / "_out" / "map_page_timeout.png"))  # what the page showed instead
     raise AssertionError(f"no tie map drawn within {TIMEOUT_S} s")
 
 
