@@ -20,6 +20,15 @@ OUT = ROOT / "bench" / "_out"
 # ---------------------------------------------------------------- import
 
 
+def _median_of_three(code_for) -> dict:
+    """Run ``code_for(i)`` for i = 0, 1, 2 in fresh children; each figure is the median of the three runs."""
+    import statistics
+
+    runs = [_child(code_for(i)) for i in range(3)]
+    return {k: statistics.median(r[k] for r in runs) if isinstance(runs[0][k], int | float) else runs[0][k]
+            for k in runs[0]}
+
+
 def bench_import(scale: float = 1.0) -> str:
     from analytics.demo.sample import write_participants_csv, write_ties_csv
 
@@ -30,17 +39,17 @@ def bench_import(scale: float = 1.0) -> str:
         ties = write_ties_csv(work / "ties.csv", n_people, n_ties, seed=7)
         size_mb = ties.stat().st_size / 1e6
         rows = []
-        raw = _child(f"""
+        raw = _median_of_three(lambda i: f"""
             import time, duckdb
-            con = duckdb.connect({str(work / 'raw.duckdb')!r})
+            con = duckdb.connect({str(work / f'raw{i}.duckdb')!r})
             t = time.perf_counter()
             con.execute("CREATE TABLE ties AS SELECT * FROM read_csv({str(ties)!r})").fetchall()
             con.close()
             result = {{"s": time.perf_counter() - t}}
         """)
-        pdx = _child(f"""
+        pdx = _median_of_three(lambda i: f"""
             import time, duckdb, pandas as pd
-            con = duckdb.connect({str(work / 'pandas.duckdb')!r})
+            con = duckdb.connect({str(work / f'pandas{i}.duckdb')!r})
             t = time.perf_counter()
             df = pd.read_csv({str(ties)!r})
             con.register("df", df)
@@ -48,11 +57,11 @@ def bench_import(scale: float = 1.0) -> str:
             con.close()
             result = {{"s": time.perf_counter() - t}}
         """)
-        ours = _child(f"""
+        ours = _median_of_three(lambda i: f"""
             import time
             from analytics.store import database as store
             from analytics.ingest import importer
-            con = store.connect({str(work / 'ours.duckdb')!r})
+            con = store.connect({str(work / f'ours{i}.duckdb')!r})
             r = importer.import_file(con, {str(people)!r})
             assert r.status == "imported", r.message
             t = time.perf_counter()
@@ -62,11 +71,11 @@ def bench_import(scale: float = 1.0) -> str:
             con.close()
             result = {{"s": s, "rows": r.rows_stored, "warnings": r.warnings}}
         """)
-        page = _child(f"""
+        page = _median_of_three(lambda i: f"""
             import time
             from analytics.store import database as store
             from analytics.ingest import importer
-            con = store.connect({str(work / 'page.duckdb')!r})
+            con = store.connect({str(work / f'page{i}.duckdb')!r})
             r = importer.import_file(con, {str(people)!r})
             assert r.status == "imported", r.message
             t = time.perf_counter()
@@ -88,7 +97,7 @@ def bench_import(scale: float = 1.0) -> str:
                      page["s"] / base, page["peak_mb"]])
         rows.append(["  of which the check shown before Import", page["check"], page["check"] / base, "—"])
         title = (f"Import of a {n_ties:,}-row ties CSV ({size_mb:.0f} MB; {n_people:,} participants imported "
-                 f"first) — target: at most 2x the baseline, peak memory under 1 GB")
+                 f"first; medians of three runs) — target: at most 2x the baseline, peak memory under 1 GB")
         return table(title, ["what", "seconds", "x baseline", "peak MB"], rows) + (
             f"\nrows stored: {ours['rows']:,}; notes: {ours['warnings']:,}")
     finally:
