@@ -21,27 +21,16 @@ from pathlib import Path
 from .timing import table
 
 ROOT = Path(__file__).resolve().parent.parent
-MARK_JS = "() => { window.__previousDocument = true; }"
-#: A map document that is new (not marked) and has drawn on its canvas (as tests/test_browser_pages.py checks).
-DRAWN_JS = """() => {
-    if (window.__previousDocument || !window.tieMap || !window.tieMap.nodes.length) return false;
-    const c = document.querySelector('#tie-map canvas');
-    if (!c || !c.width || !c.height) return false;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && ++n > 2000) return true;
-    return false;
-}"""
 TIMEOUT_S = int(__import__("os").environ.get("MAP_PAGE_TIMEOUT_S", "300"))
 
 
-def _drawn_map(page):
-    """The frame whose new tie map has drawn, waited for (bounded)."""
+def _drawn_map(page, B):
+    """The frame whose new tie map has drawn (the checks of tests/browser.py), waited for (bounded)."""
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
         for f in page.frames:
             try:
-                if f.evaluate(DRAWN_JS):
+                if f.evaluate(B.NEW_MAP_JS) and f.evaluate(B.CANVAS_DRAWN_JS):
                     return f
             except Exception:  # noqa: BLE001 - a frame that is being replaced
                 pass
@@ -92,18 +81,18 @@ def bench_map_page(scale: float = 1.0) -> str:
                     overview = time.perf_counter() - t0
                     t0 = time.perf_counter()
                     page.goto(url + "/ties")
-                    frame = _drawn_map(page)
+                    frame = _drawn_map(page, B)
                     first = time.perf_counter() - t0
                     B.wait_for_app(page, timeout_ms=600_000)
                     settled = time.perf_counter() - t0
                     exceptions = B.app_exceptions(page)
                     page.get_by_text(_more_filters(page)).first.click()
                     box = page.locator(".st-key-ties_minw input")
-                    frame.evaluate(MARK_JS)
+                    frame.evaluate(B.MARK_DOC_JS)
                     t0 = time.perf_counter()
                     box.fill("3")
                     box.press("Enter")
-                    _drawn_map(page)
+                    _drawn_map(page, B)
                     again = time.perf_counter() - t0
                     B.wait_for_app(page, timeout_ms=600_000)
                     exceptions += B.app_exceptions(page)

@@ -435,6 +435,23 @@ _MAIN_HEIGHT_JS = """() => {
 _TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
+# ---------------------------------------------------------------------------------------------- the tie map
+
+#: Mark the map's current document, so that a new one (after a rerun) can be told from it.
+MARK_DOC_JS = "() => { window.__previousDocument = true; }"
+#: A new map document (not marked) with people in it.
+NEW_MAP_JS = "() => !window.__previousDocument && window.tieMap && window.tieMap.nodes.length > 0"
+#: The map has drawn on its canvas (more than 2,000 painted pixels).
+CANVAS_DRAWN_JS = """() => {
+    const c = document.querySelector('#tie-map canvas');
+    if (!c || !c.width || !c.height) return false;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && ++n > 2000) return true;
+    return false;
+}"""
+
+
 def screenshot(page, name: str, full_page: bool = True, max_height: int = 8_000) -> Path:
     """Save a PNG of the page to ``tests/_artifacts/<name>.png`` and return its path.
 

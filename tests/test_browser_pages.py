@@ -30,6 +30,9 @@ from collections import Counter
 
 import pytest
 from browser import (
+    CANVAS_DRAWN_JS,
+    MARK_DOC_JS,
+    NEW_MAP_JS,
     app_exceptions,
     goto_nav,
     new_page,
@@ -153,16 +156,8 @@ def assert_radar_drawn(info: dict) -> None:
         assert poly["closed"] and poly["w"] > 50 and poly["h"] > 50, (period, poly)
 
 
-_MARK_DOC_JS = "() => { window.__previousDocument = true; }"
-_NEW_MAP_JS = "() => !window.__previousDocument && window.tieMap && window.tieMap.nodes.length > 0"
-_CANVAS_DRAWN_JS = """() => {
-    const c = document.querySelector('#tie-map canvas');
-    if (!c || !c.width || !c.height) return false;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && ++n > 2000) return true;
-    return false;
-}"""
+# The tie map's document checks, shared with the bench (bench/map_page_suite.py) through tests/browser.py.
+_MARK_DOC_JS, _NEW_MAP_JS, _CANVAS_DRAWN_JS = MARK_DOC_JS, NEW_MAP_JS, CANVAS_DRAWN_JS
 _EDGE_STYLES_JS = """() => window.tieMap.edges.get().map(e => [e.color, !!e.dashes, e.width])"""
 
 

@@ -306,7 +306,7 @@ def _composed(charts: Sequence[alt.TopLevelMixin], kind: str = "concat", *, titl
     out[kind] = specs
     out.update(top)
     if title:
-        out["title"] = {"text": title, "anchor": "start", "fontSize": 14}
+        out["title"] = _titled(title)["title"].to_dict()
     if datasets:
         out["datasets"] = datasets
     return VegaLiteSpec(out)
