@@ -48,6 +48,7 @@ import pandas as pd
 
 from analytics.definitions import default_framework, funnel_cycles, value_cycles
 from analytics.draw import charts, export
+from analytics.draw.svg_figures import HELPER_FROM_NETWORKS, FigureDrawer
 from analytics.i18n import chart_text, cycle_label, fmt_num, kind_label, t, tie_type_label
 from analytics.measures import dimensions as dims
 from analytics.measures import overview as ov
@@ -131,23 +132,18 @@ class _Doc:
     script_hashes: list[str] = field(default_factory=list)
     n_charts: int = 0
     n_maps: int = 0
+    drawer: FigureDrawer = field(default_factory=lambda: FigureDrawer(export.vl_version()))
 
     def svg(self, chart, caption: str | None = None) -> str:
-        """A chart as inline SVG with its ids made unique in this document."""
+        """A chart as inline SVG with its ids made unique in this document (with a helper drawing them, a
+        placeholder that :meth:`finish` fills)."""
         self.n_charts += 1
-        spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)  # built by our own builders
-        s = export.chart_to_html_snippet(spec, locale="nl-NL" if self.lang == "nl" else None)
-        s = re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", s, count=2)  # the HTML parser knows <svg>
-        prefix = f"c{self.n_charts}-"
-        ids = set(re.findall(r'(?<![\w-])id="([^"]+)"', s))
-        if ids:
-            alt = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
-            s = re.sub(rf'(?<![\w-])id="({alt})"', lambda m: f'id="{prefix}{m.group(1)}"', s)
-            s = re.sub(rf"url\(#({alt})\)", lambda m: f"url(#{prefix}{m.group(1)})", s)
-            s = re.sub(rf'href="#({alt})"', lambda m: f'href="#{prefix}{m.group(1)}"', s)
-        s = s.replace("<svg ", '<svg role="img" ', 1)
-        cap = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
-        return f'<figure class="chart">{s}{cap}</figure>'
+        return self.drawer.draw(chart, locale="nl-NL" if self.lang == "nl" else None, prefix=f"c{self.n_charts}-",
+                                caption=caption)
+
+    def finish(self, text: str) -> str:
+        """The document with every chart in place."""
+        return self.drawer.fill(text)
 
     def iframe(self, document: str, title: str, height: int) -> str:
         """A self-contained HTML document in a sandboxed srcdoc frame; its inline scripts are hashed for the
@@ -542,52 +538,56 @@ def build_report(
         if period not in order:
             raise ReportError(f"unknown period {period!r}; known: {', '.join(order) or 'none'}")
         order = order[: order.index(period) + 1]
-    doc = _Doc(lang=lang)
-    # Names are scrubbed per network, so only the report's networks' names are read; the stories' text is
-    # always scrubbed (as on the page), and with one scrubber for the whole report, not one per network.
-    scrub = NameScrubber(con, pseudonymise, networks=nets)
-    story_scrub = scrub if pseudonymise else NameScrubber(con, True, networks=nets)
-    when = generated or dt.datetime.now()
+    # Many networks: their charts are drawn in a helper process while the next network is computed.
+    drawer = FigureDrawer(export.vl_version(), helper=len(nets) >= HELPER_FROM_NETWORKS)
+    with drawer:
+        doc = _Doc(lang=lang, drawer=drawer)
+        # Names are scrubbed per network, so only the report's networks' names are read; the stories' text is
+        # always scrubbed (as on the page), and with one scrubber for the whole report, not one per network.
+        scrub = NameScrubber(con, pseudonymise, networks=nets)
+        story_scrub = scrub if pseudonymise else NameScrubber(con, True, networks=nets)
+        when = generated or dt.datetime.now()
 
-    body = [f"<header><h1>{_e(t('report.title', lang))}</h1>",
-            f"<p class=meta>{_e(t('report.generated', lang, date=_date(when, lang, with_time=True)))}</p>",
-            f"<p class=meta>{_e(t('report.scope', lang, networks=', '.join(nets) or '—', period=period or t('report.all_periods', lang)))}</p>"]
-    if pseudonymise:
-        body.append(f"<p class=privacy>{_e(t('report.pseudonymised', lang))}</p>")
-    else:
-        body.append(f'<p class="privacy names">{_e(t("report.names_shown", lang))}</p>')
-    body.append("</header>")
-    toc = [f'<li><a href="#sources">{_e(t("report.sources", lang))}</a></li>',
-           f'<li><a href="#overview">{_e(t("report.overview", lang))}</a></li>']
-    toc += [f'<li><a href="#net-{i}">{_e(n)}</a></li>' for i, n in enumerate(nets, 1)]
-    body.append(f'<nav class="toc"><strong>{_e(t("report.contents", lang))}</strong><ol>{"".join(toc)}</ol></nav>')
-    body.append(_sources(con, lang))
-    body.append(_overview(con, nets, lang, min_group))
-    from analytics.views.loop import agreement_records
+        body = [f"<header><h1>{_e(t('report.title', lang))}</h1>",
+                f"<p class=meta>{_e(t('report.generated', lang, date=_date(when, lang, with_time=True)))}</p>",
+                f"<p class=meta>{_e(t('report.scope', lang, networks=', '.join(nets) or '—', period=period or t('report.all_periods', lang)))}</p>"]
+        if pseudonymise:
+            body.append(f"<p class=privacy>{_e(t('report.pseudonymised', lang))}</p>")
+        else:
+            body.append(f'<p class="privacy names">{_e(t("report.names_shown", lang))}</p>')
+        body.append("</header>")
+        toc = [f'<li><a href="#sources">{_e(t("report.sources", lang))}</a></li>',
+               f'<li><a href="#overview">{_e(t("report.overview", lang))}</a></li>']
+        toc += [f'<li><a href="#net-{i}">{_e(n)}</a></li>' for i, n in enumerate(nets, 1)]
+        body.append(f'<nav class="toc"><strong>{_e(t("report.contents", lang))}</strong><ol>{"".join(toc)}</ol></nav>')
+        body.append(_sources(con, lang))
+        body.append(_overview(con, nets, lang, min_group))
+        from analytics.views.loop import agreement_records
 
-    loop_recs = agreement_records(con, nets, pseudonymise=pseudonymise, min_group=min_group)
-    own = ov.own_instrument_latest(con, min_group)
-    for i, net in enumerate(nets, 1):
-        if progress is not None:
-            progress((i - 1) / (len(nets) + 1), net)
-        body.append(f'<section class="network" id="net-{i}"><h2>{_e(net)}</h2>')
-        body.append(_about(con, net, lang, pseudonymise))
-        body.append(_dimensions(doc, con, net, order, period, min_group))
-        body.append(_own_instruments(own[own["network"] == net], lang))
-        body.append(_values(doc, con, net, period, scrub, story_scrub))
-        body.append(_ties(doc, con, net, order, period, pseudonymise))
-        body.append(_loop_agreements([a for a in loop_recs if a["network"] == net], lang))
-        body.append(_agreements(con, net, lang, scrub))
-        body.append("</section>")
-    body.append(f"<footer>{_e(t('report.footer', lang))}</footer>")
+        loop_recs = agreement_records(con, nets, pseudonymise=pseudonymise, min_group=min_group)
+        own = ov.own_instrument_latest(con, min_group)
+        for i, net in enumerate(nets, 1):
+            if progress is not None:
+                progress((i - 1) / (len(nets) + 1), net)
+            body.append(f'<section class="network" id="net-{i}"><h2>{_e(net)}</h2>')
+            body.append(_about(con, net, lang, pseudonymise))
+            body.append(_dimensions(doc, con, net, order, period, min_group))
+            body.append(_own_instruments(own[own["network"] == net], lang))
+            body.append(_values(doc, con, net, period, scrub, story_scrub))
+            body.append(_ties(doc, con, net, order, period, pseudonymise))
+            body.append(_loop_agreements([a for a in loop_recs if a["network"] == net], lang))
+            body.append(_agreements(con, net, lang, scrub))
+            body.append("</section>")
+        body.append(f"<footer>{_e(t('report.footer', lang))}</footer>")
+        head = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+                f'<meta http-equiv="Content-Security-Policy" content="{doc.csp()}">\n'
+                '<meta name="referrer" content="no-referrer">\n'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f"<title>{_e(t('report.title', lang))}</title>\n<style>{CSS}</style>\n</head>\n<body>\n")
+        text = doc.finish(head + "\n".join(body) + "\n</body>\n</html>\n")  # waits for the last charts
     if progress is not None:
         progress(1.0, "")
-    head = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="{doc.csp()}">\n'
-            '<meta name="referrer" content="no-referrer">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_e(t('report.title', lang))}</title>\n<style>{CSS}</style>\n</head>\n<body>\n")
-    return head + "\n".join(body) + "\n</body>\n</html>\n"
+    return text
 
 
 def find_chromium() -> str | None:
