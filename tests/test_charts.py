@@ -280,8 +280,8 @@ def test_grids_of_charts_are_the_spec_altair_would_write():
     df.loc[df["network"] == "B", "mean"] = df["mean"] / 2  # other data per facet: other datasets
     ours = C.small_multiples_radar(df, axis_order=CODES, columns=2, title="Netwerken <b>", size=240)
     series = sorted(df["period"].unique())
-    subs = [C.radar_chart(df[df["network"] == n], axis_order=CODES, series_order=series, size=240, title=n)
-            for n in ("A", "B", "C")]
+    subs = [C.radar_chart(df[df["network"] == n], axis_order=CODES, series_order=series, size=240, title=n,
+                          as_altair=True) for n in ("A", "B", "C")]
     altair = (alt.concat(*subs, columns=2, spacing=28).resolve_scale(color="shared")
               .properties(title=alt.TitleParams("Netwerken <b>", anchor="start", fontSize=14)))
     assert ours.to_dict() == altair.to_dict()
@@ -641,3 +641,37 @@ def test_radar_labels_wrap_instead_of_being_cut_and_fit_the_view():
     for b in boxes:
         assert -210 <= b["x0"] and b["x1"] <= 210 and b["top"] <= 210 and b["top"] - b["h"] >= -210
     assert radius >= 100
+
+
+@pytest.mark.parametrize("kw", [
+    {},
+    {"pole_labels": POLES, "title": "Radar <b>", "size": 400},
+    {"emphasise": None, "series_order": ["2024-1"]},
+    {"categorical": True, "series_colors": {"2024-1": "#000000"}, "emphasise": "2024-2"},
+    {"ci": ("lo", "hi"), "tooltip_cols": ("n", "lo")},
+])
+def test_a_radar_composed_from_its_layers_is_the_spec_altair_writes(kw):
+    """The radar's layers are composed into one spec by ``_layered`` (Altair's layer chart copies every layer
+    three times): it must equal Altair's own, validated, layer chart of the same layers."""
+    import altair as alt
+
+    df = radar_df().assign(lo=lambda d: d["mean"] - 0.1, hi=lambda d: d["mean"] + 0.1)
+    df.loc[1, "mean"] = float("nan")  # a missing point: its series draws no polygon
+    args = dict(axis_order=CODES, axis_labels=LABELS, series_order=PERIODS, emphasise="2025-1") | kw
+    ours = C.radar_chart(df, **args)
+    theirs = C.radar_chart(df, **args, as_altair=True)
+    assert isinstance(theirs, alt.LayerChart)
+    assert ours.to_dict() == theirs.to_dict(validate=True)
+    # the frame's specs are shared by every radar: changing one radar's spec changes no other
+    spec = ours.to_dict()
+    spec["layer"][0]["mark"] = "changed"
+    assert C.radar_chart(df, **args).to_dict() == theirs.to_dict()
+
+
+def test_layers_with_a_selection_are_left_to_altair():
+    import altair as alt
+
+    sel = alt.selection_point(name="p")
+    layer = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").add_params(sel)
+    with pytest.raises(ValueError, match="parameters"):
+        C._layered([layer])
