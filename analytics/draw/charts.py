@@ -284,6 +284,22 @@ class VegaLiteSpec(dict):
         return json.dumps(self, indent=indent)
 
 
+def _lift_top_level(specs: list[dict]) -> tuple[dict, dict]:
+    """Take ``$schema``, ``config`` and ``datasets`` out of each top-level spec (in place), for one spec that
+    holds them all: the top of the composed spec and the datasets merged."""
+    out: dict = {}
+    datasets: dict = {}
+    for s in specs:
+        datasets.update(s.pop("datasets", {}))
+        out["$schema"] = s.pop("$schema")
+        config = s.pop("config", None)
+        if out.setdefault("config", config) != config:
+            raise ValueError("charts with different configs cannot share one spec")
+    if out["config"] is None:
+        del out["config"]
+    return out, datasets
+
+
 def _composed(charts: Sequence[alt.TopLevelMixin], kind: str = "concat", *, title: str = "",
               **top) -> VegaLiteSpec | alt.TopLevelMixin:
     """``alt.concat(*charts, **top)`` (or ``vconcat``) as a spec composed from the charts' own specs.
@@ -301,16 +317,7 @@ def _composed(charts: Sequence[alt.TopLevelMixin], kind: str = "concat", *, titl
     specs = [c.to_dict(validate=i == 0) for i, c in enumerate(charts)]
     if any("params" in s for s in specs):
         return _with_title(getattr(alt, kind)(*charts, **top), title)
-    out: dict = {}
-    datasets: dict = {}
-    for s in specs:
-        datasets.update(s.pop("datasets", {}))
-        out["$schema"] = s.pop("$schema")
-        config = s.pop("config", None)
-        if out.setdefault("config", config) != config:
-            raise ValueError("sub-charts with different configs cannot share one spec")
-    if out["config"] is None:
-        del out["config"]
+    out, datasets = _lift_top_level(specs)
     out[kind] = specs
     out.update(top)
     if title:
@@ -327,21 +334,10 @@ def _layered(layers: Sequence[alt.TopLevelMixin | dict], **props) -> VegaLiteSpe
     ``properties`` and ``to_dict``: for a radar of a dozen layers that was half its time. A layer may come as
     its spec already written (a radar's frame, written once). Layers with parameters (selections) are refused:
     they need Altair's merging. The tests compare the result with Altair's own."""
-    out: dict = {}
-    datasets: dict = {}
-    specs = []
-    for layer in layers:
-        s = dict(layer) if isinstance(layer, dict) else layer.to_dict(validate=False)
-        if "params" in s:
-            raise ValueError("layers with parameters need alt.layer")
-        datasets.update(s.pop("datasets", {}))
-        out["$schema"] = s.pop("$schema")
-        config = s.pop("config", None)
-        if out.setdefault("config", config) != config:
-            raise ValueError("layers with different configs cannot share one spec")
-        specs.append(s)
-    if out["config"] is None:
-        del out["config"]
+    specs = [dict(layer) if isinstance(layer, dict) else layer.to_dict(validate=False) for layer in layers]
+    if any("params" in s for s in specs):
+        raise ValueError("layers with parameters need alt.layer")
+    out, datasets = _lift_top_level(specs)
     out["layer"] = specs
     for key, value in props.items():
         out[key] = value.to_dict() if isinstance(value, alt.SchemaBase) else value
