@@ -10,29 +10,48 @@ from __future__ import annotations
 #: A tie of at least this weight (frequency on the store's 1..5 scale) is drawn and counted as strong.
 STRONG_TIE_MIN_WEIGHT = 3.0
 
-#: Betweenness is exact while one run fits this many seconds; above it, it is estimated from a sample of
-#: sources (networkx' estimator, computed by igraph) and every surface that shows it says so.
+#: Betweenness is exact while one run fits this many seconds (its search split over the cores,
+#: measures/betweenness_parts.py); above it, it is estimated from a sample of sources (networkx' estimator,
+#: computed by igraph) and every surface that shows it says so. Two seconds, not the five an exact run of
+#: 10,000 people / 100,000 ties needs with every other measure: a network's first view waits for it.
 BETWEENNESS_BUDGET_S = 2.0
-#: igraph's seconds per (source x (person + tie)) for unweighted Brandes, measured on this 2-core machine
-#: (bench `graph_engines`: 10,000 people / 100,000 ties exact in 38 s -> 3.5e-8; rounded up).
-BETWEENNESS_COST = 4e-8
+#: igraph's seconds per (source x (person + tie)) for unweighted Brandes on one core, measured on this
+#: machine when quiet (2,000 / 5,000 / 10,000 people: 6.5e-9 to 7.1e-9; 10,000 people / 82,602 ties exact in
+#: 6.6 s on one core, 3.7 s split over two). An earlier 4e-8 was read off a heavily loaded machine.
+BETWEENNESS_COST = 7e-9
 #: Never fewer sampled sources than this (below it the ranking of brokers gets unstable).
 BETWEENNESS_SAMPLE_SOURCES = 200
 #: Ties per person assumed when only the number of people is known.
 TIES_PER_PERSON_GUESS = 8
 
 
-def betweenness_sample(n_people: int, n_ties: int | None = None, *, budget_s: float | None = None) -> int | None:
+def usable_cores() -> int:
+    """Cores this process may use (a container's or taskset's limit, not the machine's)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def betweenness_seconds(sources: int, n_people: int, n_ties: int, cores: int = 1) -> float:
+    """Expected seconds of Brandes' search from ``sources`` people, split over ``cores`` (betweenness_parts)."""
+    return sources * (n_people + n_ties) * BETWEENNESS_COST / max(1, cores)
+
+
+def betweenness_sample(n_people: int, n_ties: int | None = None, *, budget_s: float | None = None,
+                       cores: int | None = None) -> int | None:
     """How many sources to sample for betweenness on ``n_people`` / ``n_ties`` (None: exact).
 
-    Exact costs n x (n + m) steps: 2,000 people / 16,000 ties about 1.4 s (exact), 5,000 / 50,000 about
-    11 s (sampled: ~360 sources), 10,000 / 100,000 about 40 s (sampled: ~450 sources).
+    Exact costs n x (n + m) steps, shared by the cores (``cores``: this process's, by default).
     """
     m = n_people * TIES_PER_PERSON_GUESS if n_ties is None else n_ties
     budget = BETWEENNESS_BUDGET_S if budget_s is None else budget_s
-    per_source = (n_people + m) * BETWEENNESS_COST
-    if n_people == 0 or m == 0 or n_people * per_source <= budget:
+    cores = usable_cores() if cores is None else cores
+    if n_people == 0 or m == 0 or betweenness_seconds(n_people, n_people, m, cores) <= budget:
         return None
+    per_source = betweenness_seconds(1, n_people, m, cores)
     return min(n_people, max(BETWEENNESS_SAMPLE_SOURCES, int(budget / per_source)))
 
 

@@ -104,9 +104,12 @@ def test_measure_all_undirected_weights_summed() -> None:
 
 
 def test_sampling_rule() -> None:
-    assert betweenness_sample(2000, 16_000) is None  # exact fits the budget
-    k = betweenness_sample(10_000, 100_000)
+    assert betweenness_sample(2000, 16_000, cores=1) is None  # exact fits the budget
+    k = betweenness_sample(10_000, 100_000, cores=1)
     assert k is not None and 200 <= k < 10_000
+    # two cores share the search: twice the sources for the same budget (within rounding), until exact fits
+    assert betweenness_sample(10_000, 100_000, cores=2) in (2 * k, 2 * k + 1)
+    assert betweenness_sample(10_000, 100_000, cores=64) is None
     assert betweenness_sample(10_000, 100_000, budget_s=1e6) is None
     assert betweenness_sample(0) is None
 

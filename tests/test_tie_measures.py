@@ -310,7 +310,7 @@ def test_betweenness_sampling_flag() -> None:
     assert network_measures(D, betweenness_k=10)["betweenness_sampled"] is True
     assert network_measures(D, betweenness_k=34)["betweenness_sampled"] is False
     assert suggest_betweenness_k(500, 4000) is None
-    k = suggest_betweenness_k(10_000, 100_000)
+    k = suggest_betweenness_k(10_000, 100_000, cores=2)
     assert k is not None and 50 <= k < 10_000
 
 

@@ -1,0 +1,116 @@
+"""Brandes' betweenness split over the machine's cores: each core searches from its share of the sources.
+
+Betweenness is a sum over source people, so the sources can be split and the parts' totals added. igraph
+keeps Python's GIL while it searches (measured: two threads took as long as one after the other), so the
+other parts run in helper processes, ``python -m analytics.measures.betweenness_parts`` fed the ties as bytes
+in a file (not :mod:`multiprocessing`, whose spawned child would run the caller's own script again). A
+helper that cannot start, fails or answers wrongly has its part searched here, so the totals never depend on
+the helpers. Only worth it when a search takes longer than starting a helper (about 0.3 s).
+
+This module imports only numpy and igraph, so a helper starts quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import igraph as ig
+import numpy as np
+
+#: Split the search only when it is expected to take at least this many seconds on one core.
+SPLIT_FROM_S = 1.0
+#: A helper that has not answered this long after this process finished its own share (seconds, plus that
+#: share's time times the factor) is stopped and its share searched here.
+HELPER_PATIENCE_S = 10.0
+HELPER_PATIENCE_FACTOR = 3.0
+_HEADER = struct.Struct("<qqq")  # people, ties, sources
+
+
+def source_totals(n: int, src: np.ndarray, tgt: np.ndarray, sources: np.ndarray | None = None, *,
+                  parts: int = 1, graph: ig.Graph | None = None) -> np.ndarray:
+    """Per person, the (unnormalised, directed) betweenness summed over ``sources`` (None: everyone).
+
+    People are ``0..n-1``, ties ``src[i] -> tgt[i]``; ``graph`` is the same as an igraph graph, when the caller
+    has one. ``parts > 1`` searches ``parts - 1`` shares in helper processes while this process searches its
+    own."""
+    g = graph if graph is not None else ig.Graph(n=n, edges=np.column_stack([src, tgt]), directed=True)
+    everyone = sources is None
+    sources = np.arange(n, dtype=np.int64) if everyone else np.asarray(sources, dtype=np.int64)
+    parts = max(1, min(parts, len(sources)))
+    if parts == 1:
+        return _search(g, None if everyone else sources)
+    shares = [sources[i::parts] for i in range(parts)]  # interleaved, so each share meets every kind of person
+    helpers = [_start(n, src, tgt, share) for share in shares[1:]]
+    t0 = time.perf_counter()
+    total = _search(g, shares[0])
+    # A helper searches as much as this process did: one far slower than that is stuck, and is let go.
+    patience = HELPER_PATIENCE_S + HELPER_PATIENCE_FACTOR * (time.perf_counter() - t0)
+    for proc, share in zip(helpers, shares[1:], strict=True):
+        part = _answer(proc, n, patience)
+        total = total + (part if part is not None else _search(g, share))
+    return total
+
+
+def _search(g: ig.Graph, sources: np.ndarray | None) -> np.ndarray:
+    if sources is None:
+        return np.asarray(g.betweenness(directed=True), dtype=float)
+    return np.asarray(g.betweenness(directed=True, sources=sources.tolist(), targets=None), dtype=float)
+
+
+def _start(n: int, src: np.ndarray, tgt: np.ndarray, share: np.ndarray) -> subprocess.Popen | None:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    # The ties go in as a file, not through a pipe: a pipe holds 64 KB, and a thread feeding it would wait for
+    # Python's GIL, which this process's own search keeps (measured: the helper then started only after it).
+    with tempfile.TemporaryFile() as ties:
+        ties.write(_HEADER.pack(n, len(src), len(share)))
+        for a in (src, tgt, share):
+            ties.write(np.ascontiguousarray(a, dtype="<i8").tobytes())
+        ties.seek(0)
+        try:
+            return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "analytics.measures.betweenness_parts"], stdin=ties,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root, env=env)
+        except OSError:
+            return None
+
+
+def _answer(proc: subprocess.Popen | None, n: int, patience: float) -> np.ndarray | None:
+    """A helper's totals, or None when it did not give exactly ``n`` of them within ``patience`` seconds."""
+    if proc is None:
+        return None
+    timer = threading.Timer(patience, proc.kill)  # a killed helper's pipe ends, so the read below returns
+    timer.start()
+    try:
+        out = proc.stdout.read()
+        ok = proc.wait() == 0
+    except OSError:
+        proc.kill()
+        return None
+    finally:
+        timer.cancel()
+    if not ok or len(out) != 8 * n:
+        return None
+    return np.frombuffer(out, dtype="<f8").astype(float)
+
+
+def _serve() -> None:
+    data = sys.stdin.buffer.read()
+    n, m, k = _HEADER.unpack_from(data)
+    arrays = np.frombuffer(data, dtype="<i8", offset=_HEADER.size)
+    if len(arrays) != 2 * m + k:
+        raise SystemExit(2)
+    src, tgt, share = arrays[:m], arrays[m:2 * m], arrays[2 * m:]
+    g = ig.Graph(n=n, edges=np.column_stack([src, tgt]), directed=True)
+    sys.stdout.buffer.write(np.ascontiguousarray(_search(g, share), dtype="<f8").tobytes())
+
+
+if __name__ == "__main__":
+    _serve()
