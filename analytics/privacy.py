@@ -83,10 +83,13 @@ def label_sql(pseudonymise: bool, id_expr: str = "p.participant_id", *, missing:
     return f"coalesce(ps.code, {missing})" if pseudonymise else f"coalesce(p.name, {id_expr})"
 
 
-def people_join_sql(id_expr: str) -> str:
-    """The joins :func:`label_sql` reads: a person's row (``p``) and code (``ps``) for the id in ``id_expr``."""
-    return (f"LEFT JOIN people p ON p.participant_id = {id_expr} "
-            f"LEFT JOIN pseudonyms ps ON ps.participant_id = {id_expr}")
+def people_join_sql(id_expr: str, *, people: bool = True) -> str:
+    """The joins :func:`label_sql` reads: a person's row (``p``) and code (``ps``) for the id in ``id_expr``.
+
+    ``people=False`` joins the codes alone: enough for a pseudonymised label when the query needs nothing else
+    of the person (the people view aggregates every participant row, so it is not free)."""
+    codes = f"LEFT JOIN pseudonyms ps ON ps.participant_id = {id_expr}"
+    return f"LEFT JOIN people p ON p.participant_id = {id_expr} {codes}" if people else codes
 
 
 def public_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

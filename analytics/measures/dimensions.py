@@ -155,7 +155,7 @@ def marks(
         f"""WITH m AS ({sql})
             SELECT m.network, m.period, m.situation, m.indicator AS code, m.dimension, m.position, m.raw,
                    m.role, {label_sql(pseudonymise, "m.respondent")} AS label
-            FROM m {people_join_sql("m.respondent")}
+            FROM m {people_join_sql("m.respondent", people=not pseudonymise)}
             ORDER BY m.ord, m.position""",
         params,
     )

@@ -50,16 +50,18 @@ def _reports_sql(f: Filters, with_role: bool = False) -> tuple[str, list]:
 
 
 def cycle_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
-                 by: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Participants and reports per cycle (and per ``by`` columns: network, period, role)."""
+                 by: tuple[str, ...] = (), cycles: list[str] | None = None) -> pd.DataFrame:
+    """Participants and reports per cycle (and per ``by`` columns: network, period, role); only ``cycles``
+    when given."""
     sql, params = _reports_sql(filters, with_role="role" in by)
     keys = "".join(f"{k}, " for k in by)
+    only = f"WHERE cycle IN ({', '.join(literal(c) for c in cycles)})" if cycles is not None else ""
     return frame(
         con,
         f"""WITH r AS ({sql})
             SELECT {keys}cycle, min(cycle_order) AS cycle_order, count(DISTINCT reporter) AS participants,
                    count(*) AS reports
-            FROM r GROUP BY {keys}cycle ORDER BY {keys}cycle_order""",
+            FROM r {only} GROUP BY {keys}cycle ORDER BY {keys}cycle_order""",
         params,
     )
 
@@ -130,22 +132,24 @@ def funnel(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), by: tup
 
 def side_values(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
     """Strategic and enabling value: shown beside the funnel, not inside it."""
-    counts = cycle_counts(con, filters)
     side = [c.code for c in value_cycles() if not c.in_funnel]
-    return counts[counts["cycle"].isin(side)].drop(columns=["cycle_order"]).reset_index(drop=True)
+    if not side:
+        return pd.DataFrame(columns=["cycle", "participants", "reports"])
+    return cycle_counts(con, filters, cycles=side).drop(columns=["cycle_order"]).reset_index(drop=True)
 
 
 def highest_cycle(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
     """Per period: how many participants reached each funnel cycle as their highest one."""
     sql, params = _reports_sql(filters)
     stages = ", ".join(literal(c) for c in funnel_cycles())
+    names = ", ".join(f"({int(c.order)}, {literal(c.code)})" for c in value_cycles() if c.in_funnel)
     return frame(
         con,
         f"""WITH r AS ({sql}), top AS (
                 SELECT period, reporter, max(cycle_order) AS top FROM r WHERE cycle IN ({stages})
-                GROUP BY period, reporter)
+                GROUP BY period, reporter), c(cycle_order, cycle) AS (VALUES {names})
             SELECT t.period, c.cycle AS highest_cycle, count(*) AS participants
-            FROM top t JOIN (SELECT DISTINCT cycle, cycle_order FROM r) c ON c.cycle_order = t.top
+            FROM top t JOIN c ON c.cycle_order = t.top
             GROUP BY ALL ORDER BY t.period, min(t.top)""",
         params,
     )
