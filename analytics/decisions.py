@@ -10,11 +10,16 @@ from __future__ import annotations
 #: A tie of at least this weight (frequency on the store's 1..5 scale) is drawn and counted as strong.
 STRONG_TIE_MIN_WEIGHT = 3.0
 
-#: Betweenness is exact while one run fits this many seconds (its search split over the cores,
-#: measures/betweenness_parts.py); above it, it is estimated from a sample of sources (networkx' estimator,
-#: computed by igraph) and every surface that shows it says so. Two seconds, not the five an exact run of
-#: 10,000 people / 100,000 ties needs with every other measure: a network's first view waits for it.
-BETWEENNESS_BUDGET_S = 2.0
+#: Betweenness is exact while one run fits this many seconds; above it, it is estimated from a sample of
+#: sources (networkx' estimator, computed by igraph) and every surface that shows it says so. Half a second,
+#: though an exact run of 10,000 people / 100,000 ties takes under 5 s with every other measure when split
+#: over two cores: the Ties page computes it for every period and filter it shows (measured in Chromium at
+#: 10,000 people: a 1,300-source sample cost the first map 1.2 s more than a 450-source one). Exact up to
+#: about 2,500 people / 25,000 ties; with four or more cores the split search takes it further.
+BETWEENNESS_BUDGET_S = 0.5
+#: A search expected to take at least this long on one core is split over the cores (helper processes,
+#: measures/betweenness_parts.py; starting one costs about 0.3 s).
+BETWEENNESS_SPLIT_FROM_S = 1.0
 #: igraph's seconds per (source x (person + tie)) for unweighted Brandes on one core, measured on this
 #: machine when quiet (2,000 / 5,000 / 10,000 people: 6.5e-9 to 7.1e-9; 10,000 people / 82,602 ties exact in
 #: 6.6 s on one core, 3.7 s split over two). An earlier 4e-8 was read off a heavily loaded machine.
@@ -36,8 +41,14 @@ def usable_cores() -> int:
 
 
 def betweenness_seconds(sources: int, n_people: int, n_ties: int, cores: int = 1) -> float:
-    """Expected seconds of Brandes' search from ``sources`` people, split over ``cores`` (betweenness_parts)."""
-    return sources * (n_people + n_ties) * BETWEENNESS_COST / max(1, cores)
+    """Expected seconds of Brandes' search from ``sources`` people: on one core, or shared by ``cores`` when
+    it is long enough to be split (:func:`betweenness_parts`)."""
+    one_core = sources * (n_people + n_ties) * BETWEENNESS_COST
+    return one_core / max(1, cores) if split_search(one_core) else one_core
+
+
+def split_search(one_core_seconds: float) -> bool:
+    return one_core_seconds >= BETWEENNESS_SPLIT_FROM_S
 
 
 def betweenness_sample(n_people: int, n_ties: int | None = None, *, budget_s: float | None = None,
@@ -51,8 +62,12 @@ def betweenness_sample(n_people: int, n_ties: int | None = None, *, budget_s: fl
     cores = usable_cores() if cores is None else cores
     if n_people == 0 or m == 0 or betweenness_seconds(n_people, n_people, m, cores) <= budget:
         return None
-    per_source = betweenness_seconds(1, n_people, m, cores)
-    return min(n_people, max(BETWEENNESS_SAMPLE_SOURCES, int(budget / per_source)))
+    per_source = betweenness_seconds(1, n_people, m)  # on one core
+    # the most sources that fit: shared by the cores if a search that long is split, else on one core
+    k = int(budget * cores / per_source)
+    if not split_search(min(k, n_people) * per_source):
+        k = int(budget / per_source)
+    return min(n_people, max(BETWEENNESS_SAMPLE_SOURCES, k))
 
 
 #: Above this many people the Ties page opens a network's map at the level of its organisations (or, without

@@ -103,7 +103,7 @@ def test_product_betweenness_splits_when_worth_it_and_gives_the_same_numbers(mon
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tm, "source_totals", spy)
-    monkeypatch.setattr(tm, "SPLIT_FROM_S", 0.0)  # every search counts as long enough
+    monkeypatch.setattr(tm, "split_search", lambda seconds: True)  # every search counts as long enough
     monkeypatch.setattr(tm, "usable_cores", lambda: 2)
     got = tm.betweenness(G)
     assert calls == [2]
@@ -111,6 +111,6 @@ def test_product_betweenness_splits_when_worth_it_and_gives_the_same_numbers(mon
     sampled = tm.betweenness(G, k=30, seed=4)
     assert [sampled[v] for v in G] == pytest.approx(
         [nx.betweenness_centrality(G, k=30, seed=4)[v] for v in G], rel=1e-9, abs=1e-12)
-    monkeypatch.setattr(tm, "SPLIT_FROM_S", 1e9)  # a short search stays in this process
+    monkeypatch.setattr(tm, "split_search", lambda seconds: False)  # a short search stays in this process
     tm.betweenness(G)
     assert calls[-1] == 1

@@ -107,8 +107,12 @@ def test_sampling_rule() -> None:
     assert betweenness_sample(2000, 16_000, cores=1) is None  # exact fits the budget
     k = betweenness_sample(10_000, 100_000, cores=1)
     assert k is not None and 200 <= k < 10_000
-    # two cores share the search: twice the sources for the same budget (within rounding), until exact fits
-    assert betweenness_sample(10_000, 100_000, cores=2) in (2 * k, 2 * k + 1)
+    # a search long enough to be split is shared by the cores: four times the sources for the same budget
+    # (within rounding), until exact fits
+    assert 4 * k <= betweenness_sample(10_000, 100_000, cores=4) < 4 * (k + 1)
+    # a sample whose search would be too short to split stays on one core's budget
+    assert betweenness_sample(5_000, 50_000, budget_s=0.2, cores=4) == betweenness_sample(5_000, 50_000,
+                                                                                            budget_s=0.2, cores=1)
     assert betweenness_sample(10_000, 100_000, cores=64) is None
     assert betweenness_sample(10_000, 100_000, budget_s=1e6) is None
     assert betweenness_sample(0) is None

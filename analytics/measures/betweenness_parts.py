@@ -24,8 +24,6 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 
-#: Split the search only when it is expected to take at least this many seconds on one core.
-SPLIT_FROM_S = 1.0
 #: A helper that has not answered this long after this process finished its own share (seconds, plus that
 #: share's time times the factor) is stopped and its share searched here.
 HELPER_PATIENCE_S = 10.0

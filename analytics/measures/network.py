@@ -28,9 +28,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from analytics.decisions import STRONG_TIE_MIN_WEIGHT, betweenness_sample, betweenness_seconds, usable_cores
+from analytics.decisions import (
+    STRONG_TIE_MIN_WEIGHT,
+    betweenness_sample,
+    betweenness_seconds,
+    split_search,
+    usable_cores,
+)
 from analytics.keyed_text import KeyedText
-from analytics.measures.betweenness_parts import SPLIT_FROM_S, source_totals
+from analytics.measures.betweenness_parts import source_totals
 
 NODE_COLUMNS = ("participant_id", "label", "organisation", "role", "external")
 EDGE_COLUMNS = ("source", "target", "weight", "tie_type", "topic", "channel")
@@ -331,7 +337,7 @@ def _betweenness(G: nx.Graph, k: int | None, seed: int, core: _Core | None) -> d
         index = {v: i for i, v in enumerate(core.ids)}
         sources = np.array([index[v] for v in random.Random(seed).sample(nodes, k)], dtype=np.int64)
     searched = k if sampled else n
-    parts = usable_cores() if betweenness_seconds(searched, n, len(core.src)) >= SPLIT_FROM_S else 1
+    parts = usable_cores() if split_search(betweenness_seconds(searched, n, len(core.src))) else 1
     total = source_totals(core.n, core.src, core.tgt, sources, parts=parts, graph=core.directed_igraph)
     if sampled:
         scale = np.full(n, 1.0 / (k * (n - 2)))  # networkx' rescaling for sampled sources without endpoints
