@@ -73,6 +73,33 @@ def test_ratio_interval_resamples_respondents_with_their_ties():
     assert (row["n"], row["value"], row["ci_low"], row["ci_high"]) == (2, 0.5, 0.0, 1.0)
 
 
+def test_ratio_interval_of_a_big_group_is_the_normal_limit_by_hand():
+    # R = 4/10 = .4; residuals num - R*den: 1.2, -0.8, 0.2, -0.6 -> squares 2.48; se = sqrt(2.48) / 10
+    df = pd.DataFrame({"g": ["x"] * 4, "rec": [2, 0, 1, 1], "named": [2, 2, 2, 4]})
+    row = u.ratio_ci(df, ["g"], "rec", "named", resample_max_n=0).iloc[0]
+    se = math.sqrt(2.48) / 10
+    assert row["value"] == pytest.approx(0.4) and row["method"] == "normal"
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(0.4 - Z * se), pytest.approx(0.4 + Z * se))
+    # near 1 the normal limit would pass 1: kept within the rows' own ratios, as every resample is
+    near_one = pd.DataFrame({"g": ["y"] * 3, "rec": [2, 2, 1], "named": [2, 2, 2]})
+    row = u.ratio_ci(near_one, ["g"], "rec", "named", resample_max_n=0).iloc[0]
+    assert row["ci_high"] == 1.0 and 0.5 < row["ci_low"] < 5 / 6
+
+
+@pytest.mark.parametrize("n", [500, 2000])
+def test_ratio_normal_limit_agrees_with_the_bootstrap_for_big_groups(n):
+    rng = np.random.default_rng(n)
+    named = rng.integers(1, 12, n)
+    df = pd.DataFrame({"g": "x", "named": named, "rec": rng.binomial(named, rng.uniform(0.1, 0.9, n))})
+    boot = u.ratio_ci(df, ["g"], "rec", "named", resample_max_n=10**9).iloc[0]
+    normal = u.ratio_ci(df, ["g"], "rec", "named").iloc[0]
+    assert (boot["method"], normal["method"]) == ("bootstrap", "normal")
+    assert boot["value"] == normal["value"]
+    # within the bootstrap's own Monte Carlo error (about 0.005 on the 0..1 scale at 2,000 resamples)
+    assert abs(boot["ci_low"] - normal["ci_low"]) < 0.006 and abs(boot["ci_high"] - normal["ci_high"]) < 0.006
+    assert normal["ci_high"] - normal["ci_low"] > 0.01
+
+
 def test_wilson_against_the_formula_and_known_values():
     lo, hi = u.wilson(8, 10)
     p, n = 0.8, 10

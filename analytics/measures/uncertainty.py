@@ -203,11 +203,17 @@ def mean_draws(df: pd.DataFrame, keys: list[str], value: str = "position", *, n_
 
 
 def ratio_ci(df: pd.DataFrame, keys: list[str], num: str, den: str, *, n_boot: int = N_BOOT,
-             seed: int = SEED, stream: int = 3, level: float = LEVEL) -> pd.DataFrame:
+             seed: int = SEED, stream: int = 3, level: float = LEVEL,
+             resample_max_n: int = RESAMPLE_MAX_N) -> pd.DataFrame:
     """Per group: sum(num) / sum(den) with a bootstrap interval over the rows (respondents with what they
-    named). Columns: keys, n (rows), value, ci_low, ci_high. A group whose resample names nothing gives no
-    ratio for that resample (it is left out of the quantiles)."""
-    cols = [*keys, "n", "value", "ci_low", "ci_high"]
+    named). Columns: keys, n (rows), value, ci_low, ci_high, method. A group whose resample names nothing gives
+    no ratio for that resample (it is left out of the quantiles).
+
+    Groups above ``resample_max_n`` rows get the normal limit of that bootstrap (as :func:`mean_ci` does):
+    R ± z·se with se = sqrt(sum((num_i - R·den_i)²)) / sum(den_i), the linearised spread of a ratio of sums
+    (divisor n, as resampling gives), kept within the rows' own smallest and largest ratio, where every
+    resampled ratio lies. At 10,000 respondents a period the resampling took about 3 s of a Ties page."""
+    cols = [*keys, "n", "value", "ci_low", "ci_high", "method"]
     d = df[[*keys, num, den]].dropna()
     if d.empty:
         return pd.DataFrame(columns=cols)
@@ -217,16 +223,30 @@ def ratio_ci(df: pd.DataFrame, keys: list[str], num: str, den: str, *, n_boot: i
     first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     sizes = np.diff(np.r_[first, len(g)])
     vals = d[[num, den]].to_numpy(dtype=float)
-    draws = resampled_sums(vals, first, sizes, n_boot=n_boot, seed=seed, stream=stream)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(draws[..., 1] > 0, draws[..., 0] / draws[..., 1], np.nan)
-    lo, hi = np.nanquantile(ratio, [(1 - level) / 2, (1 + level) / 2], axis=0) if len(first) else ([], [])
     tot = np.add.reduceat(vals, first, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(tot[:, 1] > 0, tot[:, 0] / np.where(tot[:, 1] > 0, tot[:, 1], 1), np.nan)
+        own = np.where(vals[:, 1] > 0, vals[:, 0] / np.where(vals[:, 1] > 0, vals[:, 1], 1), np.nan)
+        resid = vals[:, 0] - np.repeat(value, sizes) * vals[:, 1]
+        se = np.sqrt(np.add.reduceat(resid * resid, first)) / tot[:, 1]
+    z = z_value(level)
+    lo, hi = value - z * se, value + z * se
+    if np.isfinite(own).any():
+        bottom = np.fmin.reduceat(np.where(np.isfinite(own), own, np.inf), first)
+        top = np.fmax.reduceat(np.where(np.isfinite(own), own, -np.inf), first)
+        lo, hi = np.clip(lo, bottom, top), np.clip(hi, bottom, top)
+    small = sizes <= resample_max_n
+    if small.any():
+        idx = np.flatnonzero(small)
+        draws = resampled_sums(vals, first[idx], sizes[idx], n_boot=n_boot, seed=seed, stream=stream)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(draws[..., 1] > 0, draws[..., 0] / draws[..., 1], np.nan)
+        lo[idx], hi[idx] = np.nanquantile(ratio, [(1 - level) / 2, (1 + level) / 2], axis=0)
     out = d.iloc[first][keys].reset_index(drop=True)
     out["n"] = sizes
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["value"] = np.where(tot[:, 1] > 0, tot[:, 0] / np.where(tot[:, 1] > 0, tot[:, 1], 1), np.nan)
+    out["value"] = value
     out["ci_low"], out["ci_high"] = lo, hi
+    out["method"] = np.where(small, "bootstrap", "normal")
     return out[cols]
 
 
