@@ -114,3 +114,23 @@ def test_product_betweenness_splits_when_worth_it_and_gives_the_same_numbers(mon
     monkeypatch.setattr(tm, "split_search", lambda seconds: False)  # a short search stays in this process
     tm.betweenness(G)
     assert calls[-1] == 1
+
+
+def test_an_interrupted_search_leaves_no_helper_running(monkeypatch):
+    G = nx.gnm_random_graph(80, 400, seed=12, directed=True)
+    core = tm._Core.of(G)
+    started = []
+
+    def start(n, src, tgt, share):
+        proc = _fake_helper("import time; time.sleep(60)")(n, src, tgt, share)
+        started.append(proc)
+        return proc
+
+    def stopped(g, sources):
+        raise KeyboardInterrupt  # as a page rerun stopped in the middle of this process's own share
+
+    monkeypatch.setattr(bp, "_start", start)
+    monkeypatch.setattr(bp, "_search", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        bp.source_totals(core.n, core.src, core.tgt, parts=3)
+    assert len(started) == 2 and all(p.poll() is not None for p in started)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import queue
 import re
 import secrets
 import subprocess
 import sys
 import threading
-from pathlib import Path
 from typing import Any
+
+from analytics import helper_process
 
 #: From this many networks on, a report draws its charts in a helper process (fewer charts do not repay
 #: starting it: about 0.35 s against about 60 ms a chart).
@@ -59,8 +59,8 @@ def spec_json(chart: Any) -> str:
 class FigureDrawer:
     """Draws figures here (``helper=False``) or in one helper process, handing out placeholders to fill.
 
-    The helper is ``python -m analytics.draw.svg_figures`` talking JSON lines over its pipes (not
-    :mod:`multiprocessing`, whose spawned child would run the caller's own script again). A writer thread
+    The helper is ``python -m analytics.draw.svg_figures`` talking JSON lines over its pipes (started by
+    :mod:`analytics.helper_process`). A writer thread
     feeds it, so asking for a figure never waits for the helper; a reader thread collects what it drew."""
 
     def __init__(self, vl_version: str, *, helper: bool = False) -> None:
@@ -76,12 +76,9 @@ class FigureDrawer:
             self._start()
 
     def _start(self) -> None:
-        root = Path(__file__).resolve().parents[2]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
         try:
-            self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", "analytics.draw.svg_figures"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, cwd=root, env=env, text=True, encoding="utf-8")
+            self._proc = helper_process.start("analytics.draw.svg_figures", stdin=subprocess.PIPE,
+                                              stdout=subprocess.PIPE, text=True, encoding="utf-8")
         except OSError:
             self._proc = None
             return

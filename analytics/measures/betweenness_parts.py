@@ -3,7 +3,7 @@
 Betweenness is a sum over source people, so the sources can be split and the parts' totals added. igraph
 keeps Python's GIL while it searches (measured: two threads took as long as one after the other), so the
 other parts run in helper processes, ``python -m analytics.measures.betweenness_parts`` fed the ties as bytes
-in a file (not :mod:`multiprocessing`, whose spawned child would run the caller's own script again). A
+in a file (started by :mod:`analytics.helper_process`, not :mod:`multiprocessing`). A
 helper that cannot start, fails or answers wrongly has its part searched here, so the totals never depend on
 the helpers. Only worth it when a search takes longer than starting a helper (about 0.3 s).
 
@@ -12,17 +12,17 @@ This module imports only numpy and igraph, so a helper starts quickly.
 
 from __future__ import annotations
 
-import os
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import igraph as ig
 import numpy as np
+
+from analytics import helper_process
 
 #: A helper that has not answered this long after this process finished its own share (seconds, plus that
 #: share's time times the factor) is stopped and its share searched here.
@@ -46,14 +46,20 @@ def source_totals(n: int, src: np.ndarray, tgt: np.ndarray, sources: np.ndarray 
         return _search(g, None if everyone else sources)
     shares = [sources[i::parts] for i in range(parts)]  # interleaved, so each share meets every kind of person
     helpers = [_start(n, src, tgt, share) for share in shares[1:]]
-    t0 = time.perf_counter()
-    total = _search(g, shares[0])
-    # A helper searches as much as this process did: one far slower than that is stuck, and is let go.
-    patience = HELPER_PATIENCE_S + HELPER_PATIENCE_FACTOR * (time.perf_counter() - t0)
-    for proc, share in zip(helpers, shares[1:], strict=True):
-        part = _answer(proc, n, patience)
-        total = total + (part if part is not None else _search(g, share))
-    return total
+    try:
+        t0 = time.perf_counter()
+        total = _search(g, shares[0])
+        # A helper searches as much as this process did: one far slower than that is stuck, and is let go.
+        patience = HELPER_PATIENCE_S + HELPER_PATIENCE_FACTOR * (time.perf_counter() - t0)
+        for proc, share in zip(helpers, shares[1:], strict=True):
+            part = _answer(proc, n, patience)
+            total = total + (part if part is not None else _search(g, share))
+        return total
+    finally:  # also when this search is interrupted (a page rerun stopped): no helper outlives it
+        for proc in helpers:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def _search(g: ig.Graph, sources: np.ndarray | None) -> np.ndarray:
@@ -63,8 +69,6 @@ def _search(g: ig.Graph, sources: np.ndarray | None) -> np.ndarray:
 
 
 def _start(n: int, src: np.ndarray, tgt: np.ndarray, share: np.ndarray) -> subprocess.Popen | None:
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     # The ties go in as a file, not through a pipe: a pipe holds 64 KB, and a thread feeding it would wait for
     # Python's GIL, which this process's own search keeps (measured: the helper then started only after it).
     with tempfile.TemporaryFile() as ties:
@@ -73,9 +77,7 @@ def _start(n: int, src: np.ndarray, tgt: np.ndarray, share: np.ndarray) -> subpr
             ties.write(np.ascontiguousarray(a, dtype="<i8").tobytes())
         ties.seek(0)
         try:
-            return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", "analytics.measures.betweenness_parts"], stdin=ties,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root, env=env)
+            return helper_process.start("analytics.measures.betweenness_parts", stdin=ties, stdout=subprocess.PIPE)
         except OSError:
             return None
 
@@ -87,7 +89,8 @@ def _answer(proc: subprocess.Popen | None, n: int, patience: float) -> np.ndarra
     timer = threading.Timer(patience, proc.kill)  # a killed helper's pipe ends, so the read below returns
     timer.start()
     try:
-        out = proc.stdout.read()
+        with proc.stdout:
+            out = proc.stdout.read()
         ok = proc.wait() == 0
     except OSError:
         proc.kill()
