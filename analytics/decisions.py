@@ -14,7 +14,7 @@ STRONG_TIE_MIN_WEIGHT = 3.0
 #: sources (networkx' estimator, computed by igraph) and every surface that shows it says so. Half a second,
 #: though an exact run of 10,000 people / 100,000 ties takes under 5 s with every other measure when split
 #: over two cores: the Ties page computes it for every period and filter it shows (measured in Chromium at
-#: 10,000 people: a 1,300-source sample cost the first map 1.2 s more than a 450-source one). Exact up to
+#: 10,000 people: with a 2-s budget, 5,194 sources, the first map took 9.8 s instead of about 6). Exact up to
 #: about 2,500 people / 25,000 ties; with four or more cores the split search takes it further.
 BETWEENNESS_BUDGET_S = 0.5
 #: A search expected to take at least this long on one core is split over the cores (helper processes,
@@ -42,12 +42,13 @@ def usable_cores() -> int:
 
 def betweenness_seconds(sources: int, n_people: int, n_ties: int, cores: int = 1) -> float:
     """Expected seconds of Brandes' search from ``sources`` people: on one core, or shared by ``cores`` when
-    it is long enough to be split (:func:`betweenness_parts`)."""
+    it is long enough to be split (analytics/measures/betweenness_parts.py)."""
     one_core = sources * (n_people + n_ties) * BETWEENNESS_COST
     return one_core / max(1, cores) if split_search(one_core) else one_core
 
 
 def split_search(one_core_seconds: float) -> bool:
+    """Whether a search this long on one core is worth helper processes (each costs about 0.3 s to start)."""
     return one_core_seconds >= BETWEENNESS_SPLIT_FROM_S
 
 
