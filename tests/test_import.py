@@ -539,6 +539,28 @@ def test_tie_end_given_by_name_is_resolved(con, files):
     assert rows(con, "SELECT source, target FROM ties") == [("P1", "P2")]
 
 
+def test_people_are_looked_up_by_name_only_when_a_tie_end_is_no_id(con, files, monkeypatch, tmp_path):
+    from analytics.ingest import identity
+
+    calls = []
+    real = identity.index_known
+    monkeypatch.setattr(identity, "index_known", lambda con_, prefix: calls.append(prefix) or real(con_, prefix))
+    imp(con, files, "participants_comma.csv")
+    calls.clear()  # a participant list is matched to the people already stored; a tie file's ends are next
+    ids = tmp_path / "ties_ids.csv"
+    ids.write_text("source,target,date,network\nP1,P2,2024-10-01,Rekenen\nP2,P1,2024-10-01,Rekenen\n",
+                   encoding="utf-8")
+    r = importer.import_file(con, ids)
+    assert r.status == "imported" and calls == []  # every end an id: nobody to look up
+    assert rows(con, "SELECT source, target FROM ties ORDER BY 1") == [("P1", "P2"), ("P2", "P1")]
+    r = imp(con, files, "ties_by_name.csv")
+    assert len(calls) == 1 and problems(r, "matched_by_name") == [(2, "target", "Bram Jansen")]
+    outside = tmp_path / "ties_outside.csv"
+    outside.write_text("source,target,date,network\nP1,Iemand Anders,2024-10-01,Rekenen\n", encoding="utf-8")
+    r = importer.import_file(con, outside)
+    assert len(calls) == 2 and problems(r, "external_person") == [(2, "target", "Iemand Anders")]
+
+
 def test_gephi_edges_with_network_default(con, files):
     r = imp(con, files, "ties_gephi.csv", network="Rekenen", date="2024-10-01")
     assert r.status == "imported", r.message
