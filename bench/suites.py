@@ -498,6 +498,7 @@ def run(only: list[str] | None = None, scale: float = 1.0) -> None:
         budget_suite,
         graph_suite,
         identity_suite,
+        live_suite,
         map_page_suite,
         page_suite,
         report_suite,
@@ -505,6 +506,7 @@ def run(only: list[str] | None = None, scale: float = 1.0) -> None:
     )
 
     SUITES.update(identity_suite.SUITES)
+    SUITES.update(live_suite.SUITES)
     SUITES.update(ties_suite.SUITES)
     SUITES.update(budget_suite.SUITES)
     SUITES.update(graph_suite.SUITES)

@@ -24,3 +24,12 @@ def test_the_report_bench_computes_the_reports_numbers(tmp_path):
     assert len(nets) >= 4  # the demo's networks
     report_suite._numbers_only(con, nets[:2])
     con.close()
+
+
+def test_the_live_bench_drives_a_real_server_and_checks_what_was_stored():
+    """Its phones speak Streamlit's WebSocket protocol, which a Streamlit upgrade may change: two phones open
+    the form, send, and the bench finds their answers in the store as sent (it raises otherwise)."""
+    from bench import live_suite
+
+    out = live_suite.bench_live_phones(0.05)
+    assert "2 phones at once: send, p95" in out and "lost 0" in out, out
