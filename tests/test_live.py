@@ -270,6 +270,27 @@ def test_one_response_per_participant_with_revisions(net):
     assert (status.submitted, status.drafting) == (1, 0)
 
 
+def test_a_round_closed_while_answers_are_checked_stores_nothing(net, monkeypatch):
+    """Answers are checked before the write lock (a full room waits less); the token is checked again inside
+    it, so a close that came in between still wins."""
+    rnd, _ = named_round(net)
+    tok = live_tokens.issue_personal_tokens(net, rnd.round_id, ["P001", "P002"])
+    live_answers.save_response(net, rnd.round_id, tok["P002"], answers(2), final=True, seq=0)
+    real = live_answers._validated
+
+    def close_meanwhile(con, acc, given, final):
+        out = real(con, acc, given, final)
+        if not getattr(close_meanwhile, "done", False):
+            close_meanwhile.done = True
+            live_closing.close_round(net, rnd.round_id)
+        return out
+
+    monkeypatch.setattr(live_answers, "_validated", close_meanwhile)
+    fail("closed", live_answers.save_response, net, rnd.round_id, tok["P001"], answers(1), final=True, seq=0)
+    assert scalar(net, "SELECT count(*) FROM live_responses WHERE round_id = ? AND participant_id = 'P001'",
+                  [rnd.round_id]) == 0
+
+
 def test_draft_is_kept_server_side_and_does_not_count(net):
     rnd, key = live_rounds.create_round(net, NET)
     tok = live_tokens.join(net, rnd.round_id, key)
