@@ -34,11 +34,17 @@ def options(data_version, network: str) -> dict:
     return ui.query(tq.options, network)
 
 
-@st.cache_data(show_spinner=t("ties.computing_layout"), max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def network_frame(data_version, network: str, pseudonymise: bool) -> tie_view.NetworkFrame:
-    """One layout and one id per person for the network over all periods: a person keeps their place and
-    code when filters change."""
-    return ui.query(tie_view.network_frame, network, pseudonymise=pseudonymise)
+    """One id per person for the network over all periods: a person keeps their code when filters change."""
+    return ui.query(tie_view.network_frame, network, pseudonymise=pseudonymise, with_positions=False)
+
+
+@st.cache_data(show_spinner=t("ties.computing_layout"), max_entries=16)
+def network_positions(data_version, network: str, pseudonymise: bool) -> dict:
+    """One layout for the network over all periods: a person keeps their place when filters change. Only
+    computed for a map of people (a big network opens at the level of its organisations)."""
+    return ui.query(tie_view.network_positions, network, network_frame(data_version, network, pseudonymise))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -192,7 +198,7 @@ with st.container(border=True):
 f = tq.TieFilters(network=net, periods=(period,), tie_types=tq.type_filter(types, tie_type), topics=tuple(topics) or None,
                   channels=tuple(channels) or None, roles=tuple(roles) or None, min_weight=float(min_weight))
 G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
-pos = network_frame(v, net, ui.pseudonymise()).positions
+pos = None  # the people's places: asked for only when the map shows people
 for w in warnings:
     st.caption(ui.ICONS["info"] + " " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code") else str(w)))
 
@@ -255,6 +261,8 @@ else:
                         key="ties_simplify", help=t("ties.simplify_help"), disabled=not simplify_here)
     drawn = readable_map.simplify(shown, mode if simplify_here and mode in modes else "all",
                                   min_weight=float(strong))
+    if pos is None:
+        pos = network_positions(v, net, ui.pseudonymise())
     html_doc = map_html(drawn.graph, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order,
                         known, focus=found or None)
     if drawn.mode != "all":

@@ -65,6 +65,39 @@ def test_ties_page_opens_at_organisations_and_drills_down(db, monkeypatch):  # n
     assert inside and all(f"Organisation: {orgs[0]}" in n["title"] for n in inside)
 
 
+def test_ties_page_at_organisations_level_lays_out_no_person(db, monkeypatch):  # noqa: F811
+    """The organisation map has its own layout: every person's place is computed only when people are drawn
+    (at 10,000 people that layout took 1.4 s before the first map), and then it is the network's own."""
+    import streamlit as st
+
+    st.cache_data.clear()  # another test may have laid this network out already
+    calls = []
+    real = tie_view.network_positions
+    monkeypatch.setattr(tie_view, "network_positions", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    monkeypatch.setattr(decisions, "MAP_PEOPLE_MAX", 10)
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen", ties_view="people")
+    assert calls == []
+    nodes, _ = map_records(map_data(iframe_html(at)))
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen", ties_view="people",
+                  ties_open=nodes[0]["id"])
+    assert calls == ["Rekenen"]
+    inside, _ = map_records(map_data(iframe_html(at)))
+    assert inside and all("x" in n and "y" in n for n in inside)  # people drawn on the network's layout
+
+
+def test_lazy_positions_are_the_network_frames_own(db):  # noqa: F811
+    from analytics.store import database as store
+
+    con = store.connect(db)
+    try:
+        full = tie_view.network_frame(con, "Rekenen")
+        lean = tie_view.network_frame(con, "Rekenen", with_positions=False)
+        assert lean.positions == {} and lean.shown_id == full.shown_id and full.positions
+        assert tie_view.network_positions(con, "Rekenen", lean) == full.positions
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_sampled_betweenness_says_how_many(lang):
     from analytics.i18n import t
