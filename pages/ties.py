@@ -48,9 +48,16 @@ def network_positions(data_version, network: str, pseudonymise: bool) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def graph_and_measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
-    net_frame = network_frame(data_version, f.network, pseudonymise)
-    return ui.query(tie_view.period_graph, f, net_frame, pseudonymise=pseudonymise, strong_threshold=strong)
+def period_graph(data_version, f: tq.TieFilters, pseudonymise: bool):
+    return ui.query(tie_view.filtered_graph, f, network_frame(data_version, f.network, pseudonymise),
+                    pseudonymise=pseudonymise)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
+    """The graph's measures: asked for after a map of organisations is on screen (it needs none of them)."""
+    G, _ = period_graph(data_version, f, pseudonymise)
+    return tie_view.graph_measures(G, network_frame(data_version, f.network, pseudonymise), strong_threshold=strong)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -197,7 +204,7 @@ with st.container(border=True):
 
 f = tq.TieFilters(network=net, periods=(period,), tie_types=tq.type_filter(types, tie_type), topics=tuple(topics) or None,
                   channels=tuple(channels) or None, roles=tuple(roles) or None, min_weight=float(min_weight))
-G, warnings, summary, people = graph_and_measures(v, f, ui.pseudonymise(), float(strong))
+G, warnings = period_graph(v, f, ui.pseudonymise())
 pos = None  # the people's places: asked for only when the map shows people
 for w in warnings:
     st.caption(ui.ICONS["info"] + " " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code") else str(w)))
@@ -221,7 +228,7 @@ elif view == "compare":
         before = st.selectbox(t("ties.compare_with"), others, index=max(0, min(idx - 1, len(others) - 1)),
                               key="ties_before")
         fb = tq.TieFilters(**{**f.__dict__, "periods": (before,)})
-        Gb, _, _, _ = graph_and_measures(v, fb, ui.pseudonymise(), float(strong))
+        Gb, _ = period_graph(v, fb, ui.pseudonymise())
         shown, status, counts = tie_view.compare_graph(Gb, G)
         st.caption(t("ties.compare_caption", **counts, a=before, b=period))
 elif view == "organisations":
@@ -229,7 +236,8 @@ elif view == "organisations":
 grouped = view == "organisations"
 level = tie_view.overview_level(G) if view == "people" else None
 if level:  # too many people for one map: open at the level of organisations (or communities), drill into one
-    groups = tie_view.group_names(G, people, level, t("ties.unknown_org"), t("map.community"))
+    groups = tie_view.group_names(G, measures(v, f, ui.pseudonymise(), float(strong))[1] if level == "community"
+                                  else None, level, t("ties.unknown_org"), t("map.community"))
     st.info(t(f"ties.big_map_{level}", n=fmt_num(len(G), lang, 0), max=fmt_num(MAP_PEOPLE_MAX, lang, 0)))
     pick = st.selectbox(t(f"ties.open_{level}"), ["", *sorted(set(groups.values()), key=str)],
                         format_func=lambda g: g or t("ties.all_groups"), key="ties_open")
@@ -243,7 +251,7 @@ if level:  # too many people for one map: open at the level of organisations (or
 if shown.number_of_nodes() == 0:
     st.info(t("ties.empty_selection"))
 else:
-    people_for_map = people if not grouped else None
+    people_for_map = None if grouped else measures(v, f, ui.pseudonymise(), float(strong))[1]
     by = color_by if not grouped else "organisation"
     order = network_frame(v, net, ui.pseudonymise()).organisations if by == "organisation" else None  # fixed colours across views and periods
     if order is not None and grouped:
@@ -277,6 +285,7 @@ else:
         st.caption(t("ties.find_caption", name=ui.md(findable[found]),
                      n=len(readable_map.contacts(drawn.graph, found))))
     st.iframe(html_doc, height=640)
+    summary, people = measures(v, f, ui.pseudonymise(), float(strong))  # now that the map is on screen
     legend(shown, by, people_for_map, status is not None, order, known)
     st.caption(names_caption(drawn.graph, people_for_map))
     if not known:
@@ -297,6 +306,7 @@ else:
                        file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
 
 # ---------------------------------------------------------------- questions for the network
+summary, people = measures(v, f, ui.pseudonymise(), float(strong))
 prompts = tie_prompts.prompts(G, summary, people)
 if prompts:
     st.subheader(t("ties.questions"))

@@ -85,15 +85,44 @@ def test_ties_page_at_organisations_level_lays_out_no_person(db, monkeypatch):  
     assert inside and all("x" in n and "y" in n for n in inside)  # people drawn on the network's layout
 
 
-def test_lazy_positions_are_the_network_frames_own(db):  # noqa: F811
+def _demo_store(path):
+    """The pages' demo store, loaded here when this test runs before any page did."""
+    from analytics.demo.load import has_demo, load_demo
     from analytics.store import database as store
 
-    con = store.connect(db)
+    con = store.connect(path)
+    if not has_demo(con):
+        load_demo(con)
+    return con
+
+
+def test_lazy_positions_are_the_network_frames_own(db):  # noqa: F811
+    con = _demo_store(db)
     try:
         full = tie_view.network_frame(con, "Rekenen")
         lean = tie_view.network_frame(con, "Rekenen", with_positions=False)
         assert lean.positions == {} and lean.shown_id == full.shown_id and full.positions
         assert tie_view.network_positions(con, "Rekenen", lean) == full.positions
+    finally:
+        con.close()
+
+
+def test_graph_then_measures_is_the_period_graph(db):  # noqa: F811
+    """The page asks for a filtered graph first (a map of organisations needs nothing more) and for its measures
+    after the map is drawn: together they are exactly what one period_graph call gives the report."""
+    from analytics.measures import ties as tq
+
+    con = _demo_store(db)
+    try:
+        frame = tie_view.network_frame(con, "Rekenen", with_positions=False)
+        latest = tq.options(con, "Rekenen")["period"][-1]
+        f = tq.TieFilters(network="Rekenen", periods=(latest,), tie_types=tq.type_filter(frame.tie_types, None))
+        G1, w1, summary1, people1 = tie_view.period_graph(con, f, frame)
+        G2, w2 = tie_view.filtered_graph(con, f, frame)
+        summary2, people2 = tie_view.graph_measures(G2, frame)
+        assert sorted(G1.edges(data=True)) == sorted(G2.edges(data=True)) and w1 == w2 and len(G1) > 5
+        assert summary1 == summary2
+        pd.testing.assert_frame_equal(people1, people2)
     finally:
         con.close()
 

@@ -80,14 +80,27 @@ def period_graph(
     strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
 ) -> tuple[nx.DiGraph, list[str], dict, pd.DataFrame]:
     """The filtered graph with the frame's ids, its warnings, whole-network measures and per-person measures."""
+    G, warnings = filtered_graph(con, filters, net_frame, pseudonymise=pseudonymise)
+    return G, warnings, *graph_measures(G, net_frame, strong_threshold=strong_threshold)
+
+
+def filtered_graph(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, net_frame: NetworkFrame, *,
+                   pseudonymise: bool = True) -> tuple[nx.DiGraph, list[str]]:
+    """The filtered graph with the frame's ids, and its warnings (a map of organisations needs no more)."""
     G, warnings = tq.graph(con, filters, pseudonymise=pseudonymise)
     if pseudonymise:
         G = graph_with_codes(G, net_frame.shown_id)
+    return G, warnings
+
+
+def graph_measures(G: nx.DiGraph, net_frame: NetworkFrame, *, strong_threshold: float = STRONG_TIE_MIN_WEIGHT
+                   ) -> tuple[dict, pd.DataFrame]:
+    """Whole-network and per-person measures of a filtered graph (betweenness sampled by the product's rule)."""
     summary, people = tm.measure_all(G, strong_threshold=strong_threshold,
                                      betweenness_k=betweenness_sample(len(G), G.number_of_edges()))
     if not net_frame.frequency_known:
         summary["strong_share"] = summary["weak_share"] = None
-    return G, warnings, summary, people
+    return summary, people
 
 
 def ego_graph(G: nx.DiGraph, who: Hashable) -> nx.DiGraph:
@@ -125,9 +138,10 @@ def overview_level(G: nx.DiGraph) -> str | None:
     return "organisation" if len(orgs) >= 2 else "community"
 
 
-def group_names(G: nx.DiGraph, people: pd.DataFrame, level: str, unknown_label: str, community_label: str
+def group_names(G: nx.DiGraph, people: pd.DataFrame | None, level: str, unknown_label: str, community_label: str
                 ) -> dict[Hashable, str]:
-    """Person -> the group shown for them at ``level`` (their organisation, or "Community k", 1-based)."""
+    """Person -> the group shown for them at ``level`` (their organisation, or "Community k", 1-based; the
+    communities come from ``people``, which organisations do not need)."""
     if level == "organisation":
         return {v: d.get("organisation") or unknown_label for v, d in G.nodes(data=True)}
     return {v: f"{community_label} {int(c) + 1}" for v, c in zip(people["participant_id"], people["community"],
