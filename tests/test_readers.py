@@ -205,14 +205,18 @@ def test_big_upload_lands_like_the_small_one_and_leaves_no_copy(c, files, monkey
     want = (small.headers, small.extra_headers, small.first_data_row, small.n_rows, small.content_hash,
             small.encoding, small.delimiter, small.notes, cells(c, small))
     monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shm, tmp = tmp_path / "shm", tmp_path / "tmp"
+    shm.mkdir()
+    tmp.mkdir()
+    monkeypatch.setattr(readers, "SHM", shm)  # the copy goes to memory (/dev/shm) when there is room
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     spilled = []
     real = readers._read_big_text
     monkeypatch.setattr(readers, "_read_big_text", lambda con, path, nm: spilled.append(path) or real(con, path, nm))
     b = read_file(c, data, file_name=name)
     assert (b.headers, b.extra_headers, b.first_data_row, b.n_rows, b.content_hash, b.encoding, b.delimiter,
             b.notes, cells(c, b)) == want
-    assert spilled and spilled[0].parent == tmp_path and list(tmp_path.iterdir()) == []
+    assert spilled and spilled[0].parent == shm and list(shm.iterdir()) == [] and list(tmp.iterdir()) == []
 
 
 def test_big_upload_with_a_broken_quote_names_its_row_and_leaves_no_copy(c, monkeypatch, tmp_path):
@@ -221,6 +225,7 @@ def test_big_upload_with_a_broken_quote_names_its_row_and_leaves_no_copy(c, monk
     from analytics.ingest import readers
 
     monkeypatch.setattr(readers, "PYTHON_READ_LIMIT", 0)
+    monkeypatch.setattr(readers, "SHM", tmp_path / "no-shared-memory")  # then the temporary directory
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     data = b"participant_id,name\n" + b"".join(b"P%d,Naam %d\n" % (i, i) for i in range(50)) + b'P50,"open\nP51,x\n'
     with pytest.raises(ReadError) as e:
