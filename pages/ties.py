@@ -53,7 +53,7 @@ def period_graph(data_version, f: tq.TieFilters, pseudonymise: bool):
                     pseudonymise=pseudonymise)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=t("ties.computing_measures"), max_entries=32)
 def measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
     """The graph's measures: asked for after a map of organisations is on screen (it needs none of them)."""
     G, _ = period_graph(data_version, f, pseudonymise)
