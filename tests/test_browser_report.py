@@ -61,8 +61,15 @@ def report_file(tmp_path_factory) -> Path:
 
 def wait_for_map(frame, timeout_ms: int = 30_000) -> int:
     """Wait until the map in ``frame`` has drawn; returns how many people it holds."""
-    frame.wait_for_function("() => window.tieMap && window.tieMap.nodes.length > 0", timeout=timeout_ms)
-    frame.wait_for_function(f"({_CANVAS_PIXELS_JS})() > {MIN_DRAWN_PIXELS}", timeout=timeout_ms)
+    # Polled from here with evaluate: wait_for_function's polling evaluates a string in the page, which the
+    # report's Content-Security-Policy (no 'unsafe-eval') refuses whenever the map is not drawn at once.
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    check = f"() => !!(window.tieMap && window.tieMap.nodes.length > 0) && ({_CANVAS_PIXELS_JS})() > {MIN_DRAWN_PIXELS}"
+    while not frame.evaluate(check):
+        assert time.monotonic() < deadline, "the map did not draw"
+        frame.page.wait_for_timeout(100)
     return frame.evaluate("() => window.tieMap.nodes.length")
 
 
