@@ -7,7 +7,7 @@ in a file (started by :mod:`analytics.helper_process`, not :mod:`multiprocessing
 helper that cannot start, fails or answers wrongly has its part searched here, so the totals never depend on
 the helpers. Only worth it when a search takes longer than starting a helper (about 0.3 s).
 
-This module imports only numpy and igraph, so a helper starts quickly.
+This module imports only numpy, igraph and the small helper_process module, so a helper starts quickly.
 """
 
 from __future__ import annotations
