@@ -79,15 +79,10 @@ def bench_map_page(scale: float = 1.0) -> str:
                     page.goto(url + "/overview")
                     B.wait_for_app(page, expect_testid="stMetric", timeout_ms=600_000)
                     overview = time.perf_counter() - t0
-                    t0 = time.perf_counter()
-                    page.goto(url + "/ties")
-                    frame = _drawn_map(page, B)
-                    first = time.perf_counter() - t0
-                    B.wait_for_app(page, timeout_ms=600_000)
-                    settled = time.perf_counter() - t0
-                    exceptions = B.app_exceptions(page)
+                    first, settled, exceptions = _open_ties(page, url, B)
                     page.get_by_text(_more_filters(page)).first.click()
                     box = page.locator(".st-key-ties_minw input")
+                    frame = _drawn_map(page, B)
                     frame.evaluate(B.MARK_DOC_JS)
                     t0 = time.perf_counter()
                     box.fill("3")
@@ -98,6 +93,17 @@ def bench_map_page(scale: float = 1.0) -> str:
                     exceptions += B.app_exceptions(page)
             finally:
                 b.close()
+        # A restart: the server's caches are gone, the figures kept in the store (analytics/store/computed.py)
+        # are not.
+        with B.streamlit_server(db, env=env) as url, sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=B.CHROMIUM, args=B.CHROMIUM_ARGS, headless=True)
+            try:
+                B.warm_up(b, url, timeout_ms=600_000)
+                with B.new_page(b, timeout_ms=600_000) as page:
+                    first_r, settled_r, more = _open_ties(page, url, B)
+                    exceptions += more
+            finally:
+                b.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     from analytics import decisions
@@ -106,11 +112,24 @@ def bench_map_page(scale: float = 1.0) -> str:
     rows = [["Overview, first view (baseline: a page without a tie map)", overview, 1.0],
             [f"Ties page: first map drawn ({level})", first, first / overview],
             ["Ties page: settled (measures, tables and charts below the map)", settled, settled / overview],
-            ["after a filter change (minimum tie weight 3: 60% of the ties): map drawn again", again, again / overview]]
+            ["after a filter change (minimum tie weight 3: 60% of the ties): map drawn again", again, again / overview],
+            ["after a restart of the server (figures read from the store): first map drawn", first_r,
+             first_r / overview],
+            ["after a restart of the server: settled", settled_r, settled_r / overview]]
     note = f"\npage exceptions: {exceptions or 'none'}"
     return table(f"Learning-ties page at {people:,} people / {ties:,} ties in Chromium (127.0.0.1) — target: "
                  "the largest maps open in a few seconds, a click answered in under a second",
                  ["what", "seconds", "x baseline"], rows) + note
+
+
+def _open_ties(page, url: str, B) -> tuple[float, float, list]:
+    """Seconds to the Ties page's first drawn map and to the page settled, and the page's exceptions."""
+    t0 = time.perf_counter()
+    page.goto(url + "/ties")
+    _drawn_map(page, B)
+    first = time.perf_counter() - t0
+    B.wait_for_app(page, timeout_ms=600_000)
+    return first, time.perf_counter() - t0, B.app_exceptions(page)
 
 
 def _more_filters(page) -> str:

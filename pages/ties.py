@@ -13,7 +13,6 @@ from analytics.draw import charts, export, graph_files, readable_map, tie_map
 from analytics.i18n import fmt_num, role_label, tie_type_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
-from analytics.measures import tie_dynamics as td
 from analytics.measures import ties as tq
 from analytics.views import tie_view, wording
 from pages import ui
@@ -57,7 +56,8 @@ def period_graph(data_version, f: tq.TieFilters, pseudonymise: bool):
 def measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
     """The graph's measures: asked for after a map of organisations is on screen (it needs none of them)."""
     G, _ = period_graph(data_version, f, pseudonymise)
-    return tie_view.graph_measures(G, network_frame(data_version, f.network, pseudonymise), strong_threshold=strong)
+    return ui.query(tie_view.stored_measures, f, G, network_frame(data_version, f.network, pseudonymise),
+                    pseudonymise=pseudonymise, strong_threshold=strong)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -80,24 +80,14 @@ def budget_measures(data_version, network: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def over_time(data_version, network: str, strong: float, tie_type: str | None) -> pd.DataFrame:
-    rows = ui.query(tq.metrics_table, network, strong_threshold=strong, tie_type=tie_type,
-                    with_betweenness=False)  # the table shows no betweenness
-    keep = ["period", *wording.OVER_TIME["shares"], *wording.OVER_TIME["counts"]]
-    df = pd.DataFrame([{k: r.get(k) for k in keep} | {"isolates": len(r["isolates"])} for r in rows])
-    return df
+    return ui.query(tie_view.measures_over_time, network, strong_threshold=strong, tie_type=tie_type)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def stability(data_version, network: str, strong: float, min_group: int, tie_types: tuple | None) -> tuple:
     """Jaccard/new/kept/dropped/joined/left, tie shares with intervals, and perceived beside measured, for the
-    chosen tie type; cached per data version (the bootstrap over respondents runs once)."""
-    c = ui.con()
-    try:
-        waves = td.graphs(c, network, tie_types)
-        return (td.dynamics(c, network, waves), td.shares_over_time(c, network, strong, waves),
-                td.perceived_vs_measured(c, network, strong_threshold=strong, min_group=min_group, waves=waves))
-    finally:
-        c.close()
+    chosen tie type."""
+    return ui.query(tie_view.stability, network, strong_threshold=strong, min_group=min_group, tie_types=tie_types)
 
 
 def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,

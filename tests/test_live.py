@@ -69,7 +69,7 @@ def fail(code: str, fn, *args, **kwargs) -> live_common.LiveError:
 
 
 def test_migration_adds_live_tables(con):
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 6
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 7
     for table in ("live_rounds", "live_tokens", "live_responses", "live_codes", "live_claims", "live_ideas"):
         assert scalar(con, f"SELECT count(*) FROM {table}") == 0
 
@@ -81,10 +81,11 @@ def test_a_version_2_database_is_migrated(tmp_path, monkeypatch):
     monkeypatch.undo()
     con = store.connect(path)
     try:
-        assert store.schema_version(con) == 6
+        assert store.schema_version(con) == 7
         assert scalar(con, "SELECT count(*) FROM live_rounds") == 0
         assert scalar(con, "SELECT count(*) FROM meeting_notes WHERE import_id IS NULL") == 0
         assert scalar(con, "SELECT count(*) FROM person_merges") == 0
+        assert scalar(con, "SELECT count(*) FROM computed") == 0  # schema 7: figures kept per data version
     finally:
         con.close()
 

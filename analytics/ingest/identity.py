@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from analytics.definitions import identity_rules
+from analytics.store import computed
 from analytics.store import database as store
 from analytics.store.db import frame, literal, rows, run, scalar
 
@@ -399,6 +400,7 @@ def merge(con: duckdb.DuckDBPyConnection, alias_id: str, person_id: str, reason:
         merge_id = scalar(con, "SELECT nextval('merge_ids')")
         run(con, """INSERT INTO person_merges (merge_id, decision, alias_id, person_id, reason, import_id)
                     VALUES (?, 'same', ?, ?, ?, ?)""", [merge_id, a, b, reason, import_id])
+        computed.forget(con)
     store.refresh_views(con)
     return merge_id
 
@@ -430,6 +432,7 @@ def undo_decision(con: duckdb.DuckDBPyConnection, merge_id: int) -> None:
         if state[0][0] is not None:
             raise MergeError(f"merge {merge_id} was already undone")
         run(con, "UPDATE person_merges SET undone_at = current_timestamp WHERE merge_id = ?", [merge_id])
+        computed.forget(con)
     store.refresh_views(con)
 
 

@@ -31,6 +31,7 @@ from analytics.ingest.readers import EXCEL_SUFFIXES, TEXT_SUFFIXES, RawTable, Re
 from analytics.ingest.tools import array_indicators, column_overrides, detect_tool
 from analytics.ingest.validate import FileProblem, Staged, drop_staged, stage
 from analytics.privacy import ensure_pseudonyms
+from analytics.store import computed
 from analytics.store import database as store
 from analytics.store.db import frame, literal, rows, run, scalar
 from analytics.store.periods import period_of
@@ -618,6 +619,7 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
             [import_id, report.file_name, identity, staged.kind, source_label, report.rows_read,
              stored.get(staged.kind, 0), report.rows_rejected, json.dumps(details, default=str)],
         )
+        computed.forget(cur)
     report.status, report.import_id = "imported", import_id
     report.rows_stored = stored.get(staged.kind, 0)
     return report

@@ -18,11 +18,12 @@ from pathlib import Path
 import duckdb
 
 from analytics.definitions import DIMENSION_NAMES_SETTING
+from analytics.store import computed
 from analytics.store.db import rows, run, scalar
 from analytics.store.periods import DEFAULT_SCHEME, period_of
 
 DEFAULT_DB = Path("data") / "netwerkleren.duckdb"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 FACT_TABLES = ("participants", "dimension_scores", "value_reports", "ties", "events")
 #: The meeting loop's own records (networks, agreements, interventions): written by hand and versioned, but a
 #: row that came with an import (the demo) carries its ``import_id``, so undoing that import removes it too.
@@ -219,6 +220,18 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "ALTER TABLE meeting_notes ADD COLUMN import_id INTEGER",
     ],
+    # Figures computed once per data version (a network's layout and measures), kept so that a restart reads
+    # them (analytics/store/computed.py). Forgotten by every import, undo, merge and period-scheme change.
+    7: [
+        """CREATE TABLE computed (
+            kind VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            version VARCHAR NOT NULL,
+            value BLOB NOT NULL,
+            computed_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (kind, key)
+        )""",
+    ],
 }
 
 
@@ -381,6 +394,7 @@ def set_period_scheme(con, scheme: str) -> None:
             wave = "NULL" if table == "events" else "wave"
             run(con, f"UPDATE {table} SET period = {period_of('date', scheme, wave)}")
         run(con, "INSERT OR REPLACE INTO settings VALUES ('period_scheme', ?)", [scheme])
+        computed.forget(con)
 
 
 def has_merges(con) -> bool:
@@ -468,17 +482,30 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+#: How many transactions this thread has open (see :func:`in_transaction`).
+_OPEN = threading.local()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """One all-or-nothing unit of work, serialised against other writers in this process."""
     with WRITE_LOCK:
         run(con, "BEGIN TRANSACTION")
+        _OPEN.depth = getattr(_OPEN, "depth", 0) + 1
         try:
             yield con
         except BaseException:
             run(con, "ROLLBACK")
             raise
+        finally:
+            _OPEN.depth -= 1
         run(con, "COMMIT")
+
+
+def in_transaction() -> bool:
+    """Whether this thread is inside :func:`transaction`: a statement that fails there (even a second BEGIN)
+    aborts the whole unit of work, so optional writes (stored figures) stay out of it."""
+    return getattr(_OPEN, "depth", 0) > 0
 
 
 def new_import_id(con) -> int:
@@ -545,6 +572,7 @@ def undo_import(con, import_id: int) -> dict[str, int]:
         run(con, "UPDATE person_merges SET undone_at = current_timestamp WHERE import_id = ? AND undone_at IS NULL",
             [import_id])
         run(con, "UPDATE imports SET undone_at = current_timestamp WHERE import_id = ?", [import_id])
+        computed.forget(con)  # nothing computed from the undone rows outlives them
     refresh_views(con)
     return removed
 
