@@ -186,7 +186,19 @@ def test_stored_tie_figures_equal_fresh_ones(demo):
     st2 = tie_view.stability(demo, net, min_group=3)
     for a, b in zip(st1, st2, strict=True):
         pd.testing.assert_frame_equal(a, b)
-    assert computed.count(demo) == 4
+    assert computed.count(demo) == 5
+
+
+def test_the_network_frame_read_back_equals_a_fresh_one(demo, monkeypatch):
+    net, _f, _nf = first_tie_network(demo)
+    for pseudonymise in (True, False):
+        stored = tie_view.network_frame(demo, net, pseudonymise=pseudonymise)
+        again = tie_view.network_frame(demo, net, pseudonymise=pseudonymise)
+        demo.execute("DELETE FROM computed")
+        fresh = tie_view.network_frame(demo, net, pseudonymise=pseudonymise)
+        assert stored == again == fresh
+        assert all(isinstance(p, tuple) for p in stored.positions.values())
+        assert all(k == v for k, v in fresh.shown_id.items()) is not pseudonymise  # codes only when asked
 
 
 def test_layout_is_shared_by_both_id_kinds(demo):
@@ -218,7 +230,7 @@ def fill(con) -> tuple[str, tq.TieFilters, tie_view.NetworkFrame]:
     G, _ = tie_view.filtered_graph(con, f, nf)
     tie_view.stored_measures(con, f, G, nf)
     tie_view.network_positions(con, net, nf)
-    assert computed.count(con) == 2
+    assert computed.count(con) == 3  # the network's ids, the measures, the layout
     return net, f, nf
 
 
@@ -238,7 +250,7 @@ def test_an_import_and_its_undo_forget_every_figure(demo, tmp_path):
     summary, _ = tie_view.stored_measures(demo, f, G_after, nf2)
     assert summary["nodes"] == len(G_after)  # the new data's figure, not the stored one
     tie_view.network_positions(demo, net, nf2)
-    assert computed.count(demo) == 2
+    assert computed.count(demo) == 3
     store.undo_import(demo, r.import_id)
     assert computed.count(demo) == 0
     nf3 = tie_view.network_frame(demo, net, with_positions=False)
@@ -252,7 +264,7 @@ def test_a_failed_import_keeps_the_figures(demo, tmp_path):
     bad = tmp_path / "garbage.csv"
     bad.write_bytes(b"\x00\xff\xfe garbage \x00\x01")
     r = importer.import_file(demo, bad)
-    assert r.status != "imported" and computed.count(demo) == 2
+    assert r.status != "imported" and computed.count(demo) == 3
 
 
 def test_a_merge_its_undo_and_a_new_period_scheme_forget_every_figure(demo):
