@@ -32,10 +32,14 @@ UNKNOWN_PREFIX = "P"
 DEFAULT_MIN_GROUP = 3
 
 
-def ensure_pseudonyms(con: duckdb.DuckDBPyConnection) -> None:
-    """Give every person without a code the next free number for their role's letter."""
+def ensure_pseudonyms(con: duckdb.DuckDBPyConnection, among: str | None = None) -> None:
+    """Give every person without a code the next free number for their role's letter.
+
+    ``among``: a relation of the participant ids that may lack one (an import's own people), so that an
+    import of 8 new people does not look through the codes of 200,000 others."""
+    scope = "" if among is None else f" AND participant_id IN (SELECT participant_id FROM {among})"
     missing = scalar(con, "SELECT count(*) FROM people WHERE participant_id NOT IN (SELECT participant_id FROM "
-                          "pseudonyms)")
+                          f"pseudonyms){scope}")
     if not missing:
         return  # the usual case (imports assign codes): no write at all, so a reader never writes
     cases = " ".join(f"WHEN '{r}' THEN '{p}'" for r, p in ROLE_PREFIX.items())
@@ -45,19 +49,19 @@ def ensure_pseudonyms(con: duckdb.DuckDBPyConnection) -> None:
         db = scalar(con, "SELECT current_database()")
         stored = '"' + db.replace('"', '""') + '".main.pseudonyms'
         run(con, f"""CREATE OR REPLACE TEMP TABLE pseudonyms AS
-                     SELECT * FROM {stored} UNION ALL ({_new_codes_sql(cases, stored)})""")
+                     SELECT * FROM {stored} UNION ALL ({_new_codes_sql(cases, stored, scope)})""")
         return
     with WRITE_LOCK:
-        run(con, f"INSERT INTO pseudonyms {_new_codes_sql(cases, 'pseudonyms')}")
+        run(con, f"INSERT INTO pseudonyms {_new_codes_sql(cases, 'pseudonyms', scope)}")
 
 
-def _new_codes_sql(cases: str, table: str) -> str:
+def _new_codes_sql(cases: str, table: str, scope: str = "") -> str:
     """Each person without a code gets the next free number for their role's letter."""
     return f"""WITH new AS (
                     SELECT participant_id,
                            CASE WHEN external AND role IS NULL THEN '{EXTERNAL_PREFIX}'
                                 ELSE coalesce(CASE role {cases} END, '{UNKNOWN_PREFIX}') END AS prefix
-                    FROM people WHERE participant_id NOT IN (SELECT participant_id FROM {table})),
+                    FROM people WHERE participant_id NOT IN (SELECT participant_id FROM {table}){scope}),
                 used AS (
                     SELECT split_part(code, '-', 1) AS prefix, max(CAST(split_part(code, '-', 2) AS INTEGER)) AS top
                     FROM {table} GROUP BY 1)

@@ -40,16 +40,18 @@ def bench_import(scale: float = 1.0) -> str:
         size_mb = ties.stat().st_size / 1e6
         rows = []
         raw = _median_of_three(lambda i: f"""
-            import time, duckdb
+            import os, time, duckdb
             con = duckdb.connect({str(work / f'raw{i}.duckdb')!r})
+            os.sync()  # no write-back of an earlier run's files in this run's time
             t = time.perf_counter()
             con.execute("CREATE TABLE ties AS SELECT * FROM read_csv({str(ties)!r})").fetchall()
             con.close()
             result = {{"s": time.perf_counter() - t}}
         """)
         pdx = _median_of_three(lambda i: f"""
-            import time, duckdb, pandas as pd
+            import os, time, duckdb, pandas as pd
             con = duckdb.connect({str(work / f'pandas{i}.duckdb')!r})
+            os.sync()  # no write-back of an earlier run's files in this run's time
             t = time.perf_counter()
             df = pd.read_csv({str(ties)!r})
             con.register("df", df)
@@ -58,12 +60,13 @@ def bench_import(scale: float = 1.0) -> str:
             result = {{"s": time.perf_counter() - t}}
         """)
         ours = _median_of_three(lambda i: f"""
-            import time
+            import os, time
             from analytics.store import database as store
             from analytics.ingest import importer
             con = store.connect({str(work / f'ours{i}.duckdb')!r})
             r = importer.import_file(con, {str(people)!r})
             assert r.status == "imported", r.message
+            os.sync()  # no write-back of an earlier run's files in this run's time
             t = time.perf_counter()
             r = importer.import_file(con, {str(ties)!r})
             s = time.perf_counter() - t
@@ -72,12 +75,13 @@ def bench_import(scale: float = 1.0) -> str:
             result = {{"s": s, "rows": r.rows_stored, "warnings": r.warnings}}
         """)
         page = _median_of_three(lambda i: f"""
-            import time
+            import os, time
             from analytics.store import database as store
             from analytics.ingest import importer
             con = store.connect({str(work / f'page{i}.duckdb')!r})
             r = importer.import_file(con, {str(people)!r})
             assert r.status == "imported", r.message
+            os.sync()  # no write-back of an earlier run's files in this run's time
             t = time.perf_counter()
             data = open({str(ties)!r}, "rb").read()  # the upload, as Streamlit hands it to the page
             checked = importer.validate_file(con, data, file_name="ties.csv", keep=True)

@@ -400,3 +400,49 @@ def test_each_tools_identity_columns_are_recognised(tool, headers, expected):
     assert person == expected, tool
     counters = {"Id", "ID", "id", "ResponseId", "Respondent ID", "Collector ID", "#", "Network ID", "Response ID"}
     assert {cols[i] for i in m.counters} == counters & set(headers), tool
+
+
+def test_indexing_only_the_wanted_names_gives_the_same_answers(con):
+    """resolve_people indexes only the people a tie file's unknown ends could name; each key must then map to
+    the same person (or stay ambiguous) as with every stored person indexed."""
+    rows_ = [  # (import, row, id, name, email, external)
+        (1, 1, "P1", "Jan Jansen", "jan@school.nl", False),
+        (1, 2, "P2", "Jan Jansen", None, False),           # a second Jan Jansen: the name is ambiguous
+        (1, 3, "P3", "Anna de Vries", "anna@school.nl", False),
+        (2, 1, "P3", "Anna Bakker", None, False),          # renamed: no longer found as Anna de Vries
+        (1, 4, "P4", "Ötzi Ünal", None, False),
+        (1, 5, "X1", "Piet", None, True),                  # an outside placeholder named Piet...
+        (1, 6, "P5", "Piet", "piet@school.nl", False),     # ...and a participant Piet: the participant wins
+        (1, 7, "X2", "Kees", None, True),                  # Kees outside, merged into P6 (named otherwise)
+        (1, 8, "P6", "Cornelis Kees", None, False),
+        (1, 9, "P7", "Kees", None, False),                 # another Kees, a participant
+        (1, 10, "mail@x.nl", None, None, True),            # an id that is an address
+    ]
+    for imp, row, pid, name, email, ext in rows_:
+        con.execute("INSERT INTO participants (import_id, row_number, participant_id, name, email, external) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", [imp, row, pid, name, email, ext])
+    con.execute("INSERT INTO person_merges (merge_id, decision, alias_id, person_id, reason) "
+                "VALUES (nextval('merge_ids'), 'same', 'X2', 'P6', 'coach')")
+    store.refresh_views(con)
+    full = who.index_known(con, "full")
+    wanted = ["jan jansen", "JAN@school.nl", "Anna de Vries", "anna bakker", "otzi unal", "Ötzi  Ünal",
+              "Piet", "kees", "MAIL@x.nl", "nobody", "anna@school.nl"]
+    con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS v", [wanted])
+    some = who.index_known(con, "some", wanted="wanted")
+
+    def answers(idx: dict) -> list:
+        return con.execute(f"""SELECT w.v, e.pid, n.pid FROM wanted w
+                               LEFT JOIN {idx['email']} e ON e.email_n = {who.email_sql('w.v')}
+                               LEFT JOIN {idx['name']} n ON n.name_key = {who.name_key_sql('w.v')}
+                               ORDER BY w.v""").fetchall()
+
+    got, expected = answers(some), answers(full)
+    assert got == expected
+    by_value = {v: (e, n) for v, e, n in got}
+    # hand-checked: ambiguous names stay unmatched, the rename counts, e-mail beats name, accents count
+    assert by_value["jan jansen"] == (None, None) and by_value["JAN@school.nl"] == ("P1", None)
+    assert by_value["Anna de Vries"] == (None, None) and by_value["anna bakker"] == (None, "P3")
+    assert by_value["Ötzi  Ünal"] == (None, "P4") and by_value["otzi unal"] == (None, None)
+    assert by_value["Piet"] == (None, "P5") and by_value["MAIL@x.nl"] == ("mail@x.nl", None)
+    assert by_value["kees"] == (None, None)  # P6 (through the merged X2) and P7 are both participants
+    assert con.execute("SELECT count(DISTINCT raw_id) FROM some_kp").fetchone()[0] < 11

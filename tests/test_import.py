@@ -544,7 +544,14 @@ def test_people_are_looked_up_by_name_only_when_a_tie_end_is_no_id(con, files, m
 
     calls = []
     real = identity.index_known
-    monkeypatch.setattr(identity, "index_known", lambda con_, prefix: calls.append(prefix) or real(con_, prefix))
+    wanted_given = []
+
+    def index_known(con_, prefix, wanted=None):
+        calls.append(prefix)
+        wanted_given.append(wanted is not None)
+        return real(con_, prefix, wanted)
+
+    monkeypatch.setattr(identity, "index_known", index_known)
     imp(con, files, "participants_comma.csv")
     calls.clear()  # a participant list is matched to the people already stored; a tie file's ends are next
     ids = tmp_path / "ties_ids.csv"
@@ -559,6 +566,7 @@ def test_people_are_looked_up_by_name_only_when_a_tie_end_is_no_id(con, files, m
     outside.write_text("source,target,date,network\nP1,Iemand Anders,2024-10-01,Rekenen\n", encoding="utf-8")
     r = importer.import_file(con, outside)
     assert len(calls) == 2 and problems(r, "external_person") == [(2, "target", "Iemand Anders")]
+    assert wanted_given[-2:] == [True, True]  # only the people the ends could name are indexed
 
 
 def test_gephi_edges_with_network_default(con, files):

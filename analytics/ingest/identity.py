@@ -59,24 +59,43 @@ def label(key: str) -> str:
 # ---------------------------------------------------------------- the people already stored
 
 
-def known_people_sql() -> str:
+def known_people_sql(wanted: str | None = None) -> str:
     """Every stored participant row as (pid = the person after merges, raw_id, email_n, name_key, name,
     external). A participant id that is an e-mail address (a tie end, say) counts as their e-mail. Names are
     each id's current name (as the ``people`` view has it): a participant renamed by a later list is no
-    longer found by the old name."""
+    longer found by the old name.
+
+    ``wanted`` (a relation with a column ``v`` of names or addresses as typed): only the people who have a
+    row with one of those keys, with every row of each such person (so what is decided per person, e.g.
+    whether they are only an outside person, is decided on all their rows). A tie file naming 8 outside
+    people then does not index the 200,000 people stored (0.29 -> ~0.1 s)."""
     latest = ("row_number() OVER (PARTITION BY p.participant_id ORDER BY p.name IS NULL, p.external, "
               "p.import_id DESC, p.row_number DESC) = 1")
     return f"""SELECT coalesce(a.person_id, p.participant_id) AS pid, p.participant_id AS raw_id,
                       coalesce({email_sql('p.email')}, {email_sql('p.participant_id')}) AS email_n,
                       CASE WHEN {latest} THEN {name_key_sql('p.name')} END AS name_key,
                       CASE WHEN {latest} THEN p.name END AS name, p.external, p.network
-               FROM participants p LEFT JOIN person_alias a ON a.alias_id = p.participant_id"""
+               FROM {_rows_of(wanted)} p LEFT JOIN person_alias a ON a.alias_id = p.participant_id"""
 
 
-def index_known(con: duckdb.DuckDBPyConnection, prefix: str) -> dict[str, str]:
-    """Temp tables ``{prefix}_email``, ``_code``, ``_name``: one key -> one person (ambiguous keys left out)."""
+def _rows_of(wanted: str | None) -> str:
+    """The participant rows of every person with a row matching ``wanted`` by name or e-mail (all rows: None)."""
+    if wanted is None:
+        return "participants"
+    match = (f"{name_key_sql('q.name')} IN (SELECT {name_key_sql('v')} FROM {wanted}) "
+             f"OR {email_sql('q.email')} IN (SELECT {email_sql('v')} FROM {wanted}) "
+             f"OR {email_sql('q.participant_id')} IN (SELECT {email_sql('v')} FROM {wanted})")
+    return f"""(SELECT r.* FROM participants r LEFT JOIN person_alias ra ON ra.alias_id = r.participant_id
+               WHERE coalesce(ra.person_id, r.participant_id) IN (
+                   SELECT coalesce(qa.person_id, q.participant_id) FROM participants q
+                   LEFT JOIN person_alias qa ON qa.alias_id = q.participant_id WHERE {match}))"""
+
+
+def index_known(con: duckdb.DuckDBPyConnection, prefix: str, wanted: str | None = None) -> dict[str, str]:
+    """Temp tables ``{prefix}_email``, ``_code``, ``_name``: one key -> one person (ambiguous keys left out).
+    ``wanted``: index only the people these values could name (see :func:`known_people_sql`)."""
     kp = f"{prefix}_kp"
-    run(con, f"CREATE OR REPLACE TEMP TABLE {kp} AS {known_people_sql()}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE {kp} AS {known_people_sql(wanted)}")
     run(con, f"""CREATE OR REPLACE TEMP TABLE {prefix}_email AS SELECT email_n, min(pid) AS pid FROM {kp}
                  WHERE email_n IS NOT NULL GROUP BY 1 HAVING count(DISTINCT pid) = 1""")
     run(con, f"""CREATE OR REPLACE TEMP TABLE {prefix}_code AS SELECT raw_id AS code, min(pid) AS pid FROM {kp}

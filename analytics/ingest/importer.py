@@ -604,7 +604,8 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
         import_id = store.new_import_id(cur)
         stored = _write(cur, staged, import_id, report.identity)
         if stored.get("participants"):
-            ensure_pseudonyms(cur)  # new people get their code now (nobody else is new)
+            # new people get their code now (nobody else is new)
+            ensure_pseudonyms(cur, among=f"(SELECT participant_id FROM participants WHERE import_id = {int(import_id)})")
         details = {
             "format": report.file_format, "mapping": report.mapping, "unmapped": report.unmapped,
             "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,

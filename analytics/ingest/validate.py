@@ -145,7 +145,9 @@ def _ensure_vocab(con) -> None:
     run(con, "CREATE TEMP TABLE vocab (vocabulary VARCHAR, spelling VARCHAR, code VARCHAR)")
     data = [(v, s, c) for v, m in vocabularies().items() for s, c in m.items()]
     data += [("cycles", s, c) for s, c in cycle_vocabulary().items()]
-    con.executemany("INSERT INTO vocab VALUES (?, ?, ?)", data)
+    # One insert of three lists, not one statement per word (executemany took 0.09 s of every import).
+    run(con, "INSERT INTO vocab SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+        [[d[0] for d in data], [d[1] for d in data], [d[2] for d in data]])
 
 
 def _vocab_lookup(vocabulary: str, expr: str) -> str:
@@ -939,7 +941,8 @@ class Stager:
             self._temp_table(self.ends, f"""AS WITH e AS ({ends}) SELECT e.*, e.v AS resolved, 'external' AS how,
                                                                   'matched_by_name' AS match_code FROM e""")
         else:
-            idx = identity.index_known(self.con, f"ends_known_{self.uid}")
+            idx = identity.index_known(self.con, f"ends_known_{self.uid}",
+                                       wanted=f"(SELECT DISTINCT v FROM {self.end_rows})")
             self.staged.temps += [("TABLE", t) for t in idx.values()]
             self._temp_table(
                 self.ends,
