@@ -32,12 +32,19 @@ UNKNOWN_PREFIX = "P"
 DEFAULT_MIN_GROUP = 3
 
 
-def ensure_pseudonyms(con: duckdb.DuckDBPyConnection, among: str | None = None) -> None:
+#: Up to this many ids, :func:`ensure_pseudonyms` looks only at the ids it is given.
+SCOPED_IDS_MAX = 5_000
+
+
+def ensure_pseudonyms(con: duckdb.DuckDBPyConnection, among: Sequence[str] | None = None) -> None:
     """Give every person without a code the next free number for their role's letter.
 
-    ``among``: a relation of the participant ids that may lack one (an import's own people), so that an
-    import of 8 new people does not look through the codes of 200,000 others."""
-    scope = "" if among is None else f" AND participant_id IN (SELECT participant_id FROM {among})"
+    ``among``: the participant ids that may lack one (an import's own people), so that an import of 8 new
+    people does not look through the codes of 200,000 others (a list of values: DuckDB then filters the
+    ``people`` view before it groups; a subquery would not be pushed down). More than SCOPED_IDS_MAX: all."""
+    scope = ""
+    if among is not None and len(among) <= SCOPED_IDS_MAX:
+        scope = f" AND participant_id IN ({', '.join(literal(str(i)) for i in among) or 'NULL'})"
     missing = scalar(con, "SELECT count(*) FROM people WHERE participant_id NOT IN (SELECT participant_id FROM "
                           f"pseudonyms){scope}")
     if not missing:

@@ -82,13 +82,20 @@ def _rows_of(wanted: str | None) -> str:
     """The participant rows of every person with a row matching ``wanted`` by name or e-mail (all rows: None)."""
     if wanted is None:
         return "participants"
-    match = (f"{name_key_sql('q.name')} IN (SELECT {name_key_sql('v')} FROM {wanted}) "
-             f"OR {email_sql('q.email')} IN (SELECT {email_sql('v')} FROM {wanted}) "
-             f"OR {email_sql('q.participant_id')} IN (SELECT {email_sql('v')} FROM {wanted})")
+    # A name has a wanted key only if it holds that key's longest word (lower case, NFC): a cheap join first,
+    # the key itself (a regular expression, most of the cost on 200,000 names) only for the names it keeps.
+    words = f"""(SELECT DISTINCT (SELECT arg_max(x, length(x)) FROM unnest(string_split(k, ' ')) u(x)) AS w
+                 FROM (SELECT {name_key_sql('v')} AS k FROM {wanted}) WHERE k IS NOT NULL)"""
+    ids = f"""SELECT q.participant_id FROM participants q
+              WHERE {email_sql('q.email')} IN (SELECT {email_sql('v')} FROM {wanted})
+                 OR {email_sql('q.participant_id')} IN (SELECT {email_sql('v')} FROM {wanted})
+              UNION
+              SELECT q.participant_id FROM participants q JOIN {words} ws ON contains(lower(nfc_normalize(q.name)), ws.w)
+              WHERE {name_key_sql('q.name')} IN (SELECT {name_key_sql('v')} FROM {wanted})"""
     return f"""(SELECT r.* FROM participants r LEFT JOIN person_alias ra ON ra.alias_id = r.participant_id
                WHERE coalesce(ra.person_id, r.participant_id) IN (
-                   SELECT coalesce(qa.person_id, q.participant_id) FROM participants q
-                   LEFT JOIN person_alias qa ON qa.alias_id = q.participant_id WHERE {match}))"""
+                   SELECT coalesce(qa.person_id, m.participant_id) FROM ({ids}) m
+                   LEFT JOIN person_alias qa ON qa.alias_id = m.participant_id))"""
 
 
 def index_known(con: duckdb.DuckDBPyConnection, prefix: str, wanted: str | None = None) -> dict[str, str]:

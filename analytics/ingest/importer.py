@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics import privacy
 from analytics.definitions import KIND_ALIASES, Framework, default_framework, fold, tables
 from analytics.ingest import identity as who
 from analytics.ingest.locale import DATE_ORDERS
@@ -605,7 +606,9 @@ def _store(cur, staged: Staged, report: ImportReport, opts: _Options, identity: 
         stored = _write(cur, staged, import_id, report.identity)
         if stored.get("participants"):
             # new people get their code now (nobody else is new)
-            ensure_pseudonyms(cur, among=f"(SELECT participant_id FROM participants WHERE import_id = {int(import_id)})")
+            ensure_pseudonyms(cur, among=[r[0] for r in rows(
+                cur, "SELECT DISTINCT participant_id FROM participants WHERE import_id = ? LIMIT ?",
+                [import_id, privacy.SCOPED_IDS_MAX + 1])])
         details = {
             "format": report.file_format, "mapping": report.mapping, "unmapped": report.unmapped,
             "scales": report.scales, "date_formats": report.date_formats, "notes": report.notes,
