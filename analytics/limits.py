@@ -27,6 +27,8 @@ DEFAULTS: dict[str, tuple[float, str]] = {
     "SIDEBAR_MAX_NETWORKS": (200, "networks the sidebar's list offers at once (a search box finds the others)"),
     "OVERVIEW_MAX_RHYTHM": (20, "networks the measurement rhythm lists (most urgent first)"),
     "OVERVIEW_MAX_ROWS": (500, "rows of each overview table (the first by network name)"),
+    "WARM_MAX_NETWORKS": (50, "networks whose tie figures are computed ahead, in the background, after data change "
+                              "(most recently measured first; the others on their first view)"),
     "CLI_MAX_TIES": (100_000, "ties of one network and period the CLI measures with graph algorithms"),
     "APP_DB_MEMORY_MB": (1_024, "memory the app's database may hold for its cache and queries (big sorts and joins "
                                 "spill to disk beyond it; DuckDB's own default is 80% of the machine)"),

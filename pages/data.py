@@ -300,6 +300,7 @@ for up in uploads or []:
                 st.success(t("data.imported", n=f"{result.rows_stored:,}".replace(",", "."),
                              kind=kind_label(result.kind, lang), id=result.import_id))
                 st.cache_data.clear()
+                ui.warm_figures()
             elif result.status == "duplicate":
                 st.info(t("data.duplicate", id=result.duplicate_of))
             else:
@@ -318,6 +319,7 @@ def undo() -> None:
         st.session_state["undo_message"] = ("error", str(e))
     else:
         st.cache_data.clear()
+        ui.warm_figures()
         st.session_state["undo_message"] = ("success", t("data.undone_msg", id=import_id, n=sum(removed.values())))
     finally:
         c.close()
@@ -379,6 +381,7 @@ def _who_did(fn, message_key: str, *args) -> None:
         st.session_state["who_message"] = ("error", str(e))
     else:
         st.cache_data.clear()
+        ui.warm_figures()
         st.session_state["who_message"] = ("success", message_key)
     finally:
         c.close()

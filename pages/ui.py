@@ -208,6 +208,14 @@ def shared_connection():
     return _connection(str(store.db_path()))
 
 
+def warm_figures() -> None:
+    """After data changed: the tie figures each network opens with, computed in the background and kept in
+    the store (analytics/views/warm.py)."""
+    from analytics.views import warm
+
+    warm.warm_later(shared_connection().cursor)
+
+
 def version() -> tuple:
     """Cache key for anything computed from stored data."""
     return query(store.data_version)

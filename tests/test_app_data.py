@@ -247,3 +247,20 @@ def test_research_export_button_builds_a_zip_to_download(data_page, lang, build,
     assert packed["person"].str.fullmatch(r"[A-Z]-\d{3}").all()
     n_files = len(names)
     assert any(f"{n_files} " in m for m in messages), messages
+
+
+def test_an_undo_computes_the_tie_figures_ahead(data_page, monkeypatch):
+    """After data change, the Data page starts a background warm (analytics/views/warm.py) on the app's
+    connection, so the first view of the Ties page only reads."""
+    from analytics.views import warm
+
+    started = []
+    monkeypatch.setattr(warm, "warm_later", lambda connect: started.append(connect))
+    at = undo(data_page(), 1)
+    assert [s.value for s in at.success][0].startswith("Import 1 is ongedaan gemaakt")
+    assert len(started) == 1 and callable(started[0])
+    cur = started[0]()  # a cursor of the app's own connection: it sees the undo
+    try:
+        assert cur.execute("SELECT count(*) FROM imports WHERE undone_at IS NOT NULL").fetchone()[0] == 1
+    finally:
+        cur.close()
