@@ -506,6 +506,7 @@ def run(only: list[str] | None = None, scale: float = 1.0) -> None:
         map_page_suite,
         page_suite,
         report_suite,
+        stored_suite,
         ties_suite,
     )
 
@@ -517,6 +518,7 @@ def run(only: list[str] | None = None, scale: float = 1.0) -> None:
     SUITES.update(report_suite.SUITES)
     SUITES.update(page_suite.SUITES)
     SUITES.update(map_page_suite.SUITES)
+    SUITES.update(stored_suite.SUITES)
     try:
         from . import scale_suite  # the 10x sizes; long
 

@@ -33,3 +33,12 @@ def test_the_live_bench_drives_a_real_server_and_checks_what_was_stored():
 
     out = live_suite.bench_live_phones(0.05)
     assert "2 phones at once: send, p95" in out and "lost 0" in out, out
+
+
+def test_the_stored_figures_bench_reads_what_it_computed():
+    """At its smallest size (500 people): the second view reads every figure back, equal to the first (the
+    suite raises otherwise), from the five kinds it keeps."""
+    from bench import stored_suite
+
+    out = stored_suite.bench_stored_figures(0.01)
+    assert "(5 kept)" in out and "all five" in out, out
