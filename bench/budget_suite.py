@@ -113,11 +113,11 @@ def bench_budget(scale: float = 1.0) -> str:
         db = work / "budget.duckdb"
         r = in_child(f"""
             import time
-            from analytics import cli
+            from analytics.cli.main import main as cli_main
             t0 = time.perf_counter()
-            assert cli.main(["import", {str(p)!r}, {str(t)!r}, "--db", {str(db)!r}]) == 0
+            assert cli_main(["import", {str(p)!r}, {str(t)!r}, "--db", {str(db)!r}]) == 0
             t1 = time.perf_counter()
-            assert cli.main(["import", {str(tiny)!r}, "--db", {str(db)!r}]) == 0
+            assert cli_main(["import", {str(tiny)!r}, "--db", {str(db)!r}]) == 0
             result = {{"big": t1 - t0, "tiny": time.perf_counter() - t1}}
         """)
         rows = [[f"import Big ({people:,} people, {ties:,} ties, {t.stat().st_size / 1e6:.0f} MB)", r["big"],

@@ -4,6 +4,8 @@ import."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,6 +25,15 @@ def demo_file(tmp_path):
     load_demo(c)
     c.close()
     return path
+
+
+@pytest.fixture
+def idle():
+    """No warm left running by an earlier test (the Data page's AppTests start real ones)."""
+    deadline = time.monotonic() + 120
+    while warm.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not warm.running()
 
 
 def tie_networks(con) -> list[str]:
@@ -77,7 +88,7 @@ def test_warm_stops_when_the_data_change_under_it(demo_file, tmp_path, monkeypat
         con.close()
 
 
-def test_the_ties_page_after_a_warm_only_reads(demo_file, monkeypatch):
+def test_the_ties_page_after_a_warm_only_reads(demo_file, monkeypatch, idle):
     con = store.connect(demo_file)
     try:
         warm.warm(con)
@@ -106,7 +117,7 @@ def test_the_ties_page_after_a_warm_only_reads(demo_file, monkeypatch):
         con.close()
 
 
-def test_warm_later_runs_once_and_goes_round_again_for_new_data(demo_file):
+def test_warm_later_runs_once_and_goes_round_again_for_new_data(demo_file, idle):
     shared = store.connect(demo_file)
     try:
         thread = warm.warm_later(shared.cursor)
@@ -119,7 +130,7 @@ def test_warm_later_runs_once_and_goes_round_again_for_new_data(demo_file):
         shared.close()
 
 
-def test_a_failing_warm_is_only_logged(tmp_path, caplog):
+def test_a_failing_warm_is_only_logged(idle, caplog):
     def broken():
         raise OSError("the disk went away")
 

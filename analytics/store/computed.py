@@ -24,8 +24,6 @@ from typing import Any, TypeVar
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.ipc as ipc
 
 from analytics.store.db import rows, run
 
@@ -185,6 +183,9 @@ def _rebuild(h: Any, tables: list[bytes]) -> Any:
 
 
 def _frame_bytes(df: pd.DataFrame) -> bytes:
+    import pyarrow as pa  # here, not at the top: the store is opened by every command, few keep tables
+    import pyarrow.ipc as ipc
+
     try:
         table = pa.Table.from_pandas(df, preserve_index=None)
     except (pa.ArrowException, TypeError, ValueError) as e:  # mixed types in one column
@@ -198,6 +199,9 @@ def _frame_bytes(df: pd.DataFrame) -> bytes:
 def _frame_from(b: bytes, objects: list[str]) -> pd.DataFrame:
     """The frame, with the columns that were of Python objects (text with None) as they were: Arrow would
     give them pandas' string dtype."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
     with ipc.open_stream(pa.py_buffer(b)) as r:
         table = r.read_all()
     df = table.to_pandas()
