@@ -57,7 +57,7 @@ def measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
     """The graph's measures: asked for after a map of organisations is on screen (it needs none of them)."""
     G, _ = period_graph(data_version, f, pseudonymise)
     return ui.query(tie_view.stored_measures, f, G, network_frame(data_version, f.network, pseudonymise),
-                    pseudonymise=pseudonymise, strong_threshold=strong)
+                    pseudonymise=pseudonymise, strong_threshold=strong, version=data_version)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

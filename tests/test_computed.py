@@ -289,3 +289,18 @@ def test_figures_of_another_data_version_are_never_read(demo):
     demo.execute("UPDATE computed SET version = 'an older version'")
     G, _ = tie_view.filtered_graph(demo, f, nf)
     assert tie_view.stored_measures(demo, f, G, nf)[0]["nodes"] == len(G)
+
+
+def test_measures_of_an_older_graph_are_kept_under_its_own_version(demo, tmp_path):
+    """A page's graph is cached per data version; if an import lands before its measures are asked for, they
+    are kept under the graph's version, never under the new one (where they would be read as new data's)."""
+    net, f, nf = first_tie_network(demo)
+    old_version = store.data_version(demo)
+    G_old, _ = tie_view.filtered_graph(demo, f, nf)
+    extra = tmp_path / "w.csv"
+    extra.write_text("network,source,target,date,weight\nElders,B1,B2,2025-03-01,5\n", encoding="utf-8")
+    assert importer.import_file(demo, extra).status == "imported"
+    tie_view.stored_measures(demo, f, G_old, nf, version=old_version)
+    stored = demo.execute("SELECT version FROM computed WHERE kind = 'measures'").fetchall()
+    assert stored == [(computed._text([computed.FIGURES_REVISION, *old_version]),)]
+    assert store.data_version(demo) != old_version

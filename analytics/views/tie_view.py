@@ -102,9 +102,10 @@ def period_graph(
     strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
 ) -> tuple[nx.DiGraph, list[str], dict, pd.DataFrame]:
     """The filtered graph with the frame's ids, its warnings, whole-network measures and per-person measures."""
+    version = store.data_version(con)  # before the graph is read: its figures are kept under this version
     G, warnings = filtered_graph(con, filters, net_frame, pseudonymise=pseudonymise)
     return G, warnings, *stored_measures(con, filters, G, net_frame, pseudonymise=pseudonymise,
-                                         strong_threshold=strong_threshold)
+                                         strong_threshold=strong_threshold, version=version)
 
 
 def filtered_graph(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, net_frame: NetworkFrame, *,
@@ -127,13 +128,16 @@ def graph_measures(G: nx.DiGraph, net_frame: NetworkFrame, *, strong_threshold: 
 
 
 def stored_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, G: nx.DiGraph, net_frame: NetworkFrame,
-                    *, pseudonymise: bool = True, strong_threshold: float = STRONG_TIE_MIN_WEIGHT
-                    ) -> tuple[dict, pd.DataFrame]:
+                    *, pseudonymise: bool = True, strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
+                    version: tuple | None = None) -> tuple[dict, pd.DataFrame]:
     """:func:`graph_measures` of the graph ``filters`` give, computed once per data version and kept in the
-    store: a restart, the report and the page read the same figures (2.4 s at 10,000 people)."""
+    store: a restart, the report and the page read the same figures (2.4 s at 10,000 people).
+
+    ``version``: the data version ``G`` was read at (default: now). Pass it when ``G`` may be older than
+    this call (a cached graph), so that figures of old data are never kept under a newer version."""
     key = {"filters": filters, "pseudonymise": pseudonymise, "strong": float(strong_threshold),
            "sample": betweenness_sample(len(G), G.number_of_edges()), "size": [len(G), G.number_of_edges()]}
-    return computed.remembered(con, "measures", key, store.data_version(con),
+    return computed.remembered(con, "measures", key, store.data_version(con) if version is None else version,
                                lambda: graph_measures(G, net_frame, strong_threshold=strong_threshold))
 
 

@@ -40,8 +40,8 @@ def warm(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | None = None, 
                 ORDER BY max(date) DESC NULLS LAST, network LIMIT ?""", [limits.get_int("WARM_MAX_NETWORKS")])]
     done = []
     for net in names:
-        if stop() or store.data_version(con) != version:
-            break
+        if stop() or store.data_version(con) != version:  # read before the network is: its figures
+            break  # are kept under ``version`` only if they were read at it
         if tie_view.page_budget(con, net)[0]:
             continue
         have = set(tq.options(con, net)["period"])
@@ -54,7 +54,8 @@ def warm(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | None = None, 
         G, _ = tie_view.filtered_graph(con, filters, frame, pseudonymise=True)
         if tie_view.overview_level(G) is None:  # the page draws people: their places on the layout
             tie_view.network_positions(con, net, frame)
-        tie_view.stored_measures(con, filters, G, frame, pseudonymise=True, strong_threshold=STRONG_TIE_MIN_WEIGHT)
+        tie_view.stored_measures(con, filters, G, frame, pseudonymise=True, strong_threshold=STRONG_TIE_MIN_WEIGHT,
+                                 version=version)
         tie_type = frame.tie_types[0] if len(frame.tie_types) > 1 else None  # the page's first tie-type button
         tie_view.measures_over_time(con, net, strong_threshold=STRONG_TIE_MIN_WEIGHT, tie_type=tie_type)
         tie_view.stability(con, net, strong_threshold=STRONG_TIE_MIN_WEIGHT, min_group=DEFAULT_MIN_GROUP,
