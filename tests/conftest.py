@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,12 @@ FILES = Path(__file__).resolve().parent / "files"
 sys.path.insert(0, str(ROOT))
 
 from analytics.store import database as store  # noqa: E402
+
+# After each import, undo or merge the app computes tie figures ahead in a background thread
+# (analytics/views/warm.py). Dozens of tests import through the Data page; warming every demo network after
+# each of them only adds CPU under the next tests (CI time). One network per change keeps the thread running
+# in every such test; tests/test_warm.py tests the whole warm without this limit.
+os.environ.setdefault("NETWERKLEREN_WARM_MAX_NETWORKS", "1")
 
 
 @pytest.fixture

@@ -18,6 +18,12 @@ from analytics.views import tie_view, warm
 from tests.conftest import ROOT
 
 
+@pytest.fixture(autouse=True)
+def every_network(monkeypatch):
+    """The whole warm (conftest.py limits it to one network for the other tests)."""
+    monkeypatch.delenv("NETWERKLEREN_WARM_MAX_NETWORKS", raising=False)
+
+
 @pytest.fixture
 def demo_file(tmp_path):
     path = tmp_path / "demo.duckdb"
