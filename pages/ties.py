@@ -52,6 +52,13 @@ def period_graph(data_version, f: tq.TieFilters, pseudonymise: bool):
                     pseudonymise=pseudonymise)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def organisation_map(data_version, f: tq.TieFilters, unknown_label: str, drawn: bool) -> tie_view.OrganisationMap:
+    """The view's size and its map of organisations (laid out when ``drawn`` or too many people for one map),
+    from the tie rows: no graph of people."""
+    return ui.query(tie_view.organisation_map, f, unknown_label, positions=True if drawn else None)
+
+
 @st.cache_data(show_spinner=t("ties.computing_measures"), max_entries=32)
 def measures(data_version, f: tq.TieFilters, pseudonymise: bool, strong: float):
     """The graph's measures: asked for after a map of organisations is on screen (it needs none of them)."""
@@ -194,15 +201,36 @@ with st.container(border=True):
 
 f = tq.TieFilters(network=net, periods=(period,), tie_types=tq.type_filter(types, tie_type), topics=tuple(topics) or None,
                   channels=tuple(channels) or None, roles=tuple(roles) or None, min_weight=float(min_weight))
-G, warnings = period_graph(v, f, ui.pseudonymise())
+notes = st.container()  # the graph's repairs: said once the graph of people is built
+said: list[bool] = []
+
+
+def person_graph():
+    """The filtered graph of people. A map of organisations is drawn before it is built (at 10,000 people
+    building it takes about a second), so its notes go to the place kept for them above the map."""
+    graph, repairs = period_graph(v, f, ui.pseudonymise())
+    if not said:
+        said.append(True)
+        for w in repairs:
+            notes.caption(ui.ICONS["info"] + " " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code")
+                                                    else str(w)))
+    return graph
+
+
 pos = None  # the people's places: asked for only when the map shows people
-for w in warnings:
-    st.caption(ui.ICONS["info"] + " " + (t(f"ties.note_{w.code}", **w.fields) if hasattr(w, "code") else str(w)))
+G = None
+unknown_org = t("ties.unknown_org")
 
 # ---------------------------------------------------------------- the map
 status = None
-shown = G
-if view == "ego":
+level = None
+if view in ("people", "organisations"):
+    org_map = organisation_map(v, f, unknown_org, view == "organisations")
+    level = org_map.level if view == "people" else None
+if view == "people" and level is None:
+    G = shown = person_graph()
+elif view == "ego":
+    G = person_graph()
     labels = {n: str(d.get("label") or n) if str(d.get("label") or n) == str(n) else f"{d.get('label')} ({n})"
               for n, d in G.nodes(data=True)}  # type to search by name or by id
     who = st.selectbox(t("ties.search_person"), sorted(labels, key=lambda n: labels[n].lower()),
@@ -210,6 +238,7 @@ if view == "ego":
     shown = tie_view.ego_graph(G, who)
     st.caption(t("ties.ego_caption", n=len(shown) - 1))
 elif view == "compare":
+    G = shown = person_graph()
     others = [p for p in pers_order if p != period]
     if not others:
         st.info(t("dims.need_two_periods"))
@@ -222,20 +251,30 @@ elif view == "compare":
         shown, status, counts = tie_view.compare_graph(Gb, G)
         st.caption(t("ties.compare_caption", **counts, a=before, b=period))
 elif view == "organisations":
-    shown, pos = tie_view.organisation_view(G, t("ties.unknown_org"))
+    shown, pos = org_map.graph, org_map.positions
 grouped = view == "organisations"
-level = tie_view.overview_level(G) if view == "people" else None
 if level:  # too many people for one map: open at the level of organisations (or communities), drill into one
-    groups = tie_view.group_names(G, measures(v, f, ui.pseudonymise(), float(strong))[1] if level == "community"
-                                  else None, level, t("ties.unknown_org"), t("map.community"))
-    st.info(t(f"ties.big_map_{level}", n=fmt_num(len(G), lang, 0), max=fmt_num(MAP_PEOPLE_MAX, lang, 0)))
-    pick = st.selectbox(t(f"ties.open_{level}"), ["", *sorted(set(groups.values()), key=str)],
+    if level == "community":
+        G = person_graph()
+        groups = tie_view.group_names(G, measures(v, f, ui.pseudonymise(), float(strong))[1], level, unknown_org,
+                                      t("map.community"))
+        names = set(groups.values())
+    else:  # the organisations are on the map already built: no graph of people needed to draw it
+        names = set(org_map.graph.nodes)
+    st.info(t(f"ties.big_map_{level}", n=fmt_num(org_map.people, lang, 0), max=fmt_num(MAP_PEOPLE_MAX, lang, 0)))
+    pick = st.selectbox(t(f"ties.open_{level}"), ["", *sorted(names, key=str)],
                         format_func=lambda g: g or t("ties.all_groups"), key="ties_open")
     if pick:
+        if G is None:
+            G = person_graph()
+            groups = tie_view.group_names(G, None, level, unknown_org, t("map.community"))
         shown = tie_view.drill_down(G, groups, pick)
         st.caption(t("ties.drill_caption", group=ui.md(pick), n=fmt_num(len(shown), lang, 0)))
-    else:
+    elif level == "community":
         shown, pos = tie_view.group_view(G, groups)
+        grouped = True
+    else:
+        shown, pos = org_map.graph, org_map.positions
         grouped = True
 
 if shown.number_of_nodes() == 0:
@@ -275,7 +314,9 @@ else:
         st.caption(t("ties.find_caption", name=ui.md(findable[found]),
                      n=len(readable_map.contacts(drawn.graph, found))))
     st.iframe(html_doc, height=640)
-    summary, people = measures(v, f, ui.pseudonymise(), float(strong))  # now that the map is on screen
+    if G is None:
+        G = person_graph()  # now that the map is on screen
+    summary, people = measures(v, f, ui.pseudonymise(), float(strong))
     legend(shown, by, people_for_map, status is not None, order, known)
     st.caption(names_caption(drawn.graph, people_for_map))
     if not known:
@@ -296,6 +337,8 @@ else:
                        file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
 
 # ---------------------------------------------------------------- questions for the network
+if G is None:
+    G = person_graph()
 summary, people = measures(v, f, ui.pseudonymise(), float(strong))
 prompts = tie_prompts.prompts(G, summary, people)
 if prompts:

@@ -132,3 +132,124 @@ def test_sampled_betweenness_says_how_many(lang):
     from analytics.i18n import t
 
     assert "{k}" not in t("ties.sampled", lang, k="450") and "450" in t("ties.sampled", lang, k="450")
+
+
+# ---------------------------------------------------------------- the map of organisations from the rows
+
+
+def _graph_as_lists(G: nx.DiGraph) -> tuple[list, list]:
+    return list(G.nodes(data=True)), list(G.edges(data=True))
+
+
+def _messy_rows(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Participant and tie rows with everything build_graph repairs: blank and padded ids and organisations,
+    duplicate people and ties, self-loops, missing and negative weights, people named only in ties."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ids = [f"p{i}" for i in range(12)]
+    orgs = ["A", " A ", "B", "", None, "C", "B "]
+    people = pd.DataFrame({"participant_id": [*ids, "p3", " p4", None],
+                           "organisation": [orgs[i % len(orgs)] for i in range(15)],
+                           "role": None, "external": False, "label": None})
+    ends = [*ids, "x1", "x2", " p5 ", "", None]
+    n = 60
+    weight = rng.choice([1.0, 2.0, 3.0, -1.0, np.nan, 5.0], size=n).astype(object)
+    weight[rng.integers(0, n, 3)] = "?"
+    ties = pd.DataFrame({"source": rng.choice(np.array(ends, dtype=object), n),
+                         "target": rng.choice(np.array(ends, dtype=object), n), "weight": weight,
+                         "tie_type": "advice", "topic": None, "channel": None})
+    return people, ties
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("unknown", [None, "(unknown)"])
+def test_organisation_map_of_rows_is_that_of_the_graph(seed, unknown):
+    """The rows' map of organisations repairs what build_graph repairs, so it has the same members, inner ties,
+    tie counts and summed weights as the map of the built graph."""
+    from analytics.measures import network as tm
+
+    people, ties = _messy_rows(seed)
+    G, _ = tm.build_graph(people, ties)
+    expected = tm.organisation_graph(G, unknown_label=unknown)
+    got = tm.organisation_graph_of_rows(people, ties, unknown)
+    assert _graph_as_lists(got) == _graph_as_lists(expected)
+    assert expected.number_of_edges() > 0 and sum(d["internal_ties"] for _, d in expected.nodes(data=True)) > 0
+    if unknown:  # everyone is a member of one node, outside people included
+        assert sum(d["members"] for _, d in got.nodes(data=True)) == len(G)
+
+
+def test_organisation_map_by_hand():
+    """Two schools, one outside person: members, inner ties and the ties between them counted by hand."""
+    from analytics.measures import network as tm
+
+    people = pd.DataFrame({"participant_id": ["a", "b", "c", "d"], "organisation": ["X", "X ", "Y", None]})
+    ties = pd.DataFrame({"source": ["a", "a", "a", "b", "c", "c", "d", "a"],
+                         "target": ["b", "b", "c", "c", "a", "out", "a", "a"],
+                         "weight": [1, 2, 3, 4, 5, 6, -1, 9]})
+    OG = tm.organisation_graph_of_rows(people, ties, "?")
+    assert {o: (d["members"], d["internal_ties"]) for o, d in OG.nodes(data=True)} == {
+        "X": (2, 1), "Y": (1, 0), "?": (2, 0)}  # a->b twice is one tie; a->a is dropped
+    assert {(s, t_): (d["weight"], d["weight_sum"]) for s, t_, d in OG.edges(data=True)} == {
+        ("X", "Y"): (2.0, 7.0), ("Y", "X"): (1.0, 5.0), ("Y", "?"): (1.0, 6.0), ("?", "X"): (1.0, 0.0)}
+
+
+def test_store_map_of_organisations_is_that_of_the_graph(db):  # noqa: F811
+    """On the demo store, for each network and several filters: the map of organisations from the rows equals
+    the one of the graph of people, and the view's size gives the level the graph gives."""
+    from analytics.measures import network as tm
+    from analytics.measures import ties as tq
+
+    con = _demo_store(db)
+    try:
+        checked = 0
+        for net in tq.networks_with_ties(con):
+            opts = tq.options(con, net)
+            for f in (tq.TieFilters(network=net, periods=(opts["period"][-1],)),
+                      tq.TieFilters(network=net, min_weight=3.0),
+                      tq.TieFilters(network=net, periods=(opts["period"][0],), roles=("teacher", "unknown")),
+                      tq.TieFilters(network=net, tie_types=tuple(opts["tie_type"][:1]) or None,
+                                    topics=tuple(opts["topic"][:2]) or None)):
+                G, _ = tq.graph(con, f)
+                om = tie_view.organisation_map(con, f, "(unknown)")
+                assert _graph_as_lists(om.graph) == _graph_as_lists(tm.organisation_graph(G, "(unknown)")), f
+                assert om.people == len(G) and om.level == tie_view.overview_level(G)
+                assert (om.positions is None) == (om.level is None)  # laid out only when it is the map
+                assert set(tie_view.organisation_map(con, f, "(unknown)", positions=True).positions) == set(om.graph)
+                checked += om.graph.number_of_edges() > 0
+        assert checked >= 4
+    finally:
+        con.close()
+
+
+def test_ties_page_draws_organisations_before_it_builds_the_people_graph(db, monkeypatch):  # noqa: F811
+    """A filter change on a big network redraws its map of organisations straight from the rows; the graph of
+    people (about a second at 10,000 people) is built after the map, for the measures under it. Its notes
+    are still said above the map."""
+    import streamlit as st
+
+    from analytics.draw import tie_map
+    from analytics.measures import network as tm
+
+    st.cache_data.clear()
+    order = []
+    real_graph, real_map = tie_view.filtered_graph, tie_map.tie_map_html
+    monkeypatch.setattr(tie_view, "filtered_graph", lambda *a, **k: order.append("people") or real_graph(*a, **k))
+    monkeypatch.setattr(tie_map, "tie_map_html", lambda *a, **k: order.append("map") or real_map(*a, **k))
+    real_build = tm.build_graph
+
+    def with_a_note(nodes, edges):  # a repair to report: one tie named twice
+        return real_build(nodes, pd.concat([edges, edges.head(1)], ignore_index=True))
+
+    monkeypatch.setattr(tm, "build_graph", with_a_note)
+    monkeypatch.setattr(decisions, "MAP_PEOPLE_MAX", 10)
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen", ties_view="people")
+    assert order[:2] == ["map", "people"], order
+    assert any("named more than once" in c.value or "merged" in c.value for c in at.caption), \
+        [c.value for c in at.caption]
+    order.clear()
+    st.cache_data.clear()
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen", ties_view="organisations")
+    assert order[:2] == ["map", "people"], order
+    nodes, _ = map_records(map_data(iframe_html(at)))
+    assert all("Members: " in n["title"] for n in nodes)

@@ -72,13 +72,25 @@ def edges(con: duckdb.DuckDBPyConnection, f: TieFilters) -> pd.DataFrame:
 
 def graph(con: duckdb.DuckDBPyConnection, f: TieFilters, *, pseudonymise: bool = True) -> tuple[nx.DiGraph, list[str]]:
     """The directed graph of the filtered ties; a role filter keeps only people with those roles."""
+    return tm.build_graph(*_graph_rows(con, f, pseudonymise))
+
+
+def organisation_graph(con: duckdb.DuckDBPyConnection, f: TieFilters, unknown_label: str | None = None
+                       ) -> nx.DiGraph:
+    """``tm.organisation_graph(graph(con, f)[0], unknown_label)``, without building the graph of people (a
+    tenth of the time at 10,000 people: the map of organisations a big network opens with)."""
+    return tm.organisation_graph_of_rows(*_graph_rows(con, f, True), unknown_label)
+
+
+def _graph_rows(con: duckdb.DuckDBPyConnection, f: TieFilters, pseudonymise: bool
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = nodes(con, f.network, pseudonymise=pseudonymise, periods=f.periods)
     e = edges(con, f)
     if f.roles:
         keep = set(n.loc[n["role"].fillna("unknown").isin(f.roles), "participant_id"])
         n = n[n["participant_id"].isin(keep)]
         e = e[e["source"].isin(keep) & e["target"].isin(keep)]
-    return tm.build_graph(n.drop(columns=["name"]), e.drop(columns=["period"]))
+    return n.drop(columns=["name"]), e.drop(columns=["period"])
 
 
 def full_graph(con: duckdb.DuckDBPyConnection, network: str) -> nx.DiGraph:
