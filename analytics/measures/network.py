@@ -28,6 +28,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from analytics import decisions
 from analytics.decisions import (
     STRONG_TIE_MIN_WEIGHT,
     betweenness_sample,
@@ -369,7 +370,7 @@ def communities(G: nx.Graph, seed: int = 42) -> list[set]:
     """Leiden communities (modularity, weighted) of the undirected graph, largest first (ties: smallest id
     first).
 
-    igraph's Leiden run to convergence; its modularity is at least networkx' Louvain's on our test graphs
+    igraph's Leiden, ``decisions.LEIDEN_MAX_ITERATIONS`` iterations; its modularity is at least networkx' Louvain's on our test graphs
     (tests/test_tie_measures.py states the tolerance). Isolated people form a community of their own each.
     """
     return _communities(_Core.of(G), seed)
@@ -383,13 +384,18 @@ def _communities(core: _Core, seed: int, g: ig.Graph | None = None) -> list[set]
     else:
         g = g if g is not None else core.undirected_igraph
         weights = "weight" if float(core.uw.sum()) > 0 else None
-        part = _seeded(seed, lambda: g.community_leiden(objective_function="modularity", weights=weights,
-                                                         n_iterations=-1))
+        part = _seeded(seed, lambda: _leiden(g, weights))
         membership = part.membership
     groups: dict[int, set] = {}
     for v, c in zip(core.ids, membership, strict=True):
         groups.setdefault(c, set()).add(v)
     return sorted(groups.values(), key=lambda c: (-len(c), min(c)))
+
+
+def _leiden(g: ig.Graph, weights: str | None) -> ig.VertexClustering:
+    """Leiden on modularity, ``LEIDEN_MAX_ITERATIONS`` iterations (to convergence on the demo's networks)."""
+    return g.community_leiden(objective_function="modularity", weights=weights,
+                              n_iterations=decisions.LEIDEN_MAX_ITERATIONS)
 
 
 def _top(values: Mapping[Hashable, float], n: int = TOP_N) -> list:

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 KEEP_FIGURES = 256
 #: Raise when a stored computation changes (a layout or a measure computed differently): older figures are
 #: then never read, as if the data had changed.
-FIGURES_REVISION = 1
+FIGURES_REVISION = 2  # 2: Leiden runs decisions.LEIDEN_MAX_ITERATIONS
 _MAGIC = b"NLC1"
 
 
