@@ -248,3 +248,24 @@ def test_progress_is_reported_per_network(demo_db):
     assert [w for _, w in seen] == ["Rekenen", "Hoogbegaafdheid", ""]
     shares = [s for s, _ in seen]
     assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == 1.0
+
+
+def test_dimension_figures_of_all_networks_are_each_networks_own(demo_db):
+    """The report reads every network's statistics from two queries over all networks; a network's rows are
+    exactly what a query of that network alone gives (means, quartiles, intervals, suppression)."""
+    import pandas as pd
+
+    from analytics.measures import dimensions as dims
+
+    con, _ = demo_db
+    nets = report._network_names(con)
+    over_time, indicators = report.dimension_figures(con, nets, 5)
+    assert set(over_time["network"]) == set(nets) and over_time["ci_low"].notna().any()
+    for net in nets:
+        alone = dims.indicator_stats(con, dims.Filters(networks=(net,), situation="current"), by="dimension",
+                                     min_group=5, with_ci=True)
+        pd.testing.assert_frame_equal(report._of(over_time, network=net), alone)
+        last = alone["period"].iloc[-1]
+        alone_ind = dims.indicator_stats(con, dims.Filters(networks=(net,), periods=(last,), situation="current"),
+                                         by="indicator", min_group=5, with_ci=True)
+        pd.testing.assert_frame_equal(report._of(indicators, network=net, period=last), alone_ind)
