@@ -156,7 +156,7 @@ def bench_load_budget(scale: float = 1.0) -> str:
     import sys
 
     root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "CI": "true", "LOAD_SESSIONS": str(max(2, round(10 * scale))),
+    env = {**os.environ, "CI": "true", "LOAD_WITH_BASELINE": "1", "LOAD_SESSIONS": str(max(2, round(10 * scale))),
            "LOAD_BIG_PEOPLE": str(int(200_000 * scale)), "LOAD_BIG_TIES": str(int(1_700_000 * scale))}
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
                           "tests/test_load_budget.py"], cwd=root, env=env, capture_output=True, text=True,

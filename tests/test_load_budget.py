@@ -1,12 +1,14 @@
 """Load with a huge network in the store (issue 18): other networks' pages stay as quick, the server stays small.
 
-Two runs on one ``streamlit run`` server each, loopback only, every wait bounded:
+Runs on one ``streamlit run`` server each, loopback only, every wait bounded:
 
-1. baseline: the demo data;
-2. the demo data plus one big network (LOAD_BIG_PEOPLE people, LOAD_BIG_TIES random ties; default 100,000 /
-   600,000, a third of the issue's 1.7 M so that the run takes a few minutes on 2 cores) and 10,000 tiny
-   networks, imported through the CLI before the server starts. One extra session opens the big network's
-   Learning-ties page at the same time (the heavy request: it must be refused with the limit, not hang).
+1. baseline: the demo data (only with LOAD_WITH_BASELINE=1, as ``python -m bench load_budget`` sets it: the
+   baseline gives the p95 ratio, which is a figure, not an assertion);
+2. the demo data plus one big network (LOAD_BIG_PEOPLE people, LOAD_BIG_TIES random ties; default 50,000 /
+   300,000, fifteen times the page's tie limit, so that the run takes about a minute and a half on 2 cores)
+   and 10,000 tiny networks, imported through the CLI before the server starts. One extra session opens the
+   big network's Learning-ties page at the same time (the heavy request: it must be refused with the limit,
+   not hang).
 
 In each run SESSIONS sessions open the overview, pick a demo network, open Dimensions and Learning ties at
 once. The test prints the p95 (nearest rank, over every session and step) of the time until each page settled
@@ -37,8 +39,9 @@ pytestmark = pytest.mark.browser
 SESSIONS = int(os.environ.get("LOAD_SESSIONS", "4"))
 NETWORKS = ["Rekenen", "Zelfregulerend leren", "Onderzoekend leren", "Hoogbegaafdheid"]
 STEPS = ["overview", "network filter", "dimensions", "ties"]
-BIG_PEOPLE = int(os.environ.get("LOAD_BIG_PEOPLE", "100000"))
-BIG_TIES = int(os.environ.get("LOAD_BIG_TIES", "600000"))
+BIG_PEOPLE = int(os.environ.get("LOAD_BIG_PEOPLE", "50000"))
+BIG_TIES = int(os.environ.get("LOAD_BIG_TIES", "300000"))
+WITH_BASELINE = os.environ.get("LOAD_WITH_BASELINE") == "1"
 MAX_RSS_MB = 2048
 
 
@@ -196,7 +199,7 @@ def _times(results: list[dict]) -> list[float]:
 
 
 def test_big_network_does_not_slow_other_networks_pages(chromium, tmp_path):
-    base, base_first, base_peak = _run(tmp_path / "base.duckdb", heavy=False)
+    base, base_first, base_peak = _run(tmp_path / "base.duckdb", heavy=False) if WITH_BASELINE else ([], {}, 0)
 
     db = tmp_path / "big.duckdb"
     t0 = time.monotonic()
@@ -213,20 +216,23 @@ def test_big_network_does_not_slow_other_networks_pages(chromium, tmp_path):
     [heavy] = [r for r in big if r["heavy"]]
     assert "NETWERKLEREN_PAGE_MAX_TIES" in heavy["warning"]
 
-    p95_base, p95_big = p95(_times(base)), p95(_times(big))
-    print(f"\nbaseline (demo data): p95 settle {p95_base:.2f} s over {len(_times(base))} page loads, "
-          f"server peak {base_peak:.0f} MB; first session alone: "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in base_first["times"].items()))
+    p95_big = p95(_times(big))
+    if base:
+        print(f"\nbaseline (demo data): p95 settle {p95(_times(base)):.2f} s over {len(_times(base))} page loads, "
+              f"server peak {base_peak:.0f} MB; first session alone: "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in base_first["times"].items()))
     print(f"with Big ({BIG_PEOPLE:,} people, {BIG_TIES:,} ties) and 10,000 tiny networks (import {import_s:.0f} s): "
           f"p95 settle {p95_big:.2f} s over {len(_times(big))} page loads, server peak {big_peak:.0f} MB; "
           "first session alone: " + ", ".join(f"{k} {v:.2f} s" for k, v in big_first["times"].items()))
     print("heavy session (Big's Learning ties, refused): " + ", ".join(f"{k} {v:.2f} s"
                                                                        for k, v in heavy["times"].items()))
     for name, results in (("baseline", base), ("with Big", big)):
-        print(f"{name} p95 per step: " + ", ".join(
-            f"{step} {p95([r['times'][step] for r in results if not r['heavy'] and step in r['times']]):.2f} s"
-            for step in STEPS))
-    print(f"ratio p95 big/baseline: {p95_big / p95_base:.2f}")
+        if results:
+            print(f"{name} p95 per step: " + ", ".join(
+                f"{step} {p95([r['times'][step] for r in results if not r['heavy'] and step in r['times']]):.2f} s"
+                for step in STEPS))
+    if base:
+        print(f"ratio p95 big/baseline: {p95_big / p95(_times(base)):.2f}")
     print("network list opened again: " + (", ".join(f"session {r['i']} x{len(r['retries'])}" for r in base + big
                                                    if r["retries"]) or "never"))
     assert big_peak < MAX_RSS_MB, big_peak
