@@ -145,3 +145,35 @@ def test_a_failing_warm_is_only_logged(idle, caplog):
     assert not warm.running()
     assert "computing figures ahead stopped: OSError" in caplog.text
     assert "disk went away" not in caplog.text  # the type only: a message may hold a path or a name
+
+
+def test_the_command_line_warms_what_the_page_opens_with(demo_file, monkeypatch, capsys):
+    """``python -m analytics warm`` after a command-line import: the networks it names get their figures, a
+    second warm computes nothing, and an unknown network is refused before anything is computed."""
+    from analytics.cli import main as cli
+
+    assert cli.main(["warm", "Nergens", "--db", str(demo_file)]) == 2
+    assert "no ties stored for network(s): Nergens" in capsys.readouterr().err
+    con = store.connect(demo_file)
+    try:
+        assert computed.count(con) == 0
+    finally:
+        con.close()
+    assert cli.main(["warm", "Rekenen", "--db", str(demo_file)]) == 0
+    out = capsys.readouterr().out
+    assert "Rekenen: kept" in out and "1 network(s) warmed" in out
+    con = store.connect(demo_file)
+    try:
+        kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM computed").fetchall()}
+        assert {"network_ids", "measures", "over_time", "stability"} <= kinds
+    finally:
+        con.close()
+
+    def refuse(*a, **k):
+        raise AssertionError("computed again although it was warmed")
+
+    monkeypatch.setattr(tie_view, "graph_measures", refuse)
+    monkeypatch.setattr(tq, "metrics_table", refuse)
+    monkeypatch.setattr(td, "graphs", refuse)
+    assert cli.main(["warm", "Rekenen", "--db", str(demo_file)]) == 0  # only reads what it kept
+    assert cli.main(["warm", "--db", str(demo_file / "nope.duckdb")]) == 2

@@ -1,4 +1,5 @@
-"""Commands about files and the store: import, validate, imports, undo, sample, load-sample, set-password."""
+"""Commands about files and the store: import, validate, imports, undo, sample, load-sample, warm,
+set-password."""
 
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("load-sample", help="import the demo data in sample_data/ into the database")
     add_db(p)
     p.set_defaults(func=cmd_load_sample)
+
+    p = sub.add_parser("warm", help="compute and keep each network's opening tie figures now (after an import "
+                                    "from the command line; the app does this itself after its own imports)")
+    p.add_argument("networks", nargs="*", help="networks to warm (default: the WARM_MAX_NETWORKS most recently "
+                                               "measured networks with ties)")
+    add_db(p)
+    p.set_defaults(func=cmd_warm)
 
     p = sub.add_parser("set-password", help="require a shared password for the app (stored hashed)")
     p.add_argument("--secrets", default=".streamlit/secrets.toml")
@@ -272,6 +280,31 @@ def cmd_load_sample(args) -> int:
     for r in reports:
         _print_report(r)
     return 0 if all(r.status in ("imported", "duplicate") for r in reports) else 1
+
+
+def cmd_warm(args) -> int:
+    """The figures the Ties page, the report and playback open with, computed now and kept in the store: at
+    10,000 people a network's first view then reads them instead of computing them for several seconds."""
+    import time
+
+    from analytics.measures import ties as tq
+    from analytics.views import warm
+
+    if str(args.db) != ":memory:" and not store.db_path(args.db).exists():
+        print(f"error: there is no database at {store.db_path(args.db)} (import data first)", file=sys.stderr)
+        return 2
+    con = store.connect(args.db)
+    known = set(tq.networks_with_ties(con))
+    unknown = [n for n in args.networks if n not in known]
+    if unknown:
+        print(f"error: no ties stored for network(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    done = warm.warm(con, args.networks or None,
+                     done_one=lambda net: print(f"{net}: kept ({time.perf_counter() - t0:.1f} s)", flush=True))
+    print(f"{len(done)} network(s) warmed in {time.perf_counter() - t0:.1f} s"
+          + ("" if done else " (none with a map to compute: no ties, or over the page's limits)"))
+    return 0
 
 
 def cmd_set_password(args) -> int:

@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 
 
 def warm(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | None = None, *,
-         stop: Callable[[], bool] = lambda: False) -> list[str]:
+         stop: Callable[[], bool] = lambda: False, done_one: Callable[[str], None] | None = None) -> list[str]:
     """Compute and keep the opening figures of each network with ties (``networks``, default the
-    ``WARM_MAX_NETWORKS`` most recently measured); the networks warmed. Stops between networks when ``stop()`` says so or the data changed meanwhile; a network
-    over the page budget has no map or per-person measures to warm."""
+    ``WARM_MAX_NETWORKS`` most recently measured); the networks warmed. Stops between networks when ``stop()``
+    says so or the data changed meanwhile; a network over the page budget has no map or per-person measures to
+    warm. ``done_one(network)`` is told each network warmed (the command line's progress)."""
     version = store.data_version(con)
     order = dims.period_order(con)
     names = list(networks) if networks is not None else [r[0] for r in rows(
@@ -61,6 +62,8 @@ def warm(con: duckdb.DuckDBPyConnection, networks: Sequence[str] | None = None, 
         tie_view.stability(con, net, strong_threshold=STRONG_TIE_MIN_WEIGHT, min_group=DEFAULT_MIN_GROUP,
                            tie_types=kept)
         done.append(net)
+        if done_one is not None:
+            done_one(net)
     return done
 
 
