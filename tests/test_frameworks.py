@@ -108,9 +108,11 @@ def test_a_hostile_dimension_code_is_refused_and_could_not_reach_sql(tmp_path, c
 
     fw = default_framework()
     odd = replace(fw, indicators=tuple(replace(i, dimension="it's") for i in fw.indicators))
-    assert dims._dimension_map(odd).count("'it''s'") == len(fw.indicators)
-    assert con.execute(f"SELECT count(*) FROM {dims._dimension_map(odd)} WHERE dimension = 'it''s'"
-                       ).fetchone()[0] == len(fw.indicators)
+    dimension, order, known = dims._dimension_columns(odd)
+    assert dimension.count("'it''s'") == len(fw.indicators)
+    rows = con.execute(f"""SELECT {dimension}, {order} FROM (SELECT unnest(?) AS indicator) s WHERE {known}""",
+                       [[*fw.codes, "not a code"]]).fetchall()
+    assert rows == [("it's", n) for n in range(len(fw.indicators))]
 
 
 def test_dimension_three_can_be_called_by_its_published_name(con):
