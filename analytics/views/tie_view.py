@@ -190,12 +190,6 @@ def compare_graph(G_before: nx.DiGraph, G: nx.DiGraph) -> tuple[nx.DiGraph, dict
     return shown, status, {k: int(counts.get(k, 0)) for k in ("new", "kept", "dropped")}
 
 
-def organisation_view(G: nx.DiGraph, unknown_label: str) -> tuple[nx.DiGraph, dict]:
-    """One node per organisation, with its own layout (twice the room: the nodes are larger)."""
-    shown = tm.organisation_graph(G, unknown_label=unknown_label)
-    return shown, layout(shown, unit=LAYOUT_UNIT * 2)
-
-
 def overview_level(G: nx.DiGraph) -> str | None:
     """None when a map of every person fits (``decisions.MAP_PEOPLE_MAX``); else the level the map opens at:
     "organisation" when people have at least two organisations, "community" otherwise."""
@@ -230,7 +224,8 @@ class OrganisationMap:
 
 def organisation_map(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, unknown_label: str, *,
                      positions: bool | None = None) -> OrganisationMap:
-    """What :func:`organisation_view` draws of the filtered graph, and how big that graph is, from the rows:
+    """The filtered graph's map of organisations (``tm.organisation_graph`` with its own layout, twice the room:
+    the nodes are larger), and how big that graph is, from the rows:
     at 10,000 people / 100,000 ties a filter change redraws the map of organisations without waiting for the
     graph of people (about 1 s to build), which the measures under the map still need.
 
