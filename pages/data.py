@@ -442,8 +442,8 @@ for col, k in zip(cols, KIND_CHOICES[1:], strict=True):
 st.divider()
 st.subheader(t("research.title"))
 st.caption(t("research.help"))
-research_scope = st.selectbox(t("research.scope"), ["", *ui.networks()], key="research_scope",
-                              format_func=lambda n: n or t("research.scope_all"))
+research_scope = ui.synced_select(t("research.scope"), ["", *ui.networks()], "research_scope",
+                                  lambda n: n or t("research.scope_all"))
 research_key = (ui.version(), research_scope, ui.pseudonymise(), lang)
 if st.button(t("research.build"), key="research_build"):
     bar = st.progress(0.0, text=t("research.building", step=t("research.step.tables")))
@@ -539,8 +539,8 @@ tab_net, tab_agr, tab_itv = st.tabs([t("net.tab"), t("agr.tab"), t("itv.tab")])
 
 with tab_net:
     default_net = ui.network() if ui.network() in known_nets else (known_nets[0] if known_nets else "")
-    which = st.selectbox(t("net.choose"), ["", *known_nets], index=["", *known_nets].index(default_net),
-                         format_func=lambda n: n or t("net.new"), key="net_choice")
+    st.session_state.setdefault("net_choice", default_net)
+    which = ui.synced_select(t("net.choose"), ["", *known_nets], "net_choice", lambda n: n or t("net.new"))
     cur = ui.query(netinfo.details, which) if which else None
     cur = cur or {}
 

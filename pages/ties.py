@@ -262,8 +262,8 @@ if level:  # too many people for one map: open at the level of organisations (or
     else:  # the organisations are on the map already built: no graph of people needed to draw it
         names = set(org_map.graph.nodes)
     st.info(t(f"ties.big_map_{level}", n=fmt_num(org_map.people, lang, 0), max=fmt_num(MAP_PEOPLE_MAX, lang, 0)))
-    pick = st.selectbox(t(f"ties.open_{level}"), ["", *sorted(names, key=str)],
-                        format_func=lambda g: g or t("ties.all_groups"), key="ties_open")
+    pick = ui.synced_select(t(f"ties.open_{level}"), ["", *sorted(names, key=str)], "ties_open",
+                            lambda g: g or t("ties.all_groups"))
     if pick:
         if G is None:
             G = person_graph()
@@ -289,8 +289,8 @@ else:
     # readable: find and highlight someone; simplify the drawing (never the measures)
     r1, r2 = st.columns(2)
     findable = readable_map.find_options(shown)
-    found = r1.selectbox(t("ties.find"), ["", *findable], format_func=lambda n: findable.get(n) or t("ties.find_none"),
-                         key="ties_find", help=t("ties.find_help"))
+    found = ui.synced_select(t("ties.find"), ["", *findable], "ties_find",
+                             lambda n: findable.get(n) or t("ties.find_none"), where=r1, help=t("ties.find_help"))
     found = found if found in findable else ""
     simplify_here = not grouped and status is None
     modes = ["all", *(["strong"] if known else []), "backbone"]

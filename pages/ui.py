@@ -361,9 +361,12 @@ def _choose_found_network() -> None:
         st.session_state["network"] = exact[0]
 
 
-def _synced_select(label: str, options: list[str], state_key: str, fmt) -> None:
+def synced_select(label: str, options: list, state_key: str, fmt, *, where=None, **kwargs):
     """A selectbox whose value lives in ``st.session_state[state_key]`` (read by every page, settable by a
-    link), drawn under a per-language widget key so that its option labels follow the language switch."""
+    link or a test), drawn under a per-language widget key so that its option labels follow the language
+    switch: under one key Streamlit kept showing the old language's label of a chosen "" option ("niemand
+    gemarkeerd" on the English Ties page). ``""`` is the choice when the stored one is not among ``options``;
+    ``where``: the column or container to draw in. Returns the choice."""
     current = st.session_state.get(state_key, "")
     if current not in options:
         current = ""
@@ -375,7 +378,8 @@ def _synced_select(label: str, options: list[str], state_key: str, fmt) -> None:
     def store_choice() -> None:
         st.session_state[state_key] = st.session_state[widget]
 
-    st.selectbox(label, options, format_func=fmt, key=widget, on_change=store_choice)
+    (where or st).selectbox(label, options, format_func=fmt, key=widget, on_change=store_choice, **kwargs)
+    return st.session_state[state_key]
 
 
 def _mirrored(widget, state_key: str, default, *args, **kwargs):
@@ -396,9 +400,9 @@ def sidebar() -> None:
     with st.sidebar:
         _mirrored(st.radio, "lang", i18n.DEFAULT_LANG, i18n.t("sidebar.language", lang()), list(LANG_OPTIONS),
                   format_func=LANG_OPTIONS.get, horizontal=True)
-        _synced_select(t("sidebar.network"), ["", *network_choices()], "network",
+        synced_select(t("sidebar.network"), ["", *network_choices()], "network",
                        lambda v: v or t("sidebar.all_networks"))
-        _synced_select(t("sidebar.period"), ["", *periods(network())], "period",
+        synced_select(t("sidebar.period"), ["", *periods(network())], "period",
                        lambda v: v or t("sidebar.all_periods"))
         _mirrored(st.toggle, "pseudonymise", True, t("sidebar.pseudonymise"), help=t("sidebar.pseudonymise_help"))
         with st.expander(ICONS["settings"] + " " + t("sidebar.settings")):

@@ -224,7 +224,7 @@ def test_research_export_button_builds_a_zip_to_download(data_page, lang, build,
     assert "research_download" not in [b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")]
     button = at.button(key="research_build")
     assert button.label == build
-    at.selectbox(key="research_scope").set_value("Rekenen")
+    at.selectbox(key=f"_research_scope_{lang}").set_value("Rekenen")  # a key per language (ui.synced_select)
     button.click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -32,10 +32,11 @@ def shoot_map(page, name: str) -> None:
 
 def find(page, name: str) -> None:
     """Type ``name`` into the find picker (its list shows only some names at a time) and choose it."""
-    page.locator('.st-key-ties_find [data-testid="stSelectbox"]').click()
+    box = page.locator('[class*="st-key-_ties_find_"]')  # drawn under a key per language (ui.synced_select)
+    box.locator('[data-testid="stSelectbox"]').click()
     page.keyboard.type(name)
     page.get_by_role("option", name=name, exact=True).click()
-    page.locator(f'.st-key-ties_find input[value="{name}"]').wait_for(state="attached")
+    box.locator(f'input[value="{name}"]').wait_for(state="attached")
     wait_for_app(page)
 
 

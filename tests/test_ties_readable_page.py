@@ -12,7 +12,8 @@ from analytics.draw.tie_map import map_data
 
 
 def widget(at, key: str):
-    [w] = [s for s in at.selectbox if s.key == key]
+    """The selectbox of ``key``; a box drawn under a per-language key (ui.synced_select) by its state key."""
+    [w] = [s for s in at.selectbox if s.key == key or s.key in (f"_{key}_nl", f"_{key}_en")]
     return w
 
 
@@ -93,3 +94,20 @@ def test_finding_someone_highlights_them_on_the_map(db, monkeypatch, lang):  # n
     # back to nobody: no focus
     widget(at, "ties_find").set_value("").run()
     assert map_data(iframe_html(at))["focus"] is None
+
+
+def test_the_highlighted_person_and_the_find_box_follow_a_language_switch(db, monkeypatch):  # noqa: F811
+    """The find box is drawn under a key per language: in a browser the box kept showing the Dutch label of its
+    empty choice ("niemand gemarkeerd") after a switch to English. The choice itself survives the switch."""
+    at = run_page(db, monkeypatch, "pages/ties.py", "nl", network="Rekenen")
+    finder = widget(at, "ties_find")
+    assert finder.key == "_ties_find_nl" and finder.options[0] == "niemand gemarkeerd"
+    who = map_data(iframe_html(at))["ids"][map_data(iframe_html(at))["pins"][0]]
+    finder.set_value(who).run()
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    finder = widget(at, "ties_find")
+    assert finder.key == "_ties_find_en" and finder.options[0] == "nobody highlighted" and finder.value == who
+    data = map_data(iframe_html(at))
+    assert data["ids"][data["focus"]] == who
