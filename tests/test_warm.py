@@ -94,6 +94,16 @@ def test_warm_stops_when_the_data_change_under_it(demo_file, tmp_path, monkeypat
         con.close()
 
 
+def refuse_computing(monkeypatch) -> None:
+    """Every tie figure a warm keeps fails when computed: what runs after it may only read them."""
+    def refuse(*a, **k):
+        raise AssertionError("computed again although it was warmed")
+
+    for module, name in ((tie_view, "graph_measures"), (tie_view, "layout"), (tq, "metrics_table"),
+                         (td, "graphs"), (tq, "full_graph")):
+        monkeypatch.setattr(module, name, refuse)
+
+
 def test_the_ties_page_after_a_warm_only_reads(demo_file, monkeypatch, idle):
     con = store.connect(demo_file)
     try:
@@ -102,14 +112,7 @@ def test_the_ties_page_after_a_warm_only_reads(demo_file, monkeypatch, idle):
     finally:
         con.close()
 
-    def refuse(*a, **k):
-        raise AssertionError("computed again although it was warmed")
-
-    monkeypatch.setattr(tie_view, "graph_measures", refuse)
-    monkeypatch.setattr(tie_view, "layout", refuse)
-    monkeypatch.setattr(tq, "metrics_table", refuse)
-    monkeypatch.setattr(td, "graphs", refuse)
-    monkeypatch.setattr(tq, "full_graph", refuse)
+    refuse_computing(monkeypatch)
     monkeypatch.setenv("NETWERKLEREN_DB", str(demo_file))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
@@ -169,11 +172,6 @@ def test_the_command_line_warms_what_the_page_opens_with(demo_file, monkeypatch,
     finally:
         con.close()
 
-    def refuse(*a, **k):
-        raise AssertionError("computed again although it was warmed")
-
-    monkeypatch.setattr(tie_view, "graph_measures", refuse)
-    monkeypatch.setattr(tq, "metrics_table", refuse)
-    monkeypatch.setattr(td, "graphs", refuse)
+    refuse_computing(monkeypatch)
     assert cli.main(["warm", "Rekenen", "--db", str(demo_file)]) == 0  # only reads what it kept
     assert cli.main(["warm", "--db", str(demo_file / "nope.duckdb")]) == 2
