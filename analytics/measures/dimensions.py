@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics.definitions import Framework, default_framework
 from analytics.privacy import DEFAULT_MIN_GROUP, label_sql, people_join_sql, suppress_small
-from analytics.store.db import frame, literal, where_in
+from analytics.store.db import frame, literal, text_frame, where_in
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,15 @@ def _dimension_columns(framework: Framework) -> tuple[str, str, str]:
     order = " ".join(f"WHEN {c} THEN {n}" for n, c in enumerate(codes))
     return (f"CASE s.indicator {dimension} END", f"CASE s.indicator {order} END",
             f"s.indicator IN ({', '.join(codes)})")
+
+
+def _code_order(framework: Framework, by: str) -> str:
+    """A code's place in the framework, from the code itself: a dimension comes where its first indicator
+    does. Computed per group rather than carried through the per-respondent step (one aggregate fewer)."""
+    first: dict[str, int] = {}
+    for n, i in enumerate(framework.indicators):
+        first.setdefault(i.code if by == "indicator" else i.dimension, n)
+    return f"CASE code {' '.join(f'WHEN {literal(c)} THEN {n}' for c, n in first.items())} END"
 
 
 def _marks_sql(f: Filters, framework: Framework, with_role: bool = True) -> tuple[str, list]:
@@ -106,12 +115,10 @@ def _unit_sql(filters: Filters, by: str, framework: Framework | None, group_role
     role = ", role" if group_roles else ""
     if by == "indicator":
         # One value per respondent and indicator: someone who marked twice in a period counts once.
-        unit = f"""SELECT network, period, situation{role}, indicator AS code, min(ord) AS ord, respondent,
-                          avg(position) AS position
+        unit = f"""SELECT network, period, situation{role}, indicator AS code, respondent, avg(position) AS position
                    FROM marks GROUP BY network, period, situation{role}, indicator, respondent"""
     elif by == "dimension":
-        unit = f"""SELECT network, period, situation{role}, dimension AS code, min(ord) AS ord, respondent,
-                          avg(position) AS position
+        unit = f"""SELECT network, period, situation{role}, dimension AS code, respondent, avg(position) AS position
                    FROM marks GROUP BY network, period, situation{role}, dimension, respondent"""
     else:
         raise ValueError("by must be 'indicator' or 'dimension'")
@@ -135,7 +142,8 @@ def _stats(con: duckdb.DuckDBPyConnection, filters: Filters, *, by: str, framewo
     return frame(
         con,
         f"""{with_}, agg AS (
-            SELECT network, period, situation{role}, code, min(ord) AS ord, count(respondent) AS n,
+            SELECT network, period, situation{role}, code, {_code_order(framework or default_framework(), by)} AS ord,
+                   count(respondent) AS n,
                    avg(position) AS mean, quantile_cont(position, [0.25, 0.5, 0.75]) AS q,
                    coalesce(stddev_pop(position), 0) AS sd, min(position) AS min, max(position) AS max
             FROM unit GROUP BY ALL)
@@ -156,7 +164,7 @@ def marks(
     """Every individual mark, as the dots on the paper form: with the marker's role and display label."""
     fw = framework or default_framework()
     sql, params = _marks_sql(filters, fw)
-    return frame(
+    return text_frame(
         con,
         f"""WITH m AS ({sql})
             SELECT m.network, m.period, m.situation, m.indicator AS code, m.dimension, m.position, m.raw,
