@@ -388,3 +388,38 @@ def test_stories_carry_each_reporters_role_and_anonymous_ones_unknown(store_valu
     named = s[s["participant"].isin(list(roles))]
     assert len(named) and named["role"].tolist() == [roles[n] for n in named["participant"]]
     assert (s.loc[s["participant"] == "—", "role"] == "unknown").all() and (s["participant"] == "—").any()
+
+
+@pytest.mark.parametrize("by", [(), ("period",), ("network", "period"), ("role",), ("network", "role")])
+def test_funnel_in_one_pass_equals_cycle_and_reached_counts(con, tmp_path, by):
+    """The funnel's one query gives what cycle_counts and reached_counts give apart, on messy random
+    reports: anonymous rows, groups with side cycles only, people without a role or outside the people file."""
+    import numpy as np
+
+    rng = np.random.default_rng(len(by) * 7 + 3)
+    cycles = ["immediate", "potential", "applied", "realized", "transformative", "strategic", "enabling"]
+    lines = ["network,participant_id,date,cycle,description"]
+    for i in range(400):
+        pid = "" if rng.random() < 0.15 else f"P{rng.integers(0, 45)}"
+        date = f"202{rng.integers(3, 6)}-0{rng.integers(1, 10)}-15"
+        lines.append(f"{'ABC'[rng.integers(0, 3)]},{pid},{date},{cycles[rng.integers(0, 7)]},verhaal {i}")
+    lines.append("D,P99,2024-03-01,strategic,alleen een zijwaarde")  # a group with no funnel report
+    load(con, tmp_path, "people.csv", "participant_id,name,network,role\n"
+         + "".join(f"P{i},Naam {i},A,{'teacher' if i % 3 else ''}\n" for i in range(40)))
+    load(con, tmp_path, "values.csv", "\n".join(lines) + "\n")
+    for f in (vc.Filters(), vc.Filters(networks=("A", "D")), vc.Filters(roles=("teacher",))):
+        one = vc.funnel(con, f, by)
+        counts = vc.cycle_counts(con, f, by).drop(columns=["cycle_order"])
+        reached = vc.reached_counts(con, f, by)
+        groups = counts[list(by)].drop_duplicates() if by else pd.DataFrame(index=[0])
+        stages = pd.DataFrame({"cycle": FUNNEL})
+        want = (groups.merge(stages, how="cross").merge(counts, on=[*by, "cycle"], how="left")
+                .merge(reached, on=[*by, "cycle"], how="left").fillna(0))
+        cols = ["participants", "reports", "reached_participants", "reached_reports"]
+        assert len(one) == len(want) > 0
+        key = [*by, "cycle"]
+        got = one[[*key, *cols]].astype(str).sort_values(key).values.tolist()
+        exp = want[[*key, *cols]].astype({c: "int64" for c in cols}).astype(str).sort_values(key).values.tolist()
+        assert got == exp
+        if "D" in (f.networks or ()) and by == ("network", "period"):
+            assert one[one["network"] == "D"]["value"].tolist() == [0] * 5

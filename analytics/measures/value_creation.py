@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics.definitions import funnel_cycles, value_cycles
@@ -94,40 +95,64 @@ def reached_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
     )
 
 
+def _funnel_counts(con: duckdb.DuckDBPyConnection, filters: Filters, by: tuple[str, ...]) -> pd.DataFrame:
+    """Per ``by`` group and funnel stage, in one pass over the reports: participants and reports *in* the
+    cycle (as :func:`cycle_counts`) and *at least this far* (as :func:`reached_counts`). A group is there when it
+    has any report, a side cycle's included, as in :func:`cycle_counts`."""
+    sql, params = _reports_sql(filters, with_role="role" in by)
+    keys = "".join(f"{k}, " for k in by)
+    same = " AND ".join(f"h.{k} IS NOT DISTINCT FROM g.{k}" for k in by) or "TRUE"
+    groups = f"SELECT DISTINCT {keys.rstrip(', ')} FROM per" if by else "SELECT 1 AS one"
+    stages = ", ".join(f"({literal(c.code)}, {int(c.order)}, {n}::BIGINT)"
+                       for n, c in enumerate((c for c in value_cycles() if c.in_funnel), start=1))
+    return frame(
+        con,
+        f"""WITH r AS ({sql}), s(cycle, stage_order, stage) AS (VALUES {stages}),
+            per AS (SELECT {keys}reporter, cycle_order, count(*) AS n FROM r GROUP BY ALL),
+            f AS (SELECT * FROM per WHERE cycle_order IN (SELECT stage_order FROM s)),
+            h AS (SELECT {keys}cycle_order AS o, count(*) AS here, sum(n) AS reports, 0 AS tops FROM f GROUP BY ALL
+                  UNION ALL BY NAME
+                  SELECT {keys}top AS o, 0 AS here, 0 AS reports, count(*) AS tops
+                  FROM (SELECT {keys}reporter, max(cycle_order) AS top FROM f GROUP BY ALL) GROUP BY ALL),
+            g AS ({groups})
+            SELECT {''.join(f"g.{k}, " for k in by)}s.cycle, s.stage,
+                   coalesce(sum(h.here) FILTER (WHERE h.o = s.stage_order), 0)::BIGINT AS participants,
+                   coalesce(sum(h.reports) FILTER (WHERE h.o = s.stage_order), 0)::BIGINT AS reports,
+                   coalesce(sum(h.tops), 0)::BIGINT AS reached_participants,
+                   coalesce(sum(h.reports), 0)::BIGINT AS reached_reports
+            FROM g CROSS JOIN s LEFT JOIN h ON {same} AND h.o >= s.stage_order
+            GROUP BY ALL ORDER BY {''.join(f"g.{k}, " for k in by)}s.stage""",
+        params,
+    )
+
+
 def funnel(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), by: tuple[str, ...] = (),
            measure: str = "participants") -> pd.DataFrame:
     """The five funnel stages: per cycle the participants and reports *in* that cycle, and the funnel value
     ``value`` = how many got *at least this far* (``measure`` 'participants' or 'reports'), with the share
     kept from the previous stage (``kept_share``, of ``kept_base``; 95% Wilson interval ``kept_low`` -
     ``kept_high``) and the share of the first stage (``share_of_first``, ``first_low`` - ``first_high``)."""
-    counts = cycle_counts(con, filters, by)
-    reached = reached_counts(con, filters, by)
-    stages = pd.DataFrame({"cycle": funnel_cycles(), "stage": range(1, len(funnel_cycles()) + 1)})
-    if by:
-        groups = counts[list(by)].drop_duplicates()
-        if groups.empty:
-            return pd.DataFrame(columns=[*by, "cycle", "stage", "participants", "reports",
-                                         "reached_participants", "reached_reports", "value",
-                                         "kept_share", "share_of_first", "kept_base", "kept_low",
-                                         "kept_high", "first_low", "first_high"])
-        stages = groups.merge(stages, how="cross")
-    out = stages.merge(counts.drop(columns=["cycle_order"]), on=[*by, "cycle"], how="left")
-    out = out.merge(reached, on=[*by, "cycle"], how="left")
-    cols = ["participants", "reports", "reached_participants", "reached_reports"]
-    out[cols] = out[cols].fillna(0).astype("int64")
-    out["value"] = out[f"reached_{measure}"]
-    grouped = out.groupby(list(by), sort=False)["value"] if by else None
-    prev = grouped.shift(1) if by else out["value"].shift(1)
-    first = grouped.transform("first") if by else pd.Series(out["value"].iloc[0] if len(out) else 0,
-                                                                index=out.index)
-    out["kept_share"] = (out["value"] / prev.where(prev > 0)).astype("float64")
-    out["share_of_first"] = (out["value"] / first.where(first > 0)).astype("float64")
+    out = _funnel_counts(con, filters, by)
+    if by and out.empty:
+        return pd.DataFrame(columns=[*by, "cycle", "stage", "participants", "reports",
+                                     "reached_participants", "reached_reports", "value",
+                                     "kept_share", "share_of_first", "kept_base", "kept_low",
+                                     "kept_high", "first_low", "first_high"])
+    value = out[f"reached_{measure}"].to_numpy(dtype="int64")
+    # Stages come in order within each group: the previous stage is the row before, unless a group starts.
+    first_row = out["stage"].to_numpy() == 1
+    prev = np.where(first_row, np.nan, np.roll(value, 1).astype("float64"))
+    first = value[np.maximum.accumulate(np.where(first_row, np.arange(len(value)), 0))].astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["value"] = value
+        out["kept_share"] = np.where(prev > 0, value / prev, np.nan)
+        out["share_of_first"] = np.where(first > 0, value / first, np.nan)
     # 95% Wilson intervals: of the n at the previous (first) stage, k got this far. Not for the first stage
     # itself, and not where nothing was at the previous stage.
-    out["kept_base"] = prev.fillna(0).astype("int64")
-    out["kept_low"], out["kept_high"] = wilson(out["value"].to_numpy(float), out["kept_base"].to_numpy(float))
-    out["first_low"], out["first_high"] = wilson(out["value"].to_numpy(float), first.fillna(0).to_numpy(float))
-    return out.reset_index(drop=True)
+    out["kept_base"] = np.nan_to_num(prev, nan=0).astype("int64")
+    out["kept_low"], out["kept_high"] = wilson(value.astype(float), out["kept_base"].to_numpy(float))
+    out["first_low"], out["first_high"] = wilson(value.astype(float), first)
+    return out
 
 
 def side_values(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> pd.DataFrame:
