@@ -24,6 +24,11 @@ BETWEENNESS_SPLIT_FROM_S = 1.0
 #: machine when quiet (2,000 / 5,000 / 10,000 people: 6.5e-9 to 7.1e-9; 10,000 people / 82,602 ties exact in
 #: 6.6 s on one core, 3.7 s split over two). An earlier 4e-8 was read off a heavily loaded machine.
 BETWEENNESS_COST = 7e-9
+#: Seconds per (person + tie) of all the other tie measures together (measure_all without betweenness: 10,000
+#: people / 100,000 ties in 0.5 to 1.0 s on this machine). Computed while helpers search betweenness.
+MEASURES_COST = 8e-6
+#: Seconds from starting a betweenness helper to its first search (a Python with numpy and igraph, the ties read).
+HELPER_START_S = 0.2
 #: Never fewer sampled sources than this (below it the ranking of brokers gets unstable).
 BETWEENNESS_SAMPLE_SOURCES = 200
 #: Leiden (communities) runs this many iterations, not "until one changes nothing" (igraph's -1): at 10,000
@@ -55,6 +60,18 @@ def betweenness_seconds(sources: int, n_people: int, n_ties: int, cores: int = 1
 def split_search(one_core_seconds: float) -> bool:
     """Whether a search this long on one core is worth helper processes (each costs about 0.3 s to start)."""
     return one_core_seconds >= BETWEENNESS_SPLIT_FROM_S
+
+
+def measures_seconds(n_people: int, n_ties: int) -> float:
+    """Expected seconds of every tie measure but betweenness (Leiden, brokerage, clustering, the tables)."""
+    return (n_people + n_ties) * MEASURES_COST
+
+
+def own_share(parts: int, one_core_seconds: float, meanwhile_seconds: float) -> float:
+    """The share of a split betweenness search this process takes when it first spends ``meanwhile_seconds``
+    on other work, while each helper first spends ``HELPER_START_S`` starting: so that all end together."""
+    lead = (meanwhile_seconds - HELPER_START_S) / max(one_core_seconds, 1e-9)
+    return min(1.0, max(0.0, (1 - (parts - 1) * lead) / parts))
 
 
 def betweenness_sample(n_people: int, n_ties: int | None = None, *, budget_s: float | None = None,

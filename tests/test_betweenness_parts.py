@@ -96,13 +96,13 @@ def test_product_betweenness_splits_when_worth_it_and_gives_the_same_numbers(mon
     G = nx.gnm_random_graph(150, 900, seed=11, directed=True)
     expected = nx.betweenness_centrality(G)
     calls = []
-    real = bp.source_totals
+    real = bp.Search
 
     def spy(*args, **kwargs):
         calls.append(kwargs.get("parts"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tm, "source_totals", spy)
+    monkeypatch.setattr(tm, "Search", spy)
     monkeypatch.setattr(tm, "split_search", lambda seconds: True)  # every search counts as long enough
     monkeypatch.setattr(tm, "usable_cores", lambda: 2)
     got = tm.betweenness(G)
@@ -134,3 +134,78 @@ def test_an_interrupted_search_leaves_no_helper_running(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         bp.source_totals(core.n, core.src, core.tgt, parts=3)
     assert len(started) == 2 and all(p.poll() is not None for p in started)
+
+
+@pytest.mark.parametrize(("k", "parts", "share"), [(100, 2, 0.3), (100, 2, 0.0), (100, 3, 1.0), (7, 2, 0.5),
+                                                   (2, 2, 0.9), (1000, 4, 0.1)])
+def test_an_uneven_split_covers_every_source_once(k, parts, share):
+    sources = np.arange(10, 10 + k, dtype=np.int64)
+    own, shares = bp._split(sources, parts, share)
+    together = np.concatenate([own, *shares])
+    assert sorted(together.tolist()) == sources.tolist()  # each source searched exactly once
+    assert len(shares) == parts - 1 and all(len(x) >= 1 for x in shares)
+    assert len(own) == min(k - (parts - 1), max(1, round(k * share)))  # at least one here: it paces the helpers
+    if len(own) > 2:  # spread over the list, not its head
+        assert own.min() - sources.min() < k / len(own) + 1 and sources.max() - own.max() < k / len(own) + 1
+
+
+@pytest.mark.parametrize("share", [0.1, 0.5, 0.9])
+def test_a_search_with_a_smaller_own_share_gives_the_same_totals(share):
+    G = nx.gnm_random_graph(150, 900, seed=13, directed=True)
+    core, expected = _arrays(G)
+    with bp.Search(core.n, core.src, core.tgt, parts=2, own_share=share) as search:
+        assert len(search.own) == round(core.n * share) and len(search.shares[0]) == core.n - len(search.own)
+        got = search.totals()
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_own_share_lets_both_sides_end_together():
+    from analytics import decisions as d
+
+    # 8.2 s of search on one core, 1.0 s of other work here, a helper 0.2 s to start: the lead is 0.8 / 8.2,
+    # so this process takes (1 - 0.0976) / 2 = 0.4512 and ends at 1.0 + 0.4512 * 8.2 = 4.70 s, the helper at
+    # 0.2 + 0.5488 * 8.2 = 4.70 s.
+    x = d.own_share(2, 8.2, 1.0 + d.HELPER_START_S - 0.2)
+    assert x == pytest.approx((1 - 0.8 / 8.2) / 2, abs=1e-9)
+    assert 1.0 + x * 8.2 == pytest.approx(0.2 + (1 - x) * 8.2, abs=1e-9)
+    assert d.own_share(2, 8.2, d.HELPER_START_S) == 0.5  # no other work: equal shares
+    assert d.own_share(3, 1.0, 100.0) == 0.0 and d.own_share(2, 1.0, 0.0) > 0.5  # bounds
+
+
+def test_measure_all_computes_the_rest_while_helpers_search(monkeypatch):
+    """The helpers start before Leiden and brokerage, this process's share is searched after them, and the
+    figures are those of one search after the other."""
+    G = nx.gnm_random_graph(150, 900, seed=14, directed=True)
+    nx.set_node_attributes(G, {v: f"school {v % 4}" for v in G}, "organisation")
+    expected_summary, expected_people = tm.network_measures(G), tm.person_measures(G)
+    order = []
+    real_search, real_communities, real_brokerage = bp.Search, tm._communities, tm.brokerage
+
+    class Spy(real_search):
+        def __init__(self, *args, **kwargs):
+            order.append(("helpers started", kwargs.get("parts"), kwargs.get("own_share")))
+            super().__init__(*args, **kwargs)
+
+        def totals(self):
+            order.append("own share searched")
+            return super().totals()
+
+    monkeypatch.setattr(tm, "Search", Spy)
+    monkeypatch.setattr(tm, "split_search", lambda seconds: True)
+    monkeypatch.setattr(tm, "usable_cores", lambda: 2)
+    # as if the search took 2 s on one core and the rest 0.5 s: this process takes (1 - 0.3 / 2) / 2 = 0.425
+    monkeypatch.setattr(tm, "betweenness_seconds", lambda *a: 2.0)
+    monkeypatch.setattr(tm, "measures_seconds", lambda *a: 0.5)
+    monkeypatch.setattr("analytics.decisions.HELPER_START_S", 0.2)
+    monkeypatch.setattr(tm, "_communities", lambda *a, **k: order.append("communities") or real_communities(*a, **k))
+    monkeypatch.setattr(tm, "brokerage", lambda *a, **k: order.append("brokerage") or real_brokerage(*a, **k))
+    summary, people = tm.measure_all(G)
+    assert [o if isinstance(o, str) else o[0] for o in order] == [
+        "helpers started", "communities", "brokerage", "own share searched"]
+    assert order[0][1] == 2 and order[0][2] == pytest.approx(0.425)  # less here, for the work done first
+    assert people["betweenness"].tolist() == pytest.approx(expected_people["betweenness"].tolist(), abs=1e-12)
+    assert people["betweenness"].max() > 0.01
+    assert summary["top_betweenness"] == expected_summary["top_betweenness"]
+    assert summary["modularity"] == pytest.approx(expected_summary["modularity"])
+    pd_people = people.drop(columns=["betweenness"])
+    assert pd_people.equals(expected_people.drop(columns=["betweenness"]))

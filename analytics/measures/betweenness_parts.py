@@ -24,8 +24,8 @@ import numpy as np
 
 from analytics import helper_process
 
-#: A helper that has not answered this long after this process finished its own share (seconds, plus that
-#: share's time times the factor) is stopped and its share searched here.
+#: A helper that has not answered this long after this process finished its own share (seconds, plus the factor
+#: times the helper's share searched at this process's pace) is stopped and its share searched here.
 HELPER_PATIENCE_S = 10.0
 HELPER_PATIENCE_FACTOR = 3.0
 _HEADER = struct.Struct("<qqq")  # people, ties, sources
@@ -38,28 +38,62 @@ def source_totals(n: int, src: np.ndarray, tgt: np.ndarray, sources: np.ndarray 
     People are ``0..n-1``, ties ``src[i] -> tgt[i]``; ``graph`` is the same as an igraph graph, when the caller
     has one. ``parts > 1`` searches ``parts - 1`` shares in helper processes while this process searches its
     own."""
-    g = graph if graph is not None else ig.Graph(n=n, edges=np.column_stack([src, tgt]), directed=True)
-    everyone = sources is None
-    sources = np.arange(n, dtype=np.int64) if everyone else np.asarray(sources, dtype=np.int64)
-    parts = max(1, min(parts, len(sources)))
-    if parts == 1:
-        return _search(g, None if everyone else sources)
-    shares = [sources[i::parts] for i in range(parts)]  # interleaved, so each share meets every kind of person
-    helpers = [_start(n, src, tgt, share) for share in shares[1:]]
-    try:
+    with Search(n, src, tgt, sources, parts=parts, graph=graph) as search:
+        return search.totals()
+
+
+class Search:
+    """A search under way: the helpers start on their shares at once; :meth:`totals` searches this process's
+    share and adds theirs. In between, the caller can do other work: ``own_share`` (a fraction of the sources)
+    then gives this process fewer sources, so both sides finish together. Leaving the ``with`` block stops any
+    helper still running (also when the caller's work was interrupted)."""
+
+    def __init__(self, n: int, src: np.ndarray, tgt: np.ndarray, sources: np.ndarray | None = None, *,
+                 parts: int = 1, graph: ig.Graph | None = None, own_share: float | None = None) -> None:
+        self.n = n
+        self.g = graph if graph is not None else ig.Graph(n=n, edges=np.column_stack([src, tgt]), directed=True)
+        everyone = sources is None
+        sources = np.arange(n, dtype=np.int64) if everyone else np.asarray(sources, dtype=np.int64)
+        parts = max(1, min(parts, len(sources)))
+        if parts == 1:
+            self.own, self.shares, self.helpers = (None if everyone else sources), [], []
+            return
+        self.own, self.shares = _split(sources, parts, own_share)
+        self.helpers = [_start(n, src, tgt, share) for share in self.shares]
+
+    def totals(self) -> np.ndarray:
         t0 = time.perf_counter()
-        total = _search(g, shares[0])
-        # A helper searches as much as this process did: one far slower than that is stuck, and is let go.
-        patience = HELPER_PATIENCE_S + HELPER_PATIENCE_FACTOR * (time.perf_counter() - t0)
-        for proc, share in zip(helpers, shares[1:], strict=True):
-            part = _answer(proc, n, patience)
-            total = total + (part if part is not None else _search(g, share))
+        total = _search(self.g, self.own)
+        per_source = (time.perf_counter() - t0) / max(1, len(self.own)) if self.own is not None else 0.0
+        for proc, share in zip(self.helpers, self.shares, strict=True):
+            # A helper searches its share at about this process's pace: one far slower than that is stuck, and
+            # is let go.
+            patience = HELPER_PATIENCE_S + HELPER_PATIENCE_FACTOR * per_source * len(share)
+            part = _answer(proc, self.n, patience)
+            total = total + (part if part is not None else _search(self.g, share))
         return total
-    finally:  # also when this search is interrupted (a page rerun stopped): no helper outlives it
-        for proc in helpers:
+
+    def __enter__(self) -> Search:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.helpers:  # no helper outlives its search (a page rerun stopped, an error)
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def _split(sources: np.ndarray, parts: int, own_share: float | None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """This process's sources and each helper's: spread over the whole list, so each share meets every kind
+    of person; equal shares unless ``own_share`` says how much of the list this process takes."""
+    if own_share is None:
+        return sources[0::parts], [sources[i::parts] for i in range(1, parts)]
+    k = len(sources)  # at least one source here (its pace sets the helpers' patience), one per helper
+    own_count = min(k - (parts - 1), max(1, round(k * own_share)))
+    mine = np.zeros(k, dtype=bool)
+    mine[np.linspace(0, k - 1, own_count).round().astype(np.int64)] = True  # spacing >= 1: all distinct
+    rest = sources[~mine]
+    return sources[mine], [rest[i::parts - 1] for i in range(parts - 1)]
 
 
 def _search(g: ig.Graph, sources: np.ndarray | None) -> np.ndarray:
