@@ -27,6 +27,10 @@ BETWEENNESS_COST = 7e-9
 #: Seconds per (person + tie) of all the other tie measures together (measure_all without betweenness: 10,000
 #: people / 100,000 ties in 0.5 to 1.0 s on this machine). Computed while helpers search betweenness.
 MEASURES_COST = 8e-6
+#: The Ties page computes a view's measures in the background, showing the previous selection's figures under a
+#: progress bar, when they are expected to take longer than this (tie_view.measures_seconds, which runs low by a
+#: third: 5,000 people / 50,000 ties are expected at 0.87 s and take about 1.1 s).
+BACKGROUND_FROM_S = 0.75
 #: Seconds from starting a betweenness helper to its first search (a Python with numpy and igraph, the ties read).
 HELPER_START_S = 0.2
 #: Never fewer sampled sources than this (below it the ranking of brokers gets unstable).

@@ -7,14 +7,14 @@ import html
 import pandas as pd
 import streamlit as st
 
-from analytics import limits
+from analytics import decisions, limits
 from analytics.decisions import MAP_LABELS_PER_KIND, MAP_PEOPLE_MAX, ROLE_ORDER, STRONG_TIE_MIN_WEIGHT
 from analytics.draw import charts, export, graph_files, readable_map, tie_map
 from analytics.i18n import fmt_num, role_label, tie_type_label
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
 from analytics.measures import ties as tq
-from analytics.views import tie_view, wording
+from analytics.views import background, tie_view, wording
 from pages import ui
 
 ui.page_setup()
@@ -217,6 +217,84 @@ def person_graph():
     return graph
 
 
+def selection_text(sel: tq.TieFilters) -> str:
+    """A selection in words, for figures shown under another selection's name."""
+    parts = [f"{t('column.period')} {', '.join(sel.periods or ())}"]
+    if sel.tie_types:
+        parts.append(", ".join(tie_type_label(x, lang) for x in sel.tie_types))
+    if sel.min_weight:
+        parts.append(f"{t('ties.min_weight')} {fmt_num(sel.min_weight, lang, 0 if sel.min_weight.is_integer() else 1)}")
+    for label, values in ((t("column.role"), [role_label(r, lang) for r in sel.roles or ()]),
+                          (t("column.topic"), sel.topics or ()), (t("column.channel"), sel.channels or ())):
+        if values:
+            parts.append(f"{label}: {', '.join(values)}")
+    return ui.md("; ".join(parts))
+
+
+figures_memo: dict = {}
+
+
+def view_figures():
+    """(summary, people, previous) of this view. A view whose measures take more than a moment and were not
+    computed before is computed in the background: meanwhile the previous selection's figures of this network
+    are given (``previous`` True; labelled on the page), or (None, None, True) when there are none, under a
+    progress bar that reruns the page when the new figures are ready."""
+    if figures_memo:
+        return figures_memo["figures"]
+    graph, ps, strong_f = person_graph(), ui.pseudonymise(), float(strong)
+    figures = None
+    expected = tie_view.measures_seconds(graph)
+    if expected < decisions.BACKGROUND_FROM_S:
+        figures = measures(v, f, ps, strong_f)
+    else:
+        key = ("tie measures", v, f, ps, strong_f)
+        job = background.JOBS.get(key)
+        if job is None:
+            figures = ui.query(tie_view.kept_measures, f, graph, pseudonymise=ps, strong_threshold=strong_f, version=v)
+        if figures is None:
+            if job is None:
+                cursor, frame_ = ui.con(), network_frame(v, net, ps)  # made here: the job has no page to ask
+
+                def compute():
+                    try:
+                        return tie_view.stored_measures(cursor, f, graph, frame_, pseudonymise=ps,
+                                                        strong_threshold=strong_f, version=v)
+                    finally:
+                        cursor.close()
+
+                job = background.JOBS.start(key, compute, expected)
+            if job.done():
+                try:
+                    figures = job.result()
+                except Exception as e:  # noqa: BLE001 - said on the page; the map above stays usable
+                    st.error(t("ties.figures_failed", error=type(e).__name__))
+                    st.stop()
+    if figures is not None:
+        st.session_state["ties_figures"] = {"network": net, "pseudonymise": ps, "filters": f, "figures": figures}
+        figures_memo["figures"] = (*figures, False)
+        return figures_memo["figures"]
+    st.caption(ui.ICONS["info"] + " " + t("ties.figures_wait", people=fmt_num(len(graph), lang, 0),
+                                          ties=fmt_num(graph.number_of_edges(), lang, 0),
+                                          seconds=fmt_num(max(1.0, expected * 1.5), lang, 0)))
+    wait_for(job)
+    before = st.session_state.get("ties_figures")
+    if before and before["network"] == net and before["pseudonymise"] == ps:
+        st.caption(t("ties.figures_previous", filters=selection_text(before["filters"])))
+        figures_memo["figures"] = (*before["figures"], True)
+    else:
+        st.caption(t("ties.figures_none_yet"))
+        figures_memo["figures"] = (None, None, True)
+    return figures_memo["figures"]
+
+
+@st.fragment(run_every=0.5)
+def wait_for(job: background.Job) -> None:
+    """A progress bar that reruns the whole page once the job is done."""
+    if job.done():
+        st.rerun()
+    st.progress(job.progress(), text=t("ties.computing_measures"))
+
+
 pos = None  # the people's places: asked for only when the map shows people
 G = None
 unknown_org = t("ties.unknown_org")
@@ -280,7 +358,10 @@ if level:  # too many people for one map: open at the level of organisations (or
 if shown.number_of_nodes() == 0:
     st.info(t("ties.empty_selection"))
 else:
-    people_for_map = None if grouped else measures(v, f, ui.pseudonymise(), float(strong))[1]
+    people_for_map = None
+    if not grouped:  # a map of people: sized and described by this selection's measures, never the previous'
+        _, this_people, previous = view_figures()
+        people_for_map = None if previous else this_people
     by = color_by if not grouped else "organisation"
     order = network_frame(v, net, ui.pseudonymise()).organisations if by == "organisation" else None  # fixed colours across views and periods
     if order is not None and grouped:
@@ -316,7 +397,7 @@ else:
     st.iframe(html_doc, height=640)
     if G is None:
         G = person_graph()  # now that the map is on screen
-    summary, people = measures(v, f, ui.pseudonymise(), float(strong))
+    summary, people, previous = view_figures()
     legend(shown, by, people_for_map, status is not None, order, known)
     st.caption(names_caption(drawn.graph, people_for_map))
     if not known:
@@ -329,18 +410,21 @@ else:
     node_table = tm.edge_frame(shown)
     d2.download_button(t("ties.dl_edges"), icon=ui.ICONS["download"], data=lambda: export.safe_csv(node_table), on_click="ignore",
                        file_name=f"ties_{net}_{period}.csv", mime="text/csv", key="dl_edges")
-    d3.download_button(t("ties.dl_nodes"), icon=ui.ICONS["download"], data=lambda: export.safe_csv(people),
-                       on_click="ignore", file_name=f"people_{net}_{period}.csv", mime="text/csv", key="dl_nodes")
-    d4.download_button("GEXF", icon=ui.ICONS["download"], data=lambda: graph_files.to_gexf(graph_files.with_measures(G, people)), on_click="ignore",
-                       file_name=f"ties_{net}_{period}.gexf", mime="application/xml", key="dl_gexf")
-    d5.download_button("GraphML", icon=ui.ICONS["download"], data=lambda: graph_files.to_graphml(graph_files.with_measures(G, people)), on_click="ignore",
-                       file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
+    if not previous:  # files of this selection only: never the previous selection's measures with these ties
+        d3.download_button(t("ties.dl_nodes"), icon=ui.ICONS["download"], data=lambda: export.safe_csv(people),
+                           on_click="ignore", file_name=f"people_{net}_{period}.csv", mime="text/csv", key="dl_nodes")
+        d4.download_button("GEXF", icon=ui.ICONS["download"], data=lambda: graph_files.to_gexf(graph_files.with_measures(G, people)), on_click="ignore",
+                           file_name=f"ties_{net}_{period}.gexf", mime="application/xml", key="dl_gexf")
+        d5.download_button("GraphML", icon=ui.ICONS["download"], data=lambda: graph_files.to_graphml(graph_files.with_measures(G, people)), on_click="ignore",
+                           file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
 
 # ---------------------------------------------------------------- questions for the network
 if G is None:
     G = person_graph()
-summary, people = measures(v, f, ui.pseudonymise(), float(strong))
-prompts = tie_prompts.prompts(G, summary, people)
+summary, people, previous = view_figures()
+if summary is None:  # a big view's first figures are on their way (the progress bar above reruns the page)
+    st.stop()
+prompts = [] if previous else tie_prompts.prompts(G, summary, people)
 if prompts:
     st.subheader(t("ties.questions"))
     for p in prompts:
@@ -348,6 +432,8 @@ if prompts:
 
 # ---------------------------------------------------------------- measures
 st.subheader(t("ties.measures"))
+if previous:
+    st.caption(t("ties.figures_previous", filters=selection_text(st.session_state["ties_figures"]["filters"])))
 m = summary
 cols = st.columns(6)
 cols[0].metric(t("ties.m_nodes"), m["nodes"])

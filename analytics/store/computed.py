@@ -42,19 +42,28 @@ class NotStorable(TypeError):
     """A value this module does not keep (it is then computed again next time)."""
 
 
+def kept(con: duckdb.DuckDBPyConnection, kind: str, key: Hashable, version: tuple) -> tuple[bool, Any]:
+    """(True, the stored figure) for (``kind``, ``key``) at ``version``; (False, None) when there is none (or
+    it cannot be read): a page asks this before it decides to compute in the background."""
+    found = rows(con, "SELECT value FROM computed WHERE kind = ? AND key = ? AND version = ?",
+                 [kind, _text(key), _text([FIGURES_REVISION, *version])])
+    if found:
+        try:
+            return True, decode(found[0][0])
+        except Exception:  # noqa: BLE001 - a damaged entry is computed again, never shown
+            log.warning("a stored %s figure could not be read; computing it again", kind)
+    return False, None
+
+
 def remembered(con: duckdb.DuckDBPyConnection, kind: str, key: Hashable, version: tuple,
                compute: Callable[[], T]) -> T:
     """The stored figure for (``kind``, ``key``) at ``version``, else ``compute()`` stored for next time."""
     from analytics.store import database as store
 
     key_text, version_text = _text(key), _text([FIGURES_REVISION, *version])
-    found = rows(con, "SELECT value FROM computed WHERE kind = ? AND key = ? AND version = ?",
-                 [kind, key_text, version_text])
+    found, value = kept(con, kind, key, version)
     if found:
-        try:
-            return decode(found[0][0])
-        except Exception:  # noqa: BLE001 - a damaged entry is computed again, never shown
-            log.warning("a stored %s figure could not be read; computing it again", kind)
+        return value
     value = compute()
     try:
         blob = encode(value)

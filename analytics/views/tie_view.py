@@ -15,7 +15,14 @@ import networkx as nx
 import pandas as pd
 
 from analytics import decisions, limits
-from analytics.decisions import LAYOUT_UNIT, STRONG_TIE_MIN_WEIGHT, betweenness_sample
+from analytics.decisions import (
+    LAYOUT_UNIT,
+    STRONG_TIE_MIN_WEIGHT,
+    betweenness_sample,
+    betweenness_seconds,
+    usable_cores,
+)
+from analytics.decisions import measures_seconds as measures_seconds_of
 from analytics.draw import tie_map
 from analytics.draw.layout import layout
 from analytics.measures import dimensions as dims
@@ -135,10 +142,31 @@ def stored_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, G: n
 
     ``version``: the data version ``G`` was read at (default: now). Pass it when ``G`` may be older than
     this call (a cached graph), so that figures of old data are never kept under a newer version."""
-    key = {"filters": filters, "pseudonymise": pseudonymise, "strong": float(strong_threshold),
-           "sample": betweenness_sample(len(G), G.number_of_edges()), "size": [len(G), G.number_of_edges()]}
-    return computed.remembered(con, "measures", key, store.data_version(con) if version is None else version,
+    return computed.remembered(con, "measures", _measures_key(filters, G, pseudonymise, strong_threshold),
+                               store.data_version(con) if version is None else version,
                                lambda: graph_measures(G, net_frame, strong_threshold=strong_threshold))
+
+
+def kept_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, G: nx.DiGraph, *, pseudonymise: bool = True,
+                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT, version: tuple | None = None
+                  ) -> tuple[dict, pd.DataFrame] | None:
+    """The figures :func:`stored_measures` kept for this view, or None: nothing is computed."""
+    found, value = computed.kept(con, "measures", _measures_key(filters, G, pseudonymise, strong_threshold),
+                                 store.data_version(con) if version is None else version)
+    return value if found else None
+
+
+def measures_seconds(G: nx.DiGraph) -> float:
+    """Expected seconds of :func:`graph_measures` on this machine: above ``decisions.BACKGROUND_FROM_S`` the
+    Ties page computes them in the background and shows the previous selection's figures meanwhile."""
+    n, m = len(G), G.number_of_edges()
+    k = betweenness_sample(n, m)
+    return measures_seconds_of(n, m) + betweenness_seconds(n if k is None else k, n, m, usable_cores())
+
+
+def _measures_key(filters: tq.TieFilters, G: nx.DiGraph, pseudonymise: bool, strong_threshold: float) -> dict:
+    return {"filters": filters, "pseudonymise": pseudonymise, "strong": float(strong_threshold),
+            "sample": betweenness_sample(len(G), G.number_of_edges()), "size": [len(G), G.number_of_edges()]}
 
 
 def measures_over_time(con: duckdb.DuckDBPyConnection, network: str, *,

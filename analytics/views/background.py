@@ -1,0 +1,94 @@
+"""Computations a page does not wait for: the tie measures of a big view after a filter change.
+
+A page starts a job under a key (the data version and the question asked) and reads it on its next runs: done,
+it has the figures; not yet, it shows the previous selection's figures, labelled as such, with a progress bar
+from the expected time. One job per key: a rerun while it runs finds the same job, so nothing is computed twice.
+Jobs run in daemon threads of the server process; the finished ones are kept for a short while, then forgotten
+(the figures themselves are kept in the store, see :mod:`analytics.store.computed`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+#: Finished jobs kept for their page's next run (a filter changed back and forth reads them again).
+KEEP_FINISHED = 16
+
+
+class Job:
+    """One background computation: its result when done, how far along it seems until then."""
+
+    def __init__(self, fn: Callable[[], Any], expected_s: float) -> None:
+        self.expected_s = max(0.1, float(expected_s))
+        self.started = time.monotonic()
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), name="netwerkleren-figures", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        try:
+            self._value = fn()
+        except BaseException as e:  # noqa: BLE001 - handed to whoever reads the result, raised there
+            self._error = e
+        finally:
+            self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def result(self) -> Any:
+        """The value (raises what the computation raised); only once :meth:`done`."""
+        if not self._done.is_set():
+            raise RuntimeError("the job is still running")
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def progress(self) -> float:
+        """Elapsed time over expected time, never quite 1 before it is done: a bar, not a promise."""
+        if self._done.is_set():
+            return 1.0
+        return min(0.95, (time.monotonic() - self.started) / self.expected_s)
+
+
+class Jobs:
+    """The jobs of one server process, by key. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: OrderedDict[Hashable, Job] = OrderedDict()
+
+    def start(self, key: Hashable, fn: Callable[[], Any], expected_s: float) -> Job:
+        """The job for ``key``: the one running or kept, else ``fn`` started now. A failed job is kept too, so
+        its page says so on every run instead of starting it again and again (new data is a new key)."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None:
+                self._jobs.move_to_end(key)
+                return job
+            job = self._jobs[key] = Job(fn, expected_s)
+            finished = [k for k, j in self._jobs.items() if j.done()]
+            for k in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+                del self._jobs[k]
+            return job
+
+    def get(self, key: Hashable) -> Job | None:
+        with self._lock:
+            return self._jobs.get(key)
+
+    def running(self) -> int:
+        with self._lock:
+            return sum(not j.done() for j in self._jobs.values())
+
+
+#: This server process's jobs.
+JOBS = Jobs()

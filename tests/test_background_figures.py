@@ -1,0 +1,148 @@
+"""A big view's tie measures are computed in the background: the page shows the map at once, then the previous
+selection's figures (labelled as such) or none, under a progress bar, and the new figures when they are ready."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from test_app_pages import db, run_page  # noqa: F401  (db is a fixture)
+
+from analytics import decisions
+from analytics.views import background, tie_view
+
+# ---------------------------------------------------------------- the jobs
+
+
+def test_a_job_runs_once_per_key_and_gives_its_result():
+    jobs, gate, calls = background.Jobs(), threading.Event(), []
+
+    def work():
+        calls.append(1)
+        gate.wait(10)
+        return 42
+
+    job = jobs.start("k", work, expected_s=2.0)
+    assert jobs.start("k", work, expected_s=2.0) is job  # a rerun while it runs finds the same job
+    assert not job.done() and jobs.running() == 1
+    with pytest.raises(RuntimeError):
+        job.result()
+    assert 0.0 <= job.progress() <= 0.95
+    gate.set()
+    assert job.wait(10) and job.result() == 42 and job.progress() == 1.0
+    assert jobs.start("k", work, expected_s=2.0) is job and calls == [1]  # kept: not computed again
+    assert jobs.running() == 0
+
+
+def test_progress_follows_the_expected_time_but_never_claims_done(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(background.time, "monotonic", lambda: clock[0])
+    gate = threading.Event()
+    job = background.Job(lambda: gate.wait(10), expected_s=4.0)
+    clock[0] += 1.0
+    assert job.progress() == pytest.approx(0.25)
+    clock[0] += 10.0  # slower than expected: the bar waits near its end
+    assert job.progress() == 0.95
+    gate.set()
+    job.wait(10)
+    assert job.progress() == 1.0
+
+
+def test_a_failed_job_raises_its_error_and_is_not_started_again():
+    jobs, calls = background.Jobs(), []
+
+    def broken():
+        calls.append(1)
+        raise ValueError("no")
+
+    job = jobs.start("k", broken, 1.0)
+    job.wait(10)
+    with pytest.raises(ValueError):
+        job.result()
+    assert jobs.start("k", broken, 1.0) is job and calls == [1]
+
+
+def test_finished_jobs_are_forgotten_beyond_a_few(monkeypatch):
+    monkeypatch.setattr(background, "KEEP_FINISHED", 3)
+    jobs = background.Jobs()
+    for i in range(8):
+        jobs.start(i, lambda i=i: i, 1.0).wait(10)
+    jobs.start("last", lambda: 0, 1.0).wait(10)
+    kept = [k for k in [*range(8), "last"] if jobs.get(k) is not None]
+    assert len(kept) <= 4 and "last" in kept and 0 not in kept
+
+
+def test_expected_seconds_grow_with_the_view():
+    from analytics.measures.network import build_graph
+    from bench.ties_suite import synthetic
+
+    small = tie_view.measures_seconds(build_graph(*synthetic(60, 300))[0])
+    big = tie_view.measures_seconds(build_graph(*synthetic(5000, 50000))[0])
+    assert small < 0.05 < decisions.BACKGROUND_FROM_S < big  # the demo never waits; 5,000 people do
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _wait_for_jobs(jobs: background.Jobs) -> None:
+    for _ in range(200):
+        if jobs.running() == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the background figures did not finish")
+
+
+def test_ties_page_shows_previous_figures_labelled_while_new_ones_are_computed(db, monkeypatch):  # noqa: F811
+    import streamlit as st
+
+    st.cache_data.clear()
+    jobs, gate = background.Jobs(), threading.Event()
+    real = tie_view.graph_measures
+    monkeypatch.setattr(background, "JOBS", jobs)
+    monkeypatch.setattr(decisions, "BACKGROUND_FROM_S", 0.0)  # every view counts as big
+    monkeypatch.setattr(tie_view, "kept_measures", lambda *a, **k: None)  # nothing kept from before
+    monkeypatch.setattr(tie_view, "graph_measures", lambda *a, **k: gate.wait(30) and real(*a, **k))
+
+    # a first view: the map is there, the figures are on their way, none to show yet
+    at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen")
+    captions = " ".join(c.value for c in at.caption)
+    assert "are being computed" in captions and "follow as soon as" in captions
+    assert at.get("iframe") and not [m for m in at.metric if m.label == "Participants"]
+    assert not [h for h in at.subheader if h.value == "Measures"]
+
+    gate.set()
+    _wait_for_jobs(jobs)
+    at.run()
+    assert not at.exception
+    first = {m.label: m.value for m in at.metric}
+    assert int(first["Ties"]) > 0 and "previous selection" not in " ".join(c.value for c in at.caption)
+    assert at.session_state["ties_figures"]["figures"][0]["edges"] == int(first["Ties"])
+
+    # a filter change: the previous selection's figures, said to be so, no questions and no files of them
+    gate.clear()
+    at.number_input(key="ties_minw").set_value(3.0).run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "previous selection" in captions and "are being computed" in captions
+    assert {m.label: m.value for m in at.metric}["Ties"] == first["Ties"]
+    assert not [b for b in at.get("download_button") if "GEXF" in str(b.proto)]
+
+    gate.set()
+    _wait_for_jobs(jobs)
+    at.run()
+    assert not at.exception
+    now = {m.label: m.value for m in at.metric}
+    assert int(now["Ties"]) < int(first["Ties"])  # the demo's ties of weight 3 or more only
+    assert "previous selection" not in " ".join(c.value for c in at.caption)
+
+
+def test_small_views_are_computed_at_once(db, monkeypatch):  # noqa: F811
+    import streamlit as st
+
+    st.cache_data.clear()
+    jobs = background.Jobs()
+    monkeypatch.setattr(background, "JOBS", jobs)
+    at = run_page(db, monkeypatch, "pages/ties.py", "nl", network="Rekenen")
+    assert jobs.get(next(iter(jobs._jobs), None)) is None  # no job: the demo's measures take milliseconds
+    assert [m for m in at.metric if m.label == "Relaties"]
