@@ -205,10 +205,19 @@ notes = st.container()  # the graph's repairs: said once the graph of people is 
 said: list[bool] = []
 
 
+def figures_key() -> tuple:
+    return ("tie measures", v, f, ui.pseudonymise(), float(strong))
+
+
 def person_graph():
     """The filtered graph of people. A map of organisations is drawn before it is built (at 10,000 people
-    building it takes about a second), so its notes go to the place kept for them above the map."""
-    graph, repairs = period_graph(v, f, ui.pseudonymise())
+    building it takes about a second), so its notes go to the place kept for them above the map. A big view's
+    background job builds it with its measures; then that one is used."""
+    job = background.JOBS.get(figures_key())
+    if job is not None and job.done() and not job.failed():
+        graph, repairs, _ = job.result()
+    else:
+        graph, repairs = period_graph(v, f, ui.pseudonymise())
     if not said:
         said.append(True)
         for w in repairs:
@@ -232,40 +241,54 @@ def selection_text(sel: tq.TieFilters) -> str:
 
 
 figures_memo: dict = {}
+#: This run's background job, begun when the run ends (begin_jobs): the map and the previous figures are drawn
+#: first, without a computation competing for Python's GIL.
+unbegun: list[background.Job] = []
+
+
+def begin_jobs() -> None:
+    for job in unbegun:
+        job.begin()
 
 
 def view_figures():
     """(summary, people, previous) of this view. A view whose measures take more than a moment and were not
-    computed before is computed in the background: meanwhile the previous selection's figures of this network
-    are given (``previous`` True; labelled on the page), or (None, None, True) when there are none, under a
-    progress bar that reruns the page when the new figures are ready."""
+    computed before is computed in the background, its graph of people too: meanwhile the previous selection's
+    figures of this network are given (``previous`` True; labelled on the page), or (None, None, True) when
+    there are none, under a progress bar that reruns the page when the new figures are ready."""
     if figures_memo:
         return figures_memo["figures"]
-    graph, ps, strong_f = person_graph(), ui.pseudonymise(), float(strong)
-    figures = None
-    expected = tie_view.measures_seconds(graph)
+    ps, strong_f = ui.pseudonymise(), float(strong)
+    # the view's size: from the graph when it is built, else from the map of organisations (no graph needed)
+    if G is None and org_map is not None:
+        size = (org_map.people, org_map.ties)
+    else:
+        graph = G if G is not None else person_graph()
+        size = (len(graph), graph.number_of_edges())
+    expected = tie_view.measures_seconds(*size)
+    figures = job = None
     if expected < decisions.BACKGROUND_FROM_S:
         figures = measures(v, f, ps, strong_f)
     else:
-        key = ("tie measures", v, f, ps, strong_f)
-        job = background.JOBS.get(key)
+        job = background.JOBS.get(figures_key())
         if job is None:
-            figures = ui.query(tie_view.kept_measures, f, graph, pseudonymise=ps, strong_threshold=strong_f, version=v)
+            figures = ui.query(tie_view.kept_measures, f, size, pseudonymise=ps, strong_threshold=strong_f, version=v)
         if figures is None:
             if job is None:
                 cursor, frame_ = ui.con(), network_frame(v, net, ps)  # made here: the job has no page to ask
 
                 def compute():
                     try:
-                        return tie_view.stored_measures(cursor, f, graph, frame_, pseudonymise=ps,
-                                                        strong_threshold=strong_f, version=v)
+                        graph, repairs = tie_view.filtered_graph(cursor, f, frame_, pseudonymise=ps)
+                        return graph, repairs, tie_view.stored_measures(cursor, f, graph, frame_, pseudonymise=ps,
+                                                                        strong_threshold=strong_f, version=v)
                     finally:
                         cursor.close()
 
-                job = background.JOBS.start(key, compute, expected)
+                job = background.JOBS.start(figures_key(), compute, expected, begin=False)
             if job.done():
                 try:
-                    figures = job.result()
+                    figures = job.result()[2]
                 except Exception as e:  # noqa: BLE001 - said on the page; the map above stays usable
                     st.error(t("ties.figures_failed", error=type(e).__name__))
                     st.stop()
@@ -273,9 +296,11 @@ def view_figures():
         st.session_state["ties_figures"] = {"network": net, "pseudonymise": ps, "filters": f, "figures": figures}
         figures_memo["figures"] = (*figures, False)
         return figures_memo["figures"]
-    st.caption(ui.ICONS["info"] + " " + t("ties.figures_wait", people=fmt_num(len(graph), lang, 0),
-                                          ties=fmt_num(graph.number_of_edges(), lang, 0),
-                                          seconds=fmt_num(max(1.0, expected * 1.5), lang, 0)))
+    st.caption(ui.ICONS["info"] + " " + t("ties.figures_wait", people=fmt_num(size[0], lang, 0),
+                                          ties=fmt_num(size[1], lang, 0),
+                                          seconds=fmt_num(max(1.0, expected * 2), lang, 0)))
+    if not job.begun():
+        unbegun.append(job)
     wait_for(job)
     before = st.session_state.get("ties_figures")
     if before and before["network"] == net and before["pseudonymise"] == ps:
@@ -297,6 +322,7 @@ def wait_for(job: background.Job) -> None:
 
 pos = None  # the people's places: asked for only when the map shows people
 G = None
+org_map = None
 unknown_org = t("ties.unknown_org")
 
 # ---------------------------------------------------------------- the map
@@ -395,9 +421,9 @@ else:
         st.caption(t("ties.find_caption", name=ui.md(findable[found]),
                      n=len(readable_map.contacts(drawn.graph, found))))
     st.iframe(html_doc, height=640)
-    if G is None:
-        G = person_graph()  # now that the map is on screen
     summary, people, previous = view_figures()
+    if G is None and not previous:
+        G = person_graph()  # now that the map is on screen (with previous figures, the job builds it)
     legend(shown, by, people_for_map, status is not None, order, known)
     st.caption(names_caption(drawn.graph, people_for_map))
     if not known:
@@ -419,11 +445,12 @@ else:
                            file_name=f"ties_{net}_{period}.graphml", mime="application/xml", key="dl_graphml")
 
 # ---------------------------------------------------------------- questions for the network
-if G is None:
-    G = person_graph()
 summary, people, previous = view_figures()
 if summary is None:  # a big view's first figures are on their way (the progress bar above reruns the page)
+    begin_jobs()
     st.stop()
+if G is None and not previous:
+    G = person_graph()
 prompts = [] if previous else tie_prompts.prompts(G, summary, people)
 if prompts:
     st.subheader(t("ties.questions"))
@@ -551,8 +578,10 @@ with tab_people:
     })
     ui.show_table(table, height=360)
 with tab_orgs:
-    om = tm.organisation_matrix(G, unknown_label=t("ties.unknown_org"))
-    if om.empty:
+    om = tm.organisation_matrix(G, unknown_label=t("ties.unknown_org")) if G is not None else None
+    if om is None:  # the previous selection's figures are shown: this selection's table follows with its own
+        st.caption(t("ties.figures_none_yet"))
+    elif om.empty:
         st.info(t("ties.empty_selection"))
     else:
         longm = om.stack().rename("ties").reset_index()
@@ -561,3 +590,5 @@ with tab_orgs:
                                       row_title=t("ties.from_org"), col_title=t("ties.to_org"),
                                       count_title=t("ties.m_edges"), text=text, cell=28)
         ui.chart_block(chart, om.reset_index(), f"org_matrix_{net}_{period}", how_to_read=t("ties.read_orgs"))
+
+begin_jobs()  # last: this run's background figures (see view_figures)

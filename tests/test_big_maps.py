@@ -214,6 +214,7 @@ def test_store_map_of_organisations_is_that_of_the_graph(db):  # noqa: F811
                 om = tie_view.organisation_map(con, f, "(unknown)")
                 assert _graph_as_lists(om.graph) == _graph_as_lists(tm.organisation_graph(G, "(unknown)")), f
                 assert om.people == len(G) and om.level == tie_view.overview_level(G)
+                assert om.ties == G.number_of_edges()  # the page sizes a view's measures by it (no graph built)
                 assert (om.positions is None) == (om.level is None)  # laid out only when it is the map
                 assert set(tie_view.organisation_map(con, f, "(unknown)", positions=True).positions) == set(om.graph)
                 checked += om.graph.number_of_edges() > 0

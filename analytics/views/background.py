@@ -9,6 +9,7 @@ Jobs run in daemon threads of the server process; the finished ones are kept for
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -17,21 +18,37 @@ from typing import Any
 
 #: Finished jobs kept for their page's next run (a filter changed back and forth reads them again).
 KEEP_FINISHED = 16
+#: The nice value of a job's thread (0 normal, 19 lowest): a background computation never slows a click.
+BACKGROUND_NICE = 10
 
 
 class Job:
     """One background computation: its result when done, how far along it seems until then."""
 
-    def __init__(self, fn: Callable[[], Any], expected_s: float) -> None:
+    def __init__(self, fn: Callable[[], Any], expected_s: float, *, begin: bool = True) -> None:
         self.expected_s = max(0.1, float(expected_s))
-        self.started = time.monotonic()
+        self.started: float | None = None
         self._done = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, args=(fn,), name="netwerkleren-figures", daemon=True)
-        self._thread.start()
+        if begin:
+            self.begin()
+
+    def begin(self) -> None:
+        """Start the computation (once; later calls do nothing). A page begins its job at the end of its run,
+        so that what it draws meanwhile is not slowed by it."""
+        with self._lock:
+            if self.started is None:
+                self.started = time.monotonic()
+                self._thread.start()
+
+    def begun(self) -> bool:
+        return self.started is not None
 
     def _run(self, fn: Callable[[], Any]) -> None:
+        _lower_priority()
         try:
             self._value = fn()
         except BaseException as e:  # noqa: BLE001 - handed to whoever reads the result, raised there
@@ -45,6 +62,9 @@ class Job:
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
 
+    def failed(self) -> bool:
+        return self._done.is_set() and self._error is not None
+
     def result(self) -> Any:
         """The value (raises what the computation raised); only once :meth:`done`."""
         if not self._done.is_set():
@@ -57,7 +77,18 @@ class Job:
         """Elapsed time over expected time, never quite 1 before it is done: a bar, not a promise."""
         if self._done.is_set():
             return 1.0
+        if self.started is None:
+            return 0.0
         return min(0.95, (time.monotonic() - self.started) / self.expected_s)
+
+
+def _lower_priority() -> None:
+    """This thread (and the helper processes it starts, which inherit it) gives way to the page's own work: a
+    rerun, a map being drawn. Linux sets a nice value per thread; elsewhere nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+    except (AttributeError, OSError):
+        pass
 
 
 class Jobs:
@@ -67,15 +98,19 @@ class Jobs:
         self._lock = threading.Lock()
         self._jobs: OrderedDict[Hashable, Job] = OrderedDict()
 
-    def start(self, key: Hashable, fn: Callable[[], Any], expected_s: float) -> Job:
-        """The job for ``key``: the one running or kept, else ``fn`` started now. A failed job is kept too, so
-        its page says so on every run instead of starting it again and again (new data is a new key)."""
+    def start(self, key: Hashable, fn: Callable[[], Any], expected_s: float, *, begin: bool = True) -> Job:
+        """The job for ``key``: the one running or kept, else a new one for ``fn`` (begun now unless ``begin``
+        is False). A failed job is kept too, so its page says so on every run instead of starting it again
+        and again (new data is a new key). Jobs never begun (their page moved on before it began them) make
+        room for this one: nobody waits for them any more."""
         with self._lock:
             job = self._jobs.get(key)
             if job is not None:
                 self._jobs.move_to_end(key)
                 return job
-            job = self._jobs[key] = Job(fn, expected_s)
+            for k in [k for k, j in self._jobs.items() if not j.begun()]:
+                del self._jobs[k]
+            job = self._jobs[key] = Job(fn, expected_s, begin=begin)
             finished = [k for k, j in self._jobs.items() if j.done()]
             for k in finished[: max(0, len(finished) - KEEP_FINISHED)]:
                 del self._jobs[k]
@@ -86,8 +121,9 @@ class Jobs:
             return self._jobs.get(key)
 
     def running(self) -> int:
+        """Jobs begun and not done."""
         with self._lock:
-            return sum(not j.done() for j in self._jobs.values())
+            return sum(j.begun() and not j.done() for j in self._jobs.values())
 
 
 #: This server process's jobs.

@@ -142,31 +142,34 @@ def stored_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, G: n
 
     ``version``: the data version ``G`` was read at (default: now). Pass it when ``G`` may be older than
     this call (a cached graph), so that figures of old data are never kept under a newer version."""
-    return computed.remembered(con, "measures", _measures_key(filters, G, pseudonymise, strong_threshold),
+    return computed.remembered(con, "measures",
+                               _measures_key(filters, len(G), G.number_of_edges(), pseudonymise, strong_threshold),
                                store.data_version(con) if version is None else version,
                                lambda: graph_measures(G, net_frame, strong_threshold=strong_threshold))
 
 
-def kept_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, G: nx.DiGraph, *, pseudonymise: bool = True,
-                  strong_threshold: float = STRONG_TIE_MIN_WEIGHT, version: tuple | None = None
-                  ) -> tuple[dict, pd.DataFrame] | None:
-    """The figures :func:`stored_measures` kept for this view, or None: nothing is computed."""
-    found, value = computed.kept(con, "measures", _measures_key(filters, G, pseudonymise, strong_threshold),
+def kept_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, size: tuple[int, int], *,
+                  pseudonymise: bool = True, strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
+                  version: tuple | None = None) -> tuple[dict, pd.DataFrame] | None:
+    """The figures :func:`stored_measures` kept for this view of ``size`` (people, distinct ties), or None:
+    nothing is computed, and the graph need not be built to ask."""
+    found, value = computed.kept(con, "measures", _measures_key(filters, *size, pseudonymise, strong_threshold),
                                  store.data_version(con) if version is None else version)
     return value if found else None
 
 
-def measures_seconds(G: nx.DiGraph) -> float:
-    """Expected seconds of :func:`graph_measures` on this machine: above ``decisions.BACKGROUND_FROM_S`` the
-    Ties page computes them in the background and shows the previous selection's figures meanwhile."""
-    n, m = len(G), G.number_of_edges()
-    k = betweenness_sample(n, m)
-    return measures_seconds_of(n, m) + betweenness_seconds(n if k is None else k, n, m, usable_cores())
+def measures_seconds(n_people: int, n_ties: int) -> float:
+    """Expected seconds of :func:`graph_measures` on this machine for a view of this size: above
+    ``decisions.BACKGROUND_FROM_S`` the Ties page computes them in the background and shows the previous
+    selection's figures meanwhile."""
+    k = betweenness_sample(n_people, n_ties)
+    return (measures_seconds_of(n_people, n_ties)
+            + betweenness_seconds(n_people if k is None else k, n_people, n_ties, usable_cores()))
 
 
-def _measures_key(filters: tq.TieFilters, G: nx.DiGraph, pseudonymise: bool, strong_threshold: float) -> dict:
+def _measures_key(filters: tq.TieFilters, n: int, m: int, pseudonymise: bool, strong_threshold: float) -> dict:
     return {"filters": filters, "pseudonymise": pseudonymise, "strong": float(strong_threshold),
-            "sample": betweenness_sample(len(G), G.number_of_edges()), "size": [len(G), G.number_of_edges()]}
+            "sample": betweenness_sample(n, m), "size": [n, m]}
 
 
 def measures_over_time(con: duckdb.DuckDBPyConnection, network: str, *,
@@ -243,6 +246,8 @@ class OrganisationMap:
     people: int
     #: Organisations named (the node for people without one not counted).
     organisations: int
+    #: Distinct ties in the view (inside and between organisations; all of them when unknown ones have a label).
+    ties: int = 0
 
     @property
     def level(self) -> str | None:
@@ -263,7 +268,9 @@ def organisation_map(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, unk
     people = sum(int(d["members"]) for _, d in OG.nodes(data=True))
     if positions is None:
         positions = level_for(people, named) is not None
-    return OrganisationMap(OG, layout(OG, unit=LAYOUT_UNIT * 2) if positions else None, people, named)
+    ties = (sum(int(d["internal_ties"]) for _, d in OG.nodes(data=True))
+            + sum(int(w) for _, _, w in OG.edges(data="weight")))
+    return OrganisationMap(OG, layout(OG, unit=LAYOUT_UNIT * 2) if positions else None, people, named, ties)
 
 
 def group_names(G: nx.DiGraph, people: pd.DataFrame | None, level: str, unknown_label: str, community_label: str
