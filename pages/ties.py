@@ -237,6 +237,8 @@ def selection_text(sel: tq.TieFilters) -> str:
                           (t("column.topic"), sel.topics or ()), (t("column.channel"), sel.channels or ())):
         if values:
             parts.append(f"{label}: {', '.join(values)}")
+    if len(parts) == 1:
+        parts.append(t("ties.no_more_filters"))
     return ui.md("; ".join(parts))
 
 
@@ -459,8 +461,9 @@ if prompts:
 
 # ---------------------------------------------------------------- measures
 st.subheader(t("ties.measures"))
-if previous:
-    st.caption(t("ties.figures_previous", filters=selection_text(st.session_state["ties_figures"]["filters"])))
+if previous:  # said where the figures are, not only at the map: these numbers are not of the selection above
+    st.info(t("ties.figures_previous", filters=selection_text(st.session_state["ties_figures"]["filters"])),
+            icon=ui.ICONS["info"])
 m = summary
 cols = st.columns(6)
 cols[0].metric(t("ties.m_nodes"), m["nodes"])

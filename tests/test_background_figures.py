@@ -140,6 +140,8 @@ def test_ties_page_shows_previous_figures_labelled_while_new_ones_are_computed(d
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "previous selection" in captions and "are being computed" in captions
+    said = [i.value for i in at.info if "previous selection" in i.value]  # also above the figures themselves
+    assert said and "Knowledge sharing" in said[0] and "weight" not in said[0]  # the selection before: no minimum
     assert {m.label: m.value for m in at.metric}["Ties"] == first["Ties"]
     assert not [b for b in at.get("download_button") if "GEXF" in str(b.proto)]
 
