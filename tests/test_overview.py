@@ -331,3 +331,58 @@ def test_the_value_question_quotes_the_count_the_funnel_shows(con, tmp_path):
     assert sig.code == "stops_at_potential"
     assert sig.figures == {"potential": int(card["potential"]), "applied": int(card["applied"]), "share": 0.2}
     assert (sig.figures["potential"], sig.figures["applied"]) == (5, 1)
+
+
+def _shift_per_network(trends, order):
+    """The per-network loop largest_shift was until 7 Dec: the reference the all-at-once version must equal."""
+    out = []
+    rank = {p: i for i, p in enumerate(order)}
+    for net, d in trends.dropna(subset=["mean"]).groupby("network"):
+        pers = sorted(d["period"].unique(), key=lambda p: rank.get(p, 1e9))
+        if len(pers) < 2:
+            continue
+        a, b = pers[-2], pers[-1]
+        ch = dims.change(d, a, b).dropna(subset=["change"])
+        if ch.empty:
+            continue
+        top = ch.loc[ch["change"].abs().idxmax()]
+        if abs(top["change"]) >= ov.LARGE_SHIFT - ov.EPS:
+            out.append(ov.Signal(net, "shift", "dimensions", {"code": top["code"], "change": float(top["change"]),
+                                                               "from": a, "to": b}, period=b))
+    return out
+
+
+def _disagreement_per_network(ind, order):
+    out = []
+    rank = {p: i for i, p in enumerate(order)}
+    for net, d in ind.dropna(subset=["iqr"]).groupby("network"):
+        latest = max(d["period"].unique(), key=lambda p: rank.get(p, -1))
+        top = dims.disagreement(d[d["period"] == latest], top=1)
+        if len(top) and top["iqr"].iloc[0] >= ov.WIDE_SPREAD - ov.EPS:
+            out.append(ov.Signal(net, "disagreement", "dimensions", {"code": top["code"].iloc[0],
+                                                                      "iqr": float(top["iqr"].iloc[0])}, period=latest))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_signals_for_all_networks_at_once_equal_the_loop_per_network(seed):
+    """Random trends and indicator spreads over 30 networks: missing means, one-period networks, periods outside
+    the scheme, equal changes and equal spreads (ties go to the first code)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    order = ["2024-H1", "2024-H2", "2025-H1", "2025-H2"]
+    rows = []
+    for net in range(30):
+        pers = list(rng.choice([*order, "wave X", "wave Y"], size=rng.integers(1, 5), replace=False))
+        for per in pers:
+            for code in ["1", "2", "3", "4"] if seed % 2 else ["1a", "1b", "2a", "3c", "4d"]:
+                mean = None if rng.random() < 0.1 else float(rng.choice([0.2, 0.3, 0.35, 0.5, 0.6]))
+                iqr = None if rng.random() < 0.1 else float(rng.choice([0.1, 0.35, 0.4, 0.4, 0.5]))
+                rows.append({"network": f"N{net:02d}", "period": per, "situation": "current", "code": code, "n": 8,
+                             "mean": mean, "iqr": iqr, "sd": float(rng.choice([0.1, 0.2, 0.2]))})
+    df = pd.DataFrame(rows)
+    assert ov.largest_shift(df, order) == _shift_per_network(df, order)
+    assert ov.widest_disagreement(df, order) == _disagreement_per_network(df, order)
+    assert ov.largest_shift(df, order) and ov.widest_disagreement(df, order)  # both found something to check
+    assert ov.largest_shift(df.iloc[0:0], order) == [] and ov.widest_disagreement(df.iloc[0:0], order) == []

@@ -120,35 +120,58 @@ def signals(con: duckdb.DuckDBPyConnection, min_group: int = DEFAULT_MIN_GROUP,
 
 
 def largest_shift(trends: pd.DataFrame, order: list[str]) -> list[Signal]:
-    """Per network, the dimension that moved most between its last two periods, when it moved a lot."""
-    out = []
-    rank = {p: i for i, p in enumerate(order)}
-    for net, d in trends.dropna(subset=["mean"]).groupby("network"):
-        pers = sorted(d["period"].unique(), key=lambda p: rank.get(p, 1e9))
-        if len(pers) < 2:
-            continue
-        a, b = pers[-2], pers[-1]
-        ch = dims.change(d, a, b).dropna(subset=["change"])
-        if ch.empty:
-            continue
-        top = ch.loc[ch["change"].abs().idxmax()]
-        if abs(top["change"]) >= LARGE_SHIFT - EPS:
-            out.append(Signal(net, "shift", "dimensions", {"code": top["code"], "change": float(top["change"]),
-                                                            "from": a, "to": b}, period=b))
-    return out
+    """Per network, the dimension that moved most between its last two periods, when it moved a lot.
+
+    All networks at once (a groupby per network cost 8 ms each, 0.4 s of the first overview at 50 networks);
+    ties go to the first code in (situation, code) order, as :func:`dims.change`'s sorted merge gave them."""
+    d = trends.dropna(subset=["mean"])
+    if d.empty:
+        return []
+    keys = [c for c in ("situation", "code") if c in d]
+    last_two = _last_periods(d, order, 2)
+    a = last_two[last_two["rank"] == 0][["network", "period"]]
+    b = last_two[last_two["rank"] == 1][["network", "period"]]
+    pairs = a.merge(b, on="network", suffixes=("_a", "_b"))
+    cols = ["network", "period", *keys, "mean"]
+    ch = (pairs.merge(d[cols].rename(columns={"period": "period_a", "mean": "mean_a"}), on=["network", "period_a"])
+          .merge(d[cols].rename(columns={"period": "period_b", "mean": "mean_b"}), on=["network", "period_b", *keys]))
+    ch["change"] = ch["mean_b"] - ch["mean_a"]
+    ch = ch.dropna(subset=["change"]).sort_values(["network", *keys], kind="stable")
+    if ch.empty:
+        return []
+    top = ch.loc[ch["change"].abs().groupby(ch["network"], sort=True).idxmax()]
+    return [Signal(r.network, "shift", "dimensions", {"code": r.code, "change": float(r.change), "from": r.period_a,
+                                                      "to": r.period_b}, period=r.period_b)
+            for r in top.itertuples() if abs(r.change) >= LARGE_SHIFT - EPS]
 
 
 def widest_disagreement(ind: pd.DataFrame, order: list[str]) -> list[Signal]:
-    """Per network, in its latest period, the indicator with the widest spread of marks, when it is wide."""
-    out = []
+    """Per network, in its latest period, the indicator with the widest spread of marks, when it is wide
+    (ranked as :func:`dims.disagreement` ranks: IQR, then standard deviation, then code). All networks at once."""
+    d = ind.dropna(subset=["iqr"])
+    if d.empty:
+        return []
     rank = {p: i for i, p in enumerate(order)}
-    for net, d in ind.dropna(subset=["iqr"]).groupby("network"):
-        latest = max(d["period"].unique(), key=lambda p: rank.get(p, -1))
-        top = dims.disagreement(d[d["period"] == latest], top=1)
-        if len(top) and top["iqr"].iloc[0] >= WIDE_SPREAD - EPS:
-            out.append(Signal(net, "disagreement", "dimensions", {"code": top["code"].iloc[0],
-                                                                   "iqr": float(top["iqr"].iloc[0])}, period=latest))
-    return out
+    per = d[["network", "period"]].drop_duplicates()
+    per = per.assign(_r=per["period"].map(rank).astype("float64").fillna(-1.0))  # unknown periods: earliest
+    latest = (per.sort_values(["network", "_r"], ascending=[True, False], kind="stable")  # first of equals
+              .groupby("network", sort=False).head(1)[["network", "period"]])
+    d = d.merge(latest, on=["network", "period"])
+    top = (d.sort_values(["network", "iqr", "sd", "code"], ascending=[True, False, False, True], kind="stable")
+           .groupby("network", sort=True).head(1))
+    return [Signal(r.network, "disagreement", "dimensions", {"code": r.code, "iqr": float(r.iqr)}, period=r.period)
+            for r in top.itertuples() if r.iqr >= WIDE_SPREAD - EPS]
+
+
+def _last_periods(d: pd.DataFrame, order: list[str], n: int) -> pd.DataFrame:
+    """Each network's last ``n`` periods in time order (``rank`` 0 the earlier), for networks with ``n``:
+    periods outside ``order`` come after the known ones, among themselves in the order first seen."""
+    rank = {p: i for i, p in enumerate(order)}
+    per = d[["network", "period"]].drop_duplicates()
+    per = per.assign(_r=per["period"].map(rank).astype("float64").fillna(1e9))
+    per = per.sort_values(["network", "_r"], kind="stable").groupby("network", sort=False).tail(n)
+    per = per[per.groupby("network")["period"].transform("size") == n]
+    return per.assign(rank=per.groupby("network").cumcount()).drop(columns="_r")
 
 
 def tie_signals(latest: pd.DataFrame) -> list[Signal]:
