@@ -214,7 +214,7 @@ def card_chart(data_version, min_group: int, lang: str, net: str, which: str, na
         chart = charts.funnel_chart(fn, order=funnel_cycles(), stage_labels=stage_labels, value_col="value",
                                     text=text, title=t("overview.funnel_title"), width=260, bar_height=16,
                                     selectable=False, ci_text=False)
-    return chart.to_dict()
+    return chart.to_dict(validate=charts.validating())
 
 
 for row_start in range(0, len(cards), 2):

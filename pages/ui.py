@@ -14,7 +14,7 @@ import streamlit as st
 from analytics import auth, i18n, limits, privacy
 from analytics.definitions import default_framework
 from analytics.demo import load as demo
-from analytics.draw import export
+from analytics.draw import charts, export
 from analytics.measures import timeline
 from analytics.store import contents
 from analytics.store import database as store
@@ -491,7 +491,7 @@ def localised(chart):
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _built_spec(name: str, args: tuple, kwargs: dict, _build) -> dict:
-    return _build(*args, **kwargs).to_dict()
+    return _build(*args, **kwargs).to_dict(validate=charts.validating())
 
 
 def spec(build, *args, **kwargs) -> dict:

@@ -21,6 +21,7 @@ import copy
 import functools
 import json
 import math
+import os
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -85,6 +86,14 @@ DEFAULT_TEXT: dict[str, str] = {
     "n_label": "n = {n}",
     "thousands_sep": ",",
 }
+
+
+def validating() -> bool:
+    """Whether a page checks a chart's spec against Vega-Lite's schema when it turns it into a dict: in the tests
+    (pytest sets ``PYTEST_CURRENT_TEST``) and with ``NETWERKLEREN_VALIDATE_CHARTS=1``, not on a server, where
+    the builders are fixed code the tests validated: at 50 networks validation was about half a second of the
+    first overview after a start, and of each first view of the Dimensions and Value pages."""
+    return bool(os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("NETWERKLEREN_VALIDATE_CHARTS"))
 
 
 # ----------------------------------------------------------------------------------------------- helpers
