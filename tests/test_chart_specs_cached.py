@@ -90,3 +90,29 @@ def test_a_dimensions_rerun_builds_no_chart(tmp_path, monkeypatch):
     at.run()
     assert "radar_chart" in built
     assert any("Dimension" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+class _SpecOnly:
+    """A chart that records how the page asked for its spec."""
+
+    asked: list = []
+
+    def to_dict(self, validate=True):
+        _SpecOnly.asked.append(validate)
+        return {"mark": "bar"}
+
+
+def spec_only(n: int):
+    return _SpecOnly()
+
+
+def test_pages_check_specs_against_the_schema_in_the_tests_only(monkeypatch):
+    assert charts.validating()  # pytest: every spec a page builds in the tests is validated
+    ui.spec(spec_only, 1)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.delenv("NETWERKLEREN_VALIDATE_CHARTS", raising=False)
+    assert not charts.validating()  # a server: the builders are fixed code, validated here
+    ui.spec(spec_only, 2)
+    monkeypatch.setenv("NETWERKLEREN_VALIDATE_CHARTS", "1")
+    ui.spec(spec_only, 3)
+    assert _SpecOnly.asked == [True, False, True]
