@@ -22,6 +22,7 @@ import functools
 import json
 import math
 import os
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -86,6 +87,13 @@ DEFAULT_TEXT: dict[str, str] = {
     "n_label": "n = {n}",
     "thousands_sep": ",",
 }
+
+
+# Altair also validates every schema object as it is made (its "debug mode"): a radar chart took 13 ms, half of
+# it that. Our builders are fixed code; in the tests (pytest imported) and with NETWERKLEREN_VALIDATE_CHARTS=1
+# every object is still checked as it is made, and every spec a page builds as a whole (validating()).
+if not (os.environ.get("NETWERKLEREN_VALIDATE_CHARTS") or "pytest" in sys.modules):
+    alt.utils.schemapi.disable_debug_mode()
 
 
 def validating() -> bool:
