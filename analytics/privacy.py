@@ -180,6 +180,7 @@ class NameScrubber:
         not load every name."""
         self.codes: dict[str, str] = {}
         self.networks: dict[str, frozenset[str]] = {}
+        self.starts: frozenset[str] = frozenset()  # every name's first word: where a name can begin
         self.longest = 0
         if not pseudonymise:
             return
@@ -213,6 +214,7 @@ class NameScrubber:
         self.codes = dict(zip(df["key"].tolist(), df["code"].tolist(), strict=True))
         self.networks = {k: frozenset(v) if isinstance(v, list | tuple | np.ndarray) else frozenset()
                          for k, v in zip(df["key"].tolist(), df["networks"].tolist(), strict=True)}
+        self.starts = frozenset(k.split(" ", 1)[0] for k in self.codes)
         self.longest = min(int(df["n"].max()), self.MAX_WORDS)
 
     def __call__(self, text: object, network: str | None = None) -> str:
@@ -226,7 +228,11 @@ class NameScrubber:
         words = list(_WORD.finditer(s))
         lower = [w.group().lower() for w in words]
         out, last, i = [], 0, 0
+        starts = self.starts
         while i < len(words):
+            if lower[i] not in starts:  # no name begins with this word: one look-up, not one per length
+                i += 1
+                continue
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 code = codes.get(" ".join(lower[i:i + n]))
                 if code is not None:
