@@ -31,6 +31,10 @@ MEASURES_COST = 8e-6
 #: progress bar, when they are expected to take longer than this (tie_view.measures_seconds, which runs low by a
 #: third: 5,000 people / 50,000 ties are expected at 0.87 s and take about 1.1 s).
 BACKGROUND_FROM_S = 0.75
+#: A background job takes this many times ``measures_seconds``: it also builds the graph of people, gives it its
+#: codes and keeps the figures (measured: 3.3-4.2 s for an expected 1.0 s at 10,000 people / 60,000 ties). The
+#: page's "about N s" and its progress bar use it.
+BACKGROUND_ESTIMATE_FACTOR = 3.0
 #: Seconds from starting a betweenness helper to its first search (a Python with numpy and igraph, the ties read).
 HELPER_START_S = 0.2
 #: Never fewer sampled sources than this (below it the ranking of brokers gets unstable).

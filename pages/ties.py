@@ -287,7 +287,8 @@ def view_figures():
                     finally:
                         cursor.close()
 
-                job = background.JOBS.start(figures_key(), compute, expected, begin=False)
+                job = background.JOBS.start(figures_key(), compute, expected * decisions.BACKGROUND_ESTIMATE_FACTOR,
+                                            begin=False)
             if job.done():
                 try:
                     figures = job.result()[2]
@@ -300,7 +301,7 @@ def view_figures():
         return figures_memo["figures"]
     st.caption(ui.ICONS["info"] + " " + t("ties.figures_wait", people=fmt_num(size[0], lang, 0),
                                           ties=fmt_num(size[1], lang, 0),
-                                          seconds=fmt_num(max(1.0, expected * 2), lang, 0)))
+                                          seconds=fmt_num(max(1.0, job.expected_s), lang, 0)))
     if not job.begun():
         unbegun.append(job)
     wait_for(job)
