@@ -35,6 +35,10 @@ BACKGROUND_FROM_S = 0.75
 #: codes and keeps the figures (measured: 3.3-4.2 s for an expected 1.0 s at 10,000 people / 60,000 ties). The
 #: page's "about N s" and its progress bar use it.
 BACKGROUND_ESTIMATE_FACTOR = 3.0
+#: A page's independent queries run this many at a time, each on its own cursor: DuckDB runs a small query
+#: mostly on one core, so the Value page's seven queries on 50,000 reports took 72 instead of 102 ms two at a
+#: time (three or four at a time: no faster on two cores).
+QUERIES_AT_ONCE = 2
 #: Seconds from starting a betweenness helper to its first search (a Python with numpy and igraph, the ties read).
 HELPER_START_S = 0.2
 #: Never fewer sampled sources than this (below it the ranking of brokers gets unstable).

@@ -197,6 +197,30 @@ def query(fn, *args, **kwargs):
         c.close()
 
 
+def prefetch(*calls: tuple) -> None:
+    """Fill the cache of a page's independent queries at once, ``decisions.QUERIES_AT_ONCE`` at a time, before
+    the page asks for them where it draws them (``analytics.store.db.together`` for cached page functions).
+    ``calls``: (cached function, *args). A call that fails is left to the page, which raises it in its place."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    from analytics.decisions import QUERIES_AT_ONCE
+
+    ctx = get_script_run_ctx()
+
+    def run(call: tuple) -> None:
+        add_script_run_ctx(threading.current_thread(), ctx)  # the cache and the connection are this session's
+        try:
+            call[0](*call[1:])
+        except Exception:  # noqa: BLE001, S110 - raised again where the page asks for it
+            pass
+
+    with ThreadPoolExecutor(QUERIES_AT_ONCE) as pool:
+        list(pool.map(run, calls))
+
+
 def con():
     """The shared DuckDB connection (one per server process); each caller gets its own cursor."""
     return _connection(str(store.db_path())).cursor()

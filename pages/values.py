@@ -104,6 +104,9 @@ measure = st.segmented_control(t("values.measure"), ["participants", "reports"],
                                format_func=lambda m: t(f"values.{m}"), key="values_measure") or "participants"
 if measure == "reports":
     text["count"] = t("values.count_reports")
+# What the page's first view asks, fetched together (each is then read from the cache where it is drawn).
+ui.prefetch((funnel, v, f, (), measure), (side, v, f), (highest, v, vc.Filters(networks=f.networks)), (matrix, v, f),
+            (stories, v, f, (), None, "", ui.pseudonymise()), (count_stories, v, f, (), None, ""))
 fd = funnel(v, f, (), measure)
 if fd["value"].sum() == 0:
     st.info(t("ui.no_data"))

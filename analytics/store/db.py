@@ -7,7 +7,8 @@ query here is fetched to the end.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -63,6 +64,25 @@ def text_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] |
     come over in bulk, about 40 % faster than ``.df()``. Same dtypes for text and numbers, but DATE columns
     come as ``datetime.date`` objects and sums as decimals, so it is kept to queries without either."""
     return con.sql(sql, params=list(params or [])).to_arrow_table().to_pandas()
+
+
+def together(con: duckdb.DuckDBPyConnection, calls: Sequence[Callable[[duckdb.DuckDBPyConnection], Any]],
+             at_once: int | None = None) -> list[Any]:
+    """``[call(cursor) for call in calls]``, ``at_once`` at a time (``decisions.QUERIES_AT_ONCE``), each on its own
+    cursor of ``con``: independent read queries, fetched together. DuckDB releases Python's GIL while it
+    queries. The first failure is raised, after every call has ended."""
+    from analytics.decisions import QUERIES_AT_ONCE
+
+    def one(call: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        cursor = con.cursor()
+        try:
+            return call(cursor)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max(1, at_once or QUERIES_AT_ONCE)) as pool:
+        futures = [pool.submit(one, call) for call in calls]
+    return [f.result() for f in futures]
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> None:
