@@ -163,3 +163,35 @@ def test_small_views_are_computed_at_once(db, monkeypatch):  # noqa: F811
     at = run_page(db, monkeypatch, "pages/ties.py", "nl", network="Rekenen")
     assert jobs.get(next(iter(jobs._jobs), None)) is None  # no job: the demo's measures take milliseconds
     assert [m for m in at.metric if m.label == "Relaties"]
+
+
+def test_a_jobs_helpers_are_niced_but_not_its_thread(monkeypatch):
+    """The betweenness helpers a background job starts give way to the server's work; the job's own thread keeps
+    its priority (niced while holding Python's GIL, it would hold up the server's other threads)."""
+    import os
+
+    from analytics import helper_process
+
+    envs = []
+
+    class FakePopen:
+        def __init__(self, cmd, **kw):
+            envs.append(kw["env"])
+
+    monkeypatch.setattr(helper_process.subprocess, "Popen", FakePopen)
+    niceness = []
+    job = background.Job(lambda: (niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())),
+                                  helper_process.start("analytics.measures.betweenness_parts")), 1.0)
+    job.wait(10)
+    helper_process.start("analytics.measures.betweenness_parts")  # from a page's own thread
+    assert envs[0][helper_process.NICE_ENV] == str(background.BACKGROUND_NICE)
+    assert helper_process.NICE_ENV not in envs[1]
+    assert niceness == [os.getpriority(os.PRIO_PROCESS, 0)]  # the job's thread: as the process
+
+    asked = []
+    monkeypatch.setattr(helper_process.os, "nice", lambda n: asked.append(n))
+    monkeypatch.setenv(helper_process.NICE_ENV, "10")
+    helper_process.apply_nice()
+    monkeypatch.setenv(helper_process.NICE_ENV, "nonsense")
+    helper_process.apply_nice()
+    assert asked == [10]

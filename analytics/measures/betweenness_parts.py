@@ -137,6 +137,7 @@ def _answer(proc: subprocess.Popen | None, n: int, patience: float) -> np.ndarra
 
 
 def _serve() -> None:
+    helper_process.apply_nice()
     data = sys.stdin.buffer.read()
     n, m, k = _HEADER.unpack_from(data)
     arrays = np.frombuffer(data, dtype="<i8", offset=_HEADER.size)

@@ -9,7 +9,6 @@ Jobs run in daemon threads of the server process; the finished ones are kept for
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -18,7 +17,7 @@ from typing import Any
 
 #: Finished jobs kept for their page's next run (a filter changed back and forth reads them again).
 KEEP_FINISHED = 16
-#: The nice value of a job's thread (0 normal, 19 lowest): a background computation never slows a click.
+#: The nice value of a job's helper processes (0 normal, 19 lowest): a background computation gives way to a click.
 BACKGROUND_NICE = 10
 
 
@@ -83,12 +82,12 @@ class Job:
 
 
 def _lower_priority() -> None:
-    """This thread (and the helper processes it starts, which inherit it) gives way to the page's own work: a
-    rerun, a map being drawn. Linux sets a nice value per thread; elsewhere nothing changes."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-    except (AttributeError, OSError):
-        pass
+    """The helper processes this job starts (betweenness) give way to the server's own work: a rerun, a map
+    being drawn in a browser on the same machine. The job's thread itself is not niced: a thread that holds
+    Python's GIL while the scheduler keeps it waiting holds up every other thread of the server."""
+    from analytics import helper_process
+
+    helper_process.start_niced(BACKGROUND_NICE)
 
 
 class Jobs:
