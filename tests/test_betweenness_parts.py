@@ -159,16 +159,21 @@ def test_a_search_with_a_smaller_own_share_gives_the_same_totals(share):
     assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
-def test_own_share_lets_both_sides_end_together():
+def test_own_share_lets_both_sides_end_together(monkeypatch):
     from analytics import decisions as d
 
-    # 8.2 s of search on one core, 1.0 s of other work here, a helper 0.2 s to start: the lead is 0.8 / 8.2,
-    # so this process takes (1 - 0.0976) / 2 = 0.4512 and ends at 1.0 + 0.4512 * 8.2 = 4.70 s, the helper at
-    # 0.2 + 0.5488 * 8.2 = 4.70 s.
-    x = d.own_share(2, 8.2, 1.0 + d.HELPER_START_S - 0.2)
-    assert x == pytest.approx((1 - 0.8 / 8.2) / 2, abs=1e-9)
-    assert 1.0 + x * 8.2 == pytest.approx(0.2 + (1 - x) * 8.2, abs=1e-9)
-    assert d.own_share(2, 8.2, d.HELPER_START_S) == 0.5  # no other work: equal shares
+    monkeypatch.setattr(d, "HELPER_START_S", 0.2)
+    # By hand: 8.2 s of search on one core, 1.0 s of other work here, a helper 0.2 s to start: the lead is
+    # 0.8 / 8.2 = 0.0976, so this process takes (1 - 0.0976) / 2 = 0.4512 of the sources.
+    assert d.own_share(2, 8.2, 1.0) == pytest.approx(0.45122, abs=1e-5)
+    # On any machine: this process ends (its other work, then its share) when each helper does (its start,
+    # then an equal part of the rest).
+    for parts, search_s, other_s in [(2, 8.2, 1.0), (3, 8.2, 1.0), (4, 20.0, 2.5), (2, 3.0, 0.6)]:
+        x = d.own_share(parts, search_s, other_s)
+        here = other_s + x * search_s
+        helper = 0.2 + (1 - x) / (parts - 1) * search_s
+        assert 0 < x < 1 / parts and here == pytest.approx(helper, abs=1e-9), (parts, search_s, other_s)
+    assert d.own_share(2, 8.2, 0.2) == 0.5  # no other work: equal shares
     assert d.own_share(3, 1.0, 100.0) == 0.0 and d.own_share(2, 1.0, 0.0) > 0.5  # bounds
 
 

@@ -128,10 +128,10 @@ def largest_shift(trends: pd.DataFrame, order: list[str]) -> list[Signal]:
     if d.empty:
         return []
     keys = [c for c in ("situation", "code") if c in d]
-    last_two = _last_periods(d, order, 2)
-    a = last_two[last_two["rank"] == 0][["network", "period"]]
-    b = last_two[last_two["rank"] == 1][["network", "period"]]
-    pairs = a.merge(b, on="network", suffixes=("_a", "_b"))
+    in_time = _period_ranks(d, order, unknown=1e9).sort_values(["network", "_r"], kind="stable")
+    pairs = (in_time.groupby("network", sort=False).tail(2).groupby("network", sort=False)["period"]
+             .agg(period_a="first", period_b="last", n="size").reset_index())
+    pairs = pairs[pairs["n"] == 2].drop(columns="n")  # a network measured once has no shift
     cols = ["network", "period", *keys, "mean"]
     ch = (pairs.merge(d[cols].rename(columns={"period": "period_a", "mean": "mean_a"}), on=["network", "period_a"])
           .merge(d[cols].rename(columns={"period": "period_b", "mean": "mean_b"}), on=["network", "period_b", *keys]))
@@ -151,10 +151,8 @@ def widest_disagreement(ind: pd.DataFrame, order: list[str]) -> list[Signal]:
     d = ind.dropna(subset=["iqr"])
     if d.empty:
         return []
-    rank = {p: i for i, p in enumerate(order)}
-    per = d[["network", "period"]].drop_duplicates()
-    per = per.assign(_r=per["period"].map(rank).astype("float64").fillna(-1.0))  # unknown periods: earliest
-    latest = (per.sort_values(["network", "_r"], ascending=[True, False], kind="stable")  # first of equals
+    latest = (_period_ranks(d, order, unknown=-1.0)  # the latest; of equals the first seen, as max() gave it
+              .sort_values(["network", "_r"], ascending=[True, False], kind="stable")
               .groupby("network", sort=False).head(1)[["network", "period"]])
     d = d.merge(latest, on=["network", "period"])
     top = (d.sort_values(["network", "iqr", "sd", "code"], ascending=[True, False, False, True], kind="stable")
@@ -163,15 +161,12 @@ def widest_disagreement(ind: pd.DataFrame, order: list[str]) -> list[Signal]:
             for r in top.itertuples() if r.iqr >= WIDE_SPREAD - EPS]
 
 
-def _last_periods(d: pd.DataFrame, order: list[str], n: int) -> pd.DataFrame:
-    """Each network's last ``n`` periods in time order (``rank`` 0 the earlier), for networks with ``n``:
-    periods outside ``order`` come after the known ones, among themselves in the order first seen."""
+def _period_ranks(d: pd.DataFrame, order: list[str], *, unknown: float) -> pd.DataFrame:
+    """Each network's periods (network, period, ``_r``: the place in ``order``; ``unknown`` for a period outside
+    it), in the order first seen, so a stable sort keeps that order among equal places."""
     rank = {p: i for i, p in enumerate(order)}
     per = d[["network", "period"]].drop_duplicates()
-    per = per.assign(_r=per["period"].map(rank).astype("float64").fillna(1e9))
-    per = per.sort_values(["network", "_r"], kind="stable").groupby("network", sort=False).tail(n)
-    per = per[per.groupby("network")["period"].transform("size") == n]
-    return per.assign(rank=per.groupby("network").cumcount()).drop(columns="_r")
+    return per.assign(_r=per["period"].map(rank).astype("float64").fillna(unknown))
 
 
 def tie_signals(latest: pd.DataFrame) -> list[Signal]:
