@@ -1,8 +1,9 @@
 """Load (issue 7): 20 browser sessions at once on ONE ``streamlit run`` server with the demo data.
 
 Each session (its own Playwright context, so its own Streamlit session, in one headless Chromium) opens the
-overview, picks a network in the sidebar, then opens the Dimensions page and the Learning-ties page (the tie map
-is an iframe). All 20 run at the same moment (asyncio: Playwright's sync API drives one page at a time, which
+overview, picks a network in the sidebar (a filter change), then opens the Learning-ties page (the tie map is an
+iframe: the heaviest page for the server and the browser). The Dimensions page under load is in
+``test_load_budget.py`` (fewer sessions, every page); here it added 30-40 s to CI for what that test covers. All 20 run at the same moment (asyncio: Playwright's sync API drives one page at a time, which
 would serialise them). Every wait is bounded. The test asserts that every session got through every step with no
 exception box and no page error, and prints the median and 95th percentile of the time until the page settled
 (the script idle for 300 ms with the expected element on screen) per step.
@@ -31,10 +32,12 @@ STEP_TIMEOUT_MS = 240_000
 #: Bound for the whole run (all sessions, all steps).
 TOTAL_TIMEOUT_S = 600
 SETTLE_MS = 300
-#: How long an opened network list is given to show the option before it is opened again.
-OPTION_WAIT_MS = 45_000
+#: How long an opened network list is given to show the option before it is opened again. Under this load the
+#: list sometimes does not open at the first click (a rerun was still drawing); a retry after 15 s opened it
+#: every time, where waiting 45 s only made the slowest session, and so the test, 30 s longer.
+OPTION_WAIT_MS = 15_000
 NETWORKS = ["Rekenen", "Zelfregulerend leren", "Onderzoekend leren", "Hoogbegaafdheid"]
-STEPS = ["overview", "network filter", "dimensions", "ties"]
+STEPS = ["overview", "network filter", "ties"]
 
 
 @pytest.fixture(scope="module")
@@ -150,12 +153,6 @@ async def session(browser, url: str, i: int, start: asyncio.Event) -> dict:
             value = await page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first \
                 .get_attribute("value")
             assert value == net, f"the network filter shows {value!r}, not {net!r}"
-            out["times"][step] = time.monotonic() - t0
-
-            step = "dimensions"
-            t0 = time.monotonic()
-            await goto_nav(page, "Dimensies")
-            await settle(page, "stVegaLiteChart")
             out["times"][step] = time.monotonic() - t0
 
             step = "ties"
