@@ -211,13 +211,8 @@ def figures_key() -> tuple:
 
 def person_graph():
     """The filtered graph of people. A map of organisations is drawn before it is built (at 10,000 people
-    building it takes about a second), so its notes go to the place kept for them above the map. A big view's
-    background job builds it with its measures; then that one is used."""
-    job = background.JOBS.get(figures_key())
-    if job is not None and job.done() and not job.failed():
-        graph, repairs, _ = job.result()
-    else:
-        graph, repairs = period_graph(v, f, ui.pseudonymise())
+    building it takes about a second), so its notes go to the place kept for them above the map."""
+    graph, repairs = period_graph(v, f, ui.pseudonymise())
     if not said:
         said.append(True)
         for w in repairs:
@@ -255,7 +250,7 @@ def begin_jobs() -> None:
 
 def view_figures():
     """(summary, people, previous) of this view. A view whose measures take more than a moment and were not
-    computed before is computed in the background, its graph of people too: meanwhile the previous selection's
+    computed before is computed in the background, in a helper process: meanwhile the previous selection's
     figures of this network are given (``previous`` True; labelled on the page), or (None, None, True) when
     there are none, under a progress bar that reruns the page when the new figures are ready."""
     if figures_memo:
@@ -279,11 +274,10 @@ def view_figures():
             if job is None:
                 cursor, frame_ = ui.con(), network_frame(v, net, ps)  # made here: the job has no page to ask
 
-                def compute():
+                def compute():  # the graph is built and measured in a helper process: the server stays free
                     try:
-                        graph, repairs = tie_view.filtered_graph(cursor, f, frame_, pseudonymise=ps)
-                        return graph, repairs, tie_view.stored_measures(cursor, f, graph, frame_, pseudonymise=ps,
-                                                                        strong_threshold=strong_f, version=v)
+                        return tie_view.stored_measures_apart(cursor, f, frame_, pseudonymise=ps,
+                                                              strong_threshold=strong_f, version=v)
                     finally:
                         cursor.close()
 
@@ -291,7 +285,7 @@ def view_figures():
                                             begin=False)
             if job.done():
                 try:
-                    figures = job.result()[2]
+                    figures = job.result()
                 except Exception as e:  # noqa: BLE001 - said on the page; the map above stays usable
                     st.error(t("ties.figures_failed", error=type(e).__name__))
                     st.stop()
@@ -426,7 +420,7 @@ else:
     st.iframe(html_doc, height=640)
     summary, people, previous = view_figures()
     if G is None and not previous:
-        G = person_graph()  # now that the map is on screen (with previous figures, the job builds it)
+        G = person_graph()  # now that the map is on screen (the previous figures need no graph)
     legend(shown, by, people_for_map, status is not None, order, known)
     st.caption(names_caption(drawn.graph, people_for_map))
     if not known:

@@ -10,6 +10,7 @@ import pytest
 from test_app_pages import db, run_page  # noqa: F401  (db is a fixture)
 
 from analytics import decisions
+from analytics.measures import measures_process
 from analytics.views import background, tie_view
 
 # ---------------------------------------------------------------- the jobs
@@ -113,11 +114,14 @@ def test_ties_page_shows_previous_figures_labelled_while_new_ones_are_computed(d
 
     st.cache_data.clear()
     jobs, gate = background.Jobs(), threading.Event()
-    real = tie_view.graph_measures
+    real, asked = measures_process.rows_measures, []
     monkeypatch.setattr(background, "JOBS", jobs)
     monkeypatch.setattr(decisions, "BACKGROUND_FROM_S", 0.0)  # every view counts as big
     monkeypatch.setattr(tie_view, "kept_measures", lambda *a, **k: None)  # nothing kept from before
-    monkeypatch.setattr(tie_view, "graph_measures", lambda *a, **k: gate.wait(30) and real(*a, **k))
+    # the helper process's work, done here behind a gate (tests/test_measures_process.py runs the real helper)
+    monkeypatch.setattr(measures_process, "rows_measures_apart",
+                        lambda *a, patience_s=None: asked.append(a[2] is not None) or (gate.wait(30) and real(*a)))
+    monkeypatch.setattr(tie_view, "graph_measures", lambda *a, **k: pytest.fail("the page measured a big view"))
 
     # a first view: the map is there, the figures are on their way, none to show yet
     at = run_page(db, monkeypatch, "pages/ties.py", "en", network="Rekenen")
@@ -152,6 +156,7 @@ def test_ties_page_shows_previous_figures_labelled_while_new_ones_are_computed(d
     now = {m.label: m.value for m in at.metric}
     assert int(now["Ties"]) < int(first["Ties"])  # the demo's ties of weight 3 or more only
     assert "previous selection" not in " ".join(c.value for c in at.caption)
+    assert asked == [True, True]  # two views, each measured once, apart, coded (names switch on)
 
 
 def test_small_views_are_computed_at_once(db, monkeypatch):  # noqa: F811

@@ -776,6 +776,34 @@ def organisation_graph_of_rows(nodes: pd.DataFrame, edges: pd.DataFrame, unknown
     return _organisation_graph(pairs, group_of, unknown_label)
 
 
+def organisation_graph_of_counts(members: Mapping[str | None, int], counted: pd.DataFrame,
+                                 unknown_label: str | None = None) -> nx.DiGraph:
+    """:func:`organisation_graph` from counts: people per organisation (None: unknown) and distinct ties per
+    (source_org, target_org) with their summed weights (columns ``ties`` and ``weight_sum``; None: unknown)."""
+    OG = nx.DiGraph()
+    people: Counter = Counter()
+    for o, n in members.items():
+        people[o if o is not None else unknown_label] += int(n)
+    counted = counted.copy()
+    if unknown_label is None:
+        counted = counted.dropna(subset=["source_org", "target_org"])
+    else:
+        counted = counted.fillna({"source_org": unknown_label, "target_org": unknown_label})
+    counted = counted.groupby(["source_org", "target_org"], as_index=False)[["ties", "weight_sum"]].sum()
+    inside = counted[counted["source_org"] == counted["target_org"]]
+    internal = dict(zip(inside["source_org"].tolist(), inside["ties"].tolist(), strict=True))
+    for o in sorted(k for k in people if k is not None):
+        OG.add_node(o, label=o, organisation=o, role=None, external=False, members=int(people[o]),
+                    internal_ties=int(internal.get(o, 0)))
+    between = counted[counted["source_org"] != counted["target_org"]].sort_values(["source_org", "target_org"])
+    OG.add_edges_from(
+        (s, t, {"weight": float(w), "weight_sum": float(ws)})
+        for s, t, w, ws in zip(between["source_org"], between["target_org"], between["ties"],
+                               between["weight_sum"], strict=True)
+    )
+    return OG
+
+
 def _organisation_graph(ties: pd.DataFrame, group_of: Mapping, unknown_label: str | None) -> nx.DiGraph:
     """The organisation graph of distinct ties (source, target, weight) and each person's group."""
     OG = nx.DiGraph()

@@ -26,6 +26,7 @@ from analytics.decisions import measures_seconds as measures_seconds_of
 from analytics.draw import tie_map
 from analytics.draw.layout import layout
 from analytics.measures import dimensions as dims
+from analytics.measures import measures_process
 from analytics.measures import network as tm
 from analytics.measures import prompts as tie_prompts
 from analytics.measures import tie_dynamics as td
@@ -127,11 +128,7 @@ def filtered_graph(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, net_f
 def graph_measures(G: nx.DiGraph, net_frame: NetworkFrame, *, strong_threshold: float = STRONG_TIE_MIN_WEIGHT
                    ) -> tuple[dict, pd.DataFrame]:
     """Whole-network and per-person measures of a filtered graph (betweenness sampled by the product's rule)."""
-    summary, people = tm.measure_all(G, strong_threshold=strong_threshold,
-                                     betweenness_k=betweenness_sample(len(G), G.number_of_edges()))
-    if not net_frame.frequency_known:
-        summary["strong_share"] = summary["weak_share"] = None
-    return summary, people
+    return measures_process.view_measures(G, net_frame.frequency_known, strong_threshold)
 
 
 def stored_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, G: nx.DiGraph, net_frame: NetworkFrame,
@@ -146,6 +143,22 @@ def stored_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, G: n
                                _measures_key(filters, len(G), G.number_of_edges(), pseudonymise, strong_threshold),
                                store.data_version(con) if version is None else version,
                                lambda: graph_measures(G, net_frame, strong_threshold=strong_threshold))
+
+
+def stored_measures_apart(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, net_frame: NetworkFrame, *,
+                          pseudonymise: bool = True, strong_threshold: float = STRONG_TIE_MIN_WEIGHT,
+                          version: tuple | None = None, patience_s: float = 600.0) -> tuple[dict, pd.DataFrame]:
+    """:func:`stored_measures` of the view ``filters`` give, its graph built and measured in a helper process
+    from the rows read here: the Ties page's background job, which so leaves Python's GIL to the server's
+    other work (a click, a map being drawn). The same figures as :func:`stored_measures`, kept under the same
+    key; a view kept before is read, not computed."""
+    version = store.data_version(con) if version is None else version
+    nodes, edges = tq.graph_rows(con, filters, pseudonymise)
+    done = measures_process.rows_measures_apart(nodes, edges, net_frame.shown_id if pseudonymise else None,
+                                                net_frame.frequency_known, strong_threshold, patience_s=patience_s)
+    return computed.remembered(con, "measures", _measures_key(filters, done.people_count, done.tie_count,
+                                                              pseudonymise, strong_threshold),
+                               version, lambda: (done.summary, done.people))
 
 
 def kept_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, size: tuple[int, int], *,
