@@ -35,6 +35,10 @@ BACKGROUND_FROM_S = 0.75
 #: codes and keeps the figures (measured: 3.3-4.2 s for an expected 1.0 s at 10,000 people / 60,000 ties). The
 #: page's "about N s" and its progress bar use it.
 BACKGROUND_ESTIMATE_FACTOR = 3.0
+#: A background job begins when the browser first asks for its progress (a fragment every 0.5 s, so it has
+#: drawn the page), at the latest this many seconds after the page's run: begun at once, its start slowed the
+#: map being drawn again after a filter change from 0.8 to 1.2-1.5 s at 10,000 people; begun 1 s later, 0.96 s.
+BACKGROUND_START_S = 1.0
 #: A page's independent queries run this many at a time, each on its own cursor: DuckDB runs a small query
 #: mostly on one core, so the Value page's seven queries on 50,000 reports took 72 instead of 102 ms two at a
 #: time (three or four at a time: no faster on two cores).

@@ -243,9 +243,15 @@ figures_memo: dict = {}
 unbegun: list[background.Job] = []
 
 
+#: Set when this run's page has been sent: a run of the progress fragment after it comes from the browser.
+run_over: list[bool] = []
+
+
 def begin_jobs() -> None:
+    """This run's job begins when the browser first asks how far it is, at the latest after a moment."""
     for job in unbegun:
-        job.begin()
+        job.begin_within(decisions.BACKGROUND_START_S)
+    run_over.append(True)
 
 
 def view_figures():
@@ -311,7 +317,10 @@ def view_figures():
 
 @st.fragment(run_every=0.5)
 def wait_for(job: background.Job) -> None:
-    """A progress bar that reruns the whole page once the job is done."""
+    """A progress bar that reruns the whole page once the job is done. Its first run from the browser (the
+    browser has the page by then) begins the job."""
+    if run_over:
+        job.begin()
     if job.done():
         st.rerun()
     st.progress(job.progress(), text=t("ties.computing_measures"))

@@ -50,6 +50,28 @@ def test_a_job_can_wait_to_be_begun_and_is_dropped_if_never_begun():
     assert jobs.get("b") is None and jobs.get("a") is job and not stale.begun() and "b" not in calls
 
 
+def test_a_job_begins_within_a_moment_unless_begun_before_or_dropped():
+    """A page's job begins when the browser asks for its progress, else after a moment; one the page has moved
+    on from never begins, even when its moment comes."""
+    jobs, calls = background.Jobs(), []
+    late = jobs.start("late", lambda: calls.append("late"), 1.0, begin=False)
+    late.begin_within(0.2)
+    assert not late.begun()
+    assert late.wait(10) and calls == ["late"]  # begun by its timer
+
+    early = jobs.start("early", lambda: calls.append("early"), 1.0, begin=False)
+    early.begin_within(5.0)
+    early.begin()  # the browser asked first
+    assert early.wait(10) and calls == ["late", "early"]
+
+    dropped = jobs.start("dropped", lambda: calls.append("dropped"), 1.0, begin=False)
+    dropped.begin_within(0.2)
+    jobs.start("newer", lambda: None, 1.0, begin=False)  # a filter change before it began
+    time.sleep(0.6)
+    dropped.begin()
+    assert not dropped.begun() and "dropped" not in calls and jobs.get("dropped") is None
+
+
 def test_progress_follows_the_expected_time_but_never_claims_done(monkeypatch):
     clock = [100.0]
     monkeypatch.setattr(background.time, "monotonic", lambda: clock[0])
@@ -102,8 +124,9 @@ def test_expected_seconds_grow_with_the_view():
 
 
 def _wait_for_jobs(jobs: background.Jobs) -> None:
-    for _ in range(200):
-        if jobs.running() == 0:
+    """Until every job is done (a page's job begins a moment after its run: AppTest has no browser to ask)."""
+    for _ in range(400):
+        if all(j.done() for j in list(jobs._jobs.values())):
             return
         time.sleep(0.05)
     raise AssertionError("the background figures did not finish")
