@@ -18,6 +18,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(PIP) install --disable-pip-version-check -q -r requirements.txt
+	-$(BIN)/python -m analytics.draw.tie_map static  # vis-network for the app's maps (static/); without it they carry their own
 	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed

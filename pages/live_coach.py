@@ -385,7 +385,7 @@ def ties_picture(rnd: live_rounds.Round) -> None:
                  external_label=t("live.external_n", n="{n}"))
     pos = layout(G, unit=LAYOUT_UNIT)
     html_doc = tie_map.tie_map_html(G, pos, color_by="organisation", size_by="degree", strong_threshold=STRONG_TIE_MIN_WEIGHT,
-                                    height_px=460, lang=lang)
+                                    height_px=460, lang=lang, **ui.map_runtime())
     st.iframe(html_doc, height=480)
 
 

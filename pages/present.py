@@ -98,7 +98,8 @@ def funnel(data_version, net: str, period: str | None) -> tuple[pd.DataFrame, pd
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def ties(data_version, net: str, period: str | None, lang_: str) -> tie_view.TieView | None:
-    return ui.query(tie_view.tie_view, net, period, pseudonymise=PSEUDONYMISE, lang=lang_, height=MAP_HEIGHT)
+    return ui.query(tie_view.tie_view, net, period, pseudonymise=PSEUDONYMISE, lang=lang_, height=MAP_HEIGHT,
+                    **ui.map_runtime())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -98,11 +98,14 @@ def stability(data_version, network: str, strong: float, min_group: int, tie_typ
 
 
 def map_html(G, pos: dict, color_by: str, size_by: str, strong: float, status, height: int, lang_: str,
-             people: pd.DataFrame | None, order: list | None, frequency_known: bool, focus=None) -> str:
-    """Not cached: building the page takes well under a second even at 2,000 people."""
+             people: pd.DataFrame | None, order: list | None, frequency_known: bool, focus=None,
+             runtime: dict | None = None) -> str:
+    """Not cached: building the page takes well under a second even at 2,000 people. ``runtime``: how the map
+    gets vis-network (``ui.map_runtime()`` on the page; carried in the map, the default, for the download)."""
     return tie_map.tie_map_html(G, pos, color_by=color_by, size_by=size_by, strong_threshold=strong,
                                 compare_status=status, height_px=height, lang=lang_, person_df=people,
-                                category_order=order, frequency_known=frequency_known, focus=focus, search=True)
+                                category_order=order, frequency_known=frequency_known, focus=focus, search=True,
+                                **(runtime or {}))
 
 
 def names_caption(G, people: pd.DataFrame | None) -> str:
@@ -414,7 +417,7 @@ else:
     if pos is None:
         pos = network_positions(v, net, ui.pseudonymise())
     html_doc = map_html(drawn.graph, pos, by, size_by, float(strong), status, 620, lang, people_for_map, order,
-                        known, focus=found or None)
+                        known, focus=found or None, runtime=ui.map_runtime())
     if drawn.mode != "all":
         st.caption(ui.ICONS["info"] + " " + t(f"ties.simplify_caption_{drawn.mode}",
                                               shown=fmt_num(drawn.shown_ties, lang, 0),
@@ -437,7 +440,9 @@ else:
     with st.expander(ui.ICONS["info"] + " " + t("ui.how_to_read")):
         st.markdown(t("ties.read_map"))
     d1, d2, d3, d4, d5 = st.columns(5)
-    d1.download_button(t("ties.dl_html"), icon=ui.ICONS["download"], data=html_doc, file_name=f"tie_map_{net}_{period}.html",
+    d1.download_button(t("ties.dl_html"), icon=ui.ICONS["download"], file_name=f"tie_map_{net}_{period}.html",
+                       data=lambda: map_html(drawn.graph, pos, by, size_by, float(strong), status, 620, lang,
+                                             people_for_map, order, known, focus=found or None),  # with its runtime
                        mime="text/html", on_click="ignore", key="dl_map")
     node_table = tm.edge_frame(shown)
     d2.download_button(t("ties.dl_edges"), icon=ui.ICONS["download"], data=lambda: export.safe_csv(node_table), on_click="ignore",

@@ -197,6 +197,24 @@ def query(fn, *args, **kwargs):
         c.close()
 
 
+@st.cache_resource(show_spinner=False)
+def _runtime_served() -> bool:
+    """vis-network written to the app's static/ folder (once per server process), which the server serves."""
+    from analytics.draw import tie_map
+
+    static = Path(__file__).resolve().parent.parent / "static"
+    return bool(st.get_option("server.enableStaticServing")) and tie_map.publish_runtime(static)
+
+
+def map_runtime() -> dict:
+    """How a map inside the app gets vis-network: from the app's own server (``static/``, kept by the browser
+    between maps) when it serves it, else carried in the map (700 KB on every rerun). Never for a download."""
+    if not _runtime_served():
+        return {"runtime": "inline"}
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return {"runtime": "served", "served_at": f"/{base}/app/static/" if base else "/app/static/"}
+
+
 def prefetch(*calls: tuple) -> None:
     """Fill the cache of a page's independent queries at once, ``decisions.QUERIES_AT_ONCE`` at a time, before
     the page asks for them where it draws them (``analytics.store.db.together`` for cached page functions).

@@ -79,3 +79,25 @@ def test_names_on_the_demo_map_and_highlight_by_the_picker(browser, demo_url):
         wait_for_app(page)
         crashed = app_exceptions(page)
         assert crashed == [], f"{crashed}\n{server_log(demo_url)}"
+
+
+def test_the_map_loads_its_library_from_the_app_and_the_download_carries_its_own(browser, demo_url):
+    """Inside the app the map asks the app's server for vis-network (static/, kept by the browser); the map
+    a coach downloads carries it, so it opens offline on its own."""
+    from analytics.draw import tie_map
+
+    js = str(tie_map._vis_assets()[0])
+    with new_page(browser) as page:
+        open_page(page, demo_url, "Leerrelaties")
+        frame = tie_map_frame(page)
+        frame.wait_for_function("() => window.vis && tieMap.nodes.length > 0")
+        doc = page.locator("iframe").first.get_attribute("srcdoc")
+        assert 'src="/app/static/vis-network.min.js"' in doc and len(doc) < 100_000
+        served = page.request.get(demo_url + "/app/static/vis-network.min.js")
+        assert served.status == 200 and "javascript" in served.headers["content-type"]
+        assert served.text() == js
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Kaart (HTML)").click()
+        saved = info.value.path().read_text(encoding="utf-8")
+        assert js in saved and "/app/static/" not in saved and "tieMapStart(" in saved
+        assert app_exceptions(page) == [], server_log(demo_url)

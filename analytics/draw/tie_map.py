@@ -6,6 +6,8 @@ because the HTML ends up in an iframe whose sandbox lets script reach the whole 
 
 * pyvis' "in_line" template still links Bootstrap from a CDN; this page loads nothing from anywhere
   (vis-network JS/CSS are inlined, and a Content-Security-Policy ``default-src 'none'`` forbids fetching);
+  a map inside the app may load those two files from the app's own server, and nothing else
+  (``runtime="served"``: ``script-src``/``style-src 'self'``);
 * pyvis switches to a popup that sets ``innerHTML = title`` as soon as a title contains "href"; we have no
   such popup, and still break up "href" in every text (defence in depth);
 * no ``heading``, ``select_menu`` or ``filter_menu`` (written raw / need Bootstrap);
@@ -125,8 +127,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
-style-src 'unsafe-inline'; img-src data:; font-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src {{ own }}'unsafe-inline'; \
+style-src {{ own }}'unsafe-inline'; img-src data:; font-src data:">
 {{ vis_style }}<style>
 html, body { margin: 0; padding: 0; background: #ffffff; position: relative; }
 #tie-map { width: 100%; height: {{ height }}px; position: relative; }
@@ -345,7 +347,7 @@ BORROW_RUNTIME_JS = """function tieMapWhenReady(data) {
     try { window.parent[i].postMessage({tieMapWants: "vis"}, "*"); } catch (e) {}
   }
 }"""
-Runtime = Literal["inline", "share", "borrow"]
+Runtime = Literal["inline", "share", "borrow", "served"]
 
 
 @cache
@@ -371,6 +373,28 @@ def _vis_assets() -> tuple[Markup, Markup]:
     if "</script" in js.lower() or "</style" in css.lower():  # would end the inline element early
         raise RuntimeError("vis-network assets cannot be inlined safely")
     return Markup(js), Markup(css)
+
+
+#: The files :func:`publish_runtime` writes for a "served" map: vis-network's JS and CSS.
+RUNTIME_FILES = ("vis-network.min.js", "vis-network.css")
+
+
+def publish_runtime(folder: Path) -> bool:
+    """Write vis-network's JS and CSS into ``folder`` (the app's ``static/``, which Streamlit serves at
+    ``/app/static/``) unless they are there already; False when that cannot be done (a read-only install),
+    and then the app's maps carry their runtime themselves."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in zip(RUNTIME_FILES, _vis_assets(), strict=True):
+            path = folder / name
+            data = str(text).encode("utf-8")
+            if not path.is_file() or path.read_bytes() != data:
+                tmp = path.with_suffix(path.suffix + ".tmp")
+                tmp.write_bytes(data)
+                tmp.replace(path)  # a browser never reads half a file
+        return True
+    except OSError:
+        return False
 
 
 def is_big(n_people: int, n_ties: int) -> bool:
@@ -565,6 +589,7 @@ def tie_map_html(
     label_top: int = MAP_LABELS_PER_KIND,
     focus: Hashable | None = None,
     search: bool = False,
+    served_at: str = "/app/static/",
 ) -> str:
     """A complete HTML page drawing ``G`` at ``positions`` (physics off), safe to put in the app's iframe.
 
@@ -586,7 +611,9 @@ def tie_map_html(
 
     * ``runtime``: "inline" (default) carries vis-network (JS and CSS); in a report with many maps the first
       carries them and hands them to the others ("share"), which carry neither ("borrow"): see
-      ``views/report.py``.
+      ``views/report.py``. "served": the app's own server serves them (:func:`publish_runtime`, at the path
+      ``served_at``), so a page's map is 20-30 KB instead of 700 KB on every rerun, and the browser keeps the
+      library between maps. Only for a map inside the app: a file to download must carry its runtime.
 
     Labels longer than 30 characters are shortened on the map (the tooltip keeps the full name). Readable
     without hovering: the ``label_top`` most named and ``label_top`` brokers (:func:`readable_map.label_choice`,
@@ -645,12 +672,19 @@ def tie_map_html(
     elif runtime == "borrow":
         runtime_script, start = Markup(f"<script>{BORROW_RUNTIME_JS}</script>\n"), Markup(
             f"tieMapWhenReady({data_json});")
+    elif runtime == "served":
+        runtime_script = Markup('<script src="{}"></script>\n').format(served_at + RUNTIME_FILES[0])
+        start = Markup(f"tieMapStart({data_json});")
     else:
         raise ValueError(f"runtime must be inline, share or borrow, not {runtime!r}")
-    vis_style = Markup("") if runtime == "borrow" else Markup(
-        f'<style{" id=" + chr(34) + "vis-style" + chr(34) if runtime == "share" else ""}>{css}</style>\n')
+    if runtime == "served":
+        vis_style = Markup('<link rel="stylesheet" href="{}">\n').format(served_at + RUNTIME_FILES[1])
+    else:
+        vis_style = Markup("") if runtime == "borrow" else Markup(
+            f'<style{" id=" + chr(34) + "vis-style" + chr(34) if runtime == "share" else ""}>{css}</style>\n')
     return _template().render(
         lang=lang,
+        own=Markup("'self' ") if runtime == "served" else Markup(""),
         vis_style=vis_style,
         height=height_px,
         aria_label=f"{t['map']}: {len(node_ids)} {t['people']}, {m} {t['ties']}",
@@ -919,3 +953,9 @@ def _map_options(groups: dict[str, Any], big: bool) -> dict[str, Any]:
             "keyboard": False,
         },
     }
+
+
+if __name__ == "__main__":  # python -m analytics.draw.tie_map FOLDER: publish the runtime (an install step)
+    import sys
+
+    sys.exit(0 if publish_runtime(Path(sys.argv[1] if len(sys.argv) > 1 else "static")) else 1)

@@ -345,7 +345,8 @@ class TieView:
 
 def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = None, *, pseudonymise: bool = True,
              lang: str = "nl", height: int = TIE_MAP_HEIGHT, order: Sequence[str] | None = None,
-             tie_type: str | None = None, runtime: tie_map.Runtime = "inline") -> TieView | None:
+             tie_type: str | None = None, runtime: tie_map.Runtime = "inline", served_at: str = "/app/static/"
+             ) -> TieView | None:
     """The tie map of ``period`` (or the latest period with ties before it; default the latest) on the
     network's one stable layout, coloured by organisation in a fixed order, of one tie type (the network's
     most common unless ``tie_type`` says another or tq.ALL_TYPES). None when there are no ties.
@@ -373,7 +374,7 @@ def tie_view(con: duckdb.DuckDBPyConnection, network: str, period: str | None = 
         con, tq.TieFilters(network=network, periods=(focus,), tie_types=kept), net_frame, pseudonymise=pseudonymise)
     doc_html = tie_map.tie_map_html(G, net_frame.positions, color_by="organisation", person_df=people,
                                     category_order=net_frame.organisations, height_px=height, lang=lang,
-                                    frequency_known=net_frame.frequency_known, runtime=runtime)
+                                    frequency_known=net_frame.frequency_known, runtime=runtime, served_at=served_at)
     doc_html = doc_html.replace("</body>", REFIT_SCRIPT + "\n</body>", 1)
     legend = tie_map.legend_items(G, color_by="organisation", person_df=people,
                                   category_order=net_frame.organisations, lang=lang,
