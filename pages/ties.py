@@ -271,33 +271,29 @@ def view_figures():
     else:
         graph = G if G is not None else person_graph()
         size = (len(graph), graph.number_of_edges())
-    expected = tie_view.measures_seconds(*size)
-    figures = job = None
-    if expected < decisions.BACKGROUND_FROM_S:
-        figures = measures(v, f, ps, strong_f)
-    else:
-        job = background.JOBS.get(figures_key())
-        if job is None:
-            figures = ui.query(tie_view.kept_measures, f, size, pseudonymise=ps, strong_threshold=strong_f, version=v)
-        if figures is None:
-            if job is None:
-                cursor, frame_ = ui.con(), network_frame(v, net, ps)  # made here: the job has no page to ask
 
-                def compute():  # the graph is built and measured in a helper process: the server stays free
-                    try:
-                        return tie_view.stored_measures_apart(cursor, f, frame_, pseudonymise=ps,
-                                                              strong_threshold=strong_f, version=v)
-                    finally:
-                        cursor.close()
+    def make_job():  # made in the page's run: the job has no page to ask for a cursor
+        cursor, frame_ = ui.con(), network_frame(v, net, ps)
 
-                job = background.JOBS.start(figures_key(), compute, expected * decisions.BACKGROUND_ESTIMATE_FACTOR,
-                                            begin=False)
-            if job.done():
-                try:
-                    figures = job.result()
-                except Exception as e:  # noqa: BLE001 - said on the page; the map above stays usable
-                    st.error(t("ties.figures_failed", error=type(e).__name__))
-                    st.stop()
+        def compute():  # the graph is built and measured in a helper process: the server stays free
+            try:
+                return tie_view.stored_measures_apart(cursor, f, frame_, pseudonymise=ps, strong_threshold=strong_f,
+                                                      version=v)
+            finally:
+                cursor.close()
+        return compute
+
+    try:
+        figures, job = tie_view.view_figures(
+            size, figures_key(), now=lambda: measures(v, f, ps, strong_f), make_job=make_job,
+            kept=lambda: ui.query(tie_view.kept_measures, f, size, pseudonymise=ps, strong_threshold=strong_f,
+                                  version=v))
+        failed = None
+    except Exception as e:  # noqa: BLE001 - said on the page; the map above stays usable
+        failed = e
+    if failed is not None:
+        st.error(t("ties.figures_failed", error=type(failed).__name__))
+        st.stop()
     if figures is not None:
         st.session_state["ties_figures"] = {"network": net, "pseudonymise": ps, "filters": f, "figures": figures}
         figures_memo["figures"] = (*figures, False)

@@ -120,6 +120,40 @@ def test_expected_seconds_grow_with_the_view():
     assert small_s < 0.05 < decisions.BACKGROUND_FROM_S < big_s  # the demo never waits; 5,000 people do
 
 
+def test_view_figures_at_once_kept_or_from_a_job(monkeypatch):
+    """A quick view is measured at once; a big one read when kept, else computed by one job per key, not
+    begun by asking (the page begins it once it has drawn); a finished job gives its figures or its error."""
+    jobs, calls = background.Jobs(), []
+    small, big = (50, 400), (10_000, 60_000)
+
+    def ask(size, key, kept=None, work=lambda: ("new", None)):
+        def make_job():
+            calls.append(("make", key))
+            return work
+        return tie_view.view_figures(size, key, now=lambda: calls.append("now") or ("now", None),
+                                     kept=lambda: calls.append("kept") or kept, make_job=make_job, jobs=jobs)
+
+    assert ask(small, "s") == (("now", None), None) and calls == ["now"] and jobs.get("s") is None
+    calls.clear()
+    assert ask(big, "k", kept=("kept", None)) == (("kept", None), None) and calls == ["kept"]
+    calls.clear()
+    figures, job = ask(big, "b")
+    assert figures is None and not job.begun() and calls == ["kept", ("make", "b")]
+    assert job.expected_s == pytest.approx(tie_view.measures_seconds(*big) * decisions.BACKGROUND_ESTIMATE_FACTOR)
+    assert ask(big, "b") == (None, job) and calls == ["kept", ("make", "b")]  # found again: nothing made or read
+    job.begin()
+    assert job.wait(10) and ask(big, "b") == (("new", None), job)
+
+    def broken():
+        raise ValueError("no graph")
+
+    _, failing = ask(big, "f", work=broken)
+    failing.begin()
+    assert failing.wait(10)
+    with pytest.raises(ValueError):
+        ask(big, "f")
+
+
 # ---------------------------------------------------------------- the page
 
 

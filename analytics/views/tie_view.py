@@ -7,7 +7,7 @@ carries the same code on the page, in the report, in the GEXF and on the slides.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -35,7 +35,7 @@ from analytics.privacy import code_mapping, graph_with_codes, public_ids
 from analytics.store import computed
 from analytics.store import database as store
 from analytics.store.db import frame
-from analytics.views import wording
+from analytics.views import background, wording
 
 #: Height of the map in the report and on slides (pixels).
 TIE_MAP_HEIGHT = 560
@@ -159,6 +159,32 @@ def stored_measures_apart(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters
     return computed.remembered(con, "measures", _measures_key(filters, done.people_count, done.tie_count,
                                                               pseudonymise, strong_threshold),
                                version, lambda: (done.summary, done.people))
+
+
+Figures = tuple[dict, pd.DataFrame]
+
+
+def view_figures(size: tuple[int, int], key: Hashable, *, now: Callable[[], Figures],
+                 kept: Callable[[], Figures | None], make_job: Callable[[], Callable[[], Figures]],
+                 jobs: background.Jobs | None = None) -> tuple[Figures | None, background.Job | None]:
+    """A view's measures, or the background job computing them.
+
+    A view of ``size`` (people, distinct ties) whose measures are expected to take less than
+    ``decisions.BACKGROUND_FROM_S`` is measured at once (``now``). A bigger one is read when it was kept
+    before (``kept``); else ``make_job()`` gives the work for a job under ``key`` (not begun: the page
+    begins it once it has drawn), which the page's next runs find again. A finished job gives its figures,
+    raising what it raised; until then the figures are None and the page shows the previous selection's."""
+    expected = measures_seconds(*size)
+    if expected < decisions.BACKGROUND_FROM_S:
+        return now(), None
+    jobs = background.JOBS if jobs is None else jobs
+    job = jobs.get(key)
+    if job is None:
+        found = kept()
+        if found is not None:
+            return found, None
+        job = jobs.start(key, make_job(), expected * decisions.BACKGROUND_ESTIMATE_FACTOR, begin=False)
+    return (job.result() if job.done() else None), job
 
 
 def kept_measures(con: duckdb.DuckDBPyConnection, filters: tq.TieFilters, size: tuple[int, int], *,
