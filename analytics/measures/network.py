@@ -806,30 +806,10 @@ def organisation_graph_of_counts(members: Mapping[str | None, int], counted: pd.
 
 def _organisation_graph(ties: pd.DataFrame, group_of: Mapping, unknown_label: str | None) -> nx.DiGraph:
     """The organisation graph of distinct ties (source, target, weight) and each person's group."""
-    OG = nx.DiGraph()
-    members = Counter(o if o is not None else unknown_label for o in group_of.values())
     ef = _with_orgs(ties, group_of, unknown_label)
-    internal = ef[ef["source_org"] == ef["target_org"]].groupby("source_org").size()
-    for o in sorted(k for k in members if k is not None):
-        OG.add_node(
-            o,
-            label=o,
-            organisation=o,
-            role=None,
-            external=False,
-            members=int(members[o]),
-            internal_ties=int(internal.get(o, 0)),
-        )
-    between = ef[ef["source_org"] != ef["target_org"]]
-    if len(between):
-        agg = between.groupby(["source_org", "target_org"]).agg(
-            weight=("weight", "size"), weight_sum=("weight", "sum")
-        )
-        OG.add_edges_from(
-            (s, t, {"weight": float(w), "weight_sum": float(ws)})
-            for (s, t), w, ws in zip(agg.index, agg["weight"], agg["weight_sum"], strict=True)
-        )
-    return OG
+    counted = ef.groupby(["source_org", "target_org"], as_index=False).agg(
+        ties=("weight", "size"), weight_sum=("weight", "sum"))
+    return organisation_graph_of_counts(Counter(group_of.values()), counted, unknown_label)
 
 
 def compare_periods(edges_a: pd.DataFrame, edges_b: pd.DataFrame) -> pd.DataFrame:
